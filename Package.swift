@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point one way (CONVENTIONS.md): CBLAS → Core → Notation → Blocks → CLI.
+let package = Package(
+  name: "ConvLab",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "convlab", targets: ["convlab"]),
+    .library(name: "ConvLabCore", targets: ["ConvLabCore"]),
+    .library(name: "ConvLabNotation", targets: ["ConvLabNotation"]),
+    .library(name: "ConvLabBlocks", targets: ["ConvLabBlocks"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
+    // CPU feature detection (cpuid/xgetbv) for choosing OpenBLAS's kernel; C because Swift has no cpuid.
+    .target(name: "CConvLabSupport"),
+    .target(
+      name: "ConvLabCore",
+      dependencies: ["CBLAS", "CConvLabSupport", .product(name: "RealModule", package: "swift-numerics")]
+    ),
+    .target(name: "ConvLabNotation", dependencies: ["ConvLabCore"]),
+    .target(name: "ConvLabBlocks", dependencies: ["ConvLabCore", "ConvLabNotation", "CBLAS"]),
+    .executableTarget(
+      name: "convlab",
+      dependencies: [
+        "ConvLabCore", "ConvLabNotation", "ConvLabBlocks",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "ConvLabCoreTests", dependencies: ["ConvLabCore"]),
+    .testTarget(name: "ConvLabNotationTests", dependencies: ["ConvLabCore", "ConvLabNotation"]),
+    .testTarget(name: "ConvLabBlocksTests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks"]),
+    .testTarget(name: "ConvLabCLITests", dependencies: ["ConvLabCore"]),
+  ]
+)

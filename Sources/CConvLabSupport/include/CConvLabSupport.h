@@ -1,0 +1,13 @@
+#ifndef CCONVLABSUPPORT_H
+#define CCONVLABSUPPORT_H
+
+/// CPU features that decide which OpenBLAS kernel can run here, read with cpuid and
+/// xgetbv (the OS must also save the wide registers, so cpuid bits alone are not enough).
+typedef struct {
+  int sse42, avx, avx2, fma, avx512f, avx512bw, avx512dq, avx512vl;
+  char vendor[13];
+} convlab_cpu_features;
+
+convlab_cpu_features convlab_detect_cpu_features(void);
+
+#endif

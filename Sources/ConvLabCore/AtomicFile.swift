@@ -1,0 +1,44 @@
+import Foundation
+
+/// Writes `data` to `path` atomically: a temporary file in the same folder, then a rename, so a
+/// reader never sees a half-written file and an interrupted run leaves the old file intact.
+public func writeAtomically(_ data: Data, to path: String) throws {
+  let url = URL(fileURLWithPath: path)
+  let folder = url.deletingLastPathComponent()
+  var isDirectory: ObjCBool = false
+  guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+    throw ConvLabError("cannot write \(path): the folder \(folder.path) does not exist.")
+  }
+  let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+  do {
+    try data.write(to: temporary)
+    if FileManager.default.fileExists(atPath: url.path) {
+      _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+    } else {
+      try FileManager.default.moveItem(at: temporary, to: url)
+    }
+  } catch {
+    try? FileManager.default.removeItem(at: temporary)
+    throw ConvLabError("cannot write \(path): \(error.localizedDescription)")
+  }
+}
+
+/// Creates a folder (and its parents) or throws a one-line error.
+public func makeDirectory(_ path: String) throws {
+  do {
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  } catch {
+    throw ConvLabError("cannot create the folder \(path): \(error.localizedDescription)")
+  }
+}
+
+/// Reads a whole file or throws a one-line error naming it.
+public func readFile(_ path: String) throws -> Data {
+  guard FileManager.default.fileExists(atPath: path) else {
+    throw ConvLabError("\(path) does not exist.")
+  }
+  guard let data = FileManager.default.contents(atPath: path) else {
+    throw ConvLabError("\(path) cannot be read.")
+  }
+  return data
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import ConvLabCore
+
+/// The root command only configures; each subcommand lives in its own file.
+struct ConvLab: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "convlab",
+    abstract: "Executable CNN derivations: the papers' notation, explicit Jacobians and checks.",
+    discussion: """
+      Arrays follow MatConvNet: x ∈ R^{H×W×D×N}, column-major, vec stacks H fastest.
+      Papers: Xu, Murugan, Milisavljevic, Vardhan, MatConvNet (see README.md).
+      """,
+    subcommands: [Info.self]
+  )
+}
+
+@main
+enum Main {
+  static func main() {
+    // OpenBLAS picked its kernel when it loaded; fix a weak choice before any GEMM runs.
+    OpenBLASRuntime.prepareOpenBLAS()
+    ConvLab.main()
+  }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import ConvLabCore
+import Foundation
+
+extension ConvLab {
+  /// `convlab info`: the machine as ConvLab sees it.
+  struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Report the CPU, the OpenBLAS kernel in use and its measured speed, gnuplot and CUDA.")
+
+    @Flag(help: "Skip the short sgemm measurement.")
+    var noMeasure = false
+
+    func run() throws {
+      let cpu = CPUFeatures.current
+      print(Terminal.bold("ConvLab"))
+      print("  CPU          \(CPUFeatures.modelName) (\(cpu.vendor)), \(SystemInfo.processorCount) logical cores")
+      print("  features     \(cpu.names.joined(separator: " "))")
+      print("  OpenBLAS     kernel \(OpenBLASRuntime.coreName) (\(OpenBLASRuntime.selectionNote))")
+      print("               \(OpenBLASRuntime.threads) threads; config: \(OpenBLASRuntime.config)")
+      if !noMeasure {
+        let gflops = OpenBLASRuntime.measureSgemm(n: 1024, repeats: 5)
+        print("  sgemm        \(String(format: "%.1f", gflops)) GFLOP/s at 1024×1024×1024 (median of 5)")
+      }
+      if let gnuplot = SystemInfo.gnuplot {
+        print("  gnuplot      \(gnuplot.path) (\(gnuplot.version))")
+      } else {
+        print("  gnuplot      not found (install it with `make setup` or `apt-get install gnuplot-nox`)")
+      }
+      let cuda = SystemInfo.cudaLibraries
+      let found = cuda.filter(\.found).map(\.name)
+      let missing = cuda.filter { !$0.found }.map(\.name)
+      if missing.isEmpty {
+        print("  CUDA         libraries present: \(found.joined(separator: ", "))")
+      } else {
+        print("  CUDA         unavailable: \(missing.joined(separator: ", ")) not found\(found.isEmpty ? "" : " (found \(found.joined(separator: ", ")))")")
+      }
+    }
+  }
+}
