@@ -7,6 +7,12 @@ public struct CPUFeatures: Sendable {
   public let vendor: String
   public let sse42, avx, avx2, fma, avx512f, avx512bw, avx512dq, avx512vl: Bool
 
+  public init(vendor: String, sse42: Bool, avx: Bool, avx2: Bool, fma: Bool, avx512f: Bool, avx512bw: Bool, avx512dq: Bool, avx512vl: Bool) {
+    self.vendor = vendor
+    (self.sse42, self.avx, self.avx2, self.fma) = (sse42, avx, avx2, fma)
+    (self.avx512f, self.avx512bw, self.avx512dq, self.avx512vl) = (avx512f, avx512bw, avx512dq, avx512vl)
+  }
+
   public static let current: CPUFeatures = {
     let f = convlab_detect_cpu_features()
     let vendor = withUnsafeBytes(of: f.vendor) { raw in

@@ -1,0 +1,43 @@
+import ArgumentParser
+import ConvLabCore
+import ConvLabNotation
+
+extension ConvLab {
+  /// `convlab notation OP`: one operator of the papers' notation on a small example.
+  struct Notation: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show a notation operator (vec, kron, up, rot180, im2row, …) step by step on a small example.",
+      discussion: "Operators: " + NotationTour.operators.map { "\($0.name) (\($0.reference))" }.joined(separator: ", "))
+
+    @Argument(help: "The operator; `--list` shows them all.")
+    var op: String?
+
+    @Option(help: "Block or kernel size n.")
+    var n = 2
+
+    @Option(help: "Seed of the random example.")
+    var seed: UInt64 = 1
+
+    @Flag(help: "List the operators.")
+    var list = false
+
+    func run() throws {
+      guard let op, !list else {
+        for entry in NotationTour.operators { print("  \(MatrixFormat.pad(entry.name, 10))  \(entry.reference)") }
+        return
+      }
+      let reference = NotationTour.operators.first { $0.name == op }?.reference ?? ""
+      print(Terminal.bold("\(op)") + "  (\(reference))\n")
+      for step in try NotationTour.steps(op, n: n, seed: seed) {
+        var title = step.formula
+        if let check = step.check {
+          title += "   " + Terminal.verdict(check.passes(1e-12)) + " rel. error " + formatScientific(check.relativeError)
+        }
+        print(title)
+        print(MatrixFormat.render(step.matrix))
+        if let remark = step.remark { print(Terminal.dim(remark)) }
+        print()
+      }
+    }
+  }
+}

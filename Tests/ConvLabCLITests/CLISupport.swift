@@ -1,0 +1,50 @@
+import ConvLabCore
+import Foundation
+import Testing
+
+/// Runs the built `convlab` binary (a sibling of the test bundle in .build/<config>/).
+struct CLI {
+  struct Result {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+  }
+
+  static var binary: String {
+    var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    while url.pathComponents.count > 1 {
+      let candidate = url.deletingLastPathComponent().appendingPathComponent("convlab").path
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+      url = url.deletingLastPathComponent()
+    }
+    return ".build/release/convlab"
+  }
+
+  static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    guard FileManager.default.isExecutableFile(atPath: binary) else {
+      throw ConvLabError("the convlab binary was not found next to the tests; run `make test` (it builds it first).")
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = "1"
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+  }
+
+  /// A fresh temporary folder, removed by the caller.
+  static func temporaryFolder() throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("convlab-cli-\(UUID().uuidString)").path
+    try makeDirectory(path)
+    return path
+  }
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# A short guided tour of ConvLab with real output (called by `make demo`).
+set -euo pipefail
+bin=${1:-.build/release/convlab}
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*" | sed 's/\x1b\[[0-9;]*m//g'; "$@"; }
+echo "ConvLab tour — every number below is computed now, on this machine."
+step "$bin" info
+step "$bin" notation up --n 2
+step "$bin" notation rot180
+step "$bin" notation kronforms
+step "$bin" lenet
+step "$bin" geometry "conv 5x5; pool 2x2 stride 2; conv 5x5; pool 2x2 stride 2; conv 5x5" --input 32x32
