@@ -1,1 +1,184 @@
+import Foundation
 import ConvLabCore
+
+/// What a derivative is taken with respect to: the input x, the filters/weights w, or the
+/// biases b (MatConvNet ch. 4: y = f(x, w), (dz/dx, dz/dw) = f(x, w, dz/dy)).
+public enum Variable: String, CaseIterable, Sendable {
+  case x, w, b
+}
+
+/// Which implementation computes a block.
+public enum ComputePath: String, CaseIterable, Sendable {
+  /// The papers' construction with explicit matrices (selectors, φ, Kronecker forms);
+  /// Double precision; backward is (dz/dy)ᵀ J.
+  case literal
+  /// im2row + BLAS GEMM and vectorised loops, Float or Double.
+  case fast
+  /// NVIDIA GPU (see README: not built yet).
+  case cuda
+}
+
+/// A block's inputs besides x: parameters and auxiliary arrays, all in MatConvNet layout.
+public struct Parameters<S: Scalar>: Sendable {
+  /// Filters f ∈ R^{H′×W′×D′×D″} (conv), gains (bnorm), β (Xu's average layer), …
+  public var w: Tensor<S>?
+  /// Biases, one per output channel.
+  public var b: Tensor<S>?
+  /// Class labels, 1-based (losses).
+  public var labels: Tensor<S>?
+  /// A second input (pdist's x̄).
+  public var target: Tensor<S>?
+
+  public init(w: Tensor<S>? = nil, b: Tensor<S>? = nil, labels: Tensor<S>? = nil, target: Tensor<S>? = nil) {
+    self.w = w
+    self.b = b
+    self.labels = labels
+    self.target = target
+  }
+
+  /// The same parameters in another precision.
+  public func converted<T: Scalar>(to _: T.Type = T.self) -> Parameters<T> {
+    Parameters<T>(w: w?.converted(), b: b?.converted(), labels: labels?.converted(), target: target?.converted())
+  }
+}
+
+/// The derivatives a backward pass returns, each shaped like the variable it belongs to.
+public struct Gradients<S: Scalar>: Sendable {
+  public var dzdx: Tensor<S>
+  public var dzdw: Tensor<S>?
+  public var dzdb: Tensor<S>?
+
+  public init(dzdx: Tensor<S>, dzdw: Tensor<S>? = nil, dzdb: Tensor<S>? = nil) {
+    self.dzdx = dzdx
+    self.dzdw = dzdw
+    self.dzdb = dzdb
+  }
+
+  public subscript(_ v: Variable) -> Tensor<S>? {
+    switch v {
+    case .x: return dzdx
+    case .w: return dzdw
+    case .b: return dzdb
+    }
+  }
+}
+
+/// A computational block (MatConvNet ch. 4), computed two independent ways.
+///
+/// - The fast path (`forward`, `backward`) is generic over Float and Double.
+/// - The literal path (`literalForward`, `jacobian`) builds the papers' matrices in Double;
+///   its backward pass is (dz/dy)ᵀ J (`literalBackward`).
+/// A third implementation (CUDA) conforms to `AcceleratedBlock` and is chosen by
+/// `ComputePath`; the wrong-variant catalogue of the exercises derives its variants from the
+/// same blocks by changing options or transforming inputs, never by editing a block.
+public protocol Block: Sendable {
+  /// MatConvNet's name (`conv`, `pool`, …).
+  var name: String { get }
+
+  /// Checks the configuration against the inputs and returns the output shape; every invalid
+  /// combination is a one-sentence `ConvLabError`.
+  func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape
+
+  /// The variables this block has derivatives for, given its parameters.
+  func variables<S: Scalar>(_ p: Parameters<S>) -> [Variable]
+
+  /// y = f(x, w) on the fast path.
+  func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S>
+
+  /// (dz/dx, dz/dw, dz/db) given dz/dy, on the fast path.
+  func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S>
+
+  /// y = f(x, w) as the papers construct it.
+  func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double>
+
+  /// The explicit Jacobian d vec y / d (vec v)ᵀ, numel(y) × numel(v), built as the papers build it.
+  func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double>
+
+  /// The name of the Jacobian's structure (block-Toeplitz, selector, diagonal, …) and the
+  /// paper reference, for display.
+  func structure(wrt v: Variable) -> String
+}
+
+extension Block {
+  public func variables<S: Scalar>(_ p: Parameters<S>) -> [Variable] { [.x] }
+
+  /// (dz/dy)ᵀ J for every variable: backprop on the literal path.
+  public func literalBackward(_ x: Tensor<Double>, _ p: Parameters<Double>, _ dzdy: Tensor<Double>) throws -> Gradients<Double> {
+    func vjp(_ v: Variable, shape: Shape) throws -> Tensor<Double> {
+      let j = try jacobian(at: x, p, wrt: v)
+      let row = Matrix(rows: 1, cols: dzdy.count, storage: dzdy.storage) * j
+      return Tensor(shape: shape, storage: row.storage)
+    }
+    let vars = variables(p)
+    return Gradients(
+      dzdx: try vjp(.x, shape: x.shape),
+      dzdw: try vars.contains(.w) ? p.w.map { try vjp(.w, shape: $0.shape) } : nil,
+      dzdb: try vars.contains(.b) ? p.b.map { try vjp(.b, shape: $0.shape) } : nil)
+  }
+
+  /// Forward on the chosen path (Double for literal; Float or Double for fast).
+  public func evaluate<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, path: ComputePath) throws -> Tensor<S> {
+    switch path {
+    case .fast: return try forward(x, p)
+    case .literal: return try literalForward(x.converted(), p.converted()).converted()
+    case .cuda: return try accelerated(path).forward(x, p)
+    }
+  }
+
+  /// Backward on the chosen path.
+  public func gradients<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>, path: ComputePath) throws -> Gradients<S> {
+    switch path {
+    case .fast: return try backward(x, p, dzdy)
+    case .literal:
+      let g = try literalBackward(x.converted(), p.converted(), dzdy.converted())
+      return Gradients(dzdx: g.dzdx.converted(), dzdw: g.dzdw?.converted(), dzdb: g.dzdb?.converted())
+    case .cuda: return try accelerated(path).backward(x, p, dzdy)
+    }
+  }
+
+  private func accelerated(_ path: ComputePath) throws -> any Block {
+    throw ConvLabError("the \(path.rawValue) path is not available in this build: ConvLab's CUDA backend has not been implemented yet; use --path fast or --path literal.")
+  }
+
+  /// The variable's tensor (x itself, or a parameter).
+  public func tensor<S: Scalar>(_ v: Variable, x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
+    switch v {
+    case .x: return x
+    case .w: guard let w = p.w else { throw ConvLabError("\(name) has no w to differentiate with respect to.") }; return w
+    case .b: guard let b = p.b else { throw ConvLabError("\(name) has no b to differentiate with respect to.") }; return b
+    }
+  }
+
+  /// y as a function of one variable, the others held fixed (for finite differences).
+  public func function(of v: Variable, x: Tensor<Double>, _ p: Parameters<Double>) throws -> ([Double]) throws -> [Double] {
+    let shape = try tensor(v, x: x, p).shape
+    return { values in
+      let t = Tensor(shape: shape, storage: values)
+      switch v {
+      case .x: return try self.forward(t, p).storage
+      case .w: var q = p; q.w = t; return try self.forward(x, q).storage
+      case .b: var q = p; q.b = t; return try self.forward(x, q).storage
+      }
+    }
+  }
+}
+
+/// Refuses sizes whose explicit Jacobian would not fit comfortably in memory.
+public enum JacobianBudget {
+  /// Default limit on a dense Double Jacobian: 1 GiB.
+  public static let defaultBytes = 1 << 30
+
+  public static func check(rows: Int, cols: Int, limit: Int = defaultBytes) throws {
+    let bytes = Double(rows) * Double(cols) * 8
+    guard bytes <= Double(limit) else {
+      throw ConvLabError("the explicit Jacobian would be \(rows)×\(cols) doubles = \(formatBytes(bytes)), more than the \(formatBytes(Double(limit))) limit; use a smaller input.")
+    }
+  }
+
+  public static func formatBytes(_ b: Double) -> String {
+    if b >= Double(1 << 30) { return String(format: "%.1f GiB", b / Double(1 << 30)) }
+    if b >= Double(1 << 20) { return String(format: "%.1f MiB", b / Double(1 << 20)) }
+    return String(format: "%.0f KiB", b / 1024)
+  }
+}
+

@@ -72,9 +72,12 @@ public func relativeError<S: Scalar>(_ a: Matrix<S>, _ b: Matrix<S>) -> Double {
 public func formatScientific(_ x: Double) -> String {
   if x == 0 { return "0" }
   if !x.isFinite { return "\(x)" }
-  let exponent = Int((log10(abs(x))).rounded(.down))
-  let mantissa = x / pow(10, Double(exponent))
-  let m = (mantissa * 10).rounded() / 10
+  var exponent = Int((log10(abs(x))).rounded(.down))
+  var m = (x / pow(10, Double(exponent)) * 10).rounded() / 10
+  if abs(m) >= 10 {  // 9.96 rounds up to 10.0: renormalise to 1.0e(k+1)
+    m /= 10
+    exponent += 1
+  }
   return "\(m)e\(exponent)"
 }
 

@@ -1,0 +1,256 @@
+import ConvLabCore
+import ConvLabNotation
+
+/// Convolution (MatConvNet §4.1): y_{i″j″d″} = b_{d″} + Σ_{i′j′d′} f_{i′j′d′d″} x_{S(i″−1)+D(i′−1)+1−P⁻, …, d′}.
+///
+/// Cross-correlation, no kernel flip (MatConvNet's convention; Xu eq. 14 relates it to the
+/// papers' true convolution by J flips). Filters f ∈ R^{H′×W′×D′×D″}; when D′ divides the input
+/// depth D into g = D/D′ groups, group k uses input channels kD′+1…(k+1)D′ and filters
+/// kD″/g+1…(k+1)D″/g (MatConvNet "filter groups"). The fully-connected layer is the case
+/// H″ = W″ = 1 (Murugan eq. 3.10).
+public struct Conv: Block {
+  public var pad: [Int]
+  public var stride: (Int, Int)
+  public var dilate: (Int, Int)
+
+  public init(pad: [Int] = [0, 0, 0, 0], stride: (Int, Int) = (1, 1), dilate: (Int, Int) = (1, 1)) {
+    self.pad = pad
+    self.stride = stride
+    self.dilate = dilate
+  }
+
+  public var name: String { "conv" }
+
+  /// Window geometry for a filter of size kh × kw.
+  public func geometry(kh: Int, kw: Int) -> FilterGeometry {
+    FilterGeometry(kh: kh, kw: kw, stride: stride, pad: pad, dilation: dilate)
+  }
+
+  public func variables<S: Scalar>(_ p: Parameters<S>) -> [Variable] { p.b == nil ? [.x, .w] : [.x, .w, .b] }
+
+  /// The number of groups g = D / D′.
+  func groups(inputDepth d: Int, filters f: Shape) throws -> Int {
+    guard f.d >= 1, d % f.d == 0 else {
+      throw ConvLabError("the filter depth \(f.d) does not divide the input depth \(d); MatConvNet needs D′ | D (g = D/D′ groups).")
+    }
+    let g = d / f.d
+    guard f.n % g == 0 else {
+      throw ConvLabError("\(f.n) filters cannot be split into \(g) groups (input depth \(d) / filter depth \(f.d)); the filter count must be a multiple of \(g).")
+    }
+    return g
+  }
+
+  public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape {
+    guard let f = p.w?.shape else { throw ConvLabError("conv needs filters (--w) of shape H′×W′×D′×D″.") }
+    guard pad.count == 4, pad.allSatisfy({ $0 >= 0 }) else { throw ConvLabError("conv padding must be four non-negative numbers (top, bottom, left, right), got \(pad).") }
+    _ = try groups(inputDepth: x.d, filters: f)
+    if let b = p.b, b.count != f.n {
+      throw ConvLabError("conv has \(f.n) filters but \(b.count) biases; give one bias per filter.")
+    }
+    let out = try geometry(kh: f.h, kw: f.w).outputSize(h: x.h, w: x.w)
+    return Shape(out.h, out.w, f.n, x.n)
+  }
+
+  public func structure(wrt v: Variable) -> String {
+    switch v {
+    case .x: return "block-Toeplitz (doubly block-Toeplitz per channel pair): vec y = (Fᵀ ⊗ I) H vec x (MatConvNet §6.1), columns vec(x-unit * f) (Vardhan §3.1.5)"
+    case .w: return "I ⊗ φ(x) per image (MatConvNet §6.1): rows of φ(x) repeated along the block diagonal"
+    case .b: return "I_{D″} ⊗ 1_{H″W″} per image: bias k reaches every pixel of channel k"
+    }
+  }
+
+  // MARK: Literal path — MatConvNet §6.1 with the explicit φ(x), F and Kronecker forms
+
+  /// vec y = vec(φ(x) F) + b per image and group, with φ built by the notation layer's index map.
+  public func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double> {
+    let yShape = try outputShape(x.shape, p)
+    guard let f = p.w else { throw ConvLabError("conv needs filters.") }
+    let g = try groups(inputDepth: x.shape.d, filters: f.shape)
+    let perGroup = f.shape.n / g
+    var y = Tensor<Double>(shape: yShape)
+    for n in 0..<x.shape.n {
+      for group in 0..<g {
+        let product = try phi(x, image: n, group: group, filters: f.shape) * filterMatrix(f, group: group, groups: g)
+        for k in 0..<perGroup {
+          let channel = group * perGroup + k
+          let bias = p.b?.storage[channel] ?? 0
+          for pixel in 0..<product.rows { y.storage[yShape.index(0, 0, channel, n) + pixel] = product[pixel, k] + bias }
+        }
+      }
+    }
+    return y
+  }
+
+  /// φ(x) of one image restricted to one group's input channels (MatConvNet §6.1).
+  public func phi(_ x: Tensor<Double>, image n: Int, group: Int, filters f: Shape) throws -> Matrix<Double> {
+    let slice = Tensor<Double>(shape: Shape(x.shape.h, x.shape.w, f.d)) { i, j, d, _ in x[i, j, group * f.d + d, n] }
+    return try Im2Row(geometry: geometry(kh: f.h, kw: f.w), h: x.shape.h, w: x.shape.w, d: f.d).phi(slice)
+  }
+
+  /// F ∈ R^{(H′W′D′) × (D″/g)}: one group's filters, one per column (MatConvNet §6.1).
+  public func filterMatrix(_ f: Tensor<Double>, group: Int, groups g: Int) -> Matrix<Double> {
+    let q = f.shape.h * f.shape.w * f.shape.d, perGroup = f.shape.n / g
+    let start = q * group * perGroup
+    return Matrix(rows: q, cols: perGroup, storage: Array(f.storage[start..<start + q * perGroup]))
+  }
+
+  /// The explicit Jacobian, built without differencing:
+  /// - wrt x: column by column, column (p, q, d) = vec(conv of the unit image E_pqd with f)
+  ///   (Vardhan §3.1.5, App. A: dZ/dA_pq = dA/dA_pq * K);
+  /// - wrt w: I ⊗ φ(x) per image and group (MatConvNet §6.1: d vec y / d (vec F)ᵀ = I ⊗ φ(x));
+  /// - wrt b: I ⊗ 1_{H″W″} per image.
+  public func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
+    let yShape = try outputShape(x.shape, p)
+    guard let f = p.w else { throw ConvLabError("conv needs filters.") }
+    let g = try groups(inputDepth: x.shape.d, filters: f.shape)
+    let perGroup = f.shape.n / g
+    let pixels = yShape.h * yShape.w
+    switch v {
+    case .x:
+      try JacobianBudget.check(rows: yShape.count, cols: x.count)
+      var j = Matrix<Double>(rows: yShape.count, cols: x.count)
+      var noBias = p
+      noBias.b = nil
+      var unit = Tensor<Double>(shape: x.shape)
+      for column in 0..<x.count {
+        unit.storage[column] = 1
+        let response = try literalForward(unit, noBias)
+        unit.storage[column] = 0
+        j.storage.replaceSubrange(column * j.rows..<(column + 1) * j.rows, with: response.storage)
+      }
+      return j
+    case .w:
+      try JacobianBudget.check(rows: yShape.count, cols: f.count)
+      var j = Matrix<Double>(rows: yShape.count, cols: f.count)
+      let q = f.shape.h * f.shape.w * f.shape.d
+      for n in 0..<x.shape.n {
+        for group in 0..<g {
+          let block = kron(Matrix<Double>.identity(perGroup), try phi(x, image: n, group: group, filters: f.shape))
+          let rowOffset = yShape.index(0, 0, group * perGroup, n), colOffset = q * group * perGroup
+          for c in 0..<block.cols { for r in 0..<block.rows { j[rowOffset + r, colOffset + c] = block[r, c] } }
+        }
+      }
+      return j
+    case .b:
+      guard p.b != nil else { throw ConvLabError("conv was given no biases (--b) to differentiate with respect to.") }
+      let perImage = kron(Matrix<Double>.identity(f.shape.n), Matrix<Double>.ones(pixels, 1))
+      var j = Matrix<Double>(rows: yShape.count, cols: f.shape.n)
+      for n in 0..<x.shape.n {
+        for c in 0..<perImage.cols { for r in 0..<perImage.rows { j[n * perImage.rows + r, c] = perImage[r, c] } }
+      }
+      return j
+    }
+  }
+
+  /// The Kronecker form of the input Jacobian for one image and one group,
+  /// d vec y / d (vec x)ᵀ = (Fᵀ ⊗ I) H (MatConvNet §6.1), built from the explicit 0/1 matrix H.
+  public func kroneckerJacobian(at x: Tensor<Double>, _ p: Parameters<Double>) throws -> Matrix<Double> {
+    guard let f = p.w, x.shape.n == 1, f.shape.d == x.shape.d else {
+      throw ConvLabError("the Kronecker form is shown for one image without filter groups.")
+    }
+    let op = try Im2Row(geometry: geometry(kh: f.shape.h, kw: f.shape.w), h: x.shape.h, w: x.shape.w, d: x.shape.d)
+    try JacobianBudget.check(rows: op.patchCount * f.shape.n, cols: op.patchCount * op.patchSize)
+    try JacobianBudget.check(rows: op.patchCount * op.patchSize, cols: x.count)
+    return kron(filterMatrix(f, group: 0, groups: 1).transposed, Matrix<Double>.identity(op.patchCount)) * op.matrixH(Double.self)
+  }
+
+  // MARK: Fast path — im2row into one reused buffer + GEMM (Milisavljevic eq. 1–2)
+
+  public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
+    let yShape = try outputShape(x.shape, p)
+    guard let f = p.w else { throw ConvLabError("conv needs filters.") }
+    let g = try groups(inputDepth: x.shape.d, filters: f.shape)
+    let perGroup = f.shape.n / g
+    let patches = try PatchMatrix(geometry: geometry(kh: f.shape.h, kw: f.shape.w), h: x.shape.h, w: x.shape.w, d: f.shape.d)
+    var y = Tensor<S>(shape: yShape)
+    var buffer = [S](repeating: 0, count: patches.rows * patches.cols)
+    x.storage.withUnsafeBufferPointer { xp in
+      f.storage.withUnsafeBufferPointer { fp in
+        y.storage.withUnsafeMutableBufferPointer { yp in
+          buffer.withUnsafeMutableBufferPointer { bp in
+            guard let xb = xp.baseAddress, let fb = fp.baseAddress, let yb = yp.baseAddress, let bb = bp.baseAddress else { return }
+            for n in 0..<x.shape.n {
+              for group in 0..<g {
+                patches.im2row(xb + x.shape.index(0, 0, group * f.shape.d, n), into: bb)
+                // Y_g = φ_g(x) F_g: (H″W″) × (D″/g) written in place into y's channels.
+                S.gemm(transA: false, transB: false, m: patches.rows, n: perGroup, k: patches.cols,
+                       alpha: 1, a: bb, lda: patches.rows, b: fb + patches.cols * group * perGroup, ldb: patches.cols,
+                       beta: 0, c: yb + yShape.index(0, 0, group * perGroup, n), ldc: patches.rows)
+              }
+            }
+          }
+        }
+      }
+    }
+    if let b = p.b {
+      let pixels = yShape.h * yShape.w
+      for n in 0..<yShape.n {
+        for k in 0..<yShape.d {
+          let start = yShape.index(0, 0, k, n)
+          for i in start..<start + pixels { y.storage[i] += b.storage[k] }
+        }
+      }
+    }
+    return y
+  }
+
+  /// dz/dF = φ(x)ᵀ dz/dY, dz/dX = φ*(dz/dY Fᵀ), dz/db = Σ dz/dY (MatConvNet §6.1).
+  public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
+    let yShape = try outputShape(x.shape, p)
+    guard dzdy.shape == yShape else { throw ConvLabError.shape("dz/dy", expected: "the output shape \(yShape)", got: "\(dzdy.shape)") }
+    guard let f = p.w else { throw ConvLabError("conv needs filters.") }
+    let g = try groups(inputDepth: x.shape.d, filters: f.shape)
+    let perGroup = f.shape.n / g
+    let patches = try PatchMatrix(geometry: geometry(kh: f.shape.h, kw: f.shape.w), h: x.shape.h, w: x.shape.w, d: f.shape.d)
+    var dx = Tensor<S>(shape: x.shape), dw = Tensor<S>(shape: f.shape)
+    var buffer = [S](repeating: 0, count: patches.rows * patches.cols)
+    var dPhi = [S](repeating: 0, count: patches.rows * patches.cols)
+    x.storage.withUnsafeBufferPointer { xp in
+      f.storage.withUnsafeBufferPointer { fp in
+        dzdy.storage.withUnsafeBufferPointer { gp in
+          dx.storage.withUnsafeMutableBufferPointer { dxp in
+            dw.storage.withUnsafeMutableBufferPointer { dwp in
+              buffer.withUnsafeMutableBufferPointer { bp in
+                dPhi.withUnsafeMutableBufferPointer { dp in
+                  guard let xb = xp.baseAddress, let fb = fp.baseAddress, let gb = gp.baseAddress, let dxb = dxp.baseAddress,
+                        let dwb = dwp.baseAddress, let bb = bp.baseAddress, let db = dp.baseAddress else { return }
+                  for n in 0..<x.shape.n {
+                    for group in 0..<g {
+                      let dY = gb + yShape.index(0, 0, group * perGroup, n)
+                      let fOffset = patches.cols * group * perGroup
+                      patches.im2row(xb + x.shape.index(0, 0, group * f.shape.d, n), into: bb)
+                      // dF_g += φ_gᵀ dY_g, accumulated over the batch.
+                      S.gemm(transA: true, transB: false, m: patches.cols, n: perGroup, k: patches.rows,
+                             alpha: 1, a: bb, lda: patches.rows, b: dY, ldb: patches.rows,
+                             beta: 1, c: dwb + fOffset, ldc: patches.cols)
+                      // dΦ = dY_g F_gᵀ, then row2im adds every patch entry back to its pixel.
+                      S.gemm(transA: false, transB: true, m: patches.rows, n: patches.cols, k: perGroup,
+                             alpha: 1, a: dY, lda: patches.rows, b: fb + fOffset, ldb: patches.cols,
+                             beta: 0, c: db, ldc: patches.rows)
+                      patches.row2imAdd(db, into: dxb + x.shape.index(0, 0, group * f.shape.d, n))
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    var dzdb: Tensor<S>? = nil
+    if let b = p.b {
+      var sums = Tensor<S>(shape: b.shape)
+      let pixels = yShape.h * yShape.w
+      for n in 0..<yShape.n {
+        for k in 0..<yShape.d {
+          let start = yShape.index(0, 0, k, n)
+          var s: S = 0
+          for i in start..<start + pixels { s += dzdy.storage[i] }
+          sums.storage[k] += s
+        }
+      }
+      dzdb = sums
+    }
+    return Gradients(dzdx: dx, dzdw: dw, dzdb: dzdb)
+  }
+}

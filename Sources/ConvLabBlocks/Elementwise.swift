@@ -1,0 +1,64 @@
+import ConvLabCore
+
+/// A block that acts entry by entry, y = f(x): its Jacobian is diag(f′(x)) (MatConvNet §6.4).
+///
+/// Conforming blocks give f and f′ once; forward, backward and the literal diagonal Jacobian
+/// follow from them.
+public protocol ElementwiseBlock: Block {
+  func value<S: Scalar>(_ x: S) -> S
+  func derivative<S: Scalar>(_ x: S) -> S
+}
+
+extension ElementwiseBlock {
+  public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape { x }
+
+  public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> { x.map(value) }
+
+  /// dz/dx = dz/dy ∘ f′(x).
+  public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
+    guard dzdy.shape == x.shape else { throw ConvLabError.shape("dz/dy", expected: "the input shape \(x.shape)", got: "\(dzdy.shape)") }
+    return Gradients(dzdx: Tensor(shape: x.shape, storage: zip(dzdy.storage, x.storage).map { $0 * derivative($1) }))
+  }
+
+  public func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double> { x.map(value) }
+
+  /// diag(f′(x)).
+  public func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
+    guard v == .x else { throw ConvLabError("\(name) has no parameters; differentiate with respect to x.") }
+    try JacobianBudget.check(rows: x.count, cols: x.count)
+    var j = Matrix<Double>(rows: x.count, cols: x.count)
+    for k in 0..<x.count { j[k, k] = derivative(x.storage[k]) }
+    return j
+  }
+}
+
+/// ReLU with optional leak: y = max(x, 0) + leak·min(x, 0) (MatConvNet §4.4, §6.4.1; Murugan
+/// Table 1 ReLU and leaky ReLU). Its Jacobian is diag(s) with s = 1{x > 0} + leak·1{x ≤ 0}.
+public struct ReLU: ElementwiseBlock {
+  public var leak: Double
+  public init(leak: Double = 0) { self.leak = leak }
+  public var name: String { "relu" }
+  public func value<S: Scalar>(_ x: S) -> S { x > 0 ? x : S(leak) * x }
+  public func derivative<S: Scalar>(_ x: S) -> S { x > 0 ? 1 : S(leak) }
+  public func structure(wrt v: Variable) -> String { "diagonal diag(s), s = 1{x > 0} (+ leak·1{x ≤ 0}) (MatConvNet §6.4.1)" }
+}
+
+/// Sigmoid y = σ(x) = 1/(1 + e^{−x}) (MatConvNet §6.4.2, Murugan Table 1). Its Jacobian is
+/// diag(y ∘ (1 − y)).
+// Murugan Table 1 prints f(1−f)² as the derivative; the derivative is f(1−f).
+public struct Sigmoid: ElementwiseBlock {
+  public init() {}
+  public var name: String { "sigmoid" }
+  public func value<S: Scalar>(_ x: S) -> S { 1 / (1 + S.exp(-x)) }
+  public func derivative<S: Scalar>(_ x: S) -> S { let y = value(x); return y * (1 - y) }
+  public func structure(wrt v: Variable) -> String { "diagonal diag(y ∘ (1 − y)) (MatConvNet §6.4.2)" }
+}
+
+/// Hyperbolic tangent y = tanh x (Murugan Table 1); Jacobian diag(1 − y²).
+public struct Tanh: ElementwiseBlock {
+  public init() {}
+  public var name: String { "tanh" }
+  public func value<S: Scalar>(_ x: S) -> S { S.tanh(x) }
+  public func derivative<S: Scalar>(_ x: S) -> S { let y = S.tanh(x); return 1 - y * y }
+  public func structure(wrt v: Variable) -> String { "diagonal diag(1 − y²) (Murugan Table 1)" }
+}

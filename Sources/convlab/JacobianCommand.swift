@@ -1,0 +1,85 @@
+import ArgumentParser
+import ConvLabBlocks
+import ConvLabCore
+
+extension ConvLab {
+  /// `convlab jacobian NAME … --x X.npy [--wrt x|w|b] [--out J.npy]`, or on a random instance
+  /// with `--x 4x4` (a size instead of a file).
+  struct Jacobian: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Print the explicit Jacobian d vec y / d (vec v)ᵀ of a block, its structure and a three-way check.",
+      discussion: "--x takes a .npy file or a size (4x4, 4x4x2); --k gives the filter size for conv on random inputs.")
+
+    @Argument(help: "Block name.") var name: String
+    @OptionGroup var options: BlockArguments
+    @Option(help: "Input x: a .npy file, or a size HxW[xD[xN]] for a seeded random instance.") var x: String
+    @Option(help: "Filter size for a random conv instance: HxW[xD′[xD″]].") var k: String?
+    @Option(help: "Filters w (.npy).") var w: String?
+    @Option(help: "Biases b (.npy).") var b: String?
+    @Option(help: "Labels (.npy).") var labels: String?
+    @Option(help: "Differentiate with respect to x, w or b.") var wrt: Variable = .x
+    @Option(help: "Write the Jacobian to this .npy file instead of printing it.") var out: String?
+    @Option(help: "Seed of the random instance.") var seed: UInt64 = 1
+    @Flag(help: "Print every entry, however large.") var full = false
+
+    func run() throws {
+      let block = try options.options().block(named: name)
+      let (input, p) = try instance(block)
+      let j = try block.jacobian(at: input, p, wrt: wrt)
+      if let out {
+        try NPYArray(j).write(to: out)
+        print("\(out): \(j.rows)×\(j.cols) Jacobian d vec y / d (vec \(wrt.rawValue))ᵀ")
+        return
+      }
+      let y = try block.forward(input, p)
+      let varTensor = try block.tensor(wrt, x: input, p)
+      print(Terminal.bold("d vec y / d (vec \(wrt.rawValue))ᵀ") + " of \(name): \(j.rows)×\(j.cols), \(j.nonzeroCount) non-zeros "
+        + "(\(String(format: "%.1f", 100 * Double(j.nonzeroCount) / Double(max(1, j.count))))%)")
+      print("structure: \(block.structure(wrt: wrt))\n")
+      let rowLabels = (0..<j.rows).map { y.label("y", at: $0) }
+      let colLabels = (0..<j.cols).map { varTensor.label(wrt.rawValue, at: $0) }
+      print(MatrixFormat.render(j, rowLabels: rowLabels, colLabels: colLabels,
+                                maxRows: full ? j.rows : 24, maxCols: full ? j.cols : 12))
+      print("\nsparsity pattern (rows y, columns \(wrt.rawValue); █ = non-zero):")
+      print(MatrixFormat.sparsity(j))
+      if let conv = block as? Conv, wrt == .x, let kron = try? conv.kroneckerJacobian(at: input, p) {
+        let c = Comparison(kron, j)
+        print("\n(Fᵀ ⊗ I) H, MatConvNet §6.1, vs column-by-column (Vardhan §3.1.5): \(Terminal.verdict(c.passes(ThreeWayCheck.literalTolerance))) \(c)")
+      }
+      let check = try ThreeWayCheck(block, x: input, p, configuration: "", seed: seed)
+      guard let report = check.variables.first(where: { $0.variable == wrt }) else { return }
+      print("\nthree-way comparison (relative error, worst entry):")
+      print("  literal J vs finite differences          \(Terminal.verdict(report.jacobianVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(formatScientific(report.jacobianVsFiniteDifferences.relativeError))")
+      print("  backprop VJP vs (dz/dy)ᵀ J (literal)      \(Terminal.verdict(report.backpropVsLiteral.passes(ThreeWayCheck.literalTolerance))) \(formatScientific(report.backpropVsLiteral.relativeError))")
+      print("  backprop VJP vs finite differences        \(Terminal.verdict(report.backpropVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(formatScientific(report.backpropVsFiniteDifferences.relativeError))")
+    }
+
+    /// Loads the files, or draws a seeded instance when --x is a size.
+    func instance(_ block: any Block) throws -> (Tensor<Double>, Parameters<Double>) {
+      var p = Parameters<Double>()
+      p.w = try w.map { try readTensor($0) }
+      p.b = try b.map { try readTensor($0) }
+      p.labels = try labels.map { try readTensor($0) }
+      if x.hasSuffix(".npy") { return (try readTensor(x), p) }
+      let shape = try Shape(parsing: x)
+      var rng = SeededGenerator(seed: seed)
+      var input = Tensor<Double>.uniform(shape, using: &rng)
+      if block is ReLU { input = input.map { abs($0) < 0.05 ? $0 + 0.1 : $0 } }
+      if block is Pool {
+        var values = (0..<shape.count).map { 0.05 * Double($0) }
+        values.shuffle(using: &rng)
+        input = Tensor(shape: shape, storage: values)
+      }
+      if block is Conv, p.w == nil {
+        let ks = try Shape(parsing: k ?? "2x2")
+        let filters = Shape(ks.h, ks.w, k.map { $0.split(separator: "x").count >= 3 } == true ? ks.d : shape.d, ks.n)
+        p.w = Tensor.uniform(filters, using: &rng)
+      }
+      if block is Loss, p.labels == nil {
+        p.labels = Tensor(shape: Shape(1, 1, 1, shape.n), storage: (0..<shape.n).map { _ in Double(Int.random(in: 1...shape.d, using: &rng)) })
+        if (block as? Loss)?.kind == .log { input = input.map { abs($0) + 0.1 } }
+      }
+      return (input, p)
+    }
+  }
+}
