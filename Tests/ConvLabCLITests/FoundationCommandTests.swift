@@ -62,3 +62,61 @@ import Testing
     #expect(bad.stderr.contains("layer 1 (conv 9x9)"))
   }
 }
+
+@Suite(.serialized) struct BlockCommandTests {
+  @Test func blockWritesOutputsAndGradientsThatMatchTheLiteralPath() throws {
+    let dir = try CLI.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var rng = SeededGenerator(seed: 11)
+    try NPYArray(Tensor<Double>.uniform(Shape(5, 4, 2), using: &rng)).write(to: "\(dir)/x.npy")
+    try NPYArray(Tensor<Double>.uniform(Shape(2, 2, 2, 3), using: &rng)).write(to: "\(dir)/w.npy")
+    try NPYArray(Tensor<Double>.uniform(Shape(1, 3), using: &rng)).write(to: "\(dir)/b.npy")
+    try NPYArray(Tensor<Double>.uniform(Shape(2, 4, 3), using: &rng)).write(to: "\(dir)/g.npy")
+    var outputs: [String: [String: Tensor<Double>]] = [:]
+    for path in ["fast", "literal"] {
+      let r = try CLI.run(["block", "conv", "--x", "\(dir)/x.npy", "--w", "\(dir)/w.npy", "--b", "\(dir)/b.npy",
+                           "--dzdy", "\(dir)/g.npy", "--stride", "2,1", "--pad", "0,0,0,1", "--out", "\(dir)/\(path)", "--path", path])
+      #expect(r.status == 0, "\(r.stderr)")
+      outputs[path] = try Dictionary(uniqueKeysWithValues: ["y", "dzdx", "dzdw", "dzdb"].map { ($0, try readTensor("\(dir)/\(path)/\($0).npy", as: Double.self)) })
+    }
+    #expect(outputs["fast"]?["y"]?.shape == Shape(2, 4, 3))  // (5−2)/2+1 × (4+1−2)/1+1
+    for name in ["y", "dzdx", "dzdw", "dzdb"] {
+      let fast = try #require(outputs["fast"]?[name]), literal = try #require(outputs["literal"]?[name])
+      #expect(relativeError(fast, literal) < 1e-12, "\(name)")
+    }
+  }
+
+  @Test func blockReportsBadInputInOneLine() throws {
+    let dir = try CLI.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try Data("not numpy".utf8).write(to: URL(fileURLWithPath: "\(dir)/bad.npy"))
+    let r = try CLI.run(["block", "relu", "--x", "\(dir)/bad.npy", "--out", dir])
+    #expect(r.status != 0)
+    #expect(r.stderr.contains("bad magic") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+    let pool = try CLI.run(["block", "pool", "--x", "\(dir)/bad.npy", "--out", dir, "--method", "median"])
+    #expect(pool.status != 0 && pool.stderr.contains("--method 'median'"))
+    #expect(!FileManager.default.fileExists(atPath: "\(dir)/y.npy"))
+  }
+
+  @Test func jacobianPrintsStructureAndPassesItsChecks() throws {
+    let r = try CLI.run(["jacobian", "conv", "--x", "4x4", "--k", "2x2", "--stride", "2"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("d vec y / d (vec x)ᵀ of conv: 4×16"))
+    #expect(r.stdout.contains("x₁₁") && r.stdout.contains("y₂₂"))
+    #expect(r.stdout.contains("(Fᵀ ⊗ I) H") && !r.stdout.contains("✗"))
+    let dir = try CLI.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let saved = try CLI.run(["jacobian", "pool", "--x", "4x4", "--pool-size", "2", "--stride", "2", "--out", "\(dir)/J.npy"])
+    #expect(saved.status == 0)
+    let j: Matrix<Double> = try NPYArray(contentsOf: "\(dir)/J.npy").matrix()
+    #expect(j.rows == 4 && j.cols == 16 && j.nonzeroCount == 4)
+  }
+
+  @Test func checkRunsEveryBlockAndExitsZero() throws {
+    let r = try CLI.run(["check", "all", "--cases", "2"])
+    #expect(r.status == 0, "\(r.stdout)")
+    #expect(r.stdout.contains("passed, 0 failed"))
+    let bad = try CLI.run(["check", "frobnicate"])
+    #expect(bad.status != 0 && bad.stderr.contains("unknown block 'frobnicate'"))
+  }
+}

@@ -1,0 +1,154 @@
+import ConvLabBlocks
+import ConvLabCore
+import ConvLabNotation
+import Testing
+
+/// Every block three ways on seeded random configurations (the long run is
+/// `convlab check all --cases 200`). Tolerances are ThreeWayCheck's, explained there.
+@Suite struct ThreeWayTests {
+  static let cases: [(String, UInt64)] = CheckCase.blockNames.flatMap { name in (1...8).map { (name, UInt64($0)) } }
+
+  @Test(arguments: cases)
+  func literalFastAndFiniteDifferencesAgree(name: String, seed: UInt64) throws {
+    let c = try CheckCase.random(name, seed: seed)
+    let report = try ThreeWayCheck(c.block, x: c.x, c.parameters, configuration: c.configuration, seed: seed)
+    #expect(report.literalVsFast <= ThreeWayCheck.literalTolerance, "\(name) \(c.configuration): literal↔fast \(report.literalVsFast)")
+    #expect(report.versusFiniteDifferences <= ThreeWayCheck.finiteDifferenceTolerance, "\(name) \(c.configuration): FD \(report.versusFiniteDifferences)")
+  }
+
+  @Test(arguments: CheckCase.blockNames)
+  func backwardIsLinearInDzdyAndRepeatable(name: String) throws {
+    let c = try CheckCase.random(name, seed: 99)
+    let y = try c.block.forward(c.x, c.parameters)
+    var rng = SeededGenerator(seed: 7)
+    let g1 = Tensor<Double>.uniform(y.shape, using: &rng), g2 = Tensor<Double>.uniform(y.shape, using: &rng)
+    let a = try c.block.backward(c.x, c.parameters, g1), b = try c.block.backward(c.x, c.parameters, g2)
+    let sum = try c.block.backward(c.x, c.parameters, g1.zipWith(g2) { 2 * $0 + $1 })
+    // Linearity holds up to round-off of O(1) sums.
+    #expect(relativeError(sum.dzdx, a.dzdx.zipWith(b.dzdx) { 2 * $0 + $1 }) < 1e-13)
+    #expect(try c.block.backward(c.x, c.parameters, g1).dzdx == a.dzdx, "a second call gives the same result (no hidden state)")
+    #expect(a.dzdx.shape == c.x.shape)
+  }
+
+  @Test(arguments: CheckCase.blockNames)
+  func singlePrecisionFollowsDouble(name: String) throws {
+    let c = try CheckCase.random(name, seed: 5)
+    let single = try c.block.forward(c.x.converted(to: Float.self), c.parameters.converted(to: Float.self))
+    let double = try c.block.forward(c.x, c.parameters)
+    // Float32 keeps ~7 digits; sums of ≤ 50 O(1) terms lose at most a few more ulps.
+    #expect(relativeError(single.converted(to: Double.self), double) < 1e-5)
+  }
+}
+
+@Suite struct ConvTests {
+  /// MatConvNet §4.1 written as nested loops: y = b + Σ f·x at S(i″−1) + D(i′−1) + 1 − P⁻.
+  static func loops(_ x: Tensor<Double>, _ f: Tensor<Double>, pad: [Int], stride: (Int, Int), dilate: (Int, Int)) -> Tensor<Double> {
+    let outH = (x.shape.h + pad[0] + pad[1] - dilate.0 * (f.shape.h - 1) - 1) / stride.0 + 1
+    let outW = (x.shape.w + pad[2] + pad[3] - dilate.1 * (f.shape.w - 1) - 1) / stride.1 + 1
+    return Tensor(shape: Shape(outH, outW, f.shape.n, x.shape.n)) { i, j, k, n in
+      var s = 0.0
+      for i1 in 0..<f.shape.h { for j1 in 0..<f.shape.w { for d in 0..<x.shape.d {
+        let r = stride.0 * i + dilate.0 * i1 - pad[0], c = stride.1 * j + dilate.1 * j1 - pad[2]
+        if r >= 0, r < x.shape.h, c >= 0, c < x.shape.w { s += f[i1, j1, d, k] * x[r, c, d, n] }
+      } } }
+      return s
+    }
+  }
+
+  @Test(arguments: 1...20)
+  func fastConvMatchesMatConvNetLoops(seed: Int) throws {
+    var rng = SeededGenerator(seed: UInt64(seed))
+    let pad = (0..<4).map { _ in Int.random(in: 0...2, using: &rng) }
+    let stride = (Int.random(in: 1...3, using: &rng), Int.random(in: 1...3, using: &rng))
+    let dilate = (Int.random(in: 1...2, using: &rng), Int.random(in: 1...2, using: &rng))
+    let f = Tensor<Double>.uniform(Shape(Int.random(in: 1...3, using: &rng), Int.random(in: 1...3, using: &rng), 3, 4), using: &rng)
+    let x = Tensor<Double>.uniform(Shape(7, 8, 3, 2), using: &rng)
+    let fast = try Conv(pad: pad, stride: stride, dilate: dilate).forward(x, Parameters(w: f))
+    #expect(relativeError(fast, Self.loops(x, f, pad: pad, stride: stride, dilate: dilate)) < 1e-13)
+  }
+
+  @Test func kernelGradientIsCorrelationOfInputWithDelta() throws {
+    // Xu eq. (13)–(14) with MatConvNet's correlation convention: dE/dk = xcorr2(x, δ, 'valid').
+    var rng = SeededGenerator(seed: 4)
+    let x = Tensor<Double>.uniform(Shape(5, 6), using: &rng), f = Tensor<Double>.uniform(Shape(2, 3), using: &rng)
+    let delta = Tensor<Double>.uniform(Shape(4, 4), using: &rng)
+    let g = try Conv().backward(x, Parameters(w: f), delta)
+    #expect(relativeError(g.dzdw?.channel(0) ?? Matrix(rows: 0, cols: 0), xcorr2(x.channel(0), delta.channel(0))) < 1e-13)
+    // Xu eq. (16)–(17): dE/dx = full convolution of δ with the kernel = conv2(δ, f, 'full').
+    #expect(relativeError(g.dzdx.channel(0), conv2(delta.channel(0), f.channel(0), shape: .full)) < 1e-13)
+  }
+
+  static let invalid: [(String, Tensor<Double>, Parameters<Double>, Conv, String)] = [
+    ("filter larger than padded input", Tensor(shape: Shape(3, 3)), Parameters(w: Tensor(shape: Shape(5, 5))), Conv(pad: [0, 1, 0, 0]), "spans 5 samples but the padded input has only 4"),
+    ("groups that do not divide", Tensor(shape: Shape(4, 4, 3)), Parameters(w: Tensor(shape: Shape(2, 2, 2, 2))), Conv(), "does not divide the input depth 3"),
+    ("filters not divisible into groups", Tensor(shape: Shape(4, 4, 4)), Parameters(w: Tensor(shape: Shape(2, 2, 2, 3))), Conv(), "cannot be split into 2 groups"),
+    ("bias count", Tensor(shape: Shape(4, 4)), Parameters(w: Tensor(shape: Shape(2, 2, 1, 2)), b: Tensor(shape: Shape(3, 1))), Conv(), "2 filters but 3 biases"),
+    ("no filters", Tensor(shape: Shape(4, 4)), Parameters(), Conv(), "needs filters"),
+  ]
+
+  @Test(arguments: 0..<invalid.count)
+  func invalidConfigurationsAreRefusedInOneSentence(index: Int) {
+    let (label, x, p, block, fragment) = Self.invalid[index]
+    do {
+      _ = try block.forward(x, p)
+      Issue.record("\(label): accepted")
+    } catch {
+      let text = (error as? ConvLabError)?.description ?? "\(error)"
+      #expect(text.contains(fragment) && !text.contains("\n"), "\(label): \(text)")
+    }
+  }
+}
+
+@Suite struct PoolTests {
+  @Test func averagePoolErrorIsKroneckerUpsamplingDividedByFour() throws {
+    // Xu eq. (6) with β = 1/n² (MatConvNet's average) and f′ = 1: δˡ = up(δˡ⁺¹)/n².
+    var rng = SeededGenerator(seed: 8)
+    let x = Tensor<Double>.uniform(Shape(6, 4), using: &rng), delta = Tensor<Double>.uniform(Shape(3, 2), using: &rng)
+    let g = try Pool(method: .avg, size: (2, 2), stride: (2, 2)).backward(x, Parameters(), delta)
+    #expect(relativeError(g.dzdx.channel(0), 0.25 * up(delta.channel(0), 2)) < 1e-15)
+  }
+
+  @Test func maxPoolRoutesToTheIndicator() throws {
+    // Xu eq. (7)–(8): the error reaches only the window's maximum.
+    let x = Tensor<Double>(shape: Shape(2, 2), storage: [1, 4, 3, 2])
+    let g = try Pool(method: .max, size: (2, 2)).backward(x, Parameters(), Tensor(shape: Shape(1, 1), storage: [5]))
+    #expect(g.dzdx.storage == [0, 5, 0, 0])
+    #expect(g.dzdx.channel(0) == 5 * indicatorOfMax(x.channel(0)))
+  }
+
+  @Test func averageDividesByInBoundsSamplesOnly() throws {
+    let x = Tensor<Double>(shape: Shape(2, 2), storage: [1, 2, 3, 4])
+    // Pad 1 on top: the first window holds two real samples (1, 3)... and the padding is ignored.
+    let y = try Pool(method: .avg, size: (2, 2), pad: [1, 0, 0, 0]).forward(x, Parameters())
+    #expect(y.storage == [2, 2.5])
+  }
+
+  @Test func padAtLeastPoolSizeIsRefused() {
+    #expect(throws: ConvLabError.self) { try Pool(size: (2, 2), pad: [2, 0, 0, 0]).forward(Tensor<Double>(shape: Shape(4, 4)), Parameters()) }
+  }
+
+  @Test func oversizedJacobianIsRefusedWithItsSize() {
+    let x = Tensor<Double>(shape: Shape(200, 200, 4))
+    do {
+      _ = try ReLU().jacobian(at: x, Parameters(), wrt: .x)
+      Issue.record("a 160000² Jacobian was built")
+    } catch {
+      #expect((error as? ConvLabError)?.description.contains("GiB") == true, "\(error)")
+    }
+  }
+}
+
+@Suite struct LossTests {
+  @Test func softmaxLogLossOfUniformScoresIsLogOfClassCount() throws {
+    let x = Tensor<Double>(shape: Shape(1, 1, 4, 3))
+    let labels = Tensor<Double>(shape: Shape(1, 1, 1, 3), storage: [1, 2, 4])
+    let z = try Loss(kind: .softmaxlog).forward(x, Parameters(labels: labels))
+    #expect(abs(z.storage[0] - 3 * Double.log(4)) < 1e-14)
+  }
+
+  @Test func labelsOutOfRangeAreRefused() {
+    let x = Tensor<Double>(shape: Shape(1, 1, 3))
+    #expect(throws: ConvLabError.self) { try Loss().forward(x, Parameters(labels: Tensor(shape: Shape(1, 1), storage: [0]))) }
+    #expect(throws: ConvLabError.self) { try Loss().forward(x, Parameters(labels: Tensor(shape: Shape(1, 1), storage: [4]))) }
+  }
+}
