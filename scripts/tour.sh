@@ -10,3 +10,6 @@ step "$bin" notation rot180
 step "$bin" notation kronforms
 step "$bin" lenet
 step "$bin" geometry "conv 5x5; pool 2x2 stride 2; conv 5x5; pool 2x2 stride 2; conv 5x5" --input 32x32
+step "$bin" jacobian conv --x 4x4 --k 2x2 --stride 2
+step "$bin" jacobian pool --x 4x4 --pool-size 2 --stride 2 --method max
+step "$bin" check all --cases 3

@@ -39,7 +39,7 @@ extension ConvLab {
       let rowLabels = (0..<j.rows).map { y.label("y", at: $0) }
       let colLabels = (0..<j.cols).map { varTensor.label(wrt.rawValue, at: $0) }
       print(MatrixFormat.render(j, rowLabels: rowLabels, colLabels: colLabels,
-                                maxRows: full ? j.rows : 24, maxCols: full ? j.cols : 12))
+                                maxRows: full ? j.rows : 24, maxCols: full ? j.cols : 16))
       print("\nsparsity pattern (rows y, columns \(wrt.rawValue); █ = non-zero):")
       print(MatrixFormat.sparsity(j))
       if let conv = block as? Conv, wrt == .x, let kron = try? conv.kroneckerJacobian(at: input, p) {
