@@ -26,19 +26,22 @@ public struct Parameters<S: Scalar>: Sendable {
   public var b: Tensor<S>?
   /// Class labels, 1-based (losses).
   public var labels: Tensor<S>?
-  /// A second input (pdist's x̄).
+  /// A second input (pdist's x̄, the regression losses' target y).
   public var target: Tensor<S>?
+  /// Dropout's keep mask (1 = kept, 0 = dropped), shaped like x.
+  public var mask: Tensor<S>?
 
-  public init(w: Tensor<S>? = nil, b: Tensor<S>? = nil, labels: Tensor<S>? = nil, target: Tensor<S>? = nil) {
+  public init(w: Tensor<S>? = nil, b: Tensor<S>? = nil, labels: Tensor<S>? = nil, target: Tensor<S>? = nil, mask: Tensor<S>? = nil) {
     self.w = w
     self.b = b
     self.labels = labels
     self.target = target
+    self.mask = mask
   }
 
   /// The same parameters in another precision.
   public func converted<T: Scalar>(to _: T.Type = T.self) -> Parameters<T> {
-    Parameters<T>(w: w?.converted(), b: b?.converted(), labels: labels?.converted(), target: target?.converted())
+    Parameters<T>(w: w?.converted(), b: b?.converted(), labels: labels?.converted(), target: target?.converted(), mask: mask?.converted())
   }
 }
 

@@ -11,12 +11,39 @@ public struct BlockOptions: Sendable {
   public var poolSize: (Int, Int)? = nil
   public var caffeCeil = false
   public var leak = 0.0
-  public var loss = Loss.Kind.softmaxlog
+  /// A `Loss.Kind` or a `RegressionLoss.Kind` name.
+  public var loss = "softmaxlog"
+  public var topK = 5
+  public var upsample = (1, 1)
+  public var crop = [0, 0, 0, 0]
+  public var numGroups = 1
+  /// normalize: N, κ, α, β; spnorm: PH, PW, α, β.
+  public var param: [Double]? = nil
+  public var epsilon = 1e-4
+  public var p = 2.0
+  public var noRoot = false
+  public var rate = 0.5
+  public var seed: UInt64 = 1
 
   public init() {}
 
   /// The names `convlab block` accepts.
-  public static let blockNames = ["conv", "pool", "relu", "sigmoid", "tanh", "softmax", "loss"]
+  public static let blockNames = [
+    "conv", "convt", "pool", "subsample", "dense", "relu", "sigmoid", "tanh", "softmax",
+    "normalize", "bnorm", "spnorm", "dropout", "pdist", "loss",
+  ]
+
+  /// Every loss name (`--loss`).
+  public static let lossNames = Loss.Kind.allCases.map(\.rawValue) + RegressionLoss.Kind.allCases.map(\.rawValue)
+
+  /// Parses comma-separated numbers (`--param 5,1,0.0001,0.75`).
+  public static func parseNumbers(_ text: String, count: Int, option: String) throws -> [Double] {
+    let v = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+    guard v.count == count, v.allSatisfy(\.isFinite) else {
+      throw ConvLabError("\(option) '\(text)' should be \(count) comma-separated numbers.")
+    }
+    return v
+  }
 
   /// Parses `P` or `T,B,L,R`.
   public static func parsePad(_ text: String, option: String = "--pad") throws -> [Int] {
@@ -46,11 +73,32 @@ public struct BlockOptions: Sendable {
     case "pool":
       guard let size = poolSize else { throw ConvLabError("pool needs --pool-size (e.g. --pool-size 2 or 3,2).") }
       return Pool(method: method, size: size, pad: pad, stride: stride, caffeCeil: caffeCeil)
+    case "convt": return ConvTranspose(upsample: upsample, crop: crop, numGroups: numGroups)
+    case "subsample":
+      guard let size = poolSize, size.0 == size.1 else { throw ConvLabError("subsample needs --pool-size n (square, non-overlapping n×n blocks).") }
+      return Subsample(n: size.0)
+    case "dense": return Dense()
     case "relu": return ReLU(leak: leak)
     case "sigmoid": return Sigmoid()
     case "tanh": return Tanh()
     case "softmax": return Softmax()
-    case "loss": return Loss(kind: loss)
+    case "normalize":
+      let v = param ?? [5, 2, 1e-4, 0.75]
+      guard v.count == 4, v[0] >= 1, v[0] == v[0].rounded() else { throw ConvLabError("normalize needs --param N,kappa,alpha,beta with a whole N ≥ 1.") }
+      return Normalize(depth: Int(v[0]), kappa: v[1], alpha: v[2], beta: v[3])
+    case "bnorm": return BatchNorm(epsilon: epsilon)
+    case "spnorm":
+      let v = param ?? [3, 3, 1, 0.5]
+      guard v.count == 4, v[0] >= 1, v[1] >= 1, v[0] == v[0].rounded(), v[1] == v[1].rounded() else {
+        throw ConvLabError("spnorm needs --param PH,PW,alpha,beta with whole PH, PW ≥ 1.")
+      }
+      return SpatialNorm(size: (Int(v[0]), Int(v[1])), alpha: v[2], beta: v[3])
+    case "dropout": return Dropout(rate: rate, seed: seed)
+    case "pdist": return PDist(p: p, noRoot: noRoot)
+    case "loss":
+      if let kind = Loss.Kind(rawValue: loss) { return Loss(kind: kind, topK: topK) }
+      if let kind = RegressionLoss.Kind(rawValue: loss) { return RegressionLoss(kind: kind) }
+      throw ConvLabError("--loss '\(loss)' is not one of \(Self.lossNames.joined(separator: ", ")).")
     default:
       throw ConvLabError("unknown block '\(name)'; available: \(Self.blockNames.joined(separator: ", ")).")
     }

@@ -48,22 +48,24 @@ public struct ThreeWayCheck: Sendable {
     forward = Comparison(try block.literalForward(x, p), fast)
     var rng = SeededGenerator(seed: seed)
     let dzdy = Tensor<Double>.uniform(fast.shape, using: &rng)
-    let gradients = try block.backward(x, p, dzdy)
     var reports: [VariableReport] = []
-    for v in block.variables(p) {
+    let variables = block.variables(p)
+    // Forward-only blocks (error counts) have nothing to differentiate.
+    let gradients = variables.isEmpty ? nil : try block.backward(x, p, dzdy)
+    for v in variables {
       let at = try block.tensor(v, x: x, p)
       let j = try block.jacobian(at: x, p, wrt: v)
       let f = try block.function(of: v, x: x, p)
       let numeric = try FiniteDifferences.jacobian(at: at.storage, f)
       let literalVJP = (Matrix(rows: 1, cols: dzdy.count, storage: dzdy.storage) * j).storage
       let numericVJP = try FiniteDifferences.vjp(at: at.storage, cotangent: dzdy.storage, f)
-      guard let backprop = gradients[v]?.storage else { throw ConvLabError("\(block.name) returned no dz/d\(v.rawValue).") }
+      guard let backprop = gradients?[v]?.storage else { throw ConvLabError("\(block.name) returned no dz/d\(v.rawValue).") }
       reports.append(VariableReport(
         variable: v,
         jacobianVsFiniteDifferences: Comparison(j, numeric),
         backpropVsLiteral: Comparison(backprop, literalVJP),
         backpropVsFiniteDifferences: Comparison(backprop, numericVJP)))
     }
-    variables = reports
+    self.variables = reports
   }
 }

@@ -11,7 +11,17 @@ struct BlockArguments: ParsableArguments {
   @Option(name: .customLong("pool-size"), help: "Pooling window P or PH,PW.") var poolSize: String?
   @Flag(help: "Caffe's ceil-mode pooling size (MatConvNet §5.2.1).") var ceil = false
   @Option(help: "ReLU leak.") var leak = 0.0
-  @Option(help: "Loss: softmaxlog or log.") var loss = "softmaxlog"
+  @Option(help: "Loss: \(BlockOptions.lossNames.joined(separator: ", ")).") var loss = "softmaxlog"
+  @Option(help: "K of topkerror.") var topk = 5
+  @Option(help: "Conv transpose upsampling U or UH,UW.") var upsample = "1"
+  @Option(help: "Conv transpose crop C or T,B,L,R.") var crop = "0"
+  @Option(name: .customLong("num-groups"), help: "Conv transpose filter groups.") var numGroups = 1
+  @Option(help: "normalize: N,kappa,alpha,beta; spnorm: PH,PW,alpha,beta.") var param: String?
+  @Option(help: "Batch-norm ε.") var epsilon = 1e-4
+  @Option(help: "Exponent p of pdist.") var p = 2.0
+  @Flag(help: "pdist without the 1/p root.") var noroot = false
+  @Option(help: "Dropout rate.") var rate = 0.5
+  @Option(name: .customLong("mask-seed"), help: "Seed of dropout's mask when no --mask is given.") var maskSeed: UInt64 = 1
 
   func options() throws -> BlockOptions {
     var o = BlockOptions()
@@ -23,8 +33,17 @@ struct BlockArguments: ParsableArguments {
     o.poolSize = try poolSize.map { try BlockOptions.parsePair($0, option: "--pool-size") }
     o.caffeCeil = ceil
     o.leak = leak
-    guard let l = Loss.Kind(rawValue: loss) else { throw ConvLabError("--loss '\(loss)' is not one of \(Loss.Kind.allCases.map(\.rawValue).joined(separator: ", ")).") }
-    o.loss = l
+    o.loss = loss
+    o.topK = topk
+    o.upsample = try BlockOptions.parsePair(upsample, option: "--upsample")
+    o.crop = try BlockOptions.parsePad(crop, option: "--crop")
+    o.numGroups = numGroups
+    o.param = try param.map { try BlockOptions.parseNumbers($0, count: 4, option: "--param") }
+    o.epsilon = epsilon
+    o.p = p
+    o.noRoot = noroot
+    o.rate = rate
+    o.seed = maskSeed
     return o
   }
 }
@@ -35,7 +54,8 @@ struct BlockInputFiles: ParsableArguments {
   @Option(help: "Filters or weights w (.npy).") var w: String?
   @Option(help: "Biases b (.npy).") var b: String?
   @Option(help: "Class labels, 1-based (.npy).") var labels: String?
-  @Option(help: "Target x̄ (.npy).") var target: String?
+  @Option(help: "Target x̄ or y (.npy, pdist and regression losses).") var target: String?
+  @Option(help: "Dropout keep mask of 0/1 (.npy).") var mask: String?
 
   /// Whether x is stored in single precision.
   var isSinglePrecision: Bool {
@@ -49,6 +69,7 @@ struct BlockInputFiles: ParsableArguments {
     p.b = try b.map { try readTensor($0) }
     p.labels = try labels.map { try readTensor($0) }
     p.target = try target.map { try readTensor($0) }
+    p.mask = try mask.map { try readTensor($0) }
     return (input, p)
   }
 }

@@ -62,24 +62,11 @@ extension ConvLab {
       p.labels = try labels.map { try readTensor($0) }
       if x.hasSuffix(".npy") { return (try readTensor(x), p) }
       let shape = try Shape(parsing: x)
+      var filter = try k.map { try Shape(parsing: $0) }
+      if let f = filter, block is Conv, k?.split(separator: "x").count ?? 0 < 3 { filter = Shape(f.h, f.w, shape.d, 1) }
       var rng = SeededGenerator(seed: seed)
-      var input = Tensor<Double>.uniform(shape, using: &rng)
-      if block is ReLU { input = input.map { abs($0) < 0.05 ? $0 + 0.1 : $0 } }
-      if block is Pool {
-        var values = (0..<shape.count).map { 0.05 * Double($0) }
-        values.shuffle(using: &rng)
-        input = Tensor(shape: shape, storage: values)
-      }
-      if block is Conv, p.w == nil {
-        let ks = try Shape(parsing: k ?? "2x2")
-        let filters = Shape(ks.h, ks.w, k.map { $0.split(separator: "x").count >= 3 } == true ? ks.d : shape.d, ks.n)
-        p.w = Tensor.uniform(filters, using: &rng)
-      }
-      if block is Loss, p.labels == nil {
-        p.labels = Tensor(shape: Shape(1, 1, 1, shape.n), storage: (0..<shape.n).map { _ in Double(Int.random(in: 1...shape.d, using: &rng)) })
-        if (block as? Loss)?.kind == .log { input = input.map { abs($0) + 0.1 } }
-      }
-      return (input, p)
+      let instance = try RandomInstance.make(for: block, shape: shape, filter: filter, given: p, using: &rng)
+      return (instance.x, instance.parameters)
     }
   }
 }

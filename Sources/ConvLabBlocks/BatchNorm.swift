@@ -1,0 +1,121 @@
+import ConvLabCore
+
+/// Batch normalization (MatConvNet §4.5.2, §6.5.2): per channel k, over all H·W·N entries,
+/// y = w_k (x − μ_k)/√(σ²_k + ε) + b_k with the batch mean μ_k and (biased) variance σ²_k.
+/// w (gains) and b (biases) have one entry per channel.
+public struct BatchNorm: Block {
+  public var epsilon: Double
+
+  public init(epsilon: Double = 1e-4) { self.epsilon = epsilon }
+
+  public var name: String { "bnorm" }
+
+  public func variables<S: Scalar>(_ p: Parameters<S>) -> [Variable] { [.x, .w, .b] }
+
+  public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape {
+    guard let w = p.w, let b = p.b else { throw ConvLabError("bnorm needs gains --w and biases --b, one per channel (\(x.d) each).") }
+    guard w.count == x.d, b.count == x.d else {
+      throw ConvLabError("bnorm has \(x.d) channels but \(w.count) gains and \(b.count) biases; give one of each per channel.")
+    }
+    guard epsilon > 0 else { throw ConvLabError("bnorm needs --epsilon > 0, got \(epsilon).") }
+    return x
+  }
+
+  public func structure(wrt v: Variable) -> String {
+    switch v {
+    case .x: return "block-diagonal over channels: (w_k/σ̂_k)(I − 11ᵀ/m − x̂ x̂ᵀ/m) on the m = HWN entries of channel k (MatConvNet §6.5.2)"
+    case .w: return "one column per channel holding x̂ = (x − μ)/σ̂ on that channel's entries"
+    case .b: return "one column per channel holding 1 on that channel's entries"
+    }
+  }
+
+  /// The vec indices of channel k's entries (over all pixels and images).
+  func entries(_ s: Shape, channel k: Int) -> [Int] {
+    (0..<s.n).flatMap { n in (0..<s.h * s.w).map { s.index(0, 0, k, n) + $0 } }
+  }
+
+  /// μ_k and σ̂_k = √(σ²_k + ε) for every channel: the "moments" of the batch.
+  public func moments<S: Scalar>(_ x: Tensor<S>) -> [(mean: S, deviation: S)] {
+    (0..<x.shape.d).map { k in
+      let idx = entries(x.shape, channel: k)
+      let m = S(idx.count)
+      let mean = idx.reduce(S(0)) { $0 + x.storage[$1] } / m
+      let variance = idx.reduce(S(0)) { $0 + (x.storage[$1] - mean) * (x.storage[$1] - mean) } / m
+      return (mean, (variance + S(epsilon)).squareRoot())
+    }
+  }
+
+  public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
+    _ = try outputShape(x.shape, p)
+    guard let w = p.w, let b = p.b else { throw ConvLabError("bnorm needs --w and --b.") }
+    var y = x
+    for (k, m) in moments(x).enumerated() {
+      for e in entries(x.shape, channel: k) { y.storage[e] = w.storage[k] * (x.storage[e] - m.mean) / m.deviation + b.storage[k] }
+    }
+    return y
+  }
+
+  /// MatConvNet §6.5.2: dz/dw_k = Σ dz/dy x̂, dz/db_k = Σ dz/dy,
+  /// dz/dx = (w_k/σ̂_k)(dz/dy − dz/db_k/m − x̂ dz/dw_k/m).
+  public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
+    _ = try outputShape(x.shape, p)
+    guard dzdy.shape == x.shape, let w = p.w, let b = p.b else { throw ConvLabError.shape("dz/dy", expected: "the input shape \(x.shape)", got: "\(dzdy.shape)") }
+    var dx = Tensor<S>(shape: x.shape), dw = Tensor<S>(shape: w.shape), db = Tensor<S>(shape: b.shape)
+    for (k, m) in moments(x).enumerated() {
+      let idx = entries(x.shape, channel: k)
+      let count = S(idx.count)
+      var sumG: S = 0, sumGX: S = 0
+      for e in idx { sumG += dzdy.storage[e]; sumGX += dzdy.storage[e] * (x.storage[e] - m.mean) / m.deviation }
+      dw.storage[k] = sumGX
+      db.storage[k] = sumG
+      for e in idx {
+        let xhat = (x.storage[e] - m.mean) / m.deviation
+        dx.storage[e] = w.storage[k] / m.deviation * (dzdy.storage[e] - sumG / count - xhat * sumGX / count)
+      }
+    }
+    return Gradients(dzdx: dx, dzdw: dw, dzdb: db)
+  }
+
+  /// Per channel with the centring matrix C = I − 11ᵀ/m: x̃ = C x, σ² = x̃ᵀx̃/m,
+  /// y = (w/√(σ² + ε)) x̃ + b.
+  public func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double> {
+    _ = try outputShape(x.shape, p)
+    guard let w = p.w, let b = p.b else { throw ConvLabError("bnorm needs --w and --b.") }
+    var y = x
+    for k in 0..<x.shape.d {
+      let idx = entries(x.shape, channel: k)
+      let m = Double(idx.count)
+      let column = Matrix<Double>(rows: idx.count, cols: 1) { r, _ in x.storage[idx[r]] }
+      let centred = (Matrix<Double>.identity(idx.count) - (1 / m) * Matrix<Double>.ones(idx.count, idx.count)) * column
+      let variance = (centred.transposed * centred)[0, 0] / m
+      for (r, e) in idx.enumerated() { y.storage[e] = w.storage[k] / (variance + epsilon).squareRoot() * centred[r, 0] + b.storage[k] }
+    }
+    return y
+  }
+
+  public func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
+    _ = try outputShape(x.shape, p)
+    guard let w = p.w else { throw ConvLabError("bnorm needs --w.") }
+    let ms = moments(x)
+    switch v {
+    case .x:
+      try JacobianBudget.check(rows: x.count, cols: x.count)
+      var j = Matrix<Double>(rows: x.count, cols: x.count)
+      for (k, m) in ms.enumerated() {
+        let idx = entries(x.shape, channel: k)
+        let count = Double(idx.count)
+        let xhat = Matrix<Double>(rows: idx.count, cols: 1) { r, _ in (x.storage[idx[r]] - m.mean) / m.deviation }
+        // (w/σ̂)(I − 11ᵀ/m − x̂x̂ᵀ/m): the mean and the variance both depend on every entry.
+        let block = (w.storage[k] / m.deviation) * (Matrix<Double>.identity(idx.count) - (1 / count) * Matrix<Double>.ones(idx.count, idx.count) - (1 / count) * (xhat * xhat.transposed))
+        for (a, ea) in idx.enumerated() { for (b, eb) in idx.enumerated() { j[ea, eb] = block[a, b] } }
+      }
+      return j
+    case .w, .b:
+      var j = Matrix<Double>(rows: x.count, cols: x.shape.d)
+      for (k, m) in ms.enumerated() {
+        for e in entries(x.shape, channel: k) { j[e, k] = v == .b ? 1 : (x.storage[e] - m.mean) / m.deviation }
+      }
+      return j
+    }
+  }
+}

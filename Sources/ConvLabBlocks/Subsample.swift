@@ -1,0 +1,105 @@
+import ConvLabCore
+import ConvLabNotation
+
+/// Xu's trainable average "polymerization" layer without its activation (Xu eq. 2):
+/// z_j = β_j down(x_j) + b_j 1, where down(·) sums every non-overlapping n × n block of channel j.
+/// The activation f is a separate block, so the error δ = ∂E/∂z enters as dz/dy.
+///
+/// Gradients: ∂E/∂b_j = Σ_{p,q} [δ_j]_{pq} (Xu eq. 19–20), ∂E/∂β_j = Σ [δ_j ∘ down(x_j)] (eq. 21–22),
+/// and ∂E/∂x_j = β_j up(δ_j) = β_j δ_j ⊗ 1ₙₓₙ (eq. 4–6 with the activation split off).
+public struct Subsample: Block {
+  public var n: Int
+
+  public init(n: Int = 2) { self.n = n }
+
+  public var name: String { "subsample" }
+
+  public func variables<S: Scalar>(_ p: Parameters<S>) -> [Variable] { [.x, .w, .b] }
+
+  public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape {
+    guard n >= 1, x.h % n == 0, x.w % n == 0 else {
+      throw ConvLabError("subsample with n = \(n) needs the height and width divisible by n, got \(x.h)×\(x.w) (Xu §2.2.1: non-overlapping blocks).")
+    }
+    guard let beta = p.w, let b = p.b, beta.count == x.d, b.count == x.d else {
+      throw ConvLabError("subsample needs β (--w) and b (--b) with one entry per channel (\(x.d)).")
+    }
+    return Shape(x.h / n, x.w / n, x.d, x.n)
+  }
+
+  public func structure(wrt v: Variable) -> String {
+    switch v {
+    case .x: return "per channel β_j (B ⊗ A) with A = I ⊗ 1ₙᵀ: vec down(X) = vec(A X Bᵀ) (Xu eq. 2, 6)"
+    case .w: return "one column per channel holding vec down(x_j) (Xu eq. 21)"
+    case .b: return "one column per channel of ones (Xu eq. 19)"
+    }
+  }
+
+  public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
+    let yShape = try outputShape(x.shape, p)
+    guard let beta = p.w, let b = p.b else { throw ConvLabError("subsample needs --w and --b.") }
+    return Tensor(shape: yShape) { i, j, d, m in
+      var sum: S = 0
+      for r in 0..<n { for c in 0..<n { sum += x[i * n + r, j * n + c, d, m] } }
+      return beta.storage[d] * sum + b.storage[d]
+    }
+  }
+
+  public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
+    let yShape = try outputShape(x.shape, p)
+    guard dzdy.shape == yShape, let beta = p.w, let b = p.b else { throw ConvLabError.shape("dz/dy", expected: "the output shape \(yShape)", got: "\(dzdy.shape)") }
+    let pooled = try forward(x, Parameters(w: Tensor(shape: beta.shape, repeating: 1), b: Tensor(shape: b.shape)))
+    var dbeta = Tensor<S>(shape: beta.shape), db = Tensor<S>(shape: b.shape)
+    for k in 0..<dzdy.count {
+      let d = yShape.subscripts(k).d
+      db.storage[d] += dzdy.storage[k]
+      dbeta.storage[d] += dzdy.storage[k] * pooled.storage[k]
+    }
+    let dx = Tensor<S>(shape: x.shape) { i, j, d, m in beta.storage[d] * dzdy[i / n, j / n, d, m] }
+    return Gradients(dzdx: dx, dzdw: dbeta, dzdb: db)
+  }
+
+  /// Per channel: β_j down(x_j) + b_j 1 with the notation layer's down(·).
+  public func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double> {
+    let yShape = try outputShape(x.shape, p)
+    guard let beta = p.w, let b = p.b else { throw ConvLabError("subsample needs --w and --b.") }
+    var y = Tensor<Double>(shape: yShape)
+    for m in 0..<x.shape.n {
+      for d in 0..<x.shape.d {
+        let z = beta.storage[d] * (try down(x.channel(d, image: m), n)) + b.storage[d] * Matrix<Double>.ones(yShape.h, yShape.w)
+        y.setChannel(d, image: m, z)
+      }
+    }
+    return y
+  }
+
+  public func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
+    let yShape = try outputShape(x.shape, p)
+    guard let beta = p.w else { throw ConvLabError("subsample needs --w.") }
+    let channelIn = x.shape.h * x.shape.w, channelOut = yShape.h * yShape.w
+    switch v {
+    case .x:
+      try JacobianBudget.check(rows: yShape.count, cols: x.count)
+      // down(X) = A X Bᵀ with A = I_{H/n} ⊗ 1ₙᵀ and B = I_{W/n} ⊗ 1ₙᵀ, so vec down(X) = (B ⊗ A) vec X.
+      let a = kron(Matrix<Double>.identity(yShape.h), Matrix<Double>.ones(1, n))
+      let bm = kron(Matrix<Double>.identity(yShape.w), Matrix<Double>.ones(1, n))
+      let block = kron(bm, a)
+      var j = Matrix<Double>(rows: yShape.count, cols: x.count)
+      for m in 0..<x.shape.n {
+        for d in 0..<x.shape.d {
+          let (r0, c0) = ((m * x.shape.d + d) * channelOut, (m * x.shape.d + d) * channelIn)
+          for c in 0..<block.cols { for r in 0..<block.rows where block[r, c] != 0 { j[r0 + r, c0 + c] = beta.storage[d] * block[r, c] } }
+        }
+      }
+      return j
+    case .w, .b:
+      var j = Matrix<Double>(rows: yShape.count, cols: x.shape.d)
+      for m in 0..<x.shape.n {
+        for d in 0..<x.shape.d {
+          let column = v == .b ? Matrix<Double>.ones(channelOut, 1) : vec(try down(x.channel(d, image: m), n))
+          for r in 0..<channelOut { j[yShape.index(0, 0, d, m) + r, d] = column[r, 0] }
+        }
+      }
+      return j
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import ConvLabBlocks
+import ConvLabCore
+import ConvLabNotation
+import Testing
+
+/// Properties of the remaining blocks, each against an independent reference.
+@Suite struct MoreBlockTests {
+  @Test(arguments: 1...10)
+  func convTransposeIsTheAdjointOfConvolution(seed: Int) throws {
+    // MatConvNet §4.2: vec y = Mᵀ vec x, so ⟨convt(x), a⟩ = ⟨x, conv(a)⟩ for every a.
+    var rng = SeededGenerator(seed: UInt64(seed))
+    let upsample = (Int.random(in: 1...3, using: &rng), Int.random(in: 1...3, using: &rng))
+    let crop = [Int.random(in: 0...1, using: &rng), Int.random(in: 0...1, using: &rng), 0, Int.random(in: 0...1, using: &rng)]
+    let f = Tensor<Double>.uniform(Shape(3, 3, 2, 3), using: &rng)
+    let x = Tensor<Double>.uniform(Shape(3, 4, 3, 2), using: &rng)
+    let t = ConvTranspose(upsample: upsample, crop: crop)
+    let y = try t.forward(x, Parameters(w: f))
+    let a = Tensor<Double>.uniform(y.shape, using: &rng)
+    let convOfA = try Conv(pad: crop, stride: upsample).forward(a, Parameters(w: f))
+    let lhs = zip(y.storage, a.storage).reduce(0) { $0 + $1.0 * $1.1 }
+    let rhs = zip(x.storage, convOfA.storage).reduce(0) { $0 + $1.0 * $1.1 }
+    #expect(abs(lhs - rhs) <= 1e-12 * max(1, abs(lhs)))
+    // §5.3: H″ = U(H − 1) + H′ − C⁻ − C⁺.
+    #expect(y.shape.h == upsample.0 * 2 + 3 - crop[0] - crop[1])
+  }
+
+  @Test func batchNormOutputHasTheGivenMeanAndScale() throws {
+    var rng = SeededGenerator(seed: 3)
+    let x = Tensor<Double>.uniform(Shape(3, 4, 2, 5), in: -3...5, using: &rng)
+    let w = Tensor<Double>(shape: Shape(1, 1, 2), storage: [2, 0.5]), b = Tensor<Double>(shape: Shape(1, 1, 2), storage: [1, -1])
+    let y = try BatchNorm(epsilon: 1e-12).forward(x, Parameters(w: w, b: b))
+    for k in 0..<2 {
+      let values = (0..<5).flatMap { n in (0..<12).map { y.storage[y.shape.index(0, 0, k, n) + $0] } }
+      let mean = values.reduce(0, +) / 60
+      let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 60
+      #expect(abs(mean - b.storage[k]) < 1e-12)
+      // ε = 1e-12 changes the scale by ~1e-12 relative.
+      #expect(abs(variance - w.storage[k] * w.storage[k]) < 1e-9)
+    }
+  }
+
+  @Test func subsampleErrorIsBetaTimesKroneckerUpsampling() throws {
+    // Xu eq. (6) without the activation: ∂E/∂x_j = β_j up(δ_j) = β_j δ_j ⊗ 1ₙₓₙ; eq. (19), (21) for b and β.
+    var rng = SeededGenerator(seed: 5)
+    let x = Tensor<Double>.uniform(Shape(6, 4, 2), using: &rng)
+    let beta = Tensor<Double>(shape: Shape(1, 1, 2), storage: [0.5, -2]), b = Tensor<Double>(shape: Shape(1, 1, 2), storage: [0.1, 0.2])
+    let delta = Tensor<Double>.uniform(Shape(3, 2, 2), using: &rng)
+    let g = try Subsample(n: 2).backward(x, Parameters(w: beta, b: b), delta)
+    for d in 0..<2 {
+      #expect(relativeError(g.dzdx.channel(d), beta.storage[d] * up(delta.channel(d), 2)) < 1e-15)
+      #expect(abs((g.dzdb?.storage[d] ?? 0) - delta.channel(d).storage.reduce(0, +)) < 1e-14)
+      let down = try ConvLabNotation.down(x.channel(d), 2)
+      #expect(abs((g.dzdw?.storage[d] ?? 0) - zip(delta.channel(d).storage, down.storage).reduce(0) { $0 + $1.0 * $1.1 }) < 1e-14)
+    }
+  }
+
+  @Test func denseEqualsAConvolutionCoveringTheWholeInput() throws {
+    // MatConvNet §4.1: a fully connected layer is a convolution with an H×W filter.
+    var rng = SeededGenerator(seed: 9)
+    let x = Tensor<Double>.uniform(Shape(3, 2, 2, 3), using: &rng)
+    let filters = Tensor<Double>.uniform(Shape(3, 2, 2, 4), using: &rng)
+    // Row k of W is filter k in vec order, i.e. W = Fᵀ.
+    let w = Tensor<Double>(shape: Shape(4, 12), storage: Matrix(rows: 12, cols: 4, storage: filters.storage).transposed.storage)
+    let dense = try Dense().forward(x, Parameters(w: w))
+    let conv = try Conv().forward(x, Parameters(w: filters))
+    #expect(relativeError(dense, conv) < 1e-14)
+  }
+
+  @Test func lrnWithAWindowOfOneIsElementwise() throws {
+    var rng = SeededGenerator(seed: 2)
+    let x = Tensor<Double>.uniform(Shape(2, 2, 3), using: &rng)
+    let y = try Normalize(depth: 1, kappa: 2, alpha: 0.5, beta: 0.75).forward(x, Parameters())
+    #expect(relativeError(y, x.map { $0 * Double.pow(2 + 0.5 * $0 * $0, -0.75) }) < 1e-15)
+  }
+
+  @Test func pdistWithPTwoIsTheEuclideanDistance() throws {
+    let x = Tensor<Double>(shape: Shape(1, 1, 2), storage: [3, 4]), t = Tensor<Double>(shape: Shape(1, 1, 2))
+    #expect(try PDist(p: 2).forward(x, Parameters(target: t)).storage == [5])
+    #expect(try PDist(p: 2, noRoot: true).forward(x, Parameters(target: t)).storage == [25])
+  }
+
+  @Test func dropoutScalesKeptUnits() throws {
+    let x = Tensor<Double>(shape: Shape(2, 2), storage: [1, 2, 3, 4]), m = Tensor<Double>(shape: Shape(2, 2), storage: [1, 0, 1, 0])
+    #expect(try Dropout(rate: 0.5).forward(x, Parameters(mask: m)).storage == [2, 0, 6, 0])
+    #expect(throws: ConvLabError.self) { try Dropout(rate: 1).forward(x, Parameters()) }
+  }
+
+  @Test func murugansLossesOnAWorkedExample() throws {
+    // ŷ = [0.5, 2], y = [1, 1]; by hand: MSE = (0.25 + 1)/2 = 0.625, L2 = 1.25, L1 = 1.5,
+    // MAE = 0.75, MAPE = (50 + 100)/2 = 75, MSLE = ((log 2 − log 1.5)² + (log 2 − log 3)²)/2.
+    let yhat = Tensor<Double>(shape: Shape(2, 1), storage: [0.5, 2]), y = Tensor<Double>(shape: Shape(2, 1), storage: [1, 1])
+    func z(_ k: RegressionLoss.Kind) throws -> Double { try RegressionLoss(kind: k).forward(yhat, Parameters(target: y)).storage[0] }
+    #expect(try z(.mse) == 0.625 && z(.l2) == 1.25 && z(.l1) == 1.5 && z(.mae) == 0.75 && z(.mape) == 75)
+    let msle = (pow(log(2.0) - log(1.5), 2) + pow(log(2.0) - log(3.0), 2)) / 2
+    #expect(abs(try z(.msle) - msle) < 1e-15)
+  }
+
+  @Test func errorCountsAreForwardOnly() throws {
+    let x = Tensor<Double>(shape: Shape(1, 1, 3, 2), storage: [0.1, 0.7, 0.2, 0.5, 0.3, 0.2])
+    let labels = Tensor<Double>(shape: Shape(1, 1, 1, 2), storage: [2, 3])
+    #expect(try Loss(kind: .classerror).forward(x, Parameters(labels: labels)).storage == [1])
+    #expect(try Loss(kind: .topkerror, topK: 2).forward(x, Parameters(labels: labels)).storage == [1])
+    #expect(try Loss(kind: .topkerror, topK: 3).forward(x, Parameters(labels: labels)).storage == [0])
+    #expect(throws: ConvLabError.self) { try Loss(kind: .classerror).backward(x, Parameters(labels: labels), Tensor(shape: Shape(1, 1), storage: [1])) }
+  }
+}
+
+import Foundation
