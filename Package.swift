@@ -10,6 +10,7 @@ let package = Package(
     .library(name: "ConvLabCore", targets: ["ConvLabCore"]),
     .library(name: "ConvLabNotation", targets: ["ConvLabNotation"]),
     .library(name: "ConvLabBlocks", targets: ["ConvLabBlocks"]),
+    .library(name: "ConvLabNetworks", targets: ["ConvLabNetworks"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,16 +30,18 @@ let package = Package(
     ),
     .target(name: "ConvLabNotation", dependencies: ["ConvLabCore"]),
     .target(name: "ConvLabBlocks", dependencies: ["ConvLabCore", "ConvLabNotation", "CBLAS"]),
+    .target(name: "ConvLabNetworks", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks"]),
     .executableTarget(
       name: "convlab",
       dependencies: [
-        "ConvLabCore", "ConvLabNotation", "ConvLabBlocks",
+        "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabNetworks",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(name: "ConvLabCoreTests", dependencies: ["ConvLabCore"]),
     .testTarget(name: "ConvLabNotationTests", dependencies: ["ConvLabCore", "ConvLabNotation"]),
     .testTarget(name: "ConvLabBlocksTests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks"]),
+    .testTarget(name: "ConvLabNetworksTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabNetworks"]),
     .testTarget(name: "ConvLabCLITests", dependencies: ["ConvLabCore"]),
   ]
 )

@@ -181,7 +181,8 @@ public enum JacobianBudget {
   public static func formatBytes(_ b: Double) -> String {
     if b >= Double(1 << 30) { return String(format: "%.1f GiB", b / Double(1 << 30)) }
     if b >= Double(1 << 20) { return String(format: "%.1f MiB", b / Double(1 << 20)) }
-    return String(format: "%.0f KiB", b / 1024)
+    if b >= 1024 { return String(format: "%.0f KiB", b / 1024) }
+    return String(format: "%.0f B", b)
   }
 }
 

@@ -120,3 +120,12 @@ import Testing
     #expect(bad.status != 0 && bad.stderr.contains("unknown block 'frobnicate'"))
   }
 }
+
+@Suite(.serialized) struct CheckNetCommandTests {
+  @Test func checkNetShowsTheAvoidedJacobiansAndPasses() throws {
+    let r = try CLI.run(["check", "net"])
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    #expect(r.stdout.contains("512 × 512  2.0 MiB"))
+    #expect(!r.stdout.contains("✗"))
+  }
+}
