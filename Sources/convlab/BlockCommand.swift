@@ -8,7 +8,7 @@ extension ConvLab {
     static let configuration = CommandConfiguration(
       commandName: "block",
       abstract: "Run one block forward (and backward with --dzdy) on .npy files.",
-      discussion: "Writes DIR/y.npy and, with --dzdy, DIR/dzdx.npy (+ dzdw.npy, dzdb.npy where the block has them). "
+      discussion: "Writes DIR/y.npy and, with --dzdy, DIR/dzdx.npy (+ dzdw.npy, dzdb.npy where the block has them); bnorm also writes moments.npy (D×2: mean, √(σ²+ε)). "
         + "Blocks: \(BlockOptions.blockNames.joined(separator: ", ")). Precision follows x's dtype.")
 
     @Argument(help: "Block name.") var name: String
@@ -27,6 +27,11 @@ extension ConvLab {
       let (x, p) = try files.load(S.self)
       let y = try block.evaluate(x, p, path: path)
       var outputs: [(String, Tensor<S>)] = [("y", y)]
+      if let bnorm = block as? BatchNorm {
+        // MatConvNet's vl_nnbnorm also returns the moments: one row per channel, [μ_k, σ̂_k].
+        let m = bnorm.moments(x)
+        outputs.append(("moments", Tensor(shape: Shape(m.count, 2), storage: m.map(\.mean) + m.map(\.deviation))))
+      }
       if let dzdyPath = dzdy {
         let g: Tensor<S> = try readTensor(dzdyPath)
         guard g.shape == y.shape else { throw ConvLabError.shape(dzdyPath, expected: "y's shape \(y.shape)", got: "\(g.shape)") }
