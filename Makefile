@@ -9,7 +9,7 @@ BIN          := .build/$(CONFIG)/convlab
 APT_PACKAGES := libopenblas-dev pkg-config gnuplot-nox dataset-fashion-mnist
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup build test demo clean
+.PHONY: setup build test demo notes clean
 
 ## setup: install the Debian packages that are missing (sudo only when not root)
 setup:
@@ -33,6 +33,10 @@ test: setup
 ## demo: setup, build, and a short guided tour with real output
 demo: build
 	@bash scripts/tour.sh $(BIN)
+
+## notes: regenerate the generated notes in Notes/
+notes: build
+	@bash scripts/notes.sh $(BIN)
 
 clean:
 	rm -rf .build

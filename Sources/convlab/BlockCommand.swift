@@ -17,6 +17,7 @@ extension ConvLab {
     @Option(help: "dz/dy (.npy), shaped like y.") var dzdy: String?
     @Option(help: "Output folder (created if missing).") var out: String
     @Option(help: "literal, fast or cuda.") var path: ComputePath = .fast
+    @Flag(help: "Also write every output as .csv (H rows, W·D·N columns).") var csv = false
 
     func run() throws {
       let block = try options.options().block(named: name)
@@ -41,7 +42,10 @@ extension ConvLab {
         if let db = grads.dzdb { outputs.append(("dzdb", db)) }
       }
       try makeDirectory(out)
-      for (file, tensor) in outputs { try NPYArray(tensor).write(to: "\(out)/\(file).npy") }
+      for (file, tensor) in outputs {
+        try NPYArray(tensor).write(to: "\(out)/\(file).npy")
+        if csv { try CSV.write(tensor, to: "\(out)/\(file).csv") }
+      }
       print(outputs.map { "\(out)/\($0.0).npy (\($0.1.shape))" }.joined(separator: "\n"))
     }
   }

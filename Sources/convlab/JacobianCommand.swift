@@ -18,7 +18,7 @@ extension ConvLab {
     @Option(help: "Biases b (.npy).") var b: String?
     @Option(help: "Labels (.npy).") var labels: String?
     @Option(help: "Differentiate with respect to x, w or b.") var wrt: Variable = .x
-    @Option(help: "Write the Jacobian to this .npy file instead of printing it.") var out: String?
+    @Option(help: "Write the Jacobian to this .npy or .csv file instead of printing it.") var out: String?
     @Option(help: "Seed of the random instance.") var seed: UInt64 = 1
     @Flag(help: "Print every entry, however large.") var full = false
 
@@ -27,7 +27,7 @@ extension ConvLab {
       let (input, p) = try instance(block)
       let j = try block.jacobian(at: input, p, wrt: wrt)
       if let out {
-        try NPYArray(j).write(to: out)
+        if out.hasSuffix(".csv") { try CSV.write(j, to: out) } else { try NPYArray(j).write(to: out) }
         print("\(out): \(j.rows)×\(j.cols) Jacobian d vec y / d (vec \(wrt.rawValue))ᵀ")
         return
       }

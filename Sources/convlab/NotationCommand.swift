@@ -21,7 +21,15 @@ extension ConvLab {
     @Flag(help: "List the operators.")
     var list = false
 
+    @Flag(help: "Print Markdown (for Notes/); with no operator, every operator.")
+    var markdown = false
+
     func run() throws {
+      if markdown {
+        let ops = op.map { [$0] } ?? NotationTour.operators.map(\.name)
+        for name in ops { print(try markdownTour(name)) }
+        return
+      }
       guard let op, !list else {
         for entry in NotationTour.operators { print("  \(MatrixFormat.pad(entry.name, 10))  \(entry.reference)") }
         return
@@ -38,6 +46,21 @@ extension ConvLab {
         if let remark = step.remark { print(Terminal.dim(remark)) }
         print()
       }
+    }
+
+    /// One operator's tour as a Markdown section.
+    func markdownTour(_ name: String) throws -> String {
+      let reference = NotationTour.operators.first { $0.name == name }?.reference ?? ""
+      var text = "## \(name) (\(reference))\n\n"
+      for step in try NotationTour.steps(name, n: n, seed: seed) {
+        text += "**\(step.formula)**"
+        if let check = step.check {
+          text += " — \(check.passes(1e-12) ? "✓" : "✗") relative error \(formatScientific(check.relativeError))"
+        }
+        text += "\n\n```\n\(MatrixFormat.render(step.matrix))\n```\n\n"
+        if let remark = step.remark { text += "\(remark)\n\n" }
+      }
+      return text
     }
   }
 }

@@ -129,3 +129,16 @@ import Testing
     #expect(!r.stdout.contains("✗"))
   }
 }
+
+@Suite struct NotesDriftTests {
+  /// The repository root, found from this source file's path.
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+  @Test func committedNotationNoteMatchesTheCode() throws {
+    let committed = try String(contentsOf: Self.root.appendingPathComponent("Notes/notation.md"), encoding: .utf8)
+    let r = try CLI.run(["notation", "--markdown"])
+    #expect(r.status == 0)
+    // The note is a fixed header followed by exactly what the command prints.
+    #expect(committed.hasSuffix(r.stdout), "Notes/notation.md is out of date: run `make notes`")
+  }
+}

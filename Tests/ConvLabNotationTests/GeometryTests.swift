@@ -123,3 +123,26 @@ import Testing
     #expect(throws: ConvLabError.self) { try LayerStack(parsing: "conv 7x7").trace(h: 4, w: 4) }
   }
 }
+
+@Suite struct OverlayTests {
+  /// 1-based input samples that 1-based output i″ of a filter reads (taps in padding included).
+  static func taps(_ axis: FilterAxis, output i: Int) -> [Int] {
+    (0..<axis.size).map { axis.inputIndex(output: i - 1, tap: $0) + 1 }
+  }
+
+  @Test(arguments: 1...100)
+  func overlayEnclosesBothFieldsTightly(seed: Int) throws {
+    var rng = SeededGenerator(seed: 5000 + UInt64(seed))
+    let stride = Int.random(in: 1...3, using: &rng)
+    let f = FilterAxis(size: Int.random(in: 1...5, using: &rng), stride: stride, padBefore: Int.random(in: 0...2, using: &rng))
+    let g = FilterAxis(size: Int.random(in: 1...5, using: &rng), stride: stride, padBefore: Int.random(in: 0...2, using: &rng))
+    let overlay = try ReceptiveField.filter(f).overlaid(with: .filter(g))
+    for i in 1...5 {
+      let union = Self.taps(f, output: i) + Self.taps(g, output: i)
+      let range = overlay.inputRange(ofOutput: i)
+      // MatConvNet §5.6: the overlay is the smallest window containing both receptive fields.
+      #expect(Double(union.min() ?? 0) == range.lowerBound && Double(union.max() ?? 0) == range.upperBound, "\(f) \(g) at \(i)")
+    }
+    #expect(throws: ConvLabError.self) { try ReceptiveField.filter(f).overlaid(with: .filter(FilterAxis(size: 1, stride: stride + 1))) }
+  }
+}
