@@ -1,7 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point one way (CONVENTIONS.md): CBLAS → Core → Notation → Blocks → CLI.
+// Dependencies point one way (CONVENTIONS.md): CBLAS → Core → Notation → Blocks → Networks → CLI.
+
+/// Numeric code is generic over Float and Double across module boundaries (Tensor in Core,
+/// kernels in Blocks); cross-module optimization lets release builds specialize it.
+let numericSettings: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
 let package = Package(
   name: "ConvLab",
   platforms: [.macOS(.v13)],
@@ -26,11 +30,12 @@ let package = Package(
     .target(name: "CConvLabSupport"),
     .target(
       name: "ConvLabCore",
-      dependencies: ["CBLAS", "CConvLabSupport", .product(name: "RealModule", package: "swift-numerics")]
+      dependencies: ["CBLAS", "CConvLabSupport", .product(name: "RealModule", package: "swift-numerics")],
+      swiftSettings: numericSettings
     ),
-    .target(name: "ConvLabNotation", dependencies: ["ConvLabCore"]),
-    .target(name: "ConvLabBlocks", dependencies: ["ConvLabCore", "ConvLabNotation", "CBLAS"]),
-    .target(name: "ConvLabNetworks", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks"]),
+    .target(name: "ConvLabNotation", dependencies: ["ConvLabCore"], swiftSettings: numericSettings),
+    .target(name: "ConvLabBlocks", dependencies: ["ConvLabCore", "ConvLabNotation", "CBLAS"], swiftSettings: numericSettings),
+    .target(name: "ConvLabNetworks", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks"], swiftSettings: numericSettings),
     .executableTarget(
       name: "convlab",
       dependencies: [

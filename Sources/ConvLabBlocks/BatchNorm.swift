@@ -45,6 +45,8 @@ public struct BatchNorm: Block {
     }
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     _ = try outputShape(x.shape, p)
     guard let w = p.w, let b = p.b else { throw ConvLabError("bnorm needs --w and --b.") }
@@ -57,6 +59,8 @@ public struct BatchNorm: Block {
 
   /// MatConvNet §6.5.2: dz/dw_k = Σ dz/dy x̂, dz/db_k = Σ dz/dy,
   /// dz/dx = (w_k/σ̂_k)(dz/dy − dz/db_k/m − x̂ dz/dw_k/m).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     _ = try outputShape(x.shape, p)
     guard dzdy.shape == x.shape, let w = p.w, let b = p.b else { throw ConvLabError.shape("dz/dy", expected: "the input shape \(x.shape)", got: "\(dzdy.shape)") }

@@ -156,6 +156,8 @@ public struct Conv: Block {
 
   // MARK: Fast path — im2row into one reused buffer + GEMM (Milisavljevic eq. 1–2)
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     let yShape = try outputShape(x.shape, p)
     guard let f = p.w else { throw ConvLabError("conv needs filters.") }
@@ -195,6 +197,8 @@ public struct Conv: Block {
   }
 
   /// dz/dF = φ(x)ᵀ dz/dY, dz/dX = φ*(dz/dY Fᵀ), dz/db = Σ dz/dY (MatConvNet §6.1).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let yShape = try outputShape(x.shape, p)
     guard dzdy.shape == yShape else { throw ConvLabError.shape("dz/dy", expected: "the output shape \(yShape)", got: "\(dzdy.shape)") }

@@ -56,6 +56,8 @@ public struct ConvTranspose: Block {
   }
 
   /// y = Mᵀ x: the convolution's backward pass with x as its dz/dy.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     let yShape = try outputShape(x.shape, p)
     var y = try transposedConvolution.backward(convInput(yShape), Parameters(w: p.w), x).dzdx
@@ -65,6 +67,8 @@ public struct ConvTranspose: Block {
 
   /// dz/dx = M dz/dy (the convolution forward); dz/df from the convolution's filter gradient with
   /// a = dz/dy as input and x as its dz/dy.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let yShape = try outputShape(x.shape, p)
     guard dzdy.shape == yShape else { throw ConvLabError.shape("dz/dy", expected: "the output shape \(yShape)", got: "\(dzdy.shape)") }

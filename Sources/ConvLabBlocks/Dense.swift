@@ -29,6 +29,8 @@ public struct Dense: Block {
     }
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     let yShape = try outputShape(x.shape, p)
     guard let w = p.w else { throw ConvLabError("dense needs --w.") }
@@ -48,6 +50,8 @@ public struct Dense: Block {
   }
 
   /// dz/dx = Wᵀ dz/dy, dz/dW = dz/dy x⃗ᵀ summed over images, dz/db = Σ dz/dy (Murugan eq. 3.28–3.59).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let yShape = try outputShape(x.shape, p)
     guard dzdy.shape == yShape, let w = p.w else { throw ConvLabError.shape("dz/dy", expected: "the output shape \(yShape)", got: "\(dzdy.shape)") }

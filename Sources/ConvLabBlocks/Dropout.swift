@@ -32,12 +32,16 @@ public struct Dropout: Block {
     return Tensor(shape: shape, storage: (0..<shape.count).map { _ in Double.random(in: 0..<1, using: &rng) < rate ? 0 : 1 })
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     _ = try outputShape(x.shape, p)
     let scale = 1 / (1 - S(rate))
     return x.zipWith(mask(x.shape, p)) { $0 * $1 * scale }
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     guard dzdy.shape == x.shape else { throw ConvLabError.shape("dz/dy", expected: "the input shape \(x.shape)", got: "\(dzdy.shape)") }
     return Gradients(dzdx: try forward(dzdy, p))

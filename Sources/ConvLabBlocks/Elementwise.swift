@@ -12,12 +12,27 @@ public protocol ElementwiseBlock: Block {
 extension ElementwiseBlock {
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape { x }
 
-  public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> { x.map(value) }
+  /// y = f(x); conforming blocks call this from their own (pre-specialized) `forward`.
+  @inline(__always)
+  public func elementwiseForward<S: Scalar>(_ x: Tensor<S>) -> Tensor<S> {
+    var y = x
+    y.storage.withUnsafeMutableBufferPointer { b in
+      for k in b.indices { b[k] = value(b[k]) }
+    }
+    return y
+  }
 
-  /// dz/dx = dz/dy ∘ f′(x).
-  public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
+  /// dz/dx = dz/dy ∘ f′(x); conforming blocks call this from their own `backward`.
+  @inline(__always)
+  public func elementwiseBackward<S: Scalar>(_ x: Tensor<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     guard dzdy.shape == x.shape else { throw ConvLabError.shape("dz/dy", expected: "the input shape \(x.shape)", got: "\(dzdy.shape)") }
-    return Gradients(dzdx: Tensor(shape: x.shape, storage: zip(dzdy.storage, x.storage).map { $0 * derivative($1) }))
+    var dx = dzdy
+    x.storage.withUnsafeBufferPointer { xb in
+      dx.storage.withUnsafeMutableBufferPointer { b in
+        for k in b.indices { b[k] *= derivative(xb[k]) }
+      }
+    }
+    return Gradients(dzdx: dx)
   }
 
   public func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double> { x.map(value) }
@@ -38,7 +53,21 @@ public struct ReLU: ElementwiseBlock {
   public var leak: Double
   public init(leak: Double = 0) { self.leak = leak }
   public var name: String { "relu" }
+
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> { elementwiseForward(x) }
+
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
+    try elementwiseBackward(x, dzdy)
+  }
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func value<S: Scalar>(_ x: S) -> S { x > 0 ? x : S(leak) * x }
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func derivative<S: Scalar>(_ x: S) -> S { x > 0 ? 1 : S(leak) }
   public func structure(wrt v: Variable) -> String { "diagonal diag(s), s = 1{x > 0} (+ leak·1{x ≤ 0}) (MatConvNet §6.4.1)" }
 }
@@ -49,7 +78,21 @@ public struct ReLU: ElementwiseBlock {
 public struct Sigmoid: ElementwiseBlock {
   public init() {}
   public var name: String { "sigmoid" }
+
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> { elementwiseForward(x) }
+
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
+    try elementwiseBackward(x, dzdy)
+  }
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func value<S: Scalar>(_ x: S) -> S { 1 / (1 + S.exp(-x)) }
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func derivative<S: Scalar>(_ x: S) -> S { let y = value(x); return y * (1 - y) }
   public func structure(wrt v: Variable) -> String { "diagonal diag(y ∘ (1 − y)) (MatConvNet §6.4.2)" }
 }
@@ -58,7 +101,21 @@ public struct Sigmoid: ElementwiseBlock {
 public struct Tanh: ElementwiseBlock {
   public init() {}
   public var name: String { "tanh" }
+
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> { elementwiseForward(x) }
+
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
+    try elementwiseBackward(x, dzdy)
+  }
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func value<S: Scalar>(_ x: S) -> S { S.tanh(x) }
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func derivative<S: Scalar>(_ x: S) -> S { let y = S.tanh(x); return 1 - y * y }
   public func structure(wrt v: Variable) -> String { "diagonal diag(1 − y²) (Murugan Table 1)" }
 }

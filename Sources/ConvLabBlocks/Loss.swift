@@ -166,11 +166,15 @@ public struct Loss: Block {
     return (z, grad)
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     if kind == .topkerror, topK < 1 { throw ConvLabError("topkerror needs --topk ≥ 1, got \(topK).") }
     return Tensor(shape: Shape(1, 1), storage: [try evaluate(x, p).0])
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     guard !kind.isForwardOnly else { throw ConvLabError("\(kind.rawValue) counts mistakes and has no derivative; it is forward only.") }
     guard dzdy.count == 1 else { throw ConvLabError.shape("dz/dy", expected: "a scalar (1×1)", got: "\(dzdy.shape)") }

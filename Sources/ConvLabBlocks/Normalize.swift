@@ -52,6 +52,8 @@ public struct Normalize: Block {
     return l
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     _ = try outputShape(x.shape, p)
     let l = denominators(x)
@@ -59,6 +61,8 @@ public struct Normalize: Block {
   }
 
   /// dz/dx_d = dz/dy_d L_d^{−β} − 2αβ x_d Σ_{k: d∈G(k)} dz/dy_k L_k^{−β−1} x_k (MatConvNet §6.5.1).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     guard dzdy.shape == x.shape else { throw ConvLabError.shape("dz/dy", expected: "the input shape \(x.shape)", got: "\(dzdy.shape)") }
     let l = denominators(x)

@@ -31,6 +31,8 @@ public struct PDist: Block {
     }
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ q: Parameters<S>) throws -> Tensor<S> {
     _ = try outputShape(x.shape, q)
     guard let t = q.target else { throw ConvLabError("pdist needs --target.") }
@@ -38,6 +40,8 @@ public struct PDist: Block {
     return noRoot ? sums : sums.map { S.pow($0, 1 / S(p)) }
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ q: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let y = try forward(x, q)
     guard dzdy.shape == y.shape, let t = q.target else { throw ConvLabError.shape("dz/dy", expected: "the output shape \(y.shape)", got: "\(dzdy.shape)") }

@@ -52,6 +52,8 @@ public struct RegressionLoss: Block {
   /// 1/t for the mean losses, 1 for the sums.
   func scale<S: Scalar>(_ count: Int) -> S { [.l2, .l1].contains(kind) ? 1 : 1 / S(count) }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     _ = try outputShape(x.shape, p)
     guard let y = p.target else { throw ConvLabError("missing --target.") }
@@ -59,6 +61,8 @@ public struct RegressionLoss: Block {
     return Tensor(shape: Shape(1, 1), storage: [scale(x.count) * total])
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     _ = try outputShape(x.shape, p)
     guard dzdy.count == 1, let y = p.target else { throw ConvLabError.shape("dz/dy", expected: "a scalar (1×1)", got: "\(dzdy.shape)") }

@@ -15,6 +15,8 @@ public struct Softmax: Block {
     "block-diagonal over pixels, each block diag(y) − y yᵀ (MatConvNet §6.5.4); entries d apart in channel are H·W apart in vec order"
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     var y = x
     let s = x.shape, stride = s.h * s.w
@@ -32,6 +34,8 @@ public struct Softmax: Block {
   }
 
   /// dz/dx = y ∘ (dz/dy − ⟨dz/dy, y⟩) per pixel, i.e. (diag(y) − y yᵀ) dz/dy.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     guard dzdy.shape == x.shape else { throw ConvLabError.shape("dz/dy", expected: "the input shape \(x.shape)", got: "\(dzdy.shape)") }
     let y = try forward(x, p)

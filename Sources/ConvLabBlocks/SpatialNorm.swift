@@ -38,6 +38,8 @@ public struct SpatialNorm: Block {
     "per channel: diag((1 + αn²)^{−β}) − 2αβ diag(x (1 + αn²)^{−β−1}) A diag(x), A the averaging matrix of the neighbourhood (MatConvNet §6.5.3)"
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     _ = try outputShape(x.shape, p)
     let n2 = try energyPool.forward(x.map { $0 * $0 }, Parameters())
@@ -46,6 +48,8 @@ public struct SpatialNorm: Block {
 
   /// dz/dx = dz/dy (1 + αn²)^{−β} − 2αβ x · pool*(η), η = dz/dy (1 + αn²)^{−β−1} x, where pool* is
   /// the backward pass of the averaging pool (MatConvNet §6.5.3).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     guard dzdy.shape == x.shape else { throw ConvLabError.shape("dz/dy", expected: "the input shape \(x.shape)", got: "\(dzdy.shape)") }
     let squares = x.map { $0 * $0 }

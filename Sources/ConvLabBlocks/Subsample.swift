@@ -34,6 +34,8 @@ public struct Subsample: Block {
     }
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     let yShape = try outputShape(x.shape, p)
     guard let beta = p.w, let b = p.b else { throw ConvLabError("subsample needs --w and --b.") }
@@ -44,6 +46,8 @@ public struct Subsample: Block {
     }
   }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let yShape = try outputShape(x.shape, p)
     guard dzdy.shape == yShape, let beta = p.w, let b = p.b else { throw ConvLabError.shape("dz/dy", expected: "the output shape \(yShape)", got: "\(dzdy.shape)") }

@@ -1,0 +1,112 @@
+import ArgumentParser
+import ConvLabBlocks
+import ConvLabCore
+import Foundation
+
+extension ConvLab {
+  /// `convlab bench [conv --shape …] [--json]`.
+  struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Time the fast path against this machine's ceilings (sgemm, memcpy), naive loops and JAX.",
+      discussion: """
+        `convlab bench` runs the standard table; `convlab bench conv --shape N,H,W,D,K,FH,FW,STRIDE,PAD`
+        times one convolution. Float32, warm-up then the median of repeats. With --json, prints an
+        array of records {op, path, n, h, w, d, k, fh, fw, stride, pad, median_ms, gflops, gbps,
+        percent_of_ceiling}. JAX is timed when `python3 -c "import jax"` works (Benchmarks/jax_conv.py).
+        """)
+
+    @Argument(help: "all or conv.") var what = "all"
+    @Option(help: "conv only: N,H,W,D,K,FH,FW,STRIDE,PAD.") var shape: String?
+    @Option(help: "conv only: fast or naive.") var path = "fast"
+    @Flag(help: "conv only: forward + backward instead of forward.") var backward = false
+    @Flag(help: "Print JSON records instead of a table.") var json = false
+    @Flag(help: "Skip the JAX comparison.") var noJax = false
+    @Option(help: "Repeats per measurement (median).") var repeats = 7
+
+    func run() throws {
+      switch what {
+      case "conv":
+        guard let shape else { throw ConvLabError("bench conv needs --shape N,H,W,D,K,FH,FW,STRIDE,PAD.") }
+        let s = try Benchmark.ConvShape(parsing: shape)
+        let sgemm = Benchmark.sgemmCeiling()
+        let record = try Benchmark.conv(s, path: path, backward: backward, sgemm: sgemm, repeats: repeats)
+        try emit([record])
+      case "all":
+        try runAll()
+      default:
+        throw ConvLabError("unknown benchmark '\(what)'; use all or conv.")
+      }
+    }
+
+    func emit(_ records: [Benchmark.Record]) throws {
+      if json {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print(String(decoding: try encoder.encode(records), as: UTF8.self))
+        return
+      }
+      print("op            path    shape                               median ms    GFLOP/s    GB/s   % ceiling")
+      for r in records {
+        let shape = r.k > 0 ? "N\(r.n) \(r.h)×\(r.w)×\(r.d)→\(r.k) \(r.fh)×\(r.fw) s\(r.stride) p\(r.pad)" : "\(r.h)×\(r.w)×\(r.d)×\(r.n)"
+        let cols = [r.op.padding(toLength: 13, withPad: " ", startingAt: 0), r.path.padding(toLength: 7, withPad: " ", startingAt: 0),
+                    shape.padding(toLength: 34, withPad: " ", startingAt: 0), MatrixFormat.pad(String(format: "%.3f", r.median_ms), 10),
+                    MatrixFormat.pad(r.gflops.map { String(format: "%.1f", $0) } ?? "", 10), MatrixFormat.pad(r.gbps.map { String(format: "%.1f", $0) } ?? "", 7),
+                    MatrixFormat.pad(r.percent_of_ceiling.map { String(format: "%.0f%%", $0) } ?? "", 10)]
+        print(cols.joined(separator: " "))
+      }
+    }
+
+    func progress(_ text: String) {
+      if !json { FileHandle.standardError.write(Data("… \(text)\n".utf8)) }
+    }
+
+    func runAll() throws {
+      progress("ceilings: sgemm 2048³ and a 256 MiB memcpy")
+      let sgemm = Benchmark.sgemmCeiling()
+      let bandwidth = Benchmark.memcpyBandwidth()
+      var records = [
+        Benchmark.Record(op: "sgemm-2048", path: "openblas", median_ms: 2 * pow(2048, 3) / sgemm / 1e6, gflops: sgemm, gbps: nil, percent_of_ceiling: 100),
+        Benchmark.Record(op: "memcpy-256MiB", path: "libc", median_ms: 2 * 268_435_456 / bandwidth / 1e6, gflops: nil, gbps: bandwidth, percent_of_ceiling: 100),
+      ]
+      for s in Benchmark.ConvShape.standard {
+        progress("conv \(s.name)")
+        if s.forwardFlops < 2e9 { records.append(try Benchmark.conv(s, path: "naive", backward: false, sgemm: sgemm)) }
+        records.append(try Benchmark.conv(s, path: "fast", backward: false, sgemm: sgemm, repeats: repeats))
+        records.append(try Benchmark.conv(s, path: "fast", backward: true, sgemm: sgemm, repeats: repeats))
+      }
+      progress("memory-bound blocks on 64×64×64×16")
+      let big = Shape(64, 64, 64, 16)
+      let readWrite: (Shape, Shape) -> Int = { x, y in 4 * (x.count + y.count) }
+      records.append(try Benchmark.memoryBound("relu", ReLU(), shape: big, bytes: readWrite, bandwidth: bandwidth))
+      records.append(try Benchmark.memoryBound("sigmoid", Sigmoid(), shape: big, bytes: readWrite, bandwidth: bandwidth))
+      records.append(try Benchmark.memoryBound("pool-max-2", Pool(method: .max, size: (2, 2), stride: (2, 2)), shape: big, bytes: readWrite, bandwidth: bandwidth))
+      records.append(try Benchmark.memoryBound("pool-avg-2", Pool(method: .avg, size: (2, 2), stride: (2, 2)), shape: big, bytes: readWrite, bandwidth: bandwidth))
+      let gains = Parameters<Float>(w: Tensor(shape: Shape(1, 1, 64), repeating: 1), b: Tensor(shape: Shape(1, 1, 64)))
+      // bnorm reads x twice (moments, then normalisation) and writes y once.
+      records.append(try Benchmark.memoryBound("bnorm", BatchNorm(), shape: big, parameters: gains, bytes: { x, y in 4 * (2 * x.count + y.count) }, bandwidth: bandwidth))
+      if !noJax, let jax = try jaxRecords(sgemm: sgemm) { records += jax }
+      try emit(records)
+    }
+
+    /// Runs Benchmarks/jax_conv.py when JAX is importable; nil when it is not.
+    func jaxRecords(sgemm: Double) throws -> [Benchmark.Record]? {
+      guard let python = SystemInfo.which("python3"),
+            let probe = SystemInfo.run(python, ["-c", "import jax; print(jax.__version__)"]), !probe.contains("Error") else {
+        progress("JAX not installed: skipping the JAX comparison (make bench installs it)")
+        return nil
+      }
+      let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Benchmarks/jax_conv.py").path
+      guard FileManager.default.fileExists(atPath: script) else {
+        progress("Benchmarks/jax_conv.py not found next to the sources: skipping JAX")
+        return nil
+      }
+      progress("JAX \(probe.trimmingCharacters(in: .whitespacesAndNewlines)) on the same shapes")
+      guard let output = SystemInfo.run(python, [script, "--repeats", "\(repeats)", "--sgemm", "\(sgemm)"]),
+            let start = output.firstIndex(of: "[") else {
+        throw ConvLabError("Benchmarks/jax_conv.py did not print JSON records.")
+      }
+      return try JSONDecoder().decode([Benchmark.Record].self, from: Data(output[start...].utf8))
+    }
+  }
+}
