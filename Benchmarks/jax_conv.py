@@ -47,11 +47,18 @@ def main():
             return lax.conv_general_dilated(x, f, (s, s), [(p, p), (p, p)], dimension_numbers=("NCHW", "OIHW", "NCHW"))
 
         forward = jax.jit(conv)
-        grad = jax.jit(jax.grad(lambda x, f: jnp.sum(conv(x, f) * conv(x, f).dtype.type(1.0) * 0.5), argnums=(0, 1)))
-        both = jax.jit(lambda x, f: (conv(x, f), grad(x, f)))
+
+        def forward_backward(x, f, g):
+            # The same work as ConvLab's forward + backward with a given dz/dy: y, dz/dx, dz/df.
+            y, pullback = jax.vjp(conv, x, f)
+            dx, df = pullback(g)
+            return y, dx, df
+
+        both = jax.jit(forward_backward)
         out_h, out_w = (h + 2 * p - fh) // s + 1, (w + 2 * p - fw) // s + 1
+        g = jax.random.normal(key, (n, k, out_h, out_w), jnp.float32)
         flops = 2.0 * n * out_h * out_w * k * fh * fw * d
-        for op, fn, mult in (("conv-fwd", lambda: forward(x, f), 1), ("conv-fwd-bwd", lambda: both(x, f), 3)):
+        for op, fn, mult in (("conv-fwd", lambda: forward(x, f), 1), ("conv-fwd-bwd", lambda: both(x, f, g), 3)):
             sec = median_seconds(fn, args.repeats)
             gflops = mult * flops / sec / 1e9
             records.append(dict(op=op, path="jax", n=n, h=h, w=w, d=d, k=k, fh=fh, fw=fw, stride=s, pad=p,

@@ -154,7 +154,15 @@ public struct Conv: Block {
     return kron(filterMatrix(f, group: 0, groups: 1).transposed, Matrix<Double>.identity(op.patchCount)) * op.matrixH(Double.self)
   }
 
-  // MARK: Fast path — im2row into one reused buffer + GEMM (Milisavljevic eq. 1–2)
+  // MARK: Fast path — im2row of a batch of images into one reused buffer + one GEMM per group
+  // (Milisavljevic eq. 1–2, MatConvNet §6.1). Images are stacked as row blocks of one
+  // (b·H″W″) × (H′W′D′) matrix so that each GEMM is large enough for BLAS to run at speed;
+  // im2row/row2im run in parallel over images while BLAS threads are idle, and vice versa.
+
+  /// Images per batch: the patch matrix is kept under 8 M elements (32 MiB in Float32).
+  static func batchSize(images: Int, patchElements: Int) -> Int {
+    max(1, min(images, (8 << 20) / max(1, patchElements)))
+  }
 
   @_specialize(where S == Float)
   @_specialize(where S == Double)
@@ -164,20 +172,31 @@ public struct Conv: Block {
     let g = try groups(inputDepth: x.shape.d, filters: f.shape)
     let perGroup = f.shape.n / g
     let patches = try PatchMatrix(geometry: geometry(kh: f.shape.h, kw: f.shape.w), h: x.shape.h, w: x.shape.w, d: f.shape.d)
+    let (rows, cols) = (patches.rows, patches.cols)
+    let chunk = Self.batchSize(images: x.shape.n, patchElements: rows * cols)
     var y = Tensor<S>(shape: yShape)
-    var buffer = [S](repeating: 0, count: patches.rows * patches.cols)
-    x.storage.withUnsafeBufferPointer { xp in
-      f.storage.withUnsafeBufferPointer { fp in
-        y.storage.withUnsafeMutableBufferPointer { yp in
-          buffer.withUnsafeMutableBufferPointer { bp in
-            guard let xb = xp.baseAddress, let fb = fp.baseAddress, let yb = yp.baseAddress, let bb = bp.baseAddress else { return }
-            for n in 0..<x.shape.n {
-              for group in 0..<g {
-                patches.im2row(xb + x.shape.index(0, 0, group * f.shape.d, n), into: bb)
-                // Y_g = φ_g(x) F_g: (H″W″) × (D″/g) written in place into y's channels.
-                S.gemm(transA: false, transB: false, m: patches.rows, n: perGroup, k: patches.cols,
-                       alpha: 1, a: bb, lda: patches.rows, b: fb + patches.cols * group * perGroup, ldb: patches.cols,
-                       beta: 0, c: yb + yShape.index(0, 0, group * perGroup, n), ldc: patches.rows)
+    Workspace.shared.withBuffer(chunk * rows * cols, of: S.self) { phi in
+      Workspace.shared.withBuffer(chunk * rows * perGroup, of: S.self) { out in
+        x.storage.withUnsafeBufferPointer { xp in
+          f.storage.withUnsafeBufferPointer { fp in
+            y.storage.withUnsafeMutableBufferPointer { yp in
+              guard let xb = xp.baseAddress, let fb = fp.baseAddress, let yb = yp.baseAddress else { return }
+              for start in Swift.stride(from: 0, to: x.shape.n, by: chunk) {
+                let b = min(chunk, x.shape.n - start), ld = b * rows
+                for group in 0..<g {
+                  let source = SendableRef(UnsafeMutablePointer(mutating: xb)), target = SendableRef(phi)
+                  Parallel.forEach(b) { i in
+                    patches.im2row(source.pointer + x.shape.index(0, 0, group * f.shape.d, start + i), into: target.pointer + i * rows, ld: ld)
+                  }
+                  S.gemm(transA: false, transB: false, m: ld, n: perGroup, k: cols, alpha: 1, a: phi, lda: ld,
+                         b: fb + cols * group * perGroup, ldb: cols, beta: 0, c: out, ldc: ld)
+                  // Row block i of column k belongs to image start + i, channel group·perGroup + k.
+                  for k in 0..<perGroup {
+                    for i in 0..<b {
+                      (yb + yShape.index(0, 0, group * perGroup + k, start + i)).update(from: out + k * ld + i * rows, count: rows)
+                    }
+                  }
+                }
               }
             }
           }
@@ -186,10 +205,12 @@ public struct Conv: Block {
     }
     if let b = p.b {
       let pixels = yShape.h * yShape.w
-      for n in 0..<yShape.n {
-        for k in 0..<yShape.d {
-          let start = yShape.index(0, 0, k, n)
-          for i in start..<start + pixels { y.storage[i] += b.storage[k] }
+      y.storage.withUnsafeMutableBufferPointer { yp in
+        for n in 0..<yShape.n {
+          for k in 0..<yShape.d {
+            let start = yShape.index(0, 0, k, n), value = b.storage[k]
+            for i in start..<start + pixels { yp[i] += value }
+          }
         }
       }
     }
@@ -206,32 +227,40 @@ public struct Conv: Block {
     let g = try groups(inputDepth: x.shape.d, filters: f.shape)
     let perGroup = f.shape.n / g
     let patches = try PatchMatrix(geometry: geometry(kh: f.shape.h, kw: f.shape.w), h: x.shape.h, w: x.shape.w, d: f.shape.d)
+    let (rows, cols) = (patches.rows, patches.cols)
+    let chunk = Self.batchSize(images: x.shape.n, patchElements: rows * cols)
     var dx = Tensor<S>(shape: x.shape), dw = Tensor<S>(shape: f.shape)
-    var buffer = [S](repeating: 0, count: patches.rows * patches.cols)
-    var dPhi = [S](repeating: 0, count: patches.rows * patches.cols)
-    x.storage.withUnsafeBufferPointer { xp in
-      f.storage.withUnsafeBufferPointer { fp in
-        dzdy.storage.withUnsafeBufferPointer { gp in
-          dx.storage.withUnsafeMutableBufferPointer { dxp in
-            dw.storage.withUnsafeMutableBufferPointer { dwp in
-              buffer.withUnsafeMutableBufferPointer { bp in
-                dPhi.withUnsafeMutableBufferPointer { dp in
+    Workspace.shared.withBuffer(chunk * rows * cols, of: S.self) { phi in
+      Workspace.shared.withBuffer(chunk * rows * perGroup, of: S.self) { dY in
+        x.storage.withUnsafeBufferPointer { xp in
+          f.storage.withUnsafeBufferPointer { fp in
+            dzdy.storage.withUnsafeBufferPointer { gp in
+              dx.storage.withUnsafeMutableBufferPointer { dxp in
+                dw.storage.withUnsafeMutableBufferPointer { dwp in
                   guard let xb = xp.baseAddress, let fb = fp.baseAddress, let gb = gp.baseAddress, let dxb = dxp.baseAddress,
-                        let dwb = dwp.baseAddress, let bb = bp.baseAddress, let db = dp.baseAddress else { return }
-                  for n in 0..<x.shape.n {
+                        let dwb = dwp.baseAddress else { return }
+                  for start in Swift.stride(from: 0, to: x.shape.n, by: chunk) {
+                    let b = min(chunk, x.shape.n - start), ld = b * rows
                     for group in 0..<g {
-                      let dY = gb + yShape.index(0, 0, group * perGroup, n)
-                      let fOffset = patches.cols * group * perGroup
-                      patches.im2row(xb + x.shape.index(0, 0, group * f.shape.d, n), into: bb)
-                      // dF_g += φ_gᵀ dY_g, accumulated over the batch.
-                      S.gemm(transA: true, transB: false, m: patches.cols, n: perGroup, k: patches.rows,
-                             alpha: 1, a: bb, lda: patches.rows, b: dY, ldb: patches.rows,
-                             beta: 1, c: dwb + fOffset, ldc: patches.cols)
-                      // dΦ = dY_g F_gᵀ, then row2im adds every patch entry back to its pixel.
-                      S.gemm(transA: false, transB: true, m: patches.rows, n: patches.cols, k: perGroup,
-                             alpha: 1, a: dY, lda: patches.rows, b: fb + fOffset, ldb: patches.cols,
-                             beta: 0, c: db, ldc: patches.rows)
-                      patches.row2imAdd(db, into: dxb + x.shape.index(0, 0, group * f.shape.d, n))
+                      let fOffset = cols * group * perGroup
+                      let source = SendableRef(UnsafeMutablePointer(mutating: xb)), matrix = SendableRef(phi), gradient = SendableRef(dxb)
+                      Parallel.forEach(b) { i in
+                        patches.im2row(source.pointer + x.shape.index(0, 0, group * f.shape.d, start + i), into: matrix.pointer + i * rows, ld: ld)
+                      }
+                      for k in 0..<perGroup {
+                        for i in 0..<b {
+                          (dY + k * ld + i * rows).update(from: gb + yShape.index(0, 0, group * perGroup + k, start + i), count: rows)
+                        }
+                      }
+                      // dF_g += φᵀ dY, accumulated over batches.
+                      S.gemm(transA: true, transB: false, m: cols, n: perGroup, k: ld, alpha: 1, a: phi, lda: ld,
+                             b: dY, ldb: ld, beta: 1, c: dwb + fOffset, ldc: cols)
+                      // dΦ = dY Fᵀ overwrites φ; row2im adds each image's rows back to its pixels.
+                      S.gemm(transA: false, transB: true, m: ld, n: cols, k: perGroup, alpha: 1, a: dY, lda: ld,
+                             b: fb + fOffset, ldb: cols, beta: 0, c: phi, ldc: ld)
+                      Parallel.forEach(b) { i in
+                        patches.row2imAdd(matrix.pointer + i * rows, ld: ld, into: gradient.pointer + x.shape.index(0, 0, group * f.shape.d, start + i))
+                      }
                     }
                   }
                 }
@@ -245,12 +274,14 @@ public struct Conv: Block {
     if let b = p.b {
       var sums = Tensor<S>(shape: b.shape)
       let pixels = yShape.h * yShape.w
-      for n in 0..<yShape.n {
-        for k in 0..<yShape.d {
-          let start = yShape.index(0, 0, k, n)
-          var s: S = 0
-          for i in start..<start + pixels { s += dzdy.storage[i] }
-          sums.storage[k] += s
+      dzdy.storage.withUnsafeBufferPointer { gp in
+        for n in 0..<yShape.n {
+          for k in 0..<yShape.d {
+            let start = yShape.index(0, 0, k, n)
+            var s: S = 0
+            for i in start..<start + pixels { s += gp[i] }
+            sums.storage[k] += s
+          }
         }
       }
       dzdb = sums

@@ -33,9 +33,10 @@ struct PatchMatrix {
     return lo <= hi ? lo..<(hi + 1) : 0..<0
   }
 
-  /// Visits every in-bounds (buffer index, input index) pair of one image's channels.
+  /// Visits every in-bounds (buffer index, input index) pair of one image's channels; the
+  /// buffer's column q starts at q·ld (ld ≥ rows lets several images share one matrix).
   @inline(__always)
-  func forEachTap(_ body: (Int, Int) -> Void) {
+  func forEachTap(ld: Int, _ body: (Int, Int) -> Void) {
     let kh = geometry.rows.size, kw = geometry.cols.size
     let (sh, sw) = (geometry.rows.stride, geometry.cols.stride)
     for c in 0..<d {
@@ -49,7 +50,7 @@ struct PatchMatrix {
           let iOffset = geometry.rows.dilation * i1 - geometry.rows.padBefore
           for j2 in cols {
             let inputColumn = (sw * j2 + jOffset) * h + c * h * w
-            let bufferColumn = q * rows + j2 * outH
+            let bufferColumn = q * ld + j2 * outH
             for i2 in rowsRange { body(bufferColumn + i2, inputColumn + sh * i2 + iOffset) }
           }
         }
@@ -57,14 +58,15 @@ struct PatchMatrix {
     }
   }
 
-  /// buffer ← φ(x) for `d` channels starting at `x` (zeros where taps fall in the padding).
-  func im2row<S: Scalar>(_ x: UnsafePointer<S>, into buffer: UnsafeMutablePointer<S>) {
-    buffer.update(repeating: 0, count: rows * cols)
-    forEachTap { b, i in buffer[b] = x[i] }
+  /// buffer ← φ(x) for `d` channels starting at `x` (zeros where taps fall in the padding),
+  /// written as rows 0..<rows of a matrix with leading dimension `ld`.
+  func im2row<S: Scalar>(_ x: UnsafePointer<S>, into buffer: UnsafeMutablePointer<S>, ld: Int) {
+    for q in 0..<cols { (buffer + q * ld).update(repeating: 0, count: rows) }
+    forEachTap(ld: ld) { b, i in buffer[b] = x[i] }
   }
 
   /// dx += φ*(M): each patch entry added back to the pixel it came from.
-  func row2imAdd<S: Scalar>(_ m: UnsafePointer<S>, into dx: UnsafeMutablePointer<S>) {
-    forEachTap { b, i in dx[i] += m[b] }
+  func row2imAdd<S: Scalar>(_ m: UnsafePointer<S>, ld: Int, into dx: UnsafeMutablePointer<S>) {
+    forEachTap(ld: ld) { b, i in dx[i] += m[b] }
   }
 }

@@ -1,0 +1,29 @@
+import ConvLabCore
+import Foundation
+
+/// A pointer that may cross into the worker closures of `Parallel.forEach`; callers guarantee
+/// that workers touch disjoint parts of the memory.
+struct SendableRef<T>: @unchecked Sendable {
+  let pointer: UnsafeMutablePointer<T>
+  init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+}
+
+/// Data-parallel loops over images for the memory-bound kernels (im2row, row2im). They run
+/// between BLAS calls, never during one, so the program's threads and OpenBLAS's threads do not
+/// compete for the same cores.
+enum Parallel {
+  /// Workers: one per core.
+  static let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+  /// Calls `body(i)` for i in 0..<count, split into contiguous ranges over the cores.
+  static func forEach(_ count: Int, _ body: @Sendable (Int) -> Void) {
+    let parts = min(workers, count)
+    if parts <= 1 {
+      for i in 0..<count { body(i) }
+      return
+    }
+    DispatchQueue.concurrentPerform(iterations: parts) { part in
+      for i in (part * count / parts)..<((part + 1) * count / parts) { body(i) }
+    }
+  }
+}
