@@ -9,7 +9,7 @@ BIN          := .build/$(CONFIG)/convlab
 APT_PACKAGES := libopenblas-dev pkg-config gnuplot-nox dataset-fashion-mnist
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup build test demo notes clean
+.PHONY: setup build test demo notes bench clean
 
 ## setup: install the Debian packages that are missing (sudo only when not root)
 setup:
@@ -33,6 +33,11 @@ test: setup
 ## demo: setup, build, and a short guided tour with real output
 demo: build
 	@bash scripts/tour.sh $(BIN)
+
+## bench: the performance table (installs JAX with pip for the comparison if it is missing)
+bench: build
+	@python3 -c "import jax" 2>/dev/null || pip install -q jax jaxlib || echo "JAX could not be installed: the table will omit it"
+	$(BIN) bench
 
 ## notes: regenerate the generated notes in Notes/
 notes: build

@@ -45,10 +45,11 @@ extension ConvLab {
         print(String(decoding: try encoder.encode(records), as: UTF8.self))
         return
       }
-      print("op            path    shape                               median ms    GFLOP/s    GB/s   % ceiling")
+      print("op            path     shape                               median ms    GFLOP/s    GB/s   % ceiling")
       for r in records {
-        let shape = r.k > 0 ? "N\(r.n) \(r.h)×\(r.w)×\(r.d)→\(r.k) \(r.fh)×\(r.fw) s\(r.stride) p\(r.pad)" : "\(r.h)×\(r.w)×\(r.d)×\(r.n)"
-        let cols = [r.op.padding(toLength: 13, withPad: " ", startingAt: 0), r.path.padding(toLength: 7, withPad: " ", startingAt: 0),
+        let shape = r.k > 0 ? "N\(r.n) \(r.h)×\(r.w)×\(r.d)→\(r.k) \(r.fh)×\(r.fw) s\(r.stride) p\(r.pad)"
+          : (r.n > 0 ? "\(r.h)×\(r.w)×\(r.d)×\(r.n)" : "—")
+        let cols = [r.op.padding(toLength: 13, withPad: " ", startingAt: 0), r.path.padding(toLength: 8, withPad: " ", startingAt: 0),
                     shape.padding(toLength: 34, withPad: " ", startingAt: 0), MatrixFormat.pad(String(format: "%.3f", r.median_ms), 10),
                     MatrixFormat.pad(r.gflops.map { String(format: "%.1f", $0) } ?? "", 10), MatrixFormat.pad(r.gbps.map { String(format: "%.1f", $0) } ?? "", 7),
                     MatrixFormat.pad(r.percent_of_ceiling.map { String(format: "%.0f%%", $0) } ?? "", 10)]
