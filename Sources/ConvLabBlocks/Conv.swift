@@ -159,21 +159,34 @@ public struct Conv: Block {
   // (b·H″W″) × (H′W′D′) matrix so that each GEMM is large enough for BLAS to run at speed;
   // im2row/row2im run in parallel over images while BLAS threads are idle, and vice versa.
 
-  /// Images per batch: the patch matrix is kept under 8 M elements (32 MiB in Float32).
-  static func batchSize(images: Int, patchElements: Int) -> Int {
-    max(1, min(images, (8 << 20) / max(1, patchElements)))
+  /// What the fast forward and backward passes share: shapes, groups and the patch layout.
+  struct FastPlan {
+    let yShape: Shape
+    let filters: Shape
+    let groups: Int
+    let perGroup: Int
+    let patches: PatchMatrix
+    /// Images per batch: the patch matrix is kept under 8 M elements (32 MiB in Float32).
+    let chunk: Int
+    var rows: Int { patches.rows }
+    var cols: Int { patches.cols }
+  }
+
+  func fastPlan<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> FastPlan {
+    let yShape = try outputShape(x.shape, p)
+    guard let f = p.w?.shape else { throw ConvLabError("conv needs filters.") }
+    let g = try groups(inputDepth: x.shape.d, filters: f)
+    let patches = try PatchMatrix(geometry: geometry(kh: f.h, kw: f.w), h: x.shape.h, w: x.shape.w, d: f.d)
+    let chunk = max(1, min(x.shape.n, (8 << 20) / max(1, patches.rows * patches.cols)))
+    return FastPlan(yShape: yShape, filters: f, groups: g, perGroup: f.n / g, patches: patches, chunk: chunk)
   }
 
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
-    let yShape = try outputShape(x.shape, p)
+    let plan = try fastPlan(x, p)
     guard let f = p.w else { throw ConvLabError("conv needs filters.") }
-    let g = try groups(inputDepth: x.shape.d, filters: f.shape)
-    let perGroup = f.shape.n / g
-    let patches = try PatchMatrix(geometry: geometry(kh: f.shape.h, kw: f.shape.w), h: x.shape.h, w: x.shape.w, d: f.shape.d)
-    let (rows, cols) = (patches.rows, patches.cols)
-    let chunk = Self.batchSize(images: x.shape.n, patchElements: rows * cols)
+    let (yShape, g, perGroup, patches, rows, cols, chunk) = (plan.yShape, plan.groups, plan.perGroup, plan.patches, plan.rows, plan.cols, plan.chunk)
     var y = Tensor<S>(shape: yShape)
     Workspace.shared.withBuffer(chunk * rows * cols, of: S.self) { phi in
       Workspace.shared.withBuffer(chunk * rows * perGroup, of: S.self) { out in
@@ -203,17 +216,7 @@ public struct Conv: Block {
         }
       }
     }
-    if let b = p.b {
-      let pixels = yShape.h * yShape.w
-      y.storage.withUnsafeMutableBufferPointer { yp in
-        for n in 0..<yShape.n {
-          for k in 0..<yShape.d {
-            let start = yShape.index(0, 0, k, n), value = b.storage[k]
-            for i in start..<start + pixels { yp[i] += value }
-          }
-        }
-      }
-    }
+    if let b = p.b { ChannelBias.add(b, to: &y) }
     return y
   }
 
@@ -221,14 +224,10 @@ public struct Conv: Block {
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
-    let yShape = try outputShape(x.shape, p)
-    guard dzdy.shape == yShape else { throw ConvLabError.shape("dz/dy", expected: "the output shape \(yShape)", got: "\(dzdy.shape)") }
+    let plan = try fastPlan(x, p)
     guard let f = p.w else { throw ConvLabError("conv needs filters.") }
-    let g = try groups(inputDepth: x.shape.d, filters: f.shape)
-    let perGroup = f.shape.n / g
-    let patches = try PatchMatrix(geometry: geometry(kh: f.shape.h, kw: f.shape.w), h: x.shape.h, w: x.shape.w, d: f.shape.d)
-    let (rows, cols) = (patches.rows, patches.cols)
-    let chunk = Self.batchSize(images: x.shape.n, patchElements: rows * cols)
+    let (yShape, g, perGroup, patches, rows, cols, chunk) = (plan.yShape, plan.groups, plan.perGroup, plan.patches, plan.rows, plan.cols, plan.chunk)
+    guard dzdy.shape == yShape else { throw ConvLabError.shape("dz/dy", expected: "the output shape \(yShape)", got: "\(dzdy.shape)") }
     var dx = Tensor<S>(shape: x.shape), dw = Tensor<S>(shape: f.shape)
     Workspace.shared.withBuffer(chunk * rows * cols, of: S.self) { phi in
       Workspace.shared.withBuffer(chunk * rows * perGroup, of: S.self) { dY in
@@ -270,22 +269,7 @@ public struct Conv: Block {
         }
       }
     }
-    var dzdb: Tensor<S>? = nil
-    if let b = p.b {
-      var sums = Tensor<S>(shape: b.shape)
-      let pixels = yShape.h * yShape.w
-      dzdy.storage.withUnsafeBufferPointer { gp in
-        for n in 0..<yShape.n {
-          for k in 0..<yShape.d {
-            let start = yShape.index(0, 0, k, n)
-            var s: S = 0
-            for i in start..<start + pixels { s += gp[i] }
-            sums.storage[k] += s
-          }
-        }
-      }
-      dzdb = sums
-    }
+    let dzdb = p.b.map { ChannelBias.gradient(dzdy, shape: $0.shape) }
     return Gradients(dzdx: dx, dzdw: dw, dzdb: dzdb)
   }
 }

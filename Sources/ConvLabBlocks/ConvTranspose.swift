@@ -49,19 +49,13 @@ public struct ConvTranspose: Block {
   /// The (unused) input of the transposed convolution: shaped like convt's output.
   func convInput<S: Scalar>(_ y: Shape) -> Tensor<S> { Tensor(shape: Shape(y.h, y.w, y.d, y.n)) }
 
-  func addBias<S: Scalar>(_ y: inout Tensor<S>, _ b: Tensor<S>?) {
-    guard let b else { return }
-    let pixels = y.shape.h * y.shape.w
-    for n in 0..<y.shape.n { for k in 0..<y.shape.d { for i in 0..<pixels { y.storage[y.shape.index(0, 0, k, n) + i] += b.storage[k] } } }
-  }
-
   /// y = Mᵀ x: the convolution's backward pass with x as its dz/dy.
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     let yShape = try outputShape(x.shape, p)
     var y = try transposedConvolution.backward(convInput(yShape), Parameters(w: p.w), x).dzdx
-    addBias(&y, p.b)
+    if let b = p.b { ChannelBias.add(b, to: &y) }
     return y
   }
 
@@ -75,14 +69,7 @@ public struct ConvTranspose: Block {
     let conv = transposedConvolution
     let dx = try conv.forward(dzdy, Parameters(w: p.w))
     let dw = try conv.backward(dzdy, Parameters(w: p.w), x).dzdw
-    var db: Tensor<S>? = nil
-    if let b = p.b {
-      var sums = Tensor<S>(shape: b.shape)
-      let pixels = yShape.h * yShape.w
-      for n in 0..<yShape.n { for k in 0..<yShape.d { for i in 0..<pixels { sums.storage[k] += dzdy.storage[yShape.index(0, 0, k, n) + i] } } }
-      db = sums
-    }
-    return Gradients(dzdx: dx, dzdw: dw, dzdb: db)
+    return Gradients(dzdx: dx, dzdw: dw, dzdb: p.b.map { ChannelBias.gradient(dzdy, shape: $0.shape) })
   }
 
   /// vec y = Mᵀ vec x with M the convolution's literal Jacobian (built column by column).
@@ -90,7 +77,7 @@ public struct ConvTranspose: Block {
     let yShape = try outputShape(x.shape, p)
     let m = try jacobian(at: x, p, wrt: .x)
     var y = Tensor(shape: yShape, storage: (m * Matrix(rows: x.count, cols: 1, storage: x.storage)).storage)
-    addBias(&y, p.b)
+    if let b = p.b { ChannelBias.add(b, to: &y) }
     return y
   }
 
