@@ -15,6 +15,7 @@ let package = Package(
     .library(name: "ConvLabNotation", targets: ["ConvLabNotation"]),
     .library(name: "ConvLabBlocks", targets: ["ConvLabBlocks"]),
     .library(name: "ConvLabNetworks", targets: ["ConvLabNetworks"]),
+    .library(name: "ConvLabDerive", targets: ["ConvLabDerive"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,10 +37,11 @@ let package = Package(
     .target(name: "ConvLabNotation", dependencies: ["ConvLabCore"], swiftSettings: numericSettings),
     .target(name: "ConvLabBlocks", dependencies: ["ConvLabCore", "ConvLabNotation", "CBLAS"], swiftSettings: numericSettings),
     .target(name: "ConvLabNetworks", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks"], swiftSettings: numericSettings),
+    .target(name: "ConvLabDerive", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabNetworks"]),
     .executableTarget(
       name: "convlab",
       dependencies: [
-        "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabNetworks",
+        "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabNetworks", "ConvLabDerive",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -47,6 +49,7 @@ let package = Package(
     .testTarget(name: "ConvLabNotationTests", dependencies: ["ConvLabCore", "ConvLabNotation"]),
     .testTarget(name: "ConvLabBlocksTests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks"]),
     .testTarget(name: "ConvLabNetworksTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabNetworks"]),
+    .testTarget(name: "ConvLabDeriveTests", dependencies: ["ConvLabCore", "ConvLabDerive"]),
     .testTarget(name: "ConvLabCLITests", dependencies: ["ConvLabCore"]),
   ]
 )

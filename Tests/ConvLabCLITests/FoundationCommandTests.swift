@@ -142,3 +142,31 @@ import Testing
     #expect(committed.hasSuffix(r.stdout), "Notes/notation.md is out of date: run `make notes`")
   }
 }
+
+@Suite(.serialized) struct DeriveCommandTests {
+  @Test func listAndWalkAndExport() throws {
+    let list = try CLI.run(["derive", "--list"])
+    #expect(list.status == 0 && list.stdout.contains("xu-avgpool"))
+    let dir = try CLI.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let r = try CLI.run(["derive", "xu-avgpool", "--all", "--export", dir])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("up(δˡ⁺¹) = δˡ⁺¹ ⊗ 1₂ₓ₂"))
+    #expect(r.stdout.contains("as printed it fails"))
+    let files = try FileManager.default.contentsOfDirectory(atPath: dir)
+    #expect(files.contains { $0.hasSuffix(".npy") } && files.contains { $0.hasSuffix(".csv") })
+    let bad = try CLI.run(["derive", "nonsense"])
+    #expect(bad.status != 0 && bad.stderr.contains("no derivation 'nonsense'"))
+  }
+}
+
+@Suite struct DerivationNotesDriftTests {
+  @Test func committedXuNoteMatchesTheCode() throws {
+    let committed = try String(contentsOf: NotesDriftTests.root.appendingPathComponent("Notes/xu.md"), encoding: .utf8)
+    let ids = try CLI.run(["derive", "--list"]).stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }.filter { $0.hasPrefix("xu-") }
+    #expect(!ids.isEmpty)
+    var generated = ""
+    for id in ids { generated += try CLI.run(["derive", id, "--markdown"]).stdout }
+    #expect(committed.hasSuffix(generated), "Notes/xu.md is out of date: run `make notes`")
+  }
+}

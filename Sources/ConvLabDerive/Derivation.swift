@@ -1,0 +1,93 @@
+import ConvLabCore
+
+/// One step of a derivation: a formula, what it says, the numbers it produces on a seeded
+/// instance, and — where the step claims something — the comparison with an independent
+/// computation.
+public struct DerivationStep: Sendable {
+  /// The formula in Unicode math, with its paper reference.
+  public let formula: String
+  /// One sentence: what the step says.
+  public let explanation: String
+  /// The matrices of the step, by name (exportable to .npy/.csv).
+  public let matrices: [(name: String, value: Matrix<Double>)]
+  /// The step's claim checked against an independent computation, if it makes one.
+  public let check: Check?
+
+  /// A claim and its evidence.
+  public struct Check: Sendable {
+    /// What the step is compared with ("finite differences", "the conv block's backward", …).
+    public let against: String
+    public let comparison: Comparison
+    public let tolerance: Double
+    /// False for a formula shown *as printed* in a paper that is wrong: the check is then
+    /// expected to fail, and the step passes when it does.
+    public let expectedToHold: Bool
+    /// For a failing printed form: what the failure means (wrong in the source, or a reading
+    /// of ambiguous notation that the paper does not intend).
+    public let verdict: String
+
+    /// Whether the claim held.
+    public var holds: Bool { comparison.passes(tolerance) }
+    /// Whether the outcome is the expected one (✓ for a correct form that holds, and for a
+    /// printed form that fails).
+    public var asExpected: Bool { holds == expectedToHold }
+  }
+
+  public init(_ formula: String, _ explanation: String, matrices: [(String, Matrix<Double>)] = [], check: Check? = nil) {
+    self.formula = formula
+    self.explanation = explanation
+    self.matrices = matrices.map { (name: $0.0, value: $0.1) }
+    self.check = check
+  }
+}
+
+/// A derivation from one of the papers, as a list of steps on one seeded instance.
+public struct Derivation: Sendable {
+  public let id: String
+  public let title: String
+  public let reference: String
+  public let steps: [DerivationStep]
+
+  /// True when every checked step came out as expected.
+  public var allAsExpected: Bool { steps.allSatisfy { $0.check?.asExpected ?? true } }
+}
+
+/// The catalogue of derivations (`convlab derive --list`).
+public enum Derivations {
+  /// Settings of an instance.
+  public struct Instance: Sendable {
+    public var seed: UInt64
+    /// The size parameter (e.g. the feature-map side); each derivation documents its default.
+    public var size: Int?
+
+    public init(seed: UInt64 = 1, size: Int? = nil) {
+      self.seed = seed
+      self.size = size
+    }
+  }
+
+  public typealias Builder = @Sendable (Instance) throws -> Derivation
+
+  /// id, title, reference, builder.
+  public static let all: [(id: String, title: String, reference: String, build: Builder)] = XuDerivations.all
+
+  public static func derivation(_ id: String, _ instance: Instance = Instance()) throws -> Derivation {
+    guard let entry = all.first(where: { $0.id == id }) else {
+      throw ConvLabError("no derivation '\(id)'; `convlab derive --list` shows them (e.g. \(all.prefix(3).map(\.id).joined(separator: ", "))).")
+    }
+    return try entry.build(instance)
+  }
+}
+
+extension DerivationStep.Check {
+  /// A claim that should hold: relative error ≤ tolerance.
+  public static func holds(_ a: Matrix<Double>, _ b: Matrix<Double>, against: String, tolerance: Double = 1e-9) -> Self {
+    .init(against: against, comparison: Comparison(a, b), tolerance: tolerance, expectedToHold: true, verdict: "holds")
+  }
+
+  /// A form as printed in a paper that is wrong: expected to disagree with the ground truth.
+  public static func printedFormFails(_ printed: Matrix<Double>, _ truth: Matrix<Double>, against: String, tolerance: Double = 1e-9,
+                                      verdict: String = "wrong in the source") -> Self {
+    .init(against: against, comparison: Comparison(printed, truth), tolerance: tolerance, expectedToHold: false, verdict: verdict)
+  }
+}

@@ -1,0 +1,290 @@
+import ConvLabBlocks
+import ConvLabCore
+import ConvLabNotation
+
+/// Xu, "Derivation of Convolutional Neural Networks": every numbered step on a seeded
+/// instance, each claim checked against central finite differences or an independent block.
+enum XuDerivations {
+  static let all: [(id: String, title: String, reference: String, build: Derivations.Builder)] = [
+    ("xu-conv-forward", "Conv forward with the S2→C3 connection sets M_j", "Xu eq. (1), Table 1", convForward),
+    ("xu-avgpool", "Error through average pooling: Kronecker up-sampling", "Xu §3.1.1, eq. (4)–(6)", averagePooling),
+    ("xu-maxpool", "Error through max pooling: the indicator 1{x = max}", "Xu §3.1.2, eq. (7)–(8)", maxPooling),
+    ("xu-bias", "Bias gradient: the sum of the error", "Xu eq. (9)–(10)", biasGradient),
+    ("xu-kernel", "Kernel gradient via vec/unvec and the patch matrices [c]ₚ,q; J flips", "Xu eq. (11)–(14)", kernelGradient),
+    ("xu-input-error", "Pooling-layer error: full convolution with the flipped kernel over M_i", "Xu eq. (15)–(18)", inputError),
+    ("xu-beta", "Gradients of the trainable average layer: β and b", "Xu eq. (19)–(22)", betaLayer),
+    ("xu-count", "LeNet-5 S2→C3: 60 kernels, 1516 parameters", "Xu §2.1, Table 1", parameterCount),
+  ]
+
+  /// Gradient of a scalar function of a matrix by central differences (the independent check).
+  static func numericGradient(at m: Matrix<Double>, _ f: (Matrix<Double>) throws -> Double) rethrows -> Matrix<Double> {
+    let g = try FiniteDifferences.vjp(at: m.storage, cotangent: [1]) { v in [try f(Matrix(rows: m.rows, cols: m.cols, storage: v))] }
+    return Matrix(rows: m.rows, cols: m.cols, storage: g)
+  }
+
+  static func inner(_ a: Matrix<Double>, _ b: Matrix<Double>) -> Double { zip(a.storage, b.storage).reduce(0) { $0 + $1.0 * $1.1 } }
+
+  static func sigmoid(_ z: Matrix<Double>) -> Matrix<Double> { Matrix(rows: z.rows, cols: z.cols, storage: z.storage.map { 1 / (1 + Double.exp(-$0)) }) }
+
+  static let fd = "central finite differences of E"
+
+  // MARK: eq. (1)
+
+  static func convForward(_ instance: Derivations.Instance) throws -> Derivation {
+    var rng = SeededGenerator(seed: instance.seed)
+    let m = instance.size ?? 6, k = 3
+    guard m > k else { throw ConvLabError("xu-conv-forward needs --size larger than the kernel (3), got \(m).") }
+    let j = 4  // C3 map 4: M_4 = {2, 3, 4, 7, …} restricted to the S2 maps
+    let inputs = LeNetTable.inputs(of: j)
+    let x = (0..<LeNetTable.inputMaps).map { _ in Matrix<Double>.uniform(m, m, using: &rng) }
+    let kernels = inputs.map { _ in Matrix<Double>.uniform(k, k, using: &rng) }
+    let b = Double.random(in: -1...1, using: &rng)
+    // Xu writes * for the operation of Fig. 4, where output (i, j) multiplies x_{i+p−1, j+q−1} by k_pq.
+    var z = Double(b) * Matrix<Double>.ones(m - k + 1, m - k + 1)
+    for (index, i) in inputs.enumerated() { z = z + xcorr2(x[i], kernels[index]) }
+    // Independent: the conv block with a filter bank that is zero off the table's connections.
+    var filters = Tensor<Double>(shape: Shape(k, k, LeNetTable.inputMaps, 1))
+    for (index, i) in inputs.enumerated() { filters.setChannel(i, kernels[index]) }
+    var image = Tensor<Double>(shape: Shape(m, m, LeNetTable.inputMaps))
+    for i in 0..<LeNetTable.inputMaps { image.setChannel(i, x[i]) }
+    let block = try Conv().forward(image, Parameters(w: filters, b: Tensor(shape: Shape(1, 1), storage: [b])))
+    return Derivation(id: "xu-conv-forward", title: "Conv forward over the connection set M_j", reference: "Xu eq. (1)", steps: [
+      DerivationStep("M_\(j) = {i | S2 map i feeds C3 map \(j)} = {\(inputs.map(String.init).joined(separator: ", "))}",
+                     "Table 1 decides which input maps a C3 map sums over; output map \(j) reads \(inputs.count) of the 6."),
+      DerivationStep("x_i^{l−1}, i ∈ M_\(j)  (\(m)×\(m) each);  k_ij (\(k)×\(k));  b_j = \(MatrixFormat.number(b))",
+                     "The inputs, kernels and bias of one output map, drawn at random.",
+                     matrices: [("x_\(inputs[0])", x[inputs[0]]), ("k_\(inputs[0])\(j)", kernels[0])]),
+      DerivationStep("z_j = Σ_{i∈M_j} x_i * k_ij + b_j 1_{(M−K+1)×(M−K+1)}   (eq. 1, before f)",
+                     "Each connected input map is filtered by its own kernel; the results and the bias are summed.",
+                     matrices: [("z_\(j)", z)],
+                     check: .holds(z, block.channel(0), against: "the conv block with a masked filter bank (MatConvNet §4.1)")),
+      DerivationStep("size (M − K + 1) × (M − K + 1) = \(m - k + 1) × \(m - k + 1)", "A valid filter shrinks each side by K − 1 (MatConvNet eq. 5.3 with S = 1, P = 0)."),
+    ])
+  }
+
+  // MARK: eq. (4)–(6)
+
+  static func averagePooling(_ instance: Derivations.Instance) throws -> Derivation {
+    var rng = SeededGenerator(seed: instance.seed)
+    let n = 2, side = instance.size ?? 4
+    guard side % n == 0, side >= n else { throw ConvLabError("xu-avgpool needs an even --size ≥ 2, got \(side).") }
+    let z = Matrix<Double>.uniform(side, side, in: -2...2, using: &rng)
+    let beta = Double.random(in: 0.5...1.5, using: &rng), b = Double.random(in: -1...1, using: &rng)
+    let delta = Matrix<Double>.uniform(side / n, side / n, using: &rng)
+    let x = sigmoid(z)
+    let zNext = beta * (try down(x, n)) + b * Matrix<Double>.ones(side / n, side / n)
+    let upsampled = up(delta, n)
+    let repeated = Matrix<Double>(rows: side, cols: side) { r, c in delta[r / n, c / n] }
+    let fPrime = Matrix(rows: side, cols: side, storage: x.storage.map { $0 * (1 - $0) })
+    let deltaL = beta * (try hadamard(upsampled, fPrime))
+    let numeric = try numericGradient(at: z) { z in inner(delta, beta * (try down(sigmoid(z), n))) }
+    return Derivation(id: "xu-avgpool", title: "Error through average pooling", reference: "Xu §3.1.1", steps: [
+      DerivationStep("zˡ (\(side)×\(side)),  xˡ = f(zˡ) = σ(zˡ)", "The conv layer's pre-activation and its sigmoid output.", matrices: [("z^l", z), ("x^l", x)]),
+      DerivationStep("zˡ⁺¹ = β down(xˡ) + b 1   (eq. 2, β = \(MatrixFormat.number(beta)), b = \(MatrixFormat.number(b)))",
+                     "The pooling layer sums each \(n)×\(n) block, scales by β and adds b.", matrices: [("z^{l+1}", zNext)]),
+      DerivationStep("δˡ⁺¹ = ∂E/∂zˡ⁺¹", "The error arriving from the layer above (drawn at random).", matrices: [("delta^{l+1}", delta)]),
+      DerivationStep("up(δˡ⁺¹) = δˡ⁺¹ ⊗ 1\(subscriptDigits(n))ₓ\(subscriptDigits(n))   (eq. 6)",
+                     "Kronecker product with a block of ones copies each error into the \(n)×\(n) block it came from.",
+                     matrices: [("up(delta)", upsampled)], check: .holds(upsampled, repeated, against: "copying each entry n×n times by index")),
+      DerivationStep("δˡ⁺¹ ⊗ I\(subscriptDigits(n))ₓ\(subscriptDigits(n))   (eq. 6 as printed)",
+                     "With the identity instead of ones only the block diagonals get the error: the printed I must be read as 1.",
+                     matrices: [("delta ⊗ I", upAsPrinted(delta, n))], check: .printedFormFails(upAsPrinted(delta, n), upsampled, against: "up(δ) = δ ⊗ 1")),
+      DerivationStep("f′(zˡ) = σ(zˡ) ∘ (1 − σ(zˡ))", "The sigmoid's derivative, entry by entry.", matrices: [("f'(z^l)", fPrime)]),
+      DerivationStep("δˡ = β up(δˡ⁺¹) ∘ f′(zˡ)   (eq. 6)", "The error of the conv layer: route, scale by β, and multiply by the activation's slope.",
+                     matrices: [("delta^l", deltaL)], check: .holds(deltaL, numeric, against: fd + " = ⟨δˡ⁺¹, zˡ⁺¹(zˡ)⟩", tolerance: 1e-6)),
+    ])
+  }
+
+  // MARK: eq. (7)–(8)
+
+  static func maxPooling(_ instance: Derivations.Instance) throws -> Derivation {
+    var rng = SeededGenerator(seed: instance.seed)
+    let n = 2, side = instance.size ?? 4
+    guard side % n == 0, side >= n else { throw ConvLabError("xu-maxpool needs an even --size ≥ 2, got \(side).") }
+    // Distinct values 0.1 apart: no ties inside a window, so the maximum is unique.
+    var values = (0..<side * side).map { 0.1 * Double($0) - 0.05 * Double(side * side) }
+    values.shuffle(using: &rng)
+    let z = Matrix(rows: side, cols: side, storage: values)
+    let x = sigmoid(z)
+    let delta = Matrix<Double>.uniform(side / n, side / n, using: &rng)
+    let pooled = Matrix<Double>(rows: side / n, cols: side / n) { r, c in
+      (0..<n).flatMap { p in (0..<n).map { q in x[r * n + p, c * n + q] } }.max() ?? 0
+    }
+    var mask = Matrix<Double>(rows: side, cols: side)
+    for r in 0..<side / n {
+      for c in 0..<side / n {
+        let window = Matrix<Double>(rows: n, cols: n) { p, q in x[r * n + p, c * n + q] }
+        let indicator = indicatorOfMax(window)
+        for p in 0..<n { for q in 0..<n { mask[r * n + p, c * n + q] = indicator[p, q] } }
+      }
+    }
+    let fPrime = Matrix(rows: side, cols: side, storage: x.storage.map { $0 * (1 - $0) })
+    let deltaL = try hadamard(try hadamard(up(delta, n), mask), fPrime)
+    let numeric = try numericGradient(at: z) { z in
+      let s = sigmoid(z)
+      return inner(delta, Matrix(rows: side / n, cols: side / n) { r, c in (0..<n).flatMap { p in (0..<n).map { q in s[r * n + p, c * n + q] } }.max() ?? 0 })
+    }
+    let pool = Pool(method: .max, size: (n, n), stride: (n, n))
+    let routed = try pool.backward(x.tensor, Parameters(), delta.tensor).dzdx.channel(0)
+    return Derivation(id: "xu-maxpool", title: "Error through max pooling", reference: "Xu §3.1.2", steps: [
+      DerivationStep("zˡ, xˡ = σ(zˡ)", "The conv layer's pre-activation (distinct values, no ties) and output.", matrices: [("z^l", z), ("x^l", x)]),
+      DerivationStep("zˡ⁺¹ = down_max(xˡ)   (eq. 3)", "Each \(n)×\(n) block keeps its maximum; there is no activation after max pooling.", matrices: [("z^{l+1}", pooled)]),
+      DerivationStep("1{xˡ = max xˡ} per window   (eq. 7)", "A 0/1 mask marking the winner of each block: the derivative of the max.",
+                     matrices: [("mask", mask)], check: .holds(try hadamard(up(delta, n), mask), routed, against: "the pool block's backward (MatConvNet §6.3 selector)")),
+      DerivationStep("δˡ = up(δˡ⁺¹) ∘ 1{xˡ = max xˡ} ∘ f′(zˡ)   (eq. 8)", "Only the winning pixel of each window receives the error, scaled by the slope of f.",
+                     matrices: [("delta^l", deltaL)], check: .holds(deltaL, numeric, against: fd + " = ⟨δˡ⁺¹, zˡ⁺¹(zˡ)⟩", tolerance: 1e-6)),
+    ])
+  }
+
+  // MARK: eq. (9)–(10)
+
+  static func biasGradient(_ instance: Derivations.Instance) throws -> Derivation {
+    var rng = SeededGenerator(seed: instance.seed)
+    let side = instance.size ?? 3
+    let delta = Matrix<Double>.uniform(side, side, using: &rng)
+    let ones = Matrix<Double>.ones(side, side)
+    let viaVec = vec(delta).transposed * vec(ones)
+    let numeric = numericGradient(at: Matrix(rows: 1, cols: 1, storage: [0.3])) { b in inner(delta, b[0, 0] * ones) }
+    let printed = xcorr2(delta, Matrix<Double>.identity(side))
+    return Derivation(id: "xu-bias", title: "Bias gradient", reference: "Xu eq. (9)–(10)", steps: [
+      DerivationStep("δ_jˡ = ∂E/∂z_jˡ", "The error of one output map (drawn at random).", matrices: [("delta", delta)]),
+      DerivationStep("∂E/∂b_j = (vec δ_jˡ)ᵀ vec(1) = Σ_{p,q} [δ_jˡ]_{p,q}   (eq. 9)",
+                     "The bias is added to every pixel, so its gradient collects the error of every pixel.",
+                     matrices: [("dE/db", viaVec)], check: .holds(viaVec, numeric, against: fd + " = ⟨δ, z(b)⟩ in b", tolerance: 1e-6)),
+      DerivationStep("δ_jˡ * 1   (eq. 10, read with a matrix of ones)", "A valid correlation of δ with an all-ones matrix of its own size is the same sum.",
+                     matrices: [("delta * 1", xcorr2(delta, ones))], check: .holds(xcorr2(delta, ones), viaVec, against: "eq. (9)")),
+      DerivationStep("δ_jˡ * I   (eq. 10 as printed, I the identity)", "With the identity it would sum only the diagonal: the printed I must be read as 1.",
+                     matrices: [("delta * I", printed)], check: .printedFormFails(printed, viaVec, against: "eq. (9)")),
+    ])
+  }
+
+  // MARK: eq. (11)–(14)
+
+  static func kernelGradient(_ instance: Derivations.Instance) throws -> Derivation {
+    var rng = SeededGenerator(seed: instance.seed)
+    let side = instance.size ?? 4, k = 2
+    guard side > k else { throw ConvLabError("xu-kernel needs --size larger than 2, got \(side).") }
+    let out = side - k + 1
+    let x = Matrix<Double>.uniform(side, side, using: &rng)
+    let kernel = Matrix<Double>.uniform(k, k, using: &rng)
+    let delta = Matrix<Double>.uniform(out, out, using: &rng)
+    // [c]_{p,q}: the entries of x that meet k_pq, an (M−K+1)² patch (Fig. 4).
+    let patches = (0..<k).flatMap { q in (0..<k).map { p in Matrix<Double>(rows: out, cols: out) { i, j in x[i + p, j + q] } } }
+    let c = Matrix<Double>(rows: out * out, cols: k * k) { r, col in vec(patches[col])[r, 0] }
+    let phi = try Im2Row(geometry: FilterGeometry(kh: k, kw: k), h: side, w: side, d: 1).phi(x.tensor)
+    let viaUnvec = try unvec(vec(delta).transposed * c, k, k)
+    let numeric = numericGradient(at: kernel) { kk in inner(delta, xcorr2(x, kk)) }
+    let asCorrelation = xcorr2(x, delta)
+    let asConvolution = conv2(x, delta, shape: .valid)
+    let j = exchange(out, Double.self)
+    let eq14 = exchange(k, Double.self) * conv2(x, j * delta * j, shape: .valid) * exchange(k, Double.self)
+    let numericTrueConv = numericGradient(at: kernel) { kk in inner(delta, conv2(x, kk, shape: .valid)) }
+    return Derivation(id: "xu-kernel", title: "Kernel gradient", reference: "Xu eq. (11)–(14)", steps: [
+      DerivationStep("x^{l−1} (\(side)×\(side)), k (\(k)×\(k)), z = x ⋆ k with z_ij = Σ k_pq x_{i+p−1, j+q−1}   (Fig. 4)",
+                     "The forward pass of Fig. 4: each output multiplies a patch of x by the kernel.", matrices: [("x", x), ("k", kernel)]),
+      DerivationStep("δ = ∂E/∂z", "The error of the output map (drawn at random).", matrices: [("delta", delta)]),
+      DerivationStep("C = [vec [c]₁,₁ ⋯ vec [c]_K,₁ vec [c]₁,₂ ⋯ vec [c]_K,K]   (eq. 12)",
+                     "Column (p, q) stacks the entries of x that meet k_pq; C is MatConvNet's im2row φ(x).",
+                     matrices: [("C", c)], check: .holds(c, phi, against: "φ(x) from MatConvNet §6.1's index map")),
+      DerivationStep("∂E/∂k = unvec_{K,K}((vec δ)ᵀ C)   (eq. 11–12)", "Each kernel entry collects δ weighted by the inputs it met.",
+                     matrices: [("dE/dk", viaUnvec)], check: .holds(viaUnvec, numeric, against: fd + " = ⟨δ, x ⋆ k⟩ in k", tolerance: 1e-6)),
+      DerivationStep("∂E/∂k = x ⋆ δ   (eq. 13 with * read as the correlation of Fig. 4)", "The same gradient as a valid correlation of x with δ.",
+                     matrices: [("x ⋆ delta", asCorrelation)], check: .holds(asCorrelation, viaUnvec, against: "eq. (12)")),
+      DerivationStep("conv2(x, δ, 'valid')   (eq. 13 with * read as MATLAB's convolution)", "A true convolution flips δ, so this reading disagrees with eq. (12).",
+                     matrices: [("conv2(x, delta)", asConvolution)], check: .printedFormFails(asConvolution, viaUnvec, against: "eq. (12)", verdict: "ambiguous notation: * must be read as correlation here")),
+      DerivationStep("J (x * J δ J) J   (eq. 14, * = conv2)", "For a forward pass that is a true convolution, z = conv2(x, k, 'valid'), the gradient is the flipped correlation.",
+                     matrices: [("eq. 14", eq14)], check: .holds(eq14, numericTrueConv, against: fd + " = ⟨δ, conv2(x, k)⟩ in k", tolerance: 1e-6)),
+    ])
+  }
+
+  // MARK: eq. (15)–(18)
+
+  static func inputError(_ instance: Derivations.Instance) throws -> Derivation {
+    var rng = SeededGenerator(seed: instance.seed)
+    let side = instance.size ?? 3, k = 2
+    guard side > k else { throw ConvLabError("xu-input-error needs --size larger than 2, got \(side).") }
+    let out = side - k + 1
+    let x = Matrix<Double>.uniform(side, side, using: &rng)
+    let kernels = [Matrix<Double>.uniform(k, k, using: &rng), Matrix<Double>.uniform(k, k, using: &rng)]
+    let deltas = [Matrix<Double>.uniform(out, out, using: &rng), Matrix<Double>.uniform(out, out, using: &rng)]
+    let padded = zeroPad(deltas[0], top: k - 1, bottom: k - 1, left: k - 1, right: k - 1)
+    let single = xcorr2(padded, rot180(kernels[0]))
+    let numericSingle = numericGradient(at: x) { x in inner(deltas[0], xcorr2(x, kernels[0])) }
+    let printedSingle = conv2(padded, rot180(kernels[0]), shape: .valid)
+    let sum = single + xcorr2(zeroPad(deltas[1], top: k - 1, bottom: k - 1, left: k - 1, right: k - 1), rot180(kernels[1]))
+    let numericSum = numericGradient(at: x) { x in inner(deltas[0], xcorr2(x, kernels[0])) + inner(deltas[1], xcorr2(x, kernels[1])) }
+    let blockDx = try Conv().backward(x.tensor, Parameters(w: kernels[0].tensor), deltas[0].tensor).dzdx.channel(0)
+    var steps = [
+      DerivationStep("x_iˡ (\(side)×\(side)) feeds two maps j ∈ M_i with kernels k_ij and errors δ_jˡ⁺¹", "One input map, the maps it feeds, their kernels and errors.",
+                     matrices: [("x", x), ("k_1", kernels[0]), ("delta_1", deltas[0])]),
+      DerivationStep("δ̃ = δ padded with K − 1 = \(k - 1) zeros on every side   (Fig. 5)", "Padding lets every output reach every input pixel it depends on.", matrices: [("delta~", padded)]),
+      DerivationStep("∂E/∂x_i (one map) = δ̃ ⋆ (J k J)   (eq. 16, ⋆ the correlation of Fig. 4)", "A full convolution of δ with k: correlate the padded error with the flipped kernel.",
+                     matrices: [("dE/dx", single)], check: .holds(single, numericSingle, against: fd + " = ⟨δ, x ⋆ k⟩ in x", tolerance: 1e-6)),
+      DerivationStep("the same through the conv block's backward (MatConvNet §6.1: φ*(dY Fᵀ))", "The im2row/row2im path gives the same numbers.",
+                     matrices: [], check: .holds(blockDx, single, against: "eq. (16)")),
+      DerivationStep("conv2(δ̃, J k J, 'valid')   (eq. 16 with * read as MATLAB's convolution)", "Flipping twice cancels: this is δ̃ ⋆ k, the wrong orientation for Fig. 4's forward.",
+                     matrices: [("printed", printedSingle)], check: .printedFormFails(printedSingle, numericSingle, against: fd, verdict: "ambiguous notation: * must be read as correlation here")),
+      DerivationStep("∂E/∂x_i = Σ_{j∈M_i} δ̃_j ⋆ (J k_ij J)   (eq. 17)", "An input map feeding several outputs adds their contributions.",
+                     matrices: [("dE/dx", sum)], check: .holds(sum, numericSum, against: fd + " summed over both maps", tolerance: 1e-6)),
+    ]
+    if side == 3 {
+      // The worked example after eq. (15), 1-based [x]₂,₂ of a 3×3 input with a 2×2 kernel.
+      let d = deltas[0], kk = kernels[0]
+      let correct = d[0, 0] * kk[1, 1] + d[0, 1] * kk[1, 0] + d[1, 0] * kk[0, 1] + d[1, 1] * kk[0, 0]
+      let printed = d[0, 0] * kk[0, 1] + d[0, 1] * kk[1, 0] + d[1, 0] * kk[0, 1] + d[1, 1] * kk[0, 0]
+      steps.append(DerivationStep("∂E/∂[x]₂,₂ = δ₁₁k₂₂ + δ₁₂k₂₁ + δ₂₁k₁₂ + δ₂₂k₁₁   (example after eq. 15, corrected)",
+                                  "The centre pixel meets every kernel entry once.", matrices: [("corrected", Matrix(rows: 1, cols: 1, storage: [correct]))],
+                                  check: .holds(Matrix(rows: 1, cols: 1, storage: [correct]), Matrix(rows: 1, cols: 1, storage: [numericSingle[1, 1]]), against: fd, tolerance: 1e-6)))
+      steps.append(DerivationStep("δ₁₁k₁₂ + δ₁₂k₂₁ + δ₂₁k₁₂ + δ₂₂k₁₁   (as printed)", "The first term's kernel index is garbled: k₁₂ for k₂₂.",
+                                  matrices: [("printed", Matrix(rows: 1, cols: 1, storage: [printed]))],
+                                  check: .printedFormFails(Matrix(rows: 1, cols: 1, storage: [printed]), Matrix(rows: 1, cols: 1, storage: [correct]), against: "the corrected sum")))
+    }
+    return Derivation(id: "xu-input-error", title: "Pooling-layer error by full convolution", reference: "Xu eq. (15)–(18)", steps: steps)
+  }
+
+  // MARK: eq. (19)–(22)
+
+  static func betaLayer(_ instance: Derivations.Instance) throws -> Derivation {
+    var rng = SeededGenerator(seed: instance.seed)
+    let n = 2, side = instance.size ?? 4
+    guard side % n == 0 else { throw ConvLabError("xu-beta needs an even --size, got \(side).") }
+    let x = Matrix<Double>.uniform(side, side, using: &rng)
+    let beta = Double.random(in: 0.5...1.5, using: &rng), b = Double.random(in: -1...1, using: &rng)
+    let delta = Matrix<Double>.uniform(side / n, side / n, using: &rng)
+    let downX = try down(x, n)
+    let db = Matrix(rows: 1, cols: 1, storage: [delta.storage.reduce(0, +)])
+    let dbeta = Matrix(rows: 1, cols: 1, storage: [inner(delta, downX)])
+    let ones = Matrix<Double>.ones(side / n, side / n)
+    let numericB = try numericGradient(at: Matrix(rows: 1, cols: 1, storage: [b])) { bb in inner(delta, beta * (try down(x, n)) + bb[0, 0] * ones) }
+    let numericBeta = try numericGradient(at: Matrix(rows: 1, cols: 1, storage: [beta])) { be in inner(delta, be[0, 0] * (try down(x, n)) + b * ones) }
+    let block = try Subsample(n: n).backward(x.tensor, Parameters(w: Tensor(shape: Shape(1, 1), storage: [beta]), b: Tensor(shape: Shape(1, 1), storage: [b])), delta.tensor)
+    return Derivation(id: "xu-beta", title: "β and b of the average layer", reference: "Xu eq. (19)–(22)", steps: [
+      DerivationStep("z = β down(x) + b 1   (eq. 2, β = \(MatrixFormat.number(beta)), b = \(MatrixFormat.number(b)))", "The trainable average layer before its activation.",
+                     matrices: [("x", x), ("down(x)", downX)]),
+      DerivationStep("δ = ∂E/∂z", "The layer's error (drawn at random).", matrices: [("delta", delta)]),
+      DerivationStep("∂E/∂b = (vec δ)ᵀ vec(1) = Σ_{p,q} δ_{p,q}   (eq. 19–20)", "b is added everywhere, so its gradient is the sum of the error.",
+                     matrices: [("dE/db", db)], check: .holds(db, numericB, against: fd + " in b", tolerance: 1e-6)),
+      DerivationStep("∂E/∂β = (vec δ)ᵀ vec(down(x)) = Σ δ ∘ down(x)   (eq. 21–22)", "β scales down(x), so its gradient weighs the error by down(x).",
+                     matrices: [("dE/dbeta", dbeta)], check: .holds(dbeta, numericBeta, against: fd + " in β", tolerance: 1e-6)),
+      DerivationStep("the subsample block's backward", "ConvLab's block returns the same two numbers.",
+                     check: .holds(Matrix(rows: 2, cols: 1, storage: [block.dzdb?.storage[0] ?? .nan, block.dzdw?.storage[0] ?? .nan]),
+                                   Matrix(rows: 2, cols: 1, storage: [db[0, 0], dbeta[0, 0]]), against: "eq. (19) and (21)")),
+    ])
+  }
+
+  // MARK: §2.1
+
+  static func parameterCount(_ instance: Derivations.Instance) throws -> Derivation {
+    let k = instance.size ?? 5
+    let counts = (0..<LeNetTable.outputMaps).map { LeNetTable.inputs(of: $0).count }
+    let total = Double(LeNetTable.parameterCount(kernelSize: k))
+    return Derivation(id: "xu-count", title: "LeNet-5 S2→C3 parameter count", reference: "Xu §2.1", steps: [
+      DerivationStep("Table 1 as a 0/1 matrix (rows: S2 maps i, columns: C3 maps j)", "An X is a connection, i.e. one K×K kernel.",
+                     matrices: [("table", LeNetTable.mask(Double.self))]),
+      DerivationStep("kernels = Σ_j |M_j| = \(counts.map(String.init).joined(separator: "+")) = \(LeNetTable.kernelCount)", "Counting the X's column by column.",
+                     check: .holds(Matrix(rows: 1, cols: 1, storage: [Double(LeNetTable.kernelCount)]), Matrix(rows: 1, cols: 1, storage: [60]), against: "Xu's 60")),
+      DerivationStep("parameters = kernels · K² + 16 biases = \(LeNetTable.kernelCount)·\(k)·\(k) + 16 = \(Int(total))", "One weight per kernel entry and one bias per C3 map.",
+                     check: k == 5 ? .holds(Matrix(rows: 1, cols: 1, storage: [total]), Matrix(rows: 1, cols: 1, storage: [1516]), against: "Xu's 1516") : nil),
+    ])
+  }
+}
