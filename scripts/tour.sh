@@ -13,3 +13,5 @@ step "$bin" geometry "conv 5x5; pool 2x2 stride 2; conv 5x5; pool 2x2 stride 2; 
 step "$bin" jacobian conv --x 4x4 --k 2x2 --stride 2
 step "$bin" jacobian pool --x 4x4 --pool-size 2 --stride 2 --method max
 step "$bin" check all --cases 3
+step "$bin" check net
+step "$bin" derive xu-avgpool --all
