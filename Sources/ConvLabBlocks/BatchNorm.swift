@@ -63,7 +63,8 @@ public struct BatchNorm: Block {
   @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     _ = try outputShape(x.shape, p)
-    guard dzdy.shape == x.shape, let w = p.w, let b = p.b else { throw ConvLabError.shape("dz/dy", expected: "the input shape \(x.shape)", got: "\(dzdy.shape)") }
+    try requireDzdy(dzdy, x.shape)
+    guard let w = p.w, let b = p.b else { throw ConvLabError("bnorm needs --w and --b.") }
     var dx = Tensor<S>(shape: x.shape), dw = Tensor<S>(shape: w.shape), db = Tensor<S>(shape: b.shape)
     for (k, m) in moments(x).enumerated() {
       let idx = entries(x.shape, channel: k)

@@ -166,6 +166,12 @@ extension Block {
   }
 }
 
+/// Refuses a dz/dy whose shape is not y's: every backward pass starts with this check.
+@inline(__always)
+func requireDzdy<S: Scalar>(_ dzdy: Tensor<S>, _ y: Shape) throws {
+  guard dzdy.shape == y else { throw ConvLabError.shape("dz/dy", expected: "y's shape \(y)", got: "\(dzdy.shape)") }
+}
+
 /// Refuses sizes whose explicit Jacobian would not fit comfortably in memory.
 public enum JacobianBudget {
   /// Default limit on a dense Double Jacobian: 1 GiB.

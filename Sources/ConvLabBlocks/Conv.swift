@@ -227,7 +227,7 @@ public struct Conv: Block {
     let plan = try fastPlan(x, p)
     guard let f = p.w else { throw ConvLabError("conv needs filters.") }
     let (yShape, g, perGroup, patches, rows, cols, chunk) = (plan.yShape, plan.groups, plan.perGroup, plan.patches, plan.rows, plan.cols, plan.chunk)
-    guard dzdy.shape == yShape else { throw ConvLabError.shape("dz/dy", expected: "the output shape \(yShape)", got: "\(dzdy.shape)") }
+    try requireDzdy(dzdy, yShape)
     var dx = Tensor<S>(shape: x.shape), dw = Tensor<S>(shape: f.shape)
     Workspace.shared.withBuffer(chunk * rows * cols, of: S.self) { phi in
       Workspace.shared.withBuffer(chunk * rows * perGroup, of: S.self) { dY in

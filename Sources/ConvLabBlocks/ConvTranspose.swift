@@ -65,7 +65,7 @@ public struct ConvTranspose: Block {
   @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let yShape = try outputShape(x.shape, p)
-    guard dzdy.shape == yShape else { throw ConvLabError.shape("dz/dy", expected: "the output shape \(yShape)", got: "\(dzdy.shape)") }
+    try requireDzdy(dzdy, yShape)
     let conv = transposedConvolution
     let dx = try conv.forward(dzdy, Parameters(w: p.w))
     let dw = try conv.backward(dzdy, Parameters(w: p.w), x).dzdw

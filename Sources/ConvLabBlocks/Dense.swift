@@ -54,7 +54,8 @@ public struct Dense: Block {
   @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let yShape = try outputShape(x.shape, p)
-    guard dzdy.shape == yShape, let w = p.w else { throw ConvLabError.shape("dz/dy", expected: "the output shape \(yShape)", got: "\(dzdy.shape)") }
+    try requireDzdy(dzdy, yShape)
+    guard let w = p.w else { throw ConvLabError("dense needs --w.") }
     let k = yShape.d, inputs = w.shape.w, count = x.shape.n
     var dx = Tensor<S>(shape: x.shape), dw = Tensor<S>(shape: w.shape)
     x.storage.withUnsafeBufferPointer { xp in

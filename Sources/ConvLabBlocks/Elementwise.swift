@@ -25,7 +25,7 @@ extension ElementwiseBlock {
   /// dz/dx = dz/dy ∘ f′(x); conforming blocks call this from their own `backward`.
   @inline(__always)
   public func elementwiseBackward<S: Scalar>(_ x: Tensor<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
-    guard dzdy.shape == x.shape else { throw ConvLabError.shape("dz/dy", expected: "the input shape \(x.shape)", got: "\(dzdy.shape)") }
+    try requireDzdy(dzdy, x.shape)
     var dx = dzdy
     x.storage.withUnsafeBufferPointer { xb in
       dx.storage.withUnsafeMutableBufferPointer { b in

@@ -177,7 +177,7 @@ public struct Loss: Block {
   @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     guard !kind.isForwardOnly else { throw ConvLabError("\(kind.rawValue) counts mistakes and has no derivative; it is forward only.") }
-    guard dzdy.count == 1 else { throw ConvLabError.shape("dz/dy", expected: "a scalar (1×1)", got: "\(dzdy.shape)") }
+    try requireDzdy(dzdy, Shape(1, 1))
     let g = dzdy.storage[0]
     return Gradients(dzdx: try evaluate(x, p).1.map { g * $0 })
   }

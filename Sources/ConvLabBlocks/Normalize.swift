@@ -64,7 +64,7 @@ public struct Normalize: Block {
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
-    guard dzdy.shape == x.shape else { throw ConvLabError.shape("dz/dy", expected: "the input shape \(x.shape)", got: "\(dzdy.shape)") }
+    try requireDzdy(dzdy, x.shape)
     let l = denominators(x)
     let s = x.shape, stride = s.h * s.w
     var dx = Tensor<S>(shape: s)

@@ -44,7 +44,8 @@ public struct PDist: Block {
   @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ q: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let y = try forward(x, q)
-    guard dzdy.shape == y.shape, let t = q.target else { throw ConvLabError.shape("dz/dy", expected: "the output shape \(y.shape)", got: "\(dzdy.shape)") }
+    try requireDzdy(dzdy, y.shape)
+    guard let t = q.target else { throw ConvLabError("pdist needs --target.") }
     let dx = Tensor<S>(shape: x.shape) { i, j, d, n in
       let diff = x[i, j, d, n] - t[i, j, d, n]
       let g = dzdy[i, j, 0, n] * S.pow(Swift.abs(diff), S(p - 1)) * (diff > 0 ? 1 : (diff < 0 ? -1 : 0))

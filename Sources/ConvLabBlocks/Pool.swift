@@ -122,7 +122,7 @@ public struct Pool: Block {
   @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let yShape = try outputShape(x.shape, p)
-    guard dzdy.shape == yShape else { throw ConvLabError.shape("dz/dy", expected: "the output shape \(yShape)", got: "\(dzdy.shape)") }
+    try requireDzdy(dzdy, yShape)
     var dx = Tensor<S>(shape: x.shape)
     forEachWindow(x, yShape) { out, win, count, argmax in
       let g = dzdy.storage[yShape.index(out.i, out.j, out.d, out.n)]

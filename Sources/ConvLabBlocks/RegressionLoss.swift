@@ -65,7 +65,8 @@ public struct RegressionLoss: Block {
   @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     _ = try outputShape(x.shape, p)
-    guard dzdy.count == 1, let y = p.target else { throw ConvLabError.shape("dz/dy", expected: "a scalar (1×1)", got: "\(dzdy.shape)") }
+    try requireDzdy(dzdy, Shape(1, 1))
+    guard let y = p.target else { throw ConvLabError("the loss needs --target.") }
     let factor: S = dzdy.storage[0] * scale(x.count)
     return Gradients(dzdx: Tensor(shape: x.shape, storage: zip(x.storage, y.storage).map { factor * entry($0, $1).1 }))
   }

@@ -51,7 +51,7 @@ public struct SpatialNorm: Block {
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
-    guard dzdy.shape == x.shape else { throw ConvLabError.shape("dz/dy", expected: "the input shape \(x.shape)", got: "\(dzdy.shape)") }
+    try requireDzdy(dzdy, x.shape)
     let squares = x.map { $0 * $0 }
     let n2 = try energyPool.forward(squares, Parameters())
     var eta = Tensor<S>(shape: x.shape)

@@ -50,7 +50,8 @@ public struct Subsample: Block {
   @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let yShape = try outputShape(x.shape, p)
-    guard dzdy.shape == yShape, let beta = p.w, let b = p.b else { throw ConvLabError.shape("dz/dy", expected: "the output shape \(yShape)", got: "\(dzdy.shape)") }
+    try requireDzdy(dzdy, yShape)
+    guard let beta = p.w, let b = p.b else { throw ConvLabError("subsample needs --w and --b.") }
     let pooled = try forward(x, Parameters(w: Tensor(shape: beta.shape, repeating: 1), b: Tensor(shape: b.shape)))
     var dbeta = Tensor<S>(shape: beta.shape), db = Tensor<S>(shape: b.shape)
     for k in 0..<dzdy.count {

@@ -24,7 +24,8 @@ enum XuDerivations {
 
   static func inner(_ a: Matrix<Double>, _ b: Matrix<Double>) -> Double { zip(a.storage, b.storage).reduce(0) { $0 + $1.0 * $1.1 } }
 
-  static func sigmoid(_ z: Matrix<Double>) -> Matrix<Double> { Matrix(rows: z.rows, cols: z.cols, storage: z.storage.map { 1 / (1 + Double.exp(-$0)) }) }
+  /// f = σ entry by entry, through the sigmoid block's own definition.
+  static func sigmoid(_ z: Matrix<Double>) -> Matrix<Double> { Matrix(rows: z.rows, cols: z.cols, storage: z.storage.map(Sigmoid().value)) }
 
   static let fd = "central finite differences of E"
 

@@ -39,3 +39,19 @@ import Testing
     }
   }
 }
+
+@Suite struct WrongDzdyTests {
+  @Test(arguments: CheckCase.blockNames)
+  func backwardRefusesADzdyOfTheWrongShape(name: String) throws {
+    let c = try CheckCase.random(name, seed: 97)
+    try #require(!c.block.variables(c.parameters).isEmpty, "\(c.configuration) is forward only")
+    let y = try c.block.forward(c.x, c.parameters)
+    let wrong = Tensor<Double>(shape: Shape(y.shape.h + 1, y.shape.w, y.shape.d, y.shape.n))
+    do {
+      _ = try c.block.backward(c.x, c.parameters, wrong)
+      Issue.record("\(name): accepted dz/dy of shape \(wrong.shape) for y of \(y.shape)")
+    } catch {
+      #expect((error as? ConvLabError)?.description.contains("dz/dy has shape") == true, "\(name): \(error)")
+    }
+  }
+}
