@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point one way (CONVENTIONS.md): CBLAS → Core → Notation → Blocks → Networks → CLI.
+// Dependencies point one way (CONVENTIONS.md): CBLAS → Core → Notation → Blocks → (Data) → Networks → Derive → CLI; Plot needs only Core.
 
 /// Numeric code is generic over Float and Double across module boundaries (Tensor in Core,
 /// kernels in Blocks); cross-module optimization lets release builds specialize it.
@@ -14,6 +14,8 @@ let package = Package(
     .library(name: "ConvLabCore", targets: ["ConvLabCore"]),
     .library(name: "ConvLabNotation", targets: ["ConvLabNotation"]),
     .library(name: "ConvLabBlocks", targets: ["ConvLabBlocks"]),
+    .library(name: "ConvLabData", targets: ["ConvLabData"]),
+    .library(name: "ConvLabPlot", targets: ["ConvLabPlot"]),
     .library(name: "ConvLabNetworks", targets: ["ConvLabNetworks"]),
     .library(name: "ConvLabDerive", targets: ["ConvLabDerive"]),
   ],
@@ -27,6 +29,7 @@ let package = Package(
       pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]
     ),
+    .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
     // CPU feature detection (cpuid/xgetbv) for choosing OpenBLAS's kernel; C because Swift has no cpuid.
     .target(name: "CConvLabSupport"),
     .target(
@@ -36,19 +39,23 @@ let package = Package(
     ),
     .target(name: "ConvLabNotation", dependencies: ["ConvLabCore"], swiftSettings: numericSettings),
     .target(name: "ConvLabBlocks", dependencies: ["ConvLabCore", "ConvLabNotation", "CBLAS"], swiftSettings: numericSettings),
-    .target(name: "ConvLabNetworks", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks"], swiftSettings: numericSettings),
+    .target(name: "ConvLabData", dependencies: ["ConvLabCore", "CZlib"], swiftSettings: numericSettings),
+    .target(name: "ConvLabNetworks", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData"], swiftSettings: numericSettings),
+    .target(name: "ConvLabPlot", dependencies: ["ConvLabCore"]),
+    .target(name: "ConvLabFigures", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabPlot"]),
     .target(name: "ConvLabDerive", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabNetworks"]),
     .executableTarget(
       name: "convlab",
       dependencies: [
-        "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabNetworks", "ConvLabDerive",
+        "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabDerive", "ConvLabPlot", "ConvLabFigures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(name: "ConvLabCoreTests", dependencies: ["ConvLabCore"]),
     .testTarget(name: "ConvLabNotationTests", dependencies: ["ConvLabCore", "ConvLabNotation"]),
     .testTarget(name: "ConvLabBlocksTests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks"]),
-    .testTarget(name: "ConvLabNetworksTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabNetworks"]),
+    .testTarget(name: "ConvLabNetworksTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks"]),
+    .testTarget(name: "ConvLabPlotTests", dependencies: ["ConvLabCore", "ConvLabPlot", "ConvLabFigures", "ConvLabNetworks"]),
     .testTarget(name: "ConvLabDeriveTests", dependencies: ["ConvLabCore", "ConvLabDerive"]),
     .testTarget(name: "ConvLabCLITests", dependencies: ["ConvLabCore"]),
   ]

@@ -12,11 +12,13 @@ public func writeAtomically(_ data: Data, to path: String) throws {
   let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
   do {
     try data.write(to: temporary)
-    if FileManager.default.fileExists(atPath: url.path) {
-      _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-    } else {
-      try FileManager.default.moveItem(at: temporary, to: url)
+    // rename(2) replaces the destination atomically (FileManager.replaceItemAt does not, on Linux).
+    guard rename(temporary.path, url.path) == 0 else {
+      throw ConvLabError("cannot write \(path): \(String(cString: strerror(errno))).")
     }
+  } catch let error as ConvLabError {
+    try? FileManager.default.removeItem(at: temporary)
+    throw error
   } catch {
     try? FileManager.default.removeItem(at: temporary)
     throw ConvLabError("cannot write \(path): \(error.localizedDescription)")

@@ -13,3 +13,45 @@ enum Terminal {
   /// ✓ or ✗, coloured on a terminal.
   static func verdict(_ ok: Bool) -> String { ok ? green("✓") : red("✗") }
 }
+
+/// Progress of long work: a redrawn bar on a terminal (stderr), plain lines otherwise — at most
+/// one per `plainEvery` of the way, so logs stay short.
+struct Progress {
+  let label: String
+  var plainEvery = 0.25
+  private var nextPlain = 0.25
+  private var lastDraw = Date.distantPast
+
+  init(_ label: String, plainEvery: Double = 0.25) {
+    self.label = label
+    self.plainEvery = plainEvery
+    nextPlain = plainEvery
+  }
+
+  /// Shows `fraction` done (0…1) with a status text.
+  mutating func update(_ fraction: Double, _ status: String) {
+    if Terminal.isTTY {
+      let now = Date()
+      guard fraction >= 1 || now.timeIntervalSince(lastDraw) > 0.1 else { return }
+      lastDraw = now
+      let width = 24, filled = Int((fraction * Double(width)).rounded(.down))
+      let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: max(0, width - filled))
+      FileHandle.standardError.write(Data("\r\u{1B}[2K\(label) \(Terminal.useColor ? Terminal.green(bar) : bar) \(String(format: "%3.0f%%", fraction * 100)) \(status)".utf8))
+    } else if fraction + 1e-9 >= nextPlain && fraction < 1 {
+      while nextPlain <= fraction + 1e-9 { nextPlain += plainEvery }
+      print("\(label) \(String(format: "%3.0f%%", fraction * 100)) \(status)")
+    }
+  }
+
+  /// Clears the bar (on a terminal) so the next line starts clean.
+  func finish() {
+    if Terminal.isTTY { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+  }
+
+  /// "m:ss" for an ETA.
+  static func clock(_ seconds: Double) -> String {
+    guard seconds.isFinite, seconds >= 0 else { return "--:--" }
+    let s = Int(seconds.rounded())
+    return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+  }
+}

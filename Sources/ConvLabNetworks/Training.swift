@@ -1,0 +1,176 @@
+import ConvLabBlocks
+import ConvLabCore
+import ConvLabData
+import Foundation
+
+/// Mini-batch SGD with momentum and weight decay (Murugan eq. 3.75–3.80 is the plain update,
+/// μ = λ = 0): v ← μ v − η_e (g + λ w), w ← w + v; the decay applies to filters and weights,
+/// not to biases or Xu's β.
+public struct TrainingOptions: Codable, Sendable, Equatable {
+  public enum Schedule: String, Codable, Sendable, CaseIterable {
+    /// η_e = η.
+    case constant
+    /// η_e = η, then η/10 after half the epochs and η/100 after three quarters.
+    case step
+    /// η_e = η · ½ (1 + cos(π e / E)).
+    case cosine
+  }
+
+  public var epochs = 10
+  public var batchSize = 64
+  public var learningRate = 0.05
+  public var momentum = 0.9
+  public var weightDecay = 5e-4
+  public var schedule = Schedule.cosine
+  public var seed: UInt64 = 1
+
+  public init() {}
+
+  /// The learning rate of epoch e (0-based).
+  public func learningRate(epoch e: Int) -> Double {
+    switch schedule {
+    case .constant: return learningRate
+    case .step: return learningRate * (e >= epochs * 3 / 4 ? 0.01 : e >= epochs / 2 ? 0.1 : 1)
+    case .cosine: return learningRate * 0.5 * (1 + Double.cos(Double.pi * Double(e) / Double(max(epochs, 1))))
+    }
+  }
+
+  public func validate() throws {
+    guard epochs >= 1 else { throw ConvLabError("--epochs must be at least 1.") }
+    guard batchSize >= 1 else { throw ConvLabError("--batch must be at least 1.") }
+    guard learningRate > 0, learningRate.isFinite else { throw ConvLabError("--lr must be a positive number.") }
+    guard momentum >= 0, momentum < 1 else { throw ConvLabError("--momentum must be in [0, 1).") }
+    guard weightDecay >= 0, weightDecay.isFinite else { throw ConvLabError("--weight-decay must be non-negative.") }
+  }
+}
+
+/// One epoch's results (a row of metrics.csv).
+public struct EpochRecord: Codable, Sendable, Equatable {
+  public var epoch: Int
+  public var learningRate: Double
+  public var trainLoss: Double
+  public var trainAccuracy: Double
+  public var validationLoss: Double
+  public var validationAccuracy: Double
+  public var seconds: Double
+  public var elapsedSeconds: Double
+  public var imagesPerSecond: Double
+
+  public static let csvHeader = ["epoch", "learning_rate", "train_loss", "train_accuracy", "validation_loss", "validation_accuracy", "seconds", "elapsed_seconds", "images_per_second"]
+  public var csvRow: [String] {
+    [String(epoch)] + [learningRate, trainLoss, trainAccuracy, validationLoss, validationAccuracy, seconds, elapsedSeconds, imagesPerSecond].map { String(format: "%.6g", $0) }
+  }
+}
+
+/// Where training stands inside an epoch (for progress bars).
+public struct BatchProgress: Sendable {
+  public var epoch: Int, epochs: Int, batch: Int, batches: Int
+  public var loss: Double, accuracy: Double, imagesPerSecond: Double, elapsed: Double
+}
+
+/// A network with its optimizer state; `epochsDone` and `records` make a run resumable.
+public struct Trainer<S: Scalar>: Sendable {
+  public var network: Network<S>
+  public var options: TrainingOptions
+  /// Momentum buffers, one (w, b) pair per layer.
+  public var velocity: [(w: Tensor<S>?, b: Tensor<S>?)]
+  public var epochsDone = 0
+  public var records: [EpochRecord] = []
+
+  public init(network: Network<S>, options: TrainingOptions) {
+    self.network = network
+    self.options = options
+    velocity = network.chain.layers.map { l in
+      (l.parameters.w.map { Tensor(shape: $0.shape) }, l.parameters.b.map { Tensor(shape: $0.shape) })
+    }
+  }
+
+  /// The order of training images in epoch e: a permutation seeded by (seed, e), so a resumed
+  /// run sees the same batches as an uninterrupted one.
+  public func order(epoch e: Int, count: Int) -> [Int] {
+    var rng = SeededGenerator(seed: options.seed &* 0x9E37_79B9 &+ UInt64(e) &+ 1)
+    var order = Array(0..<count)
+    order.shuffle(using: &rng)
+    return order
+  }
+
+  /// Trains one epoch, then measures the validation set.
+  public mutating func runEpoch(_ data: DataSplits, progress: (BatchProgress) -> Void = { _ in }) throws -> EpochRecord {
+    let e = epochsDone
+    let eta = S(options.learningRate(epoch: e)), mu = S(options.momentum), lambda = S(options.weightDecay)
+    let order = self.order(epoch: e, count: data.train.count)
+    let batches = (order.count + options.batchSize - 1) / options.batchSize
+    let start = Date()
+    var lossSum = 0.0, correct = 0, seen = 0
+    for b in 0..<batches {
+      let indices = order[(b * options.batchSize)..<min(order.count, (b + 1) * options.batchSize)]
+      let batch = data.train.subset(indices)
+      let x: Tensor<S> = batch.images.converted()
+      let result = try network.lossAndGradients(x, labels: batch.labels)
+      guard result.loss.isFinite else {
+        throw ConvLabError("the loss became \(result.loss) in epoch \(e + 1), batch \(b + 1); lower the learning rate (--lr \(options.learningRate)).")
+      }
+      lossSum += result.loss * Double(indices.count)
+      correct += result.correct
+      seen += indices.count
+      update(result.gradients, eta: eta, mu: mu, lambda: lambda)
+      let elapsed = Date().timeIntervalSince(start)
+      progress(BatchProgress(epoch: e + 1, epochs: options.epochs, batch: b + 1, batches: batches, loss: lossSum / Double(seen),
+                             accuracy: Double(correct) / Double(seen), imagesPerSecond: Double(seen) / max(elapsed, 1e-9), elapsed: elapsed))
+    }
+    let seconds = Date().timeIntervalSince(start)
+    let validation = try evaluate(data.validation)
+    epochsDone += 1
+    let record = EpochRecord(epoch: epochsDone, learningRate: Double(eta), trainLoss: lossSum / Double(seen), trainAccuracy: Double(correct) / Double(seen),
+                             validationLoss: validation.loss, validationAccuracy: validation.accuracy, seconds: seconds,
+                             elapsedSeconds: (records.last?.elapsedSeconds ?? 0) + seconds, imagesPerSecond: Double(seen) / seconds)
+    records.append(record)
+    return record
+  }
+
+  /// v ← μ v − η (g + λ w), w ← w + v, per parameter tensor.
+  mutating func update(_ grads: [Gradients<S>], eta: S, mu: S, lambda: S) {
+    for l in grads.indices {
+      var p = network.chain.layers[l].parameters
+      let decays = !(network.chain.layers[l].block is Subsample)
+      if var w = p.w, let g = grads[l].dzdw, var v = velocity[l].w {
+        Self.step(&w, &v, g, eta: eta, mu: mu, lambda: decays ? lambda : 0)
+        p.w = w
+        velocity[l].w = v
+      }
+      if var b = p.b, let g = grads[l].dzdb, var v = velocity[l].b {
+        Self.step(&b, &v, g, eta: eta, mu: mu, lambda: 0)
+        p.b = b
+        velocity[l].b = v
+      }
+      network.chain.layers[l].parameters = p
+    }
+  }
+
+  static func step(_ w: inout Tensor<S>, _ v: inout Tensor<S>, _ g: Tensor<S>, eta: S, mu: S, lambda: S) {
+    w.storage.withUnsafeMutableBufferPointer { wp in
+      v.storage.withUnsafeMutableBufferPointer { vp in
+        g.storage.withUnsafeBufferPointer { gp in
+          for i in 0..<wp.count {
+            vp[i] = mu * vp[i] - eta * (gp[i] + lambda * wp[i])
+            wp[i] += vp[i]
+          }
+        }
+      }
+    }
+  }
+
+  /// Mean loss and accuracy on a dataset, in batches of `batch` images.
+  public func evaluate(_ data: Dataset, batch: Int = 500) throws -> (loss: Double, accuracy: Double) {
+    guard data.count > 0 else { return (.nan, .nan) }
+    var lossSum = 0.0, correct = 0
+    for start in stride(from: 0, to: data.count, by: batch) {
+      let part = data.subset(start..<min(data.count, start + batch))
+      let scores = try network.scores(part.images.converted() as Tensor<S>)
+      let p = network.lossParameters(labels: part.labels)
+      lossSum += Double(try network.loss.forward(scores, p).storage[0] * network.objectiveScale(batch: part.count)) * Double(part.count)
+      correct += Network<S>.correct(scores, part.labels)
+    }
+    return (lossSum / Double(data.count), Double(correct) / Double(data.count))
+  }
+}

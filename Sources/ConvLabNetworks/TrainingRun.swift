@@ -1,0 +1,100 @@
+import ConvLabCore
+import ConvLabData
+import Foundation
+
+/// A training run in a folder: `checkpoint.bin` after every epoch (atomic), `best.bin` for the
+/// epoch with the best validation accuracy (Milisavljevic §4 picks the model that way),
+/// `metrics.csv` and `metrics.json` with one record per epoch, `net.txt` with the spec, and at
+/// the end `result.json` with the test accuracy of the best model.
+public struct TrainingRun: Sendable {
+  public let folder: String
+  /// What identifies the data (folder, validation size, subset, seed); a resume must match it.
+  public let data: [String: String]
+
+  public var checkpointPath: String { folder + "/checkpoint.bin" }
+  public var bestPath: String { folder + "/best.bin" }
+
+  public init(folder: String, data: [String: String]) {
+    self.folder = folder
+    self.data = data
+  }
+
+  /// A fresh trainer, or (with `resume`) the one saved in the folder with `options.epochs` as
+  /// the new total. Refuses to overwrite an existing run without `resume`.
+  public func start(spec: NetSpec, input: Shape, classes: Int, options: TrainingOptions, resume: Bool) throws -> Trainer<Float> {
+    try options.validate()
+    let exists = FileManager.default.fileExists(atPath: checkpointPath)
+    if resume {
+      guard exists else { throw ConvLabError("--resume: \(checkpointPath) does not exist; start the run without --resume.") }
+      var (trainer, header) = try Checkpoint.read(checkpointPath, as: Float.self)
+      guard header.spec == spec.description else {
+        throw ConvLabError("--resume: the checkpoint trains \"\(header.spec)\", not \"\(spec.description)\".")
+      }
+      guard header.data == data else {
+        throw ConvLabError("--resume: the checkpoint was trained on other data (\(Self.describe(header.data))); this run uses \(Self.describe(data)).")
+      }
+      var saved = header.options
+      saved.epochs = options.epochs
+      guard saved == options else {
+        throw ConvLabError("--resume continues with the saved hyper-parameters; only --epochs may change (saved: batch \(header.options.batchSize), lr \(header.options.learningRate), momentum \(header.options.momentum), weight decay \(header.options.weightDecay), schedule \(header.options.schedule.rawValue), seed \(header.options.seed)).")
+      }
+      guard trainer.epochsDone < options.epochs else {
+        throw ConvLabError("--resume: the run already has \(trainer.epochsDone) epochs; ask for more with --epochs.")
+      }
+      trainer.options = options
+      return trainer
+    }
+    if exists { throw ConvLabError("\(folder) already holds a run; continue it with --resume or choose another --out.") }
+    try makeDirectory(folder)
+    try writeAtomically(Data((spec.description + "\n").utf8), to: folder + "/net.txt")
+    return Trainer(network: try Network<Float>(spec: spec, input: input, classes: classes, seed: options.seed), options: options)
+  }
+
+  static func describe(_ d: [String: String]) -> String { d.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
+
+  /// Saves the epoch just finished: metrics, the checkpoint, and the best model so far.
+  public func save(_ trainer: Trainer<Float>) throws {
+    let rows = [EpochRecord.csvHeader] + trainer.records.map(\.csvRow)
+    try writeAtomically(Data((rows.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n").utf8), to: folder + "/metrics.csv")
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try writeAtomically(try encoder.encode(trainer.records), to: folder + "/metrics.json")
+    if let last = trainer.records.last, last.validationAccuracy >= trainer.records.map(\.validationAccuracy).max()! {
+      try Checkpoint.write(trainer, data: data, to: bestPath)
+    }
+    try Checkpoint.write(trainer, data: data, to: checkpointPath)
+  }
+
+  /// The summary written to result.json when a run ends.
+  public struct Result: Codable, Sendable {
+    public var spec: String
+    public var parameters: Int
+    public var epochs: Int
+    public var bestEpoch: Int
+    public var bestValidationAccuracy: Double
+    public var testAccuracy: Double
+    public var testLoss: Double
+    public var finalTestAccuracy: Double
+    public var averageEpochSeconds: Double
+    public var secondsToBest: Double
+  }
+
+  /// Tests the best-validation model (and the final one) and writes result.json.
+  public func finish(_ trainer: Trainer<Float>, test: Dataset) throws -> Result {
+    let best = try Checkpoint.read(bestPath, as: Float.self).trainer
+    let bestTest = try best.evaluate(test), finalTest = try trainer.evaluate(test)
+    let records = trainer.records
+    guard let bestRecord = records.first(where: { $0.epoch == best.epochsDone }) else {
+      throw ConvLabError("\(bestPath) does not belong to this run (epoch \(best.epochsDone) has no record).")
+    }
+    let result = Result(spec: trainer.network.spec.description, parameters: trainer.network.parameterCount, epochs: trainer.epochsDone,
+                        bestEpoch: best.epochsDone, bestValidationAccuracy: bestRecord.validationAccuracy,
+                        testAccuracy: bestTest.accuracy, testLoss: bestTest.loss, finalTestAccuracy: finalTest.accuracy,
+                        averageEpochSeconds: records.map(\.seconds).reduce(0, +) / Double(records.count),
+                        secondsToBest: bestRecord.elapsedSeconds)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try writeAtomically(try encoder.encode(result), to: folder + "/result.json")
+    return result
+  }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import ConvLabCore
+import ConvLabData
+import ConvLabNetworks
+import ConvLabPlot
+import ConvLabFigures
+import Foundation
+
+/// Options shared by `train` and `experiment`: the data and the optimizer.
+struct TrainingArguments: ParsableArguments {
+  @Option(help: "IDX folder (train-images, train-labels, t10k-images, t10k-labels; plain or .gz).")
+  var data = DataSplits.defaultDirectory
+  @Option(help: "Epochs to train (with --resume: the new total).")
+  var epochs = 10
+  @Option(help: "Mini-batch size.")
+  var batch = 64
+  @Option(help: "Learning rate η.")
+  var lr = 0.05
+  @Option(help: "Momentum μ.")
+  var momentum = 0.9
+  @Option(name: .customLong("weight-decay"), help: "Weight decay λ (on filters and weights).")
+  var weightDecay = 5e-4
+  @Option(help: "Learning-rate schedule: constant, step or cosine.")
+  var schedule = "cosine"
+  @Option(help: "Seed of the initialization, the validation split and the batch order.")
+  var seed: UInt64 = 1
+  @Option(help: "Train on the first K training images only (quick runs).")
+  var subset: Int?
+  @Option(help: "Training images held out for validation (default 10000, or K/5 with --subset K).")
+  var validation: Int?
+  @Option(name: .customLong("test-subset"), help: "Test on the first K test images only.")
+  var testSubset: Int?
+
+  func options() throws -> TrainingOptions {
+    var o = TrainingOptions()
+    o.epochs = epochs
+    o.batchSize = batch
+    o.learningRate = lr
+    o.momentum = momentum
+    o.weightDecay = weightDecay
+    guard let s = TrainingOptions.Schedule(rawValue: schedule) else {
+      throw ConvLabError("--schedule '\(schedule)' is not one of \(TrainingOptions.Schedule.allCases.map(\.rawValue).joined(separator: ", ")).")
+    }
+    o.schedule = s
+    o.seed = seed
+    try o.validate()
+    return o
+  }
+
+  var validationCount: Int { validation ?? (subset.map { max(100, min(10000, $0 / 5)) } ?? 10000) }
+
+  func load() throws -> DataSplits {
+    if let k = testSubset, k < 1 { throw ConvLabError("--test-subset must be at least 1.") }
+    return try DataSplits.load(directory: data, validation: validationCount, subset: subset, testSubset: testSubset, seed: seed)
+  }
+
+  var dataIdentity: [String: String] {
+    ["folder": data, "validation": String(validationCount), "subset": subset.map(String.init) ?? "all", "seed": String(seed)]
+  }
+}
+
+struct Train: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Train a network on Fashion-MNIST (or any MNIST-format data) with SGD + momentum.",
+    discussion: """
+      Networks: \(Models.named.map(\.name).joined(separator: ", ")), or a spec such as
+        "conv 5x5x6 pad 2; relu; pool max 2; dense 10; loss softmaxlog" (see --list-nets).
+      The run folder gets checkpoint.bin (every epoch), best.bin (best validation accuracy),
+      metrics.csv/.json, net.txt, result.json and curves.{dat,gp,png,svg}.
+      """)
+
+  @Option(help: "A network name or a spec.")
+  var net = "lenet5"
+  @OptionGroup var training: TrainingArguments
+  @Option(help: "Run folder (default runs/NET).")
+  var out: String?
+  @Flag(help: "Continue the run saved in --out from its last checkpoint.")
+  var resume = false
+  @Flag(help: "Draw the training curves in the terminal at the end (gnuplot dumb).")
+  var plot = false
+  @Flag(name: .customLong("list-nets"), help: "List the named networks and exit.")
+  var listNets = false
+
+  func run() throws {
+    if listNets {
+      for m in Models.named { print("\(Terminal.bold(m.name.padding(toLength: 24, withPad: " ", startingAt: 0))) \(m.about)\n  \(Terminal.dim(m.spec))") }
+      return
+    }
+    let spec = try Models.spec(net)
+    let options = try training.options()
+    let folder = out ?? "runs/" + (Models.named.first { $0.name == net.lowercased() }?.name ?? "custom")
+    let data = try training.load()
+    print("data: \(data.source): \(data.train.count) training, \(data.validation.count) validation, \(data.test.count) test images, \(data.train.classes) classes")
+    let run = TrainingRun(folder: folder, data: training.dataIdentity)
+    let result = try Self.train(spec: spec, options: options, data: data, run: run, resume: resume, label: net)
+    print("test accuracy: \(String(format: "%.1f%%", result.testAccuracy * 100)) (best validation model: epoch \(result.bestEpoch), validation \(String(format: "%.1f%%", result.bestValidationAccuracy * 100)); final model \(String(format: "%.1f%%", result.finalTestAccuracy * 100)))")
+    let curves = TrainingFigures.curves(records: try Self.records(in: folder), title: net.count < 30 ? net : "custom network")
+    try Gnuplot.render(curves, into: folder)
+    print("saved: \(folder)/ (checkpoint.bin, best.bin, metrics.csv, metrics.json, result.json, curves.png)")
+    if plot {
+      if let text = try Gnuplot.text(TrainingFigures.curves(records: try Self.records(in: folder), title: net, panels: [.accuracy]), width: 90, height: 24) {
+        print(text)
+      } else {
+        print(Gnuplot.missing)
+      }
+    }
+  }
+
+  static func records(in folder: String) throws -> [EpochRecord] {
+    try JSONDecoder().decode([EpochRecord].self, from: readFile(folder + "/metrics.json"))
+  }
+
+  /// Trains (or resumes) one run with progress, printing one line per epoch.
+  static func train(spec: NetSpec, options: TrainingOptions, data: DataSplits, run: TrainingRun, resume: Bool, label: String) throws -> TrainingRun.Result {
+    var trainer = try run.start(spec: spec, input: data.train.imageShape, classes: data.train.classes, options: options, resume: resume)
+    if resume { print("resuming \(run.folder) after epoch \(trainer.epochsDone) of \(options.epochs)") }
+    print("network: \(spec.description)")
+    print("parameters: \(trainer.network.parameterCount); batch \(options.batchSize), lr \(options.learningRate) (\(options.schedule.rawValue)), momentum \(options.momentum), weight decay \(options.weightDecay), seed \(options.seed)")
+    while trainer.epochsDone < options.epochs {
+      var progress = Progress("epoch \(trainer.epochsDone + 1)/\(options.epochs)")
+      let record = try trainer.runEpoch(data) { p in
+        let eta = p.elapsed / Double(p.batch) * Double(p.batches - p.batch)
+        progress.update(Double(p.batch) / Double(p.batches),
+                        String(format: "loss %.4f  acc %.1f%%  %.0f img/s  ETA %@", p.loss, p.accuracy * 100, p.imagesPerSecond, Progress.clock(eta)))
+      }
+      progress.finish()
+      try run.save(trainer)
+      print(String(format: "epoch %d/%d  lr %.4g  train loss %.4f acc %.2f%%  validation loss %.4f acc %.2f%%  %.1f s (%.0f img/s)",
+                   record.epoch, options.epochs, record.learningRate, record.trainLoss, record.trainAccuracy * 100,
+                   record.validationLoss, record.validationAccuracy * 100, record.seconds, record.imagesPerSecond))
+    }
+    return try run.finish(trainer, test: data.test)
+  }
+}

@@ -1,0 +1,47 @@
+import ConvLabCore
+import ConvLabPlot
+import Foundation
+import Testing
+
+@Suite("gnuplot layer")
+struct PlotTests {
+  let figure = Figure(name: "demo", title: "two panels", panels: [
+    Plot(title: "line", xlabel: "x", ylabel: "y", series: [Plot.Series("x²", x: [0, 1, 2], y: [0, 1, 4])]),
+    Plot(title: "matrix", matrix: Matrix(rows: 2, cols: 2, storage: [1, 2, 3, 4])),
+  ])
+
+  @Test("the data file has one block per series and matrix, matrices printed row 1 at the top")
+  func dataBlocks() {
+    let blocks = figure.data.components(separatedBy: "\n\n\n")
+    #expect(blocks.count == 2)
+    // Matrix [[1, 3], [2, 4]] (column-major storage): gnuplot's row 0 is the bottom, so the
+    // block lists the last row first.
+    #expect(blocks[0] == "2 4\n1 3")
+    #expect(blocks[1].hasPrefix("# x²\n0 0\n1 1\n2 4"))
+  }
+
+  @Test("the script draws both PNG and SVG and reads every block by index")
+  func script() {
+    let s = figure.script(dataFile: "demo.dat")
+    #expect(s.contains("set output 'demo.png'") && s.contains("set output 'demo.svg'"))
+    #expect(s.contains("index 0 matrix with image") && s.contains("index 1 using 1:2"))
+    #expect(s.contains("set multiplot layout 1,2"))
+  }
+
+  @Test("render writes .dat and .gp, and with gnuplot installed a PNG and an SVG")
+  func render() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("convlab-plot-test-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let files = try Gnuplot.render(figure, into: folder)
+    for f in files { #expect(FileManager.default.fileExists(atPath: folder + "/" + f), "\(f) missing") }
+    if SystemInfo.gnuplot != nil {
+      #expect(files.contains("demo.png") && files.contains("demo.svg"))
+      let png = try #require(FileManager.default.contents(atPath: folder + "/demo.png"))
+      #expect(png.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+      let text = try #require(try Gnuplot.text(figure, width: 80, height: 24))
+      #expect(text.split(separator: "\n").count >= 20)
+    } else {
+      #expect(files == ["demo.dat", "demo.gp"])
+    }
+  }
+}
