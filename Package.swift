@@ -47,7 +47,7 @@ let package = Package(
     .executableTarget(
       name: "convlab",
       dependencies: [
-        "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabDerive", "ConvLabPlot", "ConvLabFigures",
+        "CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabDerive", "ConvLabPlot", "ConvLabFigures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

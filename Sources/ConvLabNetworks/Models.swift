@@ -31,15 +31,19 @@ public enum Models {
   }
 
   /// Milisavljevic §4: 4 × (conv 3×3, pad 1, ReLU, reduction), then a fully connected softmax
-  /// output. Pools use Caffe's rounding (`ceil`) so 28 → 14 → 7 → 4 → 2 stays valid for every
-  /// pool size. Dilation i + 3 needs padding 2 (the paper says so for valid shapes).
-  public static func milisavljevic(_ reduction: Reduction, filters: [Int] = [64, 64, 64, 64], classes: Int = 10) -> String {
+  /// output. Pools are "same" pools (output ⌈H/F⌉, padding at the bottom and right where the
+  /// last window overhangs), so 28 → 10 → 4 → 2 → 1 stays valid for F = 3 as well; the padding
+  /// is computed here from the `input` size. Dilation i + 3 needs padding 2 (the paper says so).
+  public static func milisavljevic(_ reduction: Reduction, filters: [Int] = [64, 64, 64, 64], classes: Int = 10, input: Int = 28) -> String {
     var items: [String] = []
+    var h = input
     for (i, k) in filters.enumerated() {
       switch reduction {
       case .none: items += ["conv 3x3x\(k) pad 1", "relu"]
       case .pool(let method, let sizes):
-        items += ["conv 3x3x\(k) pad 1", "relu", "pool \(method.rawValue) \(sizes[min(i, sizes.count - 1)]) ceil"]
+        let f = sizes[min(i, sizes.count - 1)], out = (h + f - 1) / f, overhang = out * f - h
+        items += ["conv 3x3x\(k) pad 1", "relu", "pool \(method.rawValue) \(f)\(overhang > 0 ? " pad 0,\(overhang),0,\(overhang)" : "")"]
+        h = out
       case .stride(let s): items += ["conv 3x3x\(k) pad 1 stride \(s)", "relu"]
       case .dilation(let offset, let constant):
         let d = constant ? offset : i + offset

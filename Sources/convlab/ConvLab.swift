@@ -1,4 +1,6 @@
 import ArgumentParser
+import CConvLabSupport
+import Foundation
 import ConvLabCore
 
 /// The root command only configures; each subcommand lives in its own file.
@@ -10,13 +12,15 @@ struct ConvLab: ParsableCommand {
       Arrays follow MatConvNet: x ∈ R^{H×W×D×N}, column-major, vec stacks H fastest.
       Papers: Xu, Murugan, Milisavljevic, Vardhan, MatConvNet (see README.md).
       """,
-    subcommands: [Info.self, Notation.self, LeNet.self, Geometry.self, BlockCommand.self, Jacobian.self, Check.self, Bench.self, Derive.self, Train.self]
+    subcommands: [Info.self, Notation.self, LeNet.self, Geometry.self, BlockCommand.self, Jacobian.self, Check.self, Bench.self, Derive.self, Train.self, Experiment.self]
   )
 }
 
 @main
 enum Main {
   static func main() {
+    // Line-buffered stdout, so progress lines appear as they happen in logs and pipes too.
+    convlab_line_buffer_stdout()
     // OpenBLAS picked its kernel when it loaded; fix a weak choice before any GEMM runs.
     OpenBLASRuntime.prepareOpenBLAS()
     ConvLab.main()

@@ -14,17 +14,17 @@ struct PlotTests {
   func dataBlocks() {
     let blocks = figure.data.components(separatedBy: "\n\n\n")
     #expect(blocks.count == 2)
-    // Matrix [[1, 3], [2, 4]] (column-major storage): gnuplot's row 0 is the bottom, so the
-    // block lists the last row first.
-    #expect(blocks[0] == "2 4\n1 3")
-    #expect(blocks[1].hasPrefix("# x²\n0 0\n1 1\n2 4"))
+    // Panel order: the curve, then the matrix [[1, 3], [2, 4]] (column-major storage), whose
+    // block lists the last row first because gnuplot's row 0 is the bottom.
+    #expect(blocks[0].hasPrefix("# x²\n0 0\n1 1\n2 4"))
+    #expect(blocks[1].trimmingCharacters(in: .newlines) == "2 4\n1 3")
   }
 
   @Test("the script draws both PNG and SVG and reads every block by index")
   func script() {
     let s = figure.script(dataFile: "demo.dat")
     #expect(s.contains("set output 'demo.png'") && s.contains("set output 'demo.svg'"))
-    #expect(s.contains("index 0 matrix with image") && s.contains("index 1 using 1:2"))
+    #expect(s.contains("index 1 matrix with image") && s.contains("index 0 using 1:2"))
     #expect(s.contains("set multiplot layout 1,2"))
   }
 

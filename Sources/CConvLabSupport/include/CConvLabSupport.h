@@ -10,4 +10,8 @@ typedef struct {
 
 convlab_cpu_features convlab_detect_cpu_features(void);
 
+/* Makes stdout line-buffered, so progress lines reach logs and pipes as they are printed
+   (Swift 6 cannot name the C global `stdout` safely). */
+void convlab_line_buffer_stdout(void);
+
 #endif
