@@ -20,12 +20,16 @@ public struct Network<S: Scalar>: Sendable {
   public let loss: any Block
 
   /// Builds the layers for `input` images (H×W×D) and `classes` outputs, initializing weights
-  /// with He's normal rule (σ = √(2 / fan-in)) from `seed`, biases at 0, and Xu's β at 1/n²
+  /// with He's normal rule (σ = √(2 / fan-in), halved after a max+average pool) from `seed`, biases at 0, and Xu's β at 1/n²
   /// (so the β-layer starts as an average).
   public init(spec: NetSpec, input: Shape, classes: Int, seed: UInt64) throws {
     var rng = SeededGenerator(seed: seed)
     var shape = Shape(input.h, input.w, input.d, 1)
     var layers: [Chain<S>.Layer] = [], masks: [Tensor<S>?] = [], shapes: [Shape] = []
+    // Max+average pooling (Milisavljevic §3) sums two poolings, roughly doubling the scale of
+    // what it passes on; the next weighted layer starts that much smaller, so activations keep
+    // the scale He's rule intends (without it the 4-layer network diverges from the first step).
+    var gain = 1.0
     for (l, layer) in spec.layers.enumerated() {
       var p = Parameters<S>(), mask: Tensor<S>? = nil
       let block: any Block
@@ -39,12 +43,14 @@ public struct Network<S: Scalar>: Sendable {
           mask = Tensor(shape: Shape(fh, fw, shape.d, k)) { _, _, i, j in LeNetTable.connected(i, j) ? 1 : 0 }
         }
         let fanIn = fh * fw * (table ? 3 : shape.d)  // C3's maps read 3, 4 or 6 inputs; 3 is the smallest
-        var w = Tensor<S>.normal(Shape(fh, fw, shape.d, k), sigma: (2 / Double(fanIn)).squareRoot(), using: &rng)
+        var w = Tensor<S>.normal(Shape(fh, fw, shape.d, k), sigma: gain * (2 / Double(fanIn)).squareRoot(), using: &rng)
+        gain = 1
         if let m = mask { w = w.zipWith(m, *) }
         p.w = w
         p.b = Tensor(shape: Shape(1, k))
       case let .pool(method, size, stride, pad, ceil):
         block = Pool(method: method, size: (size[0], size[1]), pad: pad, stride: (stride[0], stride[1]), caffeCeil: ceil)
+        if method == .maxavg { gain /= 2 }
       case .subsample(let n):
         block = Subsample(n: n)
         p.w = Tensor(shape: Shape(1, shape.d), repeating: S(1 / Double(n * n)))
@@ -55,7 +61,8 @@ public struct Network<S: Scalar>: Sendable {
       case .dense(let k):
         block = Dense()
         let inputs = shape.h * shape.w * shape.d
-        p.w = Tensor.normal(Shape(k, inputs), sigma: (2 / Double(inputs)).squareRoot(), using: &rng)
+        p.w = Tensor.normal(Shape(k, inputs), sigma: gain * (2 / Double(inputs)).squareRoot(), using: &rng)
+        gain = 1
         p.b = Tensor(shape: Shape(1, k))
       }
       do {

@@ -12,7 +12,7 @@ struct ConvLab: ParsableCommand {
       Arrays follow MatConvNet: x ∈ R^{H×W×D×N}, column-major, vec stacks H fastest.
       Papers: Xu, Murugan, Milisavljevic, Vardhan, MatConvNet (see README.md).
       """,
-    subcommands: [Info.self, Notation.self, LeNet.self, Geometry.self, BlockCommand.self, Jacobian.self, Check.self, Bench.self, Derive.self, Train.self, Experiment.self]
+    subcommands: [Info.self, Notation.self, LeNet.self, Geometry.self, BlockCommand.self, Jacobian.self, Check.self, Bench.self, Derive.self, Train.self, Experiment.self, Figures.self]
   )
 }
 
@@ -21,6 +21,8 @@ enum Main {
   static func main() {
     // Line-buffered stdout, so progress lines appear as they happen in logs and pipes too.
     convlab_line_buffer_stdout()
+    // A closed pipe (`convlab … | head`) ends the program quietly, as for any Unix tool.
+    signal(SIGPIPE, SIG_DFL)
     // OpenBLAS picked its kernel when it loaded; fix a weak choice before any GEMM runs.
     OpenBLASRuntime.prepareOpenBLAS()
     ConvLab.main()

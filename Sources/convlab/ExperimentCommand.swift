@@ -34,6 +34,7 @@ struct Experiment: ParsableCommand {
     }
     var options = try training.options()
     if !CommandLine.arguments.contains("--batch") { options.batchSize = 100 }  // the paper's batch size
+    if !CommandLine.arguments.contains("--lr") { options.learningRate = 0.02 }  // 0.05 (LeNet's) is too large for these deeper ReLU nets
     let data = try training.load()
     print("Milisavljevic §4 on \(data.source): \(data.train.count) training, \(data.validation.count) validation, \(data.test.count) test images; \(options.epochs) epochs, batch \(options.batchSize) (the paper: EMNIST, 100 epochs, batch 100)")
     try makeDirectory(out)
