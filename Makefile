@@ -9,7 +9,7 @@ BIN          := .build/$(CONFIG)/convlab
 APT_PACKAGES := libopenblas-dev pkg-config zlib1g-dev gnuplot-nox dataset-fashion-mnist
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup build test demo notes bench clean
+.PHONY: setup build test demo notes bench figures clean
 
 ## setup: install the Debian packages that are missing (sudo only when not root)
 setup:
@@ -33,6 +33,10 @@ test: setup
 ## demo: setup, build, and a short guided tour with real output
 demo: build
 	@bash scripts/tour.sh $(BIN)
+
+## figures: regenerate Figures/ (PNG, SVG, .dat, .gp) with gnuplot; fixed seeds
+figures: build
+	$(BIN) figures --out Figures
 
 ## bench: the performance table (installs JAX with pip for the comparison if it is missing)
 bench: build

@@ -1,5 +1,6 @@
 import ConvLabCore
 import ConvLabPlot
+import ConvLabFigures
 import Foundation
 import Testing
 
@@ -43,5 +44,34 @@ struct PlotTests {
     } else {
       #expect(files == ["demo.dat", "demo.gp"])
     }
+  }
+}
+
+@Suite("paper figures")
+struct PaperFigureTests {
+  @Test("every deterministic figure renders (data, script, and with gnuplot PNG + SVG), identically twice")
+  func everyFigure() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("convlab-figures-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let figures = try PaperFigures.deterministic()
+    #expect(figures.count == 8)
+    for figure in figures {
+      let files = try Gnuplot.render(figure, into: folder)
+      #expect(files.count == (SystemInfo.gnuplot == nil ? 2 : 4), "\(figure.name)")
+      for f in files {
+        let size = (try? FileManager.default.attributesOfItem(atPath: folder + "/" + f)[.size] as? Int) ?? 0
+        #expect(size > 0, "\(f) is empty")
+      }
+    }
+    // Fixed seeds: the data files do not change from one generation to the next.
+    let again = try PaperFigures.deterministic()
+    #expect(zip(figures, again).allSatisfy { $0.data == $1.data })
+  }
+
+  @Test("the activation figure is the blocks' own f and f′: sigmoid′ = σ(1 − σ) (Murugan Table 1, corrected)")
+  func activationValues() throws {
+    let figure = try PaperFigures.activations()
+    let sigmoid = figure.panels[0].series[0], slope = figure.panels[1].series[0]
+    for (s, d) in zip(sigmoid.y, slope.y) { #expect(abs(d - s * (1 - s)) < 1e-12) }
   }
 }
