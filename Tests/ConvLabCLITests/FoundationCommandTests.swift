@@ -170,3 +170,21 @@ import Testing
     #expect(committed.hasSuffix(generated), "Notes/xu.md is out of date: run `make notes`")
   }
 }
+
+@Suite struct AuditCommandTests {
+  @Test func committedErrataMatchTheAudit() throws {
+    let committed = try String(contentsOf: NotesDriftTests.root.appendingPathComponent("Notes/ERRATA.md"), encoding: .utf8)
+    let r = try CLI.run(["audit", "--markdown"])
+    #expect(r.status == 0)
+    #expect(committed.hasSuffix(r.stdout), "Notes/ERRATA.md is out of date: run `make notes`")
+  }
+
+  @Test func theAuditTableEndsWithTheCountsAndExitsZero() throws {
+    let r = try CLI.run(["audit"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("Murugan (9 claims, 4 not correct as printed)"))
+    #expect(r.stdout.contains("→ f′(x) = f(x)(1 − f(x))"))
+    let bad = try CLI.run(["audit", "--paper", "Nobody"])
+    #expect(bad.status != 0 && bad.stderr.contains("no audited paper"))
+  }
+}
