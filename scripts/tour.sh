@@ -15,3 +15,10 @@ step "$bin" jacobian pool --x 4x4 --pool-size 2 --stride 2 --method max
 step "$bin" check all --cases 3
 step "$bin" check net
 step "$bin" derive xu-avgpool --all
+step "$bin" audit --paper Murugan
+tour_run=$(mktemp -d)
+step "$bin" train --net lenet5 --subset 3000 --epochs 2 --test-subset 2000 --out "$tour_run/lenet5" --plot
+rm -rf "$tour_run"
+echo
+echo "Next: make figures (Figures/), convlab train --net lenet5 --epochs 10 (89% on Fashion-MNIST),"
+echo "convlab experiment milisavljevic, convlab derive --list, convlab audit."
