@@ -105,15 +105,13 @@ public struct Trainer<S: Scalar>: Sendable {
     for b in 0..<batches {
       let indices = order[(b * options.batchSize)..<min(order.count, (b + 1) * options.batchSize)]
       let batch = data.train.subset(indices)
-      let x: Tensor<S> = batch.images.converted()
-      let result = try network.lossAndGradients(x, labels: batch.labels)
+      let result = try step(batch.images.converted(), labels: batch.labels, eta: eta, mu: mu, lambda: lambda)
       guard result.loss.isFinite else {
         throw ConvLabError("the loss became \(result.loss) in epoch \(e + 1), batch \(b + 1); lower the learning rate (--lr \(options.learningRate)).")
       }
       lossSum += result.loss * Double(indices.count)
       correct += result.correct
       seen += indices.count
-      update(result.gradients, eta: eta, mu: mu, lambda: lambda)
       let elapsed = Date().timeIntervalSince(start)
       progress(BatchProgress(epoch: e + 1, epochs: options.epochs, batch: b + 1, batches: batches, loss: lossSum / Double(seen),
                              accuracy: Double(correct) / Double(seen), imagesPerSecond: Double(seen) / max(elapsed, 1e-9), elapsed: elapsed))
@@ -126,6 +124,15 @@ public struct Trainer<S: Scalar>: Sendable {
                              elapsedSeconds: (records.last?.elapsedSeconds ?? 0) + seconds, imagesPerSecond: Double(seen) / seconds)
     records.append(record)
     return record
+  }
+
+  /// One training step on a batch: forward, backward, SGD update. Returns the batch's mean
+  /// loss and how many it classified correctly (before the update).
+  @discardableResult
+  public mutating func step(_ x: Tensor<S>, labels: [Int], eta: S, mu: S, lambda: S) throws -> (loss: Double, correct: Int) {
+    let result = try network.lossAndGradients(x, labels: labels)
+    if result.loss.isFinite { update(result.gradients, eta: eta, mu: mu, lambda: lambda) }
+    return (result.loss, result.correct)
   }
 
   /// v ← μ v − η (g + λ w), w ← w + v, per parameter tensor.

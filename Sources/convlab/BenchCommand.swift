@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConvLabBlocks
 import ConvLabCore
+import ConvLabNetworks
 import Foundation
 
 extension ConvLab {
@@ -85,8 +86,20 @@ extension ConvLab {
       let gains = Parameters<Float>(w: Tensor(shape: Shape(1, 1, 64), repeating: 1), b: Tensor(shape: Shape(1, 1, 64)))
       // bnorm reads x twice (moments, then normalisation) and writes y once.
       records.append(try Benchmark.memoryBound("bnorm", BatchNorm(), shape: big, parameters: gains, bytes: { x, y in 4 * (2 * x.count + y.count) }, bandwidth: bandwidth))
+      progress("one LeNet-5 training step (batch 64: forward, backward, SGD update)")
+      records.append(try lenetStep())
       if !noJax, let jax = try jaxRecords(sgemm: sgemm) { records += jax }
       try emit(records)
+    }
+
+    /// One LeNet-5 SGD step on a batch of 64 28×28 images (Float32), median of repeats.
+    func lenetStep() throws -> Benchmark.Record {
+      var trainer = Trainer(network: try Network<Float>(spec: try Models.spec("lenet5"), input: Shape(28, 28), classes: 10, seed: 1), options: TrainingOptions())
+      var rng = SeededGenerator(seed: 3)
+      let x = Tensor<Float>.normal(Shape(28, 28, 1, 64), using: &rng)
+      let labels = (0..<64).map { $0 % 10 }
+      let seconds = try Benchmark.median(repeats: max(repeats, 11)) { try trainer.step(x, labels: labels, eta: 0.01, mu: 0.9, lambda: 5e-4) }
+      return Benchmark.Record(op: "lenet5-train-step", path: "fast", n: 64, h: 28, w: 28, d: 1, median_ms: seconds * 1e3)
     }
 
     /// Runs Benchmarks/jax_conv.py when JAX is importable; nil when it is not.
