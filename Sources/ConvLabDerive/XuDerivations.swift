@@ -121,7 +121,7 @@ enum XuDerivations {
     }
     let fPrime = Matrix(rows: side, cols: side, storage: x.storage.map { $0 * (1 - $0) })
     let deltaL = try hadamard(try hadamard(up(delta, n), mask), fPrime)
-    let numeric = try numericGradient(at: z) { z in
+    let numeric = numericGradient(at: z) { z in
       let s = sigmoid(z)
       return inner(delta, Matrix(rows: side / n, cols: side / n) { r, c in (0..<n).flatMap { p in (0..<n).map { q in s[r * n + p, c * n + q] } }.max() ?? 0 })
     }
