@@ -37,6 +37,12 @@ public enum FiniteDifferences {
 
   /// The vector–Jacobian product (dz/dy)ᵀ J = d⟨dz/dy, f(x)⟩ / d xᵀ, by central differences of
   /// the scalar z(x) = ⟨dz/dy, f(x)⟩; one pair of evaluations per coordinate of x.
+  /// f′(x) of a scalar function: (f(x + h) − f(x − h)) / 2h with the step above.
+  public static func derivative(at x: Double, _ f: (Double) throws -> Double) rethrows -> Double {
+    let h = step(at: x)
+    return (try f(x + h) - f(x - h)) / (2 * h)
+  }
+
   public static func vjp(at x: [Double], cotangent: [Double], _ f: ([Double]) throws -> [Double]) rethrows -> [Double] {
     var probe = x
     var result = [Double](repeating: 0, count: x.count)

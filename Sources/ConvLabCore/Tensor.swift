@@ -93,7 +93,8 @@ public struct Tensor<S: Scalar>: Equatable, Sendable {
 
   /// The same tensor in another precision.
   public func converted<T: Scalar>(to _: T.Type = T.self) -> Tensor<T> {
-    Tensor<T>(shape: shape, storage: storage.map { T($0) })
+    if let same = self as? Tensor<T> { return same }  // same precision: share the storage (copy on write)
+    return Tensor<T>(shape: shape, storage: storage.map { T($0) })
   }
 
   /// Elementwise map.

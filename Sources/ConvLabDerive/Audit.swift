@@ -99,8 +99,8 @@ public enum Audit {
     let xs = (0..<12).map { _ in Double.random(in: -3...3, using: &rng) }
     let x = Tensor<Double>(shape: Shape(xs.count, 1), storage: xs)
     let ones = Tensor<Double>(shape: x.shape, repeating: 1)
-    func fd(_ f: (Double) -> Double) -> [Double] { xs.map { v in let h = FiniteDifferences.step(at: v); return (f(v + h) - f(v - h)) / (2 * h) } }
-    let sigma = { (v: Double) in 1 / (1 + Double.exp(-v)) }
+    func fd(_ f: (Double) -> Double) -> [Double] { xs.map { FiniteDifferences.derivative(at: $0, f) } }
+    let sigma = { (v: Double) in Sigmoid().value(v) }
     let s = xs.map(sigma)
     let tanh = { (v: Double) in Double.tanh(v) }
     let relu = try ReLU().backward(x, Parameters(), ones).dzdx.storage
@@ -126,9 +126,7 @@ public enum Audit {
     // Eq. 3.25–3.27 with a sigmoid output: ∂L/∂z = (ŷ − y)/t.
     let z = yhat.map { Double.log($0 / (1 - $0)) }
     let dLdz = zip(z, y).map { zv, yv in
-      let h = FiniteDifferences.step(at: zv)
-      let f = { (v: Double) in -(yv * Double.log(sigma(v)) + (1 - yv) * Double.log(1 - sigma(v))) / t }
-      return (f(zv + h) - f(zv - h)) / (2 * h)
+      FiniteDifferences.derivative(at: zv) { v in -(yv * Double.log(sigma(v)) + (1 - yv) * Double.log(1 - sigma(v))) / t }
     }
     return [
       entry("Murugan", "Table 1", "sigmoid: f′(x) = f(x)(1 − f(x))²", .wrong, corrected: "f′(x) = f(x)(1 − f(x))",

@@ -89,22 +89,19 @@ public struct Network<S: Scalar>: Sendable {
   }
 
   /// The number of trainable parameters (masked weights do not count: LeNet's C3 has 1516).
-  public var parameterCount: Int {
-    zip(chain.layers, masks).reduce(0) { total, pair in
-      let (layer, mask) = pair
-      let w = mask.map { $0.storage.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } } ?? (layer.parameters.w?.count ?? 0)
-      return total + w + (layer.parameters.b?.count ?? 0)
-    }
+  public var parameterCount: Int { chain.layers.indices.reduce(0) { $0 + parameterCount(layer: $1) } }
+
+  /// Layer l's trainable parameters: its biases and its unmasked weights.
+  func parameterCount(layer l: Int) -> Int {
+    let p = chain.layers[l].parameters
+    let w = masks[l].map { $0.storage.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } } ?? (p.w?.count ?? 0)
+    return w + (p.b?.count ?? 0)
   }
 
   /// Per layer: its text, output shape per image, and parameter count.
   public var summary: [(layer: String, output: Shape, parameters: Int)] {
     let items = spec.description.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-    return chain.layers.indices.map { l in
-      let p = chain.layers[l].parameters
-      let w = masks[l].map { $0.storage.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } } ?? (p.w?.count ?? 0)
-      return (items[l], shapes[l], w + (p.b?.count ?? 0))
-    }
+    return chain.layers.indices.map { l in (items[l], shapes[l], parameterCount(layer: l)) }
   }
 
   /// The loss's auxiliary input for a batch: labels 1…C (multi-class losses), ±1 per class

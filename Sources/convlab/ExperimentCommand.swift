@@ -32,9 +32,8 @@ struct Experiment: ParsableCommand {
       guard let n = Int(t.trimmingCharacters(in: .whitespaces)), (1...5).contains(n) else { throw ConvLabError("--tables '\(tables)' should list table numbers 1–5, e.g. 1,2,4.") }
       return n
     }
-    var options = try training.options()
-    if !CommandLine.arguments.contains("--batch") { options.batchSize = 100 }  // the paper's batch size
-    if !CommandLine.arguments.contains("--lr") { options.learningRate = 0.02 }  // 0.05 (LeNet's) is too large for these deeper ReLU nets
+    // Batch 100 is the paper's; LeNet's 0.05 is too large a rate for these deeper ReLU nets.
+    let options = try training.options(defaultBatch: 100, defaultLearningRate: 0.02)
     let data = try training.load()
     print("Milisavljevic §4 on \(data.source): \(data.train.count) training, \(data.validation.count) validation, \(data.test.count) test images; \(options.epochs) epochs, batch \(options.batchSize) (the paper: EMNIST, 100 epochs, batch 100)")
     try makeDirectory(out)

@@ -12,10 +12,10 @@ struct TrainingArguments: ParsableArguments {
   var data = DataSplits.defaultDirectory
   @Option(help: "Epochs to train (with --resume: the new total).")
   var epochs = 10
-  @Option(help: "Mini-batch size.")
-  var batch = 64
-  @Option(help: "Learning rate η.")
-  var lr = 0.05
+  @Option(help: "Mini-batch size (train: 64; experiment: 100, the paper's).")
+  var batch: Int?
+  @Option(help: "Learning rate η (train: 0.05; experiment: 0.02).")
+  var lr: Double?
   @Option(help: "Momentum μ.")
   var momentum = 0.9
   @Option(name: .customLong("weight-decay"), help: "Weight decay λ (on filters and weights).")
@@ -31,11 +31,12 @@ struct TrainingArguments: ParsableArguments {
   @Option(name: .customLong("test-subset"), help: "Test on the first K test images only.")
   var testSubset: Int?
 
-  func options() throws -> TrainingOptions {
+  /// The optimizer settings, with the command's defaults where --batch or --lr is not given.
+  func options(defaultBatch: Int = 64, defaultLearningRate: Double = 0.05) throws -> TrainingOptions {
     var o = TrainingOptions()
     o.epochs = epochs
-    o.batchSize = batch
-    o.learningRate = lr
+    o.batchSize = batch ?? defaultBatch
+    o.learningRate = lr ?? defaultLearningRate
     o.momentum = momentum
     o.weightDecay = weightDecay
     guard let s = TrainingOptions.Schedule(rawValue: schedule) else {
@@ -95,11 +96,11 @@ struct Train: ParsableCommand {
     let run = TrainingRun(folder: folder, data: training.dataIdentity)
     let result = try Self.train(spec: spec, options: options, data: data, run: run, resume: resume, label: net)
     print("test accuracy: \(String(format: "%.1f%%", result.testAccuracy * 100)) (best validation model: epoch \(result.bestEpoch), validation \(String(format: "%.1f%%", result.bestValidationAccuracy * 100)); final model \(String(format: "%.1f%%", result.finalTestAccuracy * 100)))")
-    let curves = TrainingFigures.curves(records: try Self.records(in: folder), title: net.count < 30 ? net : "custom network")
-    try Gnuplot.render(curves, into: folder)
+    let records = try Self.records(in: folder), title = net.count < 30 ? net : "custom network"
+    try Gnuplot.render(TrainingFigures.curves(records: records, title: title), into: folder)
     print("saved: \(folder)/ (checkpoint.bin, best.bin, metrics.csv, metrics.json, result.json, curves.png)")
     if plot {
-      if let text = try Gnuplot.text(TrainingFigures.curves(records: try Self.records(in: folder), title: net, panels: [.accuracy]), width: 90, height: 24) {
+      if let text = try Gnuplot.text(TrainingFigures.curves(records: records, title: title, panels: [.accuracy]), width: 90, height: 24) {
         print(text)
       } else {
         print(Gnuplot.missing)
