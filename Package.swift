@@ -18,10 +18,13 @@ let package = Package(
     .library(name: "ConvLabPlot", targets: ["ConvLabPlot"]),
     .library(name: "ConvLabNetworks", targets: ["ConvLabNetworks"]),
     .library(name: "ConvLabDerive", targets: ["ConvLabDerive"]),
+    .library(name: "ConvLabExercises", targets: ["ConvLabExercises"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    // HMAC-SHA256 for the exercises' keyed per-student instances.
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     .systemLibrary(
@@ -43,11 +46,15 @@ let package = Package(
     .target(name: "ConvLabNetworks", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData"], swiftSettings: numericSettings),
     .target(name: "ConvLabPlot", dependencies: ["ConvLabCore"]),
     .target(name: "ConvLabFigures", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabPlot"]),
+    .target(
+      name: "ConvLabExercises",
+      dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabPlot", .product(name: "Crypto", package: "swift-crypto")]
+    ),
     .target(name: "ConvLabDerive", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabNetworks"]),
     .executableTarget(
       name: "convlab",
       dependencies: [
-        "CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabDerive", "ConvLabPlot", "ConvLabFigures",
+        "CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabDerive", "ConvLabPlot", "ConvLabFigures", "ConvLabExercises",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -57,6 +64,7 @@ let package = Package(
     .testTarget(name: "ConvLabNetworksTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks"]),
     .testTarget(name: "ConvLabPlotTests", dependencies: ["ConvLabCore", "ConvLabPlot", "ConvLabFigures", "ConvLabNetworks"]),
     .testTarget(name: "ConvLabDeriveTests", dependencies: ["ConvLabCore", "ConvLabDerive"]),
+    .testTarget(name: "ConvLabExercisesTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabExercises"]),
     .testTarget(name: "ConvLabCLITests", dependencies: ["ConvLabCore"]),
   ]
 )

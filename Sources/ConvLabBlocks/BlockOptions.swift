@@ -66,6 +66,48 @@ public struct BlockOptions: Sendable {
     return v.count == 1 ? (v[0], v[0]) : (v[0], v[1])
   }
 
+  /// Options from `convlab block`'s option names without dashes (`["pad": "1", "stride":
+  /// "2,1", "ceil": "true"]`), as the exercises' `exercise.json` stores them. Unknown names
+  /// and malformed values are one-sentence errors.
+  public init(_ dictionary: [String: String]) throws {
+    self.init()
+    for (key, value) in dictionary.sorted(by: { $0.key < $1.key }) {
+      func number() throws -> Double {
+        guard let v = Double(value), v.isFinite else { throw ConvLabError("--\(key) '\(value)' is not a number.") }
+        return v
+      }
+      func whole() throws -> Int {
+        guard let v = Int(value) else { throw ConvLabError("--\(key) '\(value)' is not a whole number.") }
+        return v
+      }
+      switch key {
+      case "pad": pad = try Self.parsePad(value)
+      case "stride": stride = try Self.parsePair(value, option: "--stride")
+      case "dilate": dilate = try Self.parsePair(value, option: "--dilate")
+      case "method":
+        guard let m = Pool.Method(rawValue: value) else { throw ConvLabError("--method '\(value)' is not one of max, avg, maxavg.") }
+        method = m
+      case "pool-size": poolSize = try Self.parsePair(value, option: "--pool-size")
+      case "ceil": caffeCeil = value != "false"
+      case "leak": leak = try number()
+      case "loss": loss = value
+      case "topk": topK = try whole()
+      case "upsample": upsample = try Self.parsePair(value, option: "--upsample")
+      case "crop": crop = try Self.parsePad(value, option: "--crop")
+      case "num-groups": numGroups = try whole()
+      case "param": param = try Self.parseNumbers(value, count: 4, option: "--param")
+      case "epsilon": epsilon = try number()
+      case "p": p = try number()
+      case "noroot": noRoot = value != "false"
+      case "rate": rate = try number()
+      case "mask-seed":
+        guard let v = UInt64(value) else { throw ConvLabError("--mask-seed '\(value)' is not a whole number.") }
+        seed = v
+      default: throw ConvLabError("'\(key)' is not an option of convlab block.")
+      }
+    }
+  }
+
   /// The block called `name` with these options.
   public func block(named name: String) throws -> any Block {
     switch name {

@@ -24,27 +24,15 @@ struct BlockArguments: ParsableArguments {
   @Option(name: .customLong("mask-seed"), help: "Seed of dropout's mask when no --mask is given.") var maskSeed: UInt64 = 1
 
   func options() throws -> BlockOptions {
-    var o = BlockOptions()
-    o.pad = try BlockOptions.parsePad(pad)
-    o.stride = try BlockOptions.parsePair(stride, option: "--stride")
-    o.dilate = try BlockOptions.parsePair(dilate, option: "--dilate")
-    guard let m = Pool.Method(rawValue: method) else { throw ConvLabError("--method '\(method)' is not one of max, avg, maxavg.") }
-    o.method = m
-    o.poolSize = try poolSize.map { try BlockOptions.parsePair($0, option: "--pool-size") }
-    o.caffeCeil = ceil
-    o.leak = leak
-    o.loss = loss
-    o.topK = topk
-    o.upsample = try BlockOptions.parsePair(upsample, option: "--upsample")
-    o.crop = try BlockOptions.parsePad(crop, option: "--crop")
-    o.numGroups = numGroups
-    o.param = try param.map { try BlockOptions.parseNumbers($0, count: 4, option: "--param") }
-    o.epsilon = epsilon
-    o.p = p
-    o.noRoot = noroot
-    o.rate = rate
-    o.seed = maskSeed
-    return o
+    var d = [
+      "pad": pad, "stride": stride, "dilate": dilate, "method": method, "leak": "\(leak)", "loss": loss,
+      "topk": "\(topk)", "upsample": upsample, "crop": crop, "num-groups": "\(numGroups)",
+      "epsilon": "\(epsilon)", "p": "\(p)", "rate": "\(rate)", "mask-seed": "\(maskSeed)",
+      "ceil": ceil ? "true" : "false", "noroot": noroot ? "true" : "false",
+    ]
+    d["pool-size"] = poolSize
+    d["param"] = param
+    return try BlockOptions(d)
   }
 }
 
