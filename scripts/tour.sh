@@ -18,7 +18,15 @@ step "$bin" derive xu-avgpool --all
 step "$bin" audit --paper Murugan
 tour_run=$(mktemp -d)
 step "$bin" train --net lenet5 --subset 3000 --epochs 2 --test-subset 2000 --out "$tour_run/lenet5" --plot
+# A classroom exercise: a packet for one student, an answer with a planted mistake, the diagnosis.
+step "$bin" exercise new conv-backward --student ada --course "$tour_run/course" --out "$tour_run/packet"
+"$bin" block conv $(python3 -c "import json;o=json.load(open('$tour_run/packet/exercise.json'))['parts'][0]['options'];print(' '.join('--%s %s'%kv for kv in sorted(o.items())))") \
+  --x "$tour_run/packet/x.npy" --w "$tour_run/packet/w.npy" --b "$tour_run/packet/b.npy" --dzdy "$tour_run/packet/dzdy.npy" --out "$tour_run/answers" >/dev/null
+# The student forgets that dz/db sums over positions: only the first position's dz/dy is kept.
+rm "$tour_run/answers/dzdb.npy"
+python3 -c "r=open('$tour_run/packet/dzdy.csv').readline().strip().split(',');w=len(r)//2;open('$tour_run/answers/dzdb.csv','w').write(r[0]+'\\n'+r[w]+'\\n')"
+step "$bin" exercise check "$tour_run/packet" "$tour_run/answers"
 rm -rf "$tour_run"
 echo
 echo "Next: make figures (Figures/), convlab train --net lenet5 --epochs 10 (89% on Fashion-MNIST),"
-echo "convlab experiment milisavljevic, convlab derive --list, convlab audit."
+echo "convlab experiment milisavljevic, convlab derive --list, convlab audit, convlab exercise list."

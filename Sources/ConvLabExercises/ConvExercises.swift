@@ -12,9 +12,14 @@ public struct ConvBackwardExercise: Exercise {
   public var citation: String { "Xu eq. (9)–(18); Murugan eq. (3.60)–(3.74); MatConvNet §4.1, §6.1" }
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
-    let f = rng.int(2...3), stride = rng.int(1...2), pad = rng.int(0...1)
-    let dilate = f == 2 ? rng.int(1...2) : 1
-    let h = rng.int(4...5), w = rng.int(4...5)
+    // Geometry first, redrawn until the output has at least 2×2 positions (smaller ones make
+    // too many mistakes coincide).
+    var f = 2, stride = 1, pad = 0, dilate = 1, h = 4, w = 4
+    repeat {
+      f = rng.int(2...3); stride = rng.int(1...2); pad = rng.int(0...1)
+      dilate = f == 2 ? rng.int(1...2) : 1
+      h = rng.int(4...5); w = rng.int(4...5)
+    } while (h + 2 * pad - dilate * (f - 1) - 1) / stride < 1 || (w + 2 * pad - dilate * (f - 1) - 1) / stride < 1
     let x = integers(Shape(h, w, 2, 1), -2...3, &rng)
     let filters = integers(Shape(f, f, 2, 2), -2...2, &rng, nonzero: true)
     let b = integers(Shape(2, 1), -1...1, &rng)

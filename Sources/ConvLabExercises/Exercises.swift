@@ -13,6 +13,7 @@ public enum Exercises {
     ActivationExercise(.relu),
     ActivationExercise(.sigmoid),
     ActivationExercise(.tanh),
+    LeakyReLUExercise(),
     SoftmaxJacobianExercise(),
     SoftmaxLogExercise(),
     BatchNormExercise(),

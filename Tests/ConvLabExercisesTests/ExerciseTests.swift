@@ -233,3 +233,15 @@ struct PacketTests {
     #expect(report.json.contains("\"max_score\": 5") && report.json.contains("\"diagnosis\": null"))
   }
 }
+
+@Suite("Documentation")
+struct DocumentationTests {
+  /// README.md's "Adding an exercise" example is the real LeakyReLUExercise.swift, verbatim.
+  @Test func readmeExampleIsTheCompiledFile() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let readme = String(decoding: try readFile(root.appendingPathComponent("README.md").path), as: UTF8.self)
+    let source = String(decoding: try readFile(root.appendingPathComponent("Sources/ConvLabExercises/LeakyReLUExercise.swift").path), as: UTF8.self)
+    let body = try #require(source.range(of: "public struct LeakyReLUExercise")).lowerBound
+    #expect(readme.contains(String(source[body...])))
+  }
+}
