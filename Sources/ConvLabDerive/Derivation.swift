@@ -69,7 +69,7 @@ public enum Derivations {
   public typealias Builder = @Sendable (Instance) throws -> Derivation
 
   /// id, title, reference, builder.
-  public static let all: [(id: String, title: String, reference: String, build: Builder)] = XuDerivations.all
+  public static let all: [(id: String, title: String, reference: String, build: Builder)] = XuDerivations.all + MuruganDerivations.all + VardhanDerivations.all + MilisavljevicDerivations.all + MatConvNetDerivations.all
 
   public static func derivation(_ id: String, _ instance: Instance = Instance()) throws -> Derivation {
     guard let entry = all.first(where: { $0.id == id }) else {

@@ -1,13 +1,13 @@
 import ConvLabBlocks
 import ConvLabCore
 
-/// Batch normalization's backward pass (MatConvNet §6.5.3): dz/dx, dz/dw (gains), dz/db.
+/// Batch normalization's backward pass (MatConvNet §6.5.2): dz/dx, dz/dw (gains), dz/db.
 public struct BatchNormExercise: Exercise {
   public init() {}
   public var id: String { "bnorm-backward" }
   public var title: String { "Batch normalization backward" }
   public var kind: ExerciseKind { .byHand }
-  public var citation: String { "MatConvNet §4.6, §6.5.3" }
+  public var citation: String { "MatConvNet §4.5.2, §6.5.2" }
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
     let x = integers(Shape(1, 2, 2, 2), -3...3, &rng)

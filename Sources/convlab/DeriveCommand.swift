@@ -20,8 +20,9 @@ extension ConvLab {
 
     func run() throws {
       guard let topic, !list else {
+        let width = Derivations.all.map(\.id.count).max() ?? 0
         for entry in Derivations.all {
-          print("  \(entry.id.padding(toLength: 16, withPad: " ", startingAt: 0)) \(entry.title)  (\(entry.reference))")
+          print("  \(entry.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(entry.title)  (\(entry.reference))")
         }
         return
       }

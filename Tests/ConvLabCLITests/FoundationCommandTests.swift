@@ -161,13 +161,15 @@ import Testing
 }
 
 @Suite struct DerivationNotesDriftTests {
-  @Test func committedXuNoteMatchesTheCode() throws {
-    let committed = try String(contentsOf: NotesDriftTests.root.appendingPathComponent("Notes/xu.md"), encoding: .utf8)
-    let ids = try CLI.run(["derive", "--list"]).stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }.filter { $0.hasPrefix("xu-") }
+  /// Each paper's note ends with exactly `convlab derive ID --markdown` for its derivations.
+  @Test(arguments: [("xu", "xu.md"), ("murugan", "murugan.md"), ("vardhan", "vardhan.md"), ("milisavljevic", "milisavljevic.md"), ("matconvnet", "matconvnet.md")])
+  func committedNoteMatchesTheCode(prefix: String, file: String) throws {
+    let committed = try String(contentsOf: NotesDriftTests.root.appendingPathComponent("Notes/\(file)"), encoding: .utf8)
+    let ids = try CLI.run(["derive", "--list"]).stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }.filter { $0.hasPrefix(prefix + "-") }
     #expect(!ids.isEmpty)
     var generated = ""
     for id in ids { generated += try CLI.run(["derive", id, "--markdown"]).stdout }
-    #expect(committed.hasSuffix(generated), "Notes/xu.md is out of date: run `make notes`")
+    #expect(committed.hasSuffix(generated), "Notes/\(file) is out of date: run `make notes`")
   }
 }
 

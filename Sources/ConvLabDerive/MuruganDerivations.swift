@@ -1,0 +1,264 @@
+import ConvLabBlocks
+import ConvLabCore
+import ConvLabNotation
+import Foundation
+
+/// Murugan, "Implementation of deep convolutional neural network…": the one-conv-layer network
+/// (conv → ReLU → 2×2 max pool → dense ReLU → dense sigmoid, binary cross-entropy) stepped
+/// through eq. (3.1)–(3.80) on a seeded instance. Every gradient is checked against central
+/// differences of the loss; the forms that are wrong as printed are evaluated and shown failing.
+enum MuruganDerivations {
+  static let all: [(id: String, title: String, reference: String, build: Derivations.Builder)] = [
+    ("murugan-forward", "Forward pass: correlation, ReLU, max pool, flatten, dense layers", "Murugan eq. (3.1)–(3.23)", forward),
+    ("murugan-loss", "Cross-entropy and the sigmoid: ∂L/∂ŷ and σ′", "Murugan eq. (3.23)–(3.27), (3.34)–(3.36), Table 1", loss),
+    ("murugan-dense", "Dense-layer gradients: output (sigmoid) and hidden (ReLU) layers", "Murugan eq. (3.28)–(3.59)", dense),
+    ("murugan-kernel", "Back through pooling to the kernel: the rot180 form", "Murugan eq. (3.60)–(3.74)", kernel),
+    ("murugan-update", "Gradient-descent updates", "Murugan eq. (3.75)–(3.80)", update),
+  ]
+
+  /// The network's parameters and input.
+  struct Net {
+    var image: Matrix<Double>
+    var k: Matrix<Double>
+    var bc: Double
+    var w1: Matrix<Double>  // inputs × hidden: z¹ = (W¹)ᵀ a⁰ + b¹ (eq. 3.15)
+    var b1: Matrix<Double>
+    var w2: Matrix<Double>  // hidden × outputs
+    var b2: Matrix<Double>
+    var y: Matrix<Double>   // targets in {0, 1}
+
+    init(side: Int, seed: UInt64) throws {
+      guard side >= 4, (side - 2) % 2 == 0 else { throw ConvLabError("the Murugan derivations need an even --size ≥ 4 (the conv output, size − 2, is max-pooled 2×2), got \(side).") }
+      var rng = SeededGenerator(seed: seed)
+      image = Matrix.uniform(side, side, using: &rng)
+      k = Matrix.uniform(3, 3, using: &rng)
+      bc = 0.1
+      let inputs = ((side - 2) / 2) * ((side - 2) / 2)
+      w1 = Matrix.uniform(inputs, 3, using: &rng)
+      b1 = Matrix.uniform(3, 1, in: -0.1...0.1, using: &rng)
+      w2 = Matrix.uniform(3, 2, using: &rng)
+      b2 = Matrix.uniform(2, 1, in: -0.1...0.1, using: &rng)
+      y = Matrix(rows: 2, cols: 1, storage: [1, 0])
+    }
+
+    struct Pass {
+      var s: Matrix<Double>, c: Matrix<Double>, p: Matrix<Double>, a0: Matrix<Double>
+      var z1: Matrix<Double>, a1: Matrix<Double>, z2: Matrix<Double>, yhat: Matrix<Double>, loss: Double
+    }
+
+    /// eq. (3.2), (3.4)–(3.6), (3.12)–(3.22), (3.23) with t outputs.
+    func pass() -> Pass {
+      let s = Support.map(xcorr2(image, k)) { $0 + bc }
+      let c = Support.map(s, Support.relu)
+      let p = Support.maxPool(c, 2)
+      let a0 = vec(p)
+      let z1 = w1.transposed * a0 + b1
+      let a1 = Support.map(z1, Support.relu)
+      let z2 = w2.transposed * a1 + b2
+      let yhat = Support.map(z2, Support.sigmoid)
+      let t = Double(y.count)
+      let loss = -zip(y.storage, yhat.storage).reduce(0) { $0 + $1.0 * log($1.1) + (1 - $1.0) * log(1 - $1.1) } / t
+      return Pass(s: s, c: c, p: p, a0: a0, z1: z1, a1: a1, z2: z2, yhat: yhat, loss: loss)
+    }
+
+    var loss: Double { pass().loss }
+
+    /// The analytic backward pass (the corrected forms).
+    struct Back {
+      var dyhat: Matrix<Double>, delta2: Matrix<Double>, dw2: Matrix<Double>, db2: Matrix<Double>
+      var delta1: Matrix<Double>, dw1: Matrix<Double>, db1: Matrix<Double>
+      var da0: Matrix<Double>, dp: Matrix<Double>, dc: Matrix<Double>, ds: Matrix<Double>, dk: Matrix<Double>, dbc: Double
+    }
+
+    func backward(_ f: Pass) throws -> Back {
+      let t = Double(y.count)
+      let dyhat = Matrix(rows: y.rows, cols: 1) { i, _ in (-y[i, 0] / f.yhat[i, 0] + (1 - y[i, 0]) / (1 - f.yhat[i, 0])) / t }
+      let delta2 = Matrix(rows: y.rows, cols: 1) { i, _ in (f.yhat[i, 0] - y[i, 0]) / t }
+      let dw2 = f.a1 * delta2.transposed
+      let delta1 = try hadamard(w2 * delta2, Support.map(f.z1, Support.reluSlope))
+      let dw1 = f.a0 * delta1.transposed
+      let da0 = w1 * delta1
+      let dp = try unvec(da0, f.p.rows, f.p.cols)
+      var dc = Matrix<Double>(rows: f.c.rows, cols: f.c.cols)
+      for r in 0..<dp.rows {
+        for cc in 0..<dp.cols {
+          // The winning unit; ties (windows of ReLU zeros) go to the first in column-major order, as in MatConvNet.
+          var best = (value: -Double.infinity, row: 0, col: 0)
+          for b in 0..<2 { for a in 0..<2 where f.c[2 * r + a, 2 * cc + b] > best.value { best = (f.c[2 * r + a, 2 * cc + b], 2 * r + a, 2 * cc + b) } }
+          dc[best.row, best.col] = dp[r, cc]
+        }
+      }
+      let ds = try hadamard(dc, Support.map(f.s, Support.reluSlope))
+      return Back(dyhat: dyhat, delta2: delta2, dw2: dw2, db2: delta2, delta1: delta1, dw1: dw1, db1: delta1,
+                  da0: da0, dp: dp, dc: dc, ds: ds, dk: xcorr2(image, ds), dbc: Support.sum(ds))
+    }
+  }
+
+  static let fd = "central differences of L"
+
+  // MARK: eq. (3.1)–(3.23)
+
+  static func forward(_ instance: Derivations.Instance) throws -> Derivation {
+    let net = try Net(side: instance.size ?? 6, seed: instance.seed)
+    let f = net.pass()
+    let block = try Conv().forward(Support.tensor(net.image), Parameters(w: Support.tensor(net.k), b: Tensor(shape: Shape(1, 1), storage: [net.bc])))
+    let pooled = try Pool(method: .max, size: (2, 2), stride: (2, 2)).forward(Support.tensor(f.c), Parameters())
+    let dense = try Dense().forward(Tensor(shape: Shape(1, 1, f.a0.count), storage: f.a0.storage), Parameters(w: net.w1.transposed.tensor, b: net.b1.tensor))
+    return Derivation(id: "murugan-forward", title: "The forward pass", reference: "Murugan §3.1", steps: [
+      DerivationStep("I (\(net.image.rows)×\(net.image.cols)),  K (3×3),  b = \(MatrixFormat.number(net.bc))", "A grey-scale image and one kernel.", matrices: [("I", net.image), ("K", net.k)]),
+      DerivationStep("(I ⊗ K)_ij = Σ_m Σ_n K_mn I_{i+m, j+n}   (eq. 3.2; ⊗ here is a correlation, not a Kronecker product)",
+                     "The kernel slides over the image without flipping; MatConvNet's conv computes exactly this.",
+                     matrices: [("I⋆K + b", f.s)], check: .holds(f.s, block.channel(0), against: "the conv block (MatConvNet §4.1)")),
+      DerivationStep("C = σ(I ⋆ K + b),  σ = ReLU   (eq. 3.4)", "The conv layer's output after its activation.", matrices: [("C", f.c)]),
+      DerivationStep("P = max over each 2×2 window of C   (eq. 3.5)", "Max pooling keeps the winning unit of each window.",
+                     matrices: [("P", f.p)], check: .holds(f.p, pooled.channel(0), against: "the pool block")),
+      DerivationStep("a⁰ = vec P   (eq. 3.6, column-major flatten)", "The pooled map becomes the long vector the dense layers read.", matrices: [("a0", f.a0)]),
+      DerivationStep("z¹ = (W¹)ᵀ a⁰ + b¹,  a¹ = ReLU(z¹)   (eq. 3.12–3.17)", "Each hidden unit j sums w_ij a_i over the inputs i: W¹ is inputs × units, hence the transpose.",
+                     matrices: [("W1", net.w1), ("z1", f.z1), ("a1", f.a1)],
+                     check: .holds(f.z1, Matrix(rows: 3, cols: 1, storage: dense.storage), against: "the dense block with weights (W¹)ᵀ")),
+      DerivationStep("ŷ = σ((W²)ᵀ a¹ + b²),  σ the sigmoid   (eq. 3.19–3.22)", "The output layer: one sigmoid per class.", matrices: [("W2", net.w2), ("yhat", f.yhat)]),
+      DerivationStep("L = −(1/t) Σᵢ [yᵢ log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ)] = \(MatrixFormat.number(f.loss))   (eq. 3.23, t = \(net.y.count) outputs)",
+                     "Binary cross-entropy averaged over the outputs.", matrices: [("y", net.y)]),
+    ])
+  }
+
+  // MARK: eq. (3.23)–(3.27), (3.34)–(3.36)
+
+  static func loss(_ instance: Derivations.Instance) throws -> Derivation {
+    let net = try Net(side: instance.size ?? 6, seed: instance.seed)
+    let f = net.pass()
+    let back = try net.backward(f)
+    let t = Double(net.y.count)
+    let lossOfYhat = { (yhat: Matrix<Double>) in -zip(net.y.storage, yhat.storage).reduce(0) { $0 + $1.0 * log($1.1) + (1 - $1.0) * log(1 - $1.1) } / t }
+    let numeric = Support.gradient(at: f.yhat, lossOfYhat)
+    let z = f.z2
+    let sigma = Support.map(z, Support.sigmoid)
+    let printedSigma = Support.map(z) { 1 / (1 + exp($0)) }
+    let slope = Support.map(z) { Support.sigmoid($0) * (1 - Support.sigmoid($0)) }
+    let numericSlope = Matrix(rows: z.rows, cols: 1) { i, _ in FiniteDifferences.derivative(at: z[i, 0], Support.sigmoid) }
+    let table = Support.map(z) { let s = Support.sigmoid($0); return s * (1 - s) * (1 - s) }
+    return Derivation(id: "murugan-loss", title: "Cross-entropy and the sigmoid", reference: "Murugan eq. (3.23)–(3.36)", steps: [
+      DerivationStep("ŷ = (\(f.yhat.storage.map { MatrixFormat.number($0) }.joined(separator: ", "))),  y = (\(net.y.storage.map { MatrixFormat.number($0) }.joined(separator: ", ")))", "The prediction and the target of the forward pass (murugan-forward)."),
+      DerivationStep("∂L/∂ŷᵢ = (1/t)(−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ))   (eq. 3.26–3.27)", "Each output's derivative depends only on its own prediction.",
+                     matrices: [("dL/dyhat", back.dyhat)], check: .holds(back.dyhat, numeric, against: fd, tolerance: 1e-6)),
+      DerivationStep("σ(z) = 1/(1 + e^{z})   (eq. 3.34 as printed)", "The printed sigmoid has lost the minus sign of the exponent.",
+                     matrices: [("printed sigma(z2)", printedSigma)], check: .printedFormFails(printedSigma, sigma, against: "σ(z) = 1/(1 + e^{−z})")),
+      DerivationStep("σ′(z) = σ(z)(1 − σ(z))   (eq. 3.36)", "The sigmoid's slope, entry by entry.",
+                     matrices: [("sigma'(z2)", slope)], check: .holds(slope, numericSlope, against: "central differences of σ", tolerance: 1e-6)),
+      DerivationStep("f′(x) = f(x)(1 − f(x))²   (Table 1 as printed)", "The table squares the second factor; eq. 3.36 has it right.",
+                     matrices: [("Table 1 sigma'", table)], check: .printedFormFails(table, numericSlope, against: "central differences of σ", tolerance: 1e-6)),
+    ])
+  }
+
+  // MARK: eq. (3.28)–(3.59)
+
+  static func dense(_ instance: Derivations.Instance) throws -> Derivation {
+    let net = try Net(side: instance.size ?? 6, seed: instance.seed)
+    let f = net.pass()
+    let b = try net.backward(f)
+    let t = Double(net.y.count)
+    let original = net
+    func lossWith(_ change: (inout Net) -> Void) -> Double { var n = original; change(&n); return n.loss }
+    let dz2 = Support.gradient(at: f.z2) { z in
+      -zip(net.y.storage, z.storage).reduce(0) { $0 + $1.0 * log(Support.sigmoid($1.1)) + (1 - $1.0) * log(1 - Support.sigmoid($1.1)) } / t
+    }
+    let dw2 = Support.gradient(at: net.w2) { w in lossWith { $0.w2 = w } }
+    let db2 = Support.gradient(at: net.b2) { v in lossWith { $0.b2 = v } }
+    let dw1 = Support.gradient(at: net.w1) { w in lossWith { $0.w1 = w } }
+    let db1 = Support.gradient(at: net.b1) { v in lossWith { $0.b1 = v } }
+    // Eq. 3.39 as printed: (1/t) ŷᵢ(σ(zᵢ) − yᵢ) for every weight into output i.
+    let printed339 = Matrix(rows: net.w2.rows, cols: net.w2.cols) { _, i in f.yhat[i, 0] * (f.yhat[i, 0] - net.y[i, 0]) / t }
+    let printed343 = Matrix(rows: 2, cols: 1) { i, _ in f.yhat[i, 0] - net.y[i, 0] }
+    // Eq. 3.53 as printed: (yᵢ − zᵢ)/(zᵢ(1 − zᵢ)) for hidden unit i (y read as the output of the same index).
+    let printed353 = Matrix(rows: net.w1.rows, cols: net.w1.cols) { _, i in (net.y[i % 2, 0] - f.z1[i, 0]) / (f.z1[i, 0] * (1 - f.z1[i, 0])) }
+    return Derivation(id: "murugan-dense", title: "Dense-layer gradients", reference: "Murugan §3.2, eq. (3.28)–(3.59)", steps: [
+      DerivationStep("δ² = ∂L/∂z² = ∂L/∂ŷ ∘ σ′(z²) = (1/t)(ŷ − y)   (eq. 3.28–3.38 simplified)",
+                     "With the sigmoid and cross-entropy together, the ratio terms cancel to the prediction error.",
+                     matrices: [("delta2", b.delta2)], check: .holds(b.delta2, dz2, against: "central differences of L in z²", tolerance: 1e-6)),
+      DerivationStep("∂L/∂W² = a¹ (δ²)ᵀ   (eq. 3.40, corrected)", "Weight w_ji into output i gets the input a¹_j times that output's error.",
+                     matrices: [("dL/dW2", b.dw2)], check: .holds(b.dw2, dw2, against: fd, tolerance: 1e-6)),
+      DerivationStep("∂L/∂w = (1/t) Σ ŷᵢ(σ(zᵢ) − yᵢ)   (eq. 3.39 as printed)", "The printed form multiplies by ŷᵢ where the input a¹_j belongs.",
+                     matrices: [("printed dL/dW2", printed339)], check: .printedFormFails(printed339, dw2, against: fd, tolerance: 1e-6)),
+      DerivationStep("∂L/∂bᵢ = σ(zᵢ) − yᵢ   (eq. 3.43 as printed)", "The printed bias gradient drops the 1/t of the loss's average.",
+                     matrices: [("printed dL/db2", printed343)], check: .printedFormFails(printed343, db2, against: fd, tolerance: 1e-6)),
+      DerivationStep("∂L/∂b² = δ²   (eq. 3.44, with 1/t)", "Each output bias receives its output's error.", check: .holds(b.db2, db2, against: fd, tolerance: 1e-6)),
+      DerivationStep("δ¹ = (W² δ²) ∘ ReLU′(z¹)   (eq. 3.45–3.52, corrected)", "The hidden error: the output errors sent back through W², gated by the ReLU.",
+                     matrices: [("z1", f.z1), ("delta1", b.delta1)]),
+      DerivationStep("∂L/∂W¹ = a⁰ (δ¹)ᵀ,  ∂L/∂b¹ = δ¹   (eq. 3.54, 3.59 corrected)", "The same outer-product form one layer down.",
+                     matrices: [("dL/dW1", b.dw1)], check: .holds(b.dw1, dw1, against: fd, tolerance: 1e-6)),
+      DerivationStep("∂L/∂b¹ = δ¹", "The hidden biases.", matrices: [("dL/db1", b.db1)], check: .holds(b.db1, db1, against: fd, tolerance: 1e-6)),
+      DerivationStep("∂L/∂w = (yᵢ − zᵢ)/(zᵢ(1 − zᵢ))   (eq. 3.53 as printed)", "The printed hidden-layer gradient has no input factor and mixes in the sigmoid's slope of a ReLU layer.",
+                     matrices: [("printed dL/dW1", printed353)], check: .printedFormFails(printed353, dw1, against: fd, tolerance: 1e-6)),
+    ])
+  }
+
+  // MARK: eq. (3.60)–(3.74)
+
+  static func kernel(_ instance: Derivations.Instance) throws -> Derivation {
+    let net = try Net(side: instance.size ?? 6, seed: instance.seed)
+    let f = net.pass()
+    let b = try net.backward(f)
+    let da0 = Support.gradient(at: f.a0) { a in
+      let z1 = net.w1.transposed * a + net.b1
+      let z2 = net.w2.transposed * Support.map(z1, Support.relu) + net.b2
+      let yhat = Support.map(z2, Support.sigmoid)
+      return -zip(net.y.storage, yhat.storage).reduce(0) { $0 + $1.0 * log($1.1) + (1 - $1.0) * log(1 - $1.1) } / Double(net.y.count)
+    }
+    let poolBack = try Pool(method: .max, size: (2, 2), stride: (2, 2)).backward(Support.tensor(f.c), Parameters(), Support.tensor(b.dp)).dzdx.channel(0)
+    let dk = Support.gradient(at: net.k) { k in var n = net; n.k = k; return n.loss }
+    let dbc = FiniteDifferences.derivative(at: net.bc) { v in var n = net; n.bc = v; return n.loss }
+    let convBack = try Conv().backward(Support.tensor(net.image), Parameters(w: Support.tensor(net.k)), Support.tensor(b.ds)).dzdw
+    // Eq. 3.69/3.71 as printed: I indexed at (m − u, n − v), i.e. a true convolution, and "rot180 of the image".
+    let printedConvolution = conv2(net.image, b.ds, shape: .valid)
+    let printedRot = conv2(rot180(net.image), b.ds, shape: .valid)
+    let corrected = conv2(net.image, rot180(b.ds), shape: .valid)
+    return Derivation(id: "murugan-kernel", title: "Back through pooling to the kernel", reference: "Murugan eq. (3.60)–(3.74)", steps: [
+      DerivationStep("∂L/∂a⁰ = W¹ δ¹   (eq. 3.60–3.64, corrected)", "The dense layer sends its error back to the flattened pooled map.",
+                     matrices: [("dL/da0", b.da0)], check: .holds(b.da0, da0, against: fd + " in a⁰", tolerance: 1e-6)),
+      DerivationStep("∂L/∂P = unvec(∂L/∂a⁰)   (eq. 3.65, the inverse of the flatten)", "Reshaping undoes eq. 3.6.", matrices: [("dL/dP", b.dp)]),
+      DerivationStep("∂L/∂C = the switches of the max pool applied to ∂L/∂P   (eq. 3.66)", "Each window's error goes to its winning unit; the rest get zero.",
+                     matrices: [("dL/dC", b.dc)], check: .holds(b.dc, poolBack, against: "the pool block's backward pass")),
+      DerivationStep("δ = ∂L/∂C ∘ ReLU′(I ⋆ K + b)", "Through the conv layer's activation (the printed derivation folds this into σ).", matrices: [("delta", b.ds)]),
+      DerivationStep("∂L/∂K_uv = Σ_m Σ_n δ_mn I_{m+u−1, n+v−1} = (I ⋆ δ)_uv   (eq. 3.67–3.69, indices corrected)",
+                     "Each kernel weight collects the image samples it multiplied, weighted by the error there.",
+                     matrices: [("dL/dK", b.dk)], check: .holds(b.dk, dk, against: fd + " in K", tolerance: 1e-6)),
+      DerivationStep("the same through the conv block's dz/dw (MatConvNet §6.1)", "An independent implementation agrees.", check: .holds(b.dk, convBack?.channel(0) ?? Matrix(rows: 0, cols: 0), against: "the conv block")),
+      DerivationStep("Σ δ_mn I_{m−u, n−v}   (eq. 3.69 as printed: a true convolution)", "With minus signs the image runs backwards: that is conv2(I, δ), the kernel gradient of a flipped kernel.",
+                     matrices: [("conv2(I, delta)", printedConvolution)], check: .printedFormFails(printedConvolution, dk, against: fd, tolerance: 1e-6, verdict: "wrong in the source")),
+      DerivationStep("K = rot180(I) * δ   (eq. 3.71 as printed, * = conv2)", "Rotating the image instead of δ gives the gradient rotated by 180°.",
+                     matrices: [("conv2(rot180 I, delta)", printedRot)], check: .printedFormFails(printedRot, dk, against: fd, tolerance: 1e-6)),
+      DerivationStep("∂L/∂K = I * rot180(δ)   (conv2, 'valid': the rotation belongs on δ)", "Convolution with the rotated error is the correlation of the first step.",
+                     check: .holds(corrected, dk, against: fd, tolerance: 1e-6)),
+      DerivationStep("∂L/∂b = Σ_m Σ_n δ_mn = \(MatrixFormat.number(b.dbc))   (eq. 3.72–3.74)", "The shared bias collects every position's error.",
+                     check: .holds(Support.column([b.dbc]), Support.column([dbc]), against: fd + " in b", tolerance: 1e-6)),
+    ])
+  }
+
+  // MARK: eq. (3.75)–(3.80)
+
+  static func update(_ instance: Derivations.Instance) throws -> Derivation {
+    let net = try Net(side: instance.size ?? 6, seed: instance.seed)
+    let f = net.pass()
+    let g = try net.backward(f)
+    let alpha = 1e-4
+    var next = net
+    next.w2 = next.w2 - alpha * g.dw2
+    next.b2 = next.b2 - alpha * g.db2
+    next.w1 = next.w1 - alpha * g.dw1
+    next.b1 = next.b1 - alpha * g.db1
+    next.k = next.k - alpha * g.dk
+    next.bc -= alpha * g.dbc
+    let squared = [g.dw2, g.db2, g.dw1, g.db1, g.dk].reduce(g.dbc * g.dbc) { $0 + Support.inner($1, $1) }
+    let decrease = (net.loss - next.loss) / (alpha * squared)
+    let printedBias = Support.column([alpha * g.dbc]), correctBias = Support.column([net.bc - alpha * g.dbc])
+    return Derivation(id: "murugan-update", title: "Gradient-descent updates", reference: "Murugan §3.3, eq. (3.75)–(3.80)", steps: [
+      DerivationStep("W ← W − α ∂L/∂W,  b ← b − α ∂L/∂b,  k ← k − α ∂L/∂k   (eq. 3.75–3.79, α = \(alpha))",
+                     "Every parameter moves against its gradient.", matrices: [("W2 after", next.w2), ("K after", next.k)]),
+      DerivationStep("L before = \(MatrixFormat.number(net.loss)),  L after = \(MatrixFormat.number(next.loss))", "One small step lowers the loss."),
+      DerivationStep("(L − L_new) / (α ‖∇L‖²) → 1 as α → 0", "To first order the decrease is α times the squared gradient norm: the gradients are the loss's.",
+                     check: .holds(Support.column([decrease]), Support.column([1]), against: "first-order Taylor expansion", tolerance: 1e-3)),
+      DerivationStep("b = α ∂L/∂b   (eq. 3.80 as printed)", "The printed update drops the old bias.",
+                     check: .printedFormFails(printedBias, correctBias, against: "b − α ∂L/∂b")),
+    ])
+  }
+}
