@@ -170,9 +170,9 @@ enum MatConvNetDerivations {
     let avgNumeric = try vjp(avg, x, Parameters(), &rng)
     return Derivation(id: "matconvnet-pool", title: "Pooling as a selector", reference: "MatConvNet §6.3", steps: [
       DerivationStep("max pooling 3×3, stride 2 (overlapping windows) on \(side)×\(side) distinct values", "Every window has one maximum.", matrices: [("x", x.channel(0))]),
-      DerivationStep("vec y = S(x) vec x,  S(x) ∈ {0,1}: one 1 per row, at the window's maximum", "Pooling is linear once the switches are known.",
+      DerivationStep("vec y = S(x) vec x,  S(x) ∈ {0,1}: one 1 per row, at the window's maximum   (eq. 6.2)", "Pooling is linear once the switches are known.",
                      matrices: [("S(x)", s)], check: .holds(s * vec(x), vec(y), against: "the pool block's forward pass")),
-      DerivationStep("dz/d vec x = S(x)ᵀ dz/d vec y", "The transpose routes each derivative to its switch; overlapping windows add.",
+      DerivationStep("dz/d vec x = S(x)ᵀ dz/d vec y   (eq. 6.2)", "The transpose routes each derivative to its switch; overlapping windows add.",
                      check: .holds(s.transposed * dzdy, vec(back), against: "the pool block's backward pass")),
       DerivationStep("the same against finite differences", "Away from ties the selector is exact.", check: .holds(numeric.analytic, numeric.numeric, against: fd, tolerance: 1e-8)),
       DerivationStep("average pooling with padding: S = 1/(in-bounds count) over each window", "The same form with constant weights.",
@@ -294,7 +294,7 @@ enum MatConvNetDerivations {
                      check: .holds(Support.column([Double(last.h)]), Support.column([Double(base.shape.h)]), against: "the blocks' actual output")),
       DerivationStep("composition (§5.5): α = α_f α_g, β = α_f(β_g − 1) + β_f, Δ = α_f(Δ_g − 1) + Δ_f  ⇒  \(field)", "Receptive fields compose like affine maps.",
                      matrices: []),
-      DerivationStep("output row 2 sees input rows \(inside.lowerBound)…\(inside.upperBound) (clipped to the image)", "The field of output 2: centre β + α(i″ − 1), size Δ.",
+      DerivationStep("output row 2 sees input rows \(inside.lowerBound)…\(inside.upperBound) (clipped to the image)   (eq. 5.1–5.2)", "The field of output 2: centre β + α(i″ − 1), size Δ.",
                      check: .holds(Support.column(touched.map(Double.init)), Support.column(Array(inside).map(Double.init)), against: "impulses through the real blocks, one input row at a time")),
     ])
   }

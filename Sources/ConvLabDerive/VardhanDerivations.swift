@@ -127,7 +127,7 @@ enum VardhanDerivations {
       DerivationStep("A = I * P,  P = ¼ 1₂ₓ₂ (stride 2): dᵥA/dI_pq = vec(dI/dI_pq * P)   (§3.1.3)", "Average pooling is a convolution with a constant kernel; each column of its Jacobian convolves a unit matrix.",
                      matrices: [("d_vA/d_vI (average)", averaging)], check: .holds(averaging, avgBlock, against: "the pool block's Jacobian (MatConvNet §6.3)")),
       DerivationStep("the same against central differences", "Average pooling is linear: the differences are exact up to rounding.", check: .holds(averaging, avgFD, against: "central differences", tolerance: 1e-8)),
-      DerivationStep("mask: row A_pq has one 1, at the switch (argmax) of its window   (App. B, eq. b-1–b-2)", "Max pooling's Jacobian selects: the derivative flows only to each window's winner.",
+      DerivationStep("mask: row A_pq has one 1, at the switch (argmax) of its window   (App. B, eq. b-1–b-2.3)", "Max pooling's Jacobian selects: the derivative flows only to each window's winner.",
                      matrices: [("d_vA/d_vI (max)", mask)], check: .holds(mask, maxBlock, against: "the pool block's Jacobian")),
       DerivationStep("the mask against central differences", "Away from ties max pooling is locally linear, so the differences recover the mask.",
                      check: .holds(mask, maxFD, against: "central differences", tolerance: 1e-8)),

@@ -82,7 +82,9 @@ enum XuDerivations {
     return Derivation(id: "xu-avgpool", title: "Error through average pooling", reference: "Xu §3.1.1", steps: [
       DerivationStep("zˡ (\(side)×\(side)),  xˡ = f(zˡ) = σ(zˡ)", "The conv layer's pre-activation and its sigmoid output.", matrices: [("z^l", z), ("x^l", x)]),
       DerivationStep("zˡ⁺¹ = β down(xˡ) + b 1   (eq. 2, β = \(MatrixFormat.number(beta)), b = \(MatrixFormat.number(b)))",
-                     "The pooling layer sums each \(n)×\(n) block, scales by β and adds b.", matrices: [("z^{l+1}", zNext)]),
+                     "The pooling layer sums each \(n)×\(n) block, scales by β and adds b.", matrices: [("z^{l+1}", zNext)],
+                     check: .holds(zNext, try Subsample(n: n).forward(x.tensor, Parameters(w: Tensor(shape: Shape(1, 1), storage: [beta]), b: Tensor(shape: Shape(1, 1), storage: [b]))).channel(0),
+                                   against: "the subsample block")),
       DerivationStep("δˡ⁺¹ = ∂E/∂zˡ⁺¹", "The error arriving from the layer above (drawn at random).", matrices: [("delta^{l+1}", delta)]),
       DerivationStep("up(δˡ⁺¹) = δˡ⁺¹ ⊗ 1\(subscriptDigits(n))ₓ\(subscriptDigits(n))   (eq. 6)",
                      "Kronecker product with a block of ones copies each error into the \(n)×\(n) block it came from.",
@@ -91,7 +93,7 @@ enum XuDerivations {
                      "With the identity instead of ones only the block diagonals get the error: the printed I must be read as 1.",
                      matrices: [("delta ⊗ I", upAsPrinted(delta, n))], check: .printedFormFails(upAsPrinted(delta, n), upsampled, against: "up(δ) = δ ⊗ 1")),
       DerivationStep("f′(zˡ) = σ(zˡ) ∘ (1 − σ(zˡ))", "The sigmoid's derivative, entry by entry.", matrices: [("f'(z^l)", fPrime)]),
-      DerivationStep("δˡ = β up(δˡ⁺¹) ∘ f′(zˡ)   (eq. 6)", "The error of the conv layer: route, scale by β, and multiply by the activation's slope.",
+      DerivationStep("δˡ = β up(δˡ⁺¹) ∘ f′(zˡ)   (eq. 4–6)", "The error of the conv layer: route, scale by β, and multiply by the activation's slope.",
                      matrices: [("delta^l", deltaL)], check: .holds(deltaL, numeric, against: fd + " = ⟨δˡ⁺¹, zˡ⁺¹(zˡ)⟩", tolerance: 1e-6)),
     ])
   }
@@ -129,7 +131,8 @@ enum XuDerivations {
     let routed = try pool.backward(x.tensor, Parameters(), delta.tensor).dzdx.channel(0)
     return Derivation(id: "xu-maxpool", title: "Error through max pooling", reference: "Xu §3.1.2", steps: [
       DerivationStep("zˡ, xˡ = σ(zˡ)", "The conv layer's pre-activation (distinct values, no ties) and output.", matrices: [("z^l", z), ("x^l", x)]),
-      DerivationStep("zˡ⁺¹ = down_max(xˡ)   (eq. 3)", "Each \(n)×\(n) block keeps its maximum; there is no activation after max pooling.", matrices: [("z^{l+1}", pooled)]),
+      DerivationStep("zˡ⁺¹ = down_max(xˡ)   (eq. 3)", "Each \(n)×\(n) block keeps its maximum; there is no activation after max pooling.", matrices: [("z^{l+1}", pooled)],
+                     check: .holds(pooled, try pool.forward(x.tensor, Parameters()).channel(0), against: "the pool block")),
       DerivationStep("1{xˡ = max xˡ} per window   (eq. 7)", "A 0/1 mask marking the winner of each block: the derivative of the max.",
                      matrices: [("mask", mask)], check: .holds(try hadamard(up(delta, n), mask), routed, against: "the pool block's backward (MatConvNet §6.3 selector)")),
       DerivationStep("δˡ = up(δˡ⁺¹) ∘ 1{xˡ = max xˡ} ∘ f′(zˡ)   (eq. 8)", "Only the winning pixel of each window receives the error, scaled by the slope of f.",

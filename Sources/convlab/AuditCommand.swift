@@ -20,12 +20,25 @@ struct AuditCommand: ParsableCommand {
   var paper: String?
   @Flag(help: "Print the errata as Markdown (for Notes/ERRATA.md).")
   var markdown = false
+  @Flag(help: "Show which checks cover each numbered equation; exits non-zero if one is uncovered.")
+  var coverage = false
 
   func run() throws {
     var entries = try Audit.entries(seed: seed)
     if let p = paper {
       entries = entries.filter { $0.paper.lowercased() == p.lowercased() }
       guard !entries.isEmpty else { throw ConvLabError("no audited paper '\(p)'; use Xu, Murugan, Vardhan, Milisavljevic or MatConvNet.") }
+    }
+    if coverage {
+      let items = AuditCoverage.items(entries).filter { paper == nil || $0.paper.lowercased() == paper?.lowercased() }
+      for item in items {
+        let what = item.notComputable.map { "not computable: \($0)" } ?? (item.coveredBy.isEmpty ? Terminal.red("NOT COVERED") : "\(item.coveredBy.count) check(s): \(Array(Set(item.coveredBy)).sorted().joined(separator: "; "))")
+        print("\(Terminal.verdict(item.isCovered)) \(item.paper) \(item.label.padding(toLength: 8, withPad: " ", startingAt: 0)) \(what)")
+      }
+      let missing = items.filter { !$0.isCovered }
+      print("\(items.count) numbered equations and sections: \(items.filter { !$0.coveredBy.isEmpty }.count) checked, \(items.filter { $0.notComputable != nil }.count) not computable, \(missing.count) uncovered")
+      if !missing.isEmpty { throw ExitCode.failure }
+      return
     }
     if markdown { print(Self.markdown(entries)) } else { Self.table(entries) }
     let broken = entries.filter { !$0.verdictHolds }
@@ -74,6 +87,12 @@ struct AuditCommand: ParsableCommand {
       lines.append("- evidence (relative error against \(e.against)): printed \(error(e.printed))\(e.correctedEvidence.map { ", corrected \(error($0))" } ?? "")")
       lines.append("")
     }
+    let items = AuditCoverage.items(entries)
+    lines += ["## Coverage of the numbered equations", "",
+              "\(items.count) numbered equations and sections; \(items.filter { !$0.coveredBy.isEmpty }.count) are checked above, \(items.filter { $0.notComputable != nil }.count) make no computable claim:", ""]
+    for item in items where item.notComputable != nil { lines.append("- \(item.paper) \(item.label): \(item.notComputable ?? "")") }
+    for item in items where !item.isCovered { lines.append("- \(item.paper) \(item.label): NOT COVERED") }
+    lines.append("")
     lines += ["## Claims checked and correct", "", "| paper | location | claim | against | rel. error |", "| --- | --- | --- | --- | --- |"]
     for e in entries where e.verdict == .correct {
       lines.append("| \(e.paper) | \(e.location) | \(e.claim.replacingOccurrences(of: "|", with: "\\|")) | \(e.against) | \(error(e.printed)) |")

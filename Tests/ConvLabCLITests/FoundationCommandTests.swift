@@ -184,9 +184,23 @@ import Testing
   @Test func theAuditTableEndsWithTheCountsAndExitsZero() throws {
     let r = try CLI.run(["audit"])
     #expect(r.status == 0, "\(r.stderr)")
-    #expect(r.stdout.contains("Murugan (9 claims, 4 not correct as printed)"))
+    #expect(r.stdout.contains("Murugan (52 claims, 16 not correct as printed)"))
     #expect(r.stdout.contains("→ f′(x) = f(x)(1 − f(x))"))
     let bad = try CLI.run(["audit", "--paper", "Nobody"])
     #expect(bad.status != 0 && bad.stderr.contains("no audited paper"))
+  }
+}
+
+@Suite struct DeriveAllCommandTests {
+  /// Every derivation runs with --all and ends with every check as expected.
+  @Test func everyDerivationRunsToTheEnd() throws {
+    let ids = try CLI.run(["derive", "--list"]).stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+    #expect(ids.count >= 28)
+    for id in ids {
+      let r = try CLI.run(["derive", id, "--all"])
+      #expect(r.status == 0 && r.stdout.contains("checks as expected ✓"), "\(id): \(r.stdout.suffix(200)) \(r.stderr)")
+    }
+    let coverage = try CLI.run(["audit", "--coverage"])
+    #expect(coverage.status == 0 && coverage.stdout.contains("0 uncovered"), "\(coverage.stdout.suffix(300))")
   }
 }
