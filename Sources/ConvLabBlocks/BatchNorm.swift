@@ -34,15 +34,34 @@ public struct BatchNorm: Block {
     (0..<s.n).flatMap { n in (0..<s.h * s.w).map { s.index(0, 0, k, n) + $0 } }
   }
 
-  /// μ_k and σ̂_k = √(σ²_k + ε) for every channel: the "moments" of the batch.
+  /// μ_k and σ̂_k = √(σ²_k + ε) for every channel: the "moments" of the batch. Channel k of
+  /// image n is a contiguous H·W slab, so each channel is N slabs read in order (two passes:
+  /// the mean, then the squared deviations — stabler than Σx² − m μ²).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public func moments<S: Scalar>(_ x: Tensor<S>) -> [(mean: S, deviation: S)] {
-    (0..<x.shape.d).map { k in
-      let idx = entries(x.shape, channel: k)
-      let m = S(idx.count)
-      let mean = idx.reduce(S(0)) { $0 + x.storage[$1] } / m
-      let variance = idx.reduce(S(0)) { $0 + (x.storage[$1] - mean) * (x.storage[$1] - mean) } / m
-      return (mean, (variance + S(epsilon)).squareRoot())
+    let s = x.shape, area = s.h * s.w, m = S(area * s.n)
+    var result = [(mean: S, deviation: S)](repeating: (0, 0), count: s.d)
+    x.storage.withUnsafeBufferPointer { xs in
+      result.withUnsafeMutableBufferPointer { rs in
+        let xr = SendableRef(UnsafeMutablePointer(mutating: xs.baseAddress!)), rr = SendableRef(rs.baseAddress!)
+        Parallel.forEach(s.d) { k in
+          var sum: S = 0
+          for n in 0..<s.n {
+            let slab = xr.pointer + (n * s.d + k) * area
+            for e in 0..<area { sum += slab[e] }
+          }
+          let mean = sum / m
+          var squares: S = 0
+          for n in 0..<s.n {
+            let slab = xr.pointer + (n * s.d + k) * area
+            for e in 0..<area { let v = slab[e] - mean; squares += v * v }
+          }
+          rr.pointer[k] = (mean, (squares / m + S(epsilon)).squareRoot())
+        }
+      }
     }
+    return result
   }
 
   @_specialize(where S == Float)
@@ -50,9 +69,19 @@ public struct BatchNorm: Block {
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     _ = try outputShape(x.shape, p)
     guard let w = p.w, let b = p.b else { throw ConvLabError("bnorm needs --w and --b.") }
-    var y = x
-    for (k, m) in moments(x).enumerated() {
-      for e in entries(x.shape, channel: k) { y.storage[e] = w.storage[k] * (x.storage[e] - m.mean) / m.deviation + b.storage[k] }
+    let s = x.shape, area = s.h * s.w
+    // y = a x + c per channel, with a = w/σ̂ and c = b − a μ.
+    let coefficients = moments(x).enumerated().map { k, m in (w.storage[k] / m.deviation, b.storage[k] - w.storage[k] / m.deviation * m.mean) }
+    var y = Tensor<S>(shape: s)
+    x.storage.withUnsafeBufferPointer { xs in
+      y.storage.withUnsafeMutableBufferPointer { ys in
+        let xr = SendableRef(UnsafeMutablePointer(mutating: xs.baseAddress!)), yr = SendableRef(ys.baseAddress!)
+        Parallel.forEach(s.d * s.n) { slab in
+          let (a, c) = coefficients[slab % s.d]
+          let xp = xr.pointer + slab * area, yp = yr.pointer + slab * area
+          for e in 0..<area { yp[e] = a * xp[e] + c }
+        }
+      }
     }
     return y
   }
@@ -65,17 +94,42 @@ public struct BatchNorm: Block {
     _ = try outputShape(x.shape, p)
     try requireDzdy(dzdy, x.shape)
     guard let w = p.w, let b = p.b else { throw ConvLabError("bnorm needs --w and --b.") }
-    var dx = Tensor<S>(shape: x.shape), dw = Tensor<S>(shape: w.shape), db = Tensor<S>(shape: b.shape)
-    for (k, m) in moments(x).enumerated() {
-      let idx = entries(x.shape, channel: k)
-      let count = S(idx.count)
-      var sumG: S = 0, sumGX: S = 0
-      for e in idx { sumG += dzdy.storage[e]; sumGX += dzdy.storage[e] * (x.storage[e] - m.mean) / m.deviation }
-      dw.storage[k] = sumGX
-      db.storage[k] = sumG
-      for e in idx {
-        let xhat = (x.storage[e] - m.mean) / m.deviation
-        dx.storage[e] = w.storage[k] / m.deviation * (dzdy.storage[e] - sumG / count - xhat * sumGX / count)
+    let s = x.shape, area = s.h * s.w, count = S(area * s.n)
+    let stats = moments(x)
+    var dx = Tensor<S>(shape: s), dw = Tensor<S>(shape: w.shape), db = Tensor<S>(shape: b.shape)
+    x.storage.withUnsafeBufferPointer { xs in
+      dzdy.storage.withUnsafeBufferPointer { gs in
+        dx.storage.withUnsafeMutableBufferPointer { ds in
+          dw.storage.withUnsafeMutableBufferPointer { dws in
+            db.storage.withUnsafeMutableBufferPointer { dbs in
+              let xr = SendableRef(UnsafeMutablePointer(mutating: xs.baseAddress!)), gr = SendableRef(UnsafeMutablePointer(mutating: gs.baseAddress!))
+              let dr = SendableRef(ds.baseAddress!), dwr = SendableRef(dws.baseAddress!), dbr = SendableRef(dbs.baseAddress!)
+              Parallel.forEach(s.d) { k in
+                let (mean, deviation) = stats[k]
+                var sumG: S = 0, sumGX: S = 0
+                for n in 0..<s.n {
+                  let offset = (n * s.d + k) * area
+                  for e in 0..<area {
+                    let g = gr.pointer[offset + e]
+                    sumG += g
+                    sumGX += g * (xr.pointer[offset + e] - mean)
+                  }
+                }
+                sumGX /= deviation
+                dwr.pointer[k] = sumGX
+                dbr.pointer[k] = sumG
+                let scale = w.storage[k] / deviation, meanG = sumG / count, meanGX = sumGX / count
+                for n in 0..<s.n {
+                  let offset = (n * s.d + k) * area
+                  for e in 0..<area {
+                    let xhat = (xr.pointer[offset + e] - mean) / deviation
+                    dr.pointer[offset + e] = scale * (gr.pointer[offset + e] - meanG - xhat * meanGX)
+                  }
+                }
+              }
+            }
+          }
+        }
       }
     }
     return Gradients(dzdx: dx, dzdw: dw, dzdb: db)

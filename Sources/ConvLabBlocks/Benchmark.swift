@@ -125,13 +125,40 @@ public enum Benchmark {
                     flops: (backward ? 3 : 1) * s.forwardFlops, ceiling: sgemm)
   }
 
+  /// The literal explicit Jacobian of a conv (built as MatConvNet §6.1 builds it) and its
+  /// central-difference Jacobian, in Double: (literal seconds, finite-difference seconds).
+  public static func jacobians(x: Shape = Shape(28, 28), filters: Shape = Shape(5, 5, 1, 6)) throws -> (literal: Double, finiteDifferences: Double) {
+    var rng = SeededGenerator(seed: 5)
+    let input = Tensor<Double>.uniform(x, using: &rng), w = Tensor<Double>.uniform(filters, using: &rng)
+    let conv = Conv(), p = Parameters(w: w)
+    let literal = try median(repeats: 3, warmup: 1) { _ = try conv.jacobian(at: input, p, wrt: .x) }
+    let fd = try median(repeats: 3, warmup: 1) {
+      _ = try FiniteDifferences.jacobian(at: input.storage) { try conv.forward(Tensor(shape: x, storage: $0), p).storage }
+    }
+    return (literal, fd)
+  }
+
+  /// The process's peak resident memory in MiB (getrusage's ru_maxrss, KiB on Linux).
+  public static var peakResidentMiB: Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+  }
+
   /// Times a bandwidth-bound block on a large Float32 tensor; bytes = what it must read and write.
   public static func memoryBound(_ name: String, _ block: any Block, shape: Shape, parameters: Parameters<Float> = Parameters(),
-                                 bytes: (Shape, Shape) -> Int, bandwidth: Double?) throws -> Record {
+                                 backward: Bool = false, bytes: (Shape, Shape) -> Int, bandwidth: Double?) throws -> Record {
     var rng = SeededGenerator(seed: 3)
     let x = Tensor<Float>.uniform(shape, using: &rng)
     let yShape = try block.outputShape(shape, parameters)
-    let seconds = try median(repeats: 5) { _ = try block.forward(x, parameters) }
+    let seconds: Double
+    if backward {
+      let y = try block.forward(x, parameters)
+      let dzdy = Tensor<Float>.uniform(y.shape, using: &rng)
+      seconds = try median(repeats: 5) { _ = try block.backward(x, parameters, dzdy) }
+    } else {
+      seconds = try median(repeats: 5) { _ = try block.forward(x, parameters) }
+    }
     let moved = Double(bytes(shape, yShape))
     let gbps = moved / seconds / 1e9
     return Record(op: name, path: "fast", n: shape.n, h: shape.h, w: shape.w, d: shape.d, median_ms: seconds * 1e3,

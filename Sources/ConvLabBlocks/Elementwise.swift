@@ -12,12 +12,22 @@ public protocol ElementwiseBlock: Block {
 extension ElementwiseBlock {
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape { x }
 
+  /// Splits 0..<count into one contiguous part per core when there is enough work (≥ 64 Ki
+  /// entries), so exp-heavy activations use both cores; small tensors stay on one thread.
+  @inline(__always)
+  func forEachPart(_ count: Int, _ body: @Sendable (Range<Int>) -> Void) {
+    let parts = count >= 1 << 16 ? Parallel.workers : 1
+    Parallel.forEach(parts) { part in body((part * count / parts)..<((part + 1) * count / parts)) }
+  }
+
   /// y = f(x); conforming blocks call this from their own (pre-specialized) `forward`.
   @inline(__always)
   public func elementwiseForward<S: Scalar>(_ x: Tensor<S>) -> Tensor<S> {
     var y = x
     y.storage.withUnsafeMutableBufferPointer { b in
-      for k in b.indices { b[k] = value(b[k]) }
+      guard let base = b.baseAddress else { return }
+      let ref = SendableRef(base)
+      forEachPart(b.count) { range in for k in range { ref.pointer[k] = value(ref.pointer[k]) } }
     }
     return y
   }
@@ -29,7 +39,9 @@ extension ElementwiseBlock {
     var dx = dzdy
     x.storage.withUnsafeBufferPointer { xb in
       dx.storage.withUnsafeMutableBufferPointer { b in
-        for k in b.indices { b[k] *= derivative(xb[k]) }
+        guard let base = b.baseAddress, let xbase = xb.baseAddress else { return }
+        let ref = SendableRef(base), xref = SendableRef(UnsafeMutablePointer(mutating: xbase))
+        forEachPart(b.count) { range in for k in range { ref.pointer[k] *= derivative(xref.pointer[k]) } }
       }
     }
     return Gradients(dzdx: dx)

@@ -103,19 +103,18 @@ public struct Pool: Block {
 
   // MARK: Fast path — direct loops over windows
 
+  /// The window bounds of every output row and column (`Fast/PoolingKernels`).
+  func kernelGeometry(_ x: Shape, _ y: Shape) -> PoolingKernels.Geometry {
+    PoolingKernels.Geometry(h: x.h, w: x.w, outH: y.h, outW: y.w, slabs: x.d * x.n,
+                            rows: PoolingKernels.ranges(outputs: y.h, input: x.h, size: size.0, stride: stride.0, padBefore: pad[0]),
+                            cols: PoolingKernels.ranges(outputs: y.w, input: x.w, size: size.1, stride: stride.1, padBefore: pad[2]))
+  }
+
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     let yShape = try outputShape(x.shape, p)
-    var y = Tensor<S>(shape: yShape)
-    forEachWindow(x, yShape) { out, win, count, argmax in
-      var sum: S = 0
-      if method != .max { for c in win.cols { for r in win.rows { sum += x.storage[x.shape.index(r, c, out.d, out.n)] } } }
-      var value: S = method == .max ? 0 : sum / S(count)
-      if method != .avg { value += x.storage[argmax] }
-      y.storage[yShape.index(out.i, out.j, out.d, out.n)] = value
-    }
-    return y
+    return Tensor(shape: yShape, storage: PoolingKernels.forward(x.storage, kernelGeometry(x.shape, yShape), method: method))
   }
 
   @_specialize(where S == Float)
@@ -123,38 +122,6 @@ public struct Pool: Block {
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let yShape = try outputShape(x.shape, p)
     try requireDzdy(dzdy, yShape)
-    var dx = Tensor<S>(shape: x.shape)
-    forEachWindow(x, yShape) { out, win, count, argmax in
-      let g = dzdy.storage[yShape.index(out.i, out.j, out.d, out.n)]
-      // Overlapping windows accumulate (+=), they never overwrite.
-      if method != .avg { dx.storage[argmax] += g }
-      if method != .max {
-        let share = g / S(count)
-        for c in win.cols { for r in win.rows { dx.storage[x.shape.index(r, c, out.d, out.n)] += share } }
-      }
-    }
-    return Gradients(dzdx: dx)
-  }
-
-  /// Visits every output with its in-bounds window, sample count and the vec index of the
-  /// first maximum.
-  private func forEachWindow<S: Scalar>(_ x: Tensor<S>, _ y: Shape, _ body: ((i: Int, j: Int, d: Int, n: Int), (rows: Range<Int>, cols: Range<Int>), Int, Int) -> Void) {
-    for n in 0..<y.n {
-      for d in 0..<y.d {
-        for j in 0..<y.w {
-          for i in 0..<y.h {
-            let win = window(i, j, h: x.shape.h, w: x.shape.w)
-            var best = -S.infinity, argmax = -1
-            for c in win.cols {
-              for r in win.rows {
-                let k = x.shape.index(r, c, d, n)
-                if x.storage[k] > best { best = x.storage[k]; argmax = k }
-              }
-            }
-            body((i, j, d, n), win, win.rows.count * win.cols.count, argmax)
-          }
-        }
-      }
-    }
+    return Gradients(dzdx: Tensor(shape: x.shape, storage: PoolingKernels.backward(x.storage, dzdy.storage, kernelGeometry(x.shape, yShape), method: method)))
   }
 }

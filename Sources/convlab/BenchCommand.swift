@@ -86,10 +86,20 @@ extension ConvLab {
       let gains = Parameters<Float>(w: Tensor(shape: Shape(1, 1, 64), repeating: 1), b: Tensor(shape: Shape(1, 1, 64)))
       // bnorm reads x twice (moments, then normalisation) and writes y once.
       records.append(try Benchmark.memoryBound("bnorm", BatchNorm(), shape: big, parameters: gains, bytes: { x, y in 4 * (2 * x.count + y.count) }, bandwidth: bandwidth))
+      // Backward: max pooling reads x and dz/dy and writes dz/dx; bnorm reads x three times and dz/dy twice, writes dz/dx.
+      records.append(try Benchmark.memoryBound("pool-max-2-bwd", Pool(method: .max, size: (2, 2), stride: (2, 2)), shape: big, backward: true,
+                                               bytes: { x, y in 4 * (2 * x.count + y.count) }, bandwidth: bandwidth))
+      records.append(try Benchmark.memoryBound("bnorm-bwd", BatchNorm(), shape: big, parameters: gains, backward: true,
+                                               bytes: { x, _ in 4 * 6 * x.count }, bandwidth: bandwidth))
+      progress("explicit Jacobians of conv 28×28×1 → 24×24×6, 5×5 (Double): literal and finite differences")
+      let (literal, fd) = try Benchmark.jacobians()
+      records.append(Benchmark.Record(op: "jacobian-lit", path: "literal", n: 1, h: 28, w: 28, d: 1, k: 6, fh: 5, fw: 5, median_ms: literal * 1e3))
+      records.append(Benchmark.Record(op: "jacobian-fd", path: "central", n: 1, h: 28, w: 28, d: 1, k: 6, fh: 5, fw: 5, median_ms: fd * 1e3))
       progress("one LeNet-5 training step (batch 64: forward, backward, SGD update)")
       records.append(try lenetStep())
       if !noJax, let jax = try jaxRecords(sgemm: sgemm) { records += jax }
       try emit(records)
+      if !json { print(String(format: "peak resident memory of this run: %.0f MiB (getrusage)", Benchmark.peakResidentMiB)) }
     }
 
     /// One LeNet-5 SGD step on a batch of 64 28×28 images (Float32), median of repeats.

@@ -1,0 +1,88 @@
+import ConvLabCore
+
+/// Pooling on raw buffers, one H×W slab (a channel of an image, contiguous in MatConvNet's
+/// layout) at a time, slabs spread over the cores. The window bounds of every output row and
+/// column are computed once per call, so the inner loops only read memory (MatConvNet §4.3).
+enum PoolingKernels {
+  /// The in-bounds input range of each output index along one axis.
+  static func ranges(outputs: Int, input: Int, size: Int, stride: Int, padBefore: Int) -> [Range<Int>] {
+    (0..<outputs).map { o in
+      let start = o * stride - padBefore
+      return max(0, start)..<min(input, start + size)
+    }
+  }
+
+  struct Geometry {
+    let h: Int, w: Int, outH: Int, outW: Int, slabs: Int
+    let rows: [Range<Int>], cols: [Range<Int>]
+  }
+
+  /// y = max / average / max + average over each window (Milisavljevic's max+average is the sum).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  static func forward<S: Scalar>(_ x: [S], _ g: Geometry, method: Pool.Method) -> [S] {
+    var y = [S](repeating: 0, count: g.outH * g.outW * g.slabs)
+    x.withUnsafeBufferPointer { xs in
+      y.withUnsafeMutableBufferPointer { ys in
+        let xr = SendableRef(UnsafeMutablePointer(mutating: xs.baseAddress!)), yr = SendableRef(ys.baseAddress!)
+        Parallel.forEach(g.slabs) { slab in
+          let xp = xr.pointer + slab * g.h * g.w, yp = yr.pointer + slab * g.outH * g.outW
+          for oj in 0..<g.outW {
+            let cols = g.cols[oj]
+            for oi in 0..<g.outH {
+              let rows = g.rows[oi]
+              var best = -S.infinity, sum: S = 0
+              for c in cols {
+                let column = xp + c * g.h
+                for r in rows {
+                  let v = column[r]
+                  best = v > best ? v : best
+                  sum += v
+                }
+              }
+              let average = sum / S(rows.count * cols.count)
+              yp[oj * g.outH + oi] = method == .max ? best : method == .avg ? average : best + average
+            }
+          }
+        }
+      }
+    }
+    return y
+  }
+
+  /// dz/dx: each window's dz/dy to its first maximum (column-major order) and/or spread evenly
+  /// over its in-bounds samples; overlapping windows add.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  static func backward<S: Scalar>(_ x: [S], _ dzdy: [S], _ g: Geometry, method: Pool.Method) -> [S] {
+    var dx = [S](repeating: 0, count: x.count)
+    x.withUnsafeBufferPointer { xs in
+      dzdy.withUnsafeBufferPointer { gs in
+        dx.withUnsafeMutableBufferPointer { ds in
+          let xr = SendableRef(UnsafeMutablePointer(mutating: xs.baseAddress!)), gr = SendableRef(UnsafeMutablePointer(mutating: gs.baseAddress!))
+          let dr = SendableRef(ds.baseAddress!)
+          Parallel.forEach(g.slabs) { slab in
+            let xp = xr.pointer + slab * g.h * g.w, dp = dr.pointer + slab * g.h * g.w, gp = gr.pointer + slab * g.outH * g.outW
+            for oj in 0..<g.outW {
+              let cols = g.cols[oj]
+              for oi in 0..<g.outH {
+                let rows = g.rows[oi]
+                let grad = gp[oj * g.outH + oi]
+                if method != .avg {
+                  var best = -S.infinity, at = -1
+                  for c in cols { for r in rows where xp[c * g.h + r] > best { best = xp[c * g.h + r]; at = c * g.h + r } }
+                  if at >= 0 { dp[at] += grad }
+                }
+                if method != .max {
+                  let share = grad / S(rows.count * cols.count)
+                  for c in cols { for r in rows { dp[c * g.h + r] += share } }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return dx
+  }
+}
