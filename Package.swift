@@ -50,11 +50,15 @@ let package = Package(
       name: "ConvLabExercises",
       dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabPlot", .product(name: "Crypto", package: "swift-crypto")]
     ),
+    // The CUDA path: run-time loading of the driver, NVRTC and cuBLAS (dlopen), kernel sources as
+    // resources; CConvLabKernels compiles the kernels' bodies for the CPU so tests check them.
+    .target(name: "CConvLabKernels"),
+    .target(name: "ConvLabCUDA", dependencies: ["ConvLabCore", "ConvLabBlocks"], resources: [.copy("Kernels")]),
     .target(name: "ConvLabDerive", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabNetworks"]),
     .executableTarget(
       name: "convlab",
       dependencies: [
-        "CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabDerive", "ConvLabPlot", "ConvLabFigures", "ConvLabExercises",
+        "CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabDerive", "ConvLabPlot", "ConvLabFigures", "ConvLabExercises", "ConvLabCUDA",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -65,6 +69,7 @@ let package = Package(
     .testTarget(name: "ConvLabPlotTests", dependencies: ["ConvLabCore", "ConvLabPlot", "ConvLabFigures", "ConvLabNetworks"]),
     .testTarget(name: "ConvLabDeriveTests", dependencies: ["ConvLabCore", "ConvLabDerive"]),
     .testTarget(name: "ConvLabExercisesTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabExercises"]),
+    .testTarget(name: "ConvLabCUDATests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabCUDA", "CConvLabKernels"]),
     .testTarget(name: "ConvLabCLITests", dependencies: ["ConvLabCore"]),
   ]
 )

@@ -1,6 +1,7 @@
 import ConvLabBlocks
 import ConvLabCore
 import ConvLabNotation
+import Foundation
 
 /// Small tools the derivations of every paper share.
 enum Support {
@@ -23,6 +24,13 @@ enum Support {
   static func sum(_ m: Matrix<Double>) -> Double { m.storage.reduce(0, +) }
   static func sigmoid(_ v: Double) -> Double { Sigmoid().value(v) }
   static func relu(_ v: Double) -> Double { max(0, v) }
+
+  /// Binary cross-entropy −Σᵢ [yᵢ log pᵢ + (1 − yᵢ) log(1 − pᵢ)] (Murugan eq. 3.23 without its 1/t).
+  static func crossEntropy(_ y: Matrix<Double>, _ p: Matrix<Double>) -> Double {
+    var total = 0.0
+    for (target, value) in zip(y.storage, p.storage) { total -= target * log(value) + (1 - target) * log(1 - value) }
+    return total
+  }
   static func reluSlope(_ v: Double) -> Double { v > 0 ? 1 : 0 }
 
   /// A tensor's single channel as a matrix, and back.

@@ -56,12 +56,19 @@ enum MuruganDerivations {
       let a1 = Support.map(z1, Support.relu)
       let z2 = w2.transposed * a1 + b2
       let yhat = Support.map(z2, Support.sigmoid)
-      let t = Double(y.count)
-      let loss = -zip(y.storage, yhat.storage).reduce(0) { $0 + $1.0 * log($1.1) + (1 - $1.0) * log(1 - $1.1) } / t
-      return Pass(s: s, c: c, p: p, a0: a0, z1: z1, a1: a1, z2: z2, yhat: yhat, loss: loss)
+      return Pass(s: s, c: c, p: p, a0: a0, z1: z1, a1: a1, z2: z2, yhat: yhat, loss: loss(prediction: yhat))
     }
 
     var loss: Double { pass().loss }
+
+    /// L of a prediction ŷ (eq. 3.23, the mean over the t outputs).
+    func loss(prediction yhat: Matrix<Double>) -> Double { Support.crossEntropy(y, yhat) / Double(y.count) }
+    /// L from the output layer's pre-activation z².
+    func loss(outputPreActivation z2: Matrix<Double>) -> Double { loss(prediction: Support.map(z2, Support.sigmoid)) }
+    /// L from the hidden layer's pre-activation z¹.
+    func loss(hiddenPreActivation z1: Matrix<Double>) -> Double { loss(outputPreActivation: w2.transposed * Support.map(z1, Support.relu) + b2) }
+    /// L from the flattened pooled map a⁰.
+    func loss(flattened a0: Matrix<Double>) -> Double { loss(hiddenPreActivation: w1.transposed * a0 + b1) }
 
     /// The analytic backward pass (the corrected forms).
     struct Back {
@@ -135,9 +142,7 @@ enum MuruganDerivations {
     let net = try Net(side: instance.size ?? 6, seed: instance.seed)
     let f = net.pass()
     let back = try net.backward(f)
-    let t = Double(net.y.count)
-    let lossOfYhat = { (yhat: Matrix<Double>) in -zip(net.y.storage, yhat.storage).reduce(0) { $0 + $1.0 * log($1.1) + (1 - $1.0) * log(1 - $1.1) } / t }
-    let numeric = Support.gradient(at: f.yhat, lossOfYhat)
+    let numeric = Support.gradient(at: f.yhat) { net.loss(prediction: $0) }
     let z = f.z2
     let sigma = Support.map(z, Support.sigmoid)
     let printedSigma = Support.map(z) { 1 / (1 + exp($0)) }
@@ -166,19 +171,12 @@ enum MuruganDerivations {
     let t = Double(net.y.count)
     let original = net
     func lossWith(_ change: (inout Net) -> Void) -> Double { var n = original; change(&n); return n.loss }
-    let dz2 = Support.gradient(at: f.z2) { z in
-      -zip(net.y.storage, z.storage).reduce(0) { $0 + $1.0 * log(Support.sigmoid($1.1)) + (1 - $1.0) * log(1 - Support.sigmoid($1.1)) } / t
-    }
+    let dz2 = Support.gradient(at: f.z2) { net.loss(outputPreActivation: $0) }
     let dw2 = Support.gradient(at: net.w2) { w in lossWith { $0.w2 = w } }
     let db2 = Support.gradient(at: net.b2) { v in lossWith { $0.b2 = v } }
     let dw1 = Support.gradient(at: net.w1) { w in lossWith { $0.w1 = w } }
     let db1 = Support.gradient(at: net.b1) { v in lossWith { $0.b1 = v } }
-    let dz1 = Support.gradient(at: f.z1) { z in
-      let yhat = Support.map(net.w2.transposed * Support.map(z, Support.relu) + net.b2, Support.sigmoid)
-      var total = 0.0
-      for (target, value) in zip(net.y.storage, yhat.storage) { total -= target * log(value) + (1 - target) * log(1 - value) }
-      return total / t
-    }
+    let dz1 = Support.gradient(at: f.z1) { net.loss(hiddenPreActivation: $0) }
     // Eq. 3.55–3.58 as printed: σ(z^{l−1}ᵢ) − yᵢ with σ = ReLU (y read as the output of the same index).
     let printed357 = Matrix(rows: 3, cols: 1) { i, _ in Support.relu(f.z1[i, 0]) - net.y[i % 2, 0] }
     // Eq. 3.39 as printed: (1/t) ŷᵢ(σ(zᵢ) − yᵢ) for every weight into output i.
@@ -215,18 +213,8 @@ enum MuruganDerivations {
     let net = try Net(side: instance.size ?? 6, seed: instance.seed)
     let f = net.pass()
     let b = try net.backward(f)
-    let da0 = Support.gradient(at: f.a0) { a in
-      let z1 = net.w1.transposed * a + net.b1
-      let z2 = net.w2.transposed * Support.map(z1, Support.relu) + net.b2
-      let yhat = Support.map(z2, Support.sigmoid)
-      return -zip(net.y.storage, yhat.storage).reduce(0) { $0 + $1.0 * log($1.1) + (1 - $1.0) * log(1 - $1.1) } / Double(net.y.count)
-    }
-    let dP = Support.gradient(at: f.p) { p in
-      let yhat = Support.map(net.w2.transposed * Support.map(net.w1.transposed * vec(p) + net.b1, Support.relu) + net.b2, Support.sigmoid)
-      var total = 0.0
-      for (target, value) in zip(net.y.storage, yhat.storage) { total -= target * log(value) + (1 - target) * log(1 - value) }
-      return total / Double(net.y.count)
-    }
+    let da0 = Support.gradient(at: f.a0) { net.loss(flattened: $0) }
+    let dP = Support.gradient(at: f.p) { net.loss(flattened: vec($0)) }
     let poolBack = try Pool(method: .max, size: (2, 2), stride: (2, 2)).backward(Support.tensor(f.c), Parameters(), Support.tensor(b.dp)).dzdx.channel(0)
     let dk = Support.gradient(at: net.k) { k in var n = net; n.k = k; return n.loss }
     let dbc = FiniteDifferences.derivative(at: net.bc) { v in var n = net; n.bc = v; return n.loss }

@@ -51,11 +51,7 @@ enum VardhanDerivations {
     let w3 = Matrix<Double>.uniform(bVec.rows, outputs, using: &rng), b3 = Matrix<Double>.uniform(outputs, 1, using: &rng)
     let y = Matrix(rows: outputs, cols: 1, storage: (0..<outputs).map { Double($0 % 2) })
     func cost(w: Matrix<Double>, bias: Matrix<Double>, input: Matrix<Double>) -> Double {
-      var total = 0.0
-      for (target, a) in zip(y.storage, Support.map(w.transposed * input + bias, Support.sigmoid).storage) {
-        total -= target * log(a) + (1 - target) * log(1 - a)
-      }
-      return total
+      Support.crossEntropy(y, Support.map(w.transposed * input + bias, Support.sigmoid))
     }
     let z3 = w3.transposed * bVec + b3
     let a3 = Support.map(z3, Support.sigmoid)
@@ -66,15 +62,7 @@ enum VardhanDerivations {
     let gradW = Support.gradient(at: w3) { cost(w: $0, bias: b3, input: bVec) }
     let gradb = Support.gradient(at: b3) { cost(w: w3, bias: $0, input: bVec) }
     let gradB = Support.gradient(at: bVec) { cost(w: w3, bias: b3, input: $0) }
-    func costOfZ(_ z: Matrix<Double>) -> Double {
-      var total = 0.0
-      for (target, value) in zip(y.storage, z.storage) {
-        let a = Support.sigmoid(value)
-        total -= target * log(a) + (1 - target) * log(1 - a)
-      }
-      return total
-    }
-    let gradZ = Support.gradient(at: z3, costOfZ)
+    let gradZ = Support.gradient(at: z3) { Support.crossEntropy(y, Support.map($0, Support.sigmoid)) }
     let perChannel = Matrix(rows: channels, cols: side * side) { ch, k in gradB[ch * side * side + k, 0] }
     return Derivation(id: "vardhan-dense", title: "The fully-connected layer", reference: "Vardhan §3.1.1–3.1.2", steps: [
       DerivationStep("B² = [vec A₁²; vec A₂²],  Z³ = (W³)ᵀ B² + b³,  A³ = σ(Z³)", "Layer 2's \(channels) pooled maps are flattened channel after channel and fed to the dense layer.",
@@ -144,21 +132,19 @@ enum VardhanDerivations {
       try block.forward(Support.tensor(a), Parameters(w: Support.tensor(k))).channel(0)
     }
     let z = try forward(a, k)
-    // Column (p,q) of dᵥZ/dᵥK: vec(A * dK/dK_pq), the convolution of A with a unit kernel (App. A).
-    var dzdk = Matrix<Double>(rows: z.count, cols: k.count)
-    for col in 0..<k.count {
-      var unit = Matrix<Double>(rows: 2, cols: 2)
-      unit.storage[col] = 1
-      let column = try forward(a, unit)
-      for r in 0..<z.count { dzdk[r, col] = column.storage[r] }
+    // Column pq of a Jacobian of a linear map: the map applied to the unit matrix E_pq (App. A).
+    func columns(_ count: Int, rows: Int, cols: Int, _ apply: (Matrix<Double>) throws -> Matrix<Double>) rethrows -> Matrix<Double> {
+      var jacobian = Matrix<Double>(rows: z.count, cols: count)
+      for col in 0..<count {
+        var unit = Matrix<Double>(rows: rows, cols: cols)
+        unit.storage[col] = 1
+        let column = try apply(unit)
+        for r in 0..<z.count { jacobian[r, col] = column.storage[r] }
+      }
+      return jacobian
     }
-    var dzda = Matrix<Double>(rows: z.count, cols: a.count)
-    for col in 0..<a.count {
-      var unit = Matrix<Double>(rows: 3, cols: 4)
-      unit.storage[col] = 1
-      let column = try forward(unit, k)
-      for r in 0..<z.count { dzda[r, col] = column.storage[r] }
-    }
+    let dzdk = try columns(k.count, rows: 2, cols: 2) { try forward(a, $0) }  // vec(A * E_pq)
+    let dzda = try columns(a.count, rows: 3, cols: 4) { try forward($0, k) }  // vec(E_pq * K)
     let fdK = try Support.jacobian(at: k) { try vec(forward(a, $0)) }
     let fdA = try Support.jacobian(at: a) { try vec(forward($0, k)) }
     let blockK = try block.jacobian(at: Support.tensor(a), Parameters(w: Support.tensor(k)), wrt: .w)

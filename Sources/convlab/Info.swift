@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvLabCore
+import ConvLabCUDA
 import Foundation
 
 extension ConvLab {
@@ -27,14 +28,7 @@ extension ConvLab {
       } else {
         print("  gnuplot      not found (install it with `make setup` or `apt-get install gnuplot-nox`)")
       }
-      let cuda = SystemInfo.cudaLibraries
-      let found = cuda.filter(\.found).map(\.name)
-      let missing = cuda.filter { !$0.found }.map(\.name)
-      if missing.isEmpty {
-        print("  CUDA         libraries present: \(found.joined(separator: ", "))")
-      } else {
-        print("  CUDA         unavailable: \(missing.joined(separator: ", ")) not found\(found.isEmpty ? "" : " (found \(found.joined(separator: ", ")))")")
-      }
+      for line in CUDAReport.lines() { print(line) }
     }
   }
 }

@@ -106,3 +106,25 @@ import Testing
 }
 
 import Foundation
+
+@Suite struct PoolingKernelTests {
+  /// The unrolled 2×2/stride-2 kernel (and the general kernel, with padding) agree with the
+  /// literal selector and averaging matrices, on even and odd sizes (odd: the last row/column is dropped), in
+  /// Float and Double. Max is exact; averages differ by rounding only (Float: 1e-6).
+  @Test(arguments: [(4, 6), (5, 7), (8, 8), (3, 2)])
+  func unrolledTwoByTwoMatchesTheLiteralPath(h: Int, w: Int) throws {
+    var rng = SeededGenerator(seed: UInt64(h * 31 + w))
+    let x = Tensor<Double>.uniform(Shape(h, w, 3, 2), using: &rng)
+    for method in Pool.Method.allCases {
+      let pool = Pool(method: method, size: (2, 2), stride: (2, 2))
+      let literal = try pool.literalForward(x, Parameters())
+      #expect(relativeError(try pool.forward(x, Parameters()), literal) < 1e-14, "\(method) Double")
+      let single: Tensor<Float> = try pool.forward(x.converted(), Parameters())
+      #expect(relativeError(single.converted(), literal) < 1e-6, "\(method) Float")
+      // The general kernel, reached with one row and column of padding at the bottom/right.
+      let general = Pool(method: method, size: (2, 2), pad: [0, 1, 0, 1], stride: (2, 2))
+      let y = try general.forward(x, Parameters()), yl = try general.literalForward(x, Parameters())
+      #expect(relativeError(y, yl) < 1e-14, "\(method) general kernel")
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import ConvLabCore
+import Foundation
+
+/// NVRTC, the runtime CUDA C++ compiler: ConvLab's kernels are compiled to PTX at first use for
+/// the device's compute capability (no `-O3`: NVRTC rejects it; it optimizes by default).
+public enum NVRTC {
+  typealias Program = OpaquePointer?
+
+  public static func version() throws -> (major: Int, minor: Int) {
+    let lib = try CUDALibraries.shared.nvrtc.get()
+    let f = try lib.function("nvrtcVersion", as: (@convention(c) (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>) -> Int32).self)
+    var major: Int32 = 0, minor: Int32 = 0
+    guard f(&major, &minor) == 0 else { throw ConvLabError("nvrtcVersion failed.") }
+    return (Int(major), Int(minor))
+  }
+
+  /// Compiles `source` (with `headers`: name → text) for `sm_XY`; returns the PTX, or throws
+  /// with the compiler's log.
+  public static func compile(_ source: String, name: String, headers: [String: String] = [:], architecture: String) throws -> String {
+    let lib = try CUDALibraries.shared.nvrtc.get()
+    typealias Create = @convention(c) (UnsafeMutablePointer<Program>, UnsafePointer<CChar>, UnsafePointer<CChar>, Int32,
+                                       UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<UnsafePointer<CChar>?>?) -> Int32
+    typealias Compile = @convention(c) (Program, Int32, UnsafePointer<UnsafePointer<CChar>?>?) -> Int32
+    typealias Size = @convention(c) (Program, UnsafeMutablePointer<Int>) -> Int32
+    typealias Text = @convention(c) (Program, UnsafeMutablePointer<CChar>) -> Int32
+    typealias Destroy = @convention(c) (UnsafeMutablePointer<Program>) -> Int32
+    let create = try lib.function("nvrtcCreateProgram", as: Create.self)
+    let compileProgram = try lib.function("nvrtcCompileProgram", as: Compile.self)
+    let ptxSize = try lib.function("nvrtcGetPTXSize", as: Size.self), getPTX = try lib.function("nvrtcGetPTX", as: Text.self)
+    let logSize = try lib.function("nvrtcGetProgramLogSize", as: Size.self), getLog = try lib.function("nvrtcGetProgramLog", as: Text.self)
+    let destroy = try lib.function("nvrtcDestroyProgram", as: Destroy.self)
+
+    let names = headers.keys.sorted()
+    let cNames = try duplicate(names), cTexts = try duplicate(names.map { headers[$0] ?? "" })
+    defer { (cNames + cTexts).forEach { free($0) } }
+    var program: Program = nil
+    let texts: [UnsafePointer<CChar>?] = cTexts.map { UnsafePointer($0) }, includes: [UnsafePointer<CChar>?] = cNames.map { UnsafePointer($0) }
+    let created = texts.withUnsafeBufferPointer { t in
+      includes.withUnsafeBufferPointer { i in create(&program, source, name, Int32(names.count), t.baseAddress, i.baseAddress) }
+    }
+    guard created == 0 else { throw ConvLabError("nvrtcCreateProgram failed for \(name) (NVRTC error \(created)).") }
+    defer { _ = destroy(&program) }
+    let options = try duplicate(["--gpu-architecture=\(architecture)", "--std=c++14", "--fmad=false"])
+    defer { options.forEach { free($0) } }
+    let optionPointers: [UnsafePointer<CChar>?] = options.map { UnsafePointer($0) }
+    let status = optionPointers.withUnsafeBufferPointer { compileProgram(program, Int32(options.count), $0.baseAddress) }
+    var size = 0
+    _ = logSize(program, &size)
+    var log = [CChar](repeating: 0, count: max(1, size))
+    _ = getLog(program, &log)
+    guard status == 0 else {
+      throw ConvLabError("NVRTC could not compile \(name) for \(architecture): \(text(log).trimmingCharacters(in: .whitespacesAndNewlines))")
+    }
+    _ = ptxSize(program, &size)
+    var ptx = [CChar](repeating: 0, count: max(1, size))
+    _ = getPTX(program, &ptx)
+    return text(ptx)
+  }
+
+  /// C strings for the C API, freed by the caller.
+  static func duplicate(_ strings: [String]) throws -> [UnsafeMutablePointer<CChar>] {
+    try strings.map {
+      guard let copy = strdup($0) else { throw ConvLabError("out of memory while passing arguments to NVRTC.") }
+      return copy
+    }
+  }
+}
+
+/// A NUL-terminated C buffer as a String.
+func text(_ buffer: [CChar]) -> String {
+  String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// The kernel sources shipped with ConvLab (package resources `Kernels/*.cu` and the shared
+/// header).
+public enum KernelSources {
+  public static let header = "convlab_kernels.h"
+
+  /// The CUDA source files, by name.
+  public static func all() throws -> [String: String] {
+    guard let folder = Bundle.module.url(forResource: "Kernels", withExtension: nil) else {
+      throw ConvLabError("the kernel sources (ConvLab_ConvLabCUDA.resources/Kernels) are missing next to the binary.")
+    }
+    var out: [String: String] = [:]
+    for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".cu") || file.hasSuffix(".h") {
+      out[file] = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+    }
+    return out
+  }
+
+  /// Compiles every .cu file for `architecture` (e.g. `compute_80` or `sm_90`); returns name → PTX.
+  public static func compileAll(architecture: String) throws -> [String: String] {
+    let sources = try all()
+    let headers = sources.filter { $0.key.hasSuffix(".h") }
+    var ptx: [String: String] = [:]
+    for (name, text) in sources where name.hasSuffix(".cu") {
+      ptx[name] = try NVRTC.compile(text, name: name, headers: headers, architecture: architecture)
+    }
+    return ptx
+  }
+}
