@@ -23,8 +23,26 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   public var weightDecay = 5e-4
   public var schedule = Schedule.cosine
   public var seed: UInt64 = 1
+  /// Mirror each training image left–right with probability ½ (seeded by epoch and batch):
+  /// clothes look the same mirrored, so this doubles the data without changing the labels.
+  public var flipHorizontally = false
 
   public init() {}
+
+  enum CodingKeys: String, CodingKey { case epochs, batchSize, learningRate, momentum, weightDecay, schedule, seed, flipHorizontally }
+
+  /// Checkpoints written before `flipHorizontally` existed read as `false`.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    epochs = try c.decode(Int.self, forKey: .epochs)
+    batchSize = try c.decode(Int.self, forKey: .batchSize)
+    learningRate = try c.decode(Double.self, forKey: .learningRate)
+    momentum = try c.decode(Double.self, forKey: .momentum)
+    weightDecay = try c.decode(Double.self, forKey: .weightDecay)
+    schedule = try c.decode(Schedule.self, forKey: .schedule)
+    seed = try c.decode(UInt64.self, forKey: .seed)
+    flipHorizontally = try c.decodeIfPresent(Bool.self, forKey: .flipHorizontally) ?? false
+  }
 
   /// The learning rate of epoch e (0-based).
   public func learningRate(epoch e: Int) -> Double {
@@ -104,8 +122,10 @@ public struct Trainer<S: Scalar>: Sendable {
     var lossSum = 0.0, correct = 0, seen = 0
     for b in 0..<batches {
       let indices = order[(b * options.batchSize)..<min(order.count, (b + 1) * options.batchSize)]
-      let batch = data.train.subset(indices)
-      let result = try step(batch.images.converted(), labels: batch.labels, eta: eta, mu: mu, lambda: lambda)
+      var images: Tensor<S> = data.train.subset(indices).images.converted()
+      if options.flipHorizontally { Self.flipSomeImages(&images, seed: options.seed &+ UInt64(e) &* 1_000_003 &+ UInt64(b)) }
+      let labels = indices.map { data.train.labels[$0] }
+      let result = try step(images, labels: labels, eta: eta, mu: mu, lambda: lambda)
       guard result.loss.isFinite else {
         throw ConvLabError("the loss became \(result.loss) in epoch \(e + 1), batch \(b + 1); lower the learning rate (--lr \(options.learningRate)).")
       }
@@ -124,6 +144,20 @@ public struct Trainer<S: Scalar>: Sendable {
                              elapsedSeconds: (records.last?.elapsedSeconds ?? 0) + seconds, imagesPerSecond: Double(seen) / seconds)
     records.append(record)
     return record
+  }
+
+  /// Mirrors each image of the batch left–right with probability ½ (column j ↔ W − 1 − j).
+  public static func flipSomeImages(_ x: inout Tensor<S>, seed: UInt64) {
+    var rng = SeededGenerator(seed: seed)
+    let s = x.shape, plane = s.h * s.w
+    for n in 0..<s.n where Bool.random(using: &rng) {
+      for d in 0..<s.d {
+        let base = (n * s.d + d) * plane
+        for j in 0..<s.w / 2 {
+          for i in 0..<s.h { x.storage.swapAt(base + j * s.h + i, base + (s.w - 1 - j) * s.h + i) }
+        }
+      }
+    }
   }
 
   /// One training step on a batch: forward, backward, SGD update. Returns the batch's mean

@@ -24,6 +24,8 @@ struct TrainingArguments: ParsableArguments {
   var schedule = "cosine"
   @Option(help: "Seed of the initialization, the validation split and the batch order.")
   var seed: UInt64 = 1
+  @Flag(help: "Mirror each training image left–right with probability ½ (data augmentation).")
+  var flip = false
   @Option(help: "Train on the first K training images only (quick runs).")
   var subset: Int?
   @Option(help: "Training images held out for validation (default 10000, or K/5 with --subset K).")
@@ -44,6 +46,7 @@ struct TrainingArguments: ParsableArguments {
     }
     o.schedule = s
     o.seed = seed
+    o.flipHorizontally = flip
     try o.validate()
     return o
   }
@@ -117,7 +120,7 @@ struct Train: ParsableCommand {
     var trainer = try run.start(spec: spec, input: data.train.imageShape, classes: data.train.classes, options: options, resume: resume)
     if resume { print("resuming \(run.folder) after epoch \(trainer.epochsDone) of \(options.epochs)") }
     print("network: \(spec.description)")
-    print("parameters: \(trainer.network.parameterCount); batch \(options.batchSize), lr \(options.learningRate) (\(options.schedule.rawValue)), momentum \(options.momentum), weight decay \(options.weightDecay), seed \(options.seed)")
+    print("parameters: \(trainer.network.parameterCount); batch \(options.batchSize), lr \(options.learningRate) (\(options.schedule.rawValue)), momentum \(options.momentum), weight decay \(options.weightDecay), seed \(options.seed)\(options.flipHorizontally ? ", random left–right flips" : "")")
     while trainer.epochsDone < options.epochs {
       var progress = Progress("epoch \(trainer.epochsDone + 1)/\(options.epochs)")
       let record = try trainer.runEpoch(data) { p in

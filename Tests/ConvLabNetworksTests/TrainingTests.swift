@@ -160,3 +160,24 @@ struct TrainingTests {
     #expect(error?.description.contains("damaged") == true)
   }
 }
+
+@Suite struct AugmentationTests {
+  /// Each image is either untouched or exactly mirrored (x[i, j] = x′[i, W−1−j]); the same seed
+  /// mirrors the same images, so applying it twice restores the batch; about half are mirrored.
+  @Test func flipsMirrorWholeImagesAndRepeatWithTheSeed() {
+    var rng = SeededGenerator(seed: 9)
+    let x = Tensor<Float>.uniform(Shape(5, 6, 2, 40), using: &rng)
+    var y = x
+    Trainer<Float>.flipSomeImages(&y, seed: 42)
+    var mirrored = 0
+    for n in 0..<x.shape.n {
+      let same = (0..<x.shape.d).allSatisfy { d in (0..<6).allSatisfy { j in (0..<5).allSatisfy { i in y[i, j, d, n] == x[i, j, d, n] } } }
+      let flipped = (0..<x.shape.d).allSatisfy { d in (0..<6).allSatisfy { j in (0..<5).allSatisfy { i in y[i, j, d, n] == x[i, 5 - j, d, n] } } }
+      #expect(same || flipped, "image \(n) is neither itself nor its mirror")
+      if flipped { mirrored += 1 }
+    }
+    #expect(mirrored > 8 && mirrored < 32, "\(mirrored) of 40 mirrored")
+    Trainer<Float>.flipSomeImages(&y, seed: 42)
+    #expect(y == x)
+  }
+}
