@@ -67,19 +67,7 @@ enum PoolingKernels {
           let xp = xr.pointer + slab * g.h * g.w, yp = yr.pointer + slab * g.outH * g.outW
           for oj in 0..<g.outW {
             let c0 = xp + 2 * oj * g.h, c1 = c0 + g.h, out = yp + oj * g.outH
-            // Four outputs at a time: 8 rows of both columns, then the even/odd lanes (rows 2i, 2i+1).
-            var oi = 0
-            while oi + 4 <= g.outH {
-              let a = UnsafeRawPointer(c0 + 2 * oi).loadUnaligned(as: SIMD8<S>.self)
-              let b = UnsafeRawPointer(c1 + 2 * oi).loadUnaligned(as: SIMD8<S>.self)
-              let columnMax = pointwiseMax(a, b), columnSum = a + b
-              let best = pointwiseMax(columnMax.evenHalf, columnMax.oddHalf)
-              let average = (columnSum.evenHalf + columnSum.oddHalf) * S(0.25)
-              let result = method == .max ? best : method == .avg ? average : best + average
-              UnsafeMutableRawPointer(out + oi).storeBytes(of: result, as: SIMD4<S>.self)
-              oi += 4
-            }
-            for oi in oi..<g.outH {
+            for oi in 0..<g.outH {
               let a = c0[2 * oi], b = c0[2 * oi + 1], c = c1[2 * oi], d = c1[2 * oi + 1]
               let best = max(max(a, b), max(c, d)), average = (a + b + c + d) * S(0.25)
               out[oi] = method == .max ? best : method == .avg ? average : best + average
