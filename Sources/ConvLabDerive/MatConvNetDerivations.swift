@@ -19,13 +19,16 @@ enum MatConvNetDerivations {
     ("matconvnet-geometry", "Output sizes and receptive fields, composed and checked", "MatConvNet ch. 5", geometry),
   ]
 
-  /// dz/dx of `block` at x (fast path) and the same by central differences of ⟨dz/dy, f(x)⟩.
+  /// dz/dx of `block` at x (fast path) and the same by central differences of ⟨dz/dy, f(x)⟩,
+  /// both H × (W·D·N).
   static func vjp(_ block: any Block, _ x: Tensor<Double>, _ p: Parameters<Double>, _ rng: inout SeededGenerator) throws -> (analytic: Matrix<Double>, numeric: Matrix<Double>) {
     let y = try block.forward(x, p)
     let dzdy = Tensor<Double>.uniform(y.shape, using: &rng)
     let analytic = try block.backward(x, p, dzdy).dzdx
     let numeric = try FiniteDifferences.vjp(at: x.storage, cotangent: dzdy.storage) { v in try block.forward(Tensor(shape: x.shape, storage: v), p).storage }
-    return (Matrix(rows: x.count, cols: 1, storage: analytic.storage), Matrix(rows: x.count, cols: 1, storage: numeric))
+    // Shown as MATLAB's reshape(dzdx, H, []): the columns of every channel and image side by side.
+    let (rows, cols) = (x.shape.h, x.count / max(1, x.shape.h))
+    return (Matrix(rows: rows, cols: cols, storage: analytic.storage), Matrix(rows: rows, cols: cols, storage: numeric))
   }
 
   static let fd = "central differences of ⟨dz/dy, y⟩"
@@ -149,7 +152,7 @@ enum MatConvNetDerivations {
       DerivationStep("convt(x, f) = the conv block's dz/dx with dz/dy = x   (eq. 6.1)", "Conv transpose applies the conv's backward pass as a forward pass.",
                      check: .holds(Matrix(rows: y.count, cols: 1, storage: y.storage), Matrix(rows: y.count, cols: 1, storage: viaConv.storage), against: "conv (stride 2, pad 1,0,1,0) backward")),
       DerivationStep("J_convt = (J_conv)ᵀ", "Their Jacobians are transposes of each other.", check: .holds(jt, jc.transposed, against: "the conv block's Jacobian")),
-      DerivationStep("dz/dx of convt = conv(dz/dy, f)", "So convt's backward pass is a plain convolution.", check: .holds(numeric.analytic, numeric.numeric, against: fd, tolerance: 1e-8)),
+      DerivationStep("dz/dx of convt = conv(dz/dy, f)", "So convt's backward pass is a plain convolution.", matrices: [("dz/dx", numeric.analytic)], check: .holds(numeric.analytic, numeric.numeric, against: fd, tolerance: 1e-8)),
     ])
   }
 
@@ -174,9 +177,9 @@ enum MatConvNetDerivations {
                      matrices: [("S(x)", s)], check: .holds(s * vec(x), vec(y), against: "the pool block's forward pass")),
       DerivationStep("dz/d vec x = S(x)ᵀ dz/d vec y   (eq. 6.2)", "The transpose routes each derivative to its switch; overlapping windows add.",
                      check: .holds(s.transposed * dzdy, vec(back), against: "the pool block's backward pass")),
-      DerivationStep("the same against finite differences", "Away from ties the selector is exact.", check: .holds(numeric.analytic, numeric.numeric, against: fd, tolerance: 1e-8)),
+      DerivationStep("the same against finite differences", "Away from ties the selector is exact.", matrices: [("dz/dx", numeric.analytic)], check: .holds(numeric.analytic, numeric.numeric, against: fd, tolerance: 1e-8)),
       DerivationStep("average pooling with padding: S = 1/(in-bounds count) over each window", "The same form with constant weights.",
-                     check: .holds(avgNumeric.analytic, avgNumeric.numeric, against: fd, tolerance: 1e-8)),
+                     matrices: [("dz/dx", avgNumeric.analytic)], check: .holds(avgNumeric.analytic, avgNumeric.numeric, against: fd, tolerance: 1e-8)),
     ])
   }
 
@@ -197,10 +200,10 @@ enum MatConvNetDerivations {
       DerivationStep("x (\(side)×\(side), no zeros)", "Values away from ReLU's kink.", matrices: [("x", x.channel(0))]),
       DerivationStep("ReLU: dz/dx = dz/dy ∘ 1{x > 0};  J = diag(1{vec x > 0})   (§6.4.1)", "The Jacobian of an element-wise function is diagonal.",
                      check: .holds(jr, diagR, against: "the ReLU block's literal Jacobian")),
-      DerivationStep("ReLU backward", "The block's backward pass against finite differences.", check: .holds(relu.analytic, relu.numeric, against: fd, tolerance: 1e-8)),
+      DerivationStep("ReLU backward", "The block's backward pass against finite differences.", matrices: [("dz/dx", relu.analytic)], check: .holds(relu.analytic, relu.numeric, against: fd, tolerance: 1e-8)),
       DerivationStep("sigmoid: dz/dx = dz/dy ∘ σ(x)(1 − σ(x));  J = diag(σ(1 − σ))   (§6.4.2)", "The slope written with the output itself.",
                      check: .holds(js, diagS, against: "the sigmoid block's literal Jacobian")),
-      DerivationStep("sigmoid backward", "The block's backward pass against finite differences.", check: .holds(sigmoid.analytic, sigmoid.numeric, against: fd, tolerance: 1e-8)),
+      DerivationStep("sigmoid backward", "The block's backward pass against finite differences.", matrices: [("dz/dx", sigmoid.analytic)], check: .holds(sigmoid.analytic, sigmoid.numeric, against: fd, tolerance: 1e-8)),
     ])
   }
 
@@ -220,14 +223,14 @@ enum MatConvNetDerivations {
       DerivationStep("x (\(side)×\(side)×4×2)", "Four channels, two images.", matrices: [("x(:,:,1,1)", x.channel(0))]),
       DerivationStep("LRN: y = x / (κ + α Σ_{t∈G(k)} x_t²)^β;  dz/dx = dz/dy ∘ L^{−β} − 2αβ x Σ_{k∈G(t)} dz/dy_k x_k L_k^{−β−1}   (§6.5.1)",
                      "The normalizer of each channel depends on its neighbours, so derivatives flow across channels.",
-                     check: .holds(lrn.analytic, lrn.numeric, against: fd, tolerance: 1e-7)),
+                     matrices: [("dz/dx", lrn.analytic)], check: .holds(lrn.analytic, lrn.numeric, against: fd, tolerance: 1e-7)),
       DerivationStep("batch norm: dz/dx = (w/σ)(dz/dy − mean(dz/dy) − x̂ mean(dz/dy ∘ x̂)) per channel   (§6.5.2)",
                      "Mean and variance depend on every sample of the channel, hence the two averaged correction terms.",
-                     check: .holds(bn.analytic, bn.numeric, against: fd, tolerance: 1e-7)),
+                     matrices: [("dz/dx", bn.analytic)], check: .holds(bn.analytic, bn.numeric, against: fd, tolerance: 1e-7)),
       DerivationStep("spatial norm: y = x (1 + α n²)^{−β}, n² the mean of x² over a 3×3 window   (§6.5.3)", "Like LRN, but the window is spatial.",
-                     check: .holds(sp.analytic, sp.numeric, against: fd, tolerance: 1e-7)),
+                     matrices: [("dz/dx", sp.analytic)], check: .holds(sp.analytic, sp.numeric, against: fd, tolerance: 1e-7)),
       DerivationStep("softmax across channels: dz/dx = y ∘ (dz/dy − ⟨dz/dy, y⟩)   (§6.5.4)", "The Jacobian diag(y) − y yᵀ applied without forming it.",
-                     check: .holds(sm.analytic, sm.numeric, against: fd, tolerance: 1e-7)),
+                     matrices: [("dz/dx", sm.analytic)], check: .holds(sm.analytic, sm.numeric, against: fd, tolerance: 1e-7)),
     ])
   }
 
@@ -250,13 +253,13 @@ enum MatConvNetDerivations {
       DerivationStep("x (\(classes) classes × 3 images), labels c = (\(labels.storage.map { String(Int($0)) }.joined(separator: ", "))), 1-based", "Scores, their softmax, and the true classes.",
                      matrices: [("x", Matrix(rows: classes, cols: 3, storage: scores.storage))]),
       DerivationStep("log-loss: ℓ = −Σ log x_c;  dz/dx_k = −dz/dy · 1{k = c}/x_c   (§6.6.1)", "Only the true class's probability is differentiated.",
-                     check: .holds(log.analytic, log.numeric, against: fd, tolerance: 1e-7)),
+                     matrices: [("dz/dx", log.analytic)], check: .holds(log.analytic, log.numeric, against: fd, tolerance: 1e-7)),
       DerivationStep("softmax log-loss: dz/dx = dz/dy (softmax(x) − onehot(c))   (§6.6.2)", "The softmax's Jacobian and the log's derivative combine into a difference.",
                      matrices: [("softmax(x) - onehot", Matrix(rows: classes, cols: 3, storage: formula.storage))],
                      check: .holds(Matrix(rows: classes, cols: 3, storage: formula.storage), Matrix(rows: classes, cols: 3, storage: direct.storage), against: "the loss block's backward pass")),
-      DerivationStep("softmax log-loss backward", "The block's backward pass against finite differences.", check: .holds(softmaxlog.analytic, softmaxlog.numeric, against: fd, tolerance: 1e-7)),
+      DerivationStep("softmax log-loss backward", "The block's backward pass against finite differences.", matrices: [("dz/dx", softmaxlog.analytic)], check: .holds(softmaxlog.analytic, softmaxlog.numeric, against: fd, tolerance: 1e-7)),
       DerivationStep("p-distance (p = 3): y = (Σ |x − x̄|^p)^{1/p};  dz/dx = dz/dy y^{1−p} |x − x̄|^{p−1} sign(x − x̄)   (§6.6.3)", "The root's derivative scales each term.",
-                     check: .holds(pdist.analytic, pdist.numeric, against: fd, tolerance: 1e-7)),
+                     matrices: [("dz/dx", pdist.analytic)], check: .holds(pdist.analytic, pdist.numeric, against: fd, tolerance: 1e-7)),
     ])
   }
 
