@@ -91,6 +91,10 @@ public protocol Block: Sendable {
   /// (dz/dx, dz/dw, dz/db) given dz/dy, on the fast path.
   func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S>
 
+  /// The backward pass when dz/dx is not needed (the first layer of a network): a block that
+  /// can skip that work does, and returns zeros for dz/dx; the others compute everything.
+  func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>, inputGradient: Bool) throws -> Gradients<S>
+
   /// y = f(x, w) as the papers construct it.
   func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double>
 
@@ -104,6 +108,10 @@ public protocol Block: Sendable {
 
 extension Block {
   public func variables<S: Scalar>(_ p: Parameters<S>) -> [Variable] { [.x] }
+
+  public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>, inputGradient: Bool) throws -> Gradients<S> {
+    try backward(x, p, dzdy)
+  }
 
   /// (dz/dy)ᵀ J for every variable: backprop on the literal path.
   public func literalBackward(_ x: Tensor<Double>, _ p: Parameters<Double>, _ dzdy: Tensor<Double>) throws -> Gradients<Double> {

@@ -224,6 +224,13 @@ public struct Conv: Block {
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
+    try backward(x, p, dzdy, inputGradient: true)
+  }
+
+  /// As above; without `inputGradient` the second GEMM and row2im are skipped (dz/dx stays zero).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>, inputGradient: Bool) throws -> Gradients<S> {
     let plan = try fastPlan(x, p)
     guard let f = p.w else { throw ConvLabError("conv needs filters.") }
     let (yShape, g, perGroup, patches, rows, cols, chunk) = (plan.yShape, plan.groups, plan.perGroup, plan.patches, plan.rows, plan.cols, plan.chunk)
@@ -254,6 +261,7 @@ public struct Conv: Block {
                       // dF_g += φᵀ dY, accumulated over batches.
                       S.gemm(transA: true, transB: false, m: cols, n: perGroup, k: ld, alpha: 1, a: phi, lda: ld,
                              b: dY, ldb: ld, beta: 1, c: dwb + fOffset, ldc: cols)
+                      guard inputGradient else { continue }
                       // dΦ = dY Fᵀ overwrites φ; row2im adds each image's rows back to its pixels.
                       S.gemm(transA: false, transB: true, m: ld, n: cols, k: perGroup, alpha: 1, a: dY, lda: ld,
                              b: fb + fOffset, ldb: cols, beta: 0, c: phi, ldc: ld)

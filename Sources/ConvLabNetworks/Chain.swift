@@ -42,11 +42,13 @@ public struct Chain<S: Scalar>: Sendable {
 
   /// Backpropagation (MatConvNet eq. 2.1): from dz/dx_L back to dz/dx₀, never forming a
   /// Jacobian; returns dz/dx₀ and every layer's gradients.
-  public func backward(_ values: [Tensor<S>], dzdy: Tensor<S>) throws -> (dzdx: Tensor<S>, layers: [Gradients<S>]) {
+  /// Without `inputGradient` the first layer may skip dz/dx (training never needs it), and the
+  /// returned dz/dx is then zero.
+  public func backward(_ values: [Tensor<S>], dzdy: Tensor<S>, inputGradient: Bool = true) throws -> (dzdx: Tensor<S>, layers: [Gradients<S>]) {
     var g = dzdy
     var grads: [Gradients<S>] = []
     for l in stride(from: layers.count - 1, through: 0, by: -1) {
-      let result = try layers[l].block.backward(values[l], layers[l].parameters, g)
+      let result = try layers[l].block.backward(values[l], layers[l].parameters, g, inputGradient: l > 0 || inputGradient)
       grads.append(result)
       g = result.dzdx
     }

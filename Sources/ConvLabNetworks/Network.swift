@@ -134,7 +134,7 @@ public struct Network<S: Scalar>: Sendable {
     let scale = objectiveScale(batch: labels.count)
     let z = try loss.forward(scores, p).storage[0] * scale
     let dzdScores = try loss.backward(scores, p, Tensor(shape: Shape(1, 1), storage: [scale])).dzdx
-    var (_, grads) = try chain.backward(values, dzdy: dzdScores)
+    var (_, grads) = try chain.backward(values, dzdy: dzdScores, inputGradient: false)
     for l in grads.indices { if let m = masks[l], let g = grads[l].dzdw { grads[l].dzdw = g.zipWith(m, *) } }
     return (Double(z), Self.correct(scores, labels), grads)
   }

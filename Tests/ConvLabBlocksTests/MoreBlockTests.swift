@@ -128,3 +128,18 @@ import Foundation
     }
   }
 }
+
+@Suite struct InputGradientTests {
+  /// A network's first conv skips dz/dx: the filter and bias derivatives are unchanged
+  /// (bit for bit: the same GEMMs run) and dz/dx is zero.
+  @Test func convWithoutTheInputGradientKeepsTheParameterGradients() throws {
+    var rng = SeededGenerator(seed: 8)
+    let x = Tensor<Float>.uniform(Shape(9, 8, 3, 4), using: &rng)
+    let p = Parameters<Float>(w: .uniform(Shape(3, 3, 3, 5), using: &rng), b: .uniform(Shape(1, 1, 5), using: &rng))
+    let conv = Conv(pad: [1, 1, 1, 1], stride: (2, 1))
+    let dzdy = Tensor<Float>.uniform(try conv.outputShape(x.shape, p), using: &rng)
+    let all = try conv.backward(x, p, dzdy), some = try conv.backward(x, p, dzdy, inputGradient: false)
+    #expect(some.dzdw == all.dzdw && some.dzdb == all.dzdb)
+    #expect(some.dzdx.storage.allSatisfy { $0 == 0 } && all.dzdx.maxMagnitude > 0)
+  }
+}
