@@ -44,7 +44,7 @@ public struct BatchNorm: Block {
     var result = [(mean: S, deviation: S)](repeating: (0, 0), count: s.d)
     x.storage.withUnsafeBufferPointer { xs in
       result.withUnsafeMutableBufferPointer { rs in
-        let xr = SendableRef(UnsafeMutablePointer(mutating: xs.baseAddress!)), rr = SendableRef(rs.baseAddress!)
+        guard let xr = SendableRef(xs), let rr = SendableRef(rs) else { return }
         Parallel.forEach(s.d) { k in
           var sum: S = 0
           for n in 0..<s.n {
@@ -75,7 +75,7 @@ public struct BatchNorm: Block {
     var y = Tensor<S>(shape: s)
     x.storage.withUnsafeBufferPointer { xs in
       y.storage.withUnsafeMutableBufferPointer { ys in
-        let xr = SendableRef(UnsafeMutablePointer(mutating: xs.baseAddress!)), yr = SendableRef(ys.baseAddress!)
+        guard let xr = SendableRef(xs), let yr = SendableRef(ys) else { return }
         Parallel.forEach(s.d * s.n) { slab in
           let (a, c) = coefficients[slab % s.d]
           let xp = xr.pointer + slab * area, yp = yr.pointer + slab * area
@@ -102,8 +102,7 @@ public struct BatchNorm: Block {
         dx.storage.withUnsafeMutableBufferPointer { ds in
           dw.storage.withUnsafeMutableBufferPointer { dws in
             db.storage.withUnsafeMutableBufferPointer { dbs in
-              let xr = SendableRef(UnsafeMutablePointer(mutating: xs.baseAddress!)), gr = SendableRef(UnsafeMutablePointer(mutating: gs.baseAddress!))
-              let dr = SendableRef(ds.baseAddress!), dwr = SendableRef(dws.baseAddress!), dbr = SendableRef(dbs.baseAddress!)
+              guard let xr = SendableRef(xs), let gr = SendableRef(gs), let dr = SendableRef(ds), let dwr = SendableRef(dws), let dbr = SendableRef(dbs) else { return }
               Parallel.forEach(s.d) { k in
                 let (mean, deviation) = stats[k]
                 var sumG: S = 0, sumGX: S = 0

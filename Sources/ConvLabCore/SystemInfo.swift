@@ -34,21 +34,6 @@ public enum SystemInfo {
     return (path, version)
   }
 
-  /// Whether a shared library can be loaded (without keeping it loaded).
-  public static func canLoad(_ library: String) -> Bool {
-    guard let handle = dlopen(library, RTLD_LAZY | RTLD_LOCAL) else { return false }
-    dlclose(handle)
-    return true
-  }
-
-  /// Which of the CUDA libraries ConvLab would load at run time are present.
-  public static var cudaLibraries: [(name: String, found: Bool)] {
-    [["libcuda.so.1"], ["libnvrtc.so.13", "libnvrtc.so.12"], ["libcublas.so.13", "libcublas.so.12"]].map { names in
-      let found = names.first(where: canLoad)
-      return (found ?? names[0], found != nil)
-    }
-  }
-
   /// Physical/logical processors available to this process.
   public static var processorCount: Int { ProcessInfo.processInfo.activeProcessorCount }
 }

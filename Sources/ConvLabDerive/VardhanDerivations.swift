@@ -23,9 +23,9 @@ enum VardhanDerivations {
     guard n >= 1, n <= 12 else { throw ConvLabError("vardhan-trace needs --size between 1 and 12, got \(n).") }
     let c = Matrix<Double>.uniform(2, n, using: &rng), b = Matrix<Double>.uniform(n, 2, using: &rng)
     let x = Matrix<Double>.uniform(n, n, using: &rng), dx = Matrix<Double>.uniform(n, n, using: &rng)
-    func j(_ x: Matrix<Double>) -> Double { let m = c * x * b; return (0..<m.rows).reduce(0) { $0 + m[$1, $1] } }
+    func j(_ x: Matrix<Double>) -> Double { Audit.trace(c * x * b) }
     let a = b * c
-    let predicted = (0..<n).reduce(0.0) { s, i in s + (a * dx)[i, i] }
+    let predicted = Audit.trace(a * dx)
     let directional = FiniteDifferences.derivative(at: 0) { t in j(x + t * dx) }
     let gradient = Support.gradient(at: x, j)
     return Derivation(id: "vardhan-trace", title: "The trace trick", reference: "Vardhan §3.1", steps: [

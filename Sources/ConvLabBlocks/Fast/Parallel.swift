@@ -6,6 +6,17 @@ import Foundation
 struct SendableRef<T>: @unchecked Sendable {
   let pointer: UnsafeMutablePointer<T>
   init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+
+  /// A buffer's start; nil for an empty buffer (whose base address may be nil).
+  init?(_ buffer: UnsafeBufferPointer<T>) {
+    guard let base = buffer.baseAddress else { return nil }
+    pointer = UnsafeMutablePointer(mutating: base)
+  }
+
+  init?(_ buffer: UnsafeMutableBufferPointer<T>) {
+    guard let base = buffer.baseAddress else { return nil }
+    pointer = base
+  }
 }
 
 /// Data-parallel loops over images for the memory-bound kernels (im2row, row2im). They run

@@ -22,30 +22,34 @@ enum PoolingKernels {
   @_specialize(where S == Double)
   static func forward<S: Scalar>(_ x: [S], _ g: Geometry, method: Pool.Method) -> [S] {
     if let y = forward2x2(x, g, method: method) { return y }
+    return mapSlabs(x, g) { xp, yp in
+      for oj in 0..<g.outW {
+        let cols = g.cols[oj]
+        for oi in 0..<g.outH {
+          let rows = g.rows[oi]
+          var best = -S.infinity, sum: S = 0
+          for c in cols {
+            let column = xp + c * g.h
+            for r in rows {
+              let v = column[r]
+              best = v > best ? v : best
+              sum += v
+            }
+          }
+          let average = sum / S(rows.count * cols.count)
+          yp[oj * g.outH + oi] = method == .max ? best : method == .avg ? average : best + average
+        }
+      }
+    }
+  }
+
+  /// y with one H″×W″ slab per input slab, each computed by `body(x slab, y slab)` on some core.
+  static func mapSlabs<S: Scalar>(_ x: [S], _ g: Geometry, _ body: @Sendable (UnsafeMutablePointer<S>, UnsafeMutablePointer<S>) -> Void) -> [S] {
     var y = [S](repeating: 0, count: g.outH * g.outW * g.slabs)
     x.withUnsafeBufferPointer { xs in
       y.withUnsafeMutableBufferPointer { ys in
-        let xr = SendableRef(UnsafeMutablePointer(mutating: xs.baseAddress!)), yr = SendableRef(ys.baseAddress!)
-        Parallel.forEach(g.slabs) { slab in
-          let xp = xr.pointer + slab * g.h * g.w, yp = yr.pointer + slab * g.outH * g.outW
-          for oj in 0..<g.outW {
-            let cols = g.cols[oj]
-            for oi in 0..<g.outH {
-              let rows = g.rows[oi]
-              var best = -S.infinity, sum: S = 0
-              for c in cols {
-                let column = xp + c * g.h
-                for r in rows {
-                  let v = column[r]
-                  best = v > best ? v : best
-                  sum += v
-                }
-              }
-              let average = sum / S(rows.count * cols.count)
-              yp[oj * g.outH + oi] = method == .max ? best : method == .avg ? average : best + average
-            }
-          }
-        }
+        guard let xr = SendableRef(xs), let yr = SendableRef(ys) else { return }
+        Parallel.forEach(g.slabs) { slab in body(xr.pointer + slab * g.h * g.w, yr.pointer + slab * g.outH * g.outW) }
       }
     }
     return y
@@ -59,24 +63,16 @@ enum PoolingKernels {
     guard g.outH == g.h / 2, g.outW == g.w / 2,
           g.rows.enumerated().allSatisfy({ $1 == 2 * $0..<2 * $0 + 2 }), g.cols.enumerated().allSatisfy({ $1 == 2 * $0..<2 * $0 + 2 })
     else { return nil }
-    var y = [S](repeating: 0, count: g.outH * g.outW * g.slabs)
-    x.withUnsafeBufferPointer { xs in
-      y.withUnsafeMutableBufferPointer { ys in
-        let xr = SendableRef(UnsafeMutablePointer(mutating: xs.baseAddress!)), yr = SendableRef(ys.baseAddress!)
-        Parallel.forEach(g.slabs) { slab in
-          let xp = xr.pointer + slab * g.h * g.w, yp = yr.pointer + slab * g.outH * g.outW
-          for oj in 0..<g.outW {
-            let c0 = xp + 2 * oj * g.h, c1 = c0 + g.h, out = yp + oj * g.outH
-            for oi in 0..<g.outH {
-              let a = c0[2 * oi], b = c0[2 * oi + 1], c = c1[2 * oi], d = c1[2 * oi + 1]
-              let best = max(max(a, b), max(c, d)), average = (a + b + c + d) * S(0.25)
-              out[oi] = method == .max ? best : method == .avg ? average : best + average
-            }
-          }
+    return mapSlabs(x, g) { xp, yp in
+      for oj in 0..<g.outW {
+        let c0 = xp + 2 * oj * g.h, c1 = c0 + g.h, out = yp + oj * g.outH
+        for oi in 0..<g.outH {
+          let a = c0[2 * oi], b = c0[2 * oi + 1], c = c1[2 * oi], d = c1[2 * oi + 1]
+          let best = max(max(a, b), max(c, d)), average = (a + b + c + d) * S(0.25)
+          out[oi] = method == .max ? best : method == .avg ? average : best + average
         }
       }
     }
-    return y
   }
 
   /// dz/dx: each window's dz/dy to its first maximum (column-major order) and/or spread evenly
@@ -88,8 +84,7 @@ enum PoolingKernels {
     x.withUnsafeBufferPointer { xs in
       dzdy.withUnsafeBufferPointer { gs in
         dx.withUnsafeMutableBufferPointer { ds in
-          let xr = SendableRef(UnsafeMutablePointer(mutating: xs.baseAddress!)), gr = SendableRef(UnsafeMutablePointer(mutating: gs.baseAddress!))
-          let dr = SendableRef(ds.baseAddress!)
+          guard let xr = SendableRef(xs), let gr = SendableRef(gs), let dr = SendableRef(ds) else { return }
           Parallel.forEach(g.slabs) { slab in
             let xp = xr.pointer + slab * g.h * g.w, dp = dr.pointer + slab * g.h * g.w, gp = gr.pointer + slab * g.outH * g.outW
             for oj in 0..<g.outW {
