@@ -53,12 +53,15 @@ let package = Package(
     // The CUDA path: run-time loading of the driver, NVRTC and cuBLAS (dlopen), kernel sources as
     // resources; CConvLabKernels compiles the kernels' bodies for the CPU so tests check them.
     .target(name: "CConvLabKernels"),
-    .target(name: "ConvLabCUDA", dependencies: ["ConvLabCore", "ConvLabBlocks"], resources: [.copy("Kernels")]),
+    // The device path: blocks as kernels + GEMM on a ComputeEngine (the CPU's HostEngine runs the
+    // GPU's kernel source, so the tests cover it without a GPU); ConvLabCUDA adds the GPU engine.
+    .target(name: "ConvLabDevice", dependencies: ["ConvLabCore", "ConvLabBlocks", "CConvLabKernels"], swiftSettings: numericSettings),
+    .target(name: "ConvLabCUDA", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabDevice"], resources: [.copy("Kernels")]),
     .target(name: "ConvLabDerive", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabNetworks"]),
     .executableTarget(
       name: "convlab",
       dependencies: [
-        "CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabDerive", "ConvLabPlot", "ConvLabFigures", "ConvLabExercises", "ConvLabCUDA",
+        "CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabDerive", "ConvLabPlot", "ConvLabFigures", "ConvLabExercises", "ConvLabDevice", "ConvLabCUDA",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -69,7 +72,7 @@ let package = Package(
     .testTarget(name: "ConvLabPlotTests", dependencies: ["ConvLabCore", "ConvLabPlot", "ConvLabFigures", "ConvLabNetworks"]),
     .testTarget(name: "ConvLabDeriveTests", dependencies: ["ConvLabCore", "ConvLabDerive"]),
     .testTarget(name: "ConvLabExercisesTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabExercises"]),
-    .testTarget(name: "ConvLabCUDATests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabCUDA", "CConvLabKernels"]),
+    .testTarget(name: "ConvLabCUDATests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabDevice", "ConvLabCUDA", "CConvLabKernels"]),
     .testTarget(name: "ConvLabCLITests", dependencies: ["ConvLabCore"]),
   ]
 )

@@ -1,25 +1,36 @@
-// The GPU kernels' bodies run on the CPU: every grid-stride loop of convlab.cu, executed
-// sequentially over all indices, so the tests check the index arithmetic without a GPU.
+// The GPU kernels compiled for the CPU: each kernel of convlab_kernels.inc becomes a function
+// that runs its body for every index in turn, taking its arguments from the same `void **`
+// array cuLaunchKernel takes. Kernels register themselves by name when the program loads, so
+// the host code finds them exactly as it finds the GPU's (cuModuleGetFunction).
+#include <string.h>
 #include "convlab_kernels_cpu.h"
 
-CL_DEFINE_BODIES(double, f64)
+enum { CL_MAX_KERNELS = 256 };
+static struct { const char *name; cl_cpu_kernel kernel; } registry[CL_MAX_KERNELS];
+static int registered = 0;
 
-void cl_cpu_im2row(const double *x, double *phi, cl_conv_geometry g) {
-  long total = (long)g.n * g.oh * g.ow * g.kh * g.kw * g.d;
-  for (long e = 0; e < total; e++) cl_im2row_f64(e, x, phi, g);
+void cl_cpu_register(const char *name, cl_cpu_kernel kernel) {
+  if (registered < CL_MAX_KERNELS) { registry[registered].name = name; registry[registered].kernel = kernel; registered++; }
 }
 
-void cl_cpu_row2im(const double *phi, double *dx, cl_conv_geometry g) {
-  long total = (long)g.h * g.w * g.d * g.n;
-  for (long e = 0; e < total; e++) cl_row2im_f64(e, phi, dx, g);
+cl_cpu_kernel cl_cpu_find(const char *name) {
+  for (int k = 0; k < registered; k++)
+    if (strcmp(registry[k].name, name) == 0) return registry[k].kernel;
+  return 0;
 }
 
-void cl_cpu_pool_forward(const double *x, double *y, cl_pool_geometry g, int method) {
-  long total = (long)g.oh * g.ow * g.slabs;
-  for (long e = 0; e < total; e++) cl_pool_forward_f64(e, x, y, g, method);
-}
+int cl_cpu_kernel_count(void) { return registered; }
 
-void cl_cpu_pool_backward(const double *x, const double *dzdy, double *dx, cl_pool_geometry g, int method) {
-  long total = (long)g.h * g.w * g.slabs;
-  for (long e = 0; e < total; e++) cl_pool_backward_f64(e, x, dzdy, dx, g, method);
-}
+const char *cl_cpu_kernel_name(int k) { return k >= 0 && k < registered ? registry[k].name : 0; }
+
+#define T float
+#define CL_SUFFIX f32
+#include "../ConvLabCUDA/Kernels/convlab_kernels.inc"
+#undef T
+#undef CL_SUFFIX
+
+#define T double
+#define CL_SUFFIX f64
+#include "../ConvLabCUDA/Kernels/convlab_kernels.inc"
+#undef T
+#undef CL_SUFFIX

@@ -14,7 +14,8 @@ public enum ComputePath: String, CaseIterable, Sendable {
   case literal
   /// im2row + BLAS GEMM and vectorised loops, Float or Double.
   case fast
-  /// NVIDIA GPU (see README: not built yet).
+  /// The device path on an NVIDIA GPU (ConvLabDevice's kernels through ConvLabCUDA),
+  /// reached through `Accelerators.cuda()`.
   case cuda
 }
 
@@ -132,7 +133,7 @@ extension Block {
     switch path {
     case .fast: return try forward(x, p)
     case .literal: return try literalForward(x.converted(), p.converted()).converted()
-    case .cuda: return try accelerated(path).forward(x, p)
+    case .cuda: return try Accelerators.cuda().forward(self, x, p)
     }
   }
 
@@ -143,12 +144,8 @@ extension Block {
     case .literal:
       let g = try literalBackward(x.converted(), p.converted(), dzdy.converted())
       return Gradients(dzdx: g.dzdx.converted(), dzdw: g.dzdw?.converted(), dzdb: g.dzdb?.converted())
-    case .cuda: return try accelerated(path).backward(x, p, dzdy)
+    case .cuda: return try Accelerators.cuda().backward(self, x, p, dzdy)
     }
-  }
-
-  private func accelerated(_ path: ComputePath) throws -> any Block {
-    throw ConvLabError("the \(path.rawValue) path is not available in this build: ConvLab's CUDA backend has not been implemented yet; use --path fast or --path literal.")
   }
 
   /// The variable's tensor (x itself, or a parameter).
@@ -171,6 +168,46 @@ extension Block {
       case .b: var q = p; q.b = t; return try self.forward(x, q).storage
       }
     }
+  }
+}
+
+/// The third implementation of the blocks, computing on a device: ConvLabBlocks knows only this
+/// interface; the program that links the implementation registers it at start-up (the CLI
+/// registers ConvLabCUDA's), so the block layer does not depend on CUDA.
+public protocol BlockAccelerator: Sendable {
+  /// "NVIDIA H100 80GB HBM3, compute capability 9.0", for reports.
+  var deviceName: String { get }
+  /// y = f(x, w), copying x and the parameters to the device and y back.
+  func forward<S: Scalar>(_ block: any Block, _ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S>
+  /// (dz/dx, dz/dw, dz/db) on the device.
+  func backward<S: Scalar>(_ block: any Block, _ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S>
+}
+
+/// Where `--path cuda` finds its implementation.
+public enum Accelerators {
+  private static let lock = NSLock()
+  nonisolated(unsafe) private static var factory: (@Sendable () throws -> any BlockAccelerator)?
+  nonisolated(unsafe) private static var made: Result<any BlockAccelerator, ConvLabError>?
+
+  /// Installs the CUDA implementation; it is created at first use, once.
+  public static func register(cuda: @escaping @Sendable () throws -> any BlockAccelerator) {
+    lock.lock()
+    defer { lock.unlock() }
+    factory = cuda
+    made = nil
+  }
+
+  /// The CUDA implementation, or a one-line error saying why there is none (no driver, no GPU,
+  /// NVRTC missing, …).
+  public static func cuda() throws -> any BlockAccelerator {
+    lock.lock()
+    defer { lock.unlock() }
+    if let made { return try made.get() }
+    guard let factory else { throw ConvLabError("the cuda path is not linked into this program; use --path fast or --path literal.") }
+    let result: Result<any BlockAccelerator, ConvLabError>
+    do { result = .success(try factory()) } catch let e as ConvLabError { result = .failure(e) } catch { result = .failure(ConvLabError("\(error)")) }
+    made = result
+    return try result.get()
   }
 }
 

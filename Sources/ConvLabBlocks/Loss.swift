@@ -55,7 +55,7 @@ public struct Loss: Block {
   }
 
   /// Labels per entry of x's pixel grid (multi-class, 0-based class) or per entry of x (binary, ±1).
-  func labels<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> [Int] {
+  public func labels<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> [Int] {
     guard let c = p.labels else {
       throw ConvLabError(kind.isBinary
         ? "\(kind.rawValue) needs labels (--labels) of ±1 shaped like x (\(x))."

@@ -1,6 +1,8 @@
 import ArgumentParser
 import ConvLabBlocks
 import ConvLabCore
+import ConvLabCUDA
+import ConvLabDevice
 import ConvLabNetworks
 
 extension ConvLab {
@@ -13,14 +15,18 @@ extension ConvLab {
     @Argument(help: "A block name, all, or net (explicit Jacobian chain vs backprop on small networks).") var target = "all"
     @Option(help: "Random configurations per block.") var cases = 10
     @Option(help: "Seed of the first configuration.") var seed: UInt64 = 1
+    @Option(help: "fast: literal vs fast vs finite differences; cuda: the GPU vs the literal and fast paths; host: the same device code with the GPU's kernels compiled for the CPU.")
+    var path = "fast"
 
     func run() throws {
       guard cases >= 1 else { throw ConvLabError("--cases must be at least 1, got \(cases).") }
+      guard ["fast", "cuda", "host"].contains(path) else { throw ConvLabError("--path '\(path)' is not one of fast, cuda, host.") }
       if target == "net" { return try checkNetworks() }
       let names = target == "all" ? CheckCase.blockNames : [target]
       guard names.allSatisfy(CheckCase.blockNames.contains) else {
         throw ConvLabError("unknown block '\(target)'; available: \(CheckCase.blockNames.joined(separator: ", ")), all, net.")
       }
+      if path != "fast" { return try checkDevice(names) }
       print("block    literal↔fast  fast↔FD     configuration")
       var failures = 0, total = 0
       for name in names {
@@ -40,6 +46,33 @@ extension ConvLab {
 }
 
 extension ConvLab.Check {
+  /// `convlab check --path cuda|host`: the device path against the literal and fast paths.
+  func checkDevice(_ names: [String]) throws {
+    let engine: any ComputeEngine = path == "cuda" ? try CUDAEngine() : HostEngine()
+    print("device: \(engine.name)")
+    print("tolerances: Double ≤ \(DeviceCheck.doubleTolerance) of the literal and fast paths, Float32 ≤ \(DeviceCheck.floatTolerance) of the literal path\n")
+    print("block    f64↔literal  f64↔fast    f32↔literal  configuration")
+    var failures = 0, total = 0
+    for name in names {
+      for k in 0..<cases {
+        let c = try CheckCase.random(name, seed: seed &+ UInt64(k))
+        total += 1
+        do {
+          let r = try DeviceCheck(c.block, x: c.x, c.parameters, configuration: c.configuration, seed: seed &+ UInt64(k), engine: engine)
+          if !r.passed { failures += 1 }
+          print("\(Terminal.verdict(r.passed)) \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) "
+            + "\(MatrixFormat.pad(formatScientific(r.doubleVsLiteral), 9))    \(MatrixFormat.pad(formatScientific(r.doubleVsFast), 9))   "
+            + "\(MatrixFormat.pad(formatScientific(r.floatVsLiteral), 9))    \(c.configuration)")
+        } catch let error as ConvLabError {
+          failures += 1
+          print("\(Terminal.verdict(false)) \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(error.description)")
+        }
+      }
+    }
+    print("\n\(total - failures) passed, \(failures) failed")
+    if failures > 0 { throw ExitCode.failure }
+  }
+
   /// `convlab check net`.
   func checkNetworks() throws {
     var failed = 0

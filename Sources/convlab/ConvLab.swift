@@ -2,6 +2,7 @@ import ArgumentParser
 import CConvLabSupport
 import Foundation
 import ConvLabCore
+import ConvLabCUDA
 
 /// The root command only configures; each subcommand lives in its own file.
 struct ConvLab: ParsableCommand {
@@ -25,6 +26,8 @@ enum Main {
     signal(SIGPIPE, SIG_DFL)
     // OpenBLAS picked its kernel when it loaded; fix a weak choice before any GEMM runs.
     OpenBLASRuntime.prepareOpenBLAS()
+    // `--path cuda` reaches the GPU engine through the block layer's registry.
+    CUDAEngine.register()
     ConvLab.main()
   }
 }

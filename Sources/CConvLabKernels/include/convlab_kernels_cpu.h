@@ -1,10 +1,11 @@
-// CPU launchers of the CUDA kernels' bodies (see Sources/ConvLabCUDA/Kernels/convlab_kernels.h).
+// The GPU kernels run on the CPU (see kernels_cpu.c and Sources/ConvLabCUDA/Kernels).
 #ifndef CONVLAB_KERNELS_CPU_H
 #define CONVLAB_KERNELS_CPU_H
 #include "../../ConvLabCUDA/Kernels/convlab_kernels.h"
 
-void cl_cpu_im2row(const double *x, double *phi, cl_conv_geometry g);
-void cl_cpu_row2im(const double *phi, double *dx, cl_conv_geometry g);
-void cl_cpu_pool_forward(const double *x, double *y, cl_pool_geometry g, int method);
-void cl_cpu_pool_backward(const double *x, const double *dzdy, double *dx, cl_pool_geometry g, int method);
+/// The CPU build of the kernel called `name` (e.g. "im2row_f64"), or null.
+cl_cpu_kernel cl_cpu_find(const char *name);
+/// How many kernels registered, and the name of the k-th.
+int cl_cpu_kernel_count(void);
+const char *cl_cpu_kernel_name(int k);
 #endif

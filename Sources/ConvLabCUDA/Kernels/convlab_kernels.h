@@ -1,24 +1,81 @@
-/* ConvLab's GPU kernel bodies, shared with the CPU.
+/* ConvLab's GPU kernels, shared with the CPU.
  *
- * Every kernel is a grid-stride loop whose body is one of the functions below: for the GPU
- * they are compiled by NVRTC (as __device__ functions, see the .cu files next to this header);
- * for the tests the very same text is compiled by the C compiler (Sources/CConvLabKernels) and
- * run over every index on the CPU, so the index arithmetic is checked without a GPU.
+ * Every kernel is written once, in convlab_kernels.inc, as the body of a loop over an index e
+ * in [0, total). For the GPU, NVRTC compiles it into a grid-stride __global__ function; for the
+ * tests, the C compiler compiles the very same text into a function that runs the body for
+ * e = 0, 1, …, total − 1 and takes its arguments from the same `void **` array that
+ * cuLaunchKernel takes (Sources/CConvLabKernels). The index arithmetic, the argument order and
+ * the host code that drives the kernels are therefore all tested without a GPU.
  *
  * Layout: MatConvNet's column-major H×W×D×N (H fastest). Gathers only (no atomics): every
- * output element sums what it needs, so results do not depend on thread order.
+ * output element computes what it needs, so results do not depend on thread order.
  */
 #ifndef CONVLAB_KERNELS_H
 #define CONVLAB_KERNELS_H
 
+#define CL_EXPAND(...) __VA_ARGS__
+
 #ifdef __CUDACC_RTC__
 #define CL_INLINE __device__ __forceinline__
+/* extern "C" __global__ void name(params…, long total): body for each e of a grid-stride loop. */
+#define CL_KERNEL_HEAD(name, params, names, unpacked)                                              \
+  CL_INLINE void name##_body(long e, long total, CL_EXPAND params);                                \
+  extern "C" __global__ void name(CL_EXPAND params, long total) {                                  \
+    for (long e = blockIdx.x * (long)blockDim.x + threadIdx.x; e < total; e += (long)blockDim.x * gridDim.x) \
+      name##_body(e, total, CL_EXPAND names);                                                       \
+  }                                                                                                 \
+  CL_INLINE void name##_body(long e, long total, CL_EXPAND params)
 #else
+#include <math.h>
 #define CL_INLINE static inline
+typedef void (*cl_cpu_kernel)(void **args);
+void cl_cpu_register(const char *name, cl_cpu_kernel kernel);
+/* name_cpu(args): the same body for e = 0 … total − 1, arguments unpacked from args[] as
+ * cuLaunchKernel would pass them (args[k] points to the k-th argument; total comes last). */
+#define CL_KERNEL_HEAD(name, params, names, unpacked)                                              \
+  static void name##_body(long e, long total, CL_EXPAND params);                                    \
+  static void name##_cpu(void **args) {                                                             \
+    long total = *(long *)args[CL_ARITY_##name];                                                    \
+    for (long e = 0; e < total; e++) name##_body(e, total, CL_EXPAND unpacked);                     \
+  }                                                                                                 \
+  __attribute__((constructor)) static void name##_register(void) { cl_cpu_register(#name, name##_cpu); } \
+  static void name##_body(long e, long total, CL_EXPAND params)
 #endif
 
+/* CL_KERNELn(name, T1, a1, …, Tn, an) { body using e, total, a1 … an } */
+#define CL_ARG(T, k) (*(T *)args[k])
+#define CL_KERNEL_N(n, name, params, names, unpacked) CL_KERNEL_HEAD_N(n, name, params, names, unpacked)
+#ifdef __CUDACC_RTC__
+#define CL_KERNEL_HEAD_N(n, name, params, names, unpacked) CL_KERNEL_HEAD(name, params, names, unpacked)
+#else
+/* The arity is baked into the CPU launcher through a per-kernel enum constant. */
+#define CL_KERNEL_HEAD_N(n, name, params, names, unpacked) enum { CL_ARITY_##name = n }; CL_KERNEL_HEAD(name, params, names, unpacked)
+#endif
+#define CL_KERNEL2(name, T1, a1, T2, a2) \
+  CL_KERNEL_N(2, name, (T1 a1, T2 a2), (a1, a2), (CL_ARG(T1, 0), CL_ARG(T2, 1)))
+#define CL_KERNEL3(name, T1, a1, T2, a2, T3, a3) \
+  CL_KERNEL_N(3, name, (T1 a1, T2 a2, T3 a3), (a1, a2, a3), (CL_ARG(T1, 0), CL_ARG(T2, 1), CL_ARG(T3, 2)))
+#define CL_KERNEL4(name, T1, a1, T2, a2, T3, a3, T4, a4) \
+  CL_KERNEL_N(4, name, (T1 a1, T2 a2, T3 a3, T4 a4), (a1, a2, a3, a4), \
+              (CL_ARG(T1, 0), CL_ARG(T2, 1), CL_ARG(T3, 2), CL_ARG(T4, 3)))
+#define CL_KERNEL5(name, T1, a1, T2, a2, T3, a3, T4, a4, T5, a5) \
+  CL_KERNEL_N(5, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), (a1, a2, a3, a4, a5), \
+              (CL_ARG(T1, 0), CL_ARG(T2, 1), CL_ARG(T3, 2), CL_ARG(T4, 3), CL_ARG(T5, 4)))
+#define CL_KERNEL6(name, T1, a1, T2, a2, T3, a3, T4, a4, T5, a5, T6, a6) \
+  CL_KERNEL_N(6, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), (a1, a2, a3, a4, a5, a6), \
+              (CL_ARG(T1, 0), CL_ARG(T2, 1), CL_ARG(T3, 2), CL_ARG(T4, 3), CL_ARG(T5, 4), CL_ARG(T6, 5)))
+#define CL_KERNEL7(name, T1, a1, T2, a2, T3, a3, T4, a4, T5, a5, T6, a6, T7, a7) \
+  CL_KERNEL_N(7, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7), (a1, a2, a3, a4, a5, a6, a7), \
+              (CL_ARG(T1, 0), CL_ARG(T2, 1), CL_ARG(T3, 2), CL_ARG(T4, 3), CL_ARG(T5, 4), CL_ARG(T6, 5), CL_ARG(T7, 6)))
+
+/* Names with the precision suffix: CL_NAME(im2row) is im2row_f32 or im2row_f64. */
+#define CL_CAT_(a, b) a##_##b
+#define CL_CAT(a, b) CL_CAT_(a, b)
+#define CL_NAME(n) CL_CAT(n, CL_SUFFIX)
+
 /* A convolution: input h×w×d×n, filters kh×kw, stride, padding (top, bottom, left, right),
- * dilation, output oh×ow (MatConvNet §4.1, eq. 5.3). */
+ * dilation, output oh×ow (MatConvNet §4.1, eq. 5.3). `ds` is the number of channels per image
+ * in the buffer (d for one group; the input depth when x points at a group's first channel). */
 typedef struct {
   int h, w, d, n;
   int kh, kw;
@@ -26,6 +83,7 @@ typedef struct {
   int pt, pb, pl, pr;
   int dh, dw;
   int oh, ow;
+  int ds;
 } cl_conv_geometry;
 
 /* A pooling layer on `slabs` = d·n maps of h×w; windows kh×kw, stride, top/left padding. */
@@ -37,9 +95,28 @@ typedef struct {
   int oh, ow;
 } cl_pool_geometry;
 
+/* Where a block of `k` channels of an H×W×K_total×N tensor sits: pixels per channel (`area`),
+ * first channel `offset`, channels per image `channels`, images `n`. A GEMM result for it is
+ * the (n·area) × k column-major matrix whose row img·area + p is pixel p of image img. */
+typedef struct {
+  long area;
+  int k, offset, channels, n;
+} cl_slab_layout;
+
+/* A loss over x of area pixels × d channels per image: kind (see loss_pixels), top-K. */
+typedef struct {
+  long area;
+  int d, kind, topk;
+} cl_loss;
+
+/* SGD with momentum and weight decay: η, μ, λ. */
+typedef struct {
+  double rate, momentum, decay;
+} cl_sgd;
+
 /* φ(x) for a batch (MatConvNet §6.1 im2row): rows n·oh·ow (image-major, then i″ + oh·j″),
- * columns kh·kw·d (i′ + kh·(j′ + kw·c)), column-major. Returns the vec index of x that
- * element e of φ reads, or −1 for padding. */
+ * columns kh·kw·d (i′ + kh·(j′ + kw·c)), column-major. Returns the index in x (whose images
+ * are ds channels apart) that element e of φ reads, or −1 for padding. */
 CL_INLINE long cl_im2row_source(long e, cl_conv_geometry g) {
   long area = (long)g.oh * g.ow, rows = area * g.n;
   long r = e % rows, q = e / rows;
@@ -48,11 +125,18 @@ CL_INLINE long cl_im2row_source(long e, cl_conv_geometry g) {
   int i1 = (int)(q % g.kh), j1 = (int)((q / g.kh) % g.kw), c = (int)(q / ((long)g.kh * g.kw));
   int i = g.sh * i2 + g.dh * i1 - g.pt, j = g.sw * j2 + g.dw * j1 - g.pl;
   if (i < 0 || i >= g.h || j < 0 || j >= g.w) return -1;
-  return i + (long)g.h * (j + (long)g.w * (c + (long)g.d * img));
+  return i + (long)g.h * (j + (long)g.w * (c + (long)g.ds * img));
 }
 
-/* φ*(·) as a gather (row2im): for element e of dz/dx and filter tap t = i′ + kh·j′, the index
- * of the φ entry that read x_e through that tap, or −1 when no output did. */
+/* Element e of a group's dz/dx (h·w·d·n of them) as an index of the whole tensor. */
+CL_INLINE long cl_conv_input_index(long e, cl_conv_geometry g) {
+  long plane = (long)g.h * g.w;
+  long c = (e / plane) % g.d, img = e / (plane * g.d);
+  return e % plane + plane * (c + (long)g.ds * img);
+}
+
+/* φ*(·) as a gather (row2im): for element e of a group's dz/dx and filter tap t = i′ + kh·j′,
+ * the index of the φ entry that read x_e through that tap, or −1 when no output did. */
 CL_INLINE long cl_row2im_source(long e, int t, cl_conv_geometry g) {
   long plane = (long)g.h * g.w;
   int i = (int)(e % g.h), j = (int)((e / g.h) % g.w);
@@ -66,6 +150,14 @@ CL_INLINE long cl_row2im_source(long e, int t, cl_conv_geometry g) {
   long r = img * area + i2 + (long)g.oh * j2;
   long q = i1 + (long)g.kh * (j1 + (long)g.kw * c);
   return r + rows * q;
+}
+
+/* Element e of a slab matrix ((n·area) × k) as an index of the H×W×K_total×N tensor. */
+CL_INLINE long cl_slab_index(long e, cl_slab_layout s) {
+  long rows = s.area * s.n;
+  long r = e % rows, c = e / rows;
+  long img = r / s.area, p = r % s.area;
+  return p + s.area * (s.offset + c + (long)s.channels * img);
 }
 
 /* The in-bounds window of pooling output e: rows [*r0, *r1), columns [*c0, *c1) of the slab
@@ -96,60 +188,5 @@ CL_INLINE void cl_pool_outputs_of(long e, cl_pool_geometry g, long *slab, int *i
   *j1 = hi < 0 ? 0 : hi / g.sw + 1;
   if (*j1 > g.ow) *j1 = g.ow;
 }
-
-/* Kernel bodies for element type T, named with suffix S (f32, f64). method: 0 max, 1 avg,
- * 2 max+avg (Milisavljevic §3). */
-#define CL_DEFINE_BODIES(T, S)                                                                      \
-  CL_INLINE void cl_im2row_##S(long e, const T *x, T *phi, cl_conv_geometry g) {                  \
-    long s = cl_im2row_source(e, g);                                                                \
-    phi[e] = s >= 0 ? x[s] : (T)0;                                                                  \
-  }                                                                                                 \
-  CL_INLINE void cl_row2im_##S(long e, const T *phi, T *dx, cl_conv_geometry g) {                 \
-    T sum = (T)0;                                                                                   \
-    for (int t = 0; t < g.kh * g.kw; t++) {                                                         \
-      long s = cl_row2im_source(e, t, g);                                                           \
-      if (s >= 0) sum += phi[s];                                                                    \
-    }                                                                                               \
-    dx[e] = sum;                                                                                    \
-  }                                                                                                 \
-  /* The first maximum (column-major) of output e's window, as a vec index of x; −1 if empty. */  \
-  CL_INLINE long cl_pool_argmax_##S(long e, const T *x, cl_pool_geometry g) {                     \
-    long base; int r0, r1, c0, c1;                                                                  \
-    cl_pool_window(e, g, &base, &r0, &r1, &c0, &c1);                                                \
-    long best = -1;                                                                                 \
-    for (int c = c0; c < c1; c++)                                                                   \
-      for (int r = r0; r < r1; r++) {                                                               \
-        long k = base + r + (long)g.h * c;                                                          \
-        if (best < 0 || x[k] > x[best]) best = k;                                                   \
-      }                                                                                             \
-    return best;                                                                                    \
-  }                                                                                                 \
-  CL_INLINE void cl_pool_forward_##S(long e, const T *x, T *y, cl_pool_geometry g, int method) {  \
-    long base; int r0, r1, c0, c1;                                                                  \
-    cl_pool_window(e, g, &base, &r0, &r1, &c0, &c1);                                                \
-    T sum = (T)0;                                                                                   \
-    for (int c = c0; c < c1; c++)                                                                   \
-      for (int r = r0; r < r1; r++) sum += x[base + r + (long)g.h * c];                             \
-    long best = cl_pool_argmax_##S(e, x, g);                                                        \
-    T average = sum / (T)((r1 - r0) * (c1 - c0));                                                   \
-    T maximum = best >= 0 ? x[best] : (T)0;                                                         \
-    y[e] = method == 0 ? maximum : method == 1 ? average : maximum + average;                       \
-  }                                                                                                 \
-  CL_INLINE void cl_pool_backward_##S(long e, const T *x, const T *dzdy, T *dx, cl_pool_geometry g, int method) { \
-    long slab; int i0, i1, j0, j1;                                                                  \
-    cl_pool_outputs_of(e, g, &slab, &i0, &i1, &j0, &j1);                                            \
-    T sum = (T)0;                                                                                   \
-    for (int j2 = j0; j2 < j1; j2++)                                                                \
-      for (int i2 = i0; i2 < i1; i2++) {                                                            \
-        long o = slab * (long)g.oh * g.ow + i2 + (long)g.oh * j2;                                   \
-        if (method != 1 && cl_pool_argmax_##S(o, x, g) == e) sum += dzdy[o];                         \
-        if (method != 0) {                                                                          \
-          long base; int r0, r1, c0, c1;                                                            \
-          cl_pool_window(o, g, &base, &r0, &r1, &c0, &c1);                                          \
-          sum += dzdy[o] / (T)((r1 - r0) * (c1 - c0));                                              \
-        }                                                                                           \
-      }                                                                                             \
-    dx[e] = sum;                                                                                    \
-  }
 
 #endif

@@ -1,0 +1,178 @@
+import ConvLabBlocks
+import ConvLabCore
+import ConvLabDevice
+import Foundation
+
+/// The device path on an NVIDIA GPU: the driver API for memory and launches, NVRTC for the
+/// kernels (compiled once per process for the device's compute capability), cuBLAS for GEMM —
+/// all loaded with dlopen (`CUDALibraries`). Strict FP32: cuBLAS runs in its default math mode
+/// (no TF32) unless `tf32` is asked for.
+public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
+  public let device: CUDADevice
+  public let name: String
+  let driver: Driver
+  let blas: BLAS
+  let module: OpaquePointer
+  let multiprocessors: Int
+  private var functions: [String: OpaquePointer] = [:]
+  private let lock = NSLock()
+
+  /// The driver entry points ConvLab uses (CUDA Driver API, cuda.h).
+  struct Driver {
+    typealias Address = UInt64
+    let memAlloc: @convention(c) (UnsafeMutablePointer<Address>, Int) -> Int32
+    let memFree: @convention(c) (Address) -> Int32
+    let memcpyHtoD: @convention(c) (Address, UnsafeRawPointer, Int) -> Int32
+    let memcpyDtoH: @convention(c) (UnsafeMutableRawPointer, Address, Int) -> Int32
+    let memsetD8: @convention(c) (Address, UInt8, Int) -> Int32
+    let moduleLoadData: @convention(c) (UnsafeMutablePointer<OpaquePointer?>, UnsafeRawPointer) -> Int32
+    let moduleGetFunction: @convention(c) (UnsafeMutablePointer<OpaquePointer?>, OpaquePointer, UnsafePointer<CChar>) -> Int32
+    let launchKernel: @convention(c) (OpaquePointer, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, OpaquePointer?,
+                                      UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> Int32
+    let ctxSynchronize: @convention(c) () -> Int32
+    let errorString: @convention(c) (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>) -> Int32
+
+    init(_ lib: CUDALibraries.Loaded) throws {
+      memAlloc = try lib.function("cuMemAlloc_v2", as: type(of: memAlloc))
+      memFree = try lib.function("cuMemFree_v2", as: type(of: memFree))
+      memcpyHtoD = try lib.function("cuMemcpyHtoD_v2", as: type(of: memcpyHtoD))
+      memcpyDtoH = try lib.function("cuMemcpyDtoH_v2", as: type(of: memcpyDtoH))
+      memsetD8 = try lib.function("cuMemsetD8_v2", as: type(of: memsetD8))
+      moduleLoadData = try lib.function("cuModuleLoadData", as: type(of: moduleLoadData))
+      moduleGetFunction = try lib.function("cuModuleGetFunction", as: type(of: moduleGetFunction))
+      launchKernel = try lib.function("cuLaunchKernel", as: type(of: launchKernel))
+      ctxSynchronize = try lib.function("cuCtxSynchronize", as: type(of: ctxSynchronize))
+      errorString = try lib.function("cuGetErrorString", as: type(of: errorString))
+    }
+
+    /// Throws "what: CUDA error N (text)" for a non-zero status.
+    func check(_ status: Int32, _ what: @autoclosure () -> String) throws {
+      guard status != 0 else { return }
+      var text: UnsafePointer<CChar>? = nil
+      _ = errorString(status, &text)
+      throw ConvLabError("\(what()): CUDA error \(status) (\(text.map { String(cString: $0) } ?? "unknown")).")
+    }
+  }
+
+  /// cuBLAS: a handle and the two GEMMs (cublas_v2.h; CUBLAS_OP_N = 0, CUBLAS_OP_T = 1).
+  struct BLAS {
+    /// α and β are passed by host pointer (CUBLAS_POINTER_MODE_HOST); A, B, C are device addresses.
+    typealias Gemm = @convention(c) (OpaquePointer, Int32, Int32, Int32, Int32, Int32, UnsafeRawPointer, UInt64, Int32,
+                                     UInt64, Int32, UnsafeRawPointer, UInt64, Int32) -> Int32
+    let handle: OpaquePointer
+    let sgemm: Gemm
+    let dgemm: Gemm
+
+    init(_ lib: CUDALibraries.Loaded, tf32: Bool) throws {
+      let create = try lib.function("cublasCreate_v2", as: (@convention(c) (UnsafeMutablePointer<OpaquePointer?>) -> Int32).self)
+      let setMathMode = try lib.function("cublasSetMathMode", as: (@convention(c) (OpaquePointer, Int32) -> Int32).self)
+      sgemm = try lib.function("cublasSgemm_v2", as: Gemm.self)
+      dgemm = try lib.function("cublasDgemm_v2", as: Gemm.self)
+      var h: OpaquePointer? = nil
+      let status = create(&h)
+      guard status == 0, let h else { throw ConvLabError("cublasCreate failed with cuBLAS status \(status).") }
+      handle = h
+      // CUBLAS_DEFAULT_MATH = 0 (strict FP32), CUBLAS_TF32_TENSOR_OP_MATH = 3.
+      _ = setMathMode(h, tf32 ? 3 : 0)
+    }
+  }
+
+  /// Opens the first GPU, retains its primary context, compiles the kernels with NVRTC for its
+  /// compute capability and loads them; every failure is one line saying which step failed.
+  public init(tf32: Bool = false) throws {
+    let libraries = CUDALibraries.shared
+    let lib = try libraries.driver.get()
+    device = try CUDADevice.first()
+    name = "\(device.name), compute capability \(device.computeCapability.major).\(device.computeCapability.minor)"
+    let driver = try Driver(lib)
+    self.driver = driver
+    let deviceGet = try lib.function("cuDeviceGet", as: (@convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32).self)
+    let retain = try lib.function("cuDevicePrimaryCtxRetain", as: (@convention(c) (UnsafeMutablePointer<OpaquePointer?>, Int32) -> Int32).self)
+    let setCurrent = try lib.function("cuCtxSetCurrent", as: (@convention(c) (OpaquePointer?) -> Int32).self)
+    let attribute = try lib.function("cuDeviceGetAttribute", as: (@convention(c) (UnsafeMutablePointer<Int32>, Int32, Int32) -> Int32).self)
+    var ordinal: Int32 = 0, context: OpaquePointer? = nil, count: Int32 = 0
+    try driver.check(deviceGet(&ordinal, 0), "cuDeviceGet")
+    try driver.check(retain(&context, ordinal), "cuDevicePrimaryCtxRetain")
+    try driver.check(setCurrent(context), "cuCtxSetCurrent")
+    // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16.
+    _ = attribute(&count, 16, ordinal)
+    multiprocessors = max(1, Int(count))
+    let architecture = "compute_\(device.computeCapability.major)\(device.computeCapability.minor)"
+    guard let ptx = try KernelSources.compileAll(architecture: architecture)["convlab.cu"] else {
+      throw ConvLabError("the kernel source convlab.cu is missing from ConvLab's resources.")
+    }
+    var loaded: OpaquePointer? = nil
+    try ptx.withCString { try driver.check(driver.moduleLoadData(&loaded, $0), "loading the kernels' PTX (\(architecture))") }
+    guard let loaded else { throw ConvLabError("cuModuleLoadData returned no module.") }
+    module = loaded
+    blas = try BLAS(try libraries.cublas.get(), tf32: tf32)
+  }
+
+  public func allocate(_ bytes: Int) throws -> UInt64 {
+    var address: UInt64 = 0
+    let status = driver.memAlloc(&address, max(1, bytes))
+    if status == 2 {  // CUDA_ERROR_OUT_OF_MEMORY
+      throw ConvLabError("the GPU is out of memory: \(bytes) bytes (\(JacobianBudget.formatBytes(Double(bytes)))) requested, \(JacobianBudget.formatBytes(Double(device.memoryBytes))) in all.")
+    }
+    try driver.check(status, "cuMemAlloc of \(bytes) bytes")
+    return address
+  }
+
+  public func free(_ address: UInt64) { _ = driver.memFree(address) }
+
+  public func upload(_ source: UnsafeRawPointer, to address: UInt64, bytes: Int) throws {
+    try driver.check(driver.memcpyHtoD(address, source, bytes), "copying \(bytes) bytes to the GPU")
+  }
+
+  public func download(_ address: UInt64, to target: UnsafeMutableRawPointer, bytes: Int) throws {
+    try driver.check(driver.memcpyDtoH(target, address, bytes), "copying \(bytes) bytes from the GPU")
+  }
+
+  public func zero(_ address: UInt64, bytes: Int) throws {
+    try driver.check(driver.memsetD8(address, 0, bytes), "cuMemsetD8")
+  }
+
+  func function(_ name: String) throws -> OpaquePointer {
+    lock.lock()
+    defer { lock.unlock() }
+    if let f = functions[name] { return f }
+    var f: OpaquePointer? = nil
+    try driver.check(driver.moduleGetFunction(&f, module, name), "finding kernel \(name)")
+    guard let f else { throw ConvLabError("no kernel named \(name).") }
+    functions[name] = f
+    return f
+  }
+
+  /// 256 threads per block; at most 32 blocks per multiprocessor (the loops are grid-stride).
+  public func launch(_ name: String, total: Int, _ arguments: [KernelArgument]) throws {
+    guard total > 0 else { return }
+    let f = try function(name)
+    let blocks = UInt32(min((total + 255) / 256, multiprocessors * 32))
+    try KernelArgument.withPacked(arguments, total: total) { params in
+      try driver.check(driver.launchKernel(f, blocks, 1, 1, 256, 1, 1, 0, nil, params, nil), "launching \(name)")
+    }
+  }
+
+  public func gemm(_ precision: Precision, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                   alpha: Double, a: UInt64, lda: Int, b: UInt64, ldb: Int, beta: Double, c: UInt64, ldc: Int) throws {
+    guard m > 0, n > 0 else { return }
+    let (ta, tb) = (Int32(transA ? 1 : 0), Int32(transB ? 1 : 0))
+    let status: Int32
+    switch precision {
+    case .f32:
+      var (al, be) = (Float(alpha), Float(beta))
+      status = blas.sgemm(blas.handle, ta, tb, Int32(m), Int32(n), Int32(k), &al, a, Int32(lda), b, Int32(ldb), &be, c, Int32(ldc))
+    case .f64:
+      var (al, be) = (alpha, beta)
+      status = blas.dgemm(blas.handle, ta, tb, Int32(m), Int32(n), Int32(k), &al, a, Int32(lda), b, Int32(ldb), &be, c, Int32(ldc))
+    }
+    guard status == 0 else { throw ConvLabError("cuBLAS \(precision == .f32 ? "S" : "D")gemm (\(m)×\(n)×\(k)) failed with status \(status).") }
+  }
+
+  public func synchronize() throws { try driver.check(driver.ctxSynchronize(), "a kernel failed (reported at synchronization)") }
+
+  /// Registers the GPU as `--path cuda` (created at first use; its absence is a one-line reason).
+  public static func register() {
+    Accelerators.register(cuda: { DeviceAccelerator(engine: try CUDAEngine()) })
+  }
+}
