@@ -25,11 +25,11 @@ public struct DeviceParameters<S: Scalar>: Sendable {
               labels: p.labels)
   }
 
-  /// Zero host tensors of the same shapes (with the real labels and mask), so that the block's
+  /// Zero host tensors of the same shapes (with the real labels, target and mask), so that the block's
   /// own `outputShape` validates a device call with exactly the checks and messages of the CPU.
   func shapes() throws -> Parameters<S> {
     Parameters(w: w.map { Tensor(shape: $0.shape) }, b: b.map { Tensor(shape: $0.shape) }, labels: labels,
-               target: target.map { Tensor(shape: $0.shape) }, mask: try mask?.host())
+               target: try target?.host(), mask: try mask?.host())
   }
 }
 

@@ -50,7 +50,7 @@ extension ConvLab.Check {
   func checkDevice(_ names: [String]) throws {
     let engine: any ComputeEngine = path == "cuda" ? try CUDAEngine() : HostEngine()
     print("device: \(engine.name)")
-    print("tolerances: Double ≤ \(DeviceCheck.doubleTolerance) of the literal and fast paths, Float32 ≤ \(DeviceCheck.floatTolerance) of the literal path\n")
+    print("tolerances: Double ≤ \(DeviceCheck.doubleTolerance) of the literal and fast paths; Float32 ≤ \(DeviceCheck.floatTolerance) of the literal path (or 4× the CPU Float32 error where that is larger: ill-conditioned cases)\n")
     print("block    f64↔literal  f64↔fast    f32↔literal  configuration")
     var failures = 0, total = 0
     for name in names {

@@ -109,6 +109,14 @@ typedef struct {
   int d, kind, topk;
 } cl_loss;
 
+/* Normalizations and distances: LRN (depth N, κ, α, β), spnorm (α, β), pdist (p, no root), the
+ * regression losses (kind, scale); pixels per channel `area`, channels d. */
+typedef struct {
+  long area;
+  int d, depth, flag;
+  double kappa, alpha, beta;
+} cl_norm;
+
 /* SGD with momentum and weight decay: η, μ, λ. */
 typedef struct {
   double rate, momentum, decay;

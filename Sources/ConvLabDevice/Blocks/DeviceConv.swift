@@ -23,55 +23,100 @@ extension Conv: DeviceBlock {
     }
   }
 
-  func devicePlan<S: Scalar>(_ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> DevicePlan {
-    let y = try outputShape(x.shape, try p.shapes())
-    guard let f = p.w?.shape else { throw ConvLabError("conv needs filters.") }
-    let groups = x.shape.d / f.d
-    return DevicePlan(y: y, f: f, groups: groups, perGroup: f.n / groups, rows: y.h * y.w * x.shape.n, cols: f.h * f.w * f.d,
-                      geometry: kernelGeometry(x: x.shape, filters: f, y: y))
+  /// The plan for input shape x and filters f (already validated by `outputShape`).
+  func devicePlan(x: Shape, filters f: Shape) throws -> DevicePlan {
+    let (h, w) = try geometry(kh: f.h, kw: f.w).outputSize(h: x.h, w: x.w)
+    let y = Shape(h, w, f.n, x.n), groups = x.d / f.d
+    return DevicePlan(y: y, f: f, groups: groups, perGroup: f.n / groups, rows: y.h * y.w * x.n, cols: f.h * f.w * f.d,
+                      geometry: kernelGeometry(x: x, filters: f, y: y))
   }
 
-  public func forward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> DeviceTensor<S> {
-    let plan = try devicePlan(x, p), k = Kernels<S>(engine)
-    guard let f = p.w else { throw ConvLabError("conv needs filters.") }
+  /// y = x * f (+ b): im2row, one GEMM per group, scatter with the bias.
+  func deviceConvolve<S: Scalar>(_ k: Kernels<S>, _ x: DeviceTensor<S>, _ f: DeviceTensor<S>, _ b: DeviceTensor<S>?) throws -> DeviceTensor<S> {
+    let plan = try devicePlan(x: x.shape, filters: f.shape)
     let phi = try k.empty(Shape(plan.rows, plan.cols)), out = try k.empty(Shape(plan.rows, plan.perGroup)), y = try k.empty(plan.y)
     let plane = x.shape.h * x.shape.w
     for group in 0..<plan.groups {
       try k.run("im2row", plan.rows * plan.cols, .address(k.offset(x, group * f.shape.d * plane)), .tensor(phi), .value(plan.geometry))
       try k.gemm(m: plan.rows, n: plan.perGroup, k: plan.cols, a: phi.address, lda: plan.rows,
                  b: k.offset(f, plan.cols * group * plan.perGroup), ldb: plan.cols, c: out.address, ldc: plan.rows)
-      try k.run("slab_from_rows", plan.rows * plan.perGroup, .tensor(out), .tensor(y), .tensor(p.b), .value(plan.layout(group)))
+      try k.run("slab_from_rows", plan.rows * plan.perGroup, .tensor(out), .tensor(y), .tensor(b), .value(plan.layout(group)))
     }
+    return y
+  }
+
+  /// dz/dF = φ(x)ᵀ dY (when `filter`) and dz/dX = φ*(dY Fᵀ) (when `input`; zeros otherwise) for an
+  /// input of shape `xShape`; `x` is read only for dz/dF.
+  func deviceGradients<S: Scalar>(_ k: Kernels<S>, xShape: Shape, _ x: DeviceTensor<S>?, _ f: DeviceTensor<S>, _ dzdy: DeviceTensor<S>,
+                                  input: Bool, filter: Bool) throws -> (dx: DeviceTensor<S>, dw: DeviceTensor<S>?) {
+    let plan = try devicePlan(x: xShape, filters: f.shape)
+    try requireDeviceDzdy(dzdy, plan.y)
+    let phi = try k.empty(Shape(plan.rows, plan.cols)), dY = try k.empty(Shape(plan.rows, plan.perGroup))
+    let dx: DeviceTensor<S> = input ? try k.empty(xShape) : try k.zeros(xShape)
+    let dw: DeviceTensor<S>? = filter ? try k.empty(f.shape) : nil
+    let plane = xShape.h * xShape.w
+    for group in 0..<plan.groups {
+      let fOffset = plan.cols * group * plan.perGroup
+      try k.run("slab_to_rows", plan.rows * plan.perGroup, .tensor(dzdy), .tensor(dY), .value(plan.layout(group)))
+      if let dw, let x {
+        try k.run("im2row", plan.rows * plan.cols, .address(k.offset(x, group * f.shape.d * plane)), .tensor(phi), .value(plan.geometry))
+        try k.gemm(transA: true, m: plan.cols, n: plan.perGroup, k: plan.rows, a: phi.address, lda: plan.rows,
+                   b: dY.address, ldb: plan.rows, c: k.offset(dw, fOffset), ldc: plan.cols)
+      }
+      guard input else { continue }
+      // dΦ = dY Fᵀ (into φ's buffer); row2im gathers it back onto the group's channels of dz/dx.
+      try k.gemm(transB: true, m: plan.rows, n: plan.cols, k: plan.perGroup, a: dY.address, lda: plan.rows,
+                 b: k.offset(f, fOffset), ldb: plan.cols, c: phi.address, ldc: plan.rows)
+      try k.run("row2im", plane * f.shape.d * xShape.n, .tensor(phi), .address(k.offset(dx, group * f.shape.d * plane)), .value(plan.geometry))
+    }
+    return (dx, dw)
+  }
+
+  public func forward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> DeviceTensor<S> {
+    _ = try outputShape(x.shape, try p.shapes())
+    guard let f = p.w else { throw ConvLabError("conv needs filters.") }
+    return try deviceConvolve(Kernels(engine), x, f, p.b)
+  }
+
+  public func backward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>, _ dzdy: DeviceTensor<S>,
+                                  inputGradient: Bool) throws -> DeviceGradients<S> {
+    _ = try outputShape(x.shape, try p.shapes())
+    guard let f = p.w else { throw ConvLabError("conv needs filters.") }
+    let k = Kernels<S>(engine)
+    let (dx, dw) = try deviceGradients(k, xShape: x.shape, x, f, dzdy, input: inputGradient, filter: true)
+    return DeviceGradients(dzdx: dx, dzdw: dw, dzdb: try p.b.map { try channelSums(k, dzdy, shape: $0.shape) })
+  }
+}
+
+/// dz/db_k = Σ over pixels and images of dz/dy(:, :, k, :) (Xu eq. 9–10), shaped like b.
+func channelSums<S: Scalar>(_ k: Kernels<S>, _ dzdy: DeviceTensor<S>, shape: Shape) throws -> DeviceTensor<S> {
+  let s = dzdy.shape, sums = try k.empty(shape)
+  try k.run("channel_sum", s.d, .tensor(dzdy), .tensor(sums), .long(s.h * s.w), .int(s.d), .int(s.n))
+  return sums
+}
+
+/// Convolution transpose (MatConvNet §4.2) as the CPU computes it: the convolution's
+/// backward-data pass is convt's forward, its forward is convt's dz/dx, and its filter gradient
+/// with x and dz/dy exchanged is convt's dz/dF.
+extension ConvTranspose: DeviceBlock {
+  public func forward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> DeviceTensor<S> {
+    let yShape = try outputShape(x.shape, try p.shapes())
+    guard let f = p.w else { throw ConvLabError("convt needs --w.") }
+    let k = Kernels<S>(engine)
+    let y = try transposedConvolution.deviceGradients(k, xShape: yShape, nil, f, x, input: true, filter: false).dx
+    if let b = p.b { try k.run("add_channel_bias", y.count, .tensor(y), .tensor(b), .long(yShape.h * yShape.w), .int(yShape.d)) }
     return y
   }
 
   public func backward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>, _ dzdy: DeviceTensor<S>,
                                   inputGradient: Bool) throws -> DeviceGradients<S> {
-    let plan = try devicePlan(x, p), k = Kernels<S>(engine)
-    guard let f = p.w else { throw ConvLabError("conv needs filters.") }
-    try requireDeviceDzdy(dzdy, plan.y)
-    let phi = try k.empty(Shape(plan.rows, plan.cols)), dY = try k.empty(Shape(plan.rows, plan.perGroup))
-    let dx: DeviceTensor<S> = inputGradient ? try k.empty(x.shape) : try k.zeros(x.shape), dw = try k.empty(f.shape)
-    let plane = x.shape.h * x.shape.w
-    for group in 0..<plan.groups {
-      let fOffset = plan.cols * group * plan.perGroup
-      try k.run("im2row", plan.rows * plan.cols, .address(k.offset(x, group * f.shape.d * plane)), .tensor(phi), .value(plan.geometry))
-      try k.run("slab_to_rows", plan.rows * plan.perGroup, .tensor(dzdy), .tensor(dY), .value(plan.layout(group)))
-      try k.gemm(transA: true, m: plan.cols, n: plan.perGroup, k: plan.rows, a: phi.address, lda: plan.rows,
-                 b: dY.address, ldb: plan.rows, c: k.offset(dw, fOffset), ldc: plan.cols)
-      guard inputGradient else { continue }
-      // dΦ = dY Fᵀ overwrites φ; row2im gathers it back onto the group's channels of dz/dx.
-      try k.gemm(transB: true, m: plan.rows, n: plan.cols, k: plan.perGroup, a: dY.address, lda: plan.rows,
-                 b: k.offset(f, fOffset), ldb: plan.cols, c: phi.address, ldc: plan.rows)
-      try k.run("row2im", plane * f.shape.d * x.shape.n, .tensor(phi), .address(k.offset(dx, group * f.shape.d * plane)), .value(plan.geometry))
-    }
-    var db: DeviceTensor<S>? = nil
-    if let b = p.b {
-      let sums = try k.empty(b.shape)
-      try k.run("channel_sum", plan.y.d, .tensor(dzdy), .tensor(sums), .long(plan.y.h * plan.y.w), .int(plan.y.d), .int(plan.y.n))
-      db = sums
-    }
-    return DeviceGradients(dzdx: dx, dzdw: dw, dzdb: db)
+    let yShape = try outputShape(x.shape, try p.shapes())
+    try requireDeviceDzdy(dzdy, yShape)
+    guard let f = p.w else { throw ConvLabError("convt needs --w.") }
+    let k = Kernels<S>(engine), conv = transposedConvolution
+    let dx = try conv.deviceConvolve(k, dzdy, f, nil)
+    let dw = try conv.deviceGradients(k, xShape: yShape, dzdy, f, x, input: false, filter: true).dw
+    return DeviceGradients(dzdx: dx, dzdw: dw, dzdb: try p.b.map { try channelSums(k, dzdy, shape: $0.shape) })
   }
 }
 
@@ -96,12 +141,6 @@ extension Dense: DeviceBlock {
     let dx = try k.empty(x.shape), dw = try k.empty(w.shape)
     try k.gemm(transA: true, m: inputs, n: count, k: outputs, a: w.address, lda: outputs, b: dzdy.address, ldb: outputs, c: dx.address, ldc: inputs)
     try k.gemm(transB: true, m: outputs, n: inputs, k: count, a: dzdy.address, lda: outputs, b: x.address, ldb: inputs, c: dw.address, ldc: outputs)
-    var db: DeviceTensor<S>? = nil
-    if let b = p.b {
-      let sums = try k.empty(b.shape)
-      try k.run("channel_sum", outputs, .tensor(dzdy), .tensor(sums), .long(1), .int(outputs), .int(count))
-      db = sums
-    }
-    return DeviceGradients(dzdx: dx, dzdw: dw, dzdb: db)
+    return DeviceGradients(dzdx: dx, dzdw: dw, dzdb: try p.b.map { try channelSums(k, dzdy, shape: $0.shape) })
   }
 }
