@@ -71,8 +71,8 @@ func text(_ buffer: [CChar]) -> String {
   String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
-/// The kernel sources shipped with ConvLab (package resources `Kernels/*.cu` and the shared
-/// header).
+/// The kernel sources shipped with ConvLab (package resources `Kernels/*.cu`, the shared header
+/// and the kernels included by both precisions, `convlab_kernels.inc`).
 public enum KernelSources {
   public static let header = "convlab_kernels.h"
 
@@ -82,7 +82,7 @@ public enum KernelSources {
       throw ConvLabError("the kernel sources (ConvLab_ConvLabCUDA.resources/Kernels) are missing next to the binary.")
     }
     var out: [String: String] = [:]
-    for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".cu") || file.hasSuffix(".h") {
+    for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where [".cu", ".h", ".inc"].contains(where: file.hasSuffix) {
       out[file] = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
     }
     return out
@@ -91,7 +91,7 @@ public enum KernelSources {
   /// Compiles every .cu file for `architecture` (e.g. `compute_80` or `sm_90`); returns name → PTX.
   public static func compileAll(architecture: String) throws -> [String: String] {
     let sources = try all()
-    let headers = sources.filter { $0.key.hasSuffix(".h") }
+    let headers = sources.filter { !$0.key.hasSuffix(".cu") }
     var ptx: [String: String] = [:]
     for (name, text) in sources where name.hasSuffix(".cu") {
       ptx[name] = try NVRTC.compile(text, name: name, headers: headers, architecture: architecture)

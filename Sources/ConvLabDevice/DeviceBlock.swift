@@ -72,17 +72,15 @@ struct Kernels<S: Scalar> {
     try engine.launch("\(name)_\(precision.rawValue)", total: total, arguments)
   }
 
-  func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Double = 1, a: UInt64, lda: Int,
-            b: UInt64, ldb: Int, beta: Double = 0, c: UInt64, ldc: Int) throws {
-    try engine.gemm(precision, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                    beta: beta, c: c, ldc: ldc)
+  /// The tensors are parameters, so they (and their memory) stay alive for the whole call.
+  func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Double = 1, a: DeviceTensor<S>, lda: Int,
+            b: DeviceTensor<S>, ldb: Int, beta: Double = 0, c: DeviceTensor<S>, ldc: Int) throws {
+    try engine.gemm(precision, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a.address, lda: lda, b: b.address, ldb: ldb,
+                    beta: beta, c: c.address, ldc: ldc)
   }
 
   func empty(_ shape: Shape) throws -> DeviceTensor<S> { try DeviceTensor(shape: shape, on: engine) }
   func zeros(_ shape: Shape) throws -> DeviceTensor<S> { try DeviceTensor.zeros(shape, on: engine) }
-
-  /// An address `elements` entries into a tensor.
-  func offset(_ t: DeviceTensor<S>, _ elements: Int) -> UInt64 { t.address + UInt64(elements * MemoryLayout<S>.stride) }
 }
 
 extension Block {

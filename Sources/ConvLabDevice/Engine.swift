@@ -36,10 +36,11 @@ public enum Precision: String, Sendable {
   public var bytes: Int { self == .f32 ? 4 : 8 }
 }
 
-/// One argument of a kernel launch: a device address, an integer, a floating-point value or a
-/// C struct, passed by address as CUDA's `kernelParams` expects.
+/// One argument of a kernel launch: device memory, an integer, a floating-point value or a C
+/// struct, passed by address as CUDA's `kernelParams` expects. A buffer argument holds its
+/// allocation, so memory cannot be freed while a launch that uses it is being made.
 public enum KernelArgument: Sendable {
-  case address(UInt64)
+  case buffer(DeviceMemory?, byteOffset: Int)
   case int32(Int32)
   case int64(Int64)
   case float(Float)
@@ -52,14 +53,18 @@ public enum KernelArgument: Sendable {
   public static func scalar<S: Scalar>(_ v: S) -> KernelArgument {
     S.self == Float.self ? .float(Float(v)) : .double(Double(v))
   }
-  /// A buffer's address, or a null pointer.
-  public static func tensor<S>(_ t: DeviceTensor<S>?) -> KernelArgument { .address(t?.address ?? 0) }
+  /// A tensor's first element, or a null pointer.
+  public static func tensor<S>(_ t: DeviceTensor<S>?) -> KernelArgument {
+    .buffer(t?.memory, byteOffset: (t?.offset ?? 0) * MemoryLayout<S>.stride)
+  }
+  /// An allocation's start.
+  public static func memory(_ m: DeviceMemory) -> KernelArgument { .buffer(m, byteOffset: 0) }
   /// A C struct (cl_conv_geometry, …) by value.
   public static func value<T>(_ v: T) -> KernelArgument { .bytes(withUnsafeBytes(of: v) { Array($0) }) }
 
   var byteCount: Int {
     switch self {
-    case .address, .int64, .double: return 8
+    case .buffer, .int64, .double: return 8
     case .int32, .float: return 4
     case .bytes(let b): return b.count
     }
@@ -78,7 +83,7 @@ public enum KernelArgument: Sendable {
     for (k, argument) in all.enumerated() {
       let slot = storage + offset
       switch argument {
-      case .address(let v): slot.storeBytes(of: v, as: UInt64.self)
+      case .buffer(let m, let offset): slot.storeBytes(of: m.map { $0.address + UInt64(offset) } ?? 0, as: UInt64.self)
       case .int32(let v): slot.storeBytes(of: v, as: Int32.self)
       case .int64(let v): slot.storeBytes(of: v, as: Int64.self)
       case .float(let v): slot.storeBytes(of: v, as: Float.self)
@@ -159,6 +164,9 @@ public struct DeviceTensor<S: Scalar>: Sendable {
     precondition(self.offset + offset + shape.count <= memory.bytes / MemoryLayout<S>.stride, "a view past the end of its allocation")
     return DeviceTensor(shape: shape, memory: memory, offset: self.offset + offset)
   }
+
+  /// The elements from `elements` on (a group's first channel, a filter group's columns).
+  public func from(_ elements: Int) -> DeviceTensor<S> { view(offset: elements, Shape(count - elements, 1)) }
 
   public func host() throws -> Tensor<S> {
     var t = Tensor<S>(shape: shape)

@@ -2,15 +2,19 @@ import CConvLabKernels
 import ConvLabBlocks
 import ConvLabCore
 import ConvLabCUDA
+import ConvLabDevice
 import ConvLabNotation
 import Foundation
 import Testing
 
-/// The CUDA kernels' bodies, compiled for the CPU and run over every index, against ConvLab's
-/// own CPU paths: the index arithmetic of every gather is checked without a GPU. Exact
-/// equality for gathers (they copy); sums are compared to 1e-12 relative (Double round-off).
-@Suite("CUDA kernel bodies on the CPU")
+/// The CUDA kernels compiled for the CPU and launched through `HostEngine` — the same `void **`
+/// argument arrays cuLaunchKernel receives — against ConvLab's own CPU paths, so the index
+/// arithmetic of every gather is checked without a GPU. Exact equality for gathers (they
+/// copy); sums are compared to 1e-12 relative (Double round-off).
+@Suite("CUDA kernels on the CPU")
 struct KernelBodyTests {
+  let engine = HostEngine()
+
   static func convGeometry(_ seed: UInt64) -> (cl_conv_geometry, Im2Row, Shape) {
     var rng = SeededGenerator(seed: seed)
     func int(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &rng) }
@@ -22,24 +26,30 @@ struct KernelBodyTests {
     let map = try! Im2Row(geometry: geometry, h: h, w: w, d: d)
     let g = cl_conv_geometry(h: Int32(h), w: Int32(w), d: Int32(d), n: Int32(n), kh: Int32(kh), kw: Int32(kw), sh: Int32(sh), sw: Int32(sw),
                              pt: Int32(pad[0]), pb: Int32(pad[1]), pl: Int32(pad[2]), pr: Int32(pad[3]), dh: Int32(dh), dw: Int32(dw),
-                             oh: Int32(map.outH), ow: Int32(map.outW))
+                             oh: Int32(map.outH), ow: Int32(map.outW), ds: Int32(d))
     return (g, map, Shape(h, w, d, n))
+  }
+
+  /// Runs kernel `name` (f64) on host tensors; returns the output tensor `out` after the launch.
+  func run(_ name: String, total: Int, inputs: [Tensor<Double>], output shape: Shape, _ extra: [KernelArgument]) throws -> Tensor<Double> {
+    let device = try inputs.map { try DeviceTensor($0, on: engine) }, out = try DeviceTensor<Double>(shape: shape, on: engine)
+    try engine.launch("\(name)_f64", total: total, device.map { KernelArgument.tensor($0) } + [.tensor(out)] + extra)
+    return try out.host()
   }
 
   /// im2row gathers exactly MatConvNet §6.1's φ(x), image by image.
   @Test(arguments: 1...25 as ClosedRange<UInt64>)
-  func im2rowMatchesPhi(seed: UInt64) {
+  func im2rowMatchesPhi(seed: UInt64) throws {
     let (g, map, shape) = Self.convGeometry(seed)
     var rng = SeededGenerator(seed: seed + 100)
     let x = Tensor<Double>.uniform(shape, using: &rng)
     let rows = map.patchCount * shape.n, cols = map.patchSize
-    var phi = [Double](repeating: .nan, count: rows * cols)
-    cl_cpu_im2row(x.storage, &phi, g)
+    let phi = try run("im2row", total: rows * cols, inputs: [x], output: Shape(rows, cols), [.value(g)])
     for image in 0..<shape.n {
       let expected = map.phi(x, image: image)
       for q in 0..<cols {
         for p in 0..<map.patchCount {
-          #expect(phi[q * rows + image * map.patchCount + p] == expected[p, q], "seed \(seed): φ(\(p), \(q)) of image \(image)")
+          #expect(phi.storage[q * rows + image * map.patchCount + p] == expected[p, q], "seed \(seed): φ(\(p), \(q)) of image \(image)")
         }
       }
     }
@@ -47,17 +57,16 @@ struct KernelBodyTests {
 
   /// row2im as a gather equals φ*, the adjoint that scatters and adds overlaps.
   @Test(arguments: 1...25 as ClosedRange<UInt64>)
-  func row2imMatchesPhiStar(seed: UInt64) {
+  func row2imMatchesPhiStar(seed: UInt64) throws {
     let (g, map, shape) = Self.convGeometry(seed)
     var rng = SeededGenerator(seed: seed + 200)
     let rows = map.patchCount * shape.n, cols = map.patchSize
-    let phi = Matrix<Double>.uniform(rows, cols, using: &rng)
-    var dx = [Double](repeating: .nan, count: shape.count)
-    cl_cpu_row2im(phi.storage, &dx, g)
+    let phi = Tensor<Double>.uniform(Shape(rows, cols), using: &rng)
+    let dx = try run("row2im", total: shape.count, inputs: [phi], output: shape, [.value(g)])
     for image in 0..<shape.n {
-      let block = Matrix<Double>(rows: map.patchCount, cols: cols) { p, q in phi[image * map.patchCount + p, q] }
+      let block = Matrix<Double>(rows: map.patchCount, cols: cols) { p, q in phi.storage[q * rows + image * map.patchCount + p] }
       let expected = map.phiStar(block)
-      let got = Array(dx[(image * expected.count)..<((image + 1) * expected.count)])
+      let got = Array(dx.storage[(image * expected.count)..<((image + 1) * expected.count)])
       #expect(Comparison(got, expected.storage).relativeError < 1e-12, "seed \(seed), image \(image)")
     }
   }
@@ -76,15 +85,74 @@ struct KernelBodyTests {
     let y = try pool.forward(x, Parameters())
     let g = cl_pool_geometry(h: Int32(x.shape.h), w: Int32(x.shape.w), slabs: Int32(x.shape.d * x.shape.n), kh: Int32(kh), kw: Int32(kw),
                              sh: Int32(sh), sw: Int32(sw), pt: Int32(pad[0]), pl: Int32(pad[2]), oh: Int32(y.shape.h), ow: Int32(y.shape.w))
-    let code: Int32 = method == .max ? 0 : method == .avg ? 1 : 2
-    var out = [Double](repeating: .nan, count: y.count)
-    cl_cpu_pool_forward(x.storage, &out, g, code)
-    #expect(Comparison(out, y.storage).relativeError < 1e-12, "forward, seed \(seed): \(pool.method) \(kh)×\(kw) pad \(pad) stride \(sh),\(sw)")
+    let code = method == .max ? 0 : method == .avg ? 1 : 2
+    let out = try run("pool_forward", total: y.count, inputs: [x], output: y.shape, [.value(g), .int(code)])
+    #expect(Comparison(out.storage, y.storage).relativeError < 1e-12, "forward, seed \(seed): \(pool.method) \(kh)×\(kw) pad \(pad) stride \(sh),\(sw)")
     let dzdy = Tensor<Double>.uniform(y.shape, using: &rng)
     let expected = try pool.backward(x, Parameters(), dzdy).dzdx
-    var dx = [Double](repeating: .nan, count: x.count)
-    cl_cpu_pool_backward(x.storage, dzdy.storage, &dx, g, code)
-    #expect(Comparison(dx, expected.storage).relativeError < 1e-12, "backward, seed \(seed)")
+    let dx = try run("pool_backward", total: x.count, inputs: [x, dzdy], output: x.shape, [.value(g), .int(code)])
+    #expect(Comparison(dx.storage, expected.storage).relativeError < 1e-12, "backward, seed \(seed)")
+  }
+
+  /// The launcher refuses a kernel the source does not define, in one line.
+  @Test func anUnknownKernelIsAnError() {
+    #expect(throws: ConvLabError("no kernel named nonexistent_f64 in ConvLab's kernel source.")) {
+      try engine.launch("nonexistent_f64", total: 1, [])
+    }
+  }
+
+  /// Both precisions of every kernel are registered, in pairs.
+  @Test func everyKernelExistsInBothPrecisions() {
+    let names = Set(HostEngine.kernelNames)
+    #expect(names.count >= 70)
+    for name in names where name.hasSuffix("_f32") { #expect(names.contains(String(name.dropLast(4)) + "_f64"), "\(name) has no f64 twin") }
+  }
+}
+
+/// Every block's device implementation on `HostEngine` against the literal and fast paths on
+/// random configurations (the generator of `convlab check`): Double within 1e-9 of both, Float32
+/// within 1e-4 of the literal path (see `DeviceCheck` for why these bounds).
+@Suite("Device path on the CPU")
+struct DeviceBlockTests {
+  @Test(arguments: CheckCase.blockNames)
+  func everyBlockAgreesWithTheCPUPaths(name: String) throws {
+    let engine = HostEngine()
+    for seed in 1...25 as ClosedRange<UInt64> {
+      let c = try CheckCase.random(name, seed: seed)
+      let r = try DeviceCheck(c.block, x: c.x, c.parameters, configuration: c.configuration, seed: seed, engine: engine)
+      #expect(r.passed, "\(name) seed \(seed) (\(c.configuration)): f64↔literal \(r.doubleVsLiteral), f64↔fast \(r.doubleVsFast), f32↔literal \(r.floatVsLiteral)")
+    }
+  }
+
+  /// A block without a device implementation would be named in the error; every block has one.
+  @Test func everyBlockHasADeviceImplementation() throws {
+    for name in CheckCase.blockNames {
+      let block = try CheckCase.random(name, seed: 1).block
+      #expect(block is any DeviceBlock, "\(name)")
+    }
+  }
+
+  /// Shape errors on the device path are the CPU's own messages.
+  @Test func badShapesGiveTheCPUsMessage() throws {
+    let engine = HostEngine()
+    let x = try DeviceTensor(Tensor<Double>(shape: Shape(4, 4, 3, 1)), on: engine)
+    let w = try DeviceTensor(Tensor<Double>(shape: Shape(3, 3, 2, 4)), on: engine)
+    let cpu = #expect(throws: ConvLabError.self) { try Conv().forward(Tensor<Double>(shape: Shape(4, 4, 3, 1)), Parameters(w: Tensor(shape: Shape(3, 3, 2, 4)))) }
+    let device = #expect(throws: ConvLabError.self) { try Conv().forward(on: engine, x, DeviceParameters(w: w)) }
+    #expect(cpu == device)
+  }
+
+  /// An allocation that cannot succeed is one line with the size, not a crash.
+  @Test func anImpossibleAllocationIsAnError() {
+    #expect(throws: ConvLabError.self) { _ = try HostEngine().allocate(1 << 62) }
+  }
+
+  /// Without an NVIDIA driver, `--path cuda` says why in one line.
+  @Test(.enabled(if: (try? CUDALibraries.shared.driver.get()) == nil, "an NVIDIA driver is present"))
+  func theCUDAPathWithoutADriverSaysWhy() throws {
+    CUDAEngine.register()
+    let error = #expect(throws: ConvLabError.self) { try ReLU().evaluate(Tensor<Double>(shape: Shape(2, 2)), Parameters(), path: .cuda) }
+    #expect(error?.description.contains("libcuda.so.1") == true)
   }
 }
 
@@ -95,10 +163,12 @@ struct NVRTCTests {
   @Test func everyKernelCompilesToPTX() throws {
     let ptx = try KernelSources.compileAll(architecture: "compute_80")
     #expect(!ptx.isEmpty)
-    let all = ptx.values.joined()
-    for kernel in ["im2row", "row2im", "pool_forward", "pool_backward", "relu_forward", "relu_backward", "sigmoid_forward", "sigmoid_backward", "channel_bias"] {
-      for suffix in ["f32", "f64"] { #expect(all.contains(".entry \(kernel)_\(suffix)"), "\(kernel)_\(suffix) missing from the PTX") }
-    }
+    // The PTX's entry points are exactly the kernels the CPU build registered.
+    let entries = Set(ptx.values.joined().split(separator: "\n").compactMap { line -> String? in
+      guard line.hasPrefix(".visible .entry ") else { return nil }
+      return String(line.dropFirst(".visible .entry ".count).prefix { $0 != "(" })
+    })
+    #expect(entries == Set(HostEngine.kernelNames))
   }
 
   @Test func aCompileErrorReturnsTheLog() throws {

@@ -37,9 +37,9 @@ extension Conv: DeviceBlock {
     let phi = try k.empty(Shape(plan.rows, plan.cols)), out = try k.empty(Shape(plan.rows, plan.perGroup)), y = try k.empty(plan.y)
     let plane = x.shape.h * x.shape.w
     for group in 0..<plan.groups {
-      try k.run("im2row", plan.rows * plan.cols, .address(k.offset(x, group * f.shape.d * plane)), .tensor(phi), .value(plan.geometry))
-      try k.gemm(m: plan.rows, n: plan.perGroup, k: plan.cols, a: phi.address, lda: plan.rows,
-                 b: k.offset(f, plan.cols * group * plan.perGroup), ldb: plan.cols, c: out.address, ldc: plan.rows)
+      try k.run("im2row", plan.rows * plan.cols, .tensor(x.from(group * f.shape.d * plane)), .tensor(phi), .value(plan.geometry))
+      try k.gemm(m: plan.rows, n: plan.perGroup, k: plan.cols, a: phi, lda: plan.rows,
+                 b: f.from(plan.cols * group * plan.perGroup), ldb: plan.cols, c: out, ldc: plan.rows)
       try k.run("slab_from_rows", plan.rows * plan.perGroup, .tensor(out), .tensor(y), .tensor(b), .value(plan.layout(group)))
     }
     return y
@@ -59,15 +59,15 @@ extension Conv: DeviceBlock {
       let fOffset = plan.cols * group * plan.perGroup
       try k.run("slab_to_rows", plan.rows * plan.perGroup, .tensor(dzdy), .tensor(dY), .value(plan.layout(group)))
       if let dw, let x {
-        try k.run("im2row", plan.rows * plan.cols, .address(k.offset(x, group * f.shape.d * plane)), .tensor(phi), .value(plan.geometry))
-        try k.gemm(transA: true, m: plan.cols, n: plan.perGroup, k: plan.rows, a: phi.address, lda: plan.rows,
-                   b: dY.address, ldb: plan.rows, c: k.offset(dw, fOffset), ldc: plan.cols)
+        try k.run("im2row", plan.rows * plan.cols, .tensor(x.from(group * f.shape.d * plane)), .tensor(phi), .value(plan.geometry))
+        try k.gemm(transA: true, m: plan.cols, n: plan.perGroup, k: plan.rows, a: phi, lda: plan.rows,
+                   b: dY, ldb: plan.rows, c: dw.from(fOffset), ldc: plan.cols)
       }
       guard input else { continue }
       // dΦ = dY Fᵀ (into φ's buffer); row2im gathers it back onto the group's channels of dz/dx.
-      try k.gemm(transB: true, m: plan.rows, n: plan.cols, k: plan.perGroup, a: dY.address, lda: plan.rows,
-                 b: k.offset(f, fOffset), ldb: plan.cols, c: phi.address, ldc: plan.rows)
-      try k.run("row2im", plane * f.shape.d * xShape.n, .tensor(phi), .address(k.offset(dx, group * f.shape.d * plane)), .value(plan.geometry))
+      try k.gemm(transB: true, m: plan.rows, n: plan.cols, k: plan.perGroup, a: dY, lda: plan.rows,
+                 b: f.from(fOffset), ldb: plan.cols, c: phi, ldc: plan.rows)
+      try k.run("row2im", plane * f.shape.d * xShape.n, .tensor(phi), .tensor(dx.from(group * f.shape.d * plane)), .value(plan.geometry))
     }
     return (dx, dw)
   }
@@ -126,7 +126,7 @@ extension Dense: DeviceBlock {
     let yShape = try outputShape(x.shape, try p.shapes()), k = Kernels<S>(engine)
     guard let w = p.w else { throw ConvLabError("dense needs --w.") }
     let outputs = yShape.d, inputs = w.shape.w, y = try k.empty(yShape)
-    try k.gemm(m: outputs, n: x.shape.n, k: inputs, a: w.address, lda: outputs, b: x.address, ldb: inputs, c: y.address, ldc: outputs)
+    try k.gemm(m: outputs, n: x.shape.n, k: inputs, a: w, lda: outputs, b: x, ldb: inputs, c: y, ldc: outputs)
     if let b = p.b { try k.run("add_channel_bias", y.count, .tensor(y), .tensor(b), .long(1), .int(outputs)) }
     return y
   }
@@ -139,8 +139,8 @@ extension Dense: DeviceBlock {
     guard let w = p.w else { throw ConvLabError("dense needs --w.") }
     let outputs = yShape.d, inputs = w.shape.w, count = x.shape.n
     let dx = try k.empty(x.shape), dw = try k.empty(w.shape)
-    try k.gemm(transA: true, m: inputs, n: count, k: outputs, a: w.address, lda: outputs, b: dzdy.address, ldb: outputs, c: dx.address, ldc: inputs)
-    try k.gemm(transB: true, m: outputs, n: inputs, k: count, a: dzdy.address, lda: outputs, b: x.address, ldb: inputs, c: dw.address, ldc: outputs)
+    try k.gemm(transA: true, m: inputs, n: count, k: outputs, a: w, lda: outputs, b: dzdy, ldb: outputs, c: dx, ldc: inputs)
+    try k.gemm(transB: true, m: outputs, n: inputs, k: count, a: dzdy, lda: outputs, b: x, ldb: inputs, c: dw, ldc: outputs)
     return DeviceGradients(dzdx: dx, dzdw: dw, dzdb: try p.b.map { try channelSums(k, dzdy, shape: $0.shape) })
   }
 }

@@ -17,7 +17,7 @@ extension Loss: DeviceBlock {
     let config = cl_loss(area: area, d: Int32(x.shape.d), kind: kindCode, topk: Int32(topK))
     let count = kind.isBinary ? x.count : area * x.shape.n
     let values = try k.empty(Shape(count, 1)), grad = try k.empty(x.shape)
-    try k.run(kind.isBinary ? "loss_entries" : "loss_pixels", count, .tensor(x), .address(labels.address), .tensor(values), .tensor(grad), .value(config))
+    try k.run(kind.isBinary ? "loss_entries" : "loss_pixels", count, .tensor(x), .memory(labels), .tensor(values), .tensor(grad), .value(config))
     return (values, grad)
   }
 
@@ -43,7 +43,7 @@ extension BatchNorm: DeviceBlock {
   /// (μ, σ̂) of every channel, 2·D values.
   func deviceMoments<S: Scalar>(_ k: Kernels<S>, _ x: DeviceTensor<S>) throws -> DeviceTensor<S> {
     let s = x.shape, stats = try k.empty(Shape(2 * s.d, 1))
-    try k.run("bnorm_moments", s.d, .tensor(x), .tensor(stats), .address(k.offset(stats, s.d)), .long(s.h * s.w), .int(s.d), .int(s.n),
+    try k.run("bnorm_moments", s.d, .tensor(x), .tensor(stats), .tensor(stats.from(s.d)), .long(s.h * s.w), .int(s.d), .int(s.n),
               .scalar(S(epsilon)))
     return stats
   }
@@ -64,7 +64,7 @@ extension BatchNorm: DeviceBlock {
     let layout = cl_slab_layout(area: s.h * s.w, k: Int32(s.d), offset: 0, channels: Int32(s.d), n: Int32(s.n))
     // sums = (dz/dw, dz/db), one allocation so that the dz/dx kernel reads both.
     let sums = try k.empty(Shape(2 * s.d, 1)), dx = try k.empty(s)
-    try k.run("bnorm_parameters", s.d, .tensor(x), .tensor(dzdy), .tensor(stats), .tensor(sums), .address(k.offset(sums, s.d)), .value(layout))
+    try k.run("bnorm_parameters", s.d, .tensor(x), .tensor(dzdy), .tensor(stats), .tensor(sums), .tensor(sums.from(s.d)), .value(layout))
     try k.run("bnorm_backward", dx.count, .tensor(x), .tensor(dzdy), .tensor(stats), .tensor(w), .tensor(sums), .tensor(dx), .value(layout))
     return DeviceGradients(dzdx: dx, dzdw: sums.view(offset: 0, w.shape), dzdb: sums.view(offset: s.d, b.shape))
   }
