@@ -3,6 +3,8 @@
 // array cuLaunchKernel takes. Kernels register themselves by name when the program loads, so
 // the host code finds them exactly as it finds the GPU's (cuModuleGetFunction).
 #include <string.h>
+// No contraction into FMA: the GPU build uses --fmad=false, and both must round alike.
+#pragma clang fp contract(off)
 #include "convlab_kernels_cpu.h"
 
 enum { CL_MAX_KERNELS = 256 };

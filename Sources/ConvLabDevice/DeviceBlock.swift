@@ -1,3 +1,4 @@
+import CConvLabKernels
 import ConvLabBlocks
 import ConvLabCore
 
@@ -62,25 +63,40 @@ public protocol DeviceBlock: Block {
 }
 
 /// Launches of one precision's kernels: `k.run("im2row", total, …)` runs `im2row_f32` or `_f64`.
-struct Kernels<S: Scalar> {
-  let engine: any ComputeEngine
-  var precision: Precision { Precision(S.self) }
+public struct Kernels<S: Scalar> {
+  public let engine: any ComputeEngine
+  public var precision: Precision { Precision(S.self) }
 
-  init(_ engine: any ComputeEngine) { self.engine = engine }
+  public init(_ engine: any ComputeEngine) { self.engine = engine }
 
-  func run(_ name: String, _ total: Int, _ arguments: KernelArgument...) throws {
+  public func run(_ name: String, _ total: Int, _ arguments: KernelArgument...) throws {
     try engine.launch("\(name)_\(precision.rawValue)", total: total, arguments)
   }
 
   /// The tensors are parameters, so they (and their memory) stay alive for the whole call.
-  func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Double = 1, a: DeviceTensor<S>, lda: Int,
+  public func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Double = 1, a: DeviceTensor<S>, lda: Int,
             b: DeviceTensor<S>, ldb: Int, beta: Double = 0, c: DeviceTensor<S>, ldc: Int) throws {
     try engine.gemm(precision, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a.address, lda: lda, b: b.address, ldb: ldb,
                     beta: beta, c: c.address, ldc: ldc)
   }
 
-  func empty(_ shape: Shape) throws -> DeviceTensor<S> { try DeviceTensor(shape: shape, on: engine) }
-  func zeros(_ shape: Shape) throws -> DeviceTensor<S> { try DeviceTensor.zeros(shape, on: engine) }
+  public func empty(_ shape: Shape) throws -> DeviceTensor<S> { try DeviceTensor(shape: shape, on: engine) }
+  public func zeros(_ shape: Shape) throws -> DeviceTensor<S> { try DeviceTensor.zeros(shape, on: engine) }
+}
+
+extension Kernels {
+  /// v ← μv − η(g + λw), w ← w + v in place (Murugan eq. 3.75–3.80 with momentum and decay).
+  public func sgdStep(_ w: DeviceTensor<S>, _ v: DeviceTensor<S>, _ g: DeviceTensor<S>, eta: S, mu: S, lambda: S) throws {
+    let hyper = cl_sgd(rate: Double(eta), momentum: Double(mu), decay: Double(lambda))
+    try run("sgd_step", w.count, .tensor(w), .tensor(v), .tensor(g), .value(hyper))
+  }
+
+  /// a ∘ m (a mask that pins weights, e.g. LeNet's S2→C3 table).
+  public func product(_ a: DeviceTensor<S>, _ m: DeviceTensor<S>) throws -> DeviceTensor<S> {
+    let out = try empty(a.shape)
+    try run("mask_scale", a.count, .tensor(a), .tensor(m), .tensor(out), .scalar(S(1)))
+    return out
+  }
 }
 
 extension Block {

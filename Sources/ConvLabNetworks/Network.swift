@@ -118,7 +118,7 @@ public struct Network<S: Scalar>: Sendable {
 
   /// The factor that turns the loss block's value into a mean over the batch's images:
   /// MatConvNet's losses sum over images (§6.6), Murugan's regression losses already average.
-  func objectiveScale(batch: Int) -> S { loss is Loss ? 1 / S(batch) : 1 }
+  public func objectiveScale(batch: Int) -> S { loss is Loss ? 1 / S(batch) : 1 }
 
   /// Class scores (1×1×C×N) for a batch.
   public func scores(_ x: Tensor<S>) throws -> Tensor<S> {

@@ -1,6 +1,7 @@
 import ConvLabBlocks
 import ConvLabCore
 import ConvLabData
+import ConvLabDevice
 import Foundation
 
 /// Mini-batch SGD with momentum and weight decay (Murugan eq. 3.75–3.80 is the plain update,
@@ -94,6 +95,8 @@ public struct Trainer<S: Scalar>: Sendable {
   public var velocity: [(w: Tensor<S>?, b: Tensor<S>?)]
   public var epochsDone = 0
   public var records: [EpochRecord] = []
+  /// Set by `useDevice`: the steps run there, and the host copy is refreshed every epoch.
+  public private(set) var device: DeviceTraining<S>?
 
   public init(network: Network<S>, options: TrainingOptions) {
     self.network = network
@@ -102,6 +105,15 @@ public struct Trainer<S: Scalar>: Sendable {
       (l.parameters.w.map { Tensor(shape: $0.shape) }, l.parameters.b.map { Tensor(shape: $0.shape) })
     }
   }
+
+  /// Moves training to a device (`--device cuda`); the host network stays the reference copy
+  /// that checkpoints save.
+  public mutating func useDevice(_ engine: any ComputeEngine) throws {
+    device = try DeviceTraining(network, velocity: velocity, engine: engine)
+  }
+
+  /// Whether weight decay applies to a layer's weights: not to Xu's β (a gain, not a filter).
+  static func decays(_ block: any Block) -> Bool { !(block is Subsample) }
 
   /// The order of training images in epoch e: a permutation seeded by (seed, e), so a resumed
   /// run sees the same batches as an uninterrupted one.
@@ -136,6 +148,7 @@ public struct Trainer<S: Scalar>: Sendable {
       progress(BatchProgress(epoch: e + 1, epochs: options.epochs, batch: b + 1, batches: batches, loss: lossSum / Double(seen),
                              accuracy: Double(correct) / Double(seen), imagesPerSecond: Double(seen) / max(elapsed, 1e-9), elapsed: elapsed))
     }
+    if let device { try device.download(into: &network, velocity: &velocity) }
     let seconds = Date().timeIntervalSince(start)
     let validation = try evaluate(data.validation)
     epochsDone += 1
@@ -164,6 +177,7 @@ public struct Trainer<S: Scalar>: Sendable {
   /// loss and how many it classified correctly (before the update).
   @discardableResult
   public mutating func step(_ x: Tensor<S>, labels: [Int], eta: S, mu: S, lambda: S) throws -> (loss: Double, correct: Int) {
+    if let device { return try device.step(network, x, labels: labels, eta: eta, mu: mu, lambda: lambda) }
     let result = try network.lossAndGradients(x, labels: labels)
     if result.loss.isFinite { update(result.gradients, eta: eta, mu: mu, lambda: lambda) }
     return (result.loss, result.correct)
@@ -173,7 +187,7 @@ public struct Trainer<S: Scalar>: Sendable {
   mutating func update(_ grads: [Gradients<S>], eta: S, mu: S, lambda: S) {
     for l in grads.indices {
       var p = network.chain.layers[l].parameters
-      let decays = !(network.chain.layers[l].block is Subsample)
+      let decays = Self.decays(network.chain.layers[l].block)
       if var w = p.w, let g = grads[l].dzdw, var v = velocity[l].w {
         Self.step(&w, &v, g, eta: eta, mu: mu, lambda: decays ? lambda : 0)
         p.w = w
@@ -207,7 +221,8 @@ public struct Trainer<S: Scalar>: Sendable {
     var lossSum = 0.0, correct = 0
     for start in stride(from: 0, to: data.count, by: batch) {
       let part = data.subset(start..<min(data.count, start + batch))
-      let scores = try network.scores(part.images.converted() as Tensor<S>)
+      let images: Tensor<S> = part.images.converted()
+      let scores = try device?.scores(images) ?? network.scores(images)
       let p = network.lossParameters(labels: part.labels)
       lossSum += Double(try network.loss.forward(scores, p).storage[0] * network.objectiveScale(batch: part.count)) * Double(part.count)
       correct += Network<S>.correct(scores, part.labels)

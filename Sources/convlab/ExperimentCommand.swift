@@ -72,7 +72,8 @@ struct Experiment: ParsableCommand {
     }
     print("\n\(Terminal.bold(row.label)): \(row.spec)")
     let resume = FileManager.default.fileExists(atPath: run.checkpointPath)
-    let result = try Train.train(spec: try NetSpec(parsing: row.spec), options: options, data: data, run: run, resume: resume, label: row.label)
+    let result = try Train.train(spec: try NetSpec(parsing: row.spec), options: options, data: data, run: run, resume: resume, label: row.label,
+                                 engine: try training.engine())
     print("\(row.label): test accuracy: \(String(format: "%.1f%%", result.testAccuracy * 100))")
     return (result, try Train.records(in: folder))
   }

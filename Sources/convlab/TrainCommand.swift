@@ -1,6 +1,8 @@
 import ArgumentParser
 import ConvLabCore
+import ConvLabCUDA
 import ConvLabData
+import ConvLabDevice
 import ConvLabNetworks
 import ConvLabPlot
 import ConvLabFigures
@@ -32,6 +34,18 @@ struct TrainingArguments: ParsableArguments {
   var validation: Int?
   @Option(name: .customLong("test-subset"), help: "Test on the first K test images only.")
   var testSubset: Int?
+  @Option(help: "cpu (the fast path), cuda (the GPU: parameters and activations stay in device memory) or host (the GPU's code run on the CPU: slow, for checking).")
+  var device = "cpu"
+
+  /// The engine for --device, or nil for the CPU's fast path.
+  func engine() throws -> (any ComputeEngine)? {
+    switch device {
+    case "cpu": return nil
+    case "cuda": return try CUDAEngine()
+    case "host": return HostEngine()
+    default: throw ConvLabError("--device '\(device)' is not one of cpu, cuda, host.")
+    }
+  }
 
   /// The optimizer settings, with the command's defaults where --batch or --lr is not given.
   func options(defaultBatch: Int = 64, defaultLearningRate: Double = 0.05) throws -> TrainingOptions {
@@ -97,7 +111,7 @@ struct Train: ParsableCommand {
     let data = try training.load()
     print("data: \(data.source): \(data.train.count) training, \(data.validation.count) validation, \(data.test.count) test images, \(data.train.classes) classes")
     let run = TrainingRun(folder: folder, data: training.dataIdentity)
-    let result = try Self.train(spec: spec, options: options, data: data, run: run, resume: resume, label: net)
+    let result = try Self.train(spec: spec, options: options, data: data, run: run, resume: resume, label: net, engine: try training.engine())
     print("test accuracy: \(String(format: "%.1f%%", result.testAccuracy * 100)) (best validation model: epoch \(result.bestEpoch), validation \(String(format: "%.1f%%", result.bestValidationAccuracy * 100)); final model \(String(format: "%.1f%%", result.finalTestAccuracy * 100)))")
     let records = try Self.records(in: folder), title = net.count < 30 ? net : "custom network"
     try Gnuplot.render(TrainingFigures.curves(records: records, title: title), into: folder)
@@ -116,9 +130,14 @@ struct Train: ParsableCommand {
   }
 
   /// Trains (or resumes) one run with progress, printing one line per epoch.
-  static func train(spec: NetSpec, options: TrainingOptions, data: DataSplits, run: TrainingRun, resume: Bool, label: String) throws -> TrainingRun.Result {
+  static func train(spec: NetSpec, options: TrainingOptions, data: DataSplits, run: TrainingRun, resume: Bool, label: String,
+                    engine: (any ComputeEngine)?) throws -> TrainingRun.Result {
     var trainer = try run.start(spec: spec, input: data.train.imageShape, classes: data.train.classes, options: options, resume: resume)
     if resume { print("resuming \(run.folder) after epoch \(trainer.epochsDone) of \(options.epochs)") }
+    if let engine {
+      try trainer.useDevice(engine)
+      print("device: \(engine.name)")
+    }
     print("network: \(spec.description)")
     print("parameters: \(trainer.network.parameterCount); batch \(options.batchSize), lr \(options.learningRate) (\(options.schedule.rawValue)), momentum \(options.momentum), weight decay \(options.weightDecay), seed \(options.seed)\(options.flipHorizontally ? ", random left–right flips" : "")")
     while trainer.epochsDone < options.epochs {

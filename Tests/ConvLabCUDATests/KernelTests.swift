@@ -3,6 +3,7 @@ import ConvLabBlocks
 import ConvLabCore
 import ConvLabCUDA
 import ConvLabDevice
+import ConvLabNetworks
 import ConvLabNotation
 import Foundation
 import Testing
@@ -176,6 +177,39 @@ struct NVRTCTests {
       _ = try NVRTC.compile("__global__ void broken() { undefined_symbol(); }", name: "broken.cu", architecture: "compute_80")
     } throws: { error in
       "\(error)".contains("broken.cu") && "\(error)".contains("undefined")
+    }
+  }
+}
+
+/// Training through the device path (HostEngine) follows the CPU's fast path step for step:
+/// LeNet-5 (conv with the S2→C3 table mask, Xu's β-layer, pooling, dense, softmax log-loss).
+/// Both compute in Float32 with sums in different orders, so after a few SGD steps the weights
+/// agree to about 1e-6 relative; 1e-4 leaves room without hiding a wrong gradient (one wrong
+/// term changes a step by ~1e-2).
+@Suite("Device training on the CPU")
+struct DeviceTrainingTests {
+  @Test func stepsMatchTheCPU() throws {
+    let network = try Network<Float>(spec: try Models.spec("lenet5"), input: Shape(28, 28, 1), classes: 10, seed: 3)
+    var options = TrainingOptions()
+    options.batchSize = 8
+    var cpu = Trainer(network: network, options: options), device = Trainer(network: network, options: options)
+    try device.useDevice(HostEngine())
+    var rng = SeededGenerator(seed: 9)
+    for _ in 0..<3 {
+      let x: Tensor<Float> = Tensor<Double>.uniform(Shape(28, 28, 1, 8), using: &rng).converted()
+      let labels = (0..<8).map { _ in Int.random(in: 0..<10, using: &rng) }
+      let a = try cpu.step(x, labels: labels, eta: 0.05, mu: 0.9, lambda: 5e-4)
+      let b = try device.step(x, labels: labels, eta: 0.05, mu: 0.9, lambda: 5e-4)
+      #expect(abs(a.loss - b.loss) <= 1e-5 * abs(a.loss))
+      #expect(a.correct == b.correct)
+    }
+    try device.device?.download(into: &device.network, velocity: &device.velocity)
+    for (l, layer) in cpu.network.chain.layers.enumerated() {
+      for (name, p, q) in [("w", layer.parameters.w, device.network.chain.layers[l].parameters.w), ("b", layer.parameters.b, device.network.chain.layers[l].parameters.b)] {
+        guard let p, let q else { #expect(p == nil && q == nil); continue }
+        let error = Comparison(p.storage.map(Double.init), q.storage.map(Double.init)).relativeError
+        #expect(error <= 1e-4, "layer \(l + 1) \(layer.block.name) \(name): \(error)")
+      }
     }
   }
 }
