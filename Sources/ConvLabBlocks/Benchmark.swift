@@ -56,7 +56,7 @@ public enum Benchmark {
       ConvShape("VGG-like", n: 8, h: 56, w: 56, d: 64, k: 128, fh: 3, fw: 3, pad: 1),
     ]
 
-    func record(op: String, path: String, seconds: Double, flops: Double, ceiling: Double?) -> Record {
+    public func record(op: String, path: String, seconds: Double, flops: Double, ceiling: Double?) -> Record {
       let gflops = flops / seconds / 1e9
       return Record(op: op, path: path, n: n, h: h, w: w, d: d, k: k, fh: fh, fw: fw, stride: stride, pad: pad,
                     median_ms: seconds * 1e3, gflops: gflops, gbps: nil, percent_of_ceiling: ceiling.map { 100 * gflops / $0 })

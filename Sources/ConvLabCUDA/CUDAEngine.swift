@@ -30,6 +30,11 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
     let launchKernel: @convention(c) (OpaquePointer, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, OpaquePointer?,
                                       UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> Int32
     let ctxSynchronize: @convention(c) () -> Int32
+    let eventCreate: @convention(c) (UnsafeMutablePointer<OpaquePointer?>, UInt32) -> Int32
+    let eventRecord: @convention(c) (OpaquePointer, OpaquePointer?) -> Int32
+    let eventSynchronize: @convention(c) (OpaquePointer) -> Int32
+    let eventElapsedTime: @convention(c) (UnsafeMutablePointer<Float>, OpaquePointer, OpaquePointer) -> Int32
+    let eventDestroy: @convention(c) (OpaquePointer) -> Int32
     let errorString: @convention(c) (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>) -> Int32
 
     init(_ lib: CUDALibraries.Loaded) throws {
@@ -42,6 +47,11 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
       moduleGetFunction = try lib.function("cuModuleGetFunction", as: type(of: moduleGetFunction))
       launchKernel = try lib.function("cuLaunchKernel", as: type(of: launchKernel))
       ctxSynchronize = try lib.function("cuCtxSynchronize", as: type(of: ctxSynchronize))
+      eventCreate = try lib.function("cuEventCreate", as: type(of: eventCreate))
+      eventRecord = try lib.function("cuEventRecord", as: type(of: eventRecord))
+      eventSynchronize = try lib.function("cuEventSynchronize", as: type(of: eventSynchronize))
+      eventElapsedTime = try lib.function("cuEventElapsedTime", as: type(of: eventElapsedTime))
+      eventDestroy = try lib.function("cuEventDestroy_v2", as: type(of: eventDestroy))
       errorString = try lib.function("cuGetErrorString", as: type(of: errorString))
     }
 
@@ -81,7 +91,10 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
   /// compute capability and loads them; every failure is one line saying which step failed.
   public init(tf32: Bool = false) throws {
     let libraries = CUDALibraries.shared
-    let lib = try libraries.driver.get()
+    let lib: CUDALibraries.Loaded
+    do { lib = try libraries.driver.get() } catch {
+      throw ConvLabError("the CUDA path is unavailable: \(error) (no NVIDIA driver on this machine; `convlab info` says more).")
+    }
     device = try CUDADevice.first()
     name = "\(device.name), compute capability \(device.computeCapability.major).\(device.computeCapability.minor)"
     let driver = try Driver(lib)
@@ -170,6 +183,22 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
   }
 
   public func synchronize() throws { try driver.check(driver.ctxSynchronize(), "a kernel failed (reported at synchronization)") }
+
+  /// Device time between two events recorded on the default stream around `body`.
+  public func elapsed(_ body: () throws -> Void) throws -> Double {
+    var start: OpaquePointer? = nil, end: OpaquePointer? = nil
+    try driver.check(driver.eventCreate(&start, 0), "cuEventCreate")
+    try driver.check(driver.eventCreate(&end, 0), "cuEventCreate")
+    guard let start, let end else { throw ConvLabError("cuEventCreate returned no event.") }
+    defer { _ = driver.eventDestroy(start); _ = driver.eventDestroy(end) }
+    try driver.check(driver.eventRecord(start, nil), "cuEventRecord")
+    try body()
+    try driver.check(driver.eventRecord(end, nil), "cuEventRecord")
+    try driver.check(driver.eventSynchronize(end), "a kernel failed (reported at the timing event)")
+    var ms: Float = 0
+    try driver.check(driver.eventElapsedTime(&ms, start, end), "cuEventElapsedTime")
+    return Double(ms) / 1e3
+  }
 
   /// Registers the GPU as `--path cuda` (created at first use; its absence is a one-line reason).
   public static func register() {

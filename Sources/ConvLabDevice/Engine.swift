@@ -26,6 +26,9 @@ public protocol ComputeEngine: AnyObject, Sendable {
             alpha: Double, a: UInt64, lda: Int, b: UInt64, ldb: Int, beta: Double, c: UInt64, ldc: Int) throws
   /// Waits for queued work and reports an asynchronous kernel error, if any.
   func synchronize() throws
+  /// Seconds the device spent on the work `body` queues (CUDA events on the GPU; wall time on
+  /// the CPU), waiting for it to finish.
+  func elapsed(_ body: () throws -> Void) throws -> Double
 }
 
 /// The element type of a buffer, as the kernels' name suffix.

@@ -53,6 +53,12 @@ public final class HostEngine: ComputeEngine, @unchecked Sendable {
 
   public func synchronize() throws {}
 
+  public func elapsed(_ body: () throws -> Void) throws -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  }
+
   /// Every kernel name in the source (both precisions), for the tests.
   public static var kernelNames: [String] {
     (0..<Int(cl_cpu_kernel_count())).compactMap { cl_cpu_kernel_name(Int32($0)).map { String(cString: $0) } }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import ConvLabBlocks
 import ConvLabCore
+import ConvLabCUDA
+import ConvLabDevice
 import ConvLabNetworks
 import Foundation
 
@@ -14,11 +16,14 @@ extension ConvLab {
         times one convolution. Float32, warm-up then the median of repeats. With --json, prints an
         array of records {op, path, n, h, w, d, k, fh, fw, stride, pad, median_ms, gflops, gbps,
         percent_of_ceiling}. JAX is timed when `python3 -c "import jax"` works (Benchmarks/jax_conv.py).
+        `--device cuda` times the GPU instead (CUDA events; % of cuBLAS sgemm 4096³ measured in the
+        same run); Benchmarks/torch_conv.py times PyTorch/cuDNN on the same shapes for the ratios.
         """)
 
     @Argument(help: "all or conv.") var what = "all"
     @Option(help: "conv only: N,H,W,D,K,FH,FW,STRIDE,PAD.") var shape: String?
-    @Option(help: "conv only: fast or naive.") var path = "fast"
+    @Option(help: "conv only: fast, naive, cuda (the GPU) or host (the GPU's code on the CPU).") var path = "fast"
+    @Option(help: "all only: cpu, cuda (the GPU table) or host (the GPU's code on the CPU, small shapes only make sense).") var device = "cpu"
     @Flag(help: "conv only: forward + backward instead of forward.") var backward = false
     @Flag(help: "Print JSON records instead of a table.") var json = false
     @Flag(help: "Skip the JAX comparison.") var noJax = false
@@ -29,14 +34,49 @@ extension ConvLab {
       case "conv":
         guard let shape else { throw ConvLabError("bench conv needs --shape N,H,W,D,K,FH,FW,STRIDE,PAD.") }
         let s = try Benchmark.ConvShape(parsing: shape)
+        if let engine = try engine(path) {
+          let sgemm = try DeviceBenchmark.sgemmCeiling(engine, n: path == "host" ? 512 : 4096)
+          try emit([try DeviceBenchmark.conv(s, engine: engine, path: path, backward: backward, sgemm: sgemm, repeats: repeats)])
+          return
+        }
         let sgemm = Benchmark.sgemmCeiling()
         let record = try Benchmark.conv(s, path: path, backward: backward, sgemm: sgemm, repeats: repeats)
         try emit([record])
       case "all":
+        if let engine = try engine(device == "cpu" ? "fast" : device) { return try runDevice(engine) }
         try runAll()
       default:
         throw ConvLabError("unknown benchmark '\(what)'; use all or conv.")
       }
+    }
+
+    /// The engine for a path (cuda or host), nil for the CPU's paths.
+    func engine(_ path: String) throws -> (any ComputeEngine)? {
+      switch path {
+      case "cuda": return try CUDAEngine()
+      case "host": return HostEngine()
+      case "fast", "naive", "cpu": return nil
+      default: throw ConvLabError("'\(path)' is not one of fast, naive, cuda, host.")
+      }
+    }
+
+    /// The GPU table: cuBLAS sgemm, every standard conv shape, one LeNet-5 training step.
+    func runDevice(_ engine: any ComputeEngine) throws {
+      progress("device: \(engine.name); ceiling: cuBLAS sgemm 4096³")
+      let path = device, sgemm = try DeviceBenchmark.sgemmCeiling(engine, n: path == "host" ? 512 : 4096)
+      var records = [Benchmark.Record(op: "sgemm-4096", path: path, median_ms: 2 * pow(4096, 3) / sgemm / 1e6, gflops: sgemm, percent_of_ceiling: 100)]
+      for s in Benchmark.ConvShape.standard {
+        progress("conv \(s.name)")
+        records.append(try DeviceBenchmark.conv(s, engine: engine, path: path, backward: false, sgemm: sgemm, repeats: repeats))
+        records.append(try DeviceBenchmark.conv(s, engine: engine, path: path, backward: true, sgemm: sgemm, repeats: repeats))
+      }
+      progress("one LeNet-5 training step (batch 64) on the device")
+      var trainer = try lenetTrainer()
+      try trainer.useDevice(engine)
+      let (x, labels) = lenetBatch()
+      let seconds = try DeviceBenchmark.median(engine, repeats: max(repeats, 11)) { try trainer.step(x, labels: labels, eta: 0.01, mu: 0.9, lambda: 5e-4) }
+      records.append(Benchmark.Record(op: "lenet5-train-step", path: path, n: 64, h: 28, w: 28, d: 1, median_ms: seconds * 1e3))
+      try emit(records)
     }
 
     func emit(_ records: [Benchmark.Record]) throws {
@@ -104,12 +144,20 @@ extension ConvLab {
 
     /// One LeNet-5 SGD step on a batch of 64 28×28 images (Float32), median of repeats.
     func lenetStep() throws -> Benchmark.Record {
-      var trainer = Trainer(network: try Network<Float>(spec: try Models.spec("lenet5"), input: Shape(28, 28), classes: 10, seed: 1), options: TrainingOptions())
-      var rng = SeededGenerator(seed: 3)
-      let x = Tensor<Float>.normal(Shape(28, 28, 1, 64), using: &rng)
-      let labels = (0..<64).map { $0 % 10 }
+      var trainer = try lenetTrainer()
+      let (x, labels) = lenetBatch()
       let seconds = try Benchmark.median(repeats: max(repeats, 11)) { try trainer.step(x, labels: labels, eta: 0.01, mu: 0.9, lambda: 5e-4) }
       return Benchmark.Record(op: "lenet5-train-step", path: "fast", n: 64, h: 28, w: 28, d: 1, median_ms: seconds * 1e3)
+    }
+
+    func lenetTrainer() throws -> Trainer<Float> {
+      Trainer(network: try Network<Float>(spec: try Models.spec("lenet5"), input: Shape(28, 28), classes: 10, seed: 1), options: TrainingOptions())
+    }
+
+    /// A fixed batch of 64 normal images with labels 0…9 repeating.
+    func lenetBatch() -> (Tensor<Float>, [Int]) {
+      var rng = SeededGenerator(seed: 3)
+      return (Tensor<Float>.normal(Shape(28, 28, 1, 64), using: &rng), (0..<64).map { $0 % 10 })
     }
 
     /// Runs Benchmarks/jax_conv.py when JAX is importable; nil when it is not.

@@ -1,0 +1,41 @@
+import ConvLabBlocks
+import ConvLabCore
+
+/// `convlab bench --device cuda` and `bench conv --path cuda`: the same records as the CPU
+/// bench (`Benchmark.Record`), timed on the device with its own clock (CUDA events), the
+/// median of repeats after warm-up, inputs already in device memory.
+public enum DeviceBenchmark {
+  /// The median of `repeats` device timings of `body` after `warmup` untimed runs.
+  public static func median(_ engine: any ComputeEngine, repeats: Int, warmup: Int = 2, _ body: () throws -> Void) throws -> Double {
+    for _ in 0..<warmup { try body() }
+    try engine.synchronize()
+    var times: [Double] = []
+    for _ in 0..<max(1, repeats) { times.append(try engine.elapsed(body)) }
+    return times.sorted()[times.count / 2]
+  }
+
+  /// sgemm GFLOP/s at n³ on the device: the compute ceiling of the device rows.
+  public static func sgemmCeiling(_ engine: any ComputeEngine, n: Int = 4096, repeats: Int = 5) throws -> Double {
+    var rng = SeededGenerator(seed: 1)
+    let k = Kernels<Float>(engine)
+    let a = try DeviceTensor(Tensor<Float>.uniform(Shape(n, n), using: &rng), on: engine)
+    let b = try DeviceTensor(Tensor<Float>.uniform(Shape(n, n), using: &rng), on: engine), c = try k.empty(Shape(n, n))
+    let seconds = try median(engine, repeats: repeats) { try k.gemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: c, ldc: n) }
+    return 2 * Double(n) * Double(n) * Double(n) / seconds / 1e9
+  }
+
+  /// One convolution shape in Float32: forward, or forward + backward (dz/dx and dz/dw).
+  public static func conv(_ s: Benchmark.ConvShape, engine: any ComputeEngine, path: String, backward: Bool, sgemm: Double?,
+                          repeats: Int = 7) throws -> Benchmark.Record {
+    var rng = SeededGenerator(seed: 2)
+    let block = Conv(pad: [s.pad, s.pad, s.pad, s.pad], stride: (s.stride, s.stride))
+    let x = try DeviceTensor(Tensor<Float>.uniform(Shape(s.h, s.w, s.d, s.n), using: &rng), on: engine)
+    let p = DeviceParameters(w: try DeviceTensor(Tensor<Float>.uniform(Shape(s.fh, s.fw, s.d, s.k), using: &rng), on: engine))
+    let dzdy = try DeviceTensor(Tensor<Float>.uniform(Shape(s.outH, s.outW, s.k, s.n), using: &rng), on: engine)
+    let seconds = try median(engine, repeats: repeats) {
+      _ = try block.forward(on: engine, x, p)
+      if backward { _ = try block.backward(on: engine, x, p, dzdy, inputGradient: true) }
+    }
+    return s.record(op: backward ? "conv-fwd-bwd" : "conv-fwd", path: path, seconds: seconds, flops: (backward ? 3 : 1) * s.forwardFlops, ceiling: sgemm)
+  }
+}
