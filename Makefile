@@ -9,7 +9,7 @@ BIN          := .build/$(CONFIG)/convlab
 APT_PACKAGES := libopenblas-dev pkg-config zlib1g-dev gnuplot-nox dataset-fashion-mnist
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup build test demo notes bench figures clean
+.PHONY: setup build test demo notes bench figures clean gpu-bundle
 
 ## setup: install the Debian packages that are missing (sudo only when not root)
 setup:
@@ -45,6 +45,10 @@ figures: build
 bench: build
 	@python3 -c "import jax" 2>/dev/null || pip install -q jax jaxlib || echo "JAX could not be installed: the table will omit it"
 	$(BIN) bench
+
+## gpu-bundle: build/convlab-gpu.tar.xz — static binary + OpenBLAS + data subset + gpu-run.sh for a GPU machine
+gpu-bundle: setup
+	bash scripts/gpu_bundle.sh
 
 ## notes: regenerate the generated notes in Notes/
 notes: build

@@ -28,7 +28,9 @@ public enum CUDAReport {
     case .success(let lib): out.append("  cuBLAS       \((try? CuBLAS.version()) ?? "?") (\(lib.path))")
     case .failure(let reason): out.append("  cuBLAS       unavailable: \(reason.description)")
     }
-    out.append("  --path cuda  not available yet: the kernels compile (NVRTC) and their index arithmetic is tested on the CPU; launching them is still to come")
+    let ready = (try? libs.driver.get()) != nil && (try? libs.nvrtc.get()) != nil && (try? libs.cublas.get()) != nil
+    out.append(ready ? "  --path cuda  ready to try: `convlab check all --path cuda` compares every block with the CPU"
+                     : "  --path cuda  unavailable here; `convlab check all --path host` runs the same device code on the CPU")
     return out
   }
 }

@@ -24,6 +24,7 @@ extension ConvLab {
     @Option(help: "conv only: N,H,W,D,K,FH,FW,STRIDE,PAD.") var shape: String?
     @Option(help: "conv only: fast, naive, cuda (the GPU) or host (the GPU's code on the CPU).") var path = "fast"
     @Option(help: "all only: cpu, cuda (the GPU table) or host (the GPU's code on the CPU, small shapes only make sense).") var device = "cpu"
+    @Flag(help: "cuda only: let cuBLAS use TF32 tensor cores (reported as path cuda-tf32; never the default).") var tf32 = false
     @Flag(help: "conv only: forward + backward instead of forward.") var backward = false
     @Flag(help: "Print JSON records instead of a table.") var json = false
     @Flag(help: "Skip the JAX comparison.") var noJax = false
@@ -36,7 +37,8 @@ extension ConvLab {
         let s = try Benchmark.ConvShape(parsing: shape)
         if let engine = try engine(path) {
           let sgemm = try DeviceBenchmark.sgemmCeiling(engine, n: path == "host" ? 512 : 4096)
-          try emit([try DeviceBenchmark.conv(s, engine: engine, path: path, backward: backward, sgemm: sgemm, repeats: repeats)])
+          let label = tf32 && path == "cuda" ? "cuda-tf32" : path
+          try emit([try DeviceBenchmark.conv(s, engine: engine, path: label, backward: backward, sgemm: sgemm, repeats: repeats)])
           return
         }
         let sgemm = Benchmark.sgemmCeiling()
@@ -53,7 +55,7 @@ extension ConvLab {
     /// The engine for a path (cuda or host), nil for the CPU's paths.
     func engine(_ path: String) throws -> (any ComputeEngine)? {
       switch path {
-      case "cuda": return try CUDAEngine()
+      case "cuda": return try CUDAEngine(tf32: tf32)
       case "host": return HostEngine()
       case "fast", "naive", "cpu": return nil
       default: throw ConvLabError("'\(path)' is not one of fast, naive, cuda, host.")
@@ -63,7 +65,7 @@ extension ConvLab {
     /// The GPU table: cuBLAS sgemm, every standard conv shape, one LeNet-5 training step.
     func runDevice(_ engine: any ComputeEngine) throws {
       progress("device: \(engine.name); ceiling: cuBLAS sgemm 4096³")
-      let path = device, sgemm = try DeviceBenchmark.sgemmCeiling(engine, n: path == "host" ? 512 : 4096)
+      let path = tf32 ? "cuda-tf32" : device, sgemm = try DeviceBenchmark.sgemmCeiling(engine, n: path == "host" ? 512 : 4096)
       var records = [Benchmark.Record(op: "sgemm-4096", path: path, median_ms: 2 * pow(4096, 3) / sgemm / 1e6, gflops: sgemm, percent_of_ceiling: 100)]
       for s in Benchmark.ConvShape.standard {
         progress("conv \(s.name)")
