@@ -4,7 +4,8 @@
 #
 #   build/convlab-gpu.tar.xz
 #     convlab-gpu/convlab                 release binary, Swift runtime linked statically, stripped,
-#                                         rpath $ORIGIN/lib
+#                                         DT_RPATH $ORIGIN/lib (not RUNPATH: RPATH also serves
+#                                         libopenblas's own dependency on libgfortran)
 #     convlab-gpu/*.resources             the package resources (kernel sources, …) Bundle.module reads
 #     convlab-gpu/lib/                    libopenblas.so.0 and its Fortran runtime (libgfortran, libquadmath)
 #     convlab-gpu/data/                   a Fashion-MNIST subset (10 000 training, 2 000 test images) as IDX
@@ -17,7 +18,7 @@ cd "$(dirname "$0")/.."
 scratch=.build-static
 stage=build/convlab-gpu
 swift build -c release --product convlab --scratch-path "$scratch" --static-swift-stdlib \
-  -Xlinker -rpath -Xlinker '$ORIGIN/lib'
+  -Xlinker --disable-new-dtags -Xlinker -rpath -Xlinker '$ORIGIN/lib'
 bin="$scratch/release/convlab"
 rm -rf "$stage" && mkdir -p "$stage/lib" "$stage/Benchmarks" "$stage/data"
 cp "$bin" "$stage/convlab" && strip "$stage/convlab"
@@ -31,5 +32,10 @@ done
 python3 scripts/idx_subset.py /usr/share/datasets/fashion-mnist "$stage/data" 10000 2000
 cp Benchmarks/torch_conv.py "$stage/Benchmarks/"
 cp scripts/gpu-run.sh "$stage/gpu-run.sh"
+# The bundle must not lean on this machine's libraries: every dependency resolves inside it or
+# to glibc/libstdc++/zlib, which every Ubuntu has.
+missing=$(env -i LD_LIBRARY_PATH= ldd "$stage/convlab" | awk '$3 ~ /^\// && $3 !~ /convlab-gpu\/lib\// { print $1 }' \
+  | grep -vE '^(libc|libm|libz|libstdc\+\+|libgcc_s|ld-linux-x86-64)\.so' || true)
+[ -z "$missing" ] || { echo "gpu-bundle: resolved outside the bundle: $missing" >&2; exit 1; }
 tar -C build -cJf build/convlab-gpu.tar.xz convlab-gpu
 ls -l build/convlab-gpu.tar.xz

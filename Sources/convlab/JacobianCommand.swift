@@ -1,6 +1,8 @@
 import ArgumentParser
 import ConvLabBlocks
 import ConvLabCore
+import ConvLabCUDA
+import ConvLabDevice
 
 extension ConvLab {
   /// `convlab jacobian NAME … --x X.npy [--wrt x|w|b] [--out J.npy]`, or on a random instance
@@ -21,8 +23,10 @@ extension ConvLab {
     @Option(help: "Write the Jacobian to this .npy or .csv file instead of printing it.") var out: String?
     @Option(help: "Seed of the random instance.") var seed: UInt64 = 1
     @Flag(help: "Print every entry, however large.") var full = false
+    @Option(help: "Backprop side of the comparison: fast, cuda (the GPU) or host (the GPU's code on the CPU).") var path = "fast"
 
     func run() throws {
+      guard ["fast", "cuda", "host"].contains(path) else { throw ConvLabError("--path '\(path)' is not one of fast, cuda, host.") }
       let block = try options.options().block(named: name)
       let (input, p) = try instance(block)
       let j = try block.jacobian(at: input, p, wrt: wrt)
@@ -52,6 +56,16 @@ extension ConvLab {
       print("  literal J vs finite differences          \(Terminal.verdict(report.jacobianVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(formatScientific(report.jacobianVsFiniteDifferences.relativeError))")
       print("  backprop VJP vs (dz/dy)ᵀ J (literal)      \(Terminal.verdict(report.backpropVsLiteral.passes(ThreeWayCheck.literalTolerance))) \(formatScientific(report.backpropVsLiteral.relativeError))")
       print("  backprop VJP vs finite differences        \(Terminal.verdict(report.backpropVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(formatScientific(report.backpropVsFiniteDifferences.relativeError))")
+      if path != "fast" {
+        // The same dz/dy as the three-way check (drawn from --seed), backpropagated on the device.
+        let engine: any ComputeEngine = path == "cuda" ? try CUDAEngine() : HostEngine()
+        var rng = SeededGenerator(seed: seed)
+        let dzdy = Tensor<Double>.uniform(y.shape, using: &rng)
+        let literal = (Matrix(rows: 1, cols: dzdy.count, storage: dzdy.storage) * j).storage
+        guard let device = try DeviceAccelerator(engine: engine).backward(block, input, p, dzdy)[wrt] else { return }
+        let c = Comparison(device.storage, literal)
+        print("  \(path) backprop VJP vs (dz/dy)ᵀ J (literal) \(Terminal.verdict(c.passes(ThreeWayCheck.literalTolerance))) \(formatScientific(c.relativeError))   (\(engine.name))")
+      }
     }
 
     /// Loads the files, or draws a seeded instance when --x is a size.
