@@ -125,7 +125,20 @@ import Foundation
       let general = Pool(method: method, size: (2, 2), pad: [0, 1, 0, 1], stride: (2, 2))
       let y = try general.forward(x, Parameters()), yl = try general.literalForward(x, Parameters())
       #expect(relativeError(y, yl) < 1e-14, "\(method) general kernel")
+      // Backward: the unrolled kernel writes every entry of dz/dx (odd edges zero) as (dz/dy)ᵀ S.
+      let dzdy = Tensor<Double>.uniform(literal.shape, using: &rng)
+      let expected = try pool.literalBackward(x, Parameters(), dzdy).dzdx
+      #expect(relativeError(try pool.backward(x, Parameters(), dzdy).dzdx, expected) < 1e-14, "\(method) backward Double")
+      let singleBack: Tensor<Float> = try pool.backward(x.converted(), Parameters(), dzdy.converted()).dzdx
+      #expect(relativeError(singleBack.converted(), expected) < 1e-6, "\(method) backward Float")
     }
+  }
+
+  /// Ties go to the first maximum in column-major order, in the unrolled kernel as in the general one.
+  @Test func unrolledBackwardBreaksTiesLikeTheGeneralKernel() throws {
+    let x = Tensor<Double>(shape: Shape(2, 2), storage: [3, 3, 3, 3]), dzdy = Tensor<Double>(shape: Shape(1, 1), storage: [1])
+    let dx = try Pool(method: .max, size: (2, 2), stride: (2, 2)).backward(x, Parameters(), dzdy).dzdx
+    #expect(dx.storage == [1, 0, 0, 0])
   }
 }
 
@@ -141,5 +154,27 @@ import Foundation
     let all = try conv.backward(x, p, dzdy), some = try conv.backward(x, p, dzdy, inputGradient: false)
     #expect(some.dzdw == all.dzdw && some.dzdb == all.dzdb)
     #expect(some.dzdx.storage.allSatisfy { $0 == 0 } && all.dzdx.maxMagnitude > 0)
+  }
+}
+
+@Suite struct FastSigmoidTests {
+  /// Float32 sigmoid uses a polynomial e^x (≤ 2 ulp); forward and backward stay within a few ulp
+  /// of the Double sigmoid of the same (Float-rounded) inputs (ε = 6e-8; 5e-7 relative per entry;
+  /// the inputs are rounded first because σ's condition number |x|(1 − σ) reaches 80 here), and
+  /// down to Float's smallest normal numbers (1.2e-38; an absolute 1e-37 below); beyond the
+  /// clamp they are 0/1, never NaN.
+  @Test func floatSigmoidMatchesDouble() throws {
+    let values = (stride(from: -80.0, through: 80.0, by: 0.137).map { $0 } + [-500, -100, -88.5, 88.5, 100, 500]).map { Double(Float($0)) }
+    let x = Tensor<Double>(shape: Shape(values.count, 1), storage: values)
+    let dzdy = Tensor<Double>(shape: x.shape, repeating: 1)
+    let y = try Sigmoid().forward(x, Parameters()), g = try Sigmoid().backward(x, Parameters(), dzdy).dzdx
+    let yf: Tensor<Float> = try Sigmoid().forward(x.converted(), Parameters())
+    let gf: Tensor<Float> = try Sigmoid().backward(x.converted(), Parameters(), dzdy.converted()).dzdx
+    for k in values.indices {
+      let (a, b) = (Double(yf.storage[k]), y.storage[k])
+      #expect(abs(a - b) <= 5e-7 * b + 1e-37, "sigmoid(\(values[k])): \(a) vs \(b)")
+      let (c, d) = (Double(gf.storage[k]), g.storage[k])
+      #expect(abs(c - d) <= 2e-6 * d + 1e-37, "sigmoid′(\(values[k])): \(c) vs \(d)")
+    }
   }
 }

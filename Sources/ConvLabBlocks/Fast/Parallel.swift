@@ -37,4 +37,11 @@ enum Parallel {
       for i in (part * count / parts)..<((part + 1) * count / parts) { body(i) }
     }
   }
+
+  /// Calls `body` on contiguous ranges of 0..<count, one per core once there are at least
+  /// `threshold` entries (below that a thread costs more than it saves).
+  static func forEachRange(_ count: Int, threshold: Int = 1 << 16, _ body: @Sendable (Range<Int>) -> Void) {
+    let parts = count >= threshold ? workers : 1
+    forEach(parts) { part in body((part * count / parts)..<((part + 1) * count / parts)) }
+  }
 }
