@@ -14,7 +14,13 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
   let blas: BLAS
   let module: OpaquePointer
   let multiprocessors: Int
+  /// The device's primary context and cuCtxSetCurrent: a context is current per thread, so every
+  /// entry point makes it current on the calling thread (cheap: a thread-local store).
+  let context: OpaquePointer?
+  let setCurrent: @convention(c) (OpaquePointer?) -> Int32
   private var functions: [String: OpaquePointer] = [:]
+  /// Freed buffers kept for reuse (every step of a training run allocates the same sizes).
+  let cache = BufferCache()
   private let lock = NSLock()
 
   /// The driver entry points ConvLab uses (CUDA Driver API, cuda.h).
@@ -107,6 +113,8 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
     try driver.check(deviceGet(&ordinal, 0), "cuDeviceGet")
     try driver.check(retain(&context, ordinal), "cuDevicePrimaryCtxRetain")
     try driver.check(setCurrent(context), "cuCtxSetCurrent")
+    self.context = context
+    self.setCurrent = setCurrent
     // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16.
     _ = attribute(&count, 16, ordinal)
     multiprocessors = max(1, Int(count))
@@ -121,9 +129,18 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
     blas = try BLAS(try libraries.cublas.get(), tf32: tf32)
   }
 
+  /// Makes the context current on this thread.
+  func current() throws { try driver.check(setCurrent(context), "cuCtxSetCurrent") }
+
   public func allocate(_ bytes: Int) throws -> UInt64 {
+    if let reused = cache.take(bytes) { return reused }
+    try current()
     var address: UInt64 = 0
-    let status = driver.memAlloc(&address, max(1, bytes))
+    var status = driver.memAlloc(&address, max(1, bytes))
+    if status == 2 {  // out of memory: give back the cached buffers and try once more
+      for parked in cache.drain() { _ = driver.memFree(parked) }
+      status = driver.memAlloc(&address, max(1, bytes))
+    }
     if status == 2 {  // CUDA_ERROR_OUT_OF_MEMORY
       throw ConvLabError("the GPU is out of memory: \(bytes) bytes (\(JacobianBudget.formatBytes(Double(bytes)))) requested, \(JacobianBudget.formatBytes(Double(device.memoryBytes))) in all.")
     }
@@ -131,17 +148,20 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
     return address
   }
 
-  public func free(_ address: UInt64) { _ = driver.memFree(address) }
+  public func free(_ address: UInt64, bytes: Int) { cache.park(address, bytes: bytes) }
 
   public func upload(_ source: UnsafeRawPointer, to address: UInt64, bytes: Int) throws {
+    try current()
     try driver.check(driver.memcpyHtoD(address, source, bytes), "copying \(bytes) bytes to the GPU")
   }
 
   public func download(_ address: UInt64, to target: UnsafeMutableRawPointer, bytes: Int) throws {
+    try current()
     try driver.check(driver.memcpyDtoH(target, address, bytes), "copying \(bytes) bytes from the GPU")
   }
 
   public func zero(_ address: UInt64, bytes: Int) throws {
+    try current()
     try driver.check(driver.memsetD8(address, 0, bytes), "cuMemsetD8")
   }
 
@@ -159,6 +179,7 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
   /// 256 threads per block; at most 32 blocks per multiprocessor (the loops are grid-stride).
   public func launch(_ name: String, total: Int, _ arguments: [KernelArgument]) throws {
     guard total > 0 else { return }
+    try current()
     let f = try function(name)
     let blocks = UInt32(min((total + 255) / 256, multiprocessors * 32))
     try KernelArgument.withPacked(arguments, total: total) { params in
@@ -169,6 +190,7 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
   public func gemm(_ precision: Precision, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                    alpha: Double, a: UInt64, lda: Int, b: UInt64, ldb: Int, beta: Double, c: UInt64, ldc: Int) throws {
     guard m > 0, n > 0 else { return }
+    try current()
     let (ta, tb) = (Int32(transA ? 1 : 0), Int32(transB ? 1 : 0))
     let status: Int32
     switch precision {
@@ -182,10 +204,14 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
     guard status == 0 else { throw ConvLabError("cuBLAS \(precision == .f32 ? "S" : "D")gemm (\(m)×\(n)×\(k)) failed with status \(status).") }
   }
 
-  public func synchronize() throws { try driver.check(driver.ctxSynchronize(), "a kernel failed (reported at synchronization)") }
+  public func synchronize() throws {
+    try current()
+    try driver.check(driver.ctxSynchronize(), "a kernel failed (reported at synchronization)")
+  }
 
   /// Device time between two events recorded on the default stream around `body`.
   public func elapsed(_ body: () throws -> Void) throws -> Double {
+    try current()
     var start: OpaquePointer? = nil, end: OpaquePointer? = nil
     try driver.check(driver.eventCreate(&start, 0), "cuEventCreate")
     try driver.check(driver.eventCreate(&end, 0), "cuEventCreate")

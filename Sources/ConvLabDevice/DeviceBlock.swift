@@ -75,7 +75,7 @@ public struct Kernels<S: Scalar> {
 
   /// The tensors are parameters, so they (and their memory) stay alive for the whole call.
   public func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Double = 1, a: DeviceTensor<S>, lda: Int,
-            b: DeviceTensor<S>, ldb: Int, beta: Double = 0, c: DeviceTensor<S>, ldc: Int) throws {
+                   b: DeviceTensor<S>, ldb: Int, beta: Double = 0, c: DeviceTensor<S>, ldc: Int) throws {
     try engine.gemm(precision, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a.address, lda: lda, b: b.address, ldb: ldb,
                     beta: beta, c: c.address, ldc: ldc)
   }

@@ -13,8 +13,9 @@ public protocol ComputeEngine: AnyObject, Sendable {
   /// "NVIDIA H100 …" or "CPU (kernels compiled for the host)".
   var name: String { get }
   /// A device allocation of `bytes` (never 0); throws a one-line error with the size on failure.
+  /// Engines reuse freed buffers of the same size (`BufferCache`).
   func allocate(_ bytes: Int) throws -> UInt64
-  func free(_ address: UInt64)
+  func free(_ address: UInt64, bytes: Int)
   func upload(_ source: UnsafeRawPointer, to address: UInt64, bytes: Int) throws
   func download(_ address: UInt64, to target: UnsafeMutableRawPointer, bytes: Int) throws
   func zero(_ address: UInt64, bytes: Int) throws
@@ -118,7 +119,7 @@ public final class DeviceMemory: @unchecked Sendable {
     try values.withUnsafeBytes { b in if let base = b.baseAddress { try engine.upload(base, to: address, bytes: b.count) } }
   }
 
-  deinit { engine.free(address) }
+  deinit { engine.free(address, bytes: bytes) }
 }
 
 /// A tensor in device memory: MatConvNet layout; several tensors may view one allocation.

@@ -7,18 +7,28 @@ import Foundation
 /// packed argument array, and GEMM is OpenBLAS. Slow by design — it exists so that the tests
 /// exercise all the code a GPU run executes except the driver calls.
 public final class HostEngine: ComputeEngine, @unchecked Sendable {
+  /// Freed buffers kept for reuse, as on the GPU (so the tests exercise the cache too).
+  public let cache = BufferCache()
+
   public init() {}
+
+  deinit { for address in cache.drain() { Foundation.free(pointer(address)) } }
 
   public var name: String { "CPU (the CUDA kernels compiled for the host)" }
 
   public func allocate(_ bytes: Int) throws -> UInt64 {
+    if let reused = cache.take(bytes), let p = pointer(reused) {
+      // Garbage again, so that a kernel that leaves an element unwritten is caught.
+      memset(p, 0x7F, bytes)
+      return reused
+    }
     guard bytes > 0, let p = malloc(bytes) else { throw ConvLabError("could not allocate \(bytes) bytes of host memory for the device path.") }
     // Garbage, as cuMemAlloc would leave it: a kernel that forgets to write an element shows.
     memset(p, 0x7F, bytes)
     return UInt64(UInt(bitPattern: p))
   }
 
-  public func free(_ address: UInt64) { Foundation.free(pointer(address)) }
+  public func free(_ address: UInt64, bytes: Int) { cache.park(address, bytes: bytes) }
 
   func pointer(_ address: UInt64) -> UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: UInt(address)) }
 

@@ -143,6 +143,21 @@ struct DeviceBlockTests {
     #expect(cpu == device)
   }
 
+  /// Freed buffers are reused by size (no driver call per step on the GPU), and handed out again
+  /// filled with garbage on the CPU so that an unwritten element still shows.
+  @Test func freedBuffersAreReusedBySize() throws {
+    let engine = HostEngine()
+    var first: UInt64 = 0
+    do { first = try DeviceTensor<Float>(shape: Shape(7, 3), on: engine).address }
+    #expect(engine.cache.parkedBytes == 84)
+    let again = try DeviceTensor<Float>(shape: Shape(3, 7), on: engine)
+    #expect(again.address == first)
+    #expect(try again.host().storage.allSatisfy { $0 > 1e38 })
+    #expect(engine.cache.parkedBytes == 0)
+    let other = try DeviceTensor<Float>(shape: Shape(5, 1), on: engine)
+    #expect(other.address != first)
+  }
+
   /// An allocation that cannot succeed is one line with the size, not a crash.
   @Test func anImpossibleAllocationIsAnError() {
     #expect(throws: ConvLabError.self) { _ = try HostEngine().allocate(1 << 62) }
