@@ -125,7 +125,7 @@ import Foundation
       let general = Pool(method: method, size: (2, 2), pad: [0, 1, 0, 1], stride: (2, 2))
       let y = try general.forward(x, Parameters()), yl = try general.literalForward(x, Parameters())
       #expect(relativeError(y, yl) < 1e-14, "\(method) general kernel")
-      // Backward: the unrolled kernel writes every entry of dz/dx (odd edges zero) as (dz/dy)ᵀ S.
+      // Backward: every entry of dz/dx (odd edges zero) as (dz/dy)ᵀ S.
       let dzdy = Tensor<Double>.uniform(literal.shape, using: &rng)
       let expected = try pool.literalBackward(x, Parameters(), dzdy).dzdx
       #expect(relativeError(try pool.backward(x, Parameters(), dzdy).dzdx, expected) < 1e-14, "\(method) backward Double")
@@ -134,8 +134,8 @@ import Foundation
     }
   }
 
-  /// Ties go to the first maximum in column-major order, in the unrolled kernel as in the general one.
-  @Test func unrolledBackwardBreaksTiesLikeTheGeneralKernel() throws {
+  /// Ties go to the first maximum in column-major order (the selector of the literal path).
+  @Test func backwardBreaksTiesAtTheFirstMaximum() throws {
     let x = Tensor<Double>(shape: Shape(2, 2), storage: [3, 3, 3, 3]), dzdy = Tensor<Double>(shape: Shape(1, 1), storage: [1])
     let dx = try Pool(method: .max, size: (2, 2), stride: (2, 2)).backward(x, Parameters(), dzdy).dzdx
     #expect(dx.storage == [1, 0, 0, 0])
