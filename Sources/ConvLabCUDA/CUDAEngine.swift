@@ -94,7 +94,7 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
   }
 
   /// Opens the first GPU, retains its primary context, compiles the kernels with NVRTC for its
-  /// compute capability and loads them; every failure is one line saying which step failed.
+  /// compute capability (or reads them from `PTXCache`) and loads them; every failure is one line saying which step failed.
   public init(tf32: Bool = false) throws {
     let libraries = CUDALibraries.shared
     let lib: CUDALibraries.Loaded
@@ -119,9 +119,7 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
     _ = attribute(&count, 16, ordinal)
     multiprocessors = max(1, Int(count))
     let architecture = "compute_\(device.computeCapability.major)\(device.computeCapability.minor)"
-    guard let ptx = try KernelSources.compileAll(architecture: architecture)["convlab.cu"] else {
-      throw ConvLabError("the kernel source convlab.cu is missing from ConvLab's resources.")
-    }
+    let ptx = try PTXCache.convlabPTX(architecture: architecture, driver: device.driverVersion)
     var loaded: OpaquePointer? = nil
     try ptx.withCString { try driver.check(driver.moduleLoadData(&loaded, $0), "loading the kernels' PTX (\(architecture))") }
     guard let loaded else { throw ConvLabError("cuModuleLoadData returned no module.") }

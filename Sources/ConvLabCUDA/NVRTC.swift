@@ -99,3 +99,39 @@ public enum KernelSources {
     return ptx
   }
 }
+
+/// PTX kept on disk between runs, so that NVRTC (about a second for all kernels) runs once per
+/// kernel source, architecture, driver and NVRTC version rather than once per process. The
+/// folder is `CONVLAB_CACHE_DIR`, else `$XDG_CACHE_HOME/convlab`, else `~/.cache/convlab`; a
+/// file that cannot be written only costs the next run a compile.
+public enum PTXCache {
+  public static var directory: String {
+    let env = ProcessInfo.processInfo.environment
+    if let dir = env["CONVLAB_CACHE_DIR"], !dir.isEmpty { return dir }
+    if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/convlab" }
+    return NSHomeDirectory() + "/.cache/convlab"
+  }
+
+  /// The cache file for a source set: FNV-1a (64-bit) of every file's name and text, the
+  /// architecture, the driver version and NVRTC's version.
+  public static func path(sources: [String: String], architecture: String, driver: Int) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    let nvrtc = (try? NVRTC.version()).map { "\($0.major).\($0.minor)" } ?? "?"
+    let key = sources.keys.sorted().map { "\($0)\u{0}\(sources[$0] ?? "")" } + [architecture, String(driver), nvrtc]
+    for byte in key.joined(separator: "\u{1}").utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    return directory + "/ptx-\(architecture)-" + String(hash, radix: 16) + ".ptx"
+  }
+
+  /// convlab.cu's PTX for `architecture`: from the cache, or compiled by NVRTC and stored.
+  public static func convlabPTX(architecture: String, driver: Int) throws -> String {
+    let sources = try KernelSources.all()
+    let file = path(sources: sources, architecture: architecture, driver: driver)
+    if let cached = try? String(contentsOfFile: file, encoding: .utf8), !cached.isEmpty { return cached }
+    guard let ptx = try KernelSources.compileAll(architecture: architecture)["convlab.cu"] else {
+      throw ConvLabError("the kernel source convlab.cu is missing from ConvLab's resources.")
+    }
+    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    try? writeAtomically(Data(ptx.utf8), to: file)
+    return ptx
+  }
+}

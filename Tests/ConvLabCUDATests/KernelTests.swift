@@ -187,6 +187,22 @@ struct NVRTCTests {
     #expect(entries == Set(HostEngine.kernelNames))
   }
 
+  /// The PTX cache: a first call compiles and stores the file, a second returns the same text
+  /// from it; another architecture or driver is another file.
+  @Test func ptxIsCachedOnDisk() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("convlab-ptx-\(getpid())").path
+    setenv("CONVLAB_CACHE_DIR", folder, 1)
+    defer { unsetenv("CONVLAB_CACHE_DIR"); try? FileManager.default.removeItem(atPath: folder) }
+    let sources = try KernelSources.all()
+    let file = PTXCache.path(sources: sources, architecture: "compute_80", driver: 13000)
+    #expect(!FileManager.default.fileExists(atPath: file))
+    let first = try PTXCache.convlabPTX(architecture: "compute_80", driver: 13000)
+    #expect(FileManager.default.fileExists(atPath: file))
+    #expect(try PTXCache.convlabPTX(architecture: "compute_80", driver: 13000) == first)
+    #expect(PTXCache.path(sources: sources, architecture: "compute_90", driver: 13000) != file)
+    #expect(PTXCache.path(sources: sources, architecture: "compute_80", driver: 12080) != file)
+  }
+
   @Test func aCompileErrorReturnsTheLog() throws {
     #expect {
       _ = try NVRTC.compile("__global__ void broken() { undefined_symbol(); }", name: "broken.cu", architecture: "compute_80")
