@@ -14,12 +14,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-SHAPES = [  # N, H, W, D, K, FH, FW, stride, pad — the performance issue's shapes
-    (64, 32, 32, 1, 6, 5, 5, 1, 0),
-    (64, 14, 14, 6, 16, 5, 5, 1, 0),
-    (100, 14, 14, 64, 64, 3, 3, 1, 1),
-    (8, 56, 56, 64, 128, 3, 3, 1, 1),
-]
+from lenet import LENET_TABLE, SHAPES
 
 
 def median_seconds(fn, repeats):
@@ -40,7 +35,7 @@ def main():
     args = parser.parse_args()
     key = jax.random.PRNGKey(0)
     records = []
-    for (n, h, w, d, k, fh, fw, s, p) in SHAPES:
+    for (_, n, h, w, d, k, fh, fw, s, p) in SHAPES:
         x = jax.random.normal(key, (n, d, h, w), jnp.float32)
         f = jax.random.normal(key, (k, d, fh, fw), jnp.float32)
 
@@ -73,16 +68,6 @@ def main():
 # (β·sum over 2×2 + b), ReLU, C3 16@5×5 masked by the S2→C3 table, ReLU, β-layer, ReLU,
 # C5 120@5×5, ReLU, F6 84, ReLU, 10 outputs, mean softmax log-loss; SGD with momentum 0.9 and
 # weight decay 5e-4 on filters and weights — one jitted step per batch of 64.
-LENET_TABLE = [  # Xu Table 1: rows = S2 maps 1–6, columns = C3 maps 1–16
-    "X...XXX..XXXX.XX",
-    "XX...XXX..XXXX.X",
-    "XXX...XXX..X.XXX",
-    ".XXX..XXXX..X.XX",
-    "..XXX..XXXX.XX.X",
-    "...XXX..XXXX.XXX",
-]
-
-
 def lenet_step(repeats):
     key = jax.random.PRNGKey(1)
     ks = jax.random.split(key, 8)

@@ -17,12 +17,7 @@ import sys
 import torch
 import torch.nn.functional as F
 
-SHAPES = [  # N, H, W, D, K, FH, FW, stride, pad — the performance issue's shapes
-    ("LeNet C1", 64, 32, 32, 1, 6, 5, 5, 1, 0),
-    ("LeNet C3", 64, 14, 14, 6, 16, 5, 5, 1, 0),
-    ("Milisavljevic", 100, 14, 14, 64, 64, 3, 3, 1, 1),
-    ("VGG-like", 8, 56, 56, 64, 128, 3, 3, 1, 1),
-]
+from lenet import LENET_TABLE, SHAPES
 
 
 def median_ms(fn, repeats, warmup=3):
@@ -67,16 +62,6 @@ def conv_records(repeats, path):
 
 
 # LeNet-5 as `convlab train --net lenet5` builds it (see Benchmarks/jax_conv.py for the same net in JAX).
-LENET_TABLE = [
-    "X...XXX..XXXX.XX",
-    "XX...XXX..XXXX.X",
-    "XXX...XXX..X.XXX",
-    ".XXX..XXXX..X.XX",
-    "..XXX..XXXX.XX.X",
-    "...XXX..XXXX.XXX",
-]
-
-
 def lenet_step(repeats, path):
     dev = torch.device("cuda")
     torch.manual_seed(1)

@@ -9,7 +9,7 @@
 #     convlab-gpu/*.resources             the package resources (kernel sources, …) Bundle.module reads
 #     convlab-gpu/lib/                    libopenblas.so.0 and its Fortran runtime (libgfortran, libquadmath)
 #     convlab-gpu/data/                   a Fashion-MNIST subset (10 000 training, 2 000 test images) as IDX
-#     convlab-gpu/Benchmarks/torch_conv.py
+#     convlab-gpu/Benchmarks/torch_conv.py, lenet.py
 #     convlab-gpu/gpu-run.sh              every GPU check and benchmark in one call, results under $OUT
 #
 # No CUDA library is bundled: convlab loads the machine's libcuda, NVRTC and cuBLAS with dlopen.
@@ -30,7 +30,7 @@ for lib in libopenblas.so.0 libgfortran.so.5 libquadmath.so.0; do
   cp -L "$path" "$stage/lib/$lib"
 done
 python3 scripts/idx_subset.py /usr/share/datasets/fashion-mnist "$stage/data" 10000 2000
-cp Benchmarks/torch_conv.py "$stage/Benchmarks/"
+cp Benchmarks/torch_conv.py Benchmarks/lenet.py "$stage/Benchmarks/"
 cp scripts/gpu-run.sh "$stage/gpu-run.sh"
 # The bundle must not lean on this machine's libraries: every dependency resolves inside it or
 # to glibc/libstdc++/zlib, which every Ubuntu has.

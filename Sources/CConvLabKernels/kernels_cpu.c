@@ -25,14 +25,4 @@ int cl_cpu_kernel_count(void) { return registered; }
 
 const char *cl_cpu_kernel_name(int k) { return k >= 0 && k < registered ? registry[k].name : 0; }
 
-#define T float
-#define CL_SUFFIX f32
-#include "../ConvLabCUDA/Kernels/convlab_kernels.inc"
-#undef T
-#undef CL_SUFFIX
-
-#define T double
-#define CL_SUFFIX f64
-#include "../ConvLabCUDA/Kernels/convlab_kernels.inc"
-#undef T
-#undef CL_SUFFIX
+#include "../ConvLabCUDA/Kernels/convlab_precisions.inc"

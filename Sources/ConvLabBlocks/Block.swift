@@ -175,8 +175,6 @@ extension Block {
 /// interface; the program that links the implementation registers it at start-up (the CLI
 /// registers ConvLabCUDA's), so the block layer does not depend on CUDA.
 public protocol BlockAccelerator: Sendable {
-  /// "NVIDIA H100 80GB HBM3, compute capability 9.0", for reports.
-  var deviceName: String { get }
   /// y = f(x, w), copying x and the parameters to the device and y back.
   func forward<S: Scalar>(_ block: any Block, _ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S>
   /// (dz/dx, dz/dw, dz/db) on the device.

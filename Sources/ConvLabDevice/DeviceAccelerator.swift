@@ -9,8 +9,6 @@ public struct DeviceAccelerator: BlockAccelerator {
 
   public init(engine: any ComputeEngine) { self.engine = engine }
 
-  public var deviceName: String { engine.name }
-
   /// The block's device implementation, or a one-line error naming the block.
   public static func implementation(of block: any Block) throws -> any DeviceBlock {
     guard let device = block as? any DeviceBlock else {

@@ -3,14 +3,4 @@
 // compiled for the CPU as well (Sources/CConvLabKernels), where the tests run them.
 #include "convlab_kernels.h"
 
-#define T float
-#define CL_SUFFIX f32
-#include "convlab_kernels.inc"
-#undef T
-#undef CL_SUFFIX
-
-#define T double
-#define CL_SUFFIX f64
-#include "convlab_kernels.inc"
-#undef T
-#undef CL_SUFFIX
+#include "convlab_precisions.inc"

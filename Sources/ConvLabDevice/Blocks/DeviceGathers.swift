@@ -53,51 +53,44 @@ extension Subsample: DeviceBlock {
   }
 }
 
-/// Element-wise blocks: `<name>_forward(x, y, extra…)` and `<name>_backward(x, dz/dy, dz/dx, extra…)`.
-extension ElementwiseBlock {
-  func deviceForward<S: Scalar>(_ kernel: String, on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ extra: [KernelArgument]) throws -> DeviceTensor<S> {
+/// Element-wise blocks on the device: kernels `<kernel>_forward(x, y, extra…)` and
+/// `<kernel>_backward(x, dz/dy, dz/dx, extra…)`, one thread per entry; a block names its kernel
+/// and any extra scalar arguments.
+public protocol DeviceElementwise: ElementwiseBlock, DeviceBlock {
+  var kernel: String { get }
+  func kernelArguments<S: Scalar>(_: S.Type) -> [KernelArgument]
+}
+
+extension DeviceElementwise {
+  public func kernelArguments<S: Scalar>(_: S.Type) -> [KernelArgument] { [] }
+
+  public func forward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> DeviceTensor<S> {
     let y = try DeviceTensor<S>(shape: x.shape, on: engine)
-    try engine.launch("\(kernel)_forward_\(Precision(S.self).rawValue)", total: x.count, [.tensor(x), .tensor(y)] + extra)
+    try engine.launch("\(kernel)_forward_\(Precision(S.self).rawValue)", total: x.count, [.tensor(x), .tensor(y)] + kernelArguments(S.self))
     return y
   }
 
-  func deviceBackward<S: Scalar>(_ kernel: String, on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ dzdy: DeviceTensor<S>,
-                                 _ extra: [KernelArgument]) throws -> DeviceGradients<S> {
+  public func backward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>, _ dzdy: DeviceTensor<S>,
+                                  inputGradient: Bool) throws -> DeviceGradients<S> {
     try requireDeviceDzdy(dzdy, x.shape)
     let dx = try DeviceTensor<S>(shape: x.shape, on: engine)
-    try engine.launch("\(kernel)_backward_\(Precision(S.self).rawValue)", total: x.count, [.tensor(x), .tensor(dzdy), .tensor(dx)] + extra)
+    try engine.launch("\(kernel)_backward_\(Precision(S.self).rawValue)", total: x.count,
+                      [.tensor(x), .tensor(dzdy), .tensor(dx)] + kernelArguments(S.self))
     return DeviceGradients(dzdx: dx)
   }
 }
 
-extension ReLU: DeviceBlock {
-  public func forward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> DeviceTensor<S> {
-    try deviceForward("relu", on: engine, x, [.scalar(S(leak))])
-  }
-  public func backward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>, _ dzdy: DeviceTensor<S>,
-                                  inputGradient: Bool) throws -> DeviceGradients<S> {
-    try deviceBackward("relu", on: engine, x, dzdy, [.scalar(S(leak))])
-  }
+extension ReLU: DeviceElementwise {
+  public var kernel: String { "relu" }
+  public func kernelArguments<S: Scalar>(_: S.Type) -> [KernelArgument] { [.scalar(S(leak))] }
 }
 
-extension Sigmoid: DeviceBlock {
-  public func forward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> DeviceTensor<S> {
-    try deviceForward("sigmoid", on: engine, x, [])
-  }
-  public func backward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>, _ dzdy: DeviceTensor<S>,
-                                  inputGradient: Bool) throws -> DeviceGradients<S> {
-    try deviceBackward("sigmoid", on: engine, x, dzdy, [])
-  }
+extension Sigmoid: DeviceElementwise {
+  public var kernel: String { "sigmoid" }
 }
 
-extension Tanh: DeviceBlock {
-  public func forward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> DeviceTensor<S> {
-    try deviceForward("tanh", on: engine, x, [])
-  }
-  public func backward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>, _ dzdy: DeviceTensor<S>,
-                                  inputGradient: Bool) throws -> DeviceGradients<S> {
-    try deviceBackward("tanh", on: engine, x, dzdy, [])
-  }
+extension Tanh: DeviceElementwise {
+  public var kernel: String { "tanh" }
 }
 
 /// Dropout: y = x ∘ m /(1 − rate) with the block's mask (given, or drawn from its seed on the
