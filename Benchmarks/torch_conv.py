@@ -109,7 +109,7 @@ def key(r):
 
 def compare(ours, theirs):
     """ConvLab's throughput as a multiple of cuDNN's (their time / our time), with the target."""
-    mine = {key(r): r for r in ours if r["path"] == "cuda"}
+    mine = {key(r): r for r in ours if r["path"].startswith("cuda")}
     print(f"{'op':14} {'shape':30} {'cuDNN ms':>9} {'ConvLab ms':>11} {'ratio':>7}  target")
     names = {(n, h, w, d, k): name for (name, n, h, w, d, k, *_r) in SHAPES}
     for r in theirs:
@@ -128,6 +128,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=21)
     parser.add_argument("--tf32", action="store_true", help="allow TF32 (reported as path cudnn-tf32; never the default)")
     parser.add_argument("--convlab", help="convlab bench --device cuda --json output to compare with")
+    parser.add_argument("--out", help="also write the JSON records to this file (with --convlab)")
     args = parser.parse_args()
     if not torch.cuda.is_available():
         sys.exit("torch_conv.py: no CUDA device visible to PyTorch")
@@ -136,6 +137,9 @@ def main():
     torch.backends.cudnn.allow_tf32 = args.tf32
     path = "cudnn-tf32" if args.tf32 else "cudnn"
     records = conv_records(args.repeats, path) + [lenet_step(args.repeats, path)]
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(records, f)
     if args.convlab:
         with open(args.convlab) as f:
             compare(json.load(f), records)

@@ -1,27 +1,48 @@
 #!/usr/bin/env bash
 # Every GPU check and benchmark of ConvLab in one call, for a lent GPU machine (the device tool
-# gives a session 30 minutes): unpack build/convlab-gpu.tar.xz there and run
-#     OUT=/some/dir bash convlab-gpu/gpu-run.sh
-# Results (text and JSON) go to $OUT; a summary is printed at the end.
+# gives a session 30 minutes, 10 per call): unpack build/convlab-gpu.tar.xz there and run
+#     OUT=/some/dir bash convlab-gpu/gpu-run.sh [steps…]
+# Steps (default: all, in this order): smoke check bench torch train. Each step has its own time
+# limit so that one hang cannot eat the call; results (text and JSON) go to $OUT.
 set -u
 cd "$(dirname "$0")"
 OUT=${OUT:-out}
 mkdir -p "$OUT"
-step() { echo "== $*"; }
+export OUT
+export CONVLAB_CACHE_DIR="$OUT/cache"
+steps=${*:-smoke check bench torch train}
+started=$SECONDS
+step() { echo; echo "== [$((SECONDS - started)) s] $*"; }
+run() {  # run LIMIT LOG command…: stdout+stderr to $OUT/LOG, status and the tail printed
+  local limit=$1 log=$2; shift 2
+  timeout "$limit" "$@" > "$OUT/$log" 2>&1; local rc=$?
+  echo "rc=$rc ($log)"; tail -n 12 "$OUT/$log"
+  return $rc
+}
 
-step info;            ./convlab info > "$OUT/info.txt" 2>&1; cat "$OUT/info.txt"
-step "check all --path cuda"
-./convlab check all --path cuda --cases 20 > "$OUT/check-cuda.txt" 2>&1; echo "rc=$?"; tail -3 "$OUT/check-cuda.txt"
-step "bench --device cuda"
-./convlab bench --device cuda --json > "$OUT/bench-cuda.json" 2> "$OUT/bench-cuda.log"; echo "rc=$?"
-./convlab bench --device cuda --tf32 --json > "$OUT/bench-cuda-tf32.json" 2>> "$OUT/bench-cuda.log"
-step "PyTorch/cuDNN on the same shapes, and the ratios"
-python3 Benchmarks/torch_conv.py > "$OUT/torch.json" 2> "$OUT/torch.log"
-python3 Benchmarks/torch_conv.py --tf32 > "$OUT/torch-tf32.json" 2>> "$OUT/torch.log"
-python3 Benchmarks/torch_conv.py --convlab "$OUT/bench-cuda.json" > "$OUT/ratios.txt" 2>> "$OUT/torch.log"; cat "$OUT/ratios.txt"
-step "LeNet-5, 3 epochs on 8 000 images: GPU and CPU curves (same seed)"
-for device in cuda cpu; do
-  ./convlab train --net lenet5 --data data --validation 2000 --epochs 3 --device "$device" --out "$OUT/train-$device" \
-    > "$OUT/train-$device.txt" 2>&1
-  grep -E "^epoch [0-9]+/[0-9]+  lr|test accuracy" "$OUT/train-$device.txt"
-done
+for s in $steps; do case $s in
+smoke)
+  step "nvidia-smi, info, one block each way"
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv > "$OUT/nvidia-smi.txt" 2>&1; cat "$OUT/nvidia-smi.txt"
+  run 60 info.txt ./convlab info
+  run 120 block-conv.txt ./convlab block conv --path cuda
+  run 60 check-conv.txt ./convlab check conv --path cuda --cases 3 ;;
+check)
+  step "check all --path cuda"
+  run 240 check-cuda.txt ./convlab check all --path cuda --cases 20 ;;
+bench)
+  step "bench --device cuda (strict FP32, then TF32)"
+  run 150 bench-cuda.log bash -c './convlab bench --device cuda --json > "$OUT/bench-cuda.json"'
+  run 150 bench-cuda-tf32.log bash -c './convlab bench --device cuda --tf32 --json > "$OUT/bench-cuda-tf32.json"' ;;
+torch)
+  step "PyTorch/cuDNN on the same shapes, and the ratios"
+  run 150 ratios.txt python3 Benchmarks/torch_conv.py --convlab "$OUT/bench-cuda.json" --out "$OUT/torch.json"
+  run 150 ratios-tf32.txt python3 Benchmarks/torch_conv.py --tf32 --convlab "$OUT/bench-cuda-tf32.json" --out "$OUT/torch-tf32.json" ;;
+train)
+  step "LeNet-5, 3 epochs on the bundled subset: GPU and CPU curves (same seed)"
+  for device in cuda cpu; do
+    run 200 "train-$device.txt" ./convlab train --net lenet5 --data data --validation 2000 --epochs 3 --device "$device" --out "$OUT/train-$device"
+  done ;;
+*) echo "unknown step $s (smoke check bench torch train)"; exit 2 ;;
+esac; done
+step done
