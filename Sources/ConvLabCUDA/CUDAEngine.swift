@@ -176,12 +176,22 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
 
   /// 256 threads per block; at most 32 blocks per multiprocessor (the loops are grid-stride).
   public func launch(_ name: String, total: Int, _ arguments: [KernelArgument]) throws {
+    try start(name, blocks: (total + 255) / 256, total: total, arguments)
+  }
+
+  /// One block of 256 threads per output (at most 32 blocks per multiprocessor; the blocks loop).
+  public func reduce(_ name: String, outputs: Int, _ arguments: [KernelArgument]) throws {
+    try start(name, blocks: outputs, total: outputs, arguments)
+  }
+
+  /// Queues kernel `name` on the default stream: `blocks` blocks (capped) of 256 threads.
+  func start(_ name: String, blocks: Int, total: Int, _ arguments: [KernelArgument]) throws {
     guard total > 0 else { return }
     try current()
     let f = try function(name)
-    let blocks = UInt32(min((total + 255) / 256, multiprocessors * 32))
+    let grid = UInt32(min(blocks, multiprocessors * 32))
     try KernelArgument.withPacked(arguments, total: total) { params in
-      try driver.check(driver.launchKernel(f, blocks, 1, 1, 256, 1, 1, 0, nil, params, nil), "launching \(name)")
+      try driver.check(driver.launchKernel(f, grid, 1, 1, 256, 1, 1, 0, nil, params, nil), "launching \(name)")
     }
   }
 

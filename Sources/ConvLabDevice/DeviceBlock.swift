@@ -73,6 +73,11 @@ public struct Kernels<S: Scalar> {
     try engine.launch("\(name)_\(precision.rawValue)", total: total, arguments)
   }
 
+  /// A CL_REDUCTIONn kernel: `outputs` sums, each by a block of threads on the GPU.
+  public func reduce(_ name: String, _ outputs: Int, _ arguments: KernelArgument...) throws {
+    try engine.reduce("\(name)_\(precision.rawValue)", outputs: outputs, arguments)
+  }
+
   /// The tensors are parameters, so they (and their memory) stay alive for the whole call.
   public func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Double = 1, a: DeviceTensor<S>, lda: Int,
                    b: DeviceTensor<S>, ldb: Int, beta: Double = 0, c: DeviceTensor<S>, ldc: Int) throws {

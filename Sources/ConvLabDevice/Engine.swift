@@ -22,6 +22,9 @@ public protocol ComputeEngine: AnyObject, Sendable {
   /// Runs kernel `name` (with its precision suffix) over `total` indices; `arguments` are
   /// packed as cuLaunchKernel's `void **kernelParams`, with `total` appended as a C long.
   func launch(_ name: String, total: Int, _ arguments: [KernelArgument]) throws
+  /// Runs reduction kernel `name` (a CL_REDUCTIONn) for `outputs` outputs: on the GPU one block
+  /// of threads per output, which share its sum; arguments as for `launch`, with `outputs` as `total`.
+  func reduce(_ name: String, outputs: Int, _ arguments: [KernelArgument]) throws
   /// C ← α op(A) op(B) + β C on column-major device buffers.
   func gemm(_ precision: Precision, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
             alpha: Double, a: UInt64, lda: Int, b: UInt64, ldb: Int, beta: Double, c: UInt64, ldc: Int) throws

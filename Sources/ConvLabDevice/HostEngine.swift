@@ -50,6 +50,11 @@ public final class HostEngine: ComputeEngine, @unchecked Sendable {
     KernelArgument.withPacked(arguments, total: total) { kernel($0) }
   }
 
+  /// On the CPU a reduction is the same loop over outputs as any kernel (its terms summed in order).
+  public func reduce(_ name: String, outputs: Int, _ arguments: [KernelArgument]) throws {
+    try launch(name, total: outputs, arguments)
+  }
+
   public func gemm(_ precision: Precision, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                    alpha: Double, a: UInt64, lda: Int, b: UInt64, ldb: Int, beta: Double, c: UInt64, ldc: Int) throws {
     guard m > 0, n > 0 else { return }

@@ -27,6 +27,7 @@ extension ConvLab {
     @Flag(help: "cuda only: let cuBLAS use TF32 tensor cores (reported as path cuda-tf32; never the default).") var tf32 = false
     @Flag(help: "conv only: forward + backward instead of forward.") var backward = false
     @Flag(help: "Print JSON records instead of a table.") var json = false
+    @Flag(help: "--device only: then profile the conv shapes and the LeNet-5 step kernel by kernel (to stderr).") var profile = false
     @Flag(help: "Skip the JAX comparison.") var noJax = false
     @Option(help: "Repeats per measurement (median).") var repeats = 7
 
@@ -79,6 +80,30 @@ extension ConvLab {
       let seconds = try DeviceBenchmark.median(engine, repeats: max(repeats, 11)) { try trainer.step(x, labels: labels, eta: 0.01, mu: 0.9, lambda: 5e-4) }
       records.append(Benchmark.Record(op: "lenet5-train-step", path: path, n: 64, h: 28, w: 28, d: 1, median_ms: seconds * 1e3))
       try emit(records)
+      if profile { try profileDevice(engine, records: records) }
+    }
+
+    /// Each conv shape (forward + backward) and the LeNet-5 step again, through a
+    /// `ProfilingEngine`: where the time goes, kernel by kernel.
+    func profileDevice(_ engine: any ComputeEngine, records: [Benchmark.Record]) throws {
+      let profiler = ProfilingEngine(engine), repeats = 3, runs = 2 + repeats  // DeviceBenchmark.median's warm-up runs count too
+      func report(_ title: String, wall: Double?) {
+        let lines = ["", "profile: \(title)"] + profiler.report(runs: runs, wall: wall)
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+      }
+      for s in Benchmark.ConvShape.standard {
+        profiler.reset()
+        _ = try DeviceBenchmark.conv(s, engine: profiler, path: "profile", backward: true, sgemm: nil, repeats: repeats)
+        let wall = records.first { $0.op == "conv-fwd-bwd" && $0.n == s.n && $0.h == s.h && $0.d == s.d && $0.k == s.k }?.median_ms
+        report("conv forward + backward, \(s.name)", wall: wall.map { $0 / 1e3 })
+      }
+      var trainer = try lenetTrainer()
+      try trainer.useDevice(profiler)
+      let (x, labels) = lenetBatch()
+      for _ in 0..<2 { try trainer.step(x, labels: labels, eta: 0.01, mu: 0.9, lambda: 5e-4) }
+      profiler.reset()
+      for _ in 0..<runs { try trainer.step(x, labels: labels, eta: 0.01, mu: 0.9, lambda: 5e-4) }
+      report("one LeNet-5 training step (batch 64)", wall: records.last { $0.op == "lenet5-train-step" }.map { $0.median_ms / 1e3 })
     }
 
     func emit(_ records: [Benchmark.Record]) throws {

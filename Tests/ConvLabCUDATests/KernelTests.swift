@@ -45,7 +45,8 @@ struct KernelBodyTests {
     var rng = SeededGenerator(seed: seed + 100)
     let x = Tensor<Double>.uniform(shape, using: &rng)
     let rows = map.patchCount * shape.n, cols = map.patchSize
-    let phi = try run("im2row", total: rows * cols, inputs: [x], output: Shape(rows, cols), [.value(g)])
+    // One index per (row, channel): each writes the row's kh·kw entries for that channel.
+    let phi = try run("im2row", total: rows * shape.d, inputs: [x], output: Shape(rows, cols), [.value(g)])
     for image in 0..<shape.n {
       let expected = map.phi(x, image: image)
       for q in 0..<cols {

@@ -15,24 +15,41 @@
 
 #define CL_EXPAND(...) __VA_ARGS__
 
+/* Two kinds of kernel, written the same way:
+ *   CL_KERNELn:    an element-wise gather: the body runs once per index e, on one thread
+ *                  (GPU: a grid-stride loop of 256-thread blocks).
+ *   CL_REDUCTIONn: one output e per GPU block: the 256 threads of the block run the body
+ *                  together, share the terms of a sum with CL_FOR(i, count), and combine their
+ *                  partial sums with cl_block_sum (convlab_kernels.inc); the host launches it
+ *                  with `reduce` (one block per output). On the CPU, CL_FOR is a plain loop and
+ *                  the block sum is the identity, so the same text is a serial sum.
+ * On the CPU both are a loop over e = 0 … total − 1. */
 #ifdef __CUDACC_RTC__
 #define CL_INLINE __device__ __forceinline__
-/* extern "C" __global__ void name(params…, long total): body for each e of a grid-stride loop. */
-#define CL_KERNEL_HEAD(name, params, names, unpacked)                                              \
+#define CL_EACH_ELEMENT(e, total) \
+  for (long e = blockIdx.x * (long)blockDim.x + threadIdx.x; e < total; e += (long)blockDim.x * gridDim.x)
+#define CL_EACH_BLOCK(e, total) for (long e = blockIdx.x; e < total; e += gridDim.x)
+/* The terms i = 0 … count − 1 of one output's sum, shared by the threads of its block. */
+#define CL_FOR(i, count) for (long i = threadIdx.x; i < (count); i += blockDim.x)
+/* The thread that writes a reduction's output. */
+#define CL_LEADER (threadIdx.x == 0)
+/* extern "C" __global__ void name(params…, long total): the body for each e of the loop. */
+#define CL_KERNEL_HEAD(loop, name, params, names, unpacked)                                        \
   CL_INLINE void name##_body(long e, long total, CL_EXPAND params);                                \
   extern "C" __global__ void name(CL_EXPAND params, long total) {                                  \
-    for (long e = blockIdx.x * (long)blockDim.x + threadIdx.x; e < total; e += (long)blockDim.x * gridDim.x) \
-      name##_body(e, total, CL_EXPAND names);                                                       \
+    loop(e, total) name##_body(e, total, CL_EXPAND names);                                          \
   }                                                                                                 \
   CL_INLINE void name##_body(long e, long total, CL_EXPAND params)
 #else
 #include <math.h>
 #define CL_INLINE static inline
+#define CL_FOR(i, count) for (long i = 0; i < (count); i++)
+#define CL_LEADER 1
 typedef void (*cl_cpu_kernel)(void **args);
 void cl_cpu_register(const char *name, cl_cpu_kernel kernel);
 /* name_cpu(args): the same body for e = 0 … total − 1, arguments unpacked from args[] as
  * cuLaunchKernel would pass them (args[k] points to the k-th argument; total comes last). */
-#define CL_KERNEL_HEAD(name, params, names, unpacked)                                              \
+#define CL_KERNEL_HEAD(loop, name, params, names, unpacked)                                        \
   static void name##_body(long e, long total, CL_EXPAND params);                                    \
   static void name##_cpu(void **args) {                                                             \
     long total = *(long *)args[CL_ARITY_##name];                                                    \
@@ -42,31 +59,40 @@ void cl_cpu_register(const char *name, cl_cpu_kernel kernel);
   static void name##_body(long e, long total, CL_EXPAND params)
 #endif
 
-/* CL_KERNELn(name, T1, a1, …, Tn, an) { body using e, total, a1 … an } */
+/* CL_KERNELn(name, T1, a1, …, Tn, an) { body using e, total, a1 … an }, and CL_REDUCTIONn. */
 #define CL_ARG(T, k) (*(T *)args[k])
-#define CL_KERNEL_N(n, name, params, names, unpacked) CL_KERNEL_HEAD_N(n, name, params, names, unpacked)
 #ifdef __CUDACC_RTC__
-#define CL_KERNEL_HEAD_N(n, name, params, names, unpacked) CL_KERNEL_HEAD(name, params, names, unpacked)
+#define CL_KERNEL_N(n, loop, name, params, names, unpacked) CL_KERNEL_HEAD(loop, name, params, names, unpacked)
 #else
 /* The arity is baked into the CPU launcher through a per-kernel enum constant. */
-#define CL_KERNEL_HEAD_N(n, name, params, names, unpacked) enum { CL_ARITY_##name = n }; CL_KERNEL_HEAD(name, params, names, unpacked)
+#define CL_KERNEL_N(n, loop, name, params, names, unpacked) enum { CL_ARITY_##name = n }; CL_KERNEL_HEAD(loop, name, params, names, unpacked)
 #endif
-#define CL_KERNEL2(name, T1, a1, T2, a2) \
-  CL_KERNEL_N(2, name, (T1 a1, T2 a2), (a1, a2), (CL_ARG(T1, 0), CL_ARG(T2, 1)))
-#define CL_KERNEL3(name, T1, a1, T2, a2, T3, a3) \
-  CL_KERNEL_N(3, name, (T1 a1, T2 a2, T3 a3), (a1, a2, a3), (CL_ARG(T1, 0), CL_ARG(T2, 1), CL_ARG(T3, 2)))
-#define CL_KERNEL4(name, T1, a1, T2, a2, T3, a3, T4, a4) \
-  CL_KERNEL_N(4, name, (T1 a1, T2 a2, T3 a3, T4 a4), (a1, a2, a3, a4), \
+#define CL_DEF2(loop, name, T1, a1, T2, a2) \
+  CL_KERNEL_N(2, loop, name, (T1 a1, T2 a2), (a1, a2), (CL_ARG(T1, 0), CL_ARG(T2, 1)))
+#define CL_DEF3(loop, name, T1, a1, T2, a2, T3, a3) \
+  CL_KERNEL_N(3, loop, name, (T1 a1, T2 a2, T3 a3), (a1, a2, a3), (CL_ARG(T1, 0), CL_ARG(T2, 1), CL_ARG(T3, 2)))
+#define CL_DEF4(loop, name, T1, a1, T2, a2, T3, a3, T4, a4) \
+  CL_KERNEL_N(4, loop, name, (T1 a1, T2 a2, T3 a3, T4 a4), (a1, a2, a3, a4), \
               (CL_ARG(T1, 0), CL_ARG(T2, 1), CL_ARG(T3, 2), CL_ARG(T4, 3)))
-#define CL_KERNEL5(name, T1, a1, T2, a2, T3, a3, T4, a4, T5, a5) \
-  CL_KERNEL_N(5, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), (a1, a2, a3, a4, a5), \
+#define CL_DEF5(loop, name, T1, a1, T2, a2, T3, a3, T4, a4, T5, a5) \
+  CL_KERNEL_N(5, loop, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5), (a1, a2, a3, a4, a5), \
               (CL_ARG(T1, 0), CL_ARG(T2, 1), CL_ARG(T3, 2), CL_ARG(T4, 3), CL_ARG(T5, 4)))
-#define CL_KERNEL6(name, T1, a1, T2, a2, T3, a3, T4, a4, T5, a5, T6, a6) \
-  CL_KERNEL_N(6, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), (a1, a2, a3, a4, a5, a6), \
+#define CL_DEF6(loop, name, T1, a1, T2, a2, T3, a3, T4, a4, T5, a5, T6, a6) \
+  CL_KERNEL_N(6, loop, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6), (a1, a2, a3, a4, a5, a6), \
               (CL_ARG(T1, 0), CL_ARG(T2, 1), CL_ARG(T3, 2), CL_ARG(T4, 3), CL_ARG(T5, 4), CL_ARG(T6, 5)))
-#define CL_KERNEL7(name, T1, a1, T2, a2, T3, a3, T4, a4, T5, a5, T6, a6, T7, a7) \
-  CL_KERNEL_N(7, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7), (a1, a2, a3, a4, a5, a6, a7), \
+#define CL_DEF7(loop, name, T1, a1, T2, a2, T3, a3, T4, a4, T5, a5, T6, a6, T7, a7) \
+  CL_KERNEL_N(7, loop, name, (T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7), (a1, a2, a3, a4, a5, a6, a7), \
               (CL_ARG(T1, 0), CL_ARG(T2, 1), CL_ARG(T3, 2), CL_ARG(T4, 3), CL_ARG(T5, 4), CL_ARG(T6, 5), CL_ARG(T7, 6)))
+#define CL_KERNEL2(...) CL_DEF2(CL_EACH_ELEMENT, __VA_ARGS__)
+#define CL_KERNEL3(...) CL_DEF3(CL_EACH_ELEMENT, __VA_ARGS__)
+#define CL_KERNEL4(...) CL_DEF4(CL_EACH_ELEMENT, __VA_ARGS__)
+#define CL_KERNEL5(...) CL_DEF5(CL_EACH_ELEMENT, __VA_ARGS__)
+#define CL_KERNEL6(...) CL_DEF6(CL_EACH_ELEMENT, __VA_ARGS__)
+#define CL_KERNEL7(...) CL_DEF7(CL_EACH_ELEMENT, __VA_ARGS__)
+#define CL_REDUCTION3(...) CL_DEF3(CL_EACH_BLOCK, __VA_ARGS__)
+#define CL_REDUCTION5(...) CL_DEF5(CL_EACH_BLOCK, __VA_ARGS__)
+#define CL_REDUCTION6(...) CL_DEF6(CL_EACH_BLOCK, __VA_ARGS__)
+#define CL_REDUCTION7(...) CL_DEF7(CL_EACH_BLOCK, __VA_ARGS__)
 
 /* Names with the precision suffix: CL_NAME(im2row) is im2row_f32 or im2row_f64. */
 #define CL_CAT_(a, b) a##_##b
@@ -122,49 +148,30 @@ typedef struct {
   double rate, momentum, decay;
 } cl_sgd;
 
-/* φ(x) for a batch (MatConvNet §6.1 im2row): rows n·oh·ow (image-major, then i″ + oh·j″),
- * columns kh·kw·d (i′ + kh·(j′ + kw·c)), column-major. Returns the index in x (whose images
- * are ds channels apart) that element e of φ reads, or −1 for padding. */
-CL_INLINE long cl_im2row_source(long e, cl_conv_geometry g) {
-  long area = (long)g.oh * g.ow, rows = area * g.n;
-  long r = e % rows, q = e / rows;
-  long img = r / area, p = r % area;
-  int i2 = (int)(p % g.oh), j2 = (int)(p / g.oh);
-  int i1 = (int)(q % g.kh), j1 = (int)((q / g.kh) % g.kw), c = (int)(q / ((long)g.kh * g.kw));
-  int i = g.sh * i2 + g.dh * i1 - g.pt, j = g.sw * j2 + g.dw * j1 - g.pl;
-  if (i < 0 || i >= g.h || j < 0 || j >= g.w) return -1;
-  return i + (long)g.h * (j + (long)g.w * (c + (long)g.ds * img));
-}
+/* a / b and a % b for a, b ≥ 0, in 32-bit arithmetic when both fit in 31 bits — as they do for
+ * every tensor under 2³¹ elements. A GPU has no integer divider: 64-bit division is a long
+ * software routine, 32-bit a few instructions, and the index arithmetic of a gather is mostly
+ * division. */
+CL_INLINE long cl_div(long a, long b) { return ((a | b) >> 31) == 0 ? (long)((unsigned)a / (unsigned)b) : a / b; }
+CL_INLINE long cl_mod(long a, long b) { return ((a | b) >> 31) == 0 ? (long)((unsigned)a % (unsigned)b) : a % b; }
+
+/* φ(x) for a batch (MatConvNet §6.1 im2row) is column-major with rows n·oh·ow (image-major,
+ * then i″ + oh·j″) and columns kh·kw·d (i′ + kh·(j′ + kw·c)); entry (row, column) reads input
+ * pixel (sh·i″ + dh·i′ − pt, sw·j″ + dw·j′ − pl) of channel c of the row's image (whose images
+ * are ds channels apart in x), or 0 in the padding. */
 
 /* Element e of a group's dz/dx (h·w·d·n of them) as an index of the whole tensor. */
 CL_INLINE long cl_conv_input_index(long e, cl_conv_geometry g) {
   long plane = (long)g.h * g.w;
-  long c = (e / plane) % g.d, img = e / (plane * g.d);
-  return e % plane + plane * (c + (long)g.ds * img);
-}
-
-/* φ*(·) as a gather (row2im): for element e of a group's dz/dx and filter tap t = i′ + kh·j′,
- * the index of the φ entry that read x_e through that tap, or −1 when no output did. */
-CL_INLINE long cl_row2im_source(long e, int t, cl_conv_geometry g) {
-  long plane = (long)g.h * g.w;
-  int i = (int)(e % g.h), j = (int)((e / g.h) % g.w);
-  long c = (e / plane) % g.d, img = e / (plane * g.d);
-  int i1 = t % g.kh, j1 = t / g.kh;
-  int ni = i + g.pt - g.dh * i1, nj = j + g.pl - g.dw * j1;
-  if (ni < 0 || nj < 0 || ni % g.sh != 0 || nj % g.sw != 0) return -1;
-  int i2 = ni / g.sh, j2 = nj / g.sw;
-  if (i2 >= g.oh || j2 >= g.ow) return -1;
-  long area = (long)g.oh * g.ow, rows = area * g.n;
-  long r = img * area + i2 + (long)g.oh * j2;
-  long q = i1 + (long)g.kh * (j1 + (long)g.kw * c);
-  return r + rows * q;
+  long c = cl_mod(cl_div(e, plane), g.d), img = cl_div(e, plane * g.d);
+  return cl_mod(e, plane) + plane * (c + (long)g.ds * img);
 }
 
 /* Element e of a slab matrix ((n·area) × k) as an index of the H×W×K_total×N tensor. */
 CL_INLINE long cl_slab_index(long e, cl_slab_layout s) {
   long rows = s.area * s.n;
-  long r = e % rows, c = e / rows;
-  long img = r / s.area, p = r % s.area;
+  long r = cl_mod(e, rows), c = cl_div(e, rows);
+  long img = cl_div(r, s.area), p = cl_mod(r, s.area);
   return p + s.area * (s.offset + c + (long)s.channels * img);
 }
 
@@ -172,8 +179,8 @@ CL_INLINE long cl_slab_index(long e, cl_slab_layout s) {
  * starting at *base (MatConvNet §4.3: windows past the input see only existing samples). */
 CL_INLINE void cl_pool_window(long e, cl_pool_geometry g, long *base, int *r0, int *r1, int *c0, int *c1) {
   long area = (long)g.oh * g.ow;
-  long slab = e / area, p = e % area;
-  int i2 = (int)(p % g.oh), j2 = (int)(p / g.oh);
+  long slab = cl_div(e, area), p = cl_mod(e, area);
+  int i2 = (int)cl_mod(p, g.oh), j2 = (int)cl_div(p, g.oh);
   int rs = g.sh * i2 - g.pt, cs = g.sw * j2 - g.pl;
   *r0 = rs < 0 ? 0 : rs;
   *r1 = rs + g.kh > g.h ? g.h : rs + g.kh;
@@ -184,8 +191,8 @@ CL_INLINE void cl_pool_window(long e, cl_pool_geometry g, long *base, int *r0, i
 
 /* The pooling outputs whose windows contain input element e: i″ in [*i0, *i1), j″ in [*j0, *j1). */
 CL_INLINE void cl_pool_outputs_of(long e, cl_pool_geometry g, long *slab, int *i0, int *i1, int *j0, int *j1) {
-  int i = (int)(e % g.h), j = (int)((e / g.h) % g.w);
-  *slab = e / ((long)g.h * g.w);
+  int i = (int)cl_mod(e, g.h), j = (int)cl_mod(cl_div(e, g.h), g.w);
+  *slab = cl_div(e, (long)g.h * g.w);
   /* i″ with sh·i″ − pt ≤ i < sh·i″ − pt + kh. */
   int lo = i + g.pt - g.kh + 1, hi = i + g.pt;
   *i0 = lo <= 0 ? 0 : (lo + g.sh - 1) / g.sh;

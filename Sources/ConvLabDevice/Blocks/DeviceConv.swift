@@ -37,7 +37,7 @@ extension Conv: DeviceBlock {
     let phi = try k.empty(Shape(plan.rows, plan.cols)), out = try k.empty(Shape(plan.rows, plan.perGroup)), y = try k.empty(plan.y)
     let plane = x.shape.h * x.shape.w
     for group in 0..<plan.groups {
-      try k.run("im2row", plan.rows * plan.cols, .tensor(x.from(group * f.shape.d * plane)), .tensor(phi), .value(plan.geometry))
+      try k.run("im2row", plan.rows * f.shape.d, .tensor(x.from(group * f.shape.d * plane)), .tensor(phi), .value(plan.geometry))
       try k.gemm(m: plan.rows, n: plan.perGroup, k: plan.cols, a: phi, lda: plan.rows,
                  b: f.from(plan.cols * group * plan.perGroup), ldb: plan.cols, c: out, ldc: plan.rows)
       try k.run("slab_from_rows", plan.rows * plan.perGroup, .tensor(out), .tensor(y), .tensor(b), .value(plan.layout(group)))
@@ -59,7 +59,7 @@ extension Conv: DeviceBlock {
       let fOffset = plan.cols * group * plan.perGroup
       try k.run("slab_to_rows", plan.rows * plan.perGroup, .tensor(dzdy), .tensor(dY), .value(plan.layout(group)))
       if let dw, let x {
-        try k.run("im2row", plan.rows * plan.cols, .tensor(x.from(group * f.shape.d * plane)), .tensor(phi), .value(plan.geometry))
+        try k.run("im2row", plan.rows * f.shape.d, .tensor(x.from(group * f.shape.d * plane)), .tensor(phi), .value(plan.geometry))
         try k.gemm(transA: true, m: plan.cols, n: plan.perGroup, k: plan.rows, a: phi, lda: plan.rows,
                    b: dY, ldb: plan.rows, c: dw.from(fOffset), ldc: plan.cols)
       }
@@ -91,7 +91,7 @@ extension Conv: DeviceBlock {
 /// dz/db_k = Σ over pixels and images of dz/dy(:, :, k, :) (Xu eq. 9–10), shaped like b.
 func channelSums<S: Scalar>(_ k: Kernels<S>, _ dzdy: DeviceTensor<S>, shape: Shape) throws -> DeviceTensor<S> {
   let s = dzdy.shape, sums = try k.empty(shape)
-  try k.run("channel_sum", s.d, .tensor(dzdy), .tensor(sums), .long(s.h * s.w), .int(s.d), .int(s.n))
+  try k.reduce("channel_sum", s.d, .tensor(dzdy), .tensor(sums), .long(s.h * s.w), .int(s.d), .int(s.n))
   return sums
 }
 

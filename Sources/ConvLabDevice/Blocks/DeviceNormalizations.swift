@@ -91,7 +91,7 @@ extension RegressionLoss: DeviceBlock {
 
   public func forward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> DeviceTensor<S> {
     let k = Kernels<S>(engine), (values, _) = try pieces(k, x, p), z = try k.empty(Shape(1, 1))
-    try k.run("sum_all", 1, .tensor(values), .tensor(z), .long(values.count))
+    try k.reduce("sum_all", 1, .tensor(values), .tensor(z), .long(values.count))
     return z
   }
 

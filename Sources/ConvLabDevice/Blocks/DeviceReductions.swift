@@ -23,7 +23,7 @@ extension Loss: DeviceBlock {
 
   public func forward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> DeviceTensor<S> {
     let (values, _) = try devicePieces(on: engine, x, p), k = Kernels<S>(engine), z = try k.empty(Shape(1, 1))
-    try k.run("sum_all", 1, .tensor(values), .tensor(z), .long(values.count))
+    try k.reduce("sum_all", 1, .tensor(values), .tensor(z), .long(values.count))
     return z
   }
 
@@ -43,7 +43,7 @@ extension BatchNorm: DeviceBlock {
   /// (μ, σ̂) of every channel, 2·D values.
   func deviceMoments<S: Scalar>(_ k: Kernels<S>, _ x: DeviceTensor<S>) throws -> DeviceTensor<S> {
     let s = x.shape, stats = try k.empty(Shape(2 * s.d, 1))
-    try k.run("bnorm_moments", s.d, .tensor(x), .tensor(stats), .tensor(stats.from(s.d)), .long(s.h * s.w), .int(s.d), .int(s.n),
+    try k.reduce("bnorm_moments", s.d, .tensor(x), .tensor(stats), .tensor(stats.from(s.d)), .long(s.h * s.w), .int(s.d), .int(s.n),
               .scalar(S(epsilon)))
     return stats
   }
@@ -64,7 +64,7 @@ extension BatchNorm: DeviceBlock {
     let layout = cl_slab_layout(area: s.h * s.w, k: Int32(s.d), offset: 0, channels: Int32(s.d), n: Int32(s.n))
     // sums = (dz/dw, dz/db), one allocation so that the dz/dx kernel reads both.
     let sums = try k.empty(Shape(2 * s.d, 1)), dx = try k.empty(s)
-    try k.run("bnorm_parameters", s.d, .tensor(x), .tensor(dzdy), .tensor(stats), .tensor(sums), .tensor(sums.from(s.d)), .value(layout))
+    try k.reduce("bnorm_parameters", s.d, .tensor(x), .tensor(dzdy), .tensor(stats), .tensor(sums), .tensor(sums.from(s.d)), .value(layout))
     try k.run("bnorm_backward", dx.count, .tensor(x), .tensor(dzdy), .tensor(stats), .tensor(w), .tensor(sums), .tensor(dx), .value(layout))
     return DeviceGradients(dzdx: dx, dzdw: sums.view(offset: 0, w.shape), dzdb: sums.view(offset: s.d, b.shape))
   }
