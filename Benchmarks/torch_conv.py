@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from lenet import LENET_TABLE, SHAPES
 
 
-def median_ms(fn, repeats, warmup=3):
+def median_ms(fn, repeats, warmup=10):
     for _ in range(warmup):
         fn()
     torch.cuda.synchronize()
@@ -125,7 +125,7 @@ def compare(ours, theirs):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeats", type=int, default=21)
+    parser.add_argument("--repeats", type=int, default=51)
     parser.add_argument("--tf32", action="store_true", help="allow TF32 (reported as path cudnn-tf32; never the default)")
     parser.add_argument("--convlab", help="convlab bench --device cuda --json output to compare with")
     parser.add_argument("--out", help="also write the JSON records to this file (with --convlab)")

@@ -11,6 +11,7 @@ mkdir -p "$OUT"
 export OUT
 export CONVLAB_CACHE_DIR="$OUT/cache"
 steps=${*:-smoke check bench torch train}
+# (check also runs `check training`: LeNet-5 SGD steps on the GPU vs the CPU, Float64 and Float32)
 started=$SECONDS
 step() { echo; echo "== [$((SECONDS - started)) s] $*"; }
 run() {  # run LIMIT LOG command…: stdout+stderr to $OUT/LOG, status and the tail printed
@@ -22,17 +23,17 @@ run() {  # run LIMIT LOG command…: stdout+stderr to $OUT/LOG, status and the t
 
 for s in $steps; do case $s in
 smoke)
-  step "nvidia-smi, info, one block each way"
+  step "nvidia-smi, info, one block"
   nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv > "$OUT/nvidia-smi.txt" 2>&1; cat "$OUT/nvidia-smi.txt"
   run 60 info.txt ./convlab info
-  run 120 block-conv.txt ./convlab block conv --path cuda
   run 60 check-conv.txt ./convlab check conv --path cuda --cases 3 ;;
 check)
   step "check all --path cuda"
-  run 240 check-cuda.txt ./convlab check all --path cuda --cases 20 ;;
+  run 240 check-cuda.txt ./convlab check all --path cuda --cases 20
+  run 200 check-training.txt ./convlab check training --path cuda --steps 500 ;;
 bench)
   step "bench --device cuda (strict FP32, then TF32)"
-  run 150 bench-cuda.log bash -c './convlab bench --device cuda --json > "$OUT/bench-cuda.json"'
+  run 150 bench-cuda.log bash -c './convlab bench --device cuda --json --profile > "$OUT/bench-cuda.json"'
   run 150 bench-cuda-tf32.log bash -c './convlab bench --device cuda --tf32 --json > "$OUT/bench-cuda-tf32.json"' ;;
 torch)
   step "PyTorch/cuDNN on the same shapes, and the ratios"

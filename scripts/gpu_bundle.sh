@@ -30,7 +30,7 @@ for lib in libopenblas.so.0 libgfortran.so.5 libquadmath.so.0; do
   cp -L "$path" "$stage/lib/$lib"
 done
 python3 scripts/idx_subset.py /usr/share/datasets/fashion-mnist "$stage/data" 10000 2000
-cp Benchmarks/torch_conv.py Benchmarks/lenet.py "$stage/Benchmarks/"
+cp Benchmarks/torch_conv.py Benchmarks/lenet.py Benchmarks/cublas_shapes.py "$stage/Benchmarks/"
 cp scripts/gpu-run.sh "$stage/gpu-run.sh"
 # The bundle must not lean on this machine's libraries: every dependency resolves inside it or
 # to glibc/libstdc++/zlib, which every Ubuntu has.

@@ -6,7 +6,7 @@ import ConvLabCore
 /// median of repeats after warm-up, inputs already in device memory.
 public enum DeviceBenchmark {
   /// The median of `repeats` device timings of `body` after `warmup` untimed runs.
-  public static func median(_ engine: any ComputeEngine, repeats: Int, warmup: Int = 2, _ body: () throws -> Void) throws -> Double {
+  public static func median(_ engine: any ComputeEngine, repeats: Int, warmup: Int = 5, _ body: () throws -> Void) throws -> Double {
     for _ in 0..<warmup { try body() }
     try engine.synchronize()
     var times: [Double] = []

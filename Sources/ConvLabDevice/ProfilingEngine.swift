@@ -2,10 +2,10 @@ import ConvLabCore
 import Foundation
 
 /// Where a device step spends its time (`convlab bench --device cuda --profile`): wraps an
-/// engine, waits for the device after every operation and charges the wall time of the call and
-/// the wait to the kernel (or GEMM shape, copy, allocation) that caused it. Waiting after each
-/// operation removes the overlap of host and device, so the sum is an upper bound on the device
-/// time of a step; what remains of the step's wall time is host work outside the engine.
+/// engine, times every operation on its own between the device's timing events (CUDA events;
+/// the wall clock on the CPU) and charges it to the kernel (or GEMM shape, copy, allocation).
+/// Waiting after each operation removes the overlap of host and device, so the sum is the
+/// device's busy time; the unprofiled run's time minus that sum is what launching costs.
 public final class ProfilingEngine: ComputeEngine, @unchecked Sendable {
   public let inner: any ComputeEngine
   private var entries: [String: (count: Int, seconds: Double)] = [:]
@@ -22,17 +22,16 @@ public final class ProfilingEngine: ComputeEngine, @unchecked Sendable {
     lock.unlock()
   }
 
-  /// Runs `body`, waits for the device and records the time under `label`.
+  /// Runs `body` between the device's own timing events (`elapsed`: CUDA events on the GPU),
+  /// which waits for it, and records the time under `label`.
   private func timed<R>(_ label: String, _ body: () throws -> R) throws -> R {
-    let start = DispatchTime.now().uptimeNanoseconds
-    let result = try body()
-    try inner.synchronize()
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    var result: R?
+    let seconds = try inner.elapsed { result = try body() }
     lock.lock()
     let old = entries[label] ?? (0, 0)
     entries[label] = (old.count + 1, old.seconds + seconds)
     lock.unlock()
-    return result
+    return result!
   }
 
   public func allocate(_ bytes: Int) throws -> UInt64 { try timed("allocate") { try inner.allocate(bytes) } }
@@ -69,11 +68,11 @@ public final class ProfilingEngine: ComputeEngine, @unchecked Sendable {
     lock.unlock()
     let runs = Double(max(1, runs))
     let total = rows.reduce(0) { $0 + $1.value.seconds } / runs
-    var out = ["  µs/run   calls/run  operation (each followed by a device synchronization)"]
+    var out = ["  µs/run   calls/run  operation (device time, each timed on its own)"]
     for (label, e) in rows {
       out.append(String(format: "%8.1f  %9.1f  %@", e.seconds / runs * 1e6, Double(e.count) / runs, label))
     }
-    out.append(String(format: "%8.1f  %9.1f  all operations, synchronized one by one", total * 1e6, Double(rows.reduce(0) { $0 + $1.value.count }) / runs))
+    out.append(String(format: "%8.1f  %9.1f  all operations", total * 1e6, Double(rows.reduce(0) { $0 + $1.value.count }) / runs))
     if let wall { out.append(String(format: "%8.1f             one run unprofiled (wall clock of the device's events)", wall * 1e6)) }
     return out
   }

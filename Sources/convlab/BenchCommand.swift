@@ -68,6 +68,8 @@ extension ConvLab {
       progress("device: \(engine.name); ceiling: cuBLAS sgemm 4096³")
       let path = tf32 ? "cuda-tf32" : device, sgemm = try DeviceBenchmark.sgemmCeiling(engine, n: path == "host" ? 512 : 4096)
       var records = [Benchmark.Record(op: "sgemm-4096", path: path, median_ms: 2 * pow(4096, 3) / sgemm / 1e6, gflops: sgemm, percent_of_ceiling: 100)]
+      // GPU timings are short and cheap: more repeats than the CPU's default (as Benchmarks/torch_conv.py).
+      let repeats = max(self.repeats, 51)
       for s in Benchmark.ConvShape.standard {
         progress("conv \(s.name)")
         records.append(try DeviceBenchmark.conv(s, engine: engine, path: path, backward: false, sgemm: sgemm, repeats: repeats))
@@ -86,7 +88,7 @@ extension ConvLab {
     /// Each conv shape (forward + backward) and the LeNet-5 step again, through a
     /// `ProfilingEngine`: where the time goes, kernel by kernel.
     func profileDevice(_ engine: any ComputeEngine, records: [Benchmark.Record]) throws {
-      let profiler = ProfilingEngine(engine), repeats = 3, runs = 2 + repeats  // DeviceBenchmark.median's warm-up runs count too
+      let profiler = ProfilingEngine(engine), repeats = 3, runs = 5 + repeats  // DeviceBenchmark.median's warm-up runs count too
       func report(_ title: String, wall: Double?) {
         let lines = ["", "profile: \(title)"] + profiler.report(runs: runs, wall: wall)
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))

@@ -12,9 +12,11 @@ extension ConvLab {
       abstract: "Check every block three ways (literal, fast, finite differences) on random configurations.",
       discussion: "Tolerances (Double): literal vs fast ≤ \(ThreeWayCheck.literalTolerance); against central finite differences ≤ \(ThreeWayCheck.finiteDifferenceTolerance). Exits non-zero on any failure.")
 
-    @Argument(help: "A block name, all, or net (explicit Jacobian chain vs backprop on small networks).") var target = "all"
+    @Argument(help: "A block name, all, net (explicit Jacobian chain vs backprop on small networks), or training (with --path cuda|host: LeNet-5 SGD steps on the device vs the CPU).")
+    var target = "all"
     @Option(help: "Random configurations per block.") var cases = 10
     @Option(help: "Seed of the first configuration.") var seed: UInt64 = 1
+    @Option(help: "training only: SGD steps to compare.") var steps = 200
     @Option(help: "fast: literal vs fast vs finite differences; cuda: the GPU vs the literal and fast paths; host: the same device code with the GPU's kernels compiled for the CPU.")
     var path = "fast"
 
@@ -22,6 +24,7 @@ extension ConvLab {
       guard cases >= 1 else { throw ConvLabError("--cases must be at least 1, got \(cases).") }
       guard ["fast", "cuda", "host"].contains(path) else { throw ConvLabError("--path '\(path)' is not one of fast, cuda, host.") }
       if target == "net" { return try checkNetworks() }
+      if target == "training" { return try checkTraining() }
       let names = target == "all" ? CheckCase.blockNames : [target]
       guard names.allSatisfy(CheckCase.blockNames.contains) else {
         throw ConvLabError("unknown block '\(target)'; available: \(CheckCase.blockNames.joined(separator: ", ")), all, net.")
@@ -71,6 +74,35 @@ extension ConvLab.Check {
     }
     print("\n\(total - failures) passed, \(failures) failed")
     if failures > 0 { throw ExitCode.failure }
+  }
+
+  /// `convlab check training --path cuda|host`: LeNet-5 trained step by step on the device and
+  /// on the CPU from one seed, in Float64 and Float32 (`TrainingAgreement`).
+  func checkTraining() throws {
+    guard path != "fast" else { throw ConvLabError("check training compares a device with the CPU: use --path cuda or --path host.") }
+    guard steps >= 1 else { throw ConvLabError("--steps must be at least 1, got \(steps).") }
+    let engine: any ComputeEngine = path == "cuda" ? try CUDAEngine() : HostEngine()
+    print("device: \(engine.name)")
+    print("LeNet-5, seed \(seed), batches of 32 seeded random images labelled by their brightest of 10 bands, SGD η 0.02, μ 0.9, λ 5e-4; the same steps on the CPU (fast path) and the device.")
+    print("After step 1 the two must agree to rounding (weights: Float64 ≤ 1e-12, Float32 ≤ 1e-4 relative); later steps show how SGD amplifies it.\n")
+    let marks = Set([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000].filter { $0 <= steps } + [steps])
+    var passed = true
+    for (label, tolerance, run) in [("Float64", 1e-12, { try TrainingAgreement.run(Double.self, engine: engine, steps: steps, compareAfter: marks, seed: seed) }),
+                                    ("Float32", 1e-4, { try TrainingAgreement.run(Float.self, engine: engine, steps: steps, compareAfter: marks, seed: seed) })]
+      as [(String, Double, () throws -> [TrainingAgreement.Step])] {
+      print(Terminal.bold(label))
+      print("   step   CPU loss            device loss         loss rel. diff   weights rel. diff")
+      let rows = try run()
+      for r in rows {
+        print(String(format: "  %5d   %-18.12g  %-18.12g  %@        %@", r.step, r.cpuLoss, r.deviceLoss,
+                     MatrixFormat.pad(formatScientific(r.loss), 9), MatrixFormat.pad(formatScientific(r.weights), 9)))
+      }
+      let first = rows.first?.weights ?? .infinity
+      let ok = first <= tolerance
+      passed = passed && ok
+      print("\(Terminal.verdict(ok)) step 1: weights agree to \(formatScientific(first)) (tolerance \(formatScientific(tolerance)))\n")
+    }
+    if !passed { throw ExitCode.failure }
   }
 
   /// `convlab check net`.

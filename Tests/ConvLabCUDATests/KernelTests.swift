@@ -244,4 +244,19 @@ struct DeviceTrainingTests {
       }
     }
   }
+
+  /// `convlab check training`'s comparison: in Float64 the device and the CPU stay together to
+  /// ~1e-14 over many steps (measured 2e-14 after 500), so 1e-12 after 20 steps catches any
+  /// difference beyond rounding; in Float32 the first steps agree to ~1e-6 (tolerance 1e-4).
+  @Test func trainingAgreesStepByStep() throws {
+    let engine = HostEngine()
+    let double = try TrainingAgreement.run(Double.self, engine: engine, steps: 20, compareAfter: [1, 10, 20])
+    #expect(double.count == 3)
+    for r in double {
+      #expect(r.weights <= 1e-12, "Float64 step \(r.step): \(r.weights)")
+      #expect(r.loss <= 1e-12, "Float64 step \(r.step) loss: \(r.cpuLoss) vs \(r.deviceLoss)")
+    }
+    let float = try TrainingAgreement.run(Float.self, engine: engine, steps: 3, compareAfter: [1, 3])
+    for r in float { #expect(r.weights <= 1e-4, "Float32 step \(r.step): \(r.weights)") }
+  }
 }

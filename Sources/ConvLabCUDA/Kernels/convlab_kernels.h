@@ -167,6 +167,17 @@ CL_INLINE long cl_conv_input_index(long e, cl_conv_geometry g) {
   return cl_mod(e, plane) + plane * (c + (long)g.ds * img);
 }
 
+/* The output index o″ whose window tap lands on input index n′ = s·o″ (n′ = i + pt − dh·i′),
+ * or −1 when there is none; stride 1 (the common case) needs no division. */
+CL_INLINE int cl_output_of(int n, int stride, int outputs) {
+  if (n < 0) return -1;
+  if (stride != 1) {
+    if (n % stride != 0) return -1;
+    n /= stride;
+  }
+  return n < outputs ? n : -1;
+}
+
 /* Element e of a slab matrix ((n·area) × k) as an index of the H×W×K_total×N tensor. */
 CL_INLINE long cl_slab_index(long e, cl_slab_layout s) {
   long rows = s.area * s.n;
