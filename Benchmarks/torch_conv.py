@@ -6,9 +6,13 @@ cuDNN) unless --tf32; cudnn.benchmark = True; CUDA events, median of repeats aft
 
     python3 Benchmarks/torch_conv.py                          # JSON records on stdout
     python3 Benchmarks/torch_conv.py --convlab convlab.json   # plus ConvLab/cuDNN ratios
+    python3 Benchmarks/torch_conv.py --convlab c1.json c2.json c3.json --torch t1.json t2.json t3.json
 
 --convlab takes the output of `convlab bench --device cuda --json` from the same machine and
 prints, per record, ConvLab's throughput as a multiple of PyTorch's and the issue's target.
+The GPU's speed drifts by ±30% between runs a minute apart (measured on the lent H100), so
+scripts/gpu-run.sh runs both benchmarks in alternating rounds and compares medians over the
+rounds (the second form).
 """
 import argparse
 import json
@@ -107,45 +111,64 @@ def key(r):
     return (r["op"], r["n"], r["h"], r["w"], r["d"], r["k"], r["fh"], r["fw"], r["stride"], r["pad"])
 
 
-def compare(ours, theirs):
-    """ConvLab's throughput as a multiple of cuDNN's (their time / our time), with the target."""
-    mine = {key(r): r for r in ours if r["path"].startswith("cuda")}
-    print(f"{'op':14} {'shape':30} {'cuDNN ms':>9} {'ConvLab ms':>11} {'ratio':>7}  target")
+def median_by_key(rounds):
+    """One record per key, with the median time over the rounds (each round a list of records)."""
+    by_key = {}
+    for records in rounds:
+        for r in records:
+            by_key.setdefault(key(r), []).append(r)
+    out = {}
+    for k, rs in by_key.items():
+        times = sorted(r["median_ms"] for r in rs)
+        out[k] = dict(rs[0], median_ms=times[len(times) // 2], rounds=len(rs))
+    return out
+
+
+def compare(ours_rounds, theirs_rounds):
+    """ConvLab's throughput as a multiple of cuDNN's (their time / our time), with the target;
+    each time is the median over rounds run alternately (the GPU's speed drifts between runs)."""
+    mine = median_by_key([[r for r in rs if r["path"].startswith("cuda")] for rs in ours_rounds])
+    theirs = median_by_key(theirs_rounds)
+    rounds = len(ours_rounds)
+    print(f"{'op':17} {'shape':16} {'cuDNN ms':>9} {'ConvLab ms':>11} {'ratio':>7}  target   (median of {rounds} alternating round(s))")
     names = {(n, h, w, d, k): name for (name, n, h, w, d, k, *_r) in SHAPES}
-    for r in theirs:
-        m = mine.get(key(r))
+    for k, r in theirs.items():
+        m = mine.get(k)
         if m is None:
             continue
         ratio = r["median_ms"] / m["median_ms"]
         name = names.get((r["n"], r["h"], r["w"], r["d"], r["k"]), "LeNet-5 step")
         target = 1.0 if ("LeNet" in name) else 0.8
         verdict = "met" if ratio >= target else "not met"
-        print(f"{r['op']:14} {name:30} {r['median_ms']:9.3f} {m['median_ms']:11.3f} {ratio:6.2f}×  ≥{target:g}× {verdict}")
+        print(f"{r['op']:17} {name:16} {r['median_ms']:9.3f} {m['median_ms']:11.3f} {ratio:6.2f}×  ≥{target:g}× {verdict}")
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=51)
     parser.add_argument("--tf32", action="store_true", help="allow TF32 (reported as path cudnn-tf32; never the default)")
-    parser.add_argument("--convlab", help="convlab bench --device cuda --json output to compare with")
-    parser.add_argument("--out", help="also write the JSON records to this file (with --convlab)")
+    parser.add_argument("--convlab", nargs="+", help="convlab bench --device cuda --json output(s) to compare with")
+    parser.add_argument("--torch", nargs="+", help="with --convlab: earlier outputs of this script (one per round) instead of measuring now")
+    parser.add_argument("--out", help="also write the JSON records to this file")
     args = parser.parse_args()
-    if not torch.cuda.is_available():
-        sys.exit("torch_conv.py: no CUDA device visible to PyTorch")
-    torch.backends.cudnn.benchmark = True
-    torch.backends.cuda.matmul.allow_tf32 = args.tf32
-    torch.backends.cudnn.allow_tf32 = args.tf32
-    path = "cudnn-tf32" if args.tf32 else "cudnn"
-    records = conv_records(args.repeats, path) + [lenet_step(args.repeats, path)]
-    if args.out:
-        with open(args.out, "w") as f:
-            json.dump(records, f)
-    if args.convlab:
-        with open(args.convlab) as f:
-            compare(json.load(f), records)
-        print(f"device: {torch.cuda.get_device_name()}, PyTorch {torch.__version__}, cuDNN {torch.backends.cudnn.version()}", file=sys.stderr)
+    if args.torch:
+        rounds = [json.load(open(f)) for f in args.torch]
     else:
-        print(json.dumps(records))
+        if not torch.cuda.is_available():
+            sys.exit("torch_conv.py: no CUDA device visible to PyTorch")
+        torch.backends.cudnn.benchmark = True
+        torch.backends.cuda.matmul.allow_tf32 = args.tf32
+        torch.backends.cudnn.allow_tf32 = args.tf32
+        path = "cudnn-tf32" if args.tf32 else "cudnn"
+        rounds = [conv_records(args.repeats, path) + [lenet_step(args.repeats, path)]]
+        if args.out:
+            with open(args.out, "w") as f:
+                json.dump(rounds[0], f)
+        print(f"device: {torch.cuda.get_device_name()}, PyTorch {torch.__version__}, cuDNN {torch.backends.cudnn.version()}", file=sys.stderr)
+    if args.convlab:
+        compare([json.load(open(f)) for f in args.convlab], rounds)
+    elif not args.torch:
+        print(json.dumps(rounds[0]))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 # Every GPU check and benchmark of ConvLab in one call, for a lent GPU machine (the device tool
 # gives a session 30 minutes, 10 per call): unpack build/convlab-gpu.tar.xz there and run
 #     OUT=/some/dir bash convlab-gpu/gpu-run.sh [steps…]
-# Steps (default: all, in this order): smoke check bench torch train. Each step has its own time
+# Steps (default: all, in this order): smoke check bench train. Each step has its own time
 # limit so that one hang cannot eat the call; results (text and JSON) go to $OUT.
 set -u
 cd "$(dirname "$0")"
@@ -10,7 +10,7 @@ OUT=${OUT:-out}
 mkdir -p "$OUT"
 export OUT
 export CONVLAB_CACHE_DIR="$OUT/cache"
-steps=${*:-smoke check bench torch train}
+steps=${*:-smoke check bench train}
 # (check also runs `check training`: LeNet-5 SGD steps on the GPU vs the CPU, Float64 and Float32)
 started=$SECONDS
 step() { echo; echo "== [$((SECONDS - started)) s] $*"; }
@@ -32,18 +32,23 @@ check)
   run 240 check-cuda.txt ./convlab check all --path cuda --cases 20
   run 200 check-training.txt ./convlab check training --path cuda --steps 500 ;;
 bench)
-  step "bench --device cuda (strict FP32, then TF32)"
-  run 150 bench-cuda.log bash -c './convlab bench --device cuda --json --profile > "$OUT/bench-cuda.json"'
-  run 150 bench-cuda-tf32.log bash -c './convlab bench --device cuda --tf32 --json > "$OUT/bench-cuda-tf32.json"' ;;
-torch)
-  step "PyTorch/cuDNN on the same shapes, and the ratios"
-  run 150 ratios.txt python3 Benchmarks/torch_conv.py --convlab "$OUT/bench-cuda.json" --out "$OUT/torch.json"
+  # The GPU's speed drifts between runs a minute apart, so ConvLab and PyTorch alternate over
+  # three rounds and the ratios compare medians over the rounds.
+  step "bench: ConvLab (--device cuda) and PyTorch/cuDNN, 3 alternating rounds, strict FP32"
+  for k in 1 2 3; do
+    profile=""; [ "$k" = 1 ] && profile="--profile"
+    run 150 "bench-cuda-$k.log" bash -c "./convlab bench --device cuda --json $profile > \"\$OUT/bench-cuda-$k.json\""
+    run 150 "torch-$k.log" python3 Benchmarks/torch_conv.py --out "$OUT/torch-$k.json"
+  done
+  run 30 ratios.txt python3 Benchmarks/torch_conv.py --convlab "$OUT"/bench-cuda-{1,2,3}.json --torch "$OUT"/torch-{1,2,3}.json
+  step "bench: the same with TF32 on both sides (one round; never the default)"
+  run 150 bench-cuda-tf32.log bash -c './convlab bench --device cuda --tf32 --json > "$OUT/bench-cuda-tf32.json"'
   run 150 ratios-tf32.txt python3 Benchmarks/torch_conv.py --tf32 --convlab "$OUT/bench-cuda-tf32.json" --out "$OUT/torch-tf32.json" ;;
 train)
   step "LeNet-5, 3 epochs on the bundled subset: GPU and CPU curves (same seed)"
   for device in cuda cpu; do
     run 200 "train-$device.txt" ./convlab train --net lenet5 --data data --validation 2000 --epochs 3 --device "$device" --out "$OUT/train-$device"
   done ;;
-*) echo "unknown step $s (smoke check bench torch train)"; exit 2 ;;
+*) echo "unknown step $s (smoke check bench train)"; exit 2 ;;
 esac; done
 step done

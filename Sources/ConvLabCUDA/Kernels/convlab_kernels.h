@@ -30,9 +30,12 @@
   for (long e = blockIdx.x * (long)blockDim.x + threadIdx.x; e < total; e += (long)blockDim.x * gridDim.x)
 #define CL_EACH_BLOCK(e, total) for (long e = blockIdx.x; e < total; e += gridDim.x)
 /* The terms i = 0 … count − 1 of one output's sum, shared by the threads of its block. */
-#define CL_FOR(i, count) for (long i = threadIdx.x; i < (count); i += blockDim.x)
+#define CL_FOR(i, count) CL_UNROLL for (long i = threadIdx.x; i < (count); i += blockDim.x)
 /* The thread that writes a reduction's output. */
 #define CL_LEADER (threadIdx.x == 0)
+/* Unroll the next loop (bounds known only at run time) so that its loads are issued back to
+ * back instead of each waiting for the one before. */
+#define CL_UNROLL _Pragma("unroll 4")
 /* extern "C" __global__ void name(params…, long total): the body for each e of the loop. */
 #define CL_KERNEL_HEAD(loop, name, params, names, unpacked)                                        \
   CL_INLINE void name##_body(long e, long total, CL_EXPAND params);                                \
@@ -45,6 +48,7 @@
 #define CL_INLINE static inline
 #define CL_FOR(i, count) for (long i = 0; i < (count); i++)
 #define CL_LEADER 1
+#define CL_UNROLL
 typedef void (*cl_cpu_kernel)(void **args);
 void cl_cpu_register(const char *name, cl_cpu_kernel kernel);
 /* name_cpu(args): the same body for e = 0 … total − 1, arguments unpacked from args[] as
