@@ -24,18 +24,40 @@ public enum DeviceBenchmark {
     return 2 * Double(n) * Double(n) * Double(n) / seconds / 1e9
   }
 
-  /// One convolution shape in Float32: forward, or forward + backward (dz/dx and dz/dw).
+  /// One convolution shape in Float32: forward, or forward + backward (dz/dx and dz/dw). The
+  /// timed results are then compared with the CPU's fast path on the same inputs (`verify`):
+  /// the small shapes of `convlab check` do not exercise what only large launches do (grid-stride
+  /// loops, 32-bit index arithmetic near its limits), so the benchmark checks its own answer.
   public static func conv(_ s: Benchmark.ConvShape, engine: any ComputeEngine, path: String, backward: Bool, sgemm: Double?,
-                          repeats: Int = 7) throws -> Benchmark.Record {
+                          repeats: Int = 7, verify: Bool = true) throws -> Benchmark.Record {
     var rng = SeededGenerator(seed: 2)
     let block = Conv(pad: [s.pad, s.pad, s.pad, s.pad], stride: (s.stride, s.stride))
-    let x = try DeviceTensor(Tensor<Float>.uniform(Shape(s.h, s.w, s.d, s.n), using: &rng), on: engine)
-    let p = DeviceParameters(w: try DeviceTensor(Tensor<Float>.uniform(Shape(s.fh, s.fw, s.d, s.k), using: &rng), on: engine))
-    let dzdy = try DeviceTensor(Tensor<Float>.uniform(Shape(s.outH, s.outW, s.k, s.n), using: &rng), on: engine)
+    let hx = Tensor<Float>.uniform(Shape(s.h, s.w, s.d, s.n), using: &rng), hw = Tensor<Float>.uniform(Shape(s.fh, s.fw, s.d, s.k), using: &rng)
+    let hdzdy = Tensor<Float>.uniform(Shape(s.outH, s.outW, s.k, s.n), using: &rng)
+    let x = try DeviceTensor(hx, on: engine), p = DeviceParameters(w: try DeviceTensor(hw, on: engine)), dzdy = try DeviceTensor(hdzdy, on: engine)
+    var y: DeviceTensor<Float>?, g: DeviceGradients<Float>?
     let seconds = try median(engine, repeats: repeats) {
-      _ = try block.forward(on: engine, x, p)
-      if backward { _ = try block.backward(on: engine, x, p, dzdy, inputGradient: true) }
+      y = try block.forward(on: engine, x, p)
+      if backward { g = try block.backward(on: engine, x, p, dzdy, inputGradient: true) }
+    }
+    if verify, let y {
+      let cpu = Parameters(w: hw)
+      try agree(try y.host(), try block.forward(hx, cpu), "y", s)
+      if let g {
+        let reference = try block.backward(hx, cpu, hdzdy)
+        try agree(try g.dzdx.host(), reference.dzdx, "dz/dx", s)
+        if let dw = g.dzdw, let expected = reference.dzdw { try agree(try dw.host(), expected, "dz/dw", s) }
+      }
     }
     return s.record(op: backward ? "conv-fwd-bwd" : "conv-fwd", path: path, seconds: seconds, flops: (backward ? 3 : 1) * s.forwardFlops, ceiling: sgemm)
+  }
+
+  /// Float32 sums of up to K·kh·kw·d (or N·H″W″ for dz/dw) terms in different orders: 1e-4 relative
+  /// (‖·‖∞) is far above their rounding (~1e-6 measured) and far below any indexing error.
+  public static func agree(_ device: Tensor<Float>, _ cpu: Tensor<Float>, _ what: String, _ s: Benchmark.ConvShape) throws {
+    let error = Comparison(device.storage.map(Double.init), cpu.storage.map(Double.init)).relativeError
+    guard error <= 1e-4 else {
+      throw ConvLabError("the device's \(what) for conv \(s.name) differs from the CPU's by \(error) (relative): the benchmarked kernels are wrong at this size.")
+    }
   }
 }

@@ -17,6 +17,7 @@ extension ConvLab {
     @Option(help: "Random configurations per block.") var cases = 10
     @Option(help: "Seed of the first configuration.") var seed: UInt64 = 1
     @Option(help: "training only: SGD steps to compare.") var steps = 200
+    @Option(help: "training only: images per batch.") var batch = 32
     @Option(help: "fast: literal vs fast vs finite differences; cuda: the GPU vs the literal and fast paths; host: the same device code with the GPU's kernels compiled for the CPU.")
     var path = "fast"
 
@@ -81,14 +82,15 @@ extension ConvLab.Check {
   func checkTraining() throws {
     guard path != "fast" else { throw ConvLabError("check training compares a device with the CPU: use --path cuda or --path host.") }
     guard steps >= 1 else { throw ConvLabError("--steps must be at least 1, got \(steps).") }
+    guard batch >= 1 else { throw ConvLabError("--batch must be at least 1, got \(batch).") }
     let engine: any ComputeEngine = path == "cuda" ? try CUDAEngine() : HostEngine()
     print("device: \(engine.name)")
-    print("LeNet-5, seed \(seed), batches of 32 seeded random images labelled by their brightest of 10 bands, SGD η 0.02, μ 0.9, λ 5e-4; the same steps on the CPU (fast path) and the device.")
+    print("LeNet-5, seed \(seed), batches of \(batch) seeded random images labelled by their brightest of 10 bands, SGD η 0.02, μ 0.9, λ 5e-4; the same steps on the CPU (fast path) and the device.")
     print("After step 1 the two must agree to rounding (weights: Float64 ≤ 1e-12, Float32 ≤ 1e-4 relative); later steps show how SGD amplifies it.\n")
     let marks = Set([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000].filter { $0 <= steps } + [steps])
     var passed = true
-    for (label, tolerance, run) in [("Float64", 1e-12, { try TrainingAgreement.run(Double.self, engine: engine, steps: steps, compareAfter: marks, seed: seed) }),
-                                    ("Float32", 1e-4, { try TrainingAgreement.run(Float.self, engine: engine, steps: steps, compareAfter: marks, seed: seed) })]
+    for (label, tolerance, run) in [("Float64", 1e-12, { try TrainingAgreement.run(Double.self, engine: engine, steps: steps, compareAfter: marks, batch: batch, seed: seed) }),
+                                    ("Float32", 1e-4, { try TrainingAgreement.run(Float.self, engine: engine, steps: steps, compareAfter: marks, batch: batch, seed: seed) })]
       as [(String, Double, () throws -> [TrainingAgreement.Step])] {
       print(Terminal.bold(label))
       print("   step   CPU loss            device loss         loss rel. diff   weights rel. diff")

@@ -245,6 +245,20 @@ struct DeviceTrainingTests {
     }
   }
 
+  /// The GPU benchmark checks its own answer against the CPU: it passes on correct kernels and
+  /// its comparison rejects a result off by one part in a thousand.
+  @Test func theConvBenchmarkVerifiesItsResult() throws {
+    let shape = Benchmark.ConvShape("small", n: 3, h: 9, w: 8, d: 4, k: 5, fh: 3, fw: 3, pad: 1)
+    let record = try DeviceBenchmark.conv(shape, engine: HostEngine(), path: "host", backward: true, sgemm: nil, repeats: 1)
+    #expect(record.op == "conv-fwd-bwd" && record.median_ms > 0)
+    var rng = SeededGenerator(seed: 4)
+    let a = Tensor<Float>.uniform(Shape(6, 7), using: &rng)
+    var b = a
+    b.storage[5] += 1e-3 * a.storage.map(abs).max()!
+    #expect(throws: ConvLabError.self) { try DeviceBenchmark.agree(b, a, "y", shape) }
+    try DeviceBenchmark.agree(a, a, "y", shape)
+  }
+
   /// `convlab check training`'s comparison: in Float64 the device and the CPU stay together to
   /// ~1e-14 over many steps (measured 2e-14 after 500), so 1e-12 after 20 steps catches any
   /// difference beyond rounding; in Float32 the first steps agree to ~1e-6 (tolerance 1e-4).
