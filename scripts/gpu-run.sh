@@ -45,9 +45,9 @@ bench)
   run 150 bench-cuda-tf32.log bash -c './convlab bench --device cuda --tf32 --json > "$OUT/bench-cuda-tf32.json"'
   run 150 ratios-tf32.txt python3 Benchmarks/torch_conv.py --tf32 --convlab "$OUT/bench-cuda-tf32.json" --out "$OUT/torch-tf32.json" ;;
 train)
-  step "LeNet-5, 3 epochs on the bundled subset: GPU and CPU curves (same seed)"
+  step "LeNet-5, 3 epochs on the bundled subset at η 0.02: GPU and CPU curves (same seed)"
   for device in cuda cpu; do
-    run 200 "train-$device.txt" ./convlab train --net lenet5 --data data --validation 2000 --epochs 3 --device "$device" --out "$OUT/train-$device"
+    run 200 "train-$device.txt" ./convlab train --net lenet5 --data data --validation 2000 --epochs 3 --lr 0.02 --device "$device" --out "$OUT/train-$device"
   done ;;
 *) echo "unknown step $s (smoke check bench train)"; exit 2 ;;
 esac; done

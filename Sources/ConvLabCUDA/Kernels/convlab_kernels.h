@@ -182,6 +182,9 @@ CL_INLINE int cl_output_of(int n, int stride, int outputs) {
   return n < outputs ? n : -1;
 }
 
+/* Channels per element of slab_from_rows / slab_to_rows (the Swift side reads this constant). */
+#define CL_SLAB_CHUNK 8
+
 /* Element e of a slab matrix ((n·area) × k) as an index of the H×W×K_total×N tensor. */
 CL_INLINE long cl_slab_index(long e, cl_slab_layout s) {
   long rows = s.area * s.n;

@@ -17,6 +17,10 @@ extension Conv: DeviceBlock {
   struct DevicePlan {
     let y: Shape, f: Shape, groups: Int, perGroup: Int, rows: Int, cols: Int, geometry: cl_conv_geometry
 
+    /// The launch size of slab_from_rows / slab_to_rows: one element per row and block of
+    /// CL_SLAB_CHUNK channels.
+    var slabElements: Int { rows * ((perGroup + Int(CL_SLAB_CHUNK) - 1) / Int(CL_SLAB_CHUNK)) }
+
     /// Group g's channels of y (or dz/dy) as the (N·H″W″) × perGroup GEMM matrix.
     func layout(_ group: Int) -> cl_slab_layout {
       cl_slab_layout(area: y.h * y.w, k: Int32(perGroup), offset: Int32(group * perGroup), channels: Int32(y.d), n: Int32(y.n))
@@ -40,7 +44,7 @@ extension Conv: DeviceBlock {
       try k.run("im2row", plan.rows * f.shape.d, .tensor(x.from(group * f.shape.d * plane)), .tensor(phi), .value(plan.geometry))
       try k.gemm(m: plan.rows, n: plan.perGroup, k: plan.cols, a: phi, lda: plan.rows,
                  b: f.from(plan.cols * group * plan.perGroup), ldb: plan.cols, c: out, ldc: plan.rows)
-      try k.run("slab_from_rows", plan.rows * plan.perGroup, .tensor(out), .tensor(y), .tensor(b), .value(plan.layout(group)))
+      try k.run("slab_from_rows", plan.slabElements, .tensor(out), .tensor(y), .tensor(b), .value(plan.layout(group)))
     }
     return y
   }
@@ -57,7 +61,7 @@ extension Conv: DeviceBlock {
     let plane = xShape.h * xShape.w
     for group in 0..<plan.groups {
       let fOffset = plan.cols * group * plan.perGroup
-      try k.run("slab_to_rows", plan.rows * plan.perGroup, .tensor(dzdy), .tensor(dY), .value(plan.layout(group)))
+      try k.run("slab_to_rows", plan.slabElements, .tensor(dzdy), .tensor(dY), .value(plan.layout(group)))
       if let dw, let x {
         try k.run("im2row", plan.rows * f.shape.d, .tensor(x.from(group * f.shape.d * plane)), .tensor(phi), .value(plan.geometry))
         try k.gemm(transA: true, m: plan.cols, n: plan.perGroup, k: plan.rows, a: phi, lda: plan.rows,
