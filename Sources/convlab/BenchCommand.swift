@@ -39,7 +39,8 @@ extension ConvLab {
         if let engine = try engine(path) {
           let sgemm = try DeviceBenchmark.sgemmCeiling(engine, n: path == "host" ? 512 : 4096)
           let label = tf32 && path == "cuda" ? "cuda-tf32" : path
-          try emit([try DeviceBenchmark.conv(s, engine: engine, path: label, backward: backward, sgemm: sgemm, repeats: repeats)])
+          try emit([try DeviceBenchmark.conv(s, engine: engine, path: label, backward: backward, sgemm: sgemm, repeats: repeats,
+                                             tolerance: verificationTolerance)])
           return
         }
         let sgemm = Benchmark.sgemmCeiling()
@@ -52,6 +53,9 @@ extension ConvLab {
         throw ConvLabError("unknown benchmark '\(what)'; use all or conv.")
       }
     }
+
+    /// How closely the device's conv must match the CPU's (DeviceBenchmark.agree): looser with TF32.
+    var verificationTolerance: Double { tf32 ? DeviceBenchmark.tf32Tolerance : 1e-4 }
 
     /// The engine for a path (cuda or host), nil for the CPU's paths.
     func engine(_ path: String) throws -> (any ComputeEngine)? {
@@ -72,8 +76,10 @@ extension ConvLab {
       let repeats = max(self.repeats, 51)
       for s in Benchmark.ConvShape.standard {
         progress("conv \(s.name)")
-        records.append(try DeviceBenchmark.conv(s, engine: engine, path: path, backward: false, sgemm: sgemm, repeats: repeats))
-        records.append(try DeviceBenchmark.conv(s, engine: engine, path: path, backward: true, sgemm: sgemm, repeats: repeats))
+        for backward in [false, true] {
+          records.append(try DeviceBenchmark.conv(s, engine: engine, path: path, backward: backward, sgemm: sgemm, repeats: repeats,
+                                                  tolerance: verificationTolerance))
+        }
       }
       progress("one LeNet-5 training step (batch 64) on the device")
       var trainer = try lenetTrainer()
