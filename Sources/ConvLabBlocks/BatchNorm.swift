@@ -72,9 +72,8 @@ public struct BatchNorm: Block {
     let s = x.shape, area = s.h * s.w
     // y = a x + c per channel, with a = w/σ̂ and c = b − a μ.
     let coefficients = moments(x).enumerated().map { k, m in (w.storage[k] / m.deviation, b.storage[k] - w.storage[k] / m.deviation * m.mean) }
-    var y = Tensor<S>(shape: s)
-    x.storage.withUnsafeBufferPointer { xs in
-      y.storage.withUnsafeMutableBufferPointer { ys in
+    return Tensor(shape: s) { ys in
+      x.storage.withUnsafeBufferPointer { xs in
         guard let xr = SendableRef(xs), let yr = SendableRef(ys) else { return }
         Parallel.forEach(s.d * s.n) { slab in
           let (a, c) = coefficients[slab % s.d]
@@ -83,7 +82,6 @@ public struct BatchNorm: Block {
         }
       }
     }
-    return y
   }
 
   /// MatConvNet §6.5.2: dz/dw_k = Σ dz/dy x̂, dz/db_k = Σ dz/dy,
@@ -96,10 +94,11 @@ public struct BatchNorm: Block {
     guard let w = p.w, let b = p.b else { throw ConvLabError("bnorm needs --w and --b.") }
     let s = x.shape, area = s.h * s.w, count = S(area * s.n)
     let stats = moments(x)
-    var dx = Tensor<S>(shape: s), dw = Tensor<S>(shape: w.shape), db = Tensor<S>(shape: b.shape)
-    x.storage.withUnsafeBufferPointer { xs in
-      dzdy.storage.withUnsafeBufferPointer { gs in
-        dx.storage.withUnsafeMutableBufferPointer { ds in
+    var dw = Tensor<S>(shape: w.shape), db = Tensor<S>(shape: b.shape)
+    // Every entry of dz/dx is written below (each channel by the core that owns it).
+    let dx = Tensor<S>(shape: s) { ds in
+      x.storage.withUnsafeBufferPointer { xs in
+        dzdy.storage.withUnsafeBufferPointer { gs in
           dw.storage.withUnsafeMutableBufferPointer { dws in
             db.storage.withUnsafeMutableBufferPointer { dbs in
               guard let xr = SendableRef(xs), let gr = SendableRef(gs), let dr = SendableRef(ds), let dwr = SendableRef(dws), let dbr = SendableRef(dbs) else { return }

@@ -12,28 +12,28 @@ public protocol ElementwiseBlock: Block {
 extension ElementwiseBlock {
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape { x }
 
-  /// y = f(x); conforming blocks call this from their own (pre-specialized) `forward`.
+  /// y = f(x); conforming blocks call this from their own (pre-specialized) `forward`. One
+  /// pass: y is written once, straight from x (not copied from x and then overwritten).
   @inline(__always)
   public func elementwiseForward<S: Scalar>(_ x: Tensor<S>) -> Tensor<S> {
-    var y = x
-    y.storage.withUnsafeMutableBufferPointer { b in
-      guard let base = b.baseAddress else { return }
-      let ref = SendableRef(base)
-      Parallel.forEachRange(b.count) { range in for k in range { ref.pointer[k] = value(ref.pointer[k]) } }
+    Tensor(shape: x.shape) { out in
+      x.storage.withUnsafeBufferPointer { xb in
+        guard let source = SendableRef(xb), let target = SendableRef(out) else { return }
+        Parallel.forEachRange(out.count) { range in for k in range { target.pointer[k] = value(source.pointer[k]) } }
+      }
     }
-    return y
   }
 
   /// dz/dx = dz/dy ∘ f′(x); conforming blocks call this from their own `backward`.
   @inline(__always)
   public func elementwiseBackward<S: Scalar>(_ x: Tensor<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     try requireDzdy(dzdy, x.shape)
-    var dx = dzdy
-    x.storage.withUnsafeBufferPointer { xb in
-      dx.storage.withUnsafeMutableBufferPointer { b in
-        guard let base = b.baseAddress, let xbase = xb.baseAddress else { return }
-        let ref = SendableRef(base), xref = SendableRef(UnsafeMutablePointer(mutating: xbase))
-        Parallel.forEachRange(b.count) { range in for k in range { ref.pointer[k] *= derivative(xref.pointer[k]) } }
+    let dx = Tensor<S>(shape: x.shape) { out in
+      x.storage.withUnsafeBufferPointer { xb in
+        dzdy.storage.withUnsafeBufferPointer { gb in
+          guard let xs = SendableRef(xb), let gs = SendableRef(gb), let target = SendableRef(out) else { return }
+          Parallel.forEachRange(out.count) { range in for k in range { target.pointer[k] = gs.pointer[k] * derivative(xs.pointer[k]) } }
+        }
       }
     }
     return Gradients(dzdx: dx)

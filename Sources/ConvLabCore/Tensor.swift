@@ -13,6 +13,16 @@ public struct Tensor<S: Scalar>: Equatable, Sendable {
     self.storage = Array(repeating: value, count: shape.count)
   }
 
+  /// A tensor whose storage `fill` writes in full, without zero-filling it first: for kernels
+  /// that write every element (a memory-bound block pays for each pass over its output).
+  public init(shape: Shape, filling fill: (UnsafeMutableBufferPointer<S>) throws -> Void) rethrows {
+    self.shape = shape
+    self.storage = try Array(unsafeUninitializedCapacity: shape.count) { buffer, initialized in
+      try fill(buffer)
+      initialized = buffer.count
+    }
+  }
+
   /// A tensor over existing column-major storage; `storage.count` must equal `shape.count`.
   public init(shape: Shape, storage: [S]) {
     precondition(storage.count == shape.count, "storage has \(storage.count) elements, shape \(shape) needs \(shape.count)")

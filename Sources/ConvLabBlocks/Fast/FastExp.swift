@@ -30,9 +30,8 @@ enum FastExp {
 
   /// σ(x) = 1/(1 + e^{−x}) for every entry; the loop calls only inlined code, so it vectorizes.
   static func sigmoid(_ x: Tensor<Float>) -> Tensor<Float> {
-    var y = Tensor<Float>(shape: x.shape)
-    x.storage.withUnsafeBufferPointer { xs in
-      y.storage.withUnsafeMutableBufferPointer { ys in
+    Tensor(shape: x.shape) { ys in
+      x.storage.withUnsafeBufferPointer { xs in
         guard let xr = SendableRef(xs), let yr = SendableRef(ys) else { return }
         Parallel.forEachRange(xs.count) { range in
           let (xp, yp) = (xr.pointer, yr.pointer)
@@ -40,16 +39,14 @@ enum FastExp {
         }
       }
     }
-    return y
   }
 
   /// dz/dx = dz/dy ∘ σ(x)(1 − σ(x)), with 1 − σ(x) = e^{−x} σ(x) so that the product keeps its
   /// relative accuracy where σ(x) rounds to 1 in Float32 (x ≳ 9).
   static func sigmoidBackward(_ x: Tensor<Float>, _ g: Tensor<Float>) -> Tensor<Float> {
-    var dx = Tensor<Float>(shape: x.shape)
-    x.storage.withUnsafeBufferPointer { xs in
-      g.storage.withUnsafeBufferPointer { gs in
-        dx.storage.withUnsafeMutableBufferPointer { ds in
+    Tensor(shape: x.shape) { ds in
+      x.storage.withUnsafeBufferPointer { xs in
+        g.storage.withUnsafeBufferPointer { gs in
           guard let xr = SendableRef(xs), let gr = SendableRef(gs), let dr = SendableRef(ds) else { return }
           Parallel.forEachRange(xs.count) { range in
             let (xp, gp, dp) = (xr.pointer, gr.pointer, dr.pointer)
@@ -61,6 +58,5 @@ enum FastExp {
         }
       }
     }
-    return dx
   }
 }
