@@ -259,6 +259,19 @@ struct DeviceTrainingTests {
     try DeviceBenchmark.agree(a, a, "y", shape)
   }
 
+  /// The profiler charges each launch, GEMM and copy to its own line, once per call.
+  @Test func theProfilerCountsEveryOperation() throws {
+    let profiler = ProfilingEngine(HostEngine())
+    let shape = Benchmark.ConvShape("small", n: 2, h: 6, w: 6, d: 3, k: 4, fh: 3, fw: 3)
+    _ = try DeviceBenchmark.conv(shape, engine: profiler, path: "host", backward: false, sgemm: nil, repeats: 1, verify: false)
+    let report = profiler.report(runs: 6).joined(separator: "\n")  // 5 warm-up runs + 1
+    #expect(report.contains("1.0  im2row_f32"), "\(report)")
+    #expect(report.contains("1.0  sgemm NN 32×4×27"), "\(report)")
+    #expect(report.contains("1.0  slab_from_rows_f32"), "\(report)")
+    profiler.reset()
+    #expect(profiler.report().count == 2)  // the header and the total
+  }
+
   /// `convlab check training`'s comparison: in Float64 the device and the CPU stay together to
   /// ~1e-14 over many steps (measured 2e-14 after 500), so 1e-12 after 20 steps catches any
   /// difference beyond rounding; in Float32 the first steps agree to ~1e-6 (tolerance 1e-4).

@@ -153,9 +153,9 @@ typedef struct {
 } cl_sgd;
 
 /* a / b and a % b for a, b ≥ 0, in 32-bit arithmetic when both fit in 31 bits — as they do for
- * every tensor under 2³¹ elements. A GPU has no integer divider: 64-bit division is a long
- * software routine, 32-bit a few instructions, and the index arithmetic of a gather is mostly
- * division. */
+ * every tensor under 2³¹ elements. A GPU has no integer divider: 32-bit division is a routine
+ * of about twenty instructions, 64-bit several times longer, and the index arithmetic of a
+ * gather is mostly division. */
 CL_INLINE long cl_div(long a, long b) { return ((a | b) >> 31) == 0 ? (long)((unsigned)a / (unsigned)b) : a / b; }
 CL_INLINE long cl_mod(long a, long b) { return ((a | b) >> 31) == 0 ? (long)((unsigned)a % (unsigned)b) : a % b; }
 
