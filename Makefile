@@ -9,7 +9,7 @@ BIN          := .build/$(CONFIG)/convlab
 APT_PACKAGES := libopenblas-dev pkg-config zlib1g-dev gnuplot-nox dataset-fashion-mnist
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup build test demo notes bench figures clean gpu-bundle
+.PHONY: setup build test demo notes bench figures clean gpu-bundle gpu-test-bundle
 
 ## setup: install the Debian packages that are missing (sudo only when not root)
 setup:
@@ -49,6 +49,10 @@ bench: build
 ## gpu-bundle: build/convlab-gpu.tar.xz — static binary + OpenBLAS + data subset + gpu-run.sh for a GPU machine
 gpu-bundle: setup
 	bash scripts/gpu_bundle.sh
+
+## gpu-test-bundle: build/convlab-gpu-tests.tar.xz — the test binary + Swift runtime, to run the "On the GPU" tests there
+gpu-test-bundle: setup
+	bash scripts/gpu_test_bundle.sh
 
 ## notes: regenerate the generated notes in Notes/
 notes: build

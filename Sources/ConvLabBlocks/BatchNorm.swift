@@ -36,7 +36,7 @@ public struct BatchNorm: Block {
 
   /// μ_k and σ̂_k = √(σ²_k + ε) for every channel: the "moments" of the batch. Channel k of
   /// image n is a contiguous H·W slab, so each channel is N slabs read in order (two passes:
-  /// the mean, then the squared deviations — stabler than Σx² − m μ²).
+  /// the mean, then the squared deviations — stabler than Σx² − m μ²), summed in SIMD lanes.
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func moments<S: Scalar>(_ x: Tensor<S>) -> [(mean: S, deviation: S)] {
@@ -46,17 +46,9 @@ public struct BatchNorm: Block {
       result.withUnsafeMutableBufferPointer { rs in
         guard let xr = SendableRef(xs), let rr = SendableRef(rs) else { return }
         Parallel.forEach(s.d) { k in
-          var sum: S = 0
-          for n in 0..<s.n {
-            let slab = xr.pointer + (n * s.d + k) * area
-            for e in 0..<area { sum += slab[e] }
-          }
-          let mean = sum / m
-          var squares: S = 0
-          for n in 0..<s.n {
-            let slab = xr.pointer + (n * s.d + k) * area
-            for e in 0..<area { let v = slab[e] - mean; squares += v * v }
-          }
+          let slabs = (0..<s.n).map { n in UnsafePointer(xr.pointer + (n * s.d + k) * area) }
+          let mean = slabs.reduce(0) { $0 + Reductions.sum($1, count: area) } / m
+          let squares = slabs.reduce(0) { $0 + Reductions.sumOfSquares($1, count: area, minus: mean) }
           rr.pointer[k] = (mean, (squares / m + S(epsilon)).squareRoot())
         }
       }
@@ -107,22 +99,19 @@ public struct BatchNorm: Block {
                 var sumG: S = 0, sumGX: S = 0
                 for n in 0..<s.n {
                   let offset = (n * s.d + k) * area
-                  for e in 0..<area {
-                    let g = gr.pointer[offset + e]
-                    sumG += g
-                    sumGX += g * (xr.pointer[offset + e] - mean)
-                  }
+                  let (g, gx) = Reductions.sumAndDot(gr.pointer + offset, xr.pointer + offset, count: area, minus: mean)
+                  sumG += g
+                  sumGX += gx
                 }
                 sumGX /= deviation
                 dwr.pointer[k] = sumGX
                 dbr.pointer[k] = sumG
-                let scale = w.storage[k] / deviation, meanG = sumG / count, meanGX = sumGX / count
+                // dz/dx = scale (g − meanG − (x − μ) meanGX/σ̂): one multiply-add per entry, no division.
+                let scale = w.storage[k] / deviation, meanG = sumG / count, slope = sumGX / count / deviation
                 for n in 0..<s.n {
                   let offset = (n * s.d + k) * area
-                  for e in 0..<area {
-                    let xhat = (xr.pointer[offset + e] - mean) / deviation
-                    dr.pointer[offset + e] = scale * (gr.pointer[offset + e] - meanG - xhat * meanGX)
-                  }
+                  let (xp, gp, dp) = (xr.pointer + offset, gr.pointer + offset, dr.pointer + offset)
+                  for e in 0..<area { dp[e] = scale * (gp[e] - meanG - (xp[e] - mean) * slope) }
                 }
               }
             }

@@ -34,32 +34,91 @@ public struct Subsample: Block {
     }
   }
 
+  /// down(x) summed over one slab's n × n blocks: `body(oi, oj, sum)` for every output entry.
+  /// A slab (one channel of one image) is contiguous and column-major, so block (oi, oj) is n
+  /// runs of n entries starting at rows n·oi of columns n·oj + c.
+  /// LeNet's n = 2 is unrolled (four loads, no inner loops).
+  @inline(__always)
+  func forEachBlockSum<S: Scalar>(_ xp: UnsafePointer<S>, h: Int, outH: Int, outW: Int, _ body: (Int, Int, S) -> Void) {
+    if n == 2 {
+      for oj in 0..<outW {
+        let c0 = xp + 2 * oj * h, c1 = c0 + h
+        for oi in 0..<outH { body(oi, oj, (c0[2 * oi] + c0[2 * oi + 1]) + (c1[2 * oi] + c1[2 * oi + 1])) }
+      }
+      return
+    }
+    for oj in 0..<outW {
+      for oi in 0..<outH {
+        var sum: S = 0
+        for c in 0..<n {
+          let run = xp + (oj * n + c) * h + oi * n
+          for r in 0..<n { sum += run[r] }
+        }
+        body(oi, oj, sum)
+      }
+    }
+  }
+
+  /// Xu eq. 2, slab by slab on the cores.
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     let yShape = try outputShape(x.shape, p)
     guard let beta = p.w, let b = p.b else { throw ConvLabError("subsample needs --w and --b.") }
-    return Tensor(shape: yShape) { i, j, d, m in
-      var sum: S = 0
-      for r in 0..<n { for c in 0..<n { sum += x[i * n + r, j * n + c, d, m] } }
-      return beta.storage[d] * sum + b.storage[d]
+    let (h, area, outH, outArea, depth) = (x.shape.h, x.shape.h * x.shape.w, yShape.h, yShape.h * yShape.w, x.shape.d)
+    return Tensor(shape: yShape) { ys in
+      x.storage.withUnsafeBufferPointer { xs in
+        guard let xr = SendableRef(xs), let yr = SendableRef(ys) else { return }
+        Parallel.forEach(x.shape.d * x.shape.n) { slab in
+          let (scale, shift) = (beta.storage[slab % depth], b.storage[slab % depth])
+          let yp = yr.pointer + slab * outArea
+          forEachBlockSum(xr.pointer + slab * area, h: h, outH: outH, outW: yShape.w) { oi, oj, sum in yp[oj * outH + oi] = scale * sum + shift }
+        }
+      }
     }
   }
 
+  /// Xu eq. 19–22 and 4–6, channel by channel on the cores (a channel's sums ∂E/∂β_j and ∂E/∂b_j
+  /// gather all of its images, so one core owns them).
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let yShape = try outputShape(x.shape, p)
     try requireDzdy(dzdy, yShape)
     guard let beta = p.w, let b = p.b else { throw ConvLabError("subsample needs --w and --b.") }
-    let pooled = try forward(x, Parameters(w: Tensor(shape: beta.shape, repeating: 1), b: Tensor(shape: b.shape)))
+    let (h, area, outH, outArea, depth) = (x.shape.h, x.shape.h * x.shape.w, yShape.h, yShape.h * yShape.w, x.shape.d)
     var dbeta = Tensor<S>(shape: beta.shape), db = Tensor<S>(shape: b.shape)
-    for k in 0..<dzdy.count {
-      let d = yShape.subscripts(k).d
-      db.storage[d] += dzdy.storage[k]
-      dbeta.storage[d] += dzdy.storage[k] * pooled.storage[k]
+    let dx = Tensor<S>(shape: x.shape) { ds in
+      x.storage.withUnsafeBufferPointer { xs in
+        dzdy.storage.withUnsafeBufferPointer { gs in
+          dbeta.storage.withUnsafeMutableBufferPointer { dbetas in
+            db.storage.withUnsafeMutableBufferPointer { dbs in
+              guard let xr = SendableRef(xs), let gr = SendableRef(gs), let dr = SendableRef(ds),
+                    let betar = SendableRef(dbetas), let br = SendableRef(dbs) else { return }
+              Parallel.forEach(depth) { d in
+                let scale = beta.storage[d]
+                var sumG: S = 0, sumGDown: S = 0
+                for m in 0..<x.shape.n {
+                  let slab = m * depth + d, gp = gr.pointer + slab * outArea, dp = dr.pointer + slab * area
+                  forEachBlockSum(xr.pointer + slab * area, h: h, outH: outH, outW: yShape.w) { oi, oj, sum in
+                    let g = gp[oj * outH + oi]
+                    sumG += g
+                    sumGDown += g * sum
+                    // ∂E/∂x = β_j up(δ_j): the block's n × n entries all get β_j δ.
+                    for c in 0..<n {
+                      let run = dp + (oj * n + c) * h + oi * n
+                      for r in 0..<n { run[r] = scale * g }
+                    }
+                  }
+                }
+                br.pointer[d] = sumG
+                betar.pointer[d] = sumGDown
+              }
+            }
+          }
+        }
+      }
     }
-    let dx = Tensor<S>(shape: x.shape) { i, j, d, m in beta.storage[d] * dzdy[i / n, j / n, d, m] }
     return Gradients(dzdx: dx, dzdw: dbeta, dzdb: db)
   }
 

@@ -20,14 +20,14 @@ extension ConvLab {
         same run); Benchmarks/torch_conv.py times PyTorch/cuDNN on the same shapes for the ratios.
         """)
 
-    @Argument(help: "all or conv.") var what = "all"
+    @Argument(help: "all, conv, memory (memcpy and the memory-bound blocks) or lenet (the LeNet-5 step).") var what = "all"
     @Option(help: "conv only: N,H,W,D,K,FH,FW,STRIDE,PAD.") var shape: String?
     @Option(help: "conv only: fast, naive, cuda (the GPU) or host (the GPU's code on the CPU).") var path = "fast"
     @Option(help: "all only: cpu, cuda (the GPU table) or host (the GPU's code on the CPU, small shapes only make sense).") var device = "cpu"
     @Flag(help: "cuda only: let cuBLAS use TF32 tensor cores (reported as path cuda-tf32; never the default).") var tf32 = false
     @Flag(help: "conv only: forward + backward instead of forward.") var backward = false
     @Flag(help: "Print JSON records instead of a table.") var json = false
-    @Flag(help: "--device only: then profile the conv shapes and the LeNet-5 step kernel by kernel (to stderr).") var profile = false
+    @Flag(help: "Then profile (to stderr): on the CPU the LeNet-5 step layer by layer; with --device the conv shapes and the step kernel by kernel.") var profile = false
     @Flag(help: "Skip the JAX comparison.") var noJax = false
     @Option(help: "Repeats per measurement (median).") var repeats = 7
 
@@ -46,11 +46,14 @@ extension ConvLab {
         let sgemm = Benchmark.sgemmCeiling()
         let record = try Benchmark.conv(s, path: path, backward: backward, sgemm: sgemm, repeats: repeats)
         try emit([record])
-      case "all":
-        if let engine = try engine(device == "cpu" ? "fast" : device) { return try runDevice(engine) }
-        try runAll()
+      case "all", "memory", "lenet":
+        if let engine = try engine(device == "cpu" ? "fast" : device) {
+          guard what == "all" else { throw ConvLabError("bench \(what) runs on the CPU; use bench all --device \(device).") }
+          return try runDevice(engine)
+        }
+        try runCPU(what)
       default:
-        throw ConvLabError("unknown benchmark '\(what)'; use all or conv.")
+        throw ConvLabError("unknown benchmark '\(what)'; use all, conv, memory or lenet.")
       }
     }
 
@@ -137,21 +140,49 @@ extension ConvLab {
       if !json { FileHandle.standardError.write(Data("… \(text)\n".utf8)) }
     }
 
-    func runAll() throws {
-      progress("ceilings: sgemm 2048³ and a 256 MiB memcpy")
-      let sgemm = Benchmark.sgemmCeiling()
-      let bandwidth = Benchmark.memcpyBandwidth()
-      var records = [
-        Benchmark.Record(op: "sgemm-2048", path: "openblas", median_ms: 2 * pow(2048, 3) / sgemm / 1e6, gflops: sgemm, gbps: nil, percent_of_ceiling: 100),
-        Benchmark.Record(op: "memcpy-256MiB", path: "libc", median_ms: 2 * 268_435_456 / bandwidth / 1e6, gflops: nil, gbps: bandwidth, percent_of_ceiling: 100),
-      ]
-      for s in Benchmark.ConvShape.standard {
-        progress("conv \(s.name)")
-        if s.forwardFlops < 2e9 { records.append(try Benchmark.conv(s, path: "naive", backward: false, sgemm: sgemm)) }
-        records.append(try Benchmark.conv(s, path: "fast", backward: false, sgemm: sgemm, repeats: repeats))
-        records.append(try Benchmark.conv(s, path: "fast", backward: true, sgemm: sgemm, repeats: repeats))
+    /// The standard table (`all`), or one of its parts: `memory` (memcpy and the memory-bound
+    /// blocks), `lenet` (the LeNet-5 training step). `--profile` then times the step layer by layer.
+    func runCPU(_ part: String) throws {
+      var records: [Benchmark.Record] = []
+      if part == "all" {
+        progress("ceilings: sgemm 2048³ and a 256 MiB memcpy")
+        let sgemm = Benchmark.sgemmCeiling(), bandwidth = Benchmark.memcpyBandwidth()
+        records.append(Benchmark.Record(op: "sgemm-2048", path: "openblas", median_ms: 2 * pow(2048, 3) / sgemm / 1e6, gflops: sgemm, gbps: nil, percent_of_ceiling: 100))
+        records.append(memcpyRecord(bandwidth))
+        for s in Benchmark.ConvShape.standard {
+          progress("conv \(s.name)")
+          if s.forwardFlops < 2e9 { records.append(try Benchmark.conv(s, path: "naive", backward: false, sgemm: sgemm)) }
+          records.append(try Benchmark.conv(s, path: "fast", backward: false, sgemm: sgemm, repeats: repeats))
+          records.append(try Benchmark.conv(s, path: "fast", backward: true, sgemm: sgemm, repeats: repeats))
+        }
+        records += try memoryRecords(bandwidth: bandwidth)
+        progress("explicit Jacobians of conv 28×28×1 → 24×24×6, 5×5 (Double): literal and finite differences")
+        let (literal, fd) = try Benchmark.jacobians()
+        records.append(Benchmark.Record(op: "jacobian-lit", path: "literal", n: 1, h: 28, w: 28, d: 1, k: 6, fh: 5, fw: 5, median_ms: literal * 1e3))
+        records.append(Benchmark.Record(op: "jacobian-fd", path: "central", n: 1, h: 28, w: 28, d: 1, k: 6, fh: 5, fw: 5, median_ms: fd * 1e3))
+      } else if part == "memory" {
+        progress("ceiling: a 256 MiB memcpy")
+        let bandwidth = Benchmark.memcpyBandwidth()
+        records = [memcpyRecord(bandwidth)] + (try memoryRecords(bandwidth: bandwidth))
       }
+      if part != "memory" {
+        progress("one LeNet-5 training step (batch 64: forward, backward, SGD update)")
+        records.append(try lenetStep())
+      }
+      if part == "all", !noJax, let sgemm = records.first?.gflops, let jax = try jaxRecords(sgemm: sgemm) { records += jax }
+      try emit(records)
+      if !json { print(String(format: "peak resident memory of this run: %.0f MiB (getrusage)", Benchmark.peakResidentMiB)) }
+      if profile && part != "memory" { try profileLeNet() }
+    }
+
+    func memcpyRecord(_ bandwidth: Double) -> Benchmark.Record {
+      Benchmark.Record(op: "memcpy-256MiB", path: "libc", median_ms: 2 * 268_435_456 / bandwidth / 1e6, gflops: nil, gbps: bandwidth, percent_of_ceiling: 100)
+    }
+
+    /// ReLU, sigmoid, pooling and batch norm on 64×64×64×16 (Float32), against the memcpy rate.
+    func memoryRecords(bandwidth: Double) throws -> [Benchmark.Record] {
       progress("memory-bound blocks on 64×64×64×16")
+      var records: [Benchmark.Record] = []
       let big = Shape(64, 64, 64, 16)
       let readWrite: (Shape, Shape) -> Int = { x, y in 4 * (x.count + y.count) }
       records.append(try Benchmark.memoryBound("relu", ReLU(), shape: big, bytes: readWrite, bandwidth: bandwidth))
@@ -166,15 +197,15 @@ extension ConvLab {
                                                bytes: { x, y in 4 * (2 * x.count + y.count) }, bandwidth: bandwidth))
       records.append(try Benchmark.memoryBound("bnorm-bwd", BatchNorm(), shape: big, parameters: gains, backward: true,
                                                bytes: { x, _ in 4 * 6 * x.count }, bandwidth: bandwidth))
-      progress("explicit Jacobians of conv 28×28×1 → 24×24×6, 5×5 (Double): literal and finite differences")
-      let (literal, fd) = try Benchmark.jacobians()
-      records.append(Benchmark.Record(op: "jacobian-lit", path: "literal", n: 1, h: 28, w: 28, d: 1, k: 6, fh: 5, fw: 5, median_ms: literal * 1e3))
-      records.append(Benchmark.Record(op: "jacobian-fd", path: "central", n: 1, h: 28, w: 28, d: 1, k: 6, fh: 5, fw: 5, median_ms: fd * 1e3))
-      progress("one LeNet-5 training step (batch 64: forward, backward, SGD update)")
-      records.append(try lenetStep())
-      if !noJax, let jax = try jaxRecords(sgemm: sgemm) { records += jax }
-      try emit(records)
-      if !json { print(String(format: "peak resident memory of this run: %.0f MiB (getrusage)", Benchmark.peakResidentMiB)) }
+      return records
+    }
+
+    /// The LeNet-5 step's layers timed one by one (to stderr): which layer a change must attack.
+    func profileLeNet() throws {
+      let (x, labels) = lenetBatch()
+      let profile = try LayerProfile(try lenetTrainer().network, x, labels: labels, repeats: max(repeats, 11))
+      let lines = ["", "profile: one LeNet-5 training step (batch 64), layer by layer, median of \(max(repeats, 11))"] + profile.lines
+      FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 
     /// One LeNet-5 SGD step on a batch of 64 28×28 images (Float32), median of repeats.
