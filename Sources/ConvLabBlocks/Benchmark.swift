@@ -104,22 +104,24 @@ public enum Benchmark {
     var rng = SeededGenerator(seed: 2)
     let x = Tensor<Float>.uniform(Shape(s.h, s.w, s.d, s.n), using: &rng)
     let f = Tensor<Float>.uniform(Shape(s.fh, s.fw, s.d, s.k), using: &rng)
-    let block = Conv(pad: [s.pad, s.pad, s.pad, s.pad], stride: (s.stride, s.stride))
+    // fast: the kernel Conv chooses; gemm and direct: that fast kernel, forced.
+    let kernel: Conv.Kernel = path == "gemm" ? .gemm : path == "direct" ? .direct : .automatic
+    let block = Conv(pad: [s.pad, s.pad, s.pad, s.pad], stride: (s.stride, s.stride), kernel: kernel)
     let p = Parameters(w: f)
     let seconds: Double
     switch (path, backward) {
     case ("naive", false):
       seconds = try median(repeats: 1, warmup: 0) { _ = try DirectConvolution.forward(x, f, stride: s.stride, pad: s.pad) }
-    case ("fast", false):
+    case ("fast", false), ("gemm", false), ("direct", false):
       seconds = try median(repeats: repeats) { _ = try block.forward(x, p) }
-    case ("fast", true):
+    case ("fast", true), ("gemm", true), ("direct", true):
       let dzdy = Tensor<Float>.uniform(Shape(s.outH, s.outW, s.k, s.n), using: &rng)
       seconds = try median(repeats: repeats) {
         _ = try block.forward(x, p)
         _ = try block.backward(x, p, dzdy)
       }
     default:
-      throw ConvLabError("the \(path) path cannot be benchmarked\(backward ? " forward+backward" : ""); use fast\(backward ? "" : " or naive").")
+      throw ConvLabError("the \(path) path cannot be benchmarked\(backward ? " forward+backward" : ""); use fast, gemm, direct\(backward ? "" : " or naive").")
     }
     return s.record(op: backward ? "conv-fwd-bwd" : "conv-fwd", path: path, seconds: seconds,
                     flops: (backward ? 3 : 1) * s.forwardFlops, ceiling: sgemm)

@@ -12,11 +12,31 @@ public struct Conv: Block {
   public var pad: [Int]
   public var stride: (Int, Int)
   public var dilate: (Int, Int)
+  /// Which fast kernel computes the block (the literal path is unaffected).
+  public var kernel: Kernel
 
-  public init(pad: [Int] = [0, 0, 0, 0], stride: (Int, Int) = (1, 1), dilate: (Int, Int) = (1, 1)) {
+  /// The fast path's two implementations of the same sum.
+  public enum Kernel: String, Sendable, CaseIterable {
+    /// `direct` where it applies and is faster (few channels, stride 1), else `gemm`.
+    case automatic
+    /// im2row + one GEMM per group (Milisavljevic eq. 1–2, MatConvNet §6.1).
+    case gemm
+    /// Direct sums over the taps, SIMD over output rows (`SmallConvolution`); layers it does
+    /// not handle (stride or dilation > 1, groups, fewer than 8 output rows) use `gemm`.
+    case direct
+  }
+
+  public init(pad: [Int] = [0, 0, 0, 0], stride: (Int, Int) = (1, 1), dilate: (Int, Int) = (1, 1), kernel: Kernel = .automatic) {
     self.pad = pad
     self.stride = stride
     self.dilate = dilate
+    self.kernel = kernel
+  }
+
+  /// Whether the fast path runs the direct kernel for inputs of shape `x` and filters `f`.
+  public func usesDirectKernel(x: Shape, filters f: Shape) -> Bool {
+    guard kernel != .gemm, let out = try? geometry(kh: f.h, kw: f.w).outputSize(h: x.h, w: x.w) else { return false }
+    return SmallConvolution.handles(conv: self, x: x, f: f, outH: out.h) && (kernel == .direct || SmallConvolution.faster(x: x, f: f))
   }
 
   public var name: String { "conv" }
@@ -186,6 +206,9 @@ public struct Conv: Block {
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     let plan = try fastPlan(x, p)
     guard let f = p.w else { throw ConvLabError("conv needs filters.") }
+    if usesDirectKernel(x: x.shape, filters: f.shape) {
+      return SmallConvolution.convForward(x, filters: f, bias: p.b, pad: pad, output: plan.yShape)
+    }
     let (yShape, g, perGroup, patches, rows, cols, chunk) = (plan.yShape, plan.groups, plan.perGroup, plan.patches, plan.rows, plan.cols, plan.chunk)
     var y = Tensor<S>(shape: yShape)
     Workspace.shared.withBuffer(chunk * rows * cols, of: S.self) { phi in
@@ -235,6 +258,10 @@ public struct Conv: Block {
     guard let f = p.w else { throw ConvLabError("conv needs filters.") }
     let (yShape, g, perGroup, patches, rows, cols, chunk) = (plan.yShape, plan.groups, plan.perGroup, plan.patches, plan.rows, plan.cols, plan.chunk)
     try requireDzdy(dzdy, yShape)
+    if usesDirectKernel(x: x.shape, filters: f.shape) {
+      let (dx, dw) = SmallConvolution.convBackward(x, filters: f, dzdy, pad: pad, inputGradient: inputGradient)
+      return Gradients(dzdx: dx, dzdw: dw, dzdb: p.b.map { ChannelBias.gradient(dzdy, shape: $0.shape) })
+    }
     var dx = Tensor<S>(shape: x.shape), dw = Tensor<S>(shape: f.shape)
     Workspace.shared.withBuffer(chunk * rows * cols, of: S.self) { phi in
       Workspace.shared.withBuffer(chunk * rows * perGroup, of: S.self) { dY in
