@@ -32,7 +32,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--sgemm", type=float, default=None, help="ConvLab's measured sgemm GFLOP/s")
+    parser.add_argument("--only", choices=["all", "lenet"], default="all", help="lenet: only the LeNet-5 training step")
     args = parser.parse_args()
+    if args.only == "lenet":
+        print(json.dumps([lenet_step(args.repeats)]))
+        return
     key = jax.random.PRNGKey(0)
     records = []
     for (_, n, h, w, d, k, fh, fw, s, p) in SHAPES:

@@ -95,12 +95,16 @@ public enum OpenBLASRuntime {
   /// case the program goes on with the slower kernel).
   ///
   /// Never overrides a user's `OPENBLAS_CORETYPE`, and never loops (a marker variable).
+  ///
+  /// Then shortens the time OpenBLAS's idle threads spin (see `threadTimeout`).
   public static func prepareOpenBLAS(arguments: [String] = CommandLine.arguments) {
+    defer { shortenThreadTimeout() }
     let env = ProcessInfo.processInfo.environment
     guard env["OPENBLAS_CORETYPE"] == nil, env[reexecMarker] == nil else { return }
     let current = coreName
     guard let better = betterKernel(for: CPUFeatures.current, current: current) else { return }
     setenv("OPENBLAS_CORETYPE", better, 1)
+    setenv("OPENBLAS_THREAD_TIMEOUT", "\(threadTimeout)", 0)
     setenv(reexecMarker, "1", 1)
     setenv("CONVLAB_OPENBLAS_DETECTED", current, 1)
     var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
@@ -108,6 +112,28 @@ public enum OpenBLASRuntime {
     execv("/proc/self/exe", argv)
     // execv returns only on failure: carry on with OpenBLAS's own choice.
     unsetenv("OPENBLAS_CORETYPE")
+  }
+
+  /// log₂ of the cycles an idle OpenBLAS thread spins before it sleeps. OpenBLAS's default, 2²⁸
+  /// cycles (about 0.1 s), keeps both of this machine's cores busy calling sched_yield after every
+  /// GEMM, while ConvLab's own threads run im2row, pooling or ReLU between GEMMs: 7% of a LeNet-5
+  /// step's samples were in the scheduler (perf), and the step took 14.7–19.6 ms against
+  /// 12.8–15.1 ms with 2¹⁰ cycles (five alternating runs). Large GEMMs do not notice.
+  public static let threadTimeout = 10
+
+  /// The timeout OpenBLAS runs with: the user's `OPENBLAS_THREAD_TIMEOUT`, or `threadTimeout`.
+  public static var threadTimeoutInUse: String { ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"] ?? "28" }
+
+  /// OpenBLAS reads `OPENBLAS_THREAD_TIMEOUT` when it loads; when the user did not set it, set it
+  /// now, let OpenBLAS read its environment again and stop its threads, which it restarts with
+  /// the new timeout at the next GEMM. Both functions are looked up at run time, so an OpenBLAS
+  /// without them (an OpenMP build) simply keeps its default.
+  static func shortenThreadTimeout() {
+    guard getenv("OPENBLAS_THREAD_TIMEOUT") == nil, let process = dlopen(nil, RTLD_NOW),
+          let readEnv = dlsym(process, "openblas_read_env"), let shutdown = dlsym(process, "blas_thread_shutdown_") else { return }
+    setenv("OPENBLAS_THREAD_TIMEOUT", "\(threadTimeout)", 1)
+    unsafeBitCast(readEnv, to: (@convention(c) () -> Void).self)()
+    _ = unsafeBitCast(shutdown, to: (@convention(c) () -> Int32).self)()
   }
 
   /// Measures single-precision GEMM throughput at size n (GFLOP/s), median of `repeats`.

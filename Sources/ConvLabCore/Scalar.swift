@@ -6,7 +6,7 @@ import RealModule
 /// Every block, the notation layer and the checks are generic over `Scalar`, so the same code
 /// runs in single precision for speed and in double precision for verification (MISSION.md:
 /// "relative error ≤ 1e-9 between literal and fast in Double").
-public protocol Scalar: Real, BinaryFloatingPoint, SIMDScalar, Sendable, LosslessStringConvertible
+public protocol Scalar: Real, BinaryFloatingPoint, SIMDScalar, Codable, Sendable, LosslessStringConvertible
 where Self.RawSignificand: FixedWidthInteger {
   /// NumPy's dtype string for this type (`<f4`, `<f8`).
   static var npyDescr: String { get }

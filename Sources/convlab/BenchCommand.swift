@@ -169,7 +169,7 @@ extension ConvLab {
         progress("one LeNet-5 training step (batch 64: forward, backward, SGD update)")
         records.append(try lenetStep())
       }
-      if part == "all", !noJax, let sgemm = records.first?.gflops, let jax = try jaxRecords(sgemm: sgemm) { records += jax }
+      if !noJax, part != "memory", let jax = try jaxRecords(sgemm: records.first?.gflops, only: part) { records += jax }
       try emit(records)
       if !json { print(String(format: "peak resident memory of this run: %.0f MiB (getrusage)", Benchmark.peakResidentMiB)) }
       if profile && part != "memory" { try profileLeNet() }
@@ -227,7 +227,8 @@ extension ConvLab {
     }
 
     /// Runs Benchmarks/jax_conv.py when JAX is importable; nil when it is not.
-    func jaxRecords(sgemm: Double) throws -> [Benchmark.Record]? {
+    /// `only`: all (every conv shape and the LeNet-5 step) or lenet (the step alone).
+    func jaxRecords(sgemm: Double?, only: String = "all") throws -> [Benchmark.Record]? {
       guard let python = SystemInfo.which("python3"),
             let probe = SystemInfo.run(python, ["-c", "import jax; print(jax.__version__)"]), !probe.contains("Error") else {
         progress("JAX not installed: skipping the JAX comparison (make bench installs it)")
@@ -240,7 +241,7 @@ extension ConvLab {
         return nil
       }
       progress("JAX \(probe.trimmingCharacters(in: .whitespacesAndNewlines)) on the same shapes")
-      guard let output = SystemInfo.run(python, [script, "--repeats", "\(repeats)", "--sgemm", "\(sgemm)"]),
+      guard let output = SystemInfo.run(python, [script, "--repeats", "\(repeats)", "--only", only] + (sgemm.map { ["--sgemm", "\($0)"] } ?? [])),
             let start = output.firstIndex(of: "[") else {
         throw ConvLabError("Benchmarks/jax_conv.py did not print JSON records.")
       }

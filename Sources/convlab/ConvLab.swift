@@ -26,6 +26,8 @@ enum Main {
     signal(SIGPIPE, SIG_DFL)
     // OpenBLAS picked its kernel when it loaded; fix a weak choice before any GEMM runs.
     OpenBLASRuntime.prepareOpenBLAS()
+    // Training allocates the same large tensors every step: keep freed ones instead of unmapping them.
+    AllocationPolicy.retainFreedMemory()
     // `--path cuda` reaches the GPU engine through the block layer's registry.
     CUDAEngine.register()
     ConvLab.main()

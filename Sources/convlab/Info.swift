@@ -19,6 +19,7 @@ extension ConvLab {
       print("  features     \(cpu.names.joined(separator: " "))")
       print("  OpenBLAS     kernel \(OpenBLASRuntime.coreName) (\(OpenBLASRuntime.selectionNote))")
       print("               \(OpenBLASRuntime.threads) threads; config: \(OpenBLASRuntime.config)")
+      print("               idle threads spin 2^\(OpenBLASRuntime.threadTimeoutInUse) cycles, then sleep (OPENBLAS_THREAD_TIMEOUT)")
       if !noMeasure {
         let gflops = OpenBLASRuntime.measureSgemm(n: 1024, repeats: 5)
         print("  sgemm        \(String(format: "%.1f", gflops)) GFLOP/s at 1024×1024×1024 (median of 5)")

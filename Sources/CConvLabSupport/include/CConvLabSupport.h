@@ -14,4 +14,8 @@ convlab_cpu_features convlab_detect_cpu_features(void);
    (Swift 6 cannot name the C global `stdout` safely). */
 void convlab_line_buffer_stdout(void);
 
+/// glibc's mallopt(M_MMAP_THRESHOLD / M_TRIM_THRESHOLD); a value ≤ 0 leaves that one alone.
+/// Returns 1 on success, 0 where the C library is not glibc or refuses.
+int convlab_set_malloc_thresholds(int mmap_threshold, int trim_threshold);
+
 #endif
