@@ -33,12 +33,15 @@ struct PatchMatrix {
     return lo <= hi ? lo..<(hi + 1) : 0..<0
   }
 
-  /// Visits every in-bounds (buffer index, input index) pair of one image's channels; the
-  /// buffer's column q starts at q·ld (ld ≥ rows lets several images share one matrix).
+  /// Visits every run of the buffer: for each tap (i′, j′, c) and output column j″, the column
+  /// of outH entries at buffer offset `q·ld + j″·outH`, its in-bounds rows `rows` (empty when the
+  /// tap's input column falls in the padding) and the input offset of row 0 (rows step by the
+  /// vertical stride in the input). The buffer's column q starts at q·ld (ld ≥ rows lets several
+  /// images share one matrix).
   @inline(__always)
-  func forEachTap(ld: Int, _ body: (Int, Int) -> Void) {
+  func forEachRun(ld: Int, _ body: (_ buffer: Int, _ rows: Range<Int>, _ input: Int) -> Void) {
     let kh = geometry.rows.size, kw = geometry.cols.size
-    let (sh, sw) = (geometry.rows.stride, geometry.cols.stride)
+    let sw = geometry.cols.stride
     for c in 0..<d {
       for j1 in 0..<kw {
         let cols = Self.validOutputs(geometry.cols, tap: j1, length: w, outputs: outW)
@@ -46,12 +49,10 @@ struct PatchMatrix {
         for i1 in 0..<kh {
           let q = i1 + kh * (j1 + kw * c)
           let rowsRange = Self.validOutputs(geometry.rows, tap: i1, length: h, outputs: outH)
-          if rowsRange.isEmpty { continue }
           let iOffset = geometry.rows.dilation * i1 - geometry.rows.padBefore
-          for j2 in cols {
-            let inputColumn = (sw * j2 + jOffset) * h + c * h * w
-            let bufferColumn = q * ld + j2 * outH
-            for i2 in rowsRange { body(bufferColumn + i2, inputColumn + sh * i2 + iOffset) }
+          for j2 in 0..<outW {
+            let inBounds = cols.contains(j2) ? rowsRange : 0..<0
+            body(q * ld + j2 * outH, inBounds, (sw * j2 + jOffset) * h + c * h * w + iOffset)
           }
         }
       }
@@ -59,14 +60,35 @@ struct PatchMatrix {
   }
 
   /// buffer ← φ(x) for `d` channels starting at `x` (zeros where taps fall in the padding),
-  /// written as rows 0..<rows of a matrix with leading dimension `ld`.
+  /// written as rows 0..<rows of a matrix with leading dimension `ld`. Each entry is written
+  /// once (no zero-fill first), and with stride 1 a run is a straight copy the compiler vectorizes.
   func im2row<S: Scalar>(_ x: UnsafePointer<S>, into buffer: UnsafeMutablePointer<S>, ld: Int) {
-    for q in 0..<cols { (buffer + q * ld).update(repeating: 0, count: rows) }
-    forEachTap(ld: ld) { b, i in buffer[b] = x[i] }
+    let sh = geometry.rows.stride, outH = self.outH
+    forEachRun(ld: ld) { b, rows, i in
+      let out = buffer + b
+      if rows.isEmpty { out.update(repeating: 0, count: outH); return }
+      for r in 0..<rows.lowerBound { out[r] = 0 }
+      if sh == 1 {
+        let source = x + i
+        for r in rows { out[r] = source[r] }
+      } else {
+        for r in rows { out[r] = x[i + sh * r] }
+      }
+      for r in rows.upperBound..<outH { out[r] = 0 }
+    }
   }
 
   /// dx += φ*(M): each patch entry added back to the pixel it came from.
   func row2imAdd<S: Scalar>(_ m: UnsafePointer<S>, ld: Int, into dx: UnsafeMutablePointer<S>) {
-    forEachTap(ld: ld) { b, i in dx[i] += m[b] }
+    let sh = geometry.rows.stride
+    forEachRun(ld: ld) { b, rows, i in
+      let run = m + b
+      if sh == 1 {
+        let target = dx + i
+        for r in rows { target[r] += run[r] }
+      } else {
+        for r in rows { dx[i + sh * r] += run[r] }
+      }
+    }
   }
 }
