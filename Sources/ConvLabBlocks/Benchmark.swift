@@ -149,7 +149,7 @@ public enum Benchmark {
 
   /// Times a bandwidth-bound block on a large Float32 tensor; bytes = what it must read and write.
   public static func memoryBound(_ name: String, _ block: any Block, shape: Shape, parameters: Parameters<Float> = Parameters(),
-                                 backward: Bool = false, bytes: (Shape, Shape) -> Int, bandwidth: Double?) throws -> Record {
+                                 backward: Bool = false, bytes: (Shape, Shape) -> Int, bandwidth: Double?, repeats: Int = 7) throws -> Record {
     var rng = SeededGenerator(seed: 3)
     let x = Tensor<Float>.uniform(shape, using: &rng)
     let yShape = try block.outputShape(shape, parameters)
@@ -157,9 +157,9 @@ public enum Benchmark {
     if backward {
       let y = try block.forward(x, parameters)
       let dzdy = Tensor<Float>.uniform(y.shape, using: &rng)
-      seconds = try median(repeats: 5) { _ = try block.backward(x, parameters, dzdy) }
+      seconds = try median(repeats: repeats) { _ = try block.backward(x, parameters, dzdy) }
     } else {
-      seconds = try median(repeats: 5) { _ = try block.forward(x, parameters) }
+      seconds = try median(repeats: repeats) { _ = try block.forward(x, parameters) }
     }
     let moved = Double(bytes(shape, yShape))
     let gbps = moved / seconds / 1e9

@@ -185,18 +185,18 @@ extension ConvLab {
       var records: [Benchmark.Record] = []
       let big = Shape(64, 64, 64, 16)
       let readWrite: (Shape, Shape) -> Int = { x, y in 4 * (x.count + y.count) }
-      records.append(try Benchmark.memoryBound("relu", ReLU(), shape: big, bytes: readWrite, bandwidth: bandwidth))
-      records.append(try Benchmark.memoryBound("sigmoid", Sigmoid(), shape: big, bytes: readWrite, bandwidth: bandwidth))
-      records.append(try Benchmark.memoryBound("pool-max-2", Pool(method: .max, size: (2, 2), stride: (2, 2)), shape: big, bytes: readWrite, bandwidth: bandwidth))
-      records.append(try Benchmark.memoryBound("pool-avg-2", Pool(method: .avg, size: (2, 2), stride: (2, 2)), shape: big, bytes: readWrite, bandwidth: bandwidth))
+      records.append(try Benchmark.memoryBound("relu", ReLU(), shape: big, bytes: readWrite, bandwidth: bandwidth, repeats: repeats))
+      records.append(try Benchmark.memoryBound("sigmoid", Sigmoid(), shape: big, bytes: readWrite, bandwidth: bandwidth, repeats: repeats))
+      records.append(try Benchmark.memoryBound("pool-max-2", Pool(method: .max, size: (2, 2), stride: (2, 2)), shape: big, bytes: readWrite, bandwidth: bandwidth, repeats: repeats))
+      records.append(try Benchmark.memoryBound("pool-avg-2", Pool(method: .avg, size: (2, 2), stride: (2, 2)), shape: big, bytes: readWrite, bandwidth: bandwidth, repeats: repeats))
       let gains = Parameters<Float>(w: Tensor(shape: Shape(1, 1, 64), repeating: 1), b: Tensor(shape: Shape(1, 1, 64)))
       // bnorm reads x twice (moments, then normalisation) and writes y once.
-      records.append(try Benchmark.memoryBound("bnorm", BatchNorm(), shape: big, parameters: gains, bytes: { x, y in 4 * (2 * x.count + y.count) }, bandwidth: bandwidth))
+      records.append(try Benchmark.memoryBound("bnorm", BatchNorm(), shape: big, parameters: gains, bytes: { x, y in 4 * (2 * x.count + y.count) }, bandwidth: bandwidth, repeats: repeats))
       // Backward: max pooling reads x and dz/dy and writes dz/dx; bnorm reads x three times and dz/dy twice, writes dz/dx.
       records.append(try Benchmark.memoryBound("pool-max-2-bwd", Pool(method: .max, size: (2, 2), stride: (2, 2)), shape: big, backward: true,
-                                               bytes: { x, y in 4 * (2 * x.count + y.count) }, bandwidth: bandwidth))
+                                               bytes: { x, y in 4 * (2 * x.count + y.count) }, bandwidth: bandwidth, repeats: repeats))
       records.append(try Benchmark.memoryBound("bnorm-bwd", BatchNorm(), shape: big, parameters: gains, backward: true,
-                                               bytes: { x, _ in 4 * 6 * x.count }, bandwidth: bandwidth))
+                                               bytes: { x, _ in 4 * 6 * x.count }, bandwidth: bandwidth, repeats: repeats))
       return records
     }
 

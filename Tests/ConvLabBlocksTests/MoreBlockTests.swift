@@ -110,8 +110,9 @@ import Foundation
 @Suite struct PoolingKernelTests {
   /// The unrolled 2×2/stride-2 kernel (and the general kernel, with padding) agree with the
   /// literal selector and averaging matrices, on even and odd sizes (odd: the last row/column is dropped), in
-  /// Float and Double. Max is exact; averages differ by rounding only (Float: 1e-6).
-  @Test(arguments: [(4, 6), (5, 7), (8, 8), (3, 2)])
+  /// Float and Double. Max is exact; averages differ by rounding only (Float: 1e-6). Heights 8
+  /// and 19 reach max-pool backward's 4-window SIMD loop (19: two chunks and a scalar tail).
+  @Test(arguments: [(4, 6), (5, 7), (8, 8), (3, 2), (19, 6), (16, 5)])
   func unrolledTwoByTwoMatchesTheLiteralPath(h: Int, w: Int) throws {
     var rng = SeededGenerator(seed: UInt64(h * 31 + w))
     let x = Tensor<Double>.uniform(Shape(h, w, 3, 2), using: &rng)
@@ -132,6 +133,17 @@ import Foundation
       let singleBack: Tensor<Float> = try pool.backward(x.converted(), Parameters(), dzdy.converted()).dzdx
       #expect(relativeError(singleBack.converted(), expected) < 1e-6, "\(method) backward Float")
     }
+  }
+
+  /// With many ties (x drawn from {0, 1, 2}) max-pool backward — SIMD chunks and scalar tail —
+  /// routes dz/dy exactly as the literal selector matrix does.
+  @Test(arguments: 1...6)
+  func backwardWithTiesMatchesTheSelector(seed: Int) throws {
+    var rng = SeededGenerator(seed: UInt64(seed))
+    let x = Tensor<Double>(shape: Shape(18, 4, 2, 2), storage: (0..<(18 * 4 * 4)).map { _ in Double(Int.random(in: 0...2, using: &rng)) })
+    let pool = Pool(method: .max, size: (2, 2), stride: (2, 2))
+    let dzdy = Tensor<Double>.uniform(Shape(9, 2, 2, 2), using: &rng)
+    #expect(try pool.backward(x, Parameters(), dzdy).dzdx == pool.literalBackward(x, Parameters(), dzdy).dzdx)
   }
 
   /// Ties go to the first maximum in column-major order (the selector of the literal path).
