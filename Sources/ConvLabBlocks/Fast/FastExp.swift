@@ -28,14 +28,47 @@ enum FastExp {
     return p * Float(bitPattern: (t.bitPattern &- 0x4B40_0000 &+ 127) &<< 23)
   }
 
-  /// σ(x) = 1/(1 + e^{−x}) for every entry; the loop calls only inlined code, so it vectorizes.
+  /// The same e^x on 8 lanes, written with SIMD types: two independent 4-lane chains per call on
+  /// SSE, so the processor overlaps their multiply–add latencies (the auto-vectorized scalar loop
+  /// ran one chain per iteration at 1.3 instructions per cycle).
+  @inline(__always)
+  static func exp(_ v: SIMD8<Float>) -> SIMD8<Float> {
+    let x = v.replacing(with: -87.3, where: v .< -87.3).replacing(with: 88.3, where: v .> 88.3)
+    let t = x * 1.442_695_04 + 12_582_912
+    let n = t - 12_582_912
+    let r = (x - n * 0.693_359_375) - n * -2.121_944_4e-4
+    var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
+    p = p * r + 1.398_199_950_7e-3
+    p = p * r + 8.333_451_907_3e-3
+    p = p * r + 4.166_579_589_4e-2
+    p = p * r + 1.666_666_545_9e-1
+    p = p * r + 5.000_000_120_1e-1
+    p = p * r * r + r + 1
+    let exponent = (unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
+    return p * unsafeBitCast(exponent, to: SIMD8<Float>.self)
+  }
+
+  @inline(__always)
+  static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+
+  @inline(__always)
+  static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self) }
+
+  /// σ(x) = 1/(1 + e^{−x}) for every entry, 16 at a time (two 8-lane vectors), then the tail.
   static func sigmoid(_ x: Tensor<Float>) -> Tensor<Float> {
     Tensor(shape: x.shape) { ys in
       x.storage.withUnsafeBufferPointer { xs in
         guard let xr = SendableRef(xs), let yr = SendableRef(ys) else { return }
         Parallel.forEachRange(xs.count) { range in
           let (xp, yp) = (xr.pointer, yr.pointer)
-          for k in range { yp[k] = 1 / (1 + exp(-xp[k])) }
+          var k = range.lowerBound
+          while k + 16 <= range.upperBound {
+            let (e0, e1) = (exp(-load(xp + k)), exp(-load(xp + k + 8)))
+            store(1 / (1 + e0), yp + k)
+            store(1 / (1 + e1), yp + k + 8)
+            k += 16
+          }
+          for k in k..<range.upperBound { yp[k] = 1 / (1 + exp(-xp[k])) }
         }
       }
     }
@@ -50,7 +83,15 @@ enum FastExp {
           guard let xr = SendableRef(xs), let gr = SendableRef(gs), let dr = SendableRef(ds) else { return }
           Parallel.forEachRange(xs.count) { range in
             let (xp, gp, dp) = (xr.pointer, gr.pointer, dr.pointer)
-            for k in range {
+            var k = range.lowerBound
+            while k + 16 <= range.upperBound {
+              let (e0, e1) = (exp(-load(xp + k)), exp(-load(xp + k + 8)))
+              let (y0, y1) = (1 / (1 + e0), 1 / (1 + e1))
+              store(load(gp + k) * (e0 * y0) * y0, dp + k)
+              store(load(gp + k + 8) * (e1 * y1) * y1, dp + k + 8)
+              k += 16
+            }
+            for k in k..<range.upperBound {
               let e = exp(-xp[k]), y = 1 / (1 + e)
               dp[k] = gp[k] * (e * y) * y
             }
