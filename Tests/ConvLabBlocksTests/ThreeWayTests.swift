@@ -69,6 +69,25 @@ import Testing
     #expect(relativeError(fast, Self.loops(x, f, pad: pad, stride: stride, dilate: dilate)) < 1e-13)
   }
 
+  /// "Same" convolutions (stride 1, output as high as the input), where im2row and row2im copy a
+  /// tap's columns as one block: forward against MatConvNet's loops, backward against the
+  /// transposed literal Jacobians (dz/dx = Jₓᵀ vec dz/dy, dz/dw = J_wᵀ vec dz/dy), with dilation
+  /// and uneven padding. Double; sums of ≤ 45 products in different orders.
+  @Test(arguments: [(3, [1, 1, 1, 1], 1), (5, [2, 2, 2, 2], 1), (3, [0, 2, 1, 1], 1), (3, [2, 2, 2, 2], 2), (3, [1, 1, 0, 0], 1)])
+  func sameConvolutionsMatchLoopsAndJacobians(size: Int, pad: [Int], dilation: Int) throws {
+    var rng = SeededGenerator(seed: UInt64(size * 10 + dilation + pad[0]))
+    let x = Tensor<Double>.uniform(Shape(7, 6, 3, 2), using: &rng)
+    let p = Parameters(w: Tensor<Double>.uniform(Shape(size, size, 3, 4), using: &rng))
+    let conv = Conv(pad: pad, dilate: (dilation, dilation), kernel: .gemm)
+    let y = try conv.forward(x, p)
+    #expect(y.shape.h == x.shape.h, "the rows keep the input's height")
+    #expect(relativeError(y, Self.loops(x, p.w!, pad: pad, stride: (1, 1), dilate: (dilation, dilation))) < 1e-13)
+    let dzdy = Tensor<Double>.uniform(y.shape, using: &rng), g = try conv.backward(x, p, dzdy)
+    let v = Matrix(rows: dzdy.count, cols: 1, storage: dzdy.storage)
+    #expect(relativeError(try conv.jacobian(at: x, p, wrt: .x).transposed * v, Matrix(rows: x.count, cols: 1, storage: g.dzdx.storage)) < 1e-12)
+    #expect(relativeError(try conv.jacobian(at: x, p, wrt: .w).transposed * v, Matrix(rows: p.w!.count, cols: 1, storage: g.dzdw!.storage)) < 1e-12)
+  }
+
   @Test func kernelGradientIsCorrelationOfInputWithDelta() throws {
     // Xu eq. (13)–(14) with MatConvNet's correlation convention: dE/dk = xcorr2(x, δ, 'valid').
     var rng = SeededGenerator(seed: 4)

@@ -59,11 +59,59 @@ struct PatchMatrix {
     }
   }
 
+  /// Whether a tap's runs for consecutive output columns sit back to back in the input as they
+  /// do in the buffer (stride 1 and an output as high as the input: "same" padding, as in every
+  /// 3×3 pad-1 layer). Then all of a tap's columns are one contiguous copy (`forEachBlock`).
+  var columnsAreContiguous: Bool { geometry.rows.stride == 1 && geometry.cols.stride == 1 && outH == h }
+
+  /// For each tap q (i′, j′, c) when `columnsAreContiguous`: the buffer offset of its first
+  /// in-bounds output column `cols.lowerBound`, those columns, the in-bounds rows of every
+  /// column, and the input offset that row 0 of that first column reads (row r of column
+  /// cols.lowerBound + k reads input + k·h + r).
+  @inline(__always)
+  func forEachBlock(ld: Int, _ body: (_ q: Int, _ buffer: Int, _ cols: Range<Int>, _ rows: Range<Int>, _ input: Int) -> Void) {
+    let kh = geometry.rows.size, kw = geometry.cols.size
+    for c in 0..<d {
+      for j1 in 0..<kw {
+        let cols = Self.validOutputs(geometry.cols, tap: j1, length: w, outputs: outW)
+        let jOffset = geometry.cols.dilation * j1 - geometry.cols.padBefore
+        for i1 in 0..<kh {
+          let q = i1 + kh * (j1 + kw * c)
+          let rows = Self.validOutputs(geometry.rows, tap: i1, length: h, outputs: outH)
+          let iOffset = geometry.rows.dilation * i1 - geometry.rows.padBefore
+          body(q, q * ld + cols.lowerBound * outH, cols, rows, (cols.lowerBound + jOffset) * h + c * h * w + iOffset)
+        }
+      }
+    }
+  }
+
   /// buffer ← φ(x) for `d` channels starting at `x` (zeros where taps fall in the padding),
   /// written as rows 0..<rows of a matrix with leading dimension `ld`. Each entry is written
   /// once (no zero-fill first), and with stride 1 a run is a straight copy the compiler vectorizes.
   func im2row<S: Scalar>(_ x: UnsafePointer<S>, into buffer: UnsafeMutablePointer<S>, ld: Int) {
-    let sh = geometry.rows.stride, outH = self.outH
+    let outH = self.outH
+    if columnsAreContiguous {
+      forEachBlock(ld: ld) { q, b, cols, rows, i in
+        let column = buffer + q * ld
+        guard !rows.isEmpty, !cols.isEmpty else { column.update(repeating: 0, count: outH * outW); return }
+        // Columns left and right of the in-bounds ones read only padding.
+        column.update(repeating: 0, count: cols.lowerBound * outH)
+        (column + cols.upperBound * outH).update(repeating: 0, count: (outW - cols.upperBound) * outH)
+        // One copy from the first column's first in-bounds row to the last column's last; it
+        // stays inside the channel, and the rows it fills that are padding for their column
+        // (the neighbouring column's edge) are zeroed after.
+        let (first, last) = (rows.lowerBound, (cols.count - 1) * outH + rows.upperBound)
+        let (out, source) = (buffer + b, x + i)
+        for t in first..<last { out[t] = source[t] }
+        for k in 0..<cols.count {
+          let run = out + k * outH
+          for r in 0..<rows.lowerBound { run[r] = 0 }
+          for r in rows.upperBound..<outH { run[r] = 0 }
+        }
+      }
+      return
+    }
+    let sh = geometry.rows.stride
     forEachRun(ld: ld) { b, rows, i in
       let out = buffer + b
       if rows.isEmpty { out.update(repeating: 0, count: outH); return }
@@ -78,8 +126,24 @@ struct PatchMatrix {
     }
   }
 
-  /// dx += φ*(M): each patch entry added back to the pixel it came from.
-  func row2imAdd<S: Scalar>(_ m: UnsafePointer<S>, ld: Int, into dx: UnsafeMutablePointer<S>) {
+  /// dx += φ*(M): each patch entry added back to the pixel it came from. M is the caller's
+  /// scratch buffer: with contiguous columns its entries for padding taps are zeroed first, so
+  /// that a tap's columns add back as one contiguous run.
+  func row2imAdd<S: Scalar>(_ m: UnsafeMutablePointer<S>, ld: Int, into dx: UnsafeMutablePointer<S>) {
+    if columnsAreContiguous {
+      let outH = self.outH
+      forEachBlock(ld: ld) { _, b, cols, rows, i in
+        guard !rows.isEmpty, !cols.isEmpty else { return }
+        let (run, target) = (m + b, dx + i)
+        for k in 0..<cols.count {
+          let column = run + k * outH
+          for r in 0..<rows.lowerBound { column[r] = 0 }
+          for r in rows.upperBound..<outH { column[r] = 0 }
+        }
+        for t in rows.lowerBound..<((cols.count - 1) * outH + rows.upperBound) { target[t] += run[t] }
+      }
+      return
+    }
     let sh = geometry.rows.stride
     forEachRun(ld: ld) { b, rows, i in
       let run = m + b
