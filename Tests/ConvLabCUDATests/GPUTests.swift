@@ -9,7 +9,7 @@ import Testing
 let gpu: CUDAEngine? = try? CUDAEngine()
 
 /// The CUDA path on a real GPU. CI has none, so these are skipped there with the reason; on a
-/// GPU machine `swift test --filter "On the GPU"` runs them (the same library calls as
+/// GPU machine `swift test --filter GPUTests` runs them (the same library calls as
 /// `convlab check all --path cuda`, `check training --path cuda` and `bench --device cuda`,
 /// whose results on an H100 are in Benchmarks/results/).
 @Suite("On the GPU", .enabled(if: gpu != nil, "no usable NVIDIA GPU on this machine (`convlab info` says why)"))
