@@ -17,7 +17,7 @@ public struct Conv: Block {
 
   /// The fast path's two implementations of the same sum.
   public enum Kernel: String, Sendable, CaseIterable {
-    /// `direct` where it applies and is faster (few channels, stride 1), else `gemm`.
+    /// `direct` where it applies and is faster (few taps per pixel: ≤ 50, as LeNet's C1), else `gemm`.
     case automatic
     /// im2row + one GEMM per group (Milisavljevic eq. 1–2, MatConvNet §6.1).
     case gemm

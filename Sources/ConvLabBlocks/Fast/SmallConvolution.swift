@@ -31,7 +31,8 @@ enum SmallConvolution {
 
   /// Whether they are faster than im2row + GEMM. They win while a pixel has few taps (H′W′D):
   /// there the patch matrix is many times the input and the GEMM's inner dimension is too short
-  /// for BLAS. Measured on this project's machine (2 cores, Float32, batch 64, ms):
+  /// for BLAS. Measured on this project's machine (2026-11-29, 2 cores, Float32, batch 64, ms;
+  /// the GEMM column before im2row became one copy per tap, which helped C3 further):
   ///
   ///     layer                         taps  channels   forward direct/GEMM   fwd+bwd direct/GEMM
   ///     LeNet C1  32×32×1 → 6, 5×5      25      6          1.0–1.3 / 2.5–4.0     7.3 / 7.5–11.7
