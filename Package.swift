@@ -41,7 +41,7 @@ let package = Package(
       swiftSettings: numericSettings
     ),
     .target(name: "ConvLabNotation", dependencies: ["ConvLabCore"], swiftSettings: numericSettings),
-    .target(name: "ConvLabBlocks", dependencies: ["ConvLabCore", "ConvLabNotation", "CBLAS"], swiftSettings: numericSettings),
+    .target(name: "ConvLabBlocks", dependencies: ["ConvLabCore", "ConvLabNotation", "CBLAS", "CConvLabSupport"], swiftSettings: numericSettings),
     .target(name: "ConvLabData", dependencies: ["ConvLabCore", "CZlib"], swiftSettings: numericSettings),
     .target(name: "ConvLabNetworks", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabDevice"], swiftSettings: numericSettings),
     .target(name: "ConvLabPlot", dependencies: ["ConvLabCore"]),

@@ -88,12 +88,13 @@ public struct Sigmoid: ElementwiseBlock {
   public init() {}
   public var name: String { "sigmoid" }
 
-  /// Float32 takes `FastExp`'s vectorizable e^x (libm's expf is a call per element that the
-  /// compiler cannot vectorize; it made sigmoid exp-bound at 12% of memory bandwidth).
+  /// Float32 takes `FastSigmoid`'s polynomial e^x, vectorized, with AVX2 + FMA where the CPU
+  /// has them (libm's expf is a call per element that the compiler cannot vectorize; it made
+  /// sigmoid exp-bound at 12% of memory bandwidth).
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
-    if let single = x as? Tensor<Float> { return FastExp.sigmoid(single) as! Tensor<S> }
+    if let single = x as? Tensor<Float> { return FastSigmoid.sigmoid(single) as! Tensor<S> }
     return elementwiseForward(x)
   }
 
@@ -102,7 +103,7 @@ public struct Sigmoid: ElementwiseBlock {
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     if let single = x as? Tensor<Float>, let g = dzdy as? Tensor<Float> {
       try requireDzdy(g, single.shape)
-      return Gradients(dzdx: FastExp.sigmoidBackward(single, g) as! Tensor<S>)
+      return Gradients(dzdx: FastSigmoid.sigmoidBackward(single, g) as! Tensor<S>)
     }
     return try elementwiseBackward(x, dzdy)
   }

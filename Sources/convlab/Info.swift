@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConvLabBlocks
 import ConvLabCore
 import ConvLabCUDA
 import Foundation
@@ -24,6 +25,7 @@ extension ConvLab {
         let gflops = OpenBLASRuntime.measureSgemm(n: 1024, repeats: 5)
         print("  sgemm        \(String(format: "%.1f", gflops)) GFLOP/s at 1024×1024×1024 (median of 5)")
       }
+      print("  sigmoid      Float32 kernel compiled for \(FastSigmoid.variant) (chosen at run time from the CPU's features)")
       if let gnuplot = SystemInfo.gnuplot {
         print("  gnuplot      \(gnuplot.path) (\(gnuplot.version))")
       } else {

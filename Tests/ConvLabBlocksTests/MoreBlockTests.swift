@@ -182,11 +182,16 @@ import Foundation
     let y = try Sigmoid().forward(x, Parameters()), g = try Sigmoid().backward(x, Parameters(), dzdy).dzdx
     let yf: Tensor<Float> = try Sigmoid().forward(x.converted(), Parameters())
     let gf: Tensor<Float> = try Sigmoid().backward(x.converted(), Parameters(), dzdy.converted()).dzdx
-    for k in values.indices {
-      let (a, b) = (Double(yf.storage[k]), y.storage[k])
-      #expect(abs(a - b) <= 5e-7 * b + 1e-37, "sigmoid(\(values[k])): \(a) vs \(b)")
-      let (c, d) = (Double(gf.storage[k]), g.storage[k])
-      #expect(abs(c - d) <= 2e-6 * d + 1e-37, "sigmoid′(\(values[k])): \(c) vs \(d)")
+    // The block's kernel (AVX2 + FMA where the CPU has them) and the baseline SSE2 compilation.
+    let xf: Tensor<Float> = x.converted(), gOnes: Tensor<Float> = dzdy.converted()
+    let variants = [(FastSigmoid.variant, yf, gf), ("baseline", FastSigmoid.sigmoid(xf, baseline: true), FastSigmoid.sigmoidBackward(xf, gOnes, baseline: true))]
+    for (name, yv, gv) in variants {
+      for k in values.indices {
+        let (a, b) = (Double(yv.storage[k]), y.storage[k])
+        #expect(abs(a - b) <= 5e-7 * b + 1e-37, "\(name) sigmoid(\(values[k])): \(a) vs \(b)")
+        let (c, d) = (Double(gv.storage[k]), g.storage[k])
+        #expect(abs(c - d) <= 2e-6 * d + 1e-37, "\(name) sigmoid′(\(values[k])): \(c) vs \(d)")
+      }
     }
   }
 }

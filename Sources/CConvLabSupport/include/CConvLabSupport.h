@@ -18,4 +18,12 @@ void convlab_line_buffer_stdout(void);
 /// Returns 1 on success, 0 where the C library is not glibc or refuses.
 int convlab_set_malloc_thresholds(int mmap_threshold, int trim_threshold);
 
+/// σ(x) = 1/(1 + e^{−x}) on n floats: AVX2 + FMA where the CPU has them, unless `baseline`
+/// (non-zero: the SSE2 compilation, which tests check too).
+void convlab_sigmoid_f32(const float *x, float *y, long n, int baseline);
+/// dz/dx = dz/dy ∘ σ(x)(1 − σ(x)) on n floats (`baseline` as above).
+void convlab_sigmoid_backward_f32(const float *x, const float *dzdy, float *dzdx, long n, int baseline);
+/// "avx2+fma" or "baseline": which compilation of the two above runs here.
+const char *convlab_sigmoid_variant(void);
+
 #endif
