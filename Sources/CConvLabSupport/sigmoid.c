@@ -20,56 +20,58 @@
 typedef float v8f __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
 
+#define INLINE static inline __attribute__((always_inline))
+
 // Everything that passes 8-float vectors is compiled once per target (the vector calling
 // convention differs with AVX), so the helpers are defined inside the per-target macro too.
-#define SIGMOID_KERNELS(S, ATTRIBUTE)                                                         \
-  ATTRIBUTE static inline __attribute__((always_inline)) v8f load8_##S(const float *p) { v8f v; memcpy(&v, p, sizeof v); return v; } \
-  ATTRIBUTE static inline __attribute__((always_inline)) void store8_##S(float *p, v8f v) { memcpy(p, &v, sizeof v); }       \
-  ATTRIBUTE static inline __attribute__((always_inline)) v8f select8_##S(v8i mask, v8f a, v8f b) {                           \
-    return (v8f)(((v8i)a & mask) | ((v8i)b & ~mask));                                         \
-  }                                                                                           \
-  ATTRIBUTE static inline __attribute__((always_inline)) v8f exp8_##S(v8f v) {                                               \
-    v8f x = select8_##S(v < -87.3f, (v8f){0} - 87.3f, v);                                     \
-    x = select8_##S(x > 88.3f, (v8f){0} + 88.3f, x);                                          \
-    v8f t = x * 1.44269504f + 12582912.0f; /* round(x / ln 2) in t's low mantissa bits */     \
-    v8f n = t - 12582912.0f;                                                                  \
-    v8f r = (x - n * 0.693359375f) - n * -2.12194440e-4f;                                     \
-    v8f p = (v8f){0} + 1.9875691500e-4f;                                                      \
-    p = p * r + 1.3981999507e-3f;                                                             \
-    p = p * r + 8.3334519073e-3f;                                                             \
-    p = p * r + 4.1665795894e-2f;                                                             \
-    p = p * r + 1.6666665459e-1f;                                                             \
-    p = p * r + 5.0000001201e-1f;                                                             \
-    p = p * r * r + r + 1.0f;                                                                 \
-    v8i exponent = (((v8i)t) - 0x4B400000 + 127) << 23;                                       \
-    return p * (v8f)exponent;                                                                 \
-  }                                                                                           \
-  /* dz/dx = dz/dy ∘ σ(x)(1 − σ(x)) with 1 − σ(x) = e^{−x} σ(x), which keeps its relative      \
-     accuracy where σ(x) rounds to 1 (x ≳ 9). */                                              \
-  ATTRIBUTE static void sigmoid_##S(const float *x, float *y, long n) {                       \
-    long i = 0;                                                                               \
-    for (; i + 8 <= n; i += 8) store8_##S(y + i, 1.0f / (1.0f + exp8_##S(-load8_##S(x + i)))); \
-    if (i < n) {                                                                              \
-      float in[8] = {0}, out[8];                                                              \
-      memcpy(in, x + i, (size_t)(n - i) * sizeof(float));                                     \
-      store8_##S(out, 1.0f / (1.0f + exp8_##S(-load8_##S(in))));                              \
-      memcpy(y + i, out, (size_t)(n - i) * sizeof(float));                                    \
-    }                                                                                         \
-  }                                                                                           \
-  ATTRIBUTE static void sigmoid_backward_##S(const float *x, const float *g, float *d, long n) { \
-    long i = 0;                                                                               \
-    for (; i + 8 <= n; i += 8) {                                                              \
-      v8f e = exp8_##S(-load8_##S(x + i)), s = 1.0f / (1.0f + e);                             \
-      store8_##S(d + i, load8_##S(g + i) * (e * s) * s);                                      \
-    }                                                                                         \
-    if (i < n) {                                                                              \
-      float in[8] = {0}, grad[8] = {0}, out[8];                                               \
-      memcpy(in, x + i, (size_t)(n - i) * sizeof(float));                                     \
-      memcpy(grad, g + i, (size_t)(n - i) * sizeof(float));                                   \
-      v8f e = exp8_##S(-load8_##S(in)), s = 1.0f / (1.0f + e);                                \
-      store8_##S(out, load8_##S(grad) * (e * s) * s);                                         \
-      memcpy(d + i, out, (size_t)(n - i) * sizeof(float));                                    \
-    }                                                                                         \
+#define SIGMOID_KERNELS(S, ATTRIBUTE)                                                               \
+  ATTRIBUTE INLINE v8f load8_##S(const float *p) { v8f v; memcpy(&v, p, sizeof v); return v; }      \
+  ATTRIBUTE INLINE void store8_##S(float *p, v8f v) { memcpy(p, &v, sizeof v); }                    \
+  ATTRIBUTE INLINE v8f select8_##S(v8i mask, v8f a, v8f b) {                                        \
+    return (v8f)(((v8i)a & mask) | ((v8i)b & ~mask));                                               \
+  }                                                                                                 \
+  ATTRIBUTE INLINE v8f exp8_##S(v8f v) {                                                            \
+    v8f x = select8_##S(v < -87.3f, (v8f){0} - 87.3f, v);                                           \
+    x = select8_##S(x > 88.3f, (v8f){0} + 88.3f, x);                                                \
+    v8f t = x * 1.44269504f + 12582912.0f; /* round(x / ln 2) in t's low mantissa bits */           \
+    v8f n = t - 12582912.0f;                                                                        \
+    v8f r = (x - n * 0.693359375f) - n * -2.12194440e-4f;                                           \
+    v8f p = (v8f){0} + 1.9875691500e-4f;                                                            \
+    p = p * r + 1.3981999507e-3f;                                                                   \
+    p = p * r + 8.3334519073e-3f;                                                                   \
+    p = p * r + 4.1665795894e-2f;                                                                   \
+    p = p * r + 1.6666665459e-1f;                                                                   \
+    p = p * r + 5.0000001201e-1f;                                                                   \
+    p = p * r * r + r + 1.0f;                                                                       \
+    v8i exponent = (((v8i)t) - 0x4B400000 + 127) << 23;                                             \
+    return p * (v8f)exponent;                                                                       \
+  }                                                                                                 \
+  /* dz/dx = dz/dy ∘ σ(x)(1 − σ(x)) with 1 − σ(x) = e^{−x} σ(x), which keeps its relative           \
+     accuracy where σ(x) rounds to 1 (x ≳ 9). */                                                    \
+  ATTRIBUTE static void sigmoid_##S(const float *x, float *y, long n) {                             \
+    long i = 0;                                                                                     \
+    for (; i + 8 <= n; i += 8) store8_##S(y + i, 1.0f / (1.0f + exp8_##S(-load8_##S(x + i))));      \
+    if (i < n) {                                                                                    \
+      float in[8] = {0}, out[8];                                                                    \
+      memcpy(in, x + i, (size_t)(n - i) * sizeof(float));                                           \
+      store8_##S(out, 1.0f / (1.0f + exp8_##S(-load8_##S(in))));                                    \
+      memcpy(y + i, out, (size_t)(n - i) * sizeof(float));                                          \
+    }                                                                                               \
+  }                                                                                                 \
+  ATTRIBUTE static void sigmoid_backward_##S(const float *x, const float *g, float *d, long n) {    \
+    long i = 0;                                                                                     \
+    for (; i + 8 <= n; i += 8) {                                                                    \
+      v8f e = exp8_##S(-load8_##S(x + i)), s = 1.0f / (1.0f + e);                                   \
+      store8_##S(d + i, load8_##S(g + i) * (e * s) * s);                                            \
+    }                                                                                               \
+    if (i < n) {                                                                                    \
+      float in[8] = {0}, grad[8] = {0}, out[8];                                                     \
+      memcpy(in, x + i, (size_t)(n - i) * sizeof(float));                                           \
+      memcpy(grad, g + i, (size_t)(n - i) * sizeof(float));                                         \
+      v8f e = exp8_##S(-load8_##S(in)), s = 1.0f / (1.0f + e);                                      \
+      store8_##S(out, load8_##S(grad) * (e * s) * s);                                               \
+      memcpy(d + i, out, (size_t)(n - i) * sizeof(float));                                          \
+    }                                                                                               \
   }
 
 SIGMOID_KERNELS(baseline, )
