@@ -107,6 +107,9 @@ public enum Benchmark {
     // fast: the kernel Conv chooses; gemm and direct: that fast kernel, forced.
     let kernel: Conv.Kernel = path == "gemm" ? .gemm : path == "direct" ? .direct : .automatic
     let block = Conv(pad: [s.pad, s.pad, s.pad, s.pad], stride: (s.stride, s.stride), kernel: kernel)
+    if kernel == .direct, !block.usesDirectKernel(x: x.shape, filters: f.shape) {
+      throw ConvLabError("the direct kernel does not handle this shape (it needs stride 1, at least 8 output rows and padding below the filter size); use --path gemm or fast.")
+    }
     let p = Parameters(w: f)
     let seconds: Double
     switch (path, backward) {
