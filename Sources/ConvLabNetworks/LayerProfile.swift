@@ -22,12 +22,9 @@ public struct LayerProfile: Sendable {
     let p = network.lossParameters(labels: labels), scale = network.objectiveScale(batch: labels.count)
     let scores = values[values.count - 1]
     let dzdScores = try network.loss.backward(scores, p, Tensor(shape: Shape(1, 1), storage: [scale])).dzdx
-    // dz/dy of every layer, from one real backward pass.
-    var dzdy = [Tensor<S>](repeating: dzdScores, count: network.chain.layers.count)
-    for l in stride(from: network.chain.layers.count - 1, to: 0, by: -1) {
-      let layer = network.chain.layers[l]
-      dzdy[l - 1] = try layer.block.backward(values[l], layer.parameters, dzdy[l]).dzdx
-    }
+    // dz/dy of every layer from one real backward pass: layer l's is layer l + 1's dz/dx.
+    let grads = try network.chain.backward(values, dzdy: dzdScores).layers
+    let dzdy = grads.indices.map { l in l + 1 < grads.count ? grads[l + 1].dzdx : dzdScores }
     var rows: [Row] = []
     for (l, layer) in network.chain.layers.enumerated() {
       let forward = try Benchmark.median(repeats: repeats) { _ = try layer.block.forward(values[l], layer.parameters) }

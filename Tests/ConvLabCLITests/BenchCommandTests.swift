@@ -23,9 +23,6 @@ import Testing
     (["bench", "conv"], "needs --shape"),
   ])
   func badInputIsOneLineAndNonZero(_ arguments: [String], _ message: String) throws {
-    let r = try CLI.run(arguments)
-    #expect(r.status != 0)
-    #expect(r.stderr.contains(message), "\(r.stderr)")
-    #expect(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1, "\(r.stderr)")
+    try CLI.expectOneLineError(arguments, message)
   }
 }

@@ -41,6 +41,14 @@ struct CLI {
     return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
   }
 
+  /// Bad input fails with a non-zero status and one line on stderr that contains `message`.
+  static func expectOneLineError(_ arguments: [String], _ message: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let r = try run(arguments)
+    #expect(r.status != 0, sourceLocation: sourceLocation)
+    #expect(r.stderr.contains(message), "\(r.stderr)", sourceLocation: sourceLocation)
+    #expect(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1, "\(r.stderr)", sourceLocation: sourceLocation)
+  }
+
   /// A fresh temporary folder, removed by the caller.
   static func temporaryFolder() throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("convlab-cli-\(UUID().uuidString)").path

@@ -33,29 +33,35 @@ struct PatchMatrix {
     return lo <= hi ? lo..<(hi + 1) : 0..<0
   }
 
-  /// Visits every run of the buffer: for each tap (i′, j′, c) and output column j″, the column
-  /// of outH entries at buffer offset `q·ld + j″·outH`, its in-bounds rows `rows` (empty when the
-  /// tap's input column falls in the padding) and the input offset of row 0 (rows step by the
-  /// vertical stride in the input). The buffer's column q starts at q·ld (ld ≥ rows lets several
-  /// images share one matrix).
+  /// Visits every tap q = (i′, j′, c) of φ's index map once: its in-bounds output columns and
+  /// rows, and the input offset of output (row 0, column 0) — row r of column j″ reads input
+  /// offset + S_w·j″·h + S_h·r. Both walks below are this one, per column or per tap.
   @inline(__always)
-  func forEachRun(ld: Int, _ body: (_ buffer: Int, _ rows: Range<Int>, _ input: Int) -> Void) {
+  func forEachTapRange(_ body: (_ q: Int, _ cols: Range<Int>, _ rows: Range<Int>, _ input: Int) -> Void) {
     let kh = geometry.rows.size, kw = geometry.cols.size
-    let sw = geometry.cols.stride
     for c in 0..<d {
       for j1 in 0..<kw {
         let cols = Self.validOutputs(geometry.cols, tap: j1, length: w, outputs: outW)
         let jOffset = geometry.cols.dilation * j1 - geometry.cols.padBefore
         for i1 in 0..<kh {
-          let q = i1 + kh * (j1 + kw * c)
-          let rowsRange = Self.validOutputs(geometry.rows, tap: i1, length: h, outputs: outH)
+          let rows = Self.validOutputs(geometry.rows, tap: i1, length: h, outputs: outH)
           let iOffset = geometry.rows.dilation * i1 - geometry.rows.padBefore
-          for j2 in 0..<outW {
-            let inBounds = cols.contains(j2) ? rowsRange : 0..<0
-            body(q * ld + j2 * outH, inBounds, (sw * j2 + jOffset) * h + c * h * w + iOffset)
-          }
+          body(i1 + kh * (j1 + kw * c), cols, rows, jOffset * h + c * h * w + iOffset)
         }
       }
+    }
+  }
+
+  /// Visits every run of the buffer: for each tap q and output column j″, the column of outH
+  /// entries at buffer offset `q·ld + j″·outH`, its in-bounds rows `rows` (empty when the tap's
+  /// input column falls in the padding) and the input offset of row 0 (rows step by the
+  /// vertical stride in the input). The buffer's column q starts at q·ld (ld ≥ rows lets several
+  /// images share one matrix).
+  @inline(__always)
+  func forEachRun(ld: Int, _ body: (_ buffer: Int, _ rows: Range<Int>, _ input: Int) -> Void) {
+    let sw = geometry.cols.stride
+    forEachTapRange { q, cols, rows, input in
+      for j2 in 0..<outW { body(q * ld + j2 * outH, cols.contains(j2) ? rows : 0..<0, input + sw * j2 * h) }
     }
   }
 
@@ -64,24 +70,14 @@ struct PatchMatrix {
   /// 3×3 pad-1 layer). Then all of a tap's columns are one contiguous copy (`forEachBlock`).
   var columnsAreContiguous: Bool { geometry.rows.stride == 1 && geometry.cols.stride == 1 && outH == h }
 
-  /// For each tap q (i′, j′, c) when `columnsAreContiguous`: the buffer offset of its first
-  /// in-bounds output column `cols.lowerBound`, those columns, the in-bounds rows of every
-  /// column, and the input offset that row 0 of that first column reads (row r of column
-  /// cols.lowerBound + k reads input + k·h + r).
+  /// For each tap q when `columnsAreContiguous`: the buffer offset of its first in-bounds output
+  /// column `cols.lowerBound`, those columns, the in-bounds rows of every column, and the input
+  /// offset that row 0 of that first column reads (row r of column cols.lowerBound + k reads
+  /// input + k·h + r).
   @inline(__always)
   func forEachBlock(ld: Int, _ body: (_ q: Int, _ buffer: Int, _ cols: Range<Int>, _ rows: Range<Int>, _ input: Int) -> Void) {
-    let kh = geometry.rows.size, kw = geometry.cols.size
-    for c in 0..<d {
-      for j1 in 0..<kw {
-        let cols = Self.validOutputs(geometry.cols, tap: j1, length: w, outputs: outW)
-        let jOffset = geometry.cols.dilation * j1 - geometry.cols.padBefore
-        for i1 in 0..<kh {
-          let q = i1 + kh * (j1 + kw * c)
-          let rows = Self.validOutputs(geometry.rows, tap: i1, length: h, outputs: outH)
-          let iOffset = geometry.rows.dilation * i1 - geometry.rows.padBefore
-          body(q, q * ld + cols.lowerBound * outH, cols, rows, (cols.lowerBound + jOffset) * h + c * h * w + iOffset)
-        }
-      }
+    forEachTapRange { q, cols, rows, input in
+      body(q, q * ld + cols.lowerBound * outH, cols, rows, input + cols.lowerBound * h)
     }
   }
 

@@ -142,15 +142,15 @@ enum PoolingKernels {
               // which made this kernel 4× slower than its memory traffic).
               var oi = 0
               while oi + 4 <= g.outH {
-                let top = load8(x0 + 2 * oi), bottom = load8(x1 + 2 * oi)
+                let top = SIMDMemory.load(x0 + 2 * oi, as: SIMD8<S>.self), bottom = SIMDMemory.load(x1 + 2 * oi, as: SIMD8<S>.self)
                 let (a, b, c, d) = (top.evenHalf, top.oddHalf, bottom.evenHalf, bottom.oddHalf)
-                let grad = UnsafeRawPointer(column + oi).loadUnaligned(as: SIMD4<S>.self), zero = SIMD4<S>()
+                let grad = SIMDMemory.load(column + oi, as: SIMD4<S>.self), zero = SIMD4<S>()
                 let ab = b .> a, cd = d .> c
                 let right = c.replacing(with: d, where: cd) .> a.replacing(with: b, where: ab)
                 let (ga, gb) = (zero.replacing(with: grad, where: .!right .& .!ab), zero.replacing(with: grad, where: .!right .& ab))
                 let (gc, gd) = (zero.replacing(with: grad, where: right .& .!cd), zero.replacing(with: grad, where: right .& cd))
-                store8(SIMD8(ga[0], gb[0], ga[1], gb[1], ga[2], gb[2], ga[3], gb[3]), d0 + 2 * oi)
-                store8(SIMD8(gc[0], gd[0], gc[1], gd[1], gc[2], gd[2], gc[3], gd[3]), d1 + 2 * oi)
+                SIMDMemory.store(SIMD8(ga[0], gb[0], ga[1], gb[1], ga[2], gb[2], ga[3], gb[3]), d0 + 2 * oi)
+                SIMDMemory.store(SIMD8(gc[0], gd[0], gc[1], gd[1], gc[2], gd[2], gc[3], gd[3]), d1 + 2 * oi)
                 oi += 4
               }
               for oi in oi..<g.outH {
@@ -174,10 +174,4 @@ enum PoolingKernels {
       initialized = ds.count
     }
   }
-
-  @inline(__always)
-  static func load8<S: Scalar>(_ p: UnsafePointer<S>) -> SIMD8<S> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<S>.self) }
-
-  @inline(__always)
-  static func store8<S: Scalar>(_ v: SIMD8<S>, _ p: UnsafeMutablePointer<S>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<S>.self) }
 }

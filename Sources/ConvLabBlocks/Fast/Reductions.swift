@@ -10,9 +10,7 @@ enum Reductions {
   typealias Lanes<S: Scalar> = SIMD8<S>
 
   @inline(__always)
-  static func load<S: Scalar>(_ p: UnsafePointer<S>, _ i: Int) -> Lanes<S> {
-    UnsafeRawPointer(p + i).loadUnaligned(as: Lanes<S>.self)
-  }
+  static func load<S: Scalar>(_ p: UnsafePointer<S>, _ i: Int) -> Lanes<S> { SIMDMemory.load(p + i) }
 
   /// Σᵢ p[i] for i in 0..<count.
   @_specialize(where S == Float)

@@ -84,14 +84,10 @@ enum SmallConvolution {
   }
 
   @inline(__always)
-  static func load<S: Scalar>(_ p: UnsafePointer<S>) -> Lanes<S> {
-    UnsafeRawPointer(p).loadUnaligned(as: Lanes<S>.self)
-  }
+  static func load<S: Scalar>(_ p: UnsafePointer<S>) -> Lanes<S> { SIMDMemory.load(p) }
 
   @inline(__always)
-  static func store<S: Scalar>(_ v: Lanes<S>, _ p: UnsafeMutablePointer<S>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes<S>.self)
-  }
+  static func store<S: Scalar>(_ v: Lanes<S>, _ p: UnsafeMutablePointer<S>) { SIMDMemory.store(v, p) }
 
   /// y = b + Σ f x over `images` padded images (`xp`: ph × pw slabs, D per image) into
   /// y (outH × outW slabs, K per image), K = `filters.n`; `packed` from `pack`.
@@ -159,17 +155,13 @@ enum SmallConvolution {
     Parallel.forEach(depth * blocks) { task in
       let d = task % depth, k0 = (task / depth) * channelBlock
       let tailMask = Lanes<S>((0..<lanes).map { $0 < overlap ? 0 : 1 })
-      let zero = SendableRef(UnsafeMutablePointer<S>.allocate(capacity: outH * outW))
-      defer { zero.pointer.deallocate() }
-      zero.pointer.initialize(repeating: 0, count: outH * outW)
       for q in 0..<fw {
         for p in 0..<fh {
           var a0 = Lanes<S>(), a1 = Lanes<S>(), a2 = Lanes<S>(), a3 = Lanes<S>()
           for n in 0..<images {
             let channel = UnsafePointer(source.pointer + (n * depth + d) * ph * pw)
-            let slab = { (c: Int) -> UnsafePointer<S> in
-              c < k ? UnsafePointer(gradient.pointer + (n * k + c) * outH * outW) : UnsafePointer(zero.pointer)
-            }
+            // Channels past K (the last block's spare lanes) read channel K − 1; their sums are dropped.
+            let slab = { (c: Int) -> UnsafePointer<S> in UnsafePointer(gradient.pointer + (n * k + min(c, k - 1)) * outH * outW) }
             let (g0, g1, g2, g3) = (slab(k0), slab(k0 + 1), slab(k0 + 2), slab(k0 + 3))
             for j in 0..<outW {
               let column = channel + (j + q) * ph + p, at = j * outH
@@ -193,6 +185,8 @@ enum SmallConvolution {
   }
 
   /// rot180(f) with depth and count exchanged (H′×W′×K×D): the filters of dz/dx's correlation.
+  /// The index form of the notation layer's `rot180(K) = J K J` (Xu eq. 14), which builds the
+  /// exchange matrices as the paper writes them; the tests hold this kernel to that literal path.
   static func rotatedTransposed<S: Scalar>(_ f: UnsafePointer<S>, _ s: Shape) -> (UnsafeMutablePointer<S>, Shape) {
     let shape = Shape(s.h, s.w, s.n, s.d)
     let r = UnsafeMutablePointer<S>.allocate(capacity: shape.count)
