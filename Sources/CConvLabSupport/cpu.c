@@ -46,3 +46,12 @@ convlab_cpu_features convlab_detect_cpu_features(void) {
   return f;
 }
 #endif
+
+int convlab_cpu_has_avx2_fma(void) {
+  static int state = -1;  // benign race: every thread computes the same answer
+  if (state < 0) {
+    convlab_cpu_features f = convlab_detect_cpu_features();
+    state = f.avx2 && f.fma;
+  }
+  return state;
+}

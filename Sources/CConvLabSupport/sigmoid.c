@@ -82,12 +82,7 @@ SIGMOID_KERNELS(avx2, __attribute__((target("avx2,fma"))))
 /// Whether the AVX2 + FMA versions run here (the same cpuid/xgetbv test as OpenBLAS's choice).
 static int use_avx2(void) {
 #if defined(__x86_64__)
-  static int state = -1;  // benign race: every thread computes the same answer
-  if (state < 0) {
-    convlab_cpu_features f = convlab_detect_cpu_features();
-    state = f.avx2 && f.fma;
-  }
-  return state;
+  return convlab_cpu_has_avx2_fma();
 #else
   return 0;
 #endif

@@ -104,27 +104,30 @@ public enum Benchmark {
     var rng = SeededGenerator(seed: 2)
     let x = Tensor<Float>.uniform(Shape(s.h, s.w, s.d, s.n), using: &rng)
     let f = Tensor<Float>.uniform(Shape(s.fh, s.fw, s.d, s.k), using: &rng)
-    // fast: the kernel Conv chooses; gemm and direct: that fast kernel, forced.
-    let kernel: Conv.Kernel = path == "gemm" ? .gemm : path == "direct" ? .direct : .automatic
+    // fast: the kernels Conv chooses; gemm, direct and blocked: that fast kernel, forced.
+    let kernel = Conv.Kernel(rawValue: path) ?? .automatic
     let block = Conv(pad: [s.pad, s.pad, s.pad, s.pad], stride: (s.stride, s.stride), kernel: kernel)
     if kernel == .direct, !block.usesDirectKernel(x: x.shape, filters: f.shape) {
       throw ConvLabError("the direct kernel does not handle this shape (it needs stride 1, at least 8 output rows and padding below the filter size); use --path gemm or fast.")
+    }
+    if kernel == .blocked, block.forwardKernel(x: x.shape, filters: f.shape, scalar: Float.self) != .blocked {
+      throw ConvLabError("the blocked kernel needs a CPU with AVX2 and FMA; use --path gemm or fast.")
     }
     let p = Parameters(w: f)
     let seconds: Double
     switch (path, backward) {
     case ("naive", false):
       seconds = try median(repeats: 1, warmup: 0) { _ = try DirectConvolution.forward(x, f, stride: s.stride, pad: s.pad) }
-    case ("fast", false), ("gemm", false), ("direct", false):
+    case ("fast", false), ("gemm", false), ("direct", false), ("blocked", false):
       seconds = try median(repeats: repeats) { _ = try block.forward(x, p) }
-    case ("fast", true), ("gemm", true), ("direct", true):
+    case ("fast", true), ("gemm", true), ("direct", true), ("blocked", true):
       let dzdy = Tensor<Float>.uniform(Shape(s.outH, s.outW, s.k, s.n), using: &rng)
       seconds = try median(repeats: repeats) {
         _ = try block.forward(x, p)
         _ = try block.backward(x, p, dzdy)
       }
     default:
-      throw ConvLabError("the \(path) path cannot be benchmarked\(backward ? " forward+backward" : ""); use fast, gemm, direct\(backward ? "" : " or naive").")
+      throw ConvLabError("the \(path) path cannot be benchmarked\(backward ? " forward+backward" : ""); use fast, gemm, direct, blocked\(backward ? "" : " or naive").")
     }
     return s.record(op: backward ? "conv-fwd-bwd" : "conv-fwd", path: path, seconds: seconds,
                     flops: (backward ? 3 : 1) * s.forwardFlops, ceiling: sgemm)

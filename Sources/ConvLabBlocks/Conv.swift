@@ -17,13 +17,18 @@ public struct Conv: Block {
 
   /// The fast path's two implementations of the same sum.
   public enum Kernel: String, Sendable, CaseIterable {
-    /// `direct` where it applies and is faster (few taps per pixel: ≤ 50, as LeNet's C1), else `gemm`.
+    /// `direct` where it applies and is faster (few taps per pixel: ≤ 50, as LeNet's C1), else
+    /// `blocked` for a Float32 forward pass where the CPU has AVX2 + FMA, else `gemm`.
     case automatic
     /// im2row + one GEMM per group (Milisavljevic eq. 1–2, MatConvNet §6.1).
     case gemm
     /// Direct sums over the taps, SIMD over output rows (`SmallConvolution`); layers it does
     /// not handle (stride or dilation > 1, groups, fewer than 8 output rows) use `gemm`.
     case direct
+    /// Float32 forward only: im2row one cache-sized block of patches at a time, multiplied at
+    /// once by ConvLab's AVX2 GEMM micro-kernel (`BlockedConvolution`); Float64, CPUs without
+    /// AVX2 + FMA and the backward pass use `gemm`.
+    case blocked
   }
 
   public init(pad: [Int] = [0, 0, 0, 0], stride: (Int, Int) = (1, 1), dilate: (Int, Int) = (1, 1), kernel: Kernel = .automatic) {
@@ -35,11 +40,19 @@ public struct Conv: Block {
 
   /// Whether the fast path runs the direct kernel for inputs of shape `x` and filters `f`.
   public func usesDirectKernel(x: Shape, filters f: Shape) -> Bool {
-    guard kernel != .gemm, let out = try? geometry(kh: f.h, kw: f.w).outputSize(h: x.h, w: x.w) else { return false }
+    guard kernel == .automatic || kernel == .direct, let out = try? geometry(kh: f.h, kw: f.w).outputSize(h: x.h, w: x.w) else { return false }
     return SmallConvolution.handles(conv: self, x: x, f: f, outH: out.h) && (kernel == .direct || SmallConvolution.faster(x: x, f: f))
   }
 
   public var name: String { "conv" }
+
+  /// The kernel the fast forward pass runs for these shapes in scalar type `S` (`automatic`
+  /// resolved, and a kernel that does not apply replaced by `gemm`).
+  public func forwardKernel<S: Scalar>(x: Shape, filters f: Shape, scalar _: S.Type) -> Kernel {
+    if usesDirectKernel(x: x, filters: f) { return .direct }
+    let blocked = (kernel == .automatic || kernel == .blocked) && S.self == Float.self && BlockedConvolution.available
+    return blocked ? .blocked : .gemm
+  }
 
   /// Window geometry for a filter of size kh × kw.
   public func geometry(kh: Int, kw: Int) -> FilterGeometry {
@@ -206,8 +219,14 @@ public struct Conv: Block {
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     let plan = try fastPlan(x, p)
     guard let f = p.w else { throw ConvLabError("conv needs filters.") }
-    if usesDirectKernel(x: x.shape, filters: f.shape) {
-      return SmallConvolution.convForward(x, filters: f, bias: p.b, pad: pad, output: plan.yShape)
+    switch forwardKernel(x: x.shape, filters: f.shape, scalar: S.self) {
+    case .direct: return SmallConvolution.convForward(x, filters: f, bias: p.b, pad: pad, output: plan.yShape)
+    case .blocked:
+      if let x = x as? Tensor<Float>, let f = f as? Tensor<Float> {
+        return BlockedConvolution.forward(x, filters: f, bias: p.b as? Tensor<Float>, patches: plan.patches, groups: plan.groups,
+                                          output: plan.yShape) as! Tensor<S>
+      }
+    case .automatic, .gemm: break
     }
     let (yShape, g, perGroup, patches, rows, cols, chunk) = (plan.yShape, plan.groups, plan.perGroup, plan.patches, plan.rows, plan.cols, plan.chunk)
     var y = Tensor<S>(shape: yShape)

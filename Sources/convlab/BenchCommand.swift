@@ -22,7 +22,7 @@ extension ConvLab {
 
     @Argument(help: "all, conv, memory (memcpy and the memory-bound blocks) or lenet (the LeNet-5 step).") var what = "all"
     @Option(help: "conv only: N,H,W,D,K,FH,FW,STRIDE,PAD.") var shape: String?
-    @Option(help: "conv only: fast (the kernel conv chooses), gemm or direct (that CPU kernel), naive, cuda (the GPU) or host (the GPU's code on the CPU).") var path = "fast"
+    @Option(help: "conv only: fast (the kernels conv chooses), gemm, direct or blocked (that CPU kernel), naive, cuda (the GPU) or host (the GPU's code on the CPU).") var path = "fast"
     @Option(help: "all only: cpu, cuda (the GPU table) or host (the GPU's code on the CPU, small shapes only make sense).") var device = "cpu"
     @Flag(help: "cuda only: let cuBLAS use TF32 tensor cores (reported as path cuda-tf32; never the default).") var tf32 = false
     @Flag(help: "conv only: forward + backward instead of forward.") var backward = false
@@ -65,8 +65,8 @@ extension ConvLab {
       switch path {
       case "cuda": return try CUDAEngine(tf32: tf32)
       case "host": return HostEngine()
-      case "fast", "gemm", "direct", "naive", "cpu": return nil
-      default: throw ConvLabError("'\(path)' is not one of fast, gemm, direct, naive, cuda, host.")
+      case "fast", "gemm", "direct", "blocked", "naive", "cpu": return nil
+      default: throw ConvLabError("'\(path)' is not one of fast, gemm, direct, blocked, naive, cuda, host.")
       }
     }
 

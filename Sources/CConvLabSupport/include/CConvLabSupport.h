@@ -9,6 +9,8 @@ typedef struct {
 } convlab_cpu_features;
 
 convlab_cpu_features convlab_detect_cpu_features(void);
+/// Whether the CPU and OS run AVX2 and FMA code (cached after the first call).
+int convlab_cpu_has_avx2_fma(void);
 
 /* Makes stdout line-buffered, so progress lines reach logs and pipes as they are printed
    (Swift 6 cannot name the C global `stdout` safely). */
@@ -25,5 +27,33 @@ void convlab_sigmoid_f32(const float *x, float *y, long n, int baseline);
 void convlab_sigmoid_backward_f32(const float *x, const float *dzdy, float *dzdx, long n, int baseline);
 /// "avx2+fma" or "baseline": which compilation of the two above runs here.
 const char *convlab_sigmoid_variant(void);
+
+
+/// Single-precision GEMM for im2row patch blocks (sgemm.c): C = A·B (+ 1·biasᵀ), every matrix
+/// column-major. B (k × n) is packed once by convlab_sgemm_pack into panels of 6 columns;
+/// A (m × k) and C (m × n) are used in place. AVX2 + FMA where the CPU has them, else a
+/// portable loop (callers choose OpenBLAS instead: see convlab_sgemm_has_microkernel).
+int convlab_sgemm_has_microkernel(void);
+/// Floats of the packed copy of a k × n matrix.
+long convlab_sgemm_packed_count(long k, long n);
+/// packed ← B (k × n, leading dimension ldb) as ⌈n/6⌉ panels of k rows × 6 columns, zero-padded.
+void convlab_sgemm_pack(const float *b, long ldb, long k, long n, float *packed);
+/// C (m × n, ldc) = A (m × k, lda) · B, B from convlab_sgemm_pack; `bias` (n floats) is added to
+/// every row of C, or nothing when it is NULL.
+void convlab_sgemm_packed(long m, long n, long k, const float *a, long lda, const float *packed,
+                          const float *bias, float *c, long ldc);
+
+/// One step of an im2row plan (ConvLabBlocks' PatchMatrix.Plan): rows target ..< target + count
+/// of a column of φ become zero (zero ≠ 0), or input entries source + step·k, kept only where
+/// masks[mask + k] is all ones when mask ≥ 0 (entries that are padding for their image column).
+typedef struct {
+  long target, source, count, zero, mask;
+} convlab_im2row_fill;
+
+/// Applies an im2row plan to `channels` channels of one image: column t + spatial·c of `buffer`
+/// (leading dimension ld) gets fills[starts[t] ..< starts[t + 1]], reading x + c·plane.
+/// AVX2 loops where the CPU has them.
+void convlab_im2row_f32(const float *x, long plane, long channels, long spatial, const long *starts,
+                        const convlab_im2row_fill *fills, const int *masks, long step, float *buffer, long ld);
 
 #endif

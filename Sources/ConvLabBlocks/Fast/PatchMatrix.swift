@@ -1,3 +1,4 @@
+import CConvLabSupport
 import ConvLabCore
 import ConvLabNotation
 
@@ -37,9 +38,9 @@ struct PatchMatrix {
   /// rows, and the input offset of output (row 0, column 0) — row r of column j″ reads input
   /// offset + S_w·j″·h + S_h·r. Both walks below are this one, per column or per tap.
   @inline(__always)
-  func forEachTapRange(_ body: (_ q: Int, _ cols: Range<Int>, _ rows: Range<Int>, _ input: Int) -> Void) {
+  func forEachTapRange(channels: Int? = nil, _ body: (_ q: Int, _ cols: Range<Int>, _ rows: Range<Int>, _ input: Int) -> Void) {
     let kh = geometry.rows.size, kw = geometry.cols.size
-    for c in 0..<d {
+    for c in 0..<(channels ?? d) {
       for j1 in 0..<kw {
         let cols = Self.validOutputs(geometry.cols, tap: j1, length: w, outputs: outW)
         let jOffset = geometry.cols.dilation * j1 - geometry.cols.padBefore
@@ -58,9 +59,9 @@ struct PatchMatrix {
   /// vertical stride in the input). The buffer's column q starts at q·ld (ld ≥ rows lets several
   /// images share one matrix).
   @inline(__always)
-  func forEachRun(ld: Int, _ body: (_ buffer: Int, _ rows: Range<Int>, _ input: Int) -> Void) {
+  func forEachRun(ld: Int, channels: Int? = nil, _ body: (_ buffer: Int, _ rows: Range<Int>, _ input: Int) -> Void) {
     let sw = geometry.cols.stride
-    forEachTapRange { q, cols, rows, input in
+    forEachTapRange(channels: channels) { q, cols, rows, input in
       for j2 in 0..<outW { body(q * ld + j2 * outH, cols.contains(j2) ? rows : 0..<0, input + sw * j2 * h) }
     }
   }
@@ -82,43 +83,101 @@ struct PatchMatrix {
   }
 
   /// buffer ← φ(x) for `d` channels starting at `x` (zeros where taps fall in the padding),
-  /// written as rows 0..<rows of a matrix with leading dimension `ld`. Each entry is written
-  /// once (no zero-fill first), and with stride 1 a run is a straight copy the compiler vectorizes.
+  /// written as rows 0..<rows of a matrix with leading dimension `ld`.
   func im2row<S: Scalar>(_ x: UnsafePointer<S>, into buffer: UnsafeMutablePointer<S>, ld: Int) {
-    let outH = self.outH
+    im2row(x, plan: plan(rows: 0..<rows), into: buffer, ld: ld)
+  }
+
+  /// How im2row fills rows `window` of φ's columns (patches p = i″ + H″j″ in that range): for
+  /// each spatial tap (i′, j′), copies from the input and zero fills, in order. They are the same
+  /// for every channel and every image (only the input's start moves), so they are worked out
+  /// once and then applied H′W′·D times per image as straight loops — the blocked forward pass
+  /// fills φ a cache-sized block at a time, where per-tap bookkeeping would cost as much as the
+  /// copying. A fill (`convlab_im2row_fill`, shared with the C loop of the Float32 path) sets
+  /// buffer rows target ..< target + count to zero, or to input source + step·k, or (masked) to
+  /// that input where `masks[mask + k]` is set and to zero where it is not.
+  struct Plan {
+    typealias Fill = convlab_im2row_fill
+    let window: Range<Int>
+    /// Fills of spatial tap t = i′ + H′j′: fills[starts[t] ..< starts[t + 1]].
+    let starts: [Int]
+    let fills: [Fill]
+    /// All ones (−1) where a masked copy keeps the input, 0 where it writes zero.
+    let masks: [Int32]
+  }
+
+  func plan(rows window: Range<Int>) -> Plan {
+    let spatial = geometry.rows.size * geometry.cols.size, outH = self.outH
+    var fills: [Plan.Fill] = [], starts = [0], masks: [Int32] = []
+    func add(_ range: Range<Int>, from source: Int? = nil, mask: [Int32]? = nil) {
+      guard !range.isEmpty else { return }
+      fills.append(Plan.Fill(target: range.lowerBound - window.lowerBound, source: source ?? 0, count: range.count,
+                             zero: source == nil ? 1 : 0, mask: mask == nil ? -1 : masks.count))
+      masks += mask ?? []
+    }
     if columnsAreContiguous {
-      forEachBlock(ld: ld) { q, b, cols, rows, i in
-        let column = buffer + q * ld
-        guard !rows.isEmpty, !cols.isEmpty else { column.update(repeating: 0, count: outH * outW); return }
-        // Columns left and right of the in-bounds ones read only padding.
-        column.update(repeating: 0, count: cols.lowerBound * outH)
-        (column + cols.upperBound * outH).update(repeating: 0, count: (outW - cols.upperBound) * outH)
-        // One copy from the first column's first in-bounds row to the last column's last; it
-        // stays inside the channel, and the rows it fills that are padding for their column
-        // (the neighbouring column's edge) are zeroed after.
-        let (first, last) = (rows.lowerBound, (cols.count - 1) * outH + rows.upperBound)
-        let (out, source) = (buffer + b, x + i)
-        for t in first..<last { out[t] = source[t] }
-        for k in 0..<cols.count {
-          let run = out + k * outH
-          for r in 0..<rows.lowerBound { run[r] = 0 }
-          for r in rows.upperBound..<outH { run[r] = 0 }
+      forEachTapRange(channels: 1) { _, cols, rows, input in
+        defer { starts.append(fills.count) }
+        guard !rows.isEmpty, !cols.isEmpty else { add(window); return }
+        // Patch p reads input + p for every p from the first in-bounds column's first in-bounds
+        // row to the last one's last (outH = h, stride 1): one copy clipped to the window, zeros
+        // before and after it; inside the copy, a mask zeroes the rows that are padding for their
+        // column (they would read the neighbouring column's edge).
+        let copied = (cols.lowerBound * outH + rows.lowerBound).clampedRange(to: (cols.upperBound - 1) * outH + rows.upperBound, within: window)
+        add(window.lowerBound..<copied.lowerBound)
+        add(copied, from: input + copied.lowerBound, mask: rows.count == outH ? nil : copied.map { rows.contains($0 % outH) ? -1 : 0 })
+        add(copied.upperBound..<window.upperBound)
+      }
+    } else {
+      let (sh, rowCount) = (geometry.rows.stride, self.rows)
+      forEachRun(ld: rowCount, channels: 1) { b, rows, i in
+        // This run is patches j″·outH ..< (j″+1)·outH of the tap's column; keep the window's part.
+        let first = b % rowCount
+        if first == 0 && b > 0 { starts.append(fills.count) }
+        let part = first.clampedRange(to: first + outH, within: window)
+        let inBounds = (first + rows.lowerBound).clampedRange(to: first + rows.upperBound, within: part)
+        add(part.lowerBound..<inBounds.lowerBound)
+        add(inBounds, from: i + sh * (inBounds.lowerBound - first))
+        add(inBounds.upperBound..<part.upperBound)
+      }
+      starts.append(fills.count)
+    }
+    precondition(starts.count == spatial + 1, "one list of fills per spatial tap")
+    return Plan(window: window, starts: starts, fills: fills, masks: masks)
+  }
+
+  /// Rows `plan.window` of φ(x) as rows 0..<plan.window.count of `buffer` (leading dimension
+  /// `ld`). With stride 1 a copy is a straight loop the compiler vectorizes.
+  func im2row<S: Scalar>(_ x: UnsafePointer<S>, plan: Plan, into buffer: UnsafeMutablePointer<S>, ld: Int) {
+    let spatial = plan.starts.count - 1, (plane, step) = (h * w, geometry.rows.stride)
+    if S.self == Float.self, BlockedConvolution.available {
+      // The same loops in C, compiled for AVX2 (this path's caller runs only there).
+      x.withMemoryRebound(to: Float.self, capacity: plane * d) { xf in
+        buffer.withMemoryRebound(to: Float.self, capacity: spatial * d * ld) { bf in
+          convlab_im2row_f32(xf, plane, d, spatial, plan.starts, plan.fills, plan.masks, step, bf, ld)
         }
       }
       return
     }
-    let sh = geometry.rows.stride
-    forEachRun(ld: ld) { b, rows, i in
-      let out = buffer + b
-      if rows.isEmpty { out.update(repeating: 0, count: outH); return }
-      for r in 0..<rows.lowerBound { out[r] = 0 }
-      if sh == 1 {
-        let source = x + i
-        for r in rows { out[r] = source[r] }
-      } else {
-        for r in rows { out[r] = x[i + sh * r] }
+    plan.fills.withUnsafeBufferPointer { fills in
+      for c in 0..<d {
+        let channel = x + c * plane
+        for t in 0..<spatial {
+          let column = buffer + (t + spatial * c) * ld
+          for fill in fills[plan.starts[t]..<plan.starts[t + 1]] {
+            let out = column + fill.target, source = channel + fill.source
+            if fill.zero != 0 {
+              for k in 0..<fill.count { out[k] = 0 }
+            } else if fill.mask >= 0 {
+              for k in 0..<fill.count { out[k] = plan.masks[fill.mask + k] != 0 ? source[k] : 0 }
+            } else if step == 1 {
+              for k in 0..<fill.count { out[k] = source[k] }
+            } else {
+              for k in 0..<fill.count { out[k] = source[step * k] }
+            }
+          }
+        }
       }
-      for r in rows.upperBound..<outH { out[r] = 0 }
     }
   }
 
@@ -150,5 +209,15 @@ struct PatchMatrix {
         for r in rows { dx[i + sh * r] += run[r] }
       }
     }
+  }
+}
+
+extension Int {
+  /// self..<end intersected with `window` (empty, at the nearer end of the window, when they
+  /// do not meet), so that loops over the result stay inside the window.
+  @inline(__always)
+  func clampedRange(to end: Int, within window: Range<Int>) -> Range<Int> {
+    let lo = Swift.min(Swift.max(self, window.lowerBound), window.upperBound)
+    return lo..<Swift.max(Swift.min(end, window.upperBound), lo)
   }
 }

@@ -1,0 +1,97 @@
+import CConvLabSupport
+import ConvLabCore
+import Foundation
+
+/// The Float32 conv forward pass for GEMM-bound layers (many taps per pixel, as Milisavljevic's
+/// 3×3×64 → 64 or a VGG layer): the same product y = φ(x) F (Milisavljevic eq. 1–2, MatConvNet
+/// §6.1), computed one block of patch rows at a time. Each block of φ (about 64 patches × H′W′D
+/// taps, ~150 KB) is written by im2row into a buffer that stays in the core's L2 cache and is
+/// multiplied there at once by ConvLab's AVX2 GEMM micro-kernel (`CConvLabSupport/sgemm.c`),
+/// which writes y's rows in place with the bias added.
+///
+/// Why not im2row + OpenBLAS (`Conv.Kernel.gemm`, the teaching path): with only 64 or 128
+/// filters, F is a skinny right-hand side, and OpenBLAS 0.3.21 multiplies (19 600 × 576)·(576 × 64)
+/// at about half its large-square rate on this project's machine; and the batch's whole patch
+/// matrix (45 MB for Milisavljevic's layer, 9× the input) goes out to memory and back. Here no
+/// patch leaves the cache, F is packed once per call, and the two cores take blocks in turn.
+///
+/// Needs AVX2 + FMA (`available`); `Conv` uses im2row + OpenBLAS elsewhere, and for Float64,
+/// which stays BLAS-backed.
+enum BlockedConvolution {
+  /// Whether the micro-kernel runs on this CPU.
+  static var available: Bool { convlab_sgemm_has_microkernel() != 0 }
+
+  /// Patch rows per block: a multiple of the micro-kernel's 16-row tile, sized so that a block
+  /// (rows × H′W′D floats) is about 128 KB, a quarter of a Zen 3 core's L2, leaving room for the
+  /// packed filters.
+  static func blockRows(patchCount: Int, taps: Int) -> Int {
+    if let v = ProcessInfo.processInfo.environment["CONVLAB_BLOCK_ROWS"].flatMap(Int.init) { return v }
+    let target = max(16, min(256, (40 * 1024 / max(1, taps)) / 16 * 16))
+    return min(target, (patchCount + 15) / 16 * 16)
+  }
+
+  static func forward(_ x: Tensor<Float>, filters f: Tensor<Float>, bias: Tensor<Float>?, patches: PatchMatrix,
+                      groups: Int, output yShape: Shape) -> Tensor<Float> {
+    let (rows, cols, perGroup) = (patches.rows, patches.cols, f.shape.n / groups)
+    // Blocks run over the patch rows of all images in turn (a block may end in one image and go
+    // on in the next), so that only the batch's last 16-row tile is partial.
+    let (total, block) = (x.shape.n * rows, blockRows(patchCount: x.shape.n * rows, taps: cols))
+    let blocks = (total + block - 1) / block
+    let packedCount = convlab_sgemm_packed_count(cols, perGroup)
+    return Workspace.shared.withBuffer(packedCount * groups, of: Float.self) { packed in
+      f.storage.withUnsafeBufferPointer { fp in
+        guard let fb = fp.baseAddress else { return }
+        for group in 0..<groups {
+          convlab_sgemm_pack(fb + cols * group * perGroup, cols, cols, perGroup, packed + group * packedCount)
+        }
+      }
+      let biasStorage = bias?.storage ?? []
+      return Tensor(shape: yShape) { yp in
+        x.storage.withUnsafeBufferPointer { xp in
+          biasStorage.withUnsafeBufferPointer { bp in
+            guard let xr = SendableRef(xp), let yr = SendableRef(yp) else { return }
+            let (filters, biasRef) = (SendableRef(packed), SendableRef(bp))
+            // Work items (group, block), split into contiguous ranges over the cores.
+            Parallel.forEachRange(groups * blocks, threshold: 2) { items in
+              var plans: [Range<Int>: PatchMatrix.Plan] = [:]
+              Workspace.shared.withBuffer(block * cols, of: Float.self) { phi in
+                Workspace.shared.withBuffer(block * perGroup, of: Float.self) { out in
+                  for item in items {
+                    let (group, index) = item.quotientAndRemainder(dividingBy: blocks)
+                    let span = (index * block)..<min(total, (index + 1) * block)
+                    forEachImage(in: span, rows: rows) { image, window, offset in
+                      if plans[window] == nil { plans[window] = patches.plan(rows: window) }
+                      patches.im2row(xr.pointer + x.shape.index(0, 0, group * f.shape.d, image), plan: plans[window]!,
+                                     into: phi + offset, ld: block)
+                    }
+                    convlab_sgemm_packed(span.count, perGroup, cols, phi, block, filters.pointer + group * packedCount,
+                                         biasRef.map { $0.pointer + group * perGroup }, out, block)
+                    forEachImage(in: span, rows: rows) { image, window, offset in
+                      for k in 0..<perGroup {
+                        (yr.pointer + yShape.index(window.lowerBound, 0, group * perGroup + k, image))
+                          .update(from: out + k * block + offset, count: window.count)
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// The parts of rows `span` of the batch's stacked patch rows: image, its patch rows, and
+  /// their offset in the block.
+  @inline(__always)
+  static func forEachImage(in span: Range<Int>, rows: Int, _ body: (_ image: Int, _ window: Range<Int>, _ offset: Int) -> Void) {
+    var p = span.lowerBound
+    while p < span.upperBound {
+      let (image, first) = p.quotientAndRemainder(dividingBy: rows)
+      let window = first..<min(rows, first + span.upperBound - p)
+      body(image, window, p - span.lowerBound)
+      p += window.count
+    }
+  }
+}
