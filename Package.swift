@@ -67,7 +67,7 @@ let package = Package(
     ),
     .testTarget(name: "ConvLabCoreTests", dependencies: ["ConvLabCore"]),
     .testTarget(name: "ConvLabNotationTests", dependencies: ["ConvLabCore", "ConvLabNotation"]),
-    .testTarget(name: "ConvLabBlocksTests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks"]),
+    .testTarget(name: "ConvLabBlocksTests", dependencies: ["CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks"]),
     .testTarget(name: "ConvLabNetworksTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks"]),
     .testTarget(name: "ConvLabPlotTests", dependencies: ["ConvLabCore", "ConvLabPlot", "ConvLabFigures", "ConvLabNetworks"]),
     .testTarget(name: "ConvLabDeriveTests", dependencies: ["ConvLabCore", "ConvLabDerive"]),

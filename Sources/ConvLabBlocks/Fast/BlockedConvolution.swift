@@ -1,13 +1,12 @@
 import CConvLabSupport
 import ConvLabCore
-import Foundation
 
 /// The Float32 conv forward pass for GEMM-bound layers (many taps per pixel, as Milisavljevic's
 /// 3×3×64 → 64 or a VGG layer): the same product y = φ(x) F (Milisavljevic eq. 1–2, MatConvNet
 /// §6.1), computed one block of patch rows at a time. Each block of φ (about 64 patches × H′W′D
 /// taps, ~150 KB) is written by im2row into a buffer that stays in the core's L2 cache and is
 /// multiplied there at once by ConvLab's AVX2 GEMM micro-kernel (`CConvLabSupport/sgemm.c`),
-/// which writes y's rows in place with the bias added.
+/// bias included; the block's rows of y then go to their images.
 ///
 /// Why not im2row + OpenBLAS (`Conv.Kernel.gemm`, the teaching path): with only 64 or 128
 /// filters, F is a skinny right-hand side, and OpenBLAS 0.3.21 multiplies (19 600 × 576)·(576 × 64)
@@ -22,10 +21,10 @@ enum BlockedConvolution {
   static var available: Bool { convlab_sgemm_has_microkernel() != 0 }
 
   /// Patch rows per block: a multiple of the micro-kernel's 16-row tile, sized so that a block
-  /// (rows × H′W′D floats) is about 128 KB, a quarter of a Zen 3 core's L2, leaving room for the
-  /// packed filters.
+  /// (rows × H′W′D floats) is at most 160 KB, a third of a Zen 3 core's 512 KB L2, leaving room
+  /// for the packed filters (147 KB for 576 × 64). 64 rows for a 3×3×64 layer; measured there,
+  /// 48 to 128 rows are within the machine's noise of each other and 32 or 256 are slower.
   static func blockRows(patchCount: Int, taps: Int) -> Int {
-    if let v = ProcessInfo.processInfo.environment["CONVLAB_BLOCK_ROWS"].flatMap(Int.init) { return v }
     let target = max(16, min(256, (40 * 1024 / max(1, taps)) / 16 * 16))
     return min(target, (patchCount + 15) / 16 * 16)
   }
@@ -50,7 +49,8 @@ enum BlockedConvolution {
         x.storage.withUnsafeBufferPointer { xp in
           biasStorage.withUnsafeBufferPointer { bp in
             guard let xr = SendableRef(xp), let yr = SendableRef(yp) else { return }
-            let (filters, biasRef) = (SendableRef(packed), SendableRef(bp))
+            // An empty array may still have a base address: no bias is a nil pointer.
+            let (filters, biasRef) = (SendableRef(packed), bias == nil ? nil : SendableRef(bp))
             // Work items (group, block), split into contiguous ranges over the cores.
             Parallel.forEachRange(groups * blocks, threshold: 2) { items in
               var plans: [Range<Int>: PatchMatrix.Plan] = [:]
