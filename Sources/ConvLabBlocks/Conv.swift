@@ -229,6 +229,7 @@ public struct Conv: Block {
     case .automatic, .gemm: break
     }
     let (yShape, g, perGroup, patches, rows, cols, chunk) = (plan.yShape, plan.groups, plan.perGroup, plan.patches, plan.rows, plan.cols, plan.chunk)
+    let wholeImage = patches.plan(rows: 0..<rows)  // the same fills for every image and channel
     var y = Tensor<S>(shape: yShape)
     Workspace.shared.withBuffer(chunk * rows * cols, of: S.self) { phi in
       Workspace.shared.withBuffer(chunk * rows * perGroup, of: S.self) { out in
@@ -241,7 +242,8 @@ public struct Conv: Block {
                 for group in 0..<g {
                   let source = SendableRef(UnsafeMutablePointer(mutating: xb)), target = SendableRef(phi)
                   Parallel.forEach(b) { i in
-                    patches.im2row(source.pointer + x.shape.index(0, 0, group * f.shape.d, start + i), into: target.pointer + i * rows, ld: ld)
+                    patches.im2row(source.pointer + x.shape.index(0, 0, group * f.shape.d, start + i), plan: wholeImage,
+                                   into: target.pointer + i * rows, ld: ld)
                   }
                   S.gemm(transA: false, transB: false, m: ld, n: perGroup, k: cols, alpha: 1, a: phi, lda: ld,
                          b: fb + cols * group * perGroup, ldb: cols, beta: 0, c: out, ldc: ld)
@@ -276,6 +278,7 @@ public struct Conv: Block {
     let plan = try fastPlan(x, p)
     guard let f = p.w else { throw ConvLabError("conv needs filters.") }
     let (yShape, g, perGroup, patches, rows, cols, chunk) = (plan.yShape, plan.groups, plan.perGroup, plan.patches, plan.rows, plan.cols, plan.chunk)
+    let wholeImage = patches.plan(rows: 0..<rows)  // the same fills for every image and channel
     try requireDzdy(dzdy, yShape)
     if usesDirectKernel(x: x.shape, filters: f.shape) {
       let (dx, dw) = SmallConvolution.convBackward(x, filters: f, dzdy, pad: pad, inputGradient: inputGradient)
@@ -297,7 +300,8 @@ public struct Conv: Block {
                       let fOffset = cols * group * perGroup
                       let source = SendableRef(UnsafeMutablePointer(mutating: xb)), matrix = SendableRef(phi), gradient = SendableRef(dxb)
                       Parallel.forEach(b) { i in
-                        patches.im2row(source.pointer + x.shape.index(0, 0, group * f.shape.d, start + i), into: matrix.pointer + i * rows, ld: ld)
+                        patches.im2row(source.pointer + x.shape.index(0, 0, group * f.shape.d, start + i), plan: wholeImage,
+                                       into: matrix.pointer + i * rows, ld: ld)
                       }
                       for k in 0..<perGroup {
                         for i in 0..<b {
@@ -312,7 +316,8 @@ public struct Conv: Block {
                       S.gemm(transA: false, transB: true, m: ld, n: cols, k: perGroup, alpha: 1, a: dY, lda: ld,
                              b: fb + fOffset, ldb: cols, beta: 0, c: phi, ldc: ld)
                       Parallel.forEach(b) { i in
-                        patches.row2imAdd(matrix.pointer + i * rows, ld: ld, into: gradient.pointer + x.shape.index(0, 0, group * f.shape.d, start + i))
+                        patches.row2imAdd(matrix.pointer + i * rows, plan: wholeImage, ld: ld,
+                                          into: gradient.pointer + x.shape.index(0, 0, group * f.shape.d, start + i))
                       }
                     }
                   }

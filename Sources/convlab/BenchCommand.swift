@@ -152,6 +152,8 @@ extension ConvLab {
         for s in Benchmark.ConvShape.standard {
           progress("conv \(s.name)")
           if s.forwardFlops < 2e9 { records.append(try Benchmark.conv(s, path: "naive", backward: false, sgemm: sgemm)) }
+          // The teaching path (im2row + one OpenBLAS GEMM) beside the kernels `fast` chooses.
+          records.append(try Benchmark.conv(s, path: "gemm", backward: false, sgemm: sgemm, repeats: repeats))
           records.append(try Benchmark.conv(s, path: "fast", backward: false, sgemm: sgemm, repeats: repeats))
           records.append(try Benchmark.conv(s, path: "fast", backward: true, sgemm: sgemm, repeats: repeats))
         }

@@ -55,5 +55,9 @@ typedef struct {
 /// AVX2 loops where the CPU has them.
 void convlab_im2row_f32(const float *x, long plane, long channels, long spatial, const long *starts,
                         const convlab_im2row_fill *fills, const int *masks, long step, float *buffer, long ld);
+/// The adjoint: dx + c·plane accumulates the entries of `buffer` that the same fills copied
+/// (zero fills skipped, masked entries only where the mask is set).
+void convlab_row2im_add_f32(const float *buffer, long ld, long plane, long channels, long spatial, const long *starts,
+                            const convlab_im2row_fill *fills, const int *masks, long step, float *dx);
 
 #endif

@@ -68,25 +68,9 @@ struct PatchMatrix {
 
   /// Whether a tap's runs for consecutive output columns sit back to back in the input as they
   /// do in the buffer (stride 1 and an output as high as the input: "same" padding, as in every
-  /// 3×3 pad-1 layer). Then all of a tap's columns are one contiguous copy (`forEachBlock`).
+  /// 3×3 pad-1 layer). Then all of a tap's columns are one contiguous copy, masked where a row is
+  /// padding for its column.
   var columnsAreContiguous: Bool { geometry.rows.stride == 1 && geometry.cols.stride == 1 && outH == h }
-
-  /// For each tap q when `columnsAreContiguous`: the buffer offset of its first in-bounds output
-  /// column `cols.lowerBound`, those columns, the in-bounds rows of every column, and the input
-  /// offset that row 0 of that first column reads (row r of column cols.lowerBound + k reads
-  /// input + k·h + r).
-  @inline(__always)
-  func forEachBlock(ld: Int, _ body: (_ q: Int, _ buffer: Int, _ cols: Range<Int>, _ rows: Range<Int>, _ input: Int) -> Void) {
-    forEachTapRange { q, cols, rows, input in
-      body(q, q * ld + cols.lowerBound * outH, cols, rows, input + cols.lowerBound * h)
-    }
-  }
-
-  /// buffer ← φ(x) for `d` channels starting at `x` (zeros where taps fall in the padding),
-  /// written as rows 0..<rows of a matrix with leading dimension `ld`.
-  func im2row<S: Scalar>(_ x: UnsafePointer<S>, into buffer: UnsafeMutablePointer<S>, ld: Int) {
-    im2row(x, plan: plan(rows: 0..<rows), into: buffer, ld: ld)
-  }
 
   /// How im2row fills rows `window` of φ's columns (patches p = i″ + H″j″ in that range): for
   /// each spatial tap (i′, j′), copies from the input and zero fills, in order. They are the same
@@ -146,12 +130,13 @@ struct PatchMatrix {
     return Plan(window: window, starts: starts, fills: fills, masks: masks)
   }
 
-  /// Rows `plan.window` of φ(x) as rows 0..<plan.window.count of `buffer` (leading dimension
-  /// `ld`). With stride 1 a copy is a straight loop the compiler vectorizes.
+  /// buffer ← rows `plan.window` of φ(x) for `d` channels starting at `x` (zeros where taps fall
+  /// in the padding), as rows 0..<plan.window.count of a matrix with leading dimension `ld`
+  /// (ld ≥ the window lets several images share one matrix). With stride 1 a copy is a straight loop the compiler vectorizes.
   func im2row<S: Scalar>(_ x: UnsafePointer<S>, plan: Plan, into buffer: UnsafeMutablePointer<S>, ld: Int) {
     let spatial = plan.starts.count - 1, (plane, step) = (h * w, geometry.rows.stride)
     if S.self == Float.self, BlockedConvolution.available {
-      // The same loops in C, compiled for AVX2 (this path's caller runs only there).
+      // The same loops in C, compiled for AVX2 where the CPU has it.
       x.withMemoryRebound(to: Float.self, capacity: plane * d) { xf in
         buffer.withMemoryRebound(to: Float.self, capacity: spatial * d * ld) { bf in
           convlab_im2row_f32(xf, plane, d, spatial, plan.starts, plan.fills, plan.masks, step, bf, ld)
@@ -181,32 +166,33 @@ struct PatchMatrix {
     }
   }
 
-  /// dx += φ*(M): each patch entry added back to the pixel it came from. M is the caller's
-  /// scratch buffer: with contiguous columns its entries for padding taps are zeroed first, so
-  /// that a tap's columns add back as one contiguous run.
-  func row2imAdd<S: Scalar>(_ m: UnsafeMutablePointer<S>, ld: Int, into dx: UnsafeMutablePointer<S>) {
-    if columnsAreContiguous {
-      let outH = self.outH
-      forEachBlock(ld: ld) { _, b, cols, rows, i in
-        guard !rows.isEmpty, !cols.isEmpty else { return }
-        let (run, target) = (m + b, dx + i)
-        for k in 0..<cols.count {
-          let column = run + k * outH
-          for r in 0..<rows.lowerBound { column[r] = 0 }
-          for r in rows.upperBound..<outH { column[r] = 0 }
+  /// dx += φ*(M) for rows `plan.window` of M (leading dimension `ld`): each patch entry added back
+  /// to the pixel it came from — the adjoint of `im2row` with the same plan, so every copy becomes
+  /// an accumulation and zero fills (padding) are skipped.
+  func row2imAdd<S: Scalar>(_ m: UnsafePointer<S>, plan: Plan, ld: Int, into dx: UnsafeMutablePointer<S>) {
+    let spatial = plan.starts.count - 1, (plane, step) = (h * w, geometry.rows.stride)
+    if S.self == Float.self, BlockedConvolution.available {
+      m.withMemoryRebound(to: Float.self, capacity: spatial * d * ld) { mf in
+        dx.withMemoryRebound(to: Float.self, capacity: plane * d) { xf in
+          convlab_row2im_add_f32(mf, ld, plane, d, spatial, plan.starts, plan.fills, plan.masks, step, xf)
         }
-        for t in rows.lowerBound..<((cols.count - 1) * outH + rows.upperBound) { target[t] += run[t] }
       }
       return
     }
-    let sh = geometry.rows.stride
-    forEachRun(ld: ld) { b, rows, i in
-      let run = m + b
-      if sh == 1 {
-        let target = dx + i
-        for r in rows { target[r] += run[r] }
-      } else {
-        for r in rows { dx[i + sh * r] += run[r] }
+    plan.fills.withUnsafeBufferPointer { fills in
+      for c in 0..<d {
+        let channel = dx + c * plane
+        for t in 0..<spatial {
+          let column = m + (t + spatial * c) * ld
+          for fill in fills[plan.starts[t]..<plan.starts[t + 1]] where fill.zero == 0 {
+            let run = column + fill.target, target = channel + fill.source
+            if fill.mask >= 0 {
+              for k in 0..<fill.count where plan.masks[fill.mask + k] != 0 { target[k] += run[k] }
+            } else {
+              for k in 0..<fill.count { target[step * k] += run[k] }
+            }
+          }
+        }
       }
     }
   }
