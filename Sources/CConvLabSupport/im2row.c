@@ -7,24 +7,29 @@
 
 // Channels run innermost: every channel repeats its spatial tap's fills exactly (only the
 // input plane and the buffer column move), so the branches on each fill's kind and length
-// repeat D times in a row and predict well.
+// repeat D times in a row and predict well. Each fill is first clipped to rows first ..< first +
+// count (a block of the blocked forward pass; the whole image otherwise).
 #define APPLY_FILLS(COPY, MASKED_COPY, ZERO)                                                      \
   for (long t = 0; t < spatial; t++) {                                                            \
     for (long i = starts[t]; i < starts[t + 1]; i++) {                                            \
       const convlab_im2row_fill f = fills[i];                                                     \
-      float *out = buffer + t * ld + f.target;                                                    \
-      const float *source = x + f.source;                                                         \
+      long lo = f.target > first ? f.target : first;                                              \
+      long hi = f.target + f.count < first + count ? f.target + f.count : first + count;          \
+      if (lo >= hi) continue;                                                                     \
+      const long skip = lo - f.target, n = hi - lo;                                               \
+      float *out = buffer + t * ld + (lo - first);                                                \
+      const float *source = x + f.source + step * skip;                                           \
       const long columns = spatial * ld; /* from channel c to c + 1 in the buffer */              \
       if (f.zero) {                                                                               \
-        for (long c = 0; c < channels; c++) ZERO(out + c * columns, f.count);                     \
+        for (long c = 0; c < channels; c++) ZERO(out + c * columns, n);                           \
       } else if (f.mask >= 0) {                                                                   \
         for (long c = 0; c < channels; c++)                                                       \
-          MASKED_COPY(out + c * columns, source + c * plane, masks + f.mask, f.count);            \
+          MASKED_COPY(out + c * columns, source + c * plane, masks + f.mask + skip, n);           \
       } else if (step == 1) {                                                                     \
-        for (long c = 0; c < channels; c++) COPY(out + c * columns, source + c * plane, f.count); \
+        for (long c = 0; c < channels; c++) COPY(out + c * columns, source + c * plane, n);       \
       } else {                                                                                    \
         for (long c = 0; c < channels; c++)                                                       \
-          for (long k = 0; k < f.count; k++) out[c * columns + k] = source[c * plane + step * k]; \
+          for (long k = 0; k < n; k++) out[c * columns + k] = source[c * plane + step * k];       \
       }                                                                                           \
     }                                                                                             \
   }
@@ -34,7 +39,8 @@
 #define PORTABLE_ZERO(out, n) for (long k = 0; k < (n); k++) (out)[k] = 0.0f
 
 static void im2row_portable(const float *x, long plane, long channels, long spatial, const long *starts,
-                            const convlab_im2row_fill *fills, const int *masks, long step, float *buffer, long ld) {
+                            const convlab_im2row_fill *fills, const int *masks, long step, long first, long count,
+                            float *buffer, long ld) {
   APPLY_FILLS(PORTABLE_COPY, PORTABLE_MASKED_COPY, PORTABLE_ZERO)
 }
 
@@ -76,20 +82,22 @@ AVX2 static inline __attribute__((always_inline)) void zero8(float *out, long n)
 }
 
 AVX2 static void im2row_avx2(const float *x, long plane, long channels, long spatial, const long *starts,
-                             const convlab_im2row_fill *fills, const int *masks, long step, float *buffer, long ld) {
+                             const convlab_im2row_fill *fills, const int *masks, long step, long first, long count,
+                            float *buffer, long ld) {
   APPLY_FILLS(copy8, masked_copy8, zero8)
 }
 #endif
 
 void convlab_im2row_f32(const float *x, long plane, long channels, long spatial, const long *starts,
-                        const convlab_im2row_fill *fills, const int *masks, long step, float *buffer, long ld) {
+                        const convlab_im2row_fill *fills, const int *masks, long step, long first, long count,
+                            float *buffer, long ld) {
 #if defined(__x86_64__)
   if (convlab_cpu_has_avx2_fma()) {
-    im2row_avx2(x, plane, channels, spatial, starts, fills, masks, step, buffer, ld);
+    im2row_avx2(x, plane, channels, spatial, starts, fills, masks, step, first, count, buffer, ld);
     return;
   }
 #endif
-  im2row_portable(x, plane, channels, spatial, starts, fills, masks, step, buffer, ld);
+  im2row_portable(x, plane, channels, spatial, starts, fills, masks, step, first, count, buffer, ld);
 }
 
 // row2im: the adjoint of the loops above, with the same plan. Copies become accumulations into

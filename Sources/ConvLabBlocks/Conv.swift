@@ -229,7 +229,7 @@ public struct Conv: Block {
     case .automatic, .gemm: break
     }
     let (yShape, g, perGroup, patches, rows, cols, chunk) = (plan.yShape, plan.groups, plan.perGroup, plan.patches, plan.rows, plan.cols, plan.chunk)
-    let wholeImage = patches.plan(rows: 0..<rows)  // the same fills for every image and channel
+    let wholeImage = patches.plan()  // im2row's fills, the same for every image and channel
     var y = Tensor<S>(shape: yShape)
     Workspace.shared.withBuffer(chunk * rows * cols, of: S.self) { phi in
       Workspace.shared.withBuffer(chunk * rows * perGroup, of: S.self) { out in
@@ -278,7 +278,7 @@ public struct Conv: Block {
     let plan = try fastPlan(x, p)
     guard let f = p.w else { throw ConvLabError("conv needs filters.") }
     let (yShape, g, perGroup, patches, rows, cols, chunk) = (plan.yShape, plan.groups, plan.perGroup, plan.patches, plan.rows, plan.cols, plan.chunk)
-    let wholeImage = patches.plan(rows: 0..<rows)  // the same fills for every image and channel
+    let wholeImage = patches.plan()  // im2row's fills, the same for every image and channel
     try requireDzdy(dzdy, yShape)
     if usesDirectKernel(x: x.shape, filters: f.shape) {
       let (dx, dw) = SmallConvolution.convBackward(x, filters: f, dzdy, pad: pad, inputGradient: inputGradient)

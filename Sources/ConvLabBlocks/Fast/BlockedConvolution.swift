@@ -37,6 +37,7 @@ enum BlockedConvolution {
     let (total, block) = (x.shape.n * rows, blockRows(patchCount: x.shape.n * rows, taps: cols))
     let blocks = (total + block - 1) / block
     let packedCount = convlab_sgemm_packed_count(cols, perGroup)
+    let plan = patches.plan()  // im2row's fills, the same for every image and channel; each block clips them
     return Workspace.shared.withBuffer(packedCount * groups, of: Float.self) { packed in
       f.storage.withUnsafeBufferPointer { fp in
         guard let fb = fp.baseAddress else { return }
@@ -53,15 +54,13 @@ enum BlockedConvolution {
             let (filters, biasRef) = (SendableRef(packed), bias == nil ? nil : SendableRef(bp))
             // Work items (group, block), split into contiguous ranges over the cores.
             Parallel.forEachRange(groups * blocks, threshold: 2) { items in
-              var plans: [Range<Int>: PatchMatrix.Plan] = [:]
               Workspace.shared.withBuffer(block * cols, of: Float.self) { phi in
                 Workspace.shared.withBuffer(block * perGroup, of: Float.self) { out in
                   for item in items {
                     let (group, index) = item.quotientAndRemainder(dividingBy: blocks)
                     let span = (index * block)..<min(total, (index + 1) * block)
                     forEachImage(in: span, rows: rows) { image, window, offset in
-                      if plans[window] == nil { plans[window] = patches.plan(rows: window) }
-                      patches.im2row(xr.pointer + x.shape.index(0, 0, group * f.shape.d, image), plan: plans[window]!,
+                      patches.im2row(xr.pointer + x.shape.index(0, 0, group * f.shape.d, image), plan: plan, rows: window,
                                      into: phi + offset, ld: block)
                     }
                     convlab_sgemm_packed(span.count, perGroup, cols, phi, block, filters.pointer + group * packedCount,

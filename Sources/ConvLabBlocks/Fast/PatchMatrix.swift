@@ -72,17 +72,16 @@ struct PatchMatrix {
   /// padding for its column.
   var columnsAreContiguous: Bool { geometry.rows.stride == 1 && geometry.cols.stride == 1 && outH == h }
 
-  /// How im2row fills rows `window` of φ's columns (patches p = i″ + H″j″ in that range): for
-  /// each spatial tap (i′, j′), copies from the input and zero fills, in order. They are the same
-  /// for every channel and every image (only the input's start moves), so they are worked out
-  /// once and then applied H′W′·D times per image as straight loops — the blocked forward pass
-  /// fills φ a cache-sized block at a time, where per-tap bookkeeping would cost as much as the
-  /// copying. A fill (`convlab_im2row_fill`, shared with the C loop of the Float32 path) sets
-  /// buffer rows target ..< target + count to zero, or to input source + step·k, or (masked) to
-  /// that input where `masks[mask + k]` is set and to zero where it is not.
+  /// How im2row fills φ's columns (patches p = i″ + H″j″): for each spatial tap (i′, j′), copies
+  /// from the input and zero fills, in order. They are the same for every channel and every image
+  /// (only the input's start moves), so they are worked out once per call and then applied
+  /// H′W′·D times per image as straight loops. The blocked forward pass applies them to a window
+  /// of patch rows at a time, clipping each fill to the window. A fill (`convlab_im2row_fill`,
+  /// shared with the C loops of the Float32 path) sets buffer rows target ..< target + count to
+  /// zero, or to input source + step·k, or (masked) to that input where `masks[mask + k]` is set
+  /// and to zero where it is not.
   struct Plan {
     typealias Fill = convlab_im2row_fill
-    let window: Range<Int>
     /// Fills of spatial tap t = i′ + H′j′: fills[starts[t] ..< starts[t + 1]].
     let starts: [Int]
     let fills: [Fill]
@@ -90,8 +89,8 @@ struct PatchMatrix {
     let masks: [Int32]
   }
 
-  func plan(rows window: Range<Int>) -> Plan {
-    let spatial = geometry.rows.size * geometry.cols.size, outH = self.outH
+  func plan() -> Plan {
+    let spatial = geometry.rows.size * geometry.cols.size, outH = self.outH, window = 0..<rows
     var fills: [Plan.Fill] = [], starts = [0], masks: [Int32] = []
     func add(_ range: Range<Int>, from source: Int? = nil, mask: [Int32]? = nil) {
       guard !range.isEmpty else { return }
@@ -127,19 +126,20 @@ struct PatchMatrix {
       starts.append(fills.count)
     }
     precondition(starts.count == spatial + 1, "one list of fills per spatial tap")
-    return Plan(window: window, starts: starts, fills: fills, masks: masks)
+    return Plan(starts: starts, fills: fills, masks: masks)
   }
 
-  /// buffer ← rows `plan.window` of φ(x) for `d` channels starting at `x` (zeros where taps fall
-  /// in the padding), as rows 0..<plan.window.count of a matrix with leading dimension `ld`
-  /// (ld ≥ the window lets several images share one matrix). With stride 1 a copy is a straight loop the compiler vectorizes.
-  func im2row<S: Scalar>(_ x: UnsafePointer<S>, plan: Plan, into buffer: UnsafeMutablePointer<S>, ld: Int) {
-    let spatial = plan.starts.count - 1, (plane, step) = (h * w, geometry.rows.stride)
+  /// buffer ← rows `window` of φ(x) for `d` channels starting at `x` (zeros where taps fall in
+  /// the padding), as rows 0..<window.count of a matrix with leading dimension `ld` (ld ≥ the
+  /// window lets several images share one matrix). With stride 1 a copy is a straight loop the
+  /// compiler vectorizes.
+  func im2row<S: Scalar>(_ x: UnsafePointer<S>, plan: Plan, rows window: Range<Int>? = nil, into buffer: UnsafeMutablePointer<S>, ld: Int) {
+    let spatial = plan.starts.count - 1, (plane, step) = (h * w, geometry.rows.stride), window = window ?? 0..<rows
     if S.self == Float.self, BlockedConvolution.available {
       // The same loops in C, compiled for AVX2 where the CPU has it.
       x.withMemoryRebound(to: Float.self, capacity: plane * d) { xf in
         buffer.withMemoryRebound(to: Float.self, capacity: spatial * d * ld) { bf in
-          convlab_im2row_f32(xf, plane, d, spatial, plan.starts, plan.fills, plan.masks, step, bf, ld)
+          convlab_im2row_f32(xf, plane, d, spatial, plan.starts, plan.fills, plan.masks, step, window.lowerBound, window.count, bf, ld)
         }
       }
       return
@@ -148,17 +148,19 @@ struct PatchMatrix {
       for c in 0..<d {
         let channel = x + c * plane
         for t in 0..<spatial {
-          let column = buffer + (t + spatial * c) * ld
+          let column = buffer + (t + spatial * c) * ld - window.lowerBound
           for fill in fills[plan.starts[t]..<plan.starts[t + 1]] {
+            // The fill clipped to the window: rows target + k for k in part.
+            let part = (window.lowerBound - fill.target).clampedRange(to: window.upperBound - fill.target, within: 0..<fill.count)
             let out = column + fill.target, source = channel + fill.source
             if fill.zero != 0 {
-              for k in 0..<fill.count { out[k] = 0 }
+              for k in part { out[k] = 0 }
             } else if fill.mask >= 0 {
-              for k in 0..<fill.count { out[k] = plan.masks[fill.mask + k] != 0 ? source[k] : 0 }
+              for k in part { out[k] = plan.masks[fill.mask + k] != 0 ? source[k] : 0 }
             } else if step == 1 {
-              for k in 0..<fill.count { out[k] = source[k] }
+              for k in part { out[k] = source[k] }
             } else {
-              for k in 0..<fill.count { out[k] = source[step * k] }
+              for k in part { out[k] = source[step * k] }
             }
           }
         }
@@ -166,7 +168,7 @@ struct PatchMatrix {
     }
   }
 
-  /// dx += φ*(M) for rows `plan.window` of M (leading dimension `ld`): each patch entry added back
+  /// dx += φ*(M) for M with leading dimension `ld`: each patch entry added back
   /// to the pixel it came from — the adjoint of `im2row` with the same plan, so every copy becomes
   /// an accumulation and zero fills (padding) are skipped.
   func row2imAdd<S: Scalar>(_ m: UnsafePointer<S>, plan: Plan, ld: Int, into dx: UnsafeMutablePointer<S>) {
