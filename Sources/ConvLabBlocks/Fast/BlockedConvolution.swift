@@ -52,8 +52,8 @@ enum BlockedConvolution {
             guard let xr = SendableRef(xp), let yr = SendableRef(yp) else { return }
             // An empty array may still have a base address: no bias is a nil pointer.
             let (filters, biasRef) = (SendableRef(packed), bias == nil ? nil : SendableRef(bp))
-            // Work items (group, block), split into contiguous ranges over the cores.
-            Parallel.forEachRange(groups * blocks, threshold: 2) { items in
+            // Work items (group, block), handed to the cores a few at a time.
+            Parallel.forEachDynamic(groups * blocks, grain: 4) { items in
               Workspace.shared.withBuffer(block * cols, of: Float.self) { phi in
                 Workspace.shared.withBuffer(block * perGroup, of: Float.self) { out in
                   for item in items {

@@ -44,4 +44,26 @@ enum Parallel {
     let parts = count >= threshold ? workers : 1
     forEach(parts) { part in body((part * count / parts)..<((part + 1) * count / parts)) }
   }
+
+  /// Calls `body` on consecutive ranges of `grain` items of 0..<count, handed out one at a time
+  /// to whichever core asks next: on a shared virtual machine one core is often slowed for a
+  /// while, and a fixed half-and-half split then waits for it (the blocked convolution measured
+  /// 13.5 to 18.8 ms from run to run with halves).
+  static func forEachDynamic(_ count: Int, grain: Int, _ body: @Sendable (Range<Int>) -> Void) {
+    let next = Counter()
+    forEach(min(workers, (count + grain - 1) / grain)) { _ in
+      while true {
+        let start = next.take(grain)
+        guard start < count else { return }
+        body(start..<min(count, start + grain))
+      }
+    }
+  }
+
+  /// A shared position, advanced under a lock.
+  private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func take(_ n: Int) -> Int { lock.withLock { defer { value += n }; return value } }
+  }
 }
