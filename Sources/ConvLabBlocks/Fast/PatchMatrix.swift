@@ -103,8 +103,8 @@ struct PatchMatrix {
         defer { starts.append(fills.count) }
         guard !rows.isEmpty, !cols.isEmpty else { add(window); return }
         // Patch p reads input + p for every p from the first in-bounds column's first in-bounds
-        // row to the last one's last (outH = h, stride 1): one copy clipped to the window, zeros
-        // before and after it; inside the copy, a mask zeroes the rows that are padding for their
+        // row to the last one's last (outH = h, stride 1): one copy, zeros before and after it
+        // (window is the whole image: blocks clip the fills when they apply them); inside the copy, a mask zeroes the rows that are padding for their
         // column (they would read the neighbouring column's edge).
         let copied = (cols.lowerBound * outH + rows.lowerBound).clampedRange(to: (cols.upperBound - 1) * outH + rows.upperBound, within: window)
         add(window.lowerBound..<copied.lowerBound)
@@ -114,7 +114,7 @@ struct PatchMatrix {
     } else {
       let (sh, rowCount) = (geometry.rows.stride, self.rows)
       forEachRun(ld: rowCount, channels: 1) { b, rows, i in
-        // This run is patches j″·outH ..< (j″+1)·outH of the tap's column; keep the window's part.
+        // This run is patches j″·outH ..< (j″+1)·outH of the tap's column.
         let first = b % rowCount
         if first == 0 && b > 0 { starts.append(fills.count) }
         let part = first.clampedRange(to: first + outH, within: window)
