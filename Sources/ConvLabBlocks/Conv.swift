@@ -15,7 +15,7 @@ public struct Conv: Block {
   /// Which fast kernel computes the block (the literal path is unaffected).
   public var kernel: Kernel
 
-  /// The fast path's two implementations of the same sum.
+  /// The fast path's implementations of the same sum (MatConvNet §4.1).
   public enum Kernel: String, Sendable, CaseIterable {
     /// `direct` where it applies and is faster (few taps per pixel: ≤ 50, as LeNet's C1), else
     /// `blocked` for a Float32 forward pass where the CPU has AVX2 + FMA, else `gemm`.
