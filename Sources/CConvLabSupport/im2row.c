@@ -83,16 +83,16 @@ AVX2 static inline __attribute__((always_inline)) void zero8(float *out, long n)
 
 AVX2 static void im2row_avx2(const float *x, long plane, long channels, long spatial, const long *starts,
                              const convlab_im2row_fill *fills, const int *masks, long step, long first, long count,
-                            float *buffer, long ld) {
+                             float *buffer, long ld) {
   APPLY_FILLS(copy8, masked_copy8, zero8)
 }
 #endif
 
 void convlab_im2row_f32(const float *x, long plane, long channels, long spatial, const long *starts,
                         const convlab_im2row_fill *fills, const int *masks, long step, long first, long count,
-                            float *buffer, long ld) {
+                        float *buffer, long ld, int baseline) {
 #if defined(__x86_64__)
-  if (convlab_cpu_has_avx2_fma()) {
+  if (!baseline && convlab_cpu_has_avx2_fma()) {
     im2row_avx2(x, plane, channels, spatial, starts, fills, masks, step, first, count, buffer, ld);
     return;
   }
@@ -112,9 +112,13 @@ void convlab_im2row_f32(const float *x, long plane, long channels, long spatial,
       for (long i = starts[t]; i < starts[t + 1]; i++) {                                          \
         const convlab_im2row_fill f = fills[i];                                                   \
         if (f.zero) continue;                                                                     \
-        if (f.mask >= 0) MASKED_ADD(channel + f.source, column + f.target, masks + f.mask, f.count); \
-        else if (step == 1) ADD(channel + f.source, column + f.target, f.count);                  \
-        else for (long k = 0; k < f.count; k++) channel[f.source + step * k] += column[f.target + k]; \
+        if (f.mask >= 0) {                                                                        \
+          MASKED_ADD(channel + f.source, column + f.target, masks + f.mask, f.count);             \
+        } else if (step == 1) {                                                                   \
+          ADD(channel + f.source, column + f.target, f.count);                                    \
+        } else {                                                                                  \
+          for (long k = 0; k < f.count; k++) channel[f.source + step * k] += column[f.target + k]; \
+        }                                                                                         \
       }                                                                                           \
     }                                                                                             \
   }
@@ -151,9 +155,9 @@ AVX2 static void row2im_avx2(const float *buffer, long ld, long plane, long chan
 #endif
 
 void convlab_row2im_add_f32(const float *buffer, long ld, long plane, long channels, long spatial, const long *starts,
-                            const convlab_im2row_fill *fills, const int *masks, long step, float *dx) {
+                            const convlab_im2row_fill *fills, const int *masks, long step, float *dx, int baseline) {
 #if defined(__x86_64__)
-  if (convlab_cpu_has_avx2_fma()) {
+  if (!baseline && convlab_cpu_has_avx2_fma()) {
     row2im_avx2(buffer, ld, plane, channels, spatial, starts, fills, masks, step, dx);
     return;
   }

@@ -159,4 +159,40 @@ struct BlockedConvolutionTests {  static let tolerance = 1e-5
     #expect(Conv(kernel: .blocked).forwardKernel(x: Shape(28, 28, 1, 64), filters: Shape(5, 5, 1, 6), scalar: Float.self) == .blocked,
             "forced blocked, even where direct would be chosen")
   }
+
+  /// The im2row/row2im fill loops in C, AVX2 against the portable compilation (which runs on CPUs
+  /// without AVX2), on random plans: copies, strided copies, masked copies and zero fills of every
+  /// length 0…20 (so every 8-, 4- and 1-wide tail), clipped to random windows. Both apply the same
+  /// fills in the same order and round nothing, so they must agree exactly.
+  @Test(arguments: [1, 2, 3])
+  func fillLoopsAgreeWithThePortableCompilation(step: Int) {
+    var rng = SeededGenerator(seed: UInt64(40 + step))
+    let (plane, channels, spatial, ld) = (120, 3, 4, 48)
+    var starts = [0], fills: [convlab_im2row_fill] = []
+    let masks = (0..<200).map { _ in Int32(Bool.random(using: &rng) ? -1 : 0) }
+    for _ in 0..<spatial {
+      for _ in 0..<Int.random(in: 1...6, using: &rng) {
+        let count = Int.random(in: 0...20, using: &rng), kind = Int.random(in: 0..<3, using: &rng)
+        fills.append(convlab_im2row_fill(target: Int.random(in: 0...(ld - count), using: &rng),
+                                         source: Int.random(in: 0...(plane - 1 - step * max(0, count - 1)), using: &rng),
+                                         count: count, zero: kind == 0 ? 1 : 0,
+                                         mask: kind == 2 && step == 1 ? Int.random(in: 0...(200 - count), using: &rng) : -1))
+      }
+      starts.append(fills.count)
+    }
+    let x = (0..<(plane * channels)).map { _ in Float.random(in: -1...1, using: &rng) }
+    for _ in 0..<5 {
+      let first = Int.random(in: 0..<ld, using: &rng), count = Int.random(in: 0...(ld - first), using: &rng)
+      var fast = [Float](repeating: 7, count: spatial * channels * ld), portable = fast
+      convlab_im2row_f32(x, plane, channels, spatial, starts, fills, masks, step, first, count, &fast, ld, 0)
+      convlab_im2row_f32(x, plane, channels, spatial, starts, fills, masks, step, first, count, &portable, ld, 1)
+      #expect(fast == portable, "im2row, step \(step), rows \(first)..<\(first + count)")
+    }
+    let m = (0..<(spatial * channels * ld)).map { _ in Float.random(in: -1...1, using: &rng) }
+    var fast = x, portable = x
+    convlab_row2im_add_f32(m, ld, plane, channels, spatial, starts, fills, masks, step, &fast, 0)
+    convlab_row2im_add_f32(m, ld, plane, channels, spatial, starts, fills, masks, step, &portable, 1)
+    #expect(fast == portable, "row2im, step \(step)")
+    #expect(fast != x, "row2im added something")
+  }
 }

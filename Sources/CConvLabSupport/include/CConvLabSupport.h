@@ -53,13 +53,14 @@ typedef struct {
 /// Applies an im2row plan to `channels` channels of one image, rows first ..< first + count of φ
 /// only: column t + spatial·c of `buffer` (leading dimension ld, its row 0 is φ's row `first`)
 /// gets fills[starts[t] ..< starts[t + 1]] clipped to those rows, reading x + c·plane.
-/// AVX2 loops where the CPU has them.
+/// AVX2 loops where the CPU has them, unless `baseline` (non-zero: the portable loops, which
+/// tests check too).
 void convlab_im2row_f32(const float *x, long plane, long channels, long spatial, const long *starts,
                         const convlab_im2row_fill *fills, const int *masks, long step, long first, long count,
-                        float *buffer, long ld);
+                        float *buffer, long ld, int baseline);
 /// The adjoint: dx + c·plane accumulates the entries of `buffer` that the same fills copied
 /// (zero fills skipped, masked entries only where the mask is set).
 void convlab_row2im_add_f32(const float *buffer, long ld, long plane, long channels, long spatial, const long *starts,
-                            const convlab_im2row_fill *fills, const int *masks, long step, float *dx);
+                            const convlab_im2row_fill *fills, const int *masks, long step, float *dx, int baseline);
 
 #endif

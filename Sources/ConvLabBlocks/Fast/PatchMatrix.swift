@@ -87,6 +87,8 @@ struct PatchMatrix {
     let fills: [Fill]
     /// All ones (−1) where a masked copy keeps the input, 0 where it writes zero.
     let masks: [Int32]
+    /// Columns of φ the fills cover: spatial taps × channels.
+    let columns: Int
   }
 
   func plan() -> Plan {
@@ -126,41 +128,38 @@ struct PatchMatrix {
       starts.append(fills.count)
     }
     precondition(starts.count == spatial + 1, "one list of fills per spatial tap")
-    return Plan(starts: starts, fills: fills, masks: masks)
+    return Plan(starts: starts, fills: fills, masks: masks, columns: spatial * d)
   }
 
-  /// buffer ← rows `window` of φ(x) for `d` channels starting at `x` (zeros where taps fall in
-  /// the padding), as rows 0..<window.count of a matrix with leading dimension `ld` (ld ≥ the
-  /// window lets several images share one matrix). With stride 1 a copy is a straight loop the
-  /// compiler vectorizes.
-  func im2row<S: Scalar>(_ x: UnsafePointer<S>, plan: Plan, rows window: Range<Int>? = nil, into buffer: UnsafeMutablePointer<S>, ld: Int) {
-    let spatial = plan.starts.count - 1, (plane, step) = (h * w, geometry.rows.stride), window = window ?? 0..<rows
-    if S.self == Float.self, BlockedConvolution.available {
-      // The same loops in C, compiled for AVX2 where the CPU has it.
-      x.withMemoryRebound(to: Float.self, capacity: plane * d) { xf in
-        buffer.withMemoryRebound(to: Float.self, capacity: spatial * d * ld) { bf in
-          convlab_im2row_f32(xf, plane, d, spatial, plan.starts, plan.fills, plan.masks, step, window.lowerBound, window.count, bf, ld)
+  /// buffer ← φ(x) for `d` channels starting at `x` (zeros where taps fall in the padding), as
+  /// rows 0..<rows of a matrix with leading dimension `ld` (ld ≥ rows lets several images share
+  /// one matrix). With stride 1 a copy is a straight loop the compiler vectorizes; Float32 runs
+  /// the same loops in C, compiled for AVX2 where the CPU has it.
+  func im2row<S: Scalar>(_ x: UnsafePointer<S>, plan: Plan, into buffer: UnsafeMutablePointer<S>, ld: Int) {
+    if S.self == Float.self {
+      x.withMemoryRebound(to: Float.self, capacity: h * w * d) { xf in
+        buffer.withMemoryRebound(to: Float.self, capacity: plan.columns * ld) { bf in
+          im2row(xf, plan: plan, rows: 0..<rows, into: bf, ld: ld)
         }
       }
       return
     }
+    let spatial = plan.starts.count - 1, (plane, step) = (h * w, geometry.rows.stride)
     plan.fills.withUnsafeBufferPointer { fills in
       for c in 0..<d {
         let channel = x + c * plane
         for t in 0..<spatial {
-          let column = buffer + (t + spatial * c) * ld - window.lowerBound
+          let column = buffer + (t + spatial * c) * ld
           for fill in fills[plan.starts[t]..<plan.starts[t + 1]] {
-            // The fill clipped to the window: rows target + k for k in part.
-            let part = (window.lowerBound - fill.target).clampedRange(to: window.upperBound - fill.target, within: 0..<fill.count)
             let out = column + fill.target, source = channel + fill.source
             if fill.zero != 0 {
-              for k in part { out[k] = 0 }
+              for k in 0..<fill.count { out[k] = 0 }
             } else if fill.mask >= 0 {
-              for k in part { out[k] = plan.masks[fill.mask + k] != 0 ? source[k] : 0 }
+              for k in 0..<fill.count { out[k] = plan.masks[fill.mask + k] != 0 ? source[k] : 0 }
             } else if step == 1 {
-              for k in part { out[k] = source[k] }
+              for k in 0..<fill.count { out[k] = source[k] }
             } else {
-              for k in part { out[k] = source[step * k] }
+              for k in 0..<fill.count { out[k] = source[step * k] }
             }
           }
         }
@@ -168,15 +167,22 @@ struct PatchMatrix {
     }
   }
 
+  /// Rows `window` of φ(x) only, as rows 0..<window.count of `buffer`: each fill clipped to the
+  /// window (the blocked forward pass's block of patch rows). Float32, in C.
+  func im2row(_ x: UnsafePointer<Float>, plan: Plan, rows window: Range<Int>, into buffer: UnsafeMutablePointer<Float>, ld: Int) {
+    convlab_im2row_f32(x, h * w, d, plan.starts.count - 1, plan.starts, plan.fills, plan.masks, geometry.rows.stride,
+                       window.lowerBound, window.count, buffer, ld, 0)
+  }
+
   /// dx += φ*(M) for M with leading dimension `ld`: each patch entry added back
   /// to the pixel it came from — the adjoint of `im2row` with the same plan, so every copy becomes
   /// an accumulation and zero fills (padding) are skipped.
   func row2imAdd<S: Scalar>(_ m: UnsafePointer<S>, plan: Plan, ld: Int, into dx: UnsafeMutablePointer<S>) {
     let spatial = plan.starts.count - 1, (plane, step) = (h * w, geometry.rows.stride)
-    if S.self == Float.self, BlockedConvolution.available {
+    if S.self == Float.self {
       m.withMemoryRebound(to: Float.self, capacity: spatial * d * ld) { mf in
         dx.withMemoryRebound(to: Float.self, capacity: plane * d) { xf in
-          convlab_row2im_add_f32(mf, ld, plane, d, spatial, plan.starts, plan.fills, plan.masks, step, xf)
+          convlab_row2im_add_f32(mf, ld, plane, d, spatial, plan.starts, plan.fills, plan.masks, step, xf, 0)
         }
       }
       return
