@@ -134,14 +134,18 @@ struct PacketTests {
     let course = try Course(directory: folder + "/course", create: true)
     let again = try Course(directory: folder + "/course")
     let other = try Course(directory: folder + "/other", create: true)
+    func same(_ x: [Part], _ y: [Part]) -> Bool { zip(x, y).allSatisfy { $0.inputs == $1.inputs && $0.spec == $1.spec } }
+    let students = (1...6).map { "s0\($0)" }
     for e in Exercises.all {
-      let a = try Exercises.instance(e, student: "s01", course: course).parts
-      let b = try Exercises.instance(e, student: "s02", course: course).parts
-      let a2 = try Exercises.instance(e, student: "s01", course: again).parts
-      let c = try Exercises.instance(e, student: "s01", course: other).parts
-      #expect(zip(a, a2).allSatisfy { $0.inputs == $1.inputs && $0.spec == $1.spec }, "\(e.id): regenerated instance differs")
-      #expect(!zip(a, b).allSatisfy { $0.inputs == $1.inputs && $0.spec == $1.spec }, "\(e.id): two students got the same instance")
-      #expect(!zip(a, c).allSatisfy { $0.inputs == $1.inputs && $0.spec == $1.spec }, "\(e.id): two courses gave the same instance")
+      let here = try students.map { try Exercises.instance(e, student: $0, course: course).parts }
+      let there = try students.map { try Exercises.instance(e, student: $0, course: other).parts }
+      let regenerated = try Exercises.instance(e, student: students[0], course: again).parts
+      #expect(same(here[0], regenerated), "\(e.id): regenerated instance differs")
+      // Some instance spaces are small (receptive-field: 96 layer stacks), so two given students
+      // share an instance by chance about once in 96 courses (the course key is random); six
+      // students all alike, or alike in two courses, would not happen by chance (≤ 96⁻⁵).
+      #expect(here.dropFirst().contains { !same($0, here[0]) }, "\(e.id): every student got the same instance")
+      #expect(zip(here, there).contains { !same($0, $1) }, "\(e.id): two courses gave the same instances")
     }
   }
 
