@@ -1,8 +1,9 @@
-// im2row's inner loops for the Float32 blocked convolution (ConvLabBlocks/Fast/PatchMatrix.swift
-// works out the plan, BlockedConvolution.swift calls this): for every channel and spatial tap,
-// a short list of copies (some masked: entries that are padding for their image column become
-// zero) and zero fills. A block of φ holds only ~64 patch rows, so a copy is ~60 floats; here
-// each is an inline AVX2 loop (8 floats per step) instead of a call to memcpy or memset.
+// im2row's and row2im's inner loops for Float32 (ConvLabBlocks/Fast/PatchMatrix.swift works out
+// the plan; the blocked forward pass and the im2row + OpenBLAS path both call these): for every
+// channel and spatial tap, a short list of copies (some masked: entries that are padding for
+// their image column become zero) and zero fills. A block of φ holds only ~64 patch rows, so a
+// copy is ~60 floats; here each is an inline AVX2 loop (8 floats per step) instead of a call to
+// memcpy or memset.
 #include "CConvLabSupport.h"
 
 // Channels run innermost: every channel repeats its spatial tap's fills exactly (only the
