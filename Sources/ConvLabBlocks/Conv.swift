@@ -278,12 +278,12 @@ public struct Conv: Block {
     let plan = try fastPlan(x, p)
     guard let f = p.w else { throw ConvLabError("conv needs filters.") }
     let (yShape, g, perGroup, patches, rows, cols, chunk) = (plan.yShape, plan.groups, plan.perGroup, plan.patches, plan.rows, plan.cols, plan.chunk)
-    let wholeImage = patches.plan()  // im2row's fills, the same for every image and channel
     try requireDzdy(dzdy, yShape)
     if usesDirectKernel(x: x.shape, filters: f.shape) {
       let (dx, dw) = SmallConvolution.convBackward(x, filters: f, dzdy, pad: pad, inputGradient: inputGradient)
       return Gradients(dzdx: dx, dzdw: dw, dzdb: p.b.map { ChannelBias.gradient(dzdy, shape: $0.shape) })
     }
+    let wholeImage = patches.plan()  // im2row's fills, the same for every image and channel
     var dx = Tensor<S>(shape: x.shape), dw = Tensor<S>(shape: f.shape)
     Workspace.shared.withBuffer(chunk * rows * cols, of: S.self) { phi in
       Workspace.shared.withBuffer(chunk * rows * perGroup, of: S.self) { dY in

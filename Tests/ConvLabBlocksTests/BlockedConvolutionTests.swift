@@ -43,21 +43,8 @@ struct BlockedConvolutionTests {  static let tolerance = 1e-5
     Case(x: Shape(6, 5, 12, 2), f: Shape(1, 1, 0, 20), pad: [0, 0, 0, 0], stride: (1, 1), dilate: (1, 1), groups: 1, bias: true),
   ]
 
-  /// MatConvNet §4.1's sum with groups: output channel k of group g reads input channels
-  /// g·D′ ..< (g+1)·D′, y = b_k + Σ f_{i′j′dk} x_{S i″ + D i′ − P, S j″ + D j′ − P, g·D′ + d}.
   static func loops(_ x: Tensor<Double>, _ p: Parameters<Double>, _ c: Case) -> Tensor<Double> {
-    let f = p.w!
-    let outH = (x.shape.h + c.pad[0] + c.pad[1] - c.dilate.0 * (f.shape.h - 1) - 1) / c.stride.0 + 1
-    let outW = (x.shape.w + c.pad[2] + c.pad[3] - c.dilate.1 * (f.shape.w - 1) - 1) / c.stride.1 + 1
-    let perGroup = f.shape.n / c.groups
-    return Tensor(shape: Shape(outH, outW, f.shape.n, x.shape.n)) { i, j, k, n in
-      var s = p.b?.storage[k] ?? 0
-      for i1 in 0..<f.shape.h { for j1 in 0..<f.shape.w { for d in 0..<f.shape.d {
-        let r = c.stride.0 * i + c.dilate.0 * i1 - c.pad[0], col = c.stride.1 * j + c.dilate.1 * j1 - c.pad[2]
-        if r >= 0, r < x.shape.h, col >= 0, col < x.shape.w { s += f[i1, j1, d, k] * x[r, col, k / perGroup * f.shape.d + d, n] }
-      } } }
-      return s
-    }
+    ConvTests.loops(x, p.w!, bias: p.b, pad: c.pad, stride: c.stride, dilate: c.dilate, groups: c.groups)
   }
 
   static func parameters(_ c: Case, seed: UInt64) -> (Tensor<Double>, Parameters<Double>) {

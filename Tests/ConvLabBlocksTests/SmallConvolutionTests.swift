@@ -37,8 +37,7 @@ import Testing
     let (x, p) = Self.parameters(c, seed: 11)
     let direct = Conv(pad: c.pad, kernel: .direct), gemm = Conv(pad: c.pad, kernel: .gemm)
     try #require(direct.usesDirectKernel(x: c.x, filters: p.w!.shape), "\(c) should run the direct kernel")
-    var loops = ConvTests.loops(x, p.w!, pad: c.pad, stride: (1, 1), dilate: (1, 1))
-    if let b = p.b { loops = Tensor(shape: loops.shape) { i, j, k, n in loops[i, j, k, n] + b.storage[k] } }
+    let loops = ConvTests.loops(x, p.w!, bias: p.b, pad: c.pad, stride: (1, 1), dilate: (1, 1))
     // Sums of at most 5·5·3 products of O(1) numbers, in a different order: Double round-off.
     #expect(relativeError(try direct.forward(x, p), loops) < 1e-13, "forward \(c)")
 

@@ -44,14 +44,17 @@ import Testing
 
 @Suite struct ConvTests {
   /// MatConvNet §4.1 written as nested loops: y = b + Σ f·x at S(i″−1) + D(i′−1) + 1 − P⁻.
-  static func loops(_ x: Tensor<Double>, _ f: Tensor<Double>, pad: [Int], stride: (Int, Int), dilate: (Int, Int)) -> Tensor<Double> {
+  /// With groups, output channel k of group g reads input channels g·D′ ..< (g+1)·D′.
+  static func loops(_ x: Tensor<Double>, _ f: Tensor<Double>, bias: Tensor<Double>? = nil, pad: [Int], stride: (Int, Int),
+                    dilate: (Int, Int), groups: Int = 1) -> Tensor<Double> {
     let outH = (x.shape.h + pad[0] + pad[1] - dilate.0 * (f.shape.h - 1) - 1) / stride.0 + 1
     let outW = (x.shape.w + pad[2] + pad[3] - dilate.1 * (f.shape.w - 1) - 1) / stride.1 + 1
+    let perGroup = f.shape.n / groups
     return Tensor(shape: Shape(outH, outW, f.shape.n, x.shape.n)) { i, j, k, n in
-      var s = 0.0
-      for i1 in 0..<f.shape.h { for j1 in 0..<f.shape.w { for d in 0..<x.shape.d {
+      var s = bias?.storage[k] ?? 0
+      for i1 in 0..<f.shape.h { for j1 in 0..<f.shape.w { for d in 0..<f.shape.d {
         let r = stride.0 * i + dilate.0 * i1 - pad[0], c = stride.1 * j + dilate.1 * j1 - pad[2]
-        if r >= 0, r < x.shape.h, c >= 0, c < x.shape.w { s += f[i1, j1, d, k] * x[r, c, d, n] }
+        if r >= 0, r < x.shape.h, c >= 0, c < x.shape.w { s += f[i1, j1, d, k] * x[r, c, k / perGroup * f.shape.d + d, n] }
       } } }
       return s
     }

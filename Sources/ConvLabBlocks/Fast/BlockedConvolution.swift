@@ -53,10 +53,10 @@ enum BlockedConvolution {
             // An empty array may still have a base address: no bias is a nil pointer.
             let (filters, biasRef) = (SendableRef(packed), bias == nil ? nil : SendableRef(bp))
             // Work items (group, block), handed to the cores a few at a time.
-            Parallel.forEachDynamic(groups * blocks, grain: 4) { items in
+            Parallel.forEachDynamic(groups * blocks, grain: 4) { next in
               Workspace.shared.withBuffer(block * cols, of: Float.self) { phi in
                 Workspace.shared.withBuffer(block * perGroup, of: Float.self) { out in
-                  for item in items {
+                  while let items = next() { for item in items {
                     let (group, index) = item.quotientAndRemainder(dividingBy: blocks)
                     let span = (index * block)..<min(total, (index + 1) * block)
                     forEachImage(in: span, rows: rows) { image, window, offset in
@@ -71,7 +71,7 @@ enum BlockedConvolution {
                           .update(from: out + k * block + offset, count: window.count)
                       }
                     }
-                  }
+                  } }
                 }
               }
             }

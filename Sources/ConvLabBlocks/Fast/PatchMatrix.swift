@@ -34,35 +34,19 @@ struct PatchMatrix {
     return lo <= hi ? lo..<(hi + 1) : 0..<0
   }
 
-  /// Visits every tap q = (i′, j′, c) of φ's index map once: its in-bounds output columns and
-  /// rows, and the input offset of output (row 0, column 0) — row r of column j″ reads input
-  /// offset + S_w·j″·h + S_h·r. Both walks below are this one, per column or per tap.
+  /// Visits every spatial tap t = i′ + H′j′ of φ's index map once: its in-bounds output columns
+  /// and rows, and the input offset (within one channel) that output (row 0, column 0) reads —
+  /// row r of column j″ reads offset + S_w·j″·h + S_h·r. Channel c's tap t + H′W′c reads the
+  /// same offsets in channel c, which is why one plan serves every channel.
   @inline(__always)
-  func forEachTapRange(channels: Int? = nil, _ body: (_ q: Int, _ cols: Range<Int>, _ rows: Range<Int>, _ input: Int) -> Void) {
-    let kh = geometry.rows.size, kw = geometry.cols.size
-    for c in 0..<(channels ?? d) {
-      for j1 in 0..<kw {
-        let cols = Self.validOutputs(geometry.cols, tap: j1, length: w, outputs: outW)
-        let jOffset = geometry.cols.dilation * j1 - geometry.cols.padBefore
-        for i1 in 0..<kh {
-          let rows = Self.validOutputs(geometry.rows, tap: i1, length: h, outputs: outH)
-          let iOffset = geometry.rows.dilation * i1 - geometry.rows.padBefore
-          body(i1 + kh * (j1 + kw * c), cols, rows, jOffset * h + c * h * w + iOffset)
-        }
+  func forEachSpatialTap(_ body: (_ cols: Range<Int>, _ rows: Range<Int>, _ input: Int) -> Void) {
+    for j1 in 0..<geometry.cols.size {
+      let cols = Self.validOutputs(geometry.cols, tap: j1, length: w, outputs: outW)
+      let jOffset = geometry.cols.dilation * j1 - geometry.cols.padBefore
+      for i1 in 0..<geometry.rows.size {
+        let rows = Self.validOutputs(geometry.rows, tap: i1, length: h, outputs: outH)
+        body(cols, rows, jOffset * h + geometry.rows.dilation * i1 - geometry.rows.padBefore)
       }
-    }
-  }
-
-  /// Visits every run of the buffer: for each tap q and output column j″, the column of outH
-  /// entries at buffer offset `q·ld + j″·outH`, its in-bounds rows `rows` (empty when the tap's
-  /// input column falls in the padding) and the input offset of row 0 (rows step by the
-  /// vertical stride in the input). The buffer's column q starts at q·ld (ld ≥ rows lets several
-  /// images share one matrix).
-  @inline(__always)
-  func forEachRun(ld: Int, channels: Int? = nil, _ body: (_ buffer: Int, _ rows: Range<Int>, _ input: Int) -> Void) {
-    let sw = geometry.cols.stride
-    forEachTapRange(channels: channels) { q, cols, rows, input in
-      for j2 in 0..<outW { body(q * ld + j2 * outH, cols.contains(j2) ? rows : 0..<0, input + sw * j2 * h) }
     }
   }
 
@@ -87,48 +71,43 @@ struct PatchMatrix {
     let fills: [Fill]
     /// All ones (−1) where a masked copy keeps the input, 0 where it writes zero.
     let masks: [Int32]
-    /// Columns of φ the fills cover: spatial taps × channels.
-    let columns: Int
+    var spatialTaps: Int { starts.count - 1 }
   }
 
   func plan() -> Plan {
-    let spatial = geometry.rows.size * geometry.cols.size, outH = self.outH, window = 0..<rows
+    let outH = self.outH
     var fills: [Plan.Fill] = [], starts = [0], masks: [Int32] = []
     func add(_ range: Range<Int>, from source: Int? = nil, mask: [Int32]? = nil) {
       guard !range.isEmpty else { return }
-      fills.append(Plan.Fill(target: range.lowerBound - window.lowerBound, source: source ?? 0, count: range.count,
+      fills.append(Plan.Fill(target: range.lowerBound, source: source ?? 0, count: range.count,
                              zero: source == nil ? 1 : 0, mask: mask == nil ? -1 : masks.count))
       masks += mask ?? []
     }
-    if columnsAreContiguous {
-      forEachTapRange(channels: 1) { _, cols, rows, input in
-        defer { starts.append(fills.count) }
-        guard !rows.isEmpty, !cols.isEmpty else { add(window); return }
+    forEachSpatialTap { cols, rows, input in
+      defer { starts.append(fills.count) }
+      if columnsAreContiguous {
+        guard !rows.isEmpty, !cols.isEmpty else { add(0..<self.rows); return }
         // Patch p reads input + p for every p from the first in-bounds column's first in-bounds
-        // row to the last one's last (outH = h, stride 1): one copy, zeros before and after it
-        // (window is the whole image: blocks clip the fills when they apply them); inside the copy, a mask zeroes the rows that are padding for their
-        // column (they would read the neighbouring column's edge).
-        let copied = (cols.lowerBound * outH + rows.lowerBound).clampedRange(to: (cols.upperBound - 1) * outH + rows.upperBound, within: window)
-        add(window.lowerBound..<copied.lowerBound)
+        // row to the last one's last (outH = h, stride 1): one copy, zeros before and after it;
+        // inside the copy, a mask zeroes the rows that are padding for their column (they would
+        // read the neighbouring column's edge).
+        let copied = (cols.lowerBound * outH + rows.lowerBound)..<((cols.upperBound - 1) * outH + rows.upperBound)
+        add(0..<copied.lowerBound)
         add(copied, from: input + copied.lowerBound, mask: rows.count == outH ? nil : copied.map { rows.contains($0 % outH) ? -1 : 0 })
-        add(copied.upperBound..<window.upperBound)
+        add(copied.upperBound..<self.rows)
+        return
       }
-    } else {
-      let (sh, rowCount) = (geometry.rows.stride, self.rows)
-      forEachRun(ld: rowCount, channels: 1) { b, rows, i in
-        // This run is patches j″·outH ..< (j″+1)·outH of the tap's column.
-        let first = b % rowCount
-        if first == 0 && b > 0 { starts.append(fills.count) }
-        let part = first.clampedRange(to: first + outH, within: window)
-        let inBounds = (first + rows.lowerBound).clampedRange(to: first + rows.upperBound, within: part)
-        add(part.lowerBound..<inBounds.lowerBound)
-        add(inBounds, from: i + sh * (inBounds.lowerBound - first))
-        add(inBounds.upperBound..<part.upperBound)
+      // One run per output column j″: patches j″·outH ..< (j″+1)·outH, in-bounds rows copied
+      // (stepping by the vertical stride in the input), the rest zero.
+      for j2 in 0..<outW {
+        let first = j2 * outH, inBounds = cols.contains(j2) ? rows : 0..<0
+        add(first..<(first + inBounds.lowerBound))
+        add((first + inBounds.lowerBound)..<(first + inBounds.upperBound),
+            from: input + geometry.cols.stride * j2 * h + geometry.rows.stride * inBounds.lowerBound)
+        add((first + inBounds.upperBound)..<(first + outH))
       }
-      starts.append(fills.count)
     }
-    precondition(starts.count == spatial + 1, "one list of fills per spatial tap")
-    return Plan(starts: starts, fills: fills, masks: masks, columns: spatial * d)
+    return Plan(starts: starts, fills: fills, masks: masks)
   }
 
   /// buffer ← φ(x) for `d` channels starting at `x` (zeros where taps fall in the padding), as
@@ -138,13 +117,13 @@ struct PatchMatrix {
   func im2row<S: Scalar>(_ x: UnsafePointer<S>, plan: Plan, into buffer: UnsafeMutablePointer<S>, ld: Int) {
     if S.self == Float.self {
       x.withMemoryRebound(to: Float.self, capacity: h * w * d) { xf in
-        buffer.withMemoryRebound(to: Float.self, capacity: plan.columns * ld) { bf in
+        buffer.withMemoryRebound(to: Float.self, capacity: cols * ld) { bf in
           im2row(xf, plan: plan, rows: 0..<rows, into: bf, ld: ld)
         }
       }
       return
     }
-    let spatial = plan.starts.count - 1, (plane, step) = (h * w, geometry.rows.stride)
+    let spatial = plan.spatialTaps, (plane, step) = (h * w, geometry.rows.stride)
     plan.fills.withUnsafeBufferPointer { fills in
       for c in 0..<d {
         let channel = x + c * plane
@@ -170,7 +149,7 @@ struct PatchMatrix {
   /// Rows `window` of φ(x) only, as rows 0..<window.count of `buffer`: each fill clipped to the
   /// window (the blocked forward pass's block of patch rows). Float32, in C.
   func im2row(_ x: UnsafePointer<Float>, plan: Plan, rows window: Range<Int>, into buffer: UnsafeMutablePointer<Float>, ld: Int) {
-    convlab_im2row_f32(x, h * w, d, plan.starts.count - 1, plan.starts, plan.fills, plan.masks, geometry.rows.stride,
+    convlab_im2row_f32(x, h * w, d, plan.spatialTaps, plan.starts, plan.fills, plan.masks, geometry.rows.stride,
                        window.lowerBound, window.count, buffer, ld, 0)
   }
 
@@ -178,9 +157,9 @@ struct PatchMatrix {
   /// to the pixel it came from — the adjoint of `im2row` with the same plan, so every copy becomes
   /// an accumulation and zero fills (padding) are skipped.
   func row2imAdd<S: Scalar>(_ m: UnsafePointer<S>, plan: Plan, ld: Int, into dx: UnsafeMutablePointer<S>) {
-    let spatial = plan.starts.count - 1, (plane, step) = (h * w, geometry.rows.stride)
+    let spatial = plan.spatialTaps, (plane, step) = (h * w, geometry.rows.stride)
     if S.self == Float.self {
-      m.withMemoryRebound(to: Float.self, capacity: spatial * d * ld) { mf in
+      m.withMemoryRebound(to: Float.self, capacity: cols * ld) { mf in
         dx.withMemoryRebound(to: Float.self, capacity: plane * d) { xf in
           convlab_row2im_add_f32(mf, ld, plane, d, spatial, plan.starts, plan.fills, plan.masks, step, xf, 0)
         }
@@ -206,12 +185,3 @@ struct PatchMatrix {
   }
 }
 
-extension Int {
-  /// self..<end intersected with `window` (empty, at the nearer end of the window, when they
-  /// do not meet), so that loops over the result stay inside the window.
-  @inline(__always)
-  func clampedRange(to end: Int, within window: Range<Int>) -> Range<Int> {
-    let lo = Swift.min(Swift.max(self, window.lowerBound), window.upperBound)
-    return lo..<Swift.max(Swift.min(end, window.upperBound), lo)
-  }
-}
