@@ -24,6 +24,12 @@ public struct Shape: Hashable, Sendable, CustomStringConvertible {
   /// Number of elements, H·W·D·N.
   public var count: Int { h * w * d * n }
 
+  /// H·W·D·N, overflow-checked, for shapes that come from outside (files, options); the error
+  /// names `what`.
+  public func checkedCount(_ what: @autoclosure () -> String) throws -> Int {
+    try Size.product(dims, what())
+  }
+
   /// The dimensions without trailing singletons (at least two), as MATLAB prints `size`.
   public var trimmedDims: [Int] {
     var dims = self.dims
