@@ -81,11 +81,13 @@ public enum MemoryLimit {
     let t = text.trimmingCharacters(in: .whitespaces).uppercased()
     var digits = t
     var scale = 1.0
-    for (suffix, s) in [("TIB", 1 << 40), ("GIB", 1 << 30), ("MIB", 1 << 20), ("KIB", 1 << 10), ("TB", 1 << 40), ("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10),
-                        ("T", 1 << 40), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10), ("B", 1)] where t.hasSuffix(suffix) {
+    let suffixes: [(String, Int)] = [
+      ("TIB", 1 << 40), ("GIB", 1 << 30), ("MIB", 1 << 20), ("KIB", 1 << 10), ("TB", 1 << 40), ("GB", 1 << 30),
+      ("MB", 1 << 20), ("KB", 1 << 10), ("T", 1 << 40), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10), ("B", 1),
+    ]
+    if let (suffix, s) = suffixes.first(where: { t.hasSuffix($0.0) }) {
       digits = String(t.dropLast(suffix.count))
       scale = Double(s)
-      break
     }
     guard let v = Double(digits.trimmingCharacters(in: .whitespaces)), v.isFinite, v > 0, v * scale < 9e18 else {
       throw ConvLabError("'\(text)' is not a memory size; write e.g. 512M, 4G or 1073741824 (bytes).")
