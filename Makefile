@@ -6,7 +6,7 @@ SWIFT        ?= swift
 CONFIG       ?= release
 BUILD_FLAGS  := -c $(CONFIG)
 BIN          := .build/$(CONFIG)/convlab
-APT_PACKAGES := libopenblas-dev pkg-config zlib1g-dev gnuplot-nox dataset-fashion-mnist
+APT_PACKAGES := libopenblas-dev pkg-config zlib1g-dev gnuplot-nox dataset-fashion-mnist bubblewrap
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup build test demo notes bench figures clean gpu-bundle gpu-test-bundle

@@ -209,6 +209,20 @@ public enum Accelerators {
   }
 }
 
+extension Block {
+  /// The output shape, after checking that what a call allocates fits the memory limit: y,
+  /// and for a backward pass dz/dy and dz/dx too (sizes from options or files can ask for far
+  /// more than the machine has: `conv --pad 100000`).
+  public func checkedOutputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>, backward: Bool = false) throws -> Shape {
+    let y = try outputShape(x, p)
+    let what = "\(name) on a \(x) input (output \(y))"
+    let ny = try y.checkedCount(what), nx = try x.checkedCount(what)
+    let elements = backward ? try Size.sum([ny, ny, nx], what) : ny
+    try MemoryLimit.check(elements: [elements], bytesPerElement: MemoryLayout<S>.stride, what)
+    return y
+  }
+}
+
 /// Refuses a dz/dy whose shape is not y's: every backward pass starts with this check.
 @inline(__always)
 func requireDzdy<S: Scalar>(_ dzdy: Tensor<S>, _ y: Shape) throws {

@@ -69,7 +69,17 @@ struct TrainingArguments: ParsableArguments {
 
   func load() throws -> DataSplits {
     if let k = testSubset, k < 1 { throw ConvLabError("--test-subset must be at least 1.") }
-    return try DataSplits.load(directory: data, validation: validationCount, subset: subset, testSubset: testSubset, seed: seed)
+    if let k = subset, k < 1 { throw ConvLabError("--subset must be at least 1.") }
+    let splits = try DataSplits.load(directory: data, validation: validationCount, subset: subset, testSubset: testSubset, seed: seed)
+    // A subset larger than the data would silently train on less than asked.
+    let available = splits.train.count + splits.validation.count
+    if let k = subset, k > available {
+      throw ConvLabError("--subset \(k) asks for more training images than \(data) has (\(available)); use at most \(available) or leave --subset out.")
+    }
+    if let k = testSubset, k > splits.test.count {
+      throw ConvLabError("--test-subset \(k) asks for more test images than \(data) has (\(splits.test.count)).")
+    }
+    return splits
   }
 
   var dataIdentity: [String: String] {
