@@ -146,6 +146,7 @@ public struct Conv: Block {
       noBias.b = nil
       var unit = Tensor<Double>(shape: x.shape)
       for column in 0..<x.count {
+        WorkProgress.step(column, of: x.count)
         unit.storage[column] = 1
         let response = try literalForward(unit, noBias)
         unit.storage[column] = 0
