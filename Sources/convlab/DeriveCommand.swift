@@ -26,8 +26,8 @@ extension ConvLab {
         }
         return
       }
-      // Explicit Jacobians grow like side⁴: 64 keeps every derivation's matrices in memory.
-      if let size, !(1...64).contains(size) { throw ConvLabError("--size must be between 1 and 64 (the feature-map side), got \(size).") }
+      // A bound before any derivation sizes its matrices (each derivation then checks its own range).
+      if let size, !(1...128).contains(size) { throw ConvLabError("--size must be between 1 and 128 (the feature-map side), got \(size).") }
       let derivation = try Derivations.derivation(topic, .init(seed: seed, size: size))
       if let export { try exportMatrices(derivation, to: export) }
       if markdown {

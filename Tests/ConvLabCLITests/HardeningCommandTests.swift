@@ -10,6 +10,7 @@ struct HostileOptionTests {
     (["lenet", "--kernel", "9223372036854775807"], "--kernel must be between"),
     (["derive", "xu-bias", "--size=-4"], "--size must be between"),
     (["derive", "xu-bias", "--size", "0"], "--size must be between"),
+    (["derive", "xu-bias", "--size", "1"], "xu-bias needs --size between 2 and 64"),
     (["bench", "conv", "--shape", "9223372036854775807,2,2,1,1,1,1,1,0"], "--shape"),
     (["bench", "conv", "--shape", "100000,1000,1000,64,64,3,3,1,1"], "memory limit"),
     (["info", "--max-memory", "lots"], "--max-memory"),
