@@ -13,7 +13,7 @@ struct ConvLab: ParsableCommand {
       Arrays follow MatConvNet: x ∈ R^{H×W×D×N}, column-major, vec stacks H fastest.
       Papers: Xu, Murugan, Milisavljevic, Vardhan, MatConvNet (see README.md).
       """,
-    subcommands: [Info.self, Notation.self, LeNet.self, Geometry.self, BlockCommand.self, Jacobian.self, Check.self, Bench.self, Derive.self, Train.self, Experiment.self, Figures.self, AuditCommand.self, ExerciseCommand.self]
+    subcommands: [Info.self, Notation.self, LeNet.self, Geometry.self, BlockCommand.self, Jacobian.self, Check.self, Net.self, Bench.self, Derive.self, Train.self, Experiment.self, Figures.self, AuditCommand.self, ExerciseCommand.self]
   )
 }
 
