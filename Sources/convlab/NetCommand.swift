@@ -99,7 +99,7 @@ extension ConvLab.Net {
   struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Check a network three ways: product of explicit block Jacobians, backprop, central finite differences.",
-      discussion: "Per layer (each block at its place in the network) and end to end (dz/dx and every dz/dw), with the worst entry. Element-wise blocks keep diagonal Jacobians; a block whose Jacobian for one image exceeds the gate is checked by random projections vᵀJu instead. Finite differences cover up to --fd-entries entries of each array (a seeded sample beyond). Tolerances: explicit vs backprop ≤ \(ThreeWayCheck.literalTolerance), finite differences ≤ \(ThreeWayCheck.finiteDifferenceTolerance).")
+      discussion: "Per layer (each block at its place in the network) and end to end (dz/dx and every dz/dw), with the worst entry. Element-wise blocks keep diagonal Jacobians; a block whose Jacobian for one image exceeds the gate is checked by random projections vᵀJu instead. Finite differences cover up to --fd-entries entries of each array (a seeded sample beyond); an entry at a kink (ReLU at 0, a max-pool tie), where central differences of step h and h/2 disagree, is left out and counted. Tolerances: explicit vs backprop ≤ \(ThreeWayCheck.literalTolerance), finite differences ≤ \(ThreeWayCheck.finiteDifferenceTolerance).")
 
     @OptionGroup var spec: NetSpecArguments
     @Option(help: "Weights (.npz); default: initial weights from --seed.") var weights: String?
@@ -161,7 +161,7 @@ extension ConvLab.Net {
         let literal = r.literalVsBackprop.map { "\(Terminal.verdict($0.passes(ThreeWayCheck.literalTolerance))) \(MatrixFormat.pad(formatScientific($0.relativeError), 9))" } ?? "  —        "
         let fd = "\(Terminal.verdict(r.backpropVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(MatrixFormat.pad(formatScientific(r.backpropVsFiniteDifferences.relativeError), 9))"
         print("  \(MatrixFormat.pad(r.item == 0 ? "—" : "\(r.item)", 4))  \(r.block.padding(toLength: 9, withPad: " ", startingAt: 0))  \(r.variable.padding(toLength: 5, withPad: " ", startingAt: 0))  "
-          + "\(r.form.padding(toLength: 33, withPad: " ", startingAt: 0))  \(literal)         \(fd)        \(r.checked == r.total ? "all \(r.total)" : "\(r.checked) of \(r.total)")")
+          + "\(r.form.padding(toLength: 33, withPad: " ", startingAt: 0))  \(literal)         \(fd)        \(r.checked == r.total ? "all \(r.total)" : "\(r.checked) of \(r.total)")\(r.atKinks > 0 ? " (\(r.atKinks) at kinks left out)" : "")")
         for (label, c) in [("explicit↔backprop", r.literalVsBackprop), ("backprop↔FD", Optional(r.backpropVsFiniteDifferences))] {
           if let c, !c.passes(label == "backprop↔FD" ? ThreeWayCheck.finiteDifferenceTolerance : ThreeWayCheck.literalTolerance) { print("        \(label): \(c)") }
         }
