@@ -24,7 +24,7 @@ public enum NetWeights {
   /// The `.npz` shape of a parameter: conv filters keep all four dimensions, dense weights two,
   /// biases and β one.
   static func fileShape(_ block: any Block, role: String, _ t: Shape) -> [Int] {
-    if role == "w", block is Conv { return t.dims }
+    if role == "w", block is Conv || block is FlippedConv { return t.dims }
     if role == "w", block is Dense { return [t.h, t.w] }
     return [t.count]
   }
