@@ -175,6 +175,13 @@ public struct NetworkVerification: Sendable {
         try layer.block.explicitJacobianBytes(x: input.image(0).shape, layer.parameters, wrt: v) <= jacobianBytes
       }
       let blockGrads = try layer.block.backward(input, layer.parameters, g)
+      let rowsBefore = layerRows.count
+      defer {
+        // This layer's rows go before the later layers' (the loop runs from the loss down).
+        let mine = layerRows[rowsBefore...]
+        layerRows.removeSubrange(rowsBefore...)
+        layerRows.insert(contentsOf: mine, at: 0)
+      }
       if fits {
         var nextR = [Double](repeating: 0, count: input.count)
         for v in variables {
@@ -234,7 +241,6 @@ public struct NetworkVerification: Sendable {
         viaBackprop = max(viaBackprop ?? 0, item)
       }
     }
-    layerRows.reverse()
 
     // End to end: the products against backprop and finite differences of z.
     func endRow(item: Int, block: String, key: String, literal: [Double]?, backprop: [Double], at: [Double], mask: [Double]?,

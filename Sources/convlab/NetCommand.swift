@@ -159,7 +159,8 @@ extension ConvLab.Net {
       print("  item  block      var    Jacobian                           explicit↔backprop   backprop↔FD        FD entries")
       for r in rows {
         let literal = r.literalVsBackprop.map { "\(Terminal.verdict($0.passes(ThreeWayCheck.literalTolerance))) \(MatrixFormat.pad(formatScientific($0.relativeError), 9))" } ?? "  —        "
-        let fd = "\(Terminal.verdict(r.backpropVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(MatrixFormat.pad(formatScientific(r.backpropVsFiniteDifferences.relativeError), 9))"
+        let fd = r.checked == 0 ? "  —        "
+          : "\(Terminal.verdict(r.backpropVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(MatrixFormat.pad(formatScientific(r.backpropVsFiniteDifferences.relativeError), 9))"
         print("  \(MatrixFormat.pad(r.item == 0 ? "—" : "\(r.item)", 4))  \(r.block.padding(toLength: 9, withPad: " ", startingAt: 0))  \(r.variable.padding(toLength: 5, withPad: " ", startingAt: 0))  "
           + "\(r.form.padding(toLength: 33, withPad: " ", startingAt: 0))  \(literal)         \(fd)        \(r.checked == r.total ? "all \(r.total)" : "\(r.checked) of \(r.total)")\(r.atKinks > 0 ? " (\(r.atKinks) at kinks left out)" : "")")
         for (label, c) in [("explicit↔backprop", r.literalVsBackprop), ("backprop↔FD", Optional(r.backpropVsFiniteDifferences))] {

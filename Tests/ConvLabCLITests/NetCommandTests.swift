@@ -96,6 +96,28 @@ struct NetCommandTests {
     #expect(r.stdout.contains("diagonal 32"))  // the relu's Jacobian, 32 entries per image
   }
 
+  /// The round trip: a trained run exported as .npz, a new run started from those weights,
+  /// and its gradients computed from the exported file.
+  @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist"), "Fashion-MNIST (Debian package dataset-fashion-mnist) is not installed"))
+  func trainExportInitRoundTrip() throws {
+    let dir = try CLI.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let spec = "conv 5x5x4 stride 3; relu; dense 10; loss softmaxlog"
+    var r = try CLI.run(["train", "--net", spec, "--subset", "300", "--epochs", "1", "--test-subset", "100", "--out", "\(dir)/run"])
+    try #require(r.status == 0, "\(r.stderr)")
+    r = try CLI.run(["net", "export", "\(dir)/run", "--out", "\(dir)/W.npz"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.hasPrefix("\(dir)/W.npz: weights after epoch 1 of \(dir)/run/checkpoint.bin: 1.w, 1.b, 3.w, 3.b"))
+    let exported = try NPZArchive(contentsOf: "\(dir)/W.npz")
+    #expect(exported["1.w"]?.shape == [5, 5, 1, 4] && exported["3.w"]?.shape == [10, 8 * 8 * 4])  // (28 − 5)/3 + 1 = 8
+    r = try CLI.run(["train", "--net", spec, "--init", "\(dir)/W.npz", "--subset", "300", "--epochs", "1", "--test-subset", "100", "--out", "\(dir)/again"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("initial weights: \(dir)/W.npz"))
+    try CLI.expectOneLineError(["train", "--net", "conv 3x3x4; relu; dense 10", "--init", "\(dir)/W.npz", "--subset", "300", "--out", "\(dir)/bad"],
+                               "\(dir)/W.npz['1.w'] has shape 5×5×1×4 but item 1 (conv) needs 3×3×1×4.")
+    #expect(!FileManager.default.fileExists(atPath: "\(dir)/bad"), "a refused --init leaves no run folder")
+  }
+
   @Test func netErrorsAreOneLine() throws {
     let dir = try CLI.temporaryFolder()
     defer { try? FileManager.default.removeItem(atPath: dir) }
