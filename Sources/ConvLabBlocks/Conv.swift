@@ -348,10 +348,13 @@ public struct FlippedConv: Block {
     conv = Conv(pad: pad, stride: stride, dilate: dilate)
   }
 
+  /// MatConvNet's name: a flipped conv is still `conv` (with `--flip`).
   public var name: String { "conv" }
 
+  /// x, w, and b when biases are given, as for `Conv`.
   public func variables<S: Scalar>(_ p: Parameters<S>) -> [Variable] { conv.variables(p) }
 
+  /// The output shape of the correlation (MatConvNet §5.1): rotating the filters changes no size.
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape { try conv.outputShape(x, p) }
 
   public func structure(wrt v: Variable) -> String {
@@ -377,14 +380,17 @@ public struct FlippedConv: Block {
     return q
   }
 
+  /// y = x ⋆ rot180(f) + b on the correlation's fast path (im2row + GEMM, MatConvNet §6.1).
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     try conv.forward(x, try withRotatedFilters(p))
   }
 
+  /// (dz/dx, dz/df, dz/db): the correlation's at rot180(f), dz/df rotated back (Xu (14)).
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     try backward(x, p, dzdy, inputGradient: true)
   }
 
+  /// As above; without `inputGradient` dz/dx may be left as zeros (the first layer of a network).
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>, inputGradient: Bool) throws -> Gradients<S> {
     var g = try conv.backward(x, try withRotatedFilters(p), dzdy, inputGradient: inputGradient)
     g.dzdw = g.dzdw.map { Self.rotated($0) }  // Xu (14): dE/dk = J (dE/dk′) J
@@ -402,6 +408,7 @@ public struct FlippedConv: Block {
     return out
   }
 
+  /// vec y = vec(φ(x) F′) + b with F′ built from J_H′ f J_W′ (Xu (14), MatConvNet §6.1).
   public func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double> {
     guard let f = p.w else { throw ConvLabError("conv needs filters (--w) of shape H′×W′×D′×D″.") }
     var q = p

@@ -10,6 +10,7 @@ public enum StructuredJacobian: Sendable {
   case dense(Matrix<Double>)
   case diagonal([Double])
 
+  /// numel(y): the number of rows of d vec y / d (vec v)ᵀ.
   public var rows: Int {
     switch self {
     case .dense(let m): return m.rows
@@ -17,6 +18,7 @@ public enum StructuredJacobian: Sendable {
     }
   }
 
+  /// numel(v): the number of columns.
   public var cols: Int {
     switch self {
     case .dense(let m): return m.cols

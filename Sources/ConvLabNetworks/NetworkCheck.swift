@@ -97,6 +97,7 @@ public struct NetworkVerification: Sendable {
     /// central differences with steps h and h/2 disagree, so no finite difference is valid there.
     public let atKinks: Int
 
+    /// Both comparisons within their tolerances (ThreeWayCheck's).
     public var passed: Bool {
       (literalVsBackprop?.passes(ThreeWayCheck.literalTolerance) ?? true)
         && backpropVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance)
@@ -105,15 +106,21 @@ public struct NetworkVerification: Sendable {
 
   /// The objective z: the loss averaged over the images.
   public let loss: Double
+  /// One row per layer and variable, in layer order.
   public let layers: [Row]
+  /// dz/dx, then every parameter key in layer order.
   public let endToEnd: [Row]
   /// Items (1-based) checked by projections because their Jacobian exceeds the gate.
   public let projectedItems: [Int]
   /// The largest single explicit Jacobian held, in bytes.
   public let largestJacobianBytes: Int
 
+  /// Every row passed.
   public var passed: Bool { (layers + endToEnd).allSatisfy(\.passed) }
 
+  /// Checks `network` at input `x` against `target`; `fdEntries` bounds the finite differences
+  /// per array, `seed` draws their sample and the projections' u, `jacobianBytes` is the gate
+  /// above which a block is checked by projections.
   public init(network: Network<Double>, x: Tensor<Double>, target: NetTarget<Double>, fdEntries: Int = 64, seed: UInt64 = 1,
               jacobianBytes: Int = min(JacobianBudget.defaultBytes, MemoryLimit.bytes / 4)) throws {
     let chain = network.chain
