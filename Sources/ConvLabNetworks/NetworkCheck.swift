@@ -71,8 +71,8 @@ public struct NetworkCheck: Sendable {
 ///   Jacobians, evaluated from the left, image by image), against backprop and against finite
 ///   differences of the whole objective z.
 ///
-/// Element-wise blocks keep their Jacobian as a diagonal (`StructuredJacobian`), so LeNet-5 at
-/// 28×28 runs in megabytes. A block whose dense Jacobian for one image exceeds `jacobianBytes`
+/// Element-wise blocks keep their Jacobian as a diagonal, pooling and subsampling as the
+/// non-zeros of their selectors (`StructuredJacobian`), so LeNet-5 at 28×28 runs in megabytes. A block whose dense Jacobian for one image exceeds `jacobianBytes`
 /// is checked by random projections instead: vᵀ J u with v = dz/dx_l and a seeded random u,
 /// backprop's ⟨vᵀJ, u⟩ against the finite difference ⟨v, (f(x + hu) − f(x − hu)) / 2h⟩; the
 /// end-to-end product then continues from backprop's vector, and the report says so.

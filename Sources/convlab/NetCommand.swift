@@ -99,7 +99,7 @@ extension ConvLab.Net {
   struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Check a network three ways: product of explicit block Jacobians, backprop, central finite differences.",
-      discussion: "Per layer (each block at its place in the network) and end to end (dz/dx and every dz/dw), with the worst entry. Element-wise blocks keep diagonal Jacobians; a block whose Jacobian for one image exceeds the gate is checked by random projections vᵀJu instead. Finite differences cover up to --fd-entries entries of each array (a seeded sample beyond); an entry at a kink (ReLU at 0, a max-pool tie), where central differences of step h and h/2 disagree, is left out and counted. Tolerances: explicit vs backprop ≤ \(ThreeWayCheck.literalTolerance), finite differences ≤ \(ThreeWayCheck.finiteDifferenceTolerance).")
+      discussion: "Per layer (each block at its place in the network) and end to end (dz/dx and every dz/dw), with the worst entry. Element-wise blocks keep diagonal Jacobians, pooling and subsampling sparse ones; a block whose Jacobian for one image exceeds the gate is checked by random projections vᵀJu instead. Finite differences cover up to --fd-entries entries of each array (a seeded sample beyond); an entry at a kink (ReLU at 0, a max-pool tie), where central differences of step h and h/2 disagree, is left out and counted. Tolerances: explicit vs backprop ≤ \(ThreeWayCheck.literalTolerance), finite differences ≤ \(ThreeWayCheck.finiteDifferenceTolerance).")
 
     @OptionGroup var spec: NetSpecArguments
     @Option(help: "Weights (.npz); default: initial weights from --seed.") var weights: String?

@@ -87,6 +87,24 @@ import Testing
     #expect(error?.description.contains("give one label per image (3 elements, any shape)") == true)
   }
 
+  /// The sparse forms of pooling's S(x) and of Xu's subsampling are built by their own loops;
+  /// they must equal the dense literal Jacobians entry for entry (both place the same
+  /// constants, so exactly), and be stored as non-zeros only.
+  @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
+  func sparseSelectorsEqualTheDenseLiteralJacobians(seed: UInt64) throws {
+    for name in ["pool", "subsample"] {
+      let c = try CheckCase.random(name, seed: seed)
+      let structured = try c.block.explicitJacobian(at: c.x, c.parameters, wrt: .x)
+      guard case .sparse(_, _, let entries) = structured else {
+        Issue.record("\(name) should keep a sparse Jacobian")
+        continue
+      }
+      let dense = try c.block.jacobian(at: c.x, c.parameters, wrt: .x)
+      #expect(structured.matrix == dense, "\(name) \(c.configuration)")
+      #expect(entries.count <= dense.count && entries.allSatisfy { $0.value != 0 || name == "subsample" })
+    }
+  }
+
   /// The literal path of a LeNet-size sigmoid (28×28×6, two images: a 9408 × 9408 dense
   /// Jacobian, 708 MiB) runs on its diagonal and agrees with the fast path to Double round-off.
   @Test func theLiteralPathOfALargeElementwiseBlockUsesItsDiagonal() throws {
