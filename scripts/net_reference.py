@@ -339,11 +339,12 @@ def compare(args):
         if a.size != b.size:
             print(f"{key}: {a.shape} vs {b.shape}")
             return 1
+        shape = a.shape
         a, b = a.reshape(-1, order="F"), b.reshape(-1, order="F")
         scale = max(np.abs(a).max(), np.abs(b).max(), 1e-300)
         err = np.abs(a - b).max() / scale
         worst = max(worst, err)
-        print(f"{key:8s} {str(a.shape):>18s}  relative error {err:.2e}")
+        print(f"{key:8s} {str(shape):>18s}  relative error {err:.2e}")
     print(f"worst {worst:.2e}")
     return 0 if worst <= 1e-10 else 1
 
