@@ -117,9 +117,8 @@ extension Block {
   /// (dz/dy)ᵀ J for every variable: backprop on the literal path.
   public func literalBackward(_ x: Tensor<Double>, _ p: Parameters<Double>, _ dzdy: Tensor<Double>) throws -> Gradients<Double> {
     func vjp(_ v: Variable, shape: Shape) throws -> Tensor<Double> {
-      let j = try jacobian(at: x, p, wrt: v)
-      let row = Matrix(rows: 1, cols: dzdy.count, storage: dzdy.storage) * j
-      return Tensor(shape: shape, storage: row.storage)
+      // Structured where the block has a structure (a diagonal for element-wise blocks).
+      Tensor(shape: shape, storage: try explicitJacobian(at: x, p, wrt: v).leftMultiply(dzdy.storage))
     }
     let vars = variables(p)
     return Gradients(

@@ -21,6 +21,7 @@ extension ConvLab {
 
     func run() throws {
       let block = try options.options().block(named: name)
+      try BlockKind(named: name).check(options: [String](), inputs: files.given)
       if try files.isSinglePrecision { try compute(block, Float.self) } else { try compute(block, Double.self) }
     }
 

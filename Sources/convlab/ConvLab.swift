@@ -16,7 +16,7 @@ struct ConvLab: ParsableCommand {
       CONVLAB_MAX_MEMORY): sizes from options and files are checked against it before anything \
       is allocated.
       """,
-    subcommands: [Info.self, Notation.self, LeNet.self, Geometry.self, BlockCommand.self, Jacobian.self, Check.self, Bench.self, Derive.self, Train.self, Experiment.self, Figures.self, AuditCommand.self, ExerciseCommand.self]
+    subcommands: [Info.self, Notation.self, LeNet.self, Geometry.self, BlockCommand.self, Jacobian.self, Check.self, Net.self, Bench.self, Derive.self, Train.self, Experiment.self, Figures.self, AuditCommand.self, ExerciseCommand.self]
   )
 }
 

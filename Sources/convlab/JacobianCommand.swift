@@ -19,6 +19,8 @@ extension ConvLab {
     @Option(help: "Filters w (.npy).") var w: String?
     @Option(help: "Biases b (.npy).") var b: String?
     @Option(help: "Labels (.npy).") var labels: String?
+    @Option(help: "Target x̄ or y (.npy; pdist and the regression losses).") var target: String?
+    @Option(help: "Dropout keep mask of 0/1 (.npy).") var mask: String?
     @Option(help: "Differentiate with respect to x, w or b.") var wrt: Variable = .x
     @Option(help: "Write the Jacobian to this .npy or .csv file instead of printing it.") var out: String?
     @Option(help: "Seed of the random instance.") var seed: UInt64 = 1
@@ -28,6 +30,8 @@ extension ConvLab {
     func run() throws {
       guard ["fast", "cuda", "host"].contains(path) else { throw ConvLabError("--path '\(path)' is not one of fast, cuda, host.") }
       let block = try options.options().block(named: name)
+      let inputs = [("w", w), ("b", b), ("labels", labels), ("target", target), ("mask", mask)].compactMap { $0.1 == nil ? nil : $0.0 }
+      try BlockKind(named: name).check(options: [String](), inputs: inputs)
       let (input, p) = try instance(block)
       let j = try block.jacobian(at: input, p, wrt: wrt)
       if let out {
@@ -74,10 +78,17 @@ extension ConvLab {
       p.w = try w.map { try readTensor($0) }
       p.b = try b.map { try readTensor($0) }
       p.labels = try labels.map { try readTensor($0) }
+      p.target = try target.map { try readTensor($0) }
+      p.mask = try mask.map { try readTensor($0) }
       if x.hasSuffix(".npy") { return (try readTensor(x), p) }
       let shape = try Shape(parsing: x)
       var filter = try k.map { try Shape(parsing: $0) }
-      if let f = filter, block is Conv, k?.split(separator: "x").count ?? 0 < 3 { filter = Shape(f.h, f.w, shape.d, 1) }
+      // Sizes from the command line: bounded before anything is allocated from them.
+      for (what, s) in [("--x", shape)] + (filter.map { [("--k", $0)] } ?? []) {
+        for d in s.dims { try Size.within(d, 1...Size.maxExtent, "a dimension of \(what)") }
+        try MemoryLimit.check(elements: s.dims, bytesPerElement: 8, "the \(what) array \(s)")
+      }
+      if let f = filter, block is Conv || block is FlippedConv, k?.split(separator: "x").count ?? 0 < 3 { filter = Shape(f.h, f.w, shape.d, 1) }
       var rng = SeededGenerator(seed: seed)
       let instance = try RandomInstance.make(for: block, shape: shape, filter: filter, given: p, using: &rng)
       return (instance.x, instance.parameters)
