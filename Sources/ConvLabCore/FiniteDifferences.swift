@@ -23,6 +23,7 @@ public enum FiniteDifferences {
     var rows = outputCount ?? -1
     var probe = x
     for k in 0..<x.count {
+      WorkProgress.step(k, of: x.count)
       let h = step(at: x[k])
       probe[k] = x[k] + h
       let plus = try f(probe)

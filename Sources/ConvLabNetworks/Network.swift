@@ -38,7 +38,12 @@ public struct Network<S: Scalar>: Sendable {
       case let .conv(fh, fw, k, pad, stride, dilate, table, flip):
         block = flip ? FlippedConv(pad: pad, stride: (stride[0], stride[1]), dilate: (dilate[0], dilate[1]))
           : Conv(pad: pad, stride: (stride[0], stride[1]), dilate: (dilate[0], dilate[1]))
-        try MemoryLimit.check(elements: [fh, fw, shape.d, k], bytesPerElement: MemoryLayout<S>.size, "the filters of layer \(l + 1) (\(fh)×\(fw)×\(shape.d)×\(k))")
+        // Training keeps each filter bank three times (weights, gradient, momentum); the output
+        // is at most (H + padding)·(W + padding)·K per image. Both are checked before the filters
+        // are drawn, so `conv 5x5x99999999` is refused at once instead of filling memory first.
+        try MemoryLimit.check(elements: [fh, fw, shape.d, k, 3], bytesPerElement: MemoryLayout<S>.size, "the filters of layer \(l + 1) (\(fh)×\(fw)×\(shape.d)×\(k))")
+        let padded = try Size.product([try Size.sum([shape.h, pad[0], pad[1]], "layer \(l + 1)"), try Size.sum([shape.w, pad[2], pad[3]], "layer \(l + 1)"), k], "the output of layer \(l + 1)")
+        try MemoryLimit.check(elements: [padded], bytesPerElement: MemoryLayout<S>.size, "the output of layer \(l + 1) (up to \(padded) values per image)")
         if table {
           guard shape.d == LeNetTable.inputMaps, k == LeNetTable.outputMaps else {
             throw ConvLabError("layer \(l + 1): the LeNet table connects \(LeNetTable.inputMaps) maps to \(LeNetTable.outputMaps), but this conv maps \(shape.d) to \(k).")

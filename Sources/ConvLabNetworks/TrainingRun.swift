@@ -62,7 +62,18 @@ public struct TrainingRun: Sendable {
                                 : "\(folder) is not empty (\(present.sorted().prefix(3).joined(separator: ", "))); choose a new or empty folder for --out.")
     }
     try writeAtomically(Data((spec.description + "\n").utf8), to: folder + "/net.txt")
-    return Trainer(network: try Network<Float>(spec: spec, input: input, classes: classes, seed: options.seed), options: options)
+    let network = try Network<Float>(spec: spec, input: input, classes: classes, seed: options.seed)
+    try Self.checkBatchMemory(network, batch: options.batchSize)
+    return Trainer(network: network, options: options)
+  }
+
+  /// A training step holds every layer's output and its gradient for the whole batch, plus
+  /// the input and scratch of about the same size: refuse a batch whose activations alone would
+  /// not fit in the memory limit, before the first step allocates them.
+  static func checkBatchMemory(_ network: Network<Float>, batch: Int) throws {
+    let what = "training with batch \(batch)"
+    let perImage = try Size.sum(try ([network.inputShape] + network.shapes).map { try $0.checkedCount(what) }, what)
+    try MemoryLimit.check(elements: [perImage, batch, 3], bytesPerElement: MemoryLayout<Float>.size, "\(what) (\(perImage) activations per image)")
   }
 
   static func describe(_ d: [String: String]) -> String { d.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConvLabBlocks
 import ConvLabCore
+import Foundation
 
 extension ConvLab {
   /// `convlab block NAME … --x X.npy [--dzdy G.npy] --out DIR` (the contract in MISSION.md).
@@ -27,6 +28,8 @@ extension ConvLab {
 
     func compute<S: Scalar>(_ block: any Block, _: S.Type) throws {
       let (x, p) = try files.load(S.self)
+      // y, and with --dzdy the gradients too, must fit before anything is computed.
+      _ = try block.checkedOutputShape(x.shape, p, backward: dzdy != nil)
       let y = try block.evaluate(x, p, path: path)
       var outputs: [(String, Tensor<S>)] = [("y", y)]
       if let bnorm = block as? BatchNorm {
@@ -42,11 +45,15 @@ extension ConvLab {
         if let dw = grads.dzdw { outputs.append(("dzdw", dw)) }
         if let db = grads.dzdb { outputs.append(("dzdb", db)) }
       }
-      try makeDirectory(out)
+      // The outputs appear as a whole or not at all, and never beside files of an earlier call
+      // (a rerun without --dzdy must not leave the old gradients next to the new y).
+      var files: [String: Data] = [:]
       for (file, tensor) in outputs {
-        try NPYArray(tensor).write(to: "\(out)/\(file).npy")
-        if csv { try CSV.write(tensor, to: "\(out)/\(file).csv") }
+        files["\(file).npy"] = NPYArray(tensor).encoded()
+        if csv { files["\(file).csv"] = Data(CSV.encode(tensor).utf8) }
       }
+      let managed = Set(["y", "moments", "dzdx", "dzdw", "dzdb"].flatMap { ["\($0).npy", "\($0).csv"] })
+      try OutputFolder.publish(files, to: out, managed: managed, what: "the outputs of block \(name)")
       print(outputs.map { "\(out)/\($0.0).npy (\($0.1.shape))" }.joined(separator: "\n"))
     }
   }
