@@ -25,6 +25,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     // HMAC-SHA256 for the exercises' keyed per-student instances.
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    // Zip archives: the Gradescope autograder bundle (`convlab exercise gradescope`).
+    .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
   ],
   targets: [
     .systemLibrary(
@@ -48,7 +50,8 @@ let package = Package(
     .target(name: "ConvLabFigures", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabPlot"]),
     .target(
       name: "ConvLabExercises",
-      dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabPlot", .product(name: "Crypto", package: "swift-crypto")]
+      dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabPlot", .product(name: "Crypto", package: "swift-crypto"),
+                     .product(name: "ZIPFoundation", package: "ZIPFoundation")]
     ),
     // The CUDA path: run-time loading of the driver, NVRTC and cuBLAS (dlopen), kernel sources as
     // resources; CConvLabKernels compiles the kernels' bodies for the CPU so tests check them.
