@@ -25,8 +25,6 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     // HMAC-SHA256 for the exercises' keyed per-student instances.
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-    // Zip archives: the Gradescope autograder bundle (`convlab exercise gradescope`).
-    .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
   ],
   targets: [
     .systemLibrary(
@@ -50,8 +48,7 @@ let package = Package(
     .target(name: "ConvLabFigures", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabPlot"]),
     .target(
       name: "ConvLabExercises",
-      dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabPlot", .product(name: "Crypto", package: "swift-crypto"),
-                     .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+      dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabPlot", .product(name: "Crypto", package: "swift-crypto")]
     ),
     // The CUDA path: run-time loading of the driver, NVRTC and cuBLAS (dlopen), kernel sources as
     // resources; CConvLabKernels compiles the kernels' bodies for the CPU so tests check them.

@@ -138,16 +138,18 @@ extension Exercise {
       let instance = try generate(using: &rng)
       if try instance.parts.allSatisfy({ part in
         let solution = try solve(part)
-        return isDistinguishable(solution) && Confusions.generic(solution.answer, symmetric: symmetricParts.contains(part.spec.name))
-          .allSatisfy { !Tolerance.matches($0.value, solution.answer) }
+        // Layout confusions the catalogue already lists under the same id are checked as its variants.
+        let generic = Confusions.generic(solution.answer, symmetric: symmetricParts.contains(part.spec.name))
+          .filter { g in !solution.variants.contains { $0.id == g.id } }
+        return isDistinguishable(solution, generic: generic)
       }) { return instance }
       attempt += 1
       guard attempt < 200 else { throw ConvLabError("exercise \(id) could not draw an instance whose mistakes are all distinguishable (seed \(seed)).") }
     }
   }
 
-  func isDistinguishable(_ s: Solution) -> Bool {
-    var candidates = s.variants.map(\.value)
+  func isDistinguishable(_ s: Solution, generic: [Variant] = []) -> Bool {
+    var candidates = s.variants.map(\.value) + generic.map(\.value)
     candidates.append(s.answer)
     if s.answer.storage.contains(where: { $0 != 0 }) { candidates.append(s.answer.map { -$0 }) }
     for a in candidates.indices {

@@ -1,6 +1,5 @@
 import ConvLabCore
 import Foundation
-import ZIPFoundation
 
 /// Gradescope's autograder: the `results.json` format, the run inside Gradescope's container,
 /// and the bundle (`autograder.zip`) an instructor uploads.
@@ -22,7 +21,7 @@ public enum Gradescope {
         let name = jsonString("\(r.exercise): \(p.name)")
         tests.append("{\"name\": \(name), \"score\": \(jsonNumber(p.score)), \"max_score\": \(jsonNumber(p.maxScore)), \"status\": \"\(p.status == .correct ? "passed" : "failed")\", \"output\": \(jsonString(output(p))), \"visibility\": \"\(policy.visibility.result)\"}")
         if let grid = p.grid, p.status == .wrong {
-          tests.append("{\"name\": \(jsonString("\(r.exercise): \(p.name), entries (✓ right, ✗ off)")), \"score\": 0, \"max_score\": 0, \"output\": \(jsonString(grid)), \"visibility\": \"\(policy.visibility.entries)\"}")
+          tests.append("{\"name\": \(jsonString("\(r.exercise): \(p.name), entries (✓ right, ✗ off)")), \"score\": 0, \"max_score\": 0, \"status\": \"failed\", \"output\": \(jsonString(grid)), \"visibility\": \"\(policy.visibility.entries)\"}")
         }
       }
     }
@@ -211,27 +210,14 @@ public enum Gradescope {
     for name in (try? FileManager.default.contentsOfDirectory(atPath: lib))?.sorted() ?? [] where name.contains(".so") {
       entries.append(("bin/lib/\(name)", nil, (lib as NSString).appendingPathComponent(name), 0o644))
     }
+    var archive = ZipArchive()
+    for e in entries {
+      // Files on disk (the binary) are read whole: tens of MB at most.
+      archive.add(e.path, try e.data ?? readFile(e.file ?? ""), mode: e.mode)
+    }
     let target = URL(fileURLWithPath: out)
     try makeDirectory(target.deletingLastPathComponent().path)
-    let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-    try? FileManager.default.removeItem(at: temporary)
-    do {
-      let archive = try Archive(url: temporary, accessMode: .create)
-      for e in entries {
-        // Files on disk (the binary) are read whole: they are tens of MB at most.
-        let data = try e.data ?? readFile(e.file ?? "")
-        try archive.addEntry(with: e.path, type: .file, uncompressedSize: Int64(data.count), permissions: e.mode, compressionMethod: .deflate) { position, size in
-          data.subdata(in: Int(position)..<Int(position) + size)
-        }
-      }
-      guard rename(temporary.path, target.path) == 0 else { throw ConvLabError("cannot write \(out): \(String(cString: strerror(errno))).") }
-    } catch let error as ConvLabError {
-      try? FileManager.default.removeItem(at: temporary)
-      throw error
-    } catch {
-      try? FileManager.default.removeItem(at: temporary)
-      throw ConvLabError("cannot write \(out): \(error)")
-    }
+    try writeAtomically(try archive.encoded(), to: target.path)
     return entries.map(\.path)
   }
 }

@@ -120,7 +120,8 @@ enum Confusions {
     let shape = answer.shape
     var out: [Variant] = []
     if !symmetric, shape.h == shape.w, shape.h > 1 { out.append(Variant("transposed", Slices.transpose(answer))) }
-    if shape.h > 1 && shape.count / shape.h > 1 {
+    // For a square matrix the C-order reading is the transpose itself: listed once, as that.
+    if shape.h > 1 && shape.count / shape.h > 1 && !(shape.d == 1 && shape.n == 1 && shape.h == shape.w) {
       // vec read back as C order: entry k of the answer lands at row-major index k.
       var rowMajor = Tensor<Double>(shape: shape)
       for k in 0..<answer.count { rowMajor.storage[rowMajorIndex(k, shape)] = answer.storage[k] }
