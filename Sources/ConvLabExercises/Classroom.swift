@@ -186,11 +186,13 @@ public struct Classroom: Codable, Sendable {
   }
 
   /// The candidate closest to `name` when it is close: equal ignoring case, `_` for `-`, and
-  /// surrounding spaces, or within two edits.
+  /// surrounding spaces, or within two edits that leave its digits alone.
   static func nearest(_ name: String, among candidates: [String]) -> String? {
     func norm(_ s: String) -> String { s.lowercased().replacingOccurrences(of: "_", with: "-").trimmingCharacters(in: .whitespaces) }
     if let same = candidates.first(where: { norm($0) == norm(name) }) { return same }
-    let scored = candidates.map { ($0, editDistance(norm($0), norm(name))) }.filter { $0.1 <= 2 }
+    // Digits are identities (s05 is not a typo of s01): only names with the same digits are near.
+    let scored = candidates.filter { $0.filter(\.isNumber) == name.filter(\.isNumber) }
+      .map { ($0, editDistance(norm($0), norm(name))) }.filter { $0.1 <= 2 }
     return scored.min { $0.1 < $1.1 }?.0
   }
 
