@@ -222,7 +222,7 @@ public enum Grader {
           return Tensor(shape: shape, storage: m.storage)
         }
       }
-      throw Invalid(message: "\(csvName) has \(m.rows) rows and \(m.cols) columns but should have \(spec.layout).")
+      throw Invalid(message: "\(csvName) has \(m.rows) row\(m.rows == 1 ? "" : "s") and \(m.cols) column\(m.cols == 1 ? "" : "s") but should have \(spec.layout).")
     }
     throw Invalid(message: "no \(npyName) or \(csvName) in your submission.", missing: true)
   }
