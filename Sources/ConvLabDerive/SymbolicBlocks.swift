@@ -89,7 +89,7 @@ public enum SymbolicBlocks {
     case let conv as Conv:
       let f = try convFilter(filter)
       let y = try SymbolicLayers.convolve(input, .symbols(names.filter, f.h, f.w), geometry: conv.geometry(kh: f.h, kw: f.w))
-      return Result(title: "\(names.output) = \(names.input) ∗ \(names.filter)  (MatConvNet §4.1: correlation, \(describe(conv.geometry(kh: f.h, kw: f.w))))",
+      return Result(title: "\(names.output.uppercased()) = \(names.input.uppercased()) ∗ \(names.filter)  (MatConvNet §4.1: correlation, \(describe(conv.geometry(kh: f.h, kw: f.w))))",
                     matrix: y, rowLabels: (1...max(1, y.rows)).map { "\($0)" }, colLabels: (1...max(1, y.cols)).map { "\($0)" },
                     notes: ["biases are left out: they add b to every entry"])
     case let pool as Pool where pool.method == .avg:
@@ -197,9 +197,10 @@ public enum SymbolicBlocks {
     case is Softmax:
       try requireX(v, block)
       let jac = try SymbolicJacobians.softmax(h: s.h, w: s.w, d: s.d, name: names.output)
-      let ys = (0..<s.count).map { Tensor<Double>.label(names.output, shape: s, at: $0) }
+      // One pixel: y₁ … y_D as in diag(y) − y yᵀ; otherwise y_{ijd}.
+      func label(_ name: String, _ k: Int) -> String { s.h == 1 && s.w == 1 ? paperLabel(name, [k + 1]) : Tensor<Double>.label(name, shape: s, at: k) }
       return Result(title: "d ᵥ\(names.output) / d ᵥ\(names.input) = diag(y) − y yᵀ at every pixel  (MatConvNet §6.4; softmax across channels)",
-                    matrix: jac, rowLabels: ys, colLabels: (0..<s.count).map { Tensor<Double>.label(names.input, shape: s, at: $0) }, notes: [])
+                    matrix: jac, rowLabels: (0..<s.count).map { label(names.output, $0) }, colLabels: (0..<s.count).map { label(names.input, $0) }, notes: [])
     default:
       throw ConvLabError("block \(block.name) has no exact symbolic Jacobian here; --symbolic covers conv, pool (max, avg), subsample, dense, relu, sigmoid, tanh and softmax.")
     }

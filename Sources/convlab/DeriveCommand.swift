@@ -43,8 +43,8 @@ extension ConvLab {
     func header(_ d: Derivation) -> String { Terminal.bold("\(d.title)") + "  (\(d.reference); seed \(seed))\n" }
 
     func summary(_ d: Derivation) -> String {
-      let checked = d.steps.compactMap(\.check)
-      return "\(checked.filter(\.asExpected).count) of \(checked.count) checks as expected" + (d.allAsExpected ? " " + Terminal.verdict(true) : " " + Terminal.verdict(false))
+      let checked = d.steps.compactMap(\.check).map(\.asExpected) + d.steps.compactMap(\.exact).map(\.asExpected)
+      return "\(checked.filter { $0 }.count) of \(checked.count) checks as expected" + (d.allAsExpected ? " " + Terminal.verdict(true) : " " + Terminal.verdict(false))
     }
 
     func verdictLine(_ check: DerivationStep.Check) -> String {

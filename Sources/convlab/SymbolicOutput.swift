@@ -57,7 +57,9 @@ enum SymbolicOutput {
     var blocks: [String] = []
     for panel in panels {
       var lines: [String] = []
-      if panels.count > 1 { lines.append("columns \(panel.lowerBound + 1)–\(panel.upperBound) of \(m.cols):") }
+      if panels.count > 1 {
+        lines.append(panel.count == 1 ? "column \(panel.upperBound) of \(m.cols):" : "columns \(panel.lowerBound + 1)–\(panel.upperBound) of \(m.cols):")
+      }
       if let colLabels {
         lines.append(String(repeating: " ", count: fixed - 2) + panel.map { MatrixFormat.pad(colLabels[$0], widths[$0]) }.joined(separator: " "))
       }

@@ -23,6 +23,7 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible {
   /// so that terms read as the papers print them (a₂₂β₁₁ in Vardhan App. A, δ₁₁k₂₂ in Xu eq. 15).
   static func rank(_ name: String) -> Int {
     switch name {
+    case "0": return -1  // Vardhan App. B's padding zero, written first as in max{0, I₁₁, I₂₁}
     case "δ", "d": return 0
     case "a", "x", "I", "A", "X", "z", "y", "Z", "Y": return 1
     case "β", "k", "w", "f", "F", "W", "K": return 2
