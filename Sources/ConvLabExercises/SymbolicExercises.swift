@@ -38,6 +38,11 @@ public struct SymbolicExercise: Exercise {
     }
   }
 
+  /// The packet README's line on what to submit.
+  public static let submitSentence = "One text file per part in your submission folder, `PART.txt`: one row of the matrix per line, entries separated by commas, each entry a sum of products of symbols (`a32`, `0`, `b11+b22`, `-1/4*x11`; b stands for β and d for δ):"
+  /// The packet README's line on how the grid is graded.
+  public static let gradingSentence = "Grading is exact: an entry is right when it is the same polynomial as the answer (the order of terms and factors does not matter)."
+
   /// The letters a student types and what they stand for.
   public static let aliases = ["b": "β", "d": "δ"]
 
@@ -186,9 +191,10 @@ public enum SymbolicGrader {
     let id = match?.id ?? "unknown"
     let mistake = Mistakes.named(id)
     guard submitted.rows == answer.rows, submitted.cols == answer.cols else {
+      let shape = "Your grid is \(submitted.rows)×\(submitted.cols) but the answer is \(answer.rows)×\(answer.cols)"
       return PartResult(name: spec.name, status: .wrong, score: 0, maxScore: spec.maxScore, diagnosis: id,
-                        feedback: "Your grid is \(submitted.rows)×\(submitted.cols) but the answer is \(answer.rows)×\(answer.cols). " + mistake.feedback
-                          + (mistake.reference.isEmpty ? "" : " See \(mistake.reference)."), grid: nil)
+                        feedback: match == nil ? shape + ": one row of the matrix per line, entries separated by commas."
+                          : shape + ". " + mistake.feedback + (mistake.reference.isEmpty ? "" : " See \(mistake.reference)."), grid: nil)
     }
     var ok: [Bool] = []
     var notes: [String] = []

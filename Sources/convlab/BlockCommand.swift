@@ -21,7 +21,7 @@ extension ConvLab {
     @OptionGroup var symbolicArguments: SymbolicArguments
 
     func run() throws {
-      if symbolicArguments.symbolic { return try runSymbolic(symbolicArguments) }
+      if try symbolicArguments.requested() { return try runSymbolic(symbolicArguments) }
       let block = try options.options().block(named: name)
       if try files.isSinglePrecision { try compute(block, Float.self) } else { try compute(block, Double.self) }
     }

@@ -27,7 +27,7 @@ extension ConvLab {
     @OptionGroup var symbolicArguments: SymbolicArguments
 
     func run() throws {
-      if symbolicArguments.symbolic { return try runSymbolic(symbolicArguments) }
+      if try symbolicArguments.requested() { return try runSymbolic(symbolicArguments) }
       guard ["fast", "cuda", "host"].contains(path) else { throw ConvLabError("--path '\(path)' is not one of fast, cuda, host.") }
       let block = try options.options().block(named: name)
       let (input, p) = try instance(block)

@@ -27,7 +27,7 @@ extension ConvLab {
     @OptionGroup var symbolicArguments: SymbolicArguments
 
     func run() throws {
-      if symbolicArguments.symbolic { return try runSymbolic(symbolicArguments) }
+      if try symbolicArguments.requested() { return try runSymbolic(symbolicArguments) }
       if markdown {
         let ops = op.map { [$0] } ?? NotationTour.operators.map(\.name)
         for name in ops { print(try markdownTour(name)) }

@@ -12,11 +12,14 @@ struct SymbolicArguments: ParsableArguments {
   @Flag(help: "With --symbolic: print LaTeX (bmatrix) for slides.") var latex = false
   @Option(help: "With --symbolic: also write the symbolic matrices to this .json file.") var export: String?
 
-  func validate() throws {
+  /// Whether the symbolic mode was asked for; throws a one-line sentence for its options
+  /// without --symbolic, or an --export that is not .json.
+  func requested() throws -> Bool {
     if !symbolic && (names != nil || latex || export != nil) {
-      throw ValidationError("--names, --latex and --export belong to the symbolic mode; add --symbolic.")
+      throw ConvLabError("--names, --latex and --export belong to the symbolic mode; add --symbolic.")
     }
-    if let export, !export.hasSuffix(".json") { throw ValidationError("--export writes JSON; give a file ending in .json, got '\(export)'.") }
+    if let export, !export.hasSuffix(".json") { throw ConvLabError("--export writes JSON; give a file ending in .json, got '\(export)'.") }
+    return symbolic
   }
 
   /// The block's default letters, overridden by --names.
