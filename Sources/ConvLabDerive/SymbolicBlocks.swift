@@ -10,11 +10,16 @@ import ConvLabNotation
 public enum SymbolicBlocks {
   /// The letters of the input, the filter (or weights), the output, and the bias.
   public struct Names: Sendable, Equatable {
+    /// The input's letter (a, x, I).
     public var input: String
+    /// The filter's or weights' letter (β, k, w).
     public var filter: String
+    /// The output's letter (z, y, A).
     public var output: String
+    /// The bias's letter (b).
     public var bias: String
 
+    /// Letters for input, filter, output and bias.
     public init(input: String, filter: String, output: String, bias: String = "b") {
       self.input = input
       self.filter = filter
@@ -63,9 +68,13 @@ public enum SymbolicBlocks {
 
   /// A symbolic matrix with what it is and the labels of its rows and columns.
   public struct Result: Sendable {
+    /// The formula and its paper reference.
     public let title: String
+    /// The matrix in symbols.
     public let matrix: SymbolicMatrix
+    /// One label per row (z₁₁, z₂₁, … in vec order).
     public let rowLabels: [String]
+    /// One label per column.
     public let colLabels: [String]
     /// The paper's description of the structure, and anything the symbols leave out.
     public let notes: [String]

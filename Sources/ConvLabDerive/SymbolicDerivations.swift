@@ -7,6 +7,7 @@ extension DerivationStep {
   public struct ExactCheck: Sendable {
     /// What the printed side is compared with.
     public let against: String
+    /// The term-by-term comparison.
     public let comparison: SymbolicComparison
     /// False for a printed form with a known erratum: it is expected to differ.
     public let expectedToMatch: Bool
@@ -22,6 +23,7 @@ extension DerivationStep {
                 expectedToMatch: example.expectedToMatch, erratum: example.erratum)
     }
 
+    /// A check from its parts.
     public init(against: String, comparison: SymbolicComparison, expectedToMatch: Bool = true, erratum: String? = nil) {
       self.against = against
       self.comparison = comparison
@@ -229,6 +231,8 @@ enum SymbolicDerivations {
                      matrices: [("∂E/∂x (numbers)", dxNum)],
                      check: .holds(try eq16.evaluate(values), dxNum, against: "the conv block's backward dz/dx (numbers substituted)"))
         .with(symbolic: [("δ̃ ⋆ (J k J)", eq16)], exact: .init(against: "∂E/∂x_ij entry by entry", comparison: try SymbolicComparison(printed: eq16, computed: dx))),
+      DerivationStep("δ^l = f′(z^l) ∘ δ̃ ⋆ (J k J)   (eq. 18, one connected map)", "The pooling layer's error: each entry of ∂E/∂x times the activation's derivative at that pixel.")
+        .with(symbolic: [("f′(z) ∘ ∂E/∂x", try hadamard(try SymbolicJacobians.elementwiseDiagonal("z", rows: 3, cols: 3), eq16))]),
     ])
   }
 

@@ -9,6 +9,7 @@ import Foundation
 /// The letters: a for Vardhan's input A, b for his kernel β (β or beta also accepted), x, k
 /// and d (or δ, delta) for Xu's input, kernel and error.
 public struct SymbolicExercise: Exercise {
+  /// The three symbolic tasks; the raw value is the exercise id.
   public enum Task: String, Sendable, CaseIterable {
     /// Z = A ∗ β with a drawn padding and stride (Vardhan App. A, rep.3).
     case convOutput = "symbolic-conv-output"
@@ -18,10 +19,14 @@ public struct SymbolicExercise: Exercise {
     case inputGradient = "symbolic-input-gradient"
   }
 
+  /// Which task this exercise poses.
   public let task: Task
+  /// The exercise for `task`.
   public init(_ task: Task) { self.task = task }
 
+  /// `symbolic-conv-output`, `symbolic-kernel-jacobian` or `symbolic-input-gradient`.
   public var id: String { task.rawValue }
+  /// The title shown in `convlab exercise list`.
   public var title: String {
     switch task {
     case .convOutput: return "In symbols: Z = A ∗ β with padding and stride"
@@ -29,7 +34,9 @@ public struct SymbolicExercise: Exercise {
     case .inputGradient: return "In symbols: which kernel entries multiply x_ij in ∂E/∂x"
     }
   }
+  /// Worked by hand, like the numeric by-hand exercises.
   public var kind: ExerciseKind { .byHand }
+  /// The papers' places this exercise practises.
   public var citation: String {
     switch task {
     case .convOutput: return "Vardhan App. A (rep.2–rep.3); MatConvNet §4.1"
@@ -46,6 +53,7 @@ public struct SymbolicExercise: Exercise {
   /// The letters a student types and what they stand for.
   public static let aliases = ["b": "β", "d": "δ"]
 
+  /// Draws sizes, padding and stride small enough to write the answer by hand.
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
     switch task {
     case .convOutput, .kernelJacobian:
@@ -158,6 +166,7 @@ public struct SymbolicExercise: Exercise {
 
 /// Grades a symbolic part exactly: the submitted grid must be the same polynomials.
 public enum SymbolicGrader {
+  /// Reads `PART.txt` from `folder` and grades it; an unreadable grid is `invalid` (costs no attempt).
   public static func grade(_ exercise: SymbolicExercise, _ part: Part, folder: String) -> PartResult {
     let spec = part.spec
     func invalid(_ message: String) -> PartResult {

@@ -13,6 +13,7 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible {
   /// For f′(x₁₁): the function's name ("f′"); nil for a plain symbol.
   public let function: String?
 
+  /// The symbol name_{indices} (1-based), or function(name_{indices}) when `function` is given.
   public init(_ name: String, _ indices: [Int], function: String? = nil) {
     self.name = name
     self.indices = indices
@@ -31,6 +32,7 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// The canonical order: functions last, then data before weights (`rank`), then name, then indices.
   public static func < (l: Symbol, r: Symbol) -> Bool {
     if (l.function ?? "") != (r.function ?? "") { return (l.function ?? "") < (r.function ?? "") }
     if rank(l.name) != rank(r.name) { return rank(l.name) < rank(r.name) }
@@ -41,6 +43,7 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible {
   /// a₃₂, β₁₀,₂, f′(x₁₁): Unicode subscripts, commas between indices when one has two digits.
   public var description: String { unicode }
 
+  /// The paper's spelling with Unicode subscripts.
   public var unicode: String {
     let core = paperLabel(name, indices)
     return function.map { "\($0)(\(core))" } ?? core
@@ -86,19 +89,25 @@ public struct Monomial: Hashable, Comparable, Sendable {
   /// Factors in `Symbol` order, each symbol once, exponents ≥ 1.
   public let factors: [(symbol: Symbol, exponent: Int)]
 
+  /// The empty product 1.
   public static let one = Monomial(sorted: [])
 
   init(sorted: [(symbol: Symbol, exponent: Int)]) { factors = sorted }
 
+  /// The monomial of one symbol to the first power.
   public init(_ symbol: Symbol) { factors = [(symbol, 1)] }
 
+  /// The total degree Σ exponents.
   public var degree: Int { factors.reduce(0) { $0 + $1.exponent } }
+  /// The symbols of the product, in order.
   public var symbols: [Symbol] { factors.map(\.symbol) }
 
+  /// Equal factors with equal exponents.
   public static func == (l: Monomial, r: Monomial) -> Bool {
     l.factors.count == r.factors.count && zip(l.factors, r.factors).allSatisfy { $0.symbol == $1.symbol && $0.exponent == $1.exponent }
   }
 
+  /// Hashes the factors and exponents (consistent with `==`).
   public func hash(into h: inout Hasher) {
     for f in factors {
       h.combine(f.symbol)
@@ -148,14 +157,18 @@ public struct Monomial: Hashable, Comparable, Sendable {
 
 /// One term c·m of a polynomial: a rational coefficient times a monomial.
 public struct Term: Hashable, Sendable, CustomStringConvertible {
+  /// c, never zero inside a canonical polynomial.
   public let coefficient: Rational
+  /// m.
   public let monomial: Monomial
 
+  /// The term c·m.
   public init(_ coefficient: Rational, _ monomial: Monomial) {
     self.coefficient = coefficient
     self.monomial = monomial
   }
 
+  /// The term as the papers print it (2a₁₂, a₂₂β₁₁).
   public var description: String { Polynomial(collected: [self]).unicode }
 }
 
@@ -170,7 +183,9 @@ public struct Polynomial: Hashable, Sendable, CustomStringConvertible, Expressib
   /// Sorted by monomial, coefficients non-zero.
   public let terms: [Term]
 
+  /// The zero polynomial (no terms).
   public static let zero = Polynomial(sortedTerms: [])
+  /// The constant 1.
   public static let one = Polynomial(1)
 
   init(sortedTerms: [Term]) { terms = sortedTerms }
@@ -188,39 +203,50 @@ public struct Polynomial: Hashable, Sendable, CustomStringConvertible, Expressib
     self.init(sortedTerms: uniqueTerms.filter { !$0.coefficient.isZero }.sorted { $0.monomial < $1.monomial })
   }
 
+  /// An integer constant written as a literal (`0`, `1`).
   public init(integerLiteral value: Int) { self.init(Rational(value)) }
+  /// A rational constant.
   public init(_ c: Rational) { self.init(sortedTerms: c.isZero ? [] : [Term(c, .one)]) }
+  /// An integer constant.
   public init(_ c: Int) { self.init(Rational(c)) }
   /// The polynomial consisting of one symbol.
   public init(_ s: Symbol) { self.init(sortedTerms: [Term(.one, Monomial(s))]) }
 
+  /// Exact equality of canonical forms: the same terms with the same coefficients.
   public static func == (l: Polynomial, r: Polynomial) -> Bool {
     l.terms.count == r.terms.count && zip(l.terms, r.terms).allSatisfy { $0.coefficient == $1.coefficient && $0.monomial == $1.monomial }
   }
+  /// Hashes the canonical terms (consistent with `==`).
   public func hash(into h: inout Hasher) { for t in terms { h.combine(t) } }
 
+  /// Whether this is the zero polynomial.
   public var isZero: Bool { terms.isEmpty }
   /// The constant value when the polynomial has no symbols.
   public var constant: Rational? {
     if terms.isEmpty { return .zero }
     return terms.count == 1 && terms[0].monomial.degree == 0 ? terms[0].coefficient : nil
   }
+  /// The largest total degree of a term (0 for constants).
   public var degree: Int { terms.map(\.monomial.degree).max() ?? 0 }
   /// Every symbol that occurs, sorted.
   public var symbols: [Symbol] { Array(Set(terms.flatMap(\.monomial.symbols))).sorted() }
 
+  /// p + q, like terms collected (throws only when a coefficient overflows).
   public static func + (l: Polynomial, r: Polynomial) throws -> Polynomial {
     if l.isZero { return r }
     if r.isZero { return l }
     return try Polynomial(terms: l.terms + r.terms)
   }
 
+  /// −p.
   public static prefix func - (p: Polynomial) throws -> Polynomial {
     Polynomial(sortedTerms: try p.terms.map { Term(try -$0.coefficient, $0.monomial) })
   }
 
+  /// p − q.
   public static func - (l: Polynomial, r: Polynomial) throws -> Polynomial { try l + (try -r) }
 
+  /// p·q, every pair of terms multiplied and like terms collected.
   public static func * (l: Polynomial, r: Polynomial) throws -> Polynomial {
     if l.isZero || r.isZero { return .zero }
     var products: [Term] = []
@@ -269,6 +295,7 @@ public struct Polynomial: Hashable, Sendable, CustomStringConvertible, Expressib
   /// a₂₂β₁₁ + a₂₃β₁₂, −¼ is written −1/4·a₁₁; 0 for the zero polynomial.
   public var description: String { unicode }
 
+  /// Unicode, as printed by `convlab`: a₂₂β₁₁ + a₂₃β₁₂, 2x₁₂, 1/4·x₁₁, y₁².
   public var unicode: String {
     render(symbol: \.unicode, power: { superscript($0) }, times: "", coefficientTimes: "·", minus: "−")
   }

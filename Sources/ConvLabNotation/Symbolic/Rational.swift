@@ -13,7 +13,9 @@ public struct Rational: Hashable, Comparable, Sendable, CustomStringConvertible 
   /// q ≥ 1, coprime with p.
   public let denominator: Int
 
+  /// 0/1.
   public static let zero = Rational(unchecked: 0, 1)
+  /// 1/1.
   public static let one = Rational(unchecked: 1, 1)
 
   private init(unchecked numerator: Int, _ denominator: Int) {
@@ -52,11 +54,14 @@ public struct Rational: Hashable, Comparable, Sendable, CustomStringConvertible 
     return r.partialValue
   }
 
+  /// Whether p = 0.
   public var isZero: Bool { numerator == 0 }
+  /// Whether q = 1.
   public var isInteger: Bool { denominator == 1 }
   /// The value as a Double (for substitution tests and numeric display).
   public var doubleValue: Double { Double(numerator) / Double(denominator) }
 
+  /// a + b, overflow-checked.
   public static func + (a: Rational, b: Rational) throws -> Rational {
     // a/b + c/d = (a·(l/b) + c·(l/d)) / l with l = lcm(b, d), so that small denominators stay small.
     let g = Int(gcd(UInt(a.denominator), UInt(b.denominator)))
@@ -66,13 +71,16 @@ public struct Rational: Hashable, Comparable, Sendable, CustomStringConvertible 
     return try Rational(try checked(left.addingReportingOverflow(right), "\(a) + \(b)"), l)
   }
 
+  /// −a, overflow-checked (−Int.min does not exist).
   public static prefix func - (a: Rational) throws -> Rational {
     guard a.numerator != .min else { throw overflow("−\(a)") }
     return Rational(unchecked: -a.numerator, a.denominator)
   }
 
+  /// a − b, overflow-checked.
   public static func - (a: Rational, b: Rational) throws -> Rational { try a + (try -b) }
 
+  /// a·b, overflow-checked.
   public static func * (a: Rational, b: Rational) throws -> Rational {
     // Cross-cancel first: (a/b)(c/d) = ((a/g₁)(c/g₂)) / ((b/g₂)(d/g₁)).
     let g1 = Int(gcd(a.numerator.magnitude, b.denominator.magnitude))
@@ -82,11 +90,13 @@ public struct Rational: Hashable, Comparable, Sendable, CustomStringConvertible 
     return try Rational(n, d)
   }
 
+  /// a / b; throws for b = 0 or on overflow.
   public static func / (a: Rational, b: Rational) throws -> Rational {
     guard !b.isZero else { throw ConvLabError("division by zero in an exact coefficient (\(a) / 0).") }
     return try a * Rational(b.denominator, b.numerator)
   }
 
+  /// The order of the values.
   public static func < (a: Rational, b: Rational) -> Bool {
     // Compare in Double only when the exact cross products would overflow.
     let l = a.numerator.multipliedReportingOverflow(by: b.denominator)

@@ -14,6 +14,7 @@ public struct SymbolicComparison: Sendable {
     public let row: Int, col: Int
     /// nil where the printed matrix has an entry the computed one lacks (or vice versa).
     public let printed: Polynomial?
+    /// nil where the computed matrix has no entry at this position.
     public let computed: Polynomial?
     /// Terms of the printed entry that the computed entry does not have (coefficient included).
     public let onlyPrinted: [Term]
@@ -22,6 +23,7 @@ public struct SymbolicComparison: Sendable {
     /// 0-based positions of computed entries equal to the printed one, if any.
     public let printedEqualsComputedAt: [(row: Int, col: Int)]
 
+    /// One line: position, both entries, the terms only one side has, and where the printed entry belongs.
     public var description: String {
       let position = "(\(row + 1),\(col + 1))"
       guard let printed else { return "\(position): printed nothing, computed \(computed?.unicode ?? "nothing")" }
@@ -38,8 +40,11 @@ public struct SymbolicComparison: Sendable {
     }
   }
 
+  /// Rows and the longest row of the printed matrix.
   public let printedShape: (rows: Int, cols: Int)
+  /// Size of the computed matrix.
   public let computedShape: (rows: Int, cols: Int)
+  /// Every differing position, printed positions first.
   public let differences: [Difference]
   /// Number of entries compared.
   public let compared: Int

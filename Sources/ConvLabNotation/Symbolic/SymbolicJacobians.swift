@@ -13,6 +13,13 @@ public enum SymbolicJacobians {
     return j
   }
 
+  /// The matrix of derivatives f′(name_ij) itself, shaped like the input (Xu eq. 4–8, 18:
+  /// the f′(z) of δ = f′(z) ∘ …).
+  public static func elementwiseDiagonal(_ name: String, rows: Int, cols: Int, derivative f: String = "f′") throws -> SymbolicMatrix {
+    try SymbolicLayers.checkSize(rows, cols, "matrix of derivatives")
+    return SymbolicMatrix(rows: rows, cols: cols) { r, c in Polynomial(Symbol(name, [r + 1, c + 1], function: f)) }
+  }
+
   /// The diagonal Jacobian written in the outputs y: σ′ = y(1 − y) for the sigmoid, 1 − y² for
   /// tanh (Murugan Table 1, where the printed sigmoid derivative has an erratum noted in the audit).
   public enum Activation: String, Sendable, CaseIterable {

@@ -104,6 +104,7 @@ public enum SymbolicLayers {
   /// One max-pooling window: its entries in column-stacked order (Vardhan's ᵥΩ, App. B), each
   /// either a symbol of x (with its 0-based input position) or a padding zero.
   public struct Window: Sendable {
+    /// The window's entries in ᵥΩ order; `position` is nil for a padding zero.
     public let entries: [(value: Polynomial, position: (i: Int, j: Int)?)]
   }
 

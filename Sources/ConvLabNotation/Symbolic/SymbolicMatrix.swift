@@ -5,10 +5,14 @@ import ConvLabCore
 /// The symbolic twin of `Matrix<Double>`: the papers' operators on it (`SymbolicNotation`) build
 /// the same matrices the literal layer builds, with the entries written in symbols.
 public struct SymbolicMatrix: Hashable, Sendable, CustomStringConvertible {
+  /// Number of rows.
   public let rows: Int
+  /// Number of columns.
   public let cols: Int
+  /// The entries in column-major order (vec order).
   public private(set) var entries: [Polynomial]
 
+  /// A matrix from its entries in column-major order.
   public init(rows: Int, cols: Int, entries: [Polynomial]) {
     precondition(entries.count == rows * cols, "\(entries.count) entries for a \(rows)×\(cols) matrix")
     self.rows = rows
@@ -47,8 +51,10 @@ public struct SymbolicMatrix: Hashable, Sendable, CustomStringConvertible {
     })
   }
 
+  /// rows · cols.
   public var count: Int { entries.count }
 
+  /// The 0-based entry (r, c).
   public subscript(r: Int, c: Int) -> Polynomial {
     get { entries[r + rows * c] }
     set { entries[r + rows * c] = newValue }
@@ -68,11 +74,13 @@ public struct SymbolicMatrix: Hashable, Sendable, CustomStringConvertible {
     Matrix(rows: rows, cols: cols, storage: try entries.map { try $0.evaluate(values) })
   }
 
+  /// A + B entry by entry; throws a sentence when the sizes differ.
   public static func + (a: SymbolicMatrix, b: SymbolicMatrix) throws -> SymbolicMatrix {
     try a.requireSameSize(b, "+")
     return SymbolicMatrix(rows: a.rows, cols: a.cols, entries: try zip(a.entries, b.entries).map { try $0 + $1 })
   }
 
+  /// A − B entry by entry; throws a sentence when the sizes differ.
   public static func - (a: SymbolicMatrix, b: SymbolicMatrix) throws -> SymbolicMatrix {
     try a.requireSameSize(b, "−")
     return SymbolicMatrix(rows: a.rows, cols: a.cols, entries: try zip(a.entries, b.entries).map { try $0 - $1 })
@@ -101,6 +109,7 @@ public struct SymbolicMatrix: Hashable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// Rows in brackets, entries in Unicode (for debugging and test messages).
   public var description: String {
     (0..<rows).map { r in "[" + (0..<cols).map { self[r, $0].unicode }.joined(separator: ", ") + "]" }.joined(separator: "\n")
   }
@@ -109,8 +118,10 @@ public struct SymbolicMatrix: Hashable, Sendable, CustomStringConvertible {
 /// Numbers for symbols: the substitution that connects a symbolic identity with the numeric
 /// path it describes.
 public struct Valuation: Sendable {
+  /// The number of every assigned symbol.
   public private(set) var values: [Symbol: Double] = [:]
 
+  /// No symbols assigned.
   public init() {}
 
   /// Assigns name_{ij} = m[i, j] for every entry (1-based indices), the inverse of
@@ -124,8 +135,10 @@ public struct Valuation: Sendable {
     for (i, x) in v.enumerated() { values[Symbol(name, [i + 1])] = x }
   }
 
+  /// Assigns one symbol.
   public mutating func assign(_ s: Symbol, _ v: Double) { values[s] = v }
 
+  /// The number assigned to `s`, if any.
   public subscript(_ s: Symbol) -> Double? { values[s] }
 }
 

@@ -8,8 +8,10 @@ import Foundation
 /// brackets give larger indices. A symbol's letter is one letter or a spelled-out Greek name
 /// (beta, delta); `aliases` maps extra spellings, e.g. ["b": "β"] where b stands for Vardhan's β.
 public struct SymbolicParser {
+  /// Spelling → letter (beta → β, and the caller's extras such as b → β).
   public var aliases: [String: String]
 
+  /// A parser that also reads `aliases` (added to beta, delta, sigma, Omega, phi).
   public init(aliases: [String: String] = [:]) {
     var all = ["beta": "β", "delta": "δ", "sigma": "σ", "Omega": "Ω", "phi": "φ"]
     for (k, v) in aliases { all[k] = v }

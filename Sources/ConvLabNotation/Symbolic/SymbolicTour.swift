@@ -5,10 +5,13 @@ import ConvLabCore
 public enum SymbolicTour {
   /// One displayed symbolic matrix and, for an identity, whether both sides are equal.
   public struct Step: Sendable {
+    /// The formula shown above the matrix, with its paper reference.
     public let formula: String
+    /// The matrix in symbols.
     public let matrix: SymbolicMatrix
     /// nil for a plain display; true/false for an identity checked exactly.
     public let identityHolds: Bool?
+    /// A remark shown under the matrix.
     public let remark: String?
   }
 
@@ -17,6 +20,7 @@ public enum SymbolicTour {
   public static let operators = ["vec", "unvec", "kron", "up", "down", "average", "exchange", "rot180", "conv2", "xcorr2",
                                  "hadamard", "im2row", "row2im", "kronforms"]
 
+  /// The tour of operator `name` with block/kernel size `n` (1…4) and the letters of input and filter.
   public static func steps(_ name: String, n: Int = 2, names: (input: String, filter: String) = ("x", "k")) throws -> [Step] {
     guard n >= 1, n <= 4 else { throw ConvLabError("--n must be between 1 and 4 for a readable symbolic example, got \(n).") }
     func step(_ f: String, _ m: SymbolicMatrix, _ holds: Bool? = nil, _ remark: String? = nil) -> Step {

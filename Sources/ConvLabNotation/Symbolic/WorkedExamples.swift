@@ -68,6 +68,7 @@ public enum WorkedExamples {
 
   static func labels(_ name: String, _ rows: Int, _ cols: Int) -> SymbolicMatrix { .symbols(name, rows, cols) }
 
+  /// Vardhan App. A: rep.2, rep.3, eq. a1-2, eq. a2-2, dA/dA₂₃ and the vectorised A, β, Z, as printed.
   public static func vardhanAppendixA() throws -> [WorkedExample] {
     let z = try vardhanZ()
     let dZdBeta = try vardhanJacobianWrtKernel()
@@ -130,6 +131,7 @@ public enum WorkedExamples {
     return SymbolicMatrix(rows: pooled.rows, cols: pooled.cols, entries: sums)
   }
 
+  /// Vardhan App. B: the windows of rep.3, ᵥΩ of A₂₁ and the switch i₂₁ with its column j (eq. b-2), as printed.
   public static func vardhanAppendixB() throws -> [WorkedExample] {
     let ref = "Vardhan App. B"
     // Printed sets typed in the order printed; the padding 0 is the term `zero` (see vardhanPoolWindowSets).
@@ -177,6 +179,7 @@ public enum WorkedExamples {
     return try SymbolicMatrix(rows: 3, cols: 3) { i, j in try e.derivative(Symbol("x", [i + 1, j + 1])) }
   }
 
+  /// Xu's examples after eq. (11)–(15) for Fig. 4 (x 3×3, k 2×2, δ 2×2), as printed.
   public static func xu() throws -> [WorkedExample] {
     let e = try xuLinearizedError()
     let dx = try xuInputGradient()
