@@ -51,7 +51,7 @@ public enum SymbolicBlocks {
     /// as beta and delta become β and δ.
     public func overridden(by text: String) throws -> Names {
       let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { SymbolNames.unicode(String($0).filter { $0 != " " }) }
-      guard (1...4).contains(parts.count), parts.allSatisfy({ $0.count == 1 && $0.first!.isLetter }) || parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isLetter) && $0.count <= 6 }) else {
+      guard (1...4).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.count <= 6 && $0.allSatisfy(\.isLetter) }) else {
         throw ConvLabError("--names takes up to four letters separated by commas (input, filter, output, bias), e.g. a,β or x,k,z; got '\(text)'.")
       }
       var n = self
