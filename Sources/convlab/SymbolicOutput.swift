@@ -151,6 +151,7 @@ extension ConvLab.Jacobian {
   /// `convlab jacobian BLOCK … --symbolic`: the Jacobian in symbols (both Jacobians for conv,
   /// the --wrt one first), checked by substituting the instance's numbers.
   func runSymbolic(_ arguments: SymbolicArguments) throws {
+    if out != nil { throw ConvLabError("--out writes the numeric Jacobian; with --symbolic write the symbols with --export FILE.json.") }
     let block = try options.options().block(named: name)
     let (input, p) = try instance(block)
     let names = try arguments.names(for: name)

@@ -67,6 +67,7 @@ import Testing
     try CLI.expectOneLineError(["jacobian", "conv", "--x", "3x4", "--k", "2x2", "--symbolic", "--names", "a,a"], "four different letters")
     try CLI.expectOneLineError(["jacobian", "bnorm", "--x", "3x4", "--symbolic"], "no exact symbolic Jacobian")
     try CLI.expectOneLineError(["jacobian", "conv", "--x", "3x4", "--k", "2x2", "--symbolic", "--export", "j.txt"], "give a file ending in .json")
+    try CLI.expectOneLineError(["jacobian", "conv", "--x", "3x4", "--k", "2x2", "--symbolic", "--out", "j.npy"], "with --symbolic write the symbols with --export")
     let dir = try CLI.temporaryFolder()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     try CLI.expectOneLineError(["block", "relu", "--x", "2x2", "--symbolic", "--out", dir], "is not linear")
