@@ -130,12 +130,13 @@ public enum Packet {
       }
       lines.append("")
     }
-    lines += ["## What to submit", "", "One file per part in your submission folder, `PART.npy` or `PART.csv` (plain numbers, commas or spaces between them):", "",
+    let symbolic = exercise is SymbolicExercise
+    lines += ["## What to submit", "", symbolic ? SymbolicExercise.submitSentence : "One file per part in your submission folder, `PART.npy` or `PART.csv` (plain numbers, commas or spaces between them):", "",
               "| part | what | shape | CSV layout | points |", "|---|---|---|---|---|"]
     for s in specs {
       lines.append("| `\(s.name)` | \(s.answer) | \(s.shape.map(String.init).joined(separator: "×")) | \(s.layout) | \(jsonNumber(s.maxScore)) |")
     }
-    lines += ["", Tolerance.sentence, ""]
+    lines += ["", symbolic ? SymbolicExercise.gradingSentence : Tolerance.sentence, ""]
     if exam {
       lines += ["Check your files with `convlab exercise check PACKET SUBMISSION`: this is a graded exam, so it says only whether each file is readable and has the right shape, not whether it is right.", ""]
     } else {

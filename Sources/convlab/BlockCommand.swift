@@ -19,8 +19,10 @@ extension ConvLab {
     @Option(help: "Output folder (created if missing).") var out: String
     @Option(help: "literal, fast or cuda.") var path: ComputePath = .fast
     @Flag(help: "Also write every output as .csv (H rows, W·D·N columns).") var csv = false
+    @OptionGroup var symbolicArguments: SymbolicArguments
 
     func run() throws {
+      if try symbolicArguments.requested() { return try runSymbolic(symbolicArguments) }
       let block = try options.options().block(named: name)
       try BlockKind(named: name).check(options: [String](), inputs: files.given)
       if try files.isSinglePrecision { try compute(block, Float.self) } else { try compute(block, Double.self) }

@@ -26,8 +26,10 @@ extension ConvLab {
     @Option(help: "Seed of the random instance.") var seed: UInt64 = 1
     @Flag(help: "Print every entry, however large.") var full = false
     @Option(help: "Backprop side of the comparison: fast, cuda (the GPU) or host (the GPU's code on the CPU).") var path = "fast"
+    @OptionGroup var symbolicArguments: SymbolicArguments
 
     func run() throws {
+      if try symbolicArguments.requested() { return try runSymbolic(symbolicArguments) }
       guard ["fast", "cuda", "host"].contains(path) else { throw ConvLabError("--path '\(path)' is not one of fast, cuda, host.") }
       let block = try options.options().block(named: name)
       let inputs = [("w", w), ("b", b), ("labels", labels), ("target", target), ("mask", mask)].compactMap { $0.1 == nil ? nil : $0.0 }
