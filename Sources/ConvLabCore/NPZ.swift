@@ -112,21 +112,7 @@ public struct NPZArchive: Sendable, Equatable {
 
   /// The archive's bytes: each array as `name.npy` (Fortran order), stored or deflated.
   public func encoded(compressed: Bool = false) throws -> Data {
-    let archive: Archive
-    do { archive = try Archive(data: Data(), accessMode: .create) } catch { throw ConvLabError("cannot create a zip archive in memory: \(error).") }
-    for (name, array) in arrays {
-      let bytes = array.encoded()
-      do {
-        try archive.addEntry(with: name + ".npy", type: .file, uncompressedSize: Int64(bytes.count), modificationDate: Date(timeIntervalSince1970: 315_532_800),
-                             compressionMethod: compressed ? .deflate : .none) { position, size in
-          bytes.subdata(in: Int(position)..<Int(position) + size)
-        }
-      } catch {
-        throw ConvLabError("cannot add '\(name)' to the .npz archive: \(error).")
-      }
-    }
-    guard let data = archive.data else { throw ConvLabError("the .npz archive could not be finished in memory.") }
-    return data
+    try ZipFile.encode(arrays.map { ZipFile.Entry($0.0 + ".npy", $0.1.encoded()) }, compressed: compressed)
   }
 
   /// Writes the archive atomically to `path` (as `np.savez`, or `np.savez_compressed` with

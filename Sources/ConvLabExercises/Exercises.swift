@@ -97,7 +97,7 @@ public enum Exercises {
         let seed = course?.seed(exercise: exercise.id, student: student, label: "hidden-\(i)") ?? selfCheckSeed(exercise.id, student) &+ UInt64(i)
         cases += try exercise.instance(seed: seed).parts
       }
-      for part in parts { results.append(try SwiftRunner.grade(swift, spec: part.spec, submission: submission, cases: cases, runSeconds: runSeconds)) }
+      for part in parts { results.append(try SwiftRunner.grade(swift, spec: part.spec, submission: submission, cases: cases, runSeconds: runSeconds, credit: policy.partialCredit)) }
     } else {
       for part in parts { results.append(Grader.grade(part.spec, try exercise.solve(part), folder: submission, credit: policy.partialCredit)) }
     }

@@ -27,7 +27,7 @@ public enum SwiftRunner {
   }
 
   /// Grades the student's package at `submission` on `cases`.
-  static func grade(_ exercise: SwiftExercise, spec: PartSpec, submission: String, cases: [Part], runSeconds: Double) throws -> PartResult {
+  static func grade(_ exercise: SwiftExercise, spec: PartSpec, submission: String, cases: [Part], runSeconds: Double, credit: PartialCredit = .standard) throws -> PartResult {
     func verdict(_ status: PartResult.Status, _ diagnosis: String?, _ text: String) -> PartResult {
       PartResult(name: spec.name, status: status, score: 0, maxScore: spec.maxScore, diagnosis: diagnosis, feedback: text, grid: nil)
     }
@@ -109,10 +109,11 @@ public enum SwiftRunner {
     let right = results.filter { $0.status == .correct }.count
     guard let first = results.firstIndex(where: { $0.status != .correct }) else {
       return PartResult(name: spec.name, status: .correct, score: spec.maxScore, maxScore: spec.maxScore, diagnosis: nil,
-                        feedback: "Correct on all \(results.count) instances. " + Tolerance.sentence, grid: nil)
+                        feedback: "Correct on all \(results.count) instances.", grid: nil)
     }
     var result = results[first]
-    result.score = (spec.maxScore * 0.5 * Double(right) / Double(results.count) * 100).rounded(.down) / 100
+    // Partial credit counts instances here (each is right or wrong as a whole), capped by the course policy.
+    result.score = credit.mode == .off ? 0 : (spec.maxScore * credit.cap * Double(right) / Double(results.count) * 100).rounded(.down) / 100
     result.feedback = "Wrong on \(results.count - right) of \(results.count) instances; on instance \(first + 1): " + result.feedback
     return result
   }

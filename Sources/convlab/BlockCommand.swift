@@ -4,7 +4,7 @@ import ConvLabCore
 import Foundation
 
 extension ConvLab {
-  /// `convlab block NAME … --x X.npy [--dzdy G.npy] --out DIR` (the contract in MISSION.md).
+  /// `convlab block NAME … --x X.npy [--dzdy G.npy] --out DIR` (the contract in Docs/blocks-and-jacobians.md).
   struct BlockCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "block",

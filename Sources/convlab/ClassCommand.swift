@@ -66,14 +66,22 @@ extension ExerciseCommand {
       static let configuration = CommandConfiguration(commandName: "grade", abstract: "Grade SUBMISSIONS/ID/EXERCISE for everyone into a new run COURSE/grades/STAMP (COURSE/grades/latest points at it).")
       @Argument(help: "The course folder.") var course: String
       @Option(help: "Folder of submissions, one subfolder per student id, one per exercise inside.") var submissions: String
-      func run() throws { try ExerciseCommand.Class.grade(course: course, submissions: submissions, listChanges: false) }
+      @OptionGroup var sandbox: SandboxOption
+      func run() throws {
+        sandbox.apply()
+        try ExerciseCommand.Class.grade(course: course, submissions: submissions, listChanges: false)
+      }
     }
 
     struct Regrade: ParsableCommand {
       static let configuration = CommandConfiguration(abstract: "Grade again (after overrides.csv or new submissions) and list every part whose grade changed.")
       @Argument(help: "The course folder.") var course: String
       @Option(help: "Folder of submissions.") var submissions: String
-      func run() throws { try ExerciseCommand.Class.grade(course: course, submissions: submissions, listChanges: true) }
+      @OptionGroup var sandbox: SandboxOption
+      func run() throws {
+        sandbox.apply()
+        try ExerciseCommand.Class.grade(course: course, submissions: submissions, listChanges: true)
+      }
     }
 
     static func grade(course: String, submissions: String, listChanges: Bool) throws {

@@ -69,7 +69,9 @@ struct ExerciseCommand: ParsableCommand {
     @Argument(help: "The packet folder.") var packet: String
     @Argument(help: "The submission folder (PART.npy or PART.csv per part; the package for swift-* exercises).") var submission: String
     @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var sandbox: SandboxOption
     func run() throws {
+      sandbox.apply()
       show(try Exercises.grade(packet: packet, submission: submission, course: nil), json: json)
     }
   }
@@ -80,7 +82,9 @@ struct ExerciseCommand: ParsableCommand {
     @Argument(help: "The submission folder.") var submission: String
     @Option(help: "Course folder (default: the one above the packet).") var course: String?
     @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var sandbox: SandboxOption
     func run() throws {
+      sandbox.apply()
       guard let folder = course ?? Course.locate(from: packet) else {
         throw ConvLabError("no course folder above \(packet); pass --course DIR (grading needs the course secret).")
       }
@@ -130,5 +134,16 @@ struct ExerciseCommand: ParsableCommand {
       let outcome = try Gradescope.autograde(root: root)
       print("\(outcome.student.map { "graded \($0): \(outcome.score) points" } ?? "student not on the roster; results say so"); wrote \(outcome.results)")
     }
+  }
+}
+
+/// `--no-sandbox`: run Swift submissions without bubblewrap (resource limits still apply) —
+/// only for code the grader trusts, e.g. an instructor's reference solution.
+struct SandboxOption: ParsableArguments {
+  @Flag(name: .customLong("no-sandbox"), help: "Run Swift submissions without the bubblewrap sandbox (trusted code only; resource limits still apply).")
+  var noSandbox = false
+
+  func apply() {
+    if noSandbox { Sandbox.isolation = .trusted }
   }
 }
