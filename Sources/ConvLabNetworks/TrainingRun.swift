@@ -30,8 +30,8 @@ public struct TrainingRun: Sendable {
   public func start(spec: NetSpec, input: Shape, classes: Int, options: TrainingOptions, resume: Bool) throws -> Trainer<Float> {
     try options.validate()
     if !resume { try makeDirectory(folder) }
-    if FileManager.default.fileExists(atPath: folder) {
-      let lock = try FolderLock(folder, purpose: "a training run")
+    if FileManager.default.fileExists(atPath: folder), held.lock.withLock({ $0 == nil }) {
+      let lock = try Self.lock(folder)
       held.lock.withLock { $0 = lock }
     }
     let exists = FileManager.default.fileExists(atPath: checkpointPath)
@@ -74,6 +74,21 @@ public struct TrainingRun: Sendable {
     let what = "training with batch \(batch)"
     let perImage = try Size.sum(try ([network.inputShape] + network.shapes).map { try $0.checkedCount(what) }, what)
     try MemoryLimit.check(elements: [perImage, batch, 3], bytesPerElement: MemoryLayout<Float>.size, "\(what) (\(perImage) activations per image)")
+  }
+
+  /// The folder's lock, shared by every run object of this process on the same folder (a test
+  /// resumes a run while the first object lives; the lock is against other processes).
+  private static let locks = Mutex<[String: WeakLock]>([:])
+  private struct WeakLock: @unchecked Sendable { weak var lock: FolderLock? }
+
+  static func lock(_ folder: String) throws -> FolderLock {
+    let key = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+    return try locks.withLock { table in
+      if let lock = table[key]?.lock { return lock }
+      let lock = try FolderLock(folder, purpose: "a training run")
+      table[key] = WeakLock(lock: lock)
+      return lock
+    }
   }
 
   static func describe(_ d: [String: String]) -> String { d.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }

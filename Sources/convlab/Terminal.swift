@@ -76,7 +76,7 @@ final class StderrProgress: Sendable {
   /// Runs `body` with this reporter bound to `WorkProgress.report`, clearing the bar after.
   func run<T>(_ body: () throws -> T) rethrows -> T {
     defer { finish() }
-    return try WorkProgress.$report.withValue({ [self] in update($0) }, operation: body)
+    return try WorkProgress.reporting({ [self] in update($0) }, body)
   }
 
   private func update(_ fraction: Double) {

@@ -26,6 +26,26 @@ struct HostileOptionTests {
     try CLI.expectOneLineError(["bench", "conv", "--shape", shape, "--max-memory", "1M"], "memory limit")
   }
 
+  @Test func aSecondTrainingRunIntoTheSameFolderFailsAtOnce() throws {
+    let dir = try CLI.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let first = Process()
+    first.executableURL = URL(fileURLWithPath: CLI.binary)
+    first.arguments = ["train", "--net", "vardhan", "--subset", "3000", "--epochs", "20", "--out", dir + "/run"]
+    first.standardOutput = FileHandle.nullDevice
+    first.standardError = FileHandle.nullDevice
+    try first.run()
+    defer {
+      first.terminate()
+      first.waitUntilExit()
+    }
+    // The first run has locked its folder once it wrote net.txt.
+    let deadline = Date().addingTimeInterval(60)
+    while !FileManager.default.fileExists(atPath: dir + "/run/net.txt") && Date() < deadline { usleep(50_000) }
+    #expect(first.isRunning)
+    try CLI.expectOneLineError(["train", "--net", "vardhan", "--subset", "3000", "--epochs", "1", "--out", dir + "/run"], "in use by another convlab process")
+  }
+
   @Test func twoTrainingRunsIntoOneFolderCannotBothSave() throws {
     let dir = try CLI.temporaryFolder()
     defer { try? FileManager.default.removeItem(atPath: dir) }
