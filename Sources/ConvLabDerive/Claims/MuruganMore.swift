@@ -1,0 +1,62 @@
+import ConvLabBlocks
+import ConvLabCore
+import ConvLabNotation
+import Foundation
+
+/// Murugan's unnumbered statements and the equations between the derivation's checked steps,
+/// on the derivations' network (conv 3×3 → ReLU → 2×2 max pool → dense ReLU → dense sigmoid,
+/// cross-entropy averaged over the t = 2 outputs).
+extension MuruganClaims {
+  static func more(seed: UInt64) throws -> [Claim] {
+    let net = try MuruganDerivations.Net(side: 6, seed: seed)
+    let f = net.pass()
+    let back = try net.backward(f)
+    let t = Double(net.y.count)
+    let dyhat = Support.gradient(at: f.yhat) { net.loss(prediction: $0) }
+    let dw2 = Support.gradient(at: net.w2) { w in var n = net; n.w2 = w; return n.loss }
+    let db2 = Support.gradient(at: net.b2) { v in var n = net; n.b2 = v; return n.loss }
+    func bracket(_ i: Int) -> Double { -net.y[i, 0] / f.yhat[i, 0] + (1 - net.y[i, 0]) / (1 - f.yhat[i, 0]) }
+    func slope(_ i: Int) -> Double { f.yhat[i, 0] * (1 - f.yhat[i, 0]) }
+    // Eq. (3.27): row i carries 1/i where eq. (3.26) has 1/t.
+    let printed327 = (0..<2).map { i in bracket(i) / Double(i + 1) }, intended327 = (0..<2).map { i in bracket(i) / t }
+    // Eq. (3.32)–(3.33): (1/t)(−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) σ′(zᵢ) for every weight into output i.
+    let printed332 = Matrix<Double>(rows: net.w2.rows, cols: net.w2.cols) { _, i in bracket(i) * slope(i) / t }
+    // Eq. (3.42): the second numerator printed 1 for 1 − yᵢ.
+    let printed342 = (0..<2).map { i in (-net.y[i, 0] / f.yhat[i, 0] + 1 / (1 - f.yhat[i, 0])) * slope(i) / t }
+    let intended342 = (0..<2).map { i in bracket(i) * slope(i) / t }
+    // §2.5.3: "L2 loss function is square root of L2 norm of the difference", eq. (2.6) = Σ (yᵢ − ŷᵢ)².
+    var rng = SeededGenerator(seed: seed)
+    let y = (0..<6).map { _ in Double.random(in: 0.05...0.95, using: &rng) }, yhat = (0..<6).map { _ in Double.random(in: 0.05...0.95, using: &rng) }
+    let squares = zip(y, yhat).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+    let l2Block = try RegressionLoss(kind: .l2).forward(Tensor(shape: Shape(6, 1), storage: yhat), Parameters(target: Tensor(shape: Shape(6, 1), storage: y))).storage[0]
+    let numbered = Set((1...15).map { "2.\($0)" } + (1...80).map { "3.\($0)" })
+    return [
+      .fails(.murugan, "§2.5.3", "§2.5.3 (text before eq. (2.6))", kind: .prose, .wrong, "L₂ loss function is square root of L₂ norm of the difference between actual labeled value and computed value",
+             printedReading: "the square root of the L₂ norm, (Σ (yᵢ − ŷᵢ)²)^{1/4}", intended: "the square of the L₂ norm, Σ (yᵢ − ŷᵢ)², as eq. (2.6) says",
+             intendedReading: "the square of the L₂ norm", against: "the l2 loss block (eq. (2.6))", printedValue: [Double.pow(squares, 0.25)], intendedValue: [squares], truth: [l2Block]),
+      Claim(.murugan, section: "§3.1", location: "§3.1 (text before eq. (3.6))", kind: .size,
+            printed: "The pooling layer P^{p,q} is concatenated to form a long vector with the length of p × q",
+            verdict: .wrong, intended: "length H₂ × W₂ × D₂, every pooled value (eq. (2.2)'s Dim_p); p × q counts kernels times conv layers (Nomenclature)",
+            note: "with one conv layer (q = 1) and one kernel (p = 1) on a 6×6 image the pooled map is 2×2: four values, not one",
+            readings: [Reading("as printed: p × q", "length of a⁰ for p = 1 kernel, q = 1 conv layer", against: "the flattened pooled map of the network", value: [1], truth: [Double(f.a0.count)]),
+                       Reading("corrected: H₂ × W₂ × D₂", "length of a⁰", against: "the flattened pooled map of the network", value: [Double(f.p.rows * f.p.cols)], truth: [Double(f.a0.count)])]),
+      .fails(.murugan, "§3.2", "eq. (3.27)", .wrong, "[∂L/∂ŷᵢ]ᵢ = [(1/i) Σ₁ᵗ (−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ))]ᵢ",
+             printedReading: "row i scaled by 1/i as printed", intended: "(1/t)(−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)), eq. (3.26) row by row",
+             against: "central differences of L in ŷ (t = 2 outputs)", printedValue: printed327, intendedValue: intended327, truth: dyhat.storage, tolerance: 1e-6,
+             note: "eq. (3.26), the line before, has 1/t"),
+      .fails(.murugan, "§3.2", "eq. (3.32)–(3.33)", .wrong, "∂L/∂w_{i,i−1} = (1/t) Σ (−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) σ′(zᵢ^{L+1})",
+             intended: "∂L/∂w_{ji} = (1/t)(−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) σ′(zᵢ) aⱼ: ∂zᵢ/∂w_{ji} = aⱼ is missing",
+             against: "central differences of L in W²", printedValue: printed332.storage, intendedValue: back.dw2.storage, truth: dw2.storage, tolerance: 1e-6,
+             note: "eq. (3.31) → (3.32) replaces ∂σ(z)/∂w by σ′(z), dropping the input the weight multiplies; eq. (3.39) inherits it"),
+      .fails(.murugan, "§3.2", "eq. (3.42)", .wrong, "∂L/∂bᵢ = (1/t) Σ −yᵢ/ŷᵢ + 1/(1 − ŷᵢ) ∂ŷᵢ/∂bᵢ",
+             intended: "(1/t)(−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) ∂ŷᵢ/∂bᵢ (eq. (3.26)'s bracket)",
+             against: "central differences of L in b² (targets y = (1, 0))", printedValue: printed342, intendedValue: intended342, truth: db2.storage, tolerance: 1e-6,
+             note: "the second numerator lost its yᵢ; it matters only where yᵢ = 1"),
+      Claim(.murugan, section: "§3.2", location: "text before eq. (3.61)", kind: .crossReference, printed: "from the (Eq.1.31),",
+            verdict: .wrong, intended: "eq. (3.26)/(3.31), whose bracket (−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) eq. (3.61) repeats",
+            note: "the paper numbers its equations 2.1–2.15 and 3.1–3.80; there is no chapter-1 equation",
+            readings: [Reading("as printed: eq. (1.31)", "the cited equation exists", against: "the paper's equation numbers", value: [1], truth: [numbered.contains("1.31") ? 1 : 0]),
+                       Reading("corrected: eq. (3.31)", "the cited equation exists", against: "the paper's equation numbers", value: [1], truth: [numbered.contains("3.31") ? 1 : 0])]),
+    ]
+  }
+}
