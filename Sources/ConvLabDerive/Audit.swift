@@ -82,7 +82,7 @@ public enum Audit {
         let location = reference(in: own) ?? normalized(d.reference.replacingOccurrences(of: paper.rawValue + " ", with: ""))
         let printedName = check.expectedToHold ? "as printed" : check.printedReading
         let first = Reading(printedName, step.formula, against: check.against, check.comparison, tolerance: check.tolerance)
-        let kind: Claim.Kind = location.hasPrefix("Table") ? .table : location.hasPrefix("text") ? .example : .equation
+        let kind: Claim.Kind = location.hasPrefix("eq.") ? .equation : location.hasPrefix("Table") ? .table : location.hasPrefix("text") ? .example : .display
         out.append(Claim(paper, section: section(paper, location), location: location, kind: kind, printed: step.formula,
                          verdict: check.claimVerdict, intended: check.otherReadings.first?.formula, note: check.note,
                          readings: [first] + check.otherReadings))

@@ -122,7 +122,7 @@ enum MatConvNetClaims {
     }
     let claims: [Claim] = [
       Audit.entry(.matConvNet, "§5.4 Example 1", "β̂ = (2P⁻ − H′ + 1)/S + 1", .wrong, corrected: "β̂ = (2P⁻ − H′ + 1)/(2S) + 1 (the step before it has (P⁻ − H′/2 + 1/2)/S)",
-            against: "β̂ = (1 + α − β)/α with α = S, β = (H′ + 1)/2 − P⁻ (§5.4)", printed: (printedBeta, truthBeta), correctedValues: correctedBeta),
+            against: "β̂ = (1 + α − β)/α with α = S, β = (H′ + 1)/2 − P⁻ (§5.4)", printed: (printedBeta, truthBeta), correctedValues: correctedBeta, kind: .example),
       Audit.entry(.matConvNet, "§6.1", "vec y = (I ⊗ φ(x)) vec F", against: "the conv block's forward", printed: (form1.storage, y.storage)),
       Audit.entry(.matConvNet, "§6.1", "vec y = (Fᵀ ⊗ I) vec φ(x)", against: "the conv block's forward", printed: (form2.storage, y.storage)),
       Audit.entry(.matConvNet, "§6.5.4", "softmax: dy/dx = diag(y) − y yᵀ (per pixel)", against: "central differences", printed: (analytic, fdSoftmax.storage), tolerance: 1e-6),

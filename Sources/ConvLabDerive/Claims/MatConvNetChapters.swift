@@ -149,6 +149,18 @@ extension MatConvNetClaims {
     let yRows = Matrix<Double>(rows: 2, cols: 4) { r, k in Double.exp(scores[r, k]) / (0..<4).reduce(0) { $0 + Double.exp(scores[r, $1]) } }
     let printed662 = Matrix<Double>(rows: 2, cols: 4) { r, k in -(1 - yRows[r, k]) }            // 1ᵀe_c = 1, a scalar
     let intended662 = Matrix<Double>(rows: 2, cols: 4) { r, k in -((k == c ? 1 : 0) - yRows[r, k]) }  // 1 e_cᵀ
+    // Eq. (5.5): x_i and y_{i″} interact iff 1 + U(i − 1) − C⁻ ≤ i″ ≤ H′ + U(i − 1) − C⁻, against the
+    // non-zero pattern of the convt block's Jacobian (H = 4, H′ = 3, U = 2, C⁻ = 1, C⁺ = 0).
+    let convt55 = ConvTranspose(upsample: (2, 1), crop: [1, 0, 0, 0])
+    let xt = Tensor<Double>.uniform(Shape(4, 1), in: 0.5...1, using: &rng), ft = Tensor<Double>.uniform(Shape(3, 1), in: 0.5...1, using: &rng)
+    let j55 = try convt55.jacobian(at: xt, Parameters(w: ft), wrt: .x)
+    var pattern55: [Double] = [], predicted55: [Double] = []
+    for i in 1...4 {
+      for out in 1...j55.rows {
+        pattern55.append(abs(j55[out - 1, i - 1]) > 0 ? 1 : 0)
+        predicted55.append(flag(1 + 2 * (i - 1) - 1 <= out && out <= 3 + 2 * (i - 1) - 1))
+      }
+    }
     let bb = "blocks.tex)", gg = "geometry.tex)", ii = "impl.tex)"
     return [
       .fails(.matConvNet, "§4.1", "§4.1 (conv, indices)", kind: .display, .wrong, "y_{i″j″d″} = b_{d″} + Σ_{i′=1}^{H′} Σ_{j′=1}^{W′} Σ_{d′=1}^{D} f_{i′j′d} × x_{i″+i′−1, j″+j′−1, d′, d″}",
@@ -190,6 +202,8 @@ extension MatConvNetClaims {
              intended: "P_h⁺ = min{0 + 1 − 1, 2} = 0 (with S_h = 2 it would be 1)", against: "the smallest right padding that gives MatConvNet Caffe's output size (H = 3 … 30)",
              printedValue: [1], intendedValue: [formulaRightPad], truth: [exampleRightPad],
              note: "\(latex)\(gg) has the same numbers; the formula just above gives 0, and with stride 1 floor and ceil agree so no padding is needed"),
+      .holds(.matConvNet, "§5.3", "eq. (5.5)", "1 + U_h(i − 1) − C_h⁻ ≤ i″ ≤ H′ + U_h(i − 1) − C_h⁻  (x_i and y_{i″} interact)",
+             against: "the non-zero pattern of the convt block's Jacobian (H′ = 3, U = 2, C⁻ = 1; filter entries in [0.5, 1])", value: predicted55, truth: pattern55),
       Claim(.matConvNet, section: "§5.4", location: "§5.4 (transposed inequality)", kind: .display,
             printed: "−((Δ_h + α_h − 1)/α_h − 1)/2 ≤ i″ − (i − 1)/α_h − (1 + α_h − β_h)/α_h ≤ ((Δ_h + α_h − 1)/α_h − 1)/(2α_h)",
             verdict: .wrong, intended: "the right bound ((Δ_h + α_h − 1)/α_h − 1)/2, symmetric with the left (it is (Δ_h − 1)/(2α_h))",

@@ -169,7 +169,7 @@ extension VardhanClaims {
                                value: [16, Double(a2.count)], truth: [Double(jacobianZA.rows), Double(jacobianZA.cols)]),
                        Reading("corrected: columns h_a^{[1]} w_a^{[1]}", "rows × columns", against: "the conv block's explicit Jacobian dᵥZ⁽²⁾/dᵥA⁽¹⁾",
                                value: [16, 36], truth: [Double(jacobianZA.rows), Double(jacobianZA.cols)])]),
-      .fails(.vardhan, "§3.2", "§3.2 (∇_b J)", .wrong, "∇_{b^{[l]}} J = (dᵥZ^{[2]}/dᵥb^{[l]})ᵀ",
+      .fails(.vardhan, "§3.2", "§3.2 (∇_b J)", kind: .display, .wrong, "∇_{b^{[l]}} J = (dᵥZ^{[2]}/dᵥb^{[l]})ᵀ",
              printedReading: "as printed: the transposed Jacobian of Z in b", intended: "∇_{b^{[l]}} J = (dJ/db^{[l]})ᵀ = (dJ/dᵥZ 1)ᵀ (§3.1.5)",
              against: "central differences of J = ⟨G, Z⟩ in b (one channel, 16 output pixels)",
              printedValue: printedGradient, intendedValue: [zip(g.storage, Array(repeating: 1.0, count: 16)).reduce(0) { $0 + $1.0 * $1.1 }],

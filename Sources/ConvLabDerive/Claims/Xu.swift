@@ -84,7 +84,7 @@ enum XuClaims {
                                value: [Double(columnProduct.rows), Double(columnProduct.cols)], truth: [1, 1])]),
       .holds(.xu, "§3.1.3", "text after eq. (12)", kind: .size, "[c]_{p,q} is (M−K+1) × (M−K+1); the matrix of eq. (12) has (M−K+1) × (M−K+1) rows and K × K columns",
              against: "φ(x) of a 4×4 input and a 2×2 kernel (MatConvNet §6.1)", value: [9, 4], truth: [Double(phi.rows), Double(phi.cols)]),
-      .fails(.xu, "§3.1.3", "text after eq. (13)", .wrong, "dE/dk_ij = δ₁,₁[x]₁,₁ + δ₁,₂[x]₁,₂ + δ₂,₁[x]₂,₁ + δ₂,₂[x]₂,₂",
+      .fails(.xu, "§3.1.3", "text after eq. (13)", kind: .example, .wrong, "dE/dk_ij = δ₁,₁[x]₁,₁ + δ₁,₂[x]₁,₂ + δ₂,₁[x]₂,₁ + δ₂,₂[x]₂,₂",
              printedReading: "the left side as printed: the whole 2×2 gradient dE/dk", intended: "dE/d[k]₁,₁ = δ₁,₁[x]₁,₁ + δ₁,₂[x]₁,₂ + δ₂,₁[x]₂,₁ + δ₂,₂[x]₂,₂",
              intendedReading: "the entry the sentence before names, [k]₁,₁", against: "central differences of E = ⟨δ, x ⋆ k⟩ (Fig. 4: x 3×3, k 2×2)",
              printedValue: [exampleSum, exampleSum, exampleSum, exampleSum], intendedValue: [exampleSum], truth: gradient.storage, intendedTruth: [gradient[0, 0]],
