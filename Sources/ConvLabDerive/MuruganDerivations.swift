@@ -268,7 +268,7 @@ enum MuruganDerivations {
                      "Each kernel weight collects the image samples it multiplied, weighted by the error there.",
                      matrices: [("dL/dK", b.dk)], check: .holds(b.dk, dk, against: fd + " in K", tolerance: 1e-6)),
       DerivationStep("∂L/∂K through the conv block's dz/dw   (MatConvNet §4.1)", "An independent implementation agrees.", check: .holds(b.dk, convBack?.channel(0) ?? Matrix(rows: 0, cols: 0), against: "the conv block")),
-      DerivationStep("∂L/∂K_uv = Σ_m Σ_n ∂L/∂C_mn I_{m−u, j−v}   (eq. 3.69, j read as n)",
+      DerivationStep("∂L/∂K_uv = Σ_m Σ_n ∂L/∂C_mn I_{m−u, j−v}   (eq. 3.67–3.69, j read as n)",
                      "The derivative of eq. (3.3)'s true convolution, term by term: it holds for the network eq. (3.3) defines and fails for eq. (3.2)'s correlation, where it gives the gradient rotated by 180°.",
                      matrices: [("eq. 3.69 (correlation net)", eq369Correlation), ("eq. 3.69 (convolution net)", eq369Convolution)],
                      check: .printedFormFails(eq369Correlation, dk, against: fd + " in K", tolerance: 1e-6, verdict: .ambiguous,

@@ -225,6 +225,18 @@ enum XuDerivations {
     let printedSingle = conv2(padded, rot180(kernels[0]), shape: .valid)
     let sum = single + xcorr2(zeroPad(deltas[1], top: k - 1, bottom: k - 1, left: k - 1, right: k - 1), rot180(kernels[1]))
     let numericSum = numericGradient(at: x) { x in inner(deltas[0], xcorr2(x, kernels[0])) + inner(deltas[1], xcorr2(x, kernels[1])) }
+    // Eq. (17)–(18) read with MATLAB's convolution, and the pooling layer's own activation f = σ at z = σ⁻¹(x).
+    let sumAsConvolution = printedSingle + conv2(zeroPad(deltas[1], top: k - 1, bottom: k - 1, left: k - 1, right: k - 1), rot180(kernels[1]), shape: .valid)
+    let zPool = Support.map(x) { Double.log(($0 + 2) / (3 - ($0 + 2))) }  // x + 2 ∈ (1, 3) mapped through σ⁻¹ of (x + 2)/3
+    let slope = Support.map(zPool) { Support.sigmoid($0) * (1 - Support.sigmoid($0)) * 3 }
+    let numericDelta = numericGradient(at: zPool) { z in
+      let xz = Support.map(z) { 3 * Support.sigmoid($0) - 2 }
+      return inner(deltas[0], xcorr2(xz, kernels[0])) + inner(deltas[1], xcorr2(xz, kernels[1]))
+    }
+    // Eq. (15): E = δ₁₁ z₁₁ depends on the first K×K patch of x only, with weights δ₁₁ k.
+    let patchGradient = Matrix<Double>(rows: k, cols: k) { p, q in
+      FiniteDifferences.derivative(at: x[p, q]) { v in var xx = x; xx[p, q] = v; return deltas[0][0, 0] * xcorr2(xx, kernels[0])[0, 0] }
+    }
     let blockDx = try Conv().backward(x.tensor, Parameters(w: kernels[0].tensor), deltas[0].tensor).dzdx.channel(0)
     var steps = [
       DerivationStep("x_iˡ (\(side)×\(side)) feeds two maps j ∈ M_i with kernels k_ij and errors δ_jˡ⁺¹", "One input map, the maps it feeds, their kernels and errors.",
@@ -239,8 +251,17 @@ enum XuDerivations {
                      check: .printedFormFails(printedSingle, numericSingle, against: fd, tolerance: 1e-6, verdict: .ambiguous, printedReading: "* read as a true convolution (MATLAB conv2, 'valid')",
                                               intended: "δ̃ ⋆ (J k J)", intendedValue: single, intendedReading: "* read as the correlation of Fig. 4",
                                               note: "the paper uses * for both correlation (Fig. 4) and MATLAB's convolution (eq. 14)")),
-      DerivationStep("∂E/∂x_i = Σ_{j∈M_i} δ̃_j ⋆ (J k_ij J)   (eq. 17)", "An input map feeding several outputs adds their contributions.",
-                     matrices: [("dE/dx", sum)], check: .holds(sum, numericSum, against: fd + " summed over both maps", tolerance: 1e-6)),
+      DerivationStep("∂E/∂x_i = Σ_j^{M_i} δ̃_j * (J k_ij J)   (eq. 17)", "An input map feeding several outputs adds their contributions; * as in eq. (16).",
+                     matrices: [("dE/dx", sum)],
+                     check: .printedFormFails(sumAsConvolution, numericSum, against: fd + " summed over both maps", tolerance: 1e-6, verdict: .ambiguous,
+                                              printedReading: "* read as a true convolution (MATLAB conv2, 'valid')", intended: "Σ_j δ̃_j ⋆ (J k_ij J)", intendedValue: sum,
+                                              intendedReading: "* read as the correlation of Fig. 4", note: "the paper uses * for both correlation (Fig. 4) and MATLAB's convolution (eq. 14)")),
+      DerivationStep("δ_i = f′(z_i) ∘ Σ_j^{M_i} δ̃_j * (J k_ij J)   (eq. 18, f = σ)", "Through the pooling layer's own activation.",
+                     check: .printedFormFails(try hadamard(slope, sumAsConvolution), numericDelta, against: fd + " in z (x = σ(z))", tolerance: 1e-6, verdict: .ambiguous,
+                                              printedReading: "* read as a true convolution (MATLAB conv2, 'valid')", intended: "f′(z_i) ∘ Σ_j δ̃_j ⋆ (J k_ij J)", intendedValue: try hadamard(slope, sum),
+                                              intendedReading: "* read as the correlation of Fig. 4", note: "as eq. (16)")),
+      DerivationStep("dE/d[x]_pq = δ k_ij on the patch of one output pixel   (eq. 15)", "One output pixel's error spreads over the patch it read, weighted by the kernel.",
+                     check: .holds(patchGradient, Support.map(kernels[0]) { deltas[0][0, 0] * $0 }, against: fd + " of δ₁₁ z₁₁ in x₁₁'s patch", tolerance: 1e-6)),
     ]
     if side == 3 {
       // The worked example after eq. (15), 1-based [x]₂,₂ of a 3×3 input with a 2×2 kernel.

@@ -30,6 +30,25 @@ extension MuruganClaims {
     let squares = zip(y, yhat).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
     let l2Block = try RegressionLoss(kind: .l2).forward(Tensor(shape: Shape(6, 1), storage: yhat), Parameters(target: Tensor(shape: Shape(6, 1), storage: y))).storage[0]
     let numbered = Set((1...15).map { "2.\($0)" } + (1...80).map { "3.\($0)" })
+    // Eq. (3.28)–(3.31) and (3.41): (1/t) Σ ∂L/∂ŷᵢ ∂ŷᵢ/∂w, with ∂ŷᵢ/∂w by central differences of the network.
+    let dyhatdw = Support.jacobian(at: net.w2) { w in var n = net; n.w2 = w; return n.pass().yhat }
+    let dyhatdb = Support.jacobian(at: net.b2) { v in var n = net; n.b2 = v; return n.pass().yhat }
+    let hidden = net.w2.rows
+    let chainPerSample = Matrix<Double>(rows: hidden, cols: 2) { j, i in bracket(i) * dyhatdw[i, j + hidden * i] / t }
+    let chainWith326 = Matrix<Double>(rows: hidden, cols: 2) { j, i in dyhat[i, 0] * dyhatdw[i, j + hidden * i] / t }
+    let biasPerSample = (0..<2).map { i in bracket(i) * dyhatdb[i, i] / t }, biasWith326 = (0..<2).map { i in dyhat[i, 0] * dyhatdb[i, i] / t }
+    // Eq. (3.37)–(3.38): eq. (3.33) with σ′ = σ(1 − σ) substituted, still without the input aⱼ.
+    let printed337 = Matrix<Double>(rows: hidden, cols: 2) { _, i in bracket(i) * f.yhat[i, 0] * (1 - f.yhat[i, 0]) / t }
+    // Eq. (3.49)–(3.51): the hidden-layer weight gradient (1/t)(−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) σ′(zᵢˡ), yᵢ of the same index (i mod 2).
+    let dw1 = Support.gradient(at: net.w1) { w in var n = net; n.w1 = w; return n.loss }
+    let printed350 = Matrix<Double>(rows: net.w1.rows, cols: net.w1.cols) { _, i in bracket(i % 2) * Support.reluSlope(f.z1[i, 0]) / t }
+    // Eq. (3.56): the bracket with −yᵢ/(ŷᵢᴸ + 1), as converted.
+    let converted356 = (0..<2).map { i in -net.y[i, 0] / (f.yhat[i, 0] + 1) + (1 - net.y[i, 0]) / (1 - f.yhat[i, 0]) }
+    // Eq. (3.63)–(3.64): ∂L/∂a^{l−1} = (1/t) Σ (bracket) wˡ, summed over the hidden units i (yᵢ of index i mod 2).
+    let da0 = Support.gradient(at: f.a0) { net.loss(flattened: $0) }
+    let printed363 = Matrix<Double>(rows: f.a0.rows, cols: 1) { j, _ in (0..<hidden).reduce(0) { $0 + bracket($1 % 2) * net.w1[j, $1] } / t }
+    // Eq. (3.52): σ′(z) = 0 if x < 0, 1 if x ≥ 0 for the ReLU, at the hidden pre-activations.
+    let z1 = f.z1.storage.filter { abs($0) > 1e-3 }
     return [
       .fails(.murugan, "§2.5.3", "§2.5.3 (text before eq. (2.6))", kind: .prose, .wrong, "L₂ loss function is square root of L₂ norm of the difference between actual labeled value and computed value",
              printedReading: "the square root of the L₂ norm, (Σ (yᵢ − ŷᵢ)²)^{1/4}", intended: "the square of the L₂ norm, Σ (yᵢ − ŷᵢ)², as eq. (2.6) says",
@@ -52,6 +71,37 @@ extension MuruganClaims {
              intended: "(1/t)(−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) ∂ŷᵢ/∂bᵢ (eq. (3.26)'s bracket)",
              against: "central differences of L in b² (targets y = (1, 0))", printedValue: printed342, intendedValue: intended342, truth: db2.storage, tolerance: 1e-6,
              note: "the second numerator lost its yᵢ; it matters only where yᵢ = 1"),
+      Claim(.murugan, section: "§3.2", location: "eq. (3.28)–(3.31)", printed: "∂L/∂w_{i,i−1} = (1/t) Σ₁ᵗ ∂L/∂ŷᵢ ∂ŷᵢ/∂w_{i,i−1} = (1/t) Σ (−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) (∂ŷᵢ/∂w) = … ∂σ(zᵢ)/∂w",
+            verdict: .ambiguous, intended: "∂L/∂w = (1/t)(−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) ∂ŷᵢ/∂w, the L inside being one sample's loss (as eq. (3.29) writes it out)",
+            note: "eq. (3.26) defines ∂L/∂ŷᵢ with the 1/t already in it; with that meaning eq. (3.28) divides by t twice",
+            readings: [Reading("∂L/∂ŷᵢ as eq. (3.26), with its 1/t", "(1/t) · ∂L/∂ŷᵢ · ∂ŷᵢ/∂w", against: "central differences of L in W²",
+                               value: chainWith326.storage, truth: dw2.storage, tolerance: 1e-6),
+                       Reading("∂L/∂ŷᵢ of one sample's loss (eq. (3.29))", "(1/t)(−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) ∂ŷᵢ/∂w", against: "central differences of L in W²",
+                               value: chainPerSample.storage, truth: dw2.storage, tolerance: 1e-6)]),
+      Claim(.murugan, section: "§3.2", location: "eq. (3.41)", printed: "∂L/∂bᵢᴸ = (1/t) Σ₁ᵗ ∂L/∂ŷᵢ ∂ŷᵢ/∂bᵢᴸ", verdict: .ambiguous,
+            intended: "(1/t)(−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) ∂ŷᵢ/∂bᵢ, one sample's ∂L/∂ŷ", note: "as eq. (3.28): eq. (3.26)'s ∂L/∂ŷᵢ already carries the 1/t",
+            readings: [Reading("∂L/∂ŷᵢ as eq. (3.26), with its 1/t", "(1/t) · ∂L/∂ŷᵢ · ∂ŷᵢ/∂bᵢ", against: "central differences of L in b²", value: biasWith326, truth: db2.storage, tolerance: 1e-6),
+                       Reading("∂L/∂ŷᵢ of one sample's loss", "(1/t)(−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) ∂ŷᵢ/∂bᵢ", against: "central differences of L in b²", value: biasPerSample, truth: db2.storage, tolerance: 1e-6)]),
+      .fails(.murugan, "§3.2", "eq. (3.37)–(3.38)", .wrong, "∂L/∂w = (1/t) Σ (−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − σ(Σ w a + b))) (σ(Σ w a + b)(1 − σ(Σ w a + b)))",
+             intended: "the same times the input aⱼ the weight multiplies (a¹ (δ²)ᵀ)", against: "central differences of L in W²",
+             printedValue: printed337.storage, intendedValue: back.dw2.storage, truth: dw2.storage, tolerance: 1e-6,
+             note: "eq. (3.36) substituted into eq. (3.33), whose missing input factor it keeps"),
+      .fails(.murugan, "§3.2", "eq. (3.45)–(3.51)", .wrong, "∂L/∂w_{i,i−1}ˡ = (1/t) Σ (−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) σ′(zᵢˡ)",
+             intended: "∂L/∂W¹ = a⁰ (δ¹)ᵀ with δ¹ = (W² δ²) ∘ ReLU′(z¹): the path through W² and the output's σ′ and the input a⁰ are missing",
+             against: "central differences of L in W¹ (yᵢ of the same index, i mod 2)", printedValue: printed350.storage, intendedValue: back.dw1.storage, truth: dw1.storage, tolerance: 1e-6,
+             note: "∂ŷᵢ/∂wˡ (eq. 3.48) becomes σ′(zᵢˡ) (eq. 3.49), skipping the output layer"),
+      Claim(.murugan, section: "§3.2", location: "eq. (3.52)", printed: "σ′(z) = 0 if x < 0, 1 if x ≥ 0", note: "the conditions name x for z (Table 1's row copied); read with z, it is Table 1's ReLU derivative",
+            readings: [Reading("x read as z, z ≠ 0", "σ′(z) = 1 if z > 0 else 0", against: "central differences of max(0, z) at the hidden pre-activations",
+                               value: z1.map { $0 >= 0 ? 1 : 0 }, truth: z1.map { FiniteDifferences.derivative(at: $0) { max(0, $0) } }, tolerance: 1e-6)]),
+      .fails(.murugan, "§3.2", "eq. (3.56)", .garbled, "(1/t) Σ −yᵢ/(ŷᵢᴸ + 1) + (1 − yᵢ)/(1 − ŷᵢᴸ⁺¹) (∂ŷᵢᴸ⁺¹/∂bᵢˡ)",
+             printedReading: "as converted: −yᵢ/(ŷᵢ + 1)", intended: "−yᵢ/ŷᵢᴸ⁺¹ + (1 − yᵢ)/(1 − ŷᵢᴸ⁺¹), eq. (3.26)'s bracket",
+             intendedReading: "the superscript L + 1 restored", against: "t · ∂L/∂ŷ by central differences",
+             printedValue: converted356, intendedValue: (0..<2).map(bracket), truth: dyhat.storage.map { $0 * t }, tolerance: 1e-6,
+             note: "judged by the paper's consistency: every other line writes ŷᵢᴸ⁺¹, and 'ŷᵢᴸ + 1' is that superscript dropped to the baseline"),
+      .fails(.murugan, "§3.2", "eq. (3.63)–(3.64)", .wrong, "∂L/∂a^{l−1} = (1/t) Σ (−y_{t+1}/(y_{t+1}ᴸ + 1) + (1 − y_{t+1})/(1 − y_{t+1}ᴸ⁺¹)) Wˡ",
+             printedReading: "the output bracket times Wˡ, summed over the hidden units", intended: "∂L/∂a⁰ = W¹ δ¹ with δ¹ = (W² δ²) ∘ ReLU′(z¹)",
+             against: "central differences of L in a⁰", printedValue: printed363.storage, intendedValue: back.da0.storage, truth: da0.storage, tolerance: 1e-6,
+             note: "the step from eq. (3.62) to (3.63) drops the output layer's weights and both activations' slopes"),
       Claim(.murugan, section: "§3.2", location: "text before eq. (3.61)", kind: .crossReference, printed: "from the (Eq.1.31),",
             verdict: .wrong, intended: "eq. (3.26)/(3.31), whose bracket (−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) eq. (3.61) repeats",
             note: "the paper numbers its equations 2.1–2.15 and 3.1–3.80; there is no chapter-1 equation",
