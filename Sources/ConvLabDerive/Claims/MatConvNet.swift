@@ -136,6 +136,6 @@ enum MatConvNetClaims {
             printed: (convtField, transposedField)),
       Audit.entry(.matConvNet, "§5.6", "overlay of equal-stride fields: the smallest window enclosing both", against: "the union of the two windows, output by output", printed: (overlaid, enclosing)),
     ]
-    return claims + definitions + (try chapters(seed: seed))
+    return claims + definitions + (try chapters(seed: seed)) + (try geometry(seed: seed))
   }
 }
