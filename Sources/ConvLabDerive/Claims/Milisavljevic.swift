@@ -58,6 +58,21 @@ enum MilisavljevicClaims {
     let table5 = [0.885, 0.883, 0.886, 0.886]  // i+1, i+2, i+3, 2
     let allAccuracies = table1.map(\.acc) + [0.877, 0.874, 0.867] + [0.878, 0.877, 0.884, 0.883, 0.880, 0.880, 0.882, 0.881] + maxAcc + avgAcc + maxAvgAcc + table5
     func flag(_ b: Bool) -> Double { b ? 1 : 0 }
+    // §2: ∂E/∂H^{l−1} "is calculated by a convolution operation but with rotated filters": the full
+    // correlation of δ with rot180(w) (a true convolution with w), against the conv block's backward.
+    let delta = Matrix<Double>.uniform(4, 3, using: &rng)
+    let viaRotated = xcorr2(zeroPad(delta, top: 2, bottom: 2, left: 2, right: 2), rot180(w))
+    let blockDx = try Conv().backward(image.tensor, Parameters(w: w.tensor), delta.tensor).dzdx.storage
+    // §4–5: strides 2, 3, 4 against F = 3 — overlapping, non-overlapping, and inputs never read
+    // (11 samples, 1-D; the span the windows cover).
+    var overlaps: [Double] = [], skips: [Double] = []
+    for s in 2...4 {
+      var reads = Array(repeating: 0, count: 11)
+      for start in stride(from: 0, through: 11 - 3, by: s) { for t in 0..<3 { reads[start + t] += 1 } }
+      let covered = reads.prefix(11 - (11 - 3) % s)
+      overlaps.append(flag((covered.max() ?? 0) > 1))
+      skips.append(flag(covered.contains(0)))
+    }
     return [
       .holds(.milisavljevic, "§2", "eq. (1)", "h_ij = Σ_{k=1}^{F} Σ_{l=1}^{F} w_{k,l} x_{k+i−1, l+j−1} + b", against: "the conv block (MatConvNet §4.1's correlation)",
              value: eq1.storage, truth: block.storage),
@@ -71,6 +86,11 @@ enum MilisavljevicClaims {
              against: "whether φ(x) holds more numbers than x (9×9 input, F = 3, s = 1, 2, 3)", value: strideBelowKernel, truth: duplication),
       .holds(.milisavljevic, "§2", "§2 (max pooling discards)", kind: .prose, "a Max Pooling layer will discard 75% of the input activations with p = 2 and s = 2",
              against: "1 − outputs/inputs of the 2×2, stride-2 max pool block on an 8×6×2 map", value: [0.75], truth: [discarded]),
+      .holds(.milisavljevic, "§2", "§2 (text before eq. (2))", kind: .prose, "the gradient of the error surface E with respect to H^{l−1} … is calculated by a convolution operation but with rotated filters",
+             against: "the conv block's backward dz/dx (MatConvNet §6.1)", value: viaRotated.storage, truth: blockDx, tolerance: 1e-12,
+             note: "a correlation of the zero-padded δ with the rotated filter, i.e. Xu (16) read with Fig. 4's correlation"),
+      .holds(.milisavljevic, "§4", "§4 (strides 2, 3, 4)", kind: .prose, "values 2, 3 and 4 … tests for overlapping, non-overlapping and some cell skipping while moving the kernel (kernel size 3); some data loss occurs when stride is 4",
+             against: "size-3 windows at strides 2, 3, 4: does a sample get read twice (overlap); is one skipped", value: [1, 0, 0] + [0, 0, 1], truth: overlaps + skips),
       Audit.entry(.milisavljevic, "§3 (Max+Average)", "max+average pooling = max pooling + average pooling (their sum)", against: "the two pooling blocks added",
                   printed: (maxavg.storage, sum.storage)),
       .holds(.milisavljevic, "§3", "§3 (dilation)", kind: .prose, "The number of parameters is not affected by the spaces between them … dilation expands the context",

@@ -25,6 +25,14 @@ extension VardhanClaims {
     }
     // Kernel j's gradient is row j of the product: vec order (p, q) within a kernel, kernels last.
     let fdRows = Matrix<Double>(rows: 2, cols: 9) { j, p in fdK[j * 9 + p] }
+    // §3.1.5: "depends only on the entries of i-th channel of A^{[2]}": with K⁽²⁾ = 0 every A⁽¹⁾ gives the same
+    // Z⁽²⁾ = b, hence the same A⁽²⁾, yet dᵥZ/dᵥK is φ(A⁽¹⁾) and changes with A⁽¹⁾.
+    let zeroK = Tensor<Double>(shape: Shape(3, 3)), otherK = Tensor<Double>.uniform(Shape(3, 3), using: &rng)
+    let a1b = Tensor<Double>.uniform(Shape(5, 5), using: &rng)
+    let jAtA1 = try Conv().jacobian(at: a1, Parameters(w: zeroK), wrt: .w), jAtA1b = try Conv().jacobian(at: a1b, Parameters(w: zeroK), wrt: .w)
+    let jAtA1OtherK = try Conv().jacobian(at: a1, Parameters(w: otherK), wrt: .w)
+    let a2First = try Pool(method: .avg, size: (3, 3)).forward(try Sigmoid().forward(try Conv().forward(a1, Parameters(w: zeroK)), Parameters()), Parameters())
+    let a2Second = try Pool(method: .avg, size: (3, 3)).forward(try Sigmoid().forward(try Conv().forward(a1b, Parameters(w: zeroK)), Parameters()), Parameters())
     // App. B's size formula, |·| as converted.
     var absolute: [Double] = [], floored: [Double] = [], blockSizes: [Double] = []
     for (hi, hl, hp, hs) in [(3, 3, 1, 1), (4, 2, 1, 2), (7, 2, 0, 2), (8, 3, 1, 3)] {
@@ -41,6 +49,14 @@ extension VardhanClaims {
              against: "the conv block's explicit Jacobian in the filter (A 5×5, K 3×3)", value: [9, 9], truth: [Double(single.rows), Double(single.cols)]),
       .holds(.vardhan, "§3.1.5", "§3.1.5 (all kernels at once)", kind: .display, "dJ/dᵥK_{:,i} = dJ/dᵥZ · dᵥZ/dᵥK_{j,i} for any 1 ≤ j ≤ c",
              against: "central differences of J = ⟨G, Z⟩ in both kernels (row j = kernel j)", value: shared.storage, truth: fdRows.storage, tolerance: 1e-6),
+      Claim(.vardhan, section: "§3.1.5", location: "§3.1.5 (what dᵥZ/dᵥK depends on)", kind: .prose,
+            printed: "the derivative is independent of the values of the entries of K_{j,i}^{[2]} and depends only on the entries of i-th channel of A^{[2]}",
+            verdict: .wrong, intended: "… depends only on the entries of the i-th channel of A^{[1]}, the layer-2 convolution's input (it is φ(A_i^{[1]}))",
+            note: "with K⁽²⁾ = 0 two different A⁽¹⁾ give the same A⁽²⁾ but different Jacobians; the independence of K holds",
+            readings: [Reading("as printed: a function of A^{[2]}", "dᵥZ/dᵥK at two A⁽¹⁾ with equal A⁽²⁾", against: "the conv block's explicit Jacobians",
+                               Comparison(jAtA1.storage + a2First.storage, jAtA1b.storage + a2Second.storage)),
+                       Reading("corrected: a function of A^{[1]} (not of K)", "dᵥZ/dᵥK at one A⁽¹⁾ with two kernels", against: "the conv block's explicit Jacobians",
+                               Comparison(jAtA1.storage, jAtA1OtherK.storage))]),
       .fails(.vardhan, "App. B", "App. B (size formula)", kind: .display, .garbled, "h_a = |(h_i + 2 × ˡh_p − h_l)/ˡh_s + 1|;  w_a = |(w_i + 2 × ˡw_p − w_l)/ˡw_s + 1|",
              printedReading: "|·| read as the absolute value", intended: "h_a = ⌊(h_i + 2 ˡh_p − h_l)/ˡh_s⌋ + 1", intendedReading: "|·| read as the floor ⌊·⌋",
              against: "the max pool block's output height (padding counted as in rep.1)", printedValue: absolute, intendedValue: floored, truth: blockSizes,

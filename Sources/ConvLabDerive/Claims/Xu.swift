@@ -57,7 +57,18 @@ enum XuClaims {
     let m = Matrix<Double>.uniform(4, 6, using: &rng)
     let maxDown = Matrix<Double>(rows: 2, cols: 3) { r, c in max(max(m[2 * r, 2 * c], m[2 * r + 1, 2 * c]), max(m[2 * r, 2 * c + 1], m[2 * r + 1, 2 * c + 1])) }
     let maxBlock = try Pool(method: .max, size: (2, 2), stride: (2, 2)).forward(m.tensor, Parameters())
+    // §3.1.1's restated system: z^{l+1} = β down(x^l) + b 1_{(M_{l+1}/n)×(M_{l+1}/n)}, and eq. (5)'s indices 1 … M_{l+1}/n,
+    // for a conv output x^l of side M_l = 8 pooled 2×2 into z^{l+1} of side M_{l+1} = 4.
+    let convSide = 8, pooledSide = try down(Matrix<Double>.uniform(convSide, convSide, using: &rng), n).rows
     return [
+      Claim(.xu, section: "§3.1.1", location: "§3.1.1 (system before eq. (4), and eq. (5)'s indices)", kind: .size,
+            printed: "z_j^{l+1} = β_j^{l+1} down(x_jˡ) + b_j^{l+1} 1_{(M_{l+1}/n)×(M_{l+1}/n)};  eq. (5): [δ_j^{l+1}]_{p,q}, p, q = 1 … M_{l+1}/n",
+            verdict: .wrong, intended: "1_{M_{l+1}×M_{l+1}} and p, q = 1 … M_{l+1}: z^{l+1} and δ^{l+1} have side M_{l+1} = M_l/n",
+            note: "with §2.2.1's convention (M_l the side of layer l's map), layer l+1's map has side M_{l+1}; the printed side M_{l+1}/n divides by n twice",
+            readings: [Reading("M_{l+1} the side of layer l+1 (§2.2.1)", "side of z^{l+1} = M_{l+1}/n", against: "down(·) of an 8×8 conv output, n = 2",
+                               value: [Double(pooledSide) / Double(n)], truth: [Double(pooledSide)]),
+                       Reading("corrected: side M_{l+1} = M_l/n", "side of z^{l+1} = M_l/n", against: "down(·) of an 8×8 conv output, n = 2",
+                               value: [Double(convSide / n)], truth: [Double(pooledSide)])]),
       .holds(.xu, "§3", "text before §3.1", kind: .display, "δˡ = ((Wˡ⁺¹)ᵀ δˡ⁺¹) ∘ f′(zˡ) for zˡ = Wˡ xˡ⁻¹ + bˡ, xˡ = f(zˡ)",
              against: "central differences of E = ⟨δˡ⁺¹, zˡ⁺¹⟩ in zˡ (f = σ)", value: backprop.storage, truth: backpropFD.storage, tolerance: 1e-6),
       .holds(.xu, "§2.2.2", "eq. (3)", "x_jˡ = down(x_j^{l−1}), down selecting the maximum of every n×n area", against: "the 2×2 max pool block",
