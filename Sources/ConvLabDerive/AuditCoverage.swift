@@ -22,7 +22,9 @@ public enum AuditCoverage {
 
   /// The claims of one section.
   public struct Section: Sendable {
+    /// The paper.
     public let paper: Paper
+    /// The section's number as the paper prints it ("§3.1.5", "App. B").
     public let name: String
     /// The section's claims, in inventory order.
     public let claims: [Claim]

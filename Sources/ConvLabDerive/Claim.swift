@@ -33,6 +33,7 @@ public struct Reading: Sendable {
   /// Whether the reading agrees with the ground truth: relative error ≤ tolerance.
   public var holds: Bool { comparison.passes(tolerance) }
 
+  /// A reading whose numbers are already compared (`comparison` of the reading's value with its truth).
   public init(_ name: String, _ formula: String, against: String, _ comparison: Comparison, tolerance: Double = 1e-9) {
     self.name = name
     self.formula = formula
@@ -94,22 +95,26 @@ public struct Claim: Sendable {
 
   /// Stable identifier, `paper-location` in lower case ("murugan-3.34", "xu-text-after-15").
   public let id: String
+  /// The paper that prints it.
   public let paper: Paper
   /// The section it stands in ("§3.2", "App. A", "§5.4").
   public let section: String
   /// Where in the section: an equation ("eq. (3.34)"), "text after eq. (15)", "Table 1", "App. A".
   public let location: String
+  /// What kind of statement it is.
   public let kind: Kind
   /// The claim quoted as printed (Unicode transcription of the converted text).
   public let printed: String
   /// The readings checked; the first is the printed text as read literally.
   public let readings: [Reading]
+  /// The verdict, by the rules above.
   public let verdict: Verdict
   /// The corrected or intended form, where the printed one does not hold.
   public let intended: String?
   /// Why the verdict is this one (a garble's evidence, how ConvLab's convention maps).
   public let note: String?
 
+  /// A claim of `paper` at `location` in `section`; `id` defaults to `paper-location` in lower case.
   public init(_ paper: Paper, section: String, location: String, kind: Kind = .equation, id: String? = nil, printed: String,
               verdict: Verdict = .correct, intended: String? = nil, note: String? = nil, readings: [Reading]) {
     self.paper = paper
