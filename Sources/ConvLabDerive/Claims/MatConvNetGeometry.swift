@@ -45,11 +45,11 @@ extension MatConvNetClaims {
     for e in 0..<x.count {
       var unit = Tensor<Double>(shape: x.shape)
       unit.storage[e] = 1
-      columns.append(try im2row.phi(unit).storage)
+      columns.append(im2row.phi(unit).storage)
     }
     let hRows = Double(columns.first?.count ?? 0), hCols = Double(columns.count)
-    let viaH = (0..<columns[0].count).map { r in (0..<columns.count).reduce(0) { $0 + columns[$1][r] * x.storage[$1] } }
-    let phiX = try im2row.phi(x).storage
+    let viaH = (0..<(columns.first?.count ?? 0)).map { r in (0..<columns.count).reduce(0) { $0 + columns[$1][r] * x.storage[$1] } }
+    let phiX = im2row.phi(x).storage
     // §6.5.2: dz/dw_k, dz/db_k, and dz/dμ_k if μ were a free parameter, for z = ⟨G, y⟩, one channel.
     let xb = Tensor<Double>.uniform(Shape(3, 2, 1, 2), using: &rng), g = Tensor<Double>.uniform(Shape(3, 2, 1, 2), using: &rng)
     let w0 = 1.3, b0 = -0.2, eps = 1e-4
