@@ -148,7 +148,7 @@ enum MuruganDerivations {
       DerivationStep("z¹ = (W¹)ᵀ a⁰ + b¹,  a¹ = ReLU(z¹)   (eq. 3.11–3.17)", "Each hidden unit j sums w_ij a_i over the inputs i: W¹ is inputs × units, hence the transpose.",
                      matrices: [("W1", net.w1), ("z1", f.z1), ("a1", f.a1)],
                      check: .holds(f.z1, Matrix(rows: 3, cols: 1, storage: dense.storage), against: "the dense block with weights (W¹)ᵀ")),
-      DerivationStep("ŷ = σ((W²)ᵀ a¹ + b²),  σ the sigmoid   (eq. 3.18–3.22)", "The output layer: one sigmoid per class.", matrices: [("W2", net.w2), ("yhat", f.yhat)],
+      DerivationStep("ŷ = σ((W²)ᵀ a¹ + b²),  σ the sigmoid   (eq. 3.18–3.21)", "The output layer: one sigmoid per class.", matrices: [("W2", net.w2), ("yhat", f.yhat)],
                      check: .holds(f.yhat, Support.column(outputBlocks.storage), against: "the dense and sigmoid blocks")),
       DerivationStep("L = −(1/t) Σᵢ [yᵢ log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ)] = \(MatrixFormat.number(f.loss))   (eq. 3.23, t = \(net.y.count) outputs)",
                      "Binary cross-entropy averaged over the outputs.", matrices: [("y", net.y)],
