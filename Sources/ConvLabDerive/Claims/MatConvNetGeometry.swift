@@ -65,8 +65,29 @@ extension MatConvNetClaims {
     let middleAsPrinted = zip(xb.storage, g.storage).reduce(0) { $0 + $1.1 * ($1.0 - mu) / (variance + eps).squareRoot() }  // Σ dz/dy · dy/dw_k
     let bnorm = try BatchNorm(epsilon: eps).backward(xb, Parameters(w: Tensor(shape: Shape(1, 1, 1), storage: [w0]), b: Tensor(shape: Shape(1, 1, 1), storage: [b0])), g)
     let blockDb = bnorm.dzdb?.storage.first ?? .nan, blockDw = bnorm.dzdw?.storage.first ?? .nan
+    // §4.2: "(P_h⁻, P_h⁺, P_h⁻, P_h⁺) the output crops" — the width read with the vertical crops, against the convt block.
+    var widthPrinted: [Double] = [], widthIntended: [Double] = [], widthBlock: [Double] = []
+    for (w, wf, u, ct, cb, cl, cr) in [(4, 3, 2, 1, 0, 2, 1), (5, 4, 3, 0, 2, 1, 0), (3, 2, 2, 1, 1, 0, 0)] {
+      widthPrinted.append(Double(u * (w - 1) + wf - ct - cb))
+      widthIntended.append(Double(u * (w - 1) + wf - cl - cr))
+      widthBlock.append(Double(try ConvTranspose(upsample: (u, u), crop: [ct, cb, cl, cr]).outputShape(Shape(w, w, 1), Parameters(w: Tensor<Double>(shape: Shape(wf, wf, 1, 1)))).w))
+    }
+    // §5.2: ReLU as a 1 × 1 filter "such that H = S_h = 1 and P = 0" ⇒ α = β = Δ = 1, for filters H′ = 1, 2, 3 with H = 1.
+    let reluFields = [1, 2, 3].map { hf in ReceptiveField.filter(FilterAxis(size: hf, stride: 1)) }
     let tex = "the LaTeX source (vlfeat/matconvnet doc/"
     return [
+      .fails(.matConvNet, "§4.2", "§4.2 (crop parameters)", kind: .prose, .wrong, "(S_h, S_w) are the vertical and horizontal input upsampling factors, (P_h⁻, P_h⁺, P_h⁻, P_h⁺) the output crops",
+             printedReading: "the horizontal crops read as the printed (P_h⁻, P_h⁺)", intended: "(P_h⁻, P_h⁺, P_w⁻, P_w⁺): top, bottom, left, right", intendedReading: "left and right crops P_w⁻, P_w⁺",
+             against: "the convt block's output width with asymmetric crops", printedValue: widthPrinted, intendedValue: widthIntended, truth: widthBlock,
+             note: "\(tex)blocks.tex) repeats P_h; eq. (4.1) itself uses P_w⁻ for the horizontal index"),
+      Claim(.matConvNet, section: "§5.2", location: "§5.2 (ReLU as a filter)", kind: .prose,
+            printed: "ReLU can be considered a 1 × 1 filter, such that H = S_h = 1 and P_h⁻ = P_h⁺ = 0. Note that in this case α_h = 1, β_h = 1 and Δ_h = 1",
+            verdict: .wrong, intended: "H′ = S_h = 1: the filter size, not the input height, makes β_h = (H′ + 1)/2 − P_h⁻ = 1 and Δ_h = H′ = 1",
+            note: "\(tex)geometry.tex) writes H; with the input height fixed and H′ free, β and Δ follow H′",
+            readings: [Reading("as printed: H = 1, H′ free (1, 2, 3)", "(α, β, Δ) = (1, 1, 1)", against: "the simple-filter formulas of §5.2 for H′ = 1, 2, 3",
+                               value: [1, 1, 1, 1, 1, 1, 1, 1, 1], truth: reluFields.flatMap { [$0.alpha, $0.beta, $0.delta] }),
+                       Reading("corrected: H′ = 1", "(α, β, Δ) = (1, 1, 1)", against: "the simple-filter formulas of §5.2 for H′ = 1",
+                               value: [1, 1, 1], truth: reluFields.prefix(1).flatMap { [$0.alpha, $0.beta, $0.delta] })]),
       .holds(.matConvNet, "§5.2.1", "§5.2.1 (bound on the second term)", kind: .display, "(P_h⁺ + S_h − H′)/S_h ≤ (S_h − 1)/S_h ≤ 1 when P_h⁺, P_h⁻ ≤ H′ − 1",
              against: "every configuration with H′ ≤ 5, S ≤ 4, P± ≤ H′ − 1", value: [boundHolds], truth: [configurations]),
       .holds(.matConvNet, "§5.2.1", "§5.2.1 (at most one unit)", kind: .prose, "for any choices of P_h⁺ and S_h allowed by Caffe, the formula above may violate constraint (5.4) by at most one unit",
