@@ -47,6 +47,36 @@ extension MuruganClaims {
     // Eq. (3.63)–(3.64): ∂L/∂a^{l−1} = (1/t) Σ (bracket) wˡ, summed over the hidden units i (yᵢ of index i mod 2).
     let da0 = Support.gradient(at: f.a0) { net.loss(flattened: $0) }
     let printed363 = Matrix<Double>(rows: f.a0.rows, cols: 1) { j, _ in (0..<hidden).reduce(0) { $0 + bracket($1 % 2) * net.w1[j, $1] } / t }
+    // Eq. (3.25), (3.55), (3.60): the chain rule for one output's loss Lᵢ = −(yᵢ log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ))/t,
+    // against central differences of Lᵢ through the network.
+    func outputLoss(_ n: MuruganDerivations.Net, _ i: Int) -> Double {
+      let yh = n.pass().yhat[i, 0]
+      return -(n.y[i, 0] * Double.log(yh) + (1 - n.y[i, 0]) * Double.log(1 - yh)) / t
+    }
+    let perSampleDerivative = (0..<2).map { i in
+      FiniteDifferences.derivative(at: f.yhat[i, 0]) { v in -(net.y[i, 0] * Double.log(v) + (1 - net.y[i, 0]) * Double.log(1 - v)) / t }
+    }
+    let dyhatdb1 = Support.jacobian(at: net.b1) { v in var n = net; n.b1 = v; return n.pass().yhat }
+    let dyhatda0 = Support.jacobian(at: f.a0) { a in
+      let z1 = net.w1.transposed * a + net.b1
+      return Support.map(net.w2.transposed * Support.map(z1, Support.relu) + net.b2, Support.sigmoid)
+    }
+    var chain355: [Double] = [], fd355: [Double] = [], chain360: [Double] = [], fd360: [Double] = []
+    for i in 0..<2 {
+      for j in 0..<net.b1.rows {
+        chain355.append(dyhat[i, 0] * dyhatdb1[i, j])
+        fd355.append(FiniteDifferences.derivative(at: net.b1[j, 0]) { v in var n = net; n.b1[j, 0] = v; return outputLoss(n, i) })
+      }
+      for j in 0..<f.a0.rows {
+        chain360.append(dyhat[i, 0] * dyhatda0[i, j])
+        fd360.append(FiniteDifferences.derivative(at: f.a0[j, 0]) { v in
+          var a = f.a0
+          a[j, 0] = v
+          let yh = Support.sigmoid((net.w2.transposed * Support.map(net.w1.transposed * a + net.b1, Support.relu) + net.b2)[i, 0])
+          return -(net.y[i, 0] * Double.log(yh) + (1 - net.y[i, 0]) * Double.log(1 - yh)) / t
+        })
+      }
+    }
     // Eq. (3.52): σ′(z) = 0 if x < 0, 1 if x ≥ 0 for the ReLU, at the hidden pre-activations.
     let z1 = f.z1.storage.filter { abs($0) > 1e-3 }
     return [
@@ -71,6 +101,12 @@ extension MuruganClaims {
              intended: "(1/t)(−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) ∂ŷᵢ/∂bᵢ (eq. (3.26)'s bracket)",
              against: "central differences of L in b² (targets y = (1, 0))", printedValue: printed342, intendedValue: intended342, truth: db2.storage, tolerance: 1e-6,
              note: "the second numerator lost its yᵢ; it matters only where yᵢ = 1"),
+      .holds(.murugan, "§3.2", "eq. (3.25)", "∂L/∂y_i^{L+1} = (1/t) Σ ∂(−1((y_t log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ)))/∂ŷᵢ",
+             against: "central differences of L in ŷ (y_t read as yᵢ; the sum has one term in ŷᵢ)", value: perSampleDerivative, truth: dyhat.storage, tolerance: 1e-6),
+      .holds(.murugan, "§3.2", "eq. (3.55)", "∂L(ŷᵢ, yᵢ)/∂bˡ = ∂L(ŷᵢ, yᵢ)/∂ŷᵢ · ∂ŷᵢ/∂bˡ (one output's loss)",
+             against: "central differences of output i's loss term in the hidden biases", value: chain355, truth: fd355, tolerance: 1e-6),
+      .holds(.murugan, "§3.2", "eq. (3.60)", "∂L/∂a^{l−1} = ∂L/∂ŷ · ∂ŷ/∂a^{l−1} (one output's loss)",
+             against: "central differences of output i's loss term in a⁰", value: chain360, truth: fd360, tolerance: 1e-6),
       Claim(.murugan, section: "§3.1", location: "eq. (3.22)", printed: "ŷᵢᴸ⁺¹ = σ(Wᴸ … σ(W²(σ(W¹a¹ + b¹) + b² … + bᴸ))",
             verdict: .wrong, intended: "ŷ = σ((Wᴸ)ᵀ … σ((W²)ᵀ σ((W¹)ᵀ a⁰ + b¹) + b²) … + bᴸ), as eq. (3.15) and (3.19) write each layer",
             note: "eq. (3.15) stores Wˡ as inputs × units and multiplies by its transpose; without it the first product does not exist (and the input is a⁰, the flattened pooled map, not a¹)",
@@ -105,7 +141,7 @@ extension MuruganClaims {
              intendedReading: "the superscript L + 1 restored", against: "t · ∂L/∂ŷ by central differences",
              printedValue: converted356, intendedValue: (0..<2).map(bracket), truth: dyhat.storage.map { $0 * t }, tolerance: 1e-6,
              note: "judged by the paper's consistency: every other line writes ŷᵢᴸ⁺¹, and 'ŷᵢᴸ + 1' is that superscript dropped to the baseline"),
-      .fails(.murugan, "§3.2", "eq. (3.63)–(3.64)", .wrong, "∂L/∂a^{l−1} = (1/t) Σ (−y_{t+1}/(y_{t+1}ᴸ + 1) + (1 − y_{t+1})/(1 − y_{t+1}ᴸ⁺¹)) Wˡ",
+      .fails(.murugan, "§3.2", "eq. (3.62)–(3.64)", .wrong, "∂ŷ/∂a^{l−1} = ∂(w^{L−1} a^{L−1} + b^{L−1})/∂a^{l−1}  ⇒  ∂L/∂a^{l−1} = (1/t) Σ (−y_{t+1}/(y_{t+1}ᴸ + 1) + (1 − y_{t+1})/(1 − y_{t+1}ᴸ⁺¹)) Wˡ",
              printedReading: "the output bracket times Wˡ, summed over the hidden units", intended: "∂L/∂a⁰ = W¹ δ¹ with δ¹ = (W² δ²) ∘ ReLU′(z¹)",
              against: "central differences of L in a⁰", printedValue: printed363.storage, intendedValue: back.da0.storage, truth: da0.storage, tolerance: 1e-6,
              note: "the step from eq. (3.62) to (3.63) drops the output layer's weights and both activations' slopes"),
