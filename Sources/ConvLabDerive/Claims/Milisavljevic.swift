@@ -73,6 +73,12 @@ enum MilisavljevicClaims {
       overlaps.append(flag((covered.max() ?? 0) > 1))
       skips.append(flag(covered.contains(0)))
     }
+    // The default configuration in Tables 2–5 (Table 2 s = 2; Table 3 64 filters for Stride, Dilation, Max, Average;
+    // Table 4 F = 2 for Max and Average; Table 5 i+2), against Table 1's rows, entry by entry.
+    let otherTables: [Double] = [0.877, 185, 0.877, 185, 0.883, 576, 0.883, 576, 0.880, 209, maxAcc[0], maxEpoch[0], 17, 0.881, 504, avgAcc[0], avgEpoch[0], 18]
+    let stride1 = row("Stride"), dilation1 = row("Dilation"), max1 = row("Max Pooling"), avg1 = row("Average Pooling")
+    let tableOneAgain: [Double] = [stride1.acc, stride1.toBest, stride1.acc, stride1.toBest, dilation1.acc, dilation1.toBest, dilation1.acc, dilation1.toBest,
+                                   max1.acc, max1.toBest, max1.acc, max1.epoch, max1.epochTime, avg1.acc, avg1.toBest, avg1.acc, avg1.epoch, avg1.epochTime]
     return [
       .holds(.milisavljevic, "§2", "eq. (1)", "h_ij = Σ_{k=1}^{F} Σ_{l=1}^{F} w_{k,l} x_{k+i−1, l+j−1} + b", against: "the conv block (MatConvNet §4.1's correlation)",
              value: eq1.storage, truth: block.storage),
@@ -119,6 +125,16 @@ enum MilisavljevicClaims {
       .holds(.milisavljevic, "§5", "§5 (dilation i+3)", kind: .prose,
              "with dilation rate i+3, this is the best performing system of all the experiments with accuracy 0.886 … the dilation rate i + 2 performed the worst",
              against: "every accuracy in Tables 1–5 (ties allowed) and Table 5's minimum", value: [0.886, 0.883], truth: [allAccuracies.max() ?? .nan, table5.min() ?? .nan]),
+      Claim(.milisavljevic, section: "§6", location: "§6 (Max+Average)", kind: .prose,
+            printed: "The introduced Max+Average Pooling layer showed promising results, outperforming the other pooling layers",
+            verdict: .ambiguous, note: "true of its best model (F: 2 → 3, 0.883); at F: 2 Average Pooling is ahead (0.881 > 0.880) and at F: 3 it only ties Max Pooling (0.877)",
+            readings: [Reading("at every pool size", "Max+Average > Max and > Average for F = 2, 3, 2→3", against: "Table 4", value: [1, 1, 1],
+                               truth: (0..<3).map { flag(maxAvgAcc[$0] > maxAcc[$0] && maxAvgAcc[$0] > avgAcc[$0]) }),
+                       Reading("its best model against every other", "max of Max+Average > max of the others", against: "Table 4", value: [1],
+                               truth: [flag((maxAvgAcc.max() ?? 0) > ((maxAcc + avgAcc).max() ?? 1))])]),
+      .holds(.milisavljevic, "§4", "Tables 1–5 (default configuration)", kind: .table,
+             "the default model of each method (64 filters, stride 2, pool size 2, dilation i+2) reports the same accuracy and runtime in every table",
+             against: "Table 1's row of the same method", value: otherTables, truth: tableOneAgain),
       .holds(.milisavljevic, "§6", "§6 (Average vs Max)", kind: .prose, "Average Pooling outperformed Max Pooling for two of the three different cases tested",
              against: "Table 4: cases where Average > Max", value: [2], truth: [Double(zip(avgAcc, maxAcc).filter { $0 > $1 }.count)]),
     ]
