@@ -6,10 +6,10 @@ SWIFT        ?= swift
 CONFIG       ?= release
 BUILD_FLAGS  := -c $(CONFIG)
 BIN          := .build/$(CONFIG)/convlab
-APT_PACKAGES := libopenblas-dev pkg-config zlib1g-dev gnuplot-nox dataset-fashion-mnist
+APT_PACKAGES := libopenblas-dev pkg-config zlib1g-dev gnuplot-nox dataset-fashion-mnist bubblewrap
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup build test demo notes bench figures clean gpu-bundle gpu-test-bundle
+.PHONY: setup build test demo notes bench figures clean gpu-bundle gpu-test-bundle gradescope-bundle
 
 ## setup: install the Debian packages that are missing (sudo only when not root)
 setup:
@@ -55,6 +55,10 @@ gpu-test-bundle: setup
 	bash scripts/gpu_test_bundle.sh
 
 ## notes: regenerate the generated notes in Notes/
+## gradescope-bundle: OUT (autograder.zip) for COURSE's EXERCISES — self-contained binary + course (Docs/instructors-guide.md)
+gradescope-bundle: setup
+	scripts/gradescope_bundle.sh "$(COURSE)" "$(EXERCISES)" "$(or $(OUT),autograder.zip)"
+
 notes: build
 	@bash scripts/notes.sh $(BIN)
 

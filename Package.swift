@@ -25,6 +25,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     // HMAC-SHA256 for the exercises' keyed per-student instances.
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    // Reading and writing NumPy .npz weights files (zip archives of .npy members).
+    .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
   ],
   targets: [
     .systemLibrary(
@@ -32,17 +34,17 @@ let package = Package(
       pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]
     ),
-    .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
     // CPU feature detection (cpuid/xgetbv) for choosing OpenBLAS's kernel; C because Swift has no cpuid.
     .target(name: "CConvLabSupport"),
     .target(
       name: "ConvLabCore",
-      dependencies: ["CBLAS", "CConvLabSupport", .product(name: "RealModule", package: "swift-numerics")],
+      dependencies: ["CBLAS", "CConvLabSupport", .product(name: "RealModule", package: "swift-numerics"), .product(name: "ZIPFoundation", package: "ZIPFoundation")],
       swiftSettings: numericSettings
     ),
     .target(name: "ConvLabNotation", dependencies: ["ConvLabCore"], swiftSettings: numericSettings),
     .target(name: "ConvLabBlocks", dependencies: ["ConvLabCore", "ConvLabNotation", "CBLAS", "CConvLabSupport"], swiftSettings: numericSettings),
-    .target(name: "ConvLabData", dependencies: ["ConvLabCore", "CZlib"], swiftSettings: numericSettings),
+    // zlib (module CZlib) comes from ZIPFoundation's system-library target: two CZlib modules cannot coexist.
+    .target(name: "ConvLabData", dependencies: ["ConvLabCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: numericSettings),
     .target(name: "ConvLabNetworks", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabDevice"], swiftSettings: numericSettings),
     .target(name: "ConvLabPlot", dependencies: ["ConvLabCore"]),
     .target(name: "ConvLabFigures", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabPlot"]),
@@ -65,7 +67,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "ConvLabCoreTests", dependencies: ["ConvLabCore"]),
+    .testTarget(name: "ConvLabCoreTests", dependencies: ["ConvLabCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     .testTarget(name: "ConvLabNotationTests", dependencies: ["ConvLabCore", "ConvLabNotation"]),
     .testTarget(name: "ConvLabBlocksTests", dependencies: ["CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks"]),
     .testTarget(name: "ConvLabNetworksTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks"]),

@@ -35,11 +35,20 @@ public enum Benchmark {
 
     /// Parses `N,H,W,D,K,FH,FW,STRIDE,PAD`.
     public init(parsing text: String) throws {
-      let v = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-      guard v.count == 9, v.allSatisfy({ $0 >= 0 }), v[0...7].allSatisfy({ $0 >= 1 }) else {
-        throw ConvLabError("--shape '\(text)' should be nine integers N,H,W,D,K,FH,FW,STRIDE,PAD (e.g. 64,32,32,1,6,5,5,1,0).")
+      let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+      let v = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+      guard parts.count == 9, v.count == 9, v.allSatisfy({ $0 >= 0 && $0 <= Size.maxExtent }), v[0...7].allSatisfy({ $0 >= 1 }) else {
+        throw ConvLabError("--shape '\(text)' should be nine integers N,H,W,D,K,FH,FW,STRIDE,PAD, each at most \(Size.maxExtent) (e.g. 64,32,32,1,6,5,5,1,0).")
       }
       self.init(n: v[0], h: v[1], w: v[2], d: v[3], k: v[4], fh: v[5], fw: v[6], stride: v[7], pad: v[8])
+      guard h + 2 * pad >= fh, w + 2 * pad >= fw else {
+        throw ConvLabError("--shape '\(text)': the \(fh)×\(fw) filter is larger than the padded \(h + 2 * pad)×\(w + 2 * pad) input.")
+      }
+      // Input, filters, output and their gradients, in Float (the bench's precision), plus φ.
+      let name = "bench conv --shape \(text)"
+      let input = try Size.product([n, h, w, d], name), filters = try Size.product([fh, fw, d, k], name)
+      let output = try Size.product([n, outH, outW, k], name), patches = try Size.product([n, outH, outW, fh, fw, d], name)
+      try MemoryLimit.check(elements: [try Size.sum([input, filters, output, patches], name), 2], bytesPerElement: 4, name)
     }
 
     public var outH: Int { (h + 2 * pad - fh) / stride + 1 }

@@ -117,9 +117,8 @@ extension Block {
   /// (dz/dy)ᵀ J for every variable: backprop on the literal path.
   public func literalBackward(_ x: Tensor<Double>, _ p: Parameters<Double>, _ dzdy: Tensor<Double>) throws -> Gradients<Double> {
     func vjp(_ v: Variable, shape: Shape) throws -> Tensor<Double> {
-      let j = try jacobian(at: x, p, wrt: v)
-      let row = Matrix(rows: 1, cols: dzdy.count, storage: dzdy.storage) * j
-      return Tensor(shape: shape, storage: row.storage)
+      // Structured where the block has a structure (a diagonal for element-wise blocks).
+      Tensor(shape: shape, storage: try explicitJacobian(at: x, p, wrt: v).leftMultiply(dzdy.storage))
     }
     let vars = variables(p)
     return Gradients(
@@ -206,6 +205,20 @@ public enum Accelerators {
     do { result = .success(try factory()) } catch let e as ConvLabError { result = .failure(e) } catch { result = .failure(ConvLabError("\(error)")) }
     made = result
     return try result.get()
+  }
+}
+
+extension Block {
+  /// The output shape, after checking that what a call allocates fits the memory limit: y,
+  /// and for a backward pass dz/dy and dz/dx too (sizes from options or files can ask for far
+  /// more than the machine has: `conv --pad 100000`).
+  public func checkedOutputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>, backward: Bool = false) throws -> Shape {
+    let y = try outputShape(x, p)
+    let what = "\(name) on a \(x) input (output \(y))"
+    let ny = try y.checkedCount(what), nx = try x.checkedCount(what)
+    let elements = backward ? try Size.sum([ny, ny, nx], what) : ny
+    try MemoryLimit.check(elements: [elements], bytesPerElement: MemoryLayout<S>.stride, what)
+    return y
   }
 }
 

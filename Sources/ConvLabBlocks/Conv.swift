@@ -146,6 +146,7 @@ public struct Conv: Block {
       noBias.b = nil
       var unit = Tensor<Double>(shape: x.shape)
       for column in 0..<x.count {
+        WorkProgress.step(column, of: x.count)
         unit.storage[column] = 1
         let response = try literalForward(unit, noBias)
         unit.storage[column] = 0
@@ -330,5 +331,111 @@ public struct Conv: Block {
     }
     let dzdb = p.b.map { ChannelBias.gradient(dzdy, shape: $0.shape) }
     return Gradients(dzdx: dx, dzdw: dw, dzdb: dzdb)
+  }
+}
+
+/// True convolution, as MATLAB's `conv2`/`convn` and the papers compute it (Xu (1), Murugan
+/// (3.8)): every filter slice rotated by 180° before MatConvNet's correlation,
+/// y = x ∗ f = x ⋆ rot180(f) with rot180(k) = J k J (Xu (14)); padding, stride and dilation as
+/// for `Conv`. `convlab block conv --flip`, `flip` in a net spec.
+///
+/// Gradients: dz/dx is the correlation's with the rotated filters; dz/df = J (dz/df′) J, the
+/// correlation's filter gradient rotated back (Xu (14): dE/dk = J(x ∗ JδJ)J).
+public struct FlippedConv: Block {
+  /// The correlation that runs with the rotated filters.
+  public var conv: Conv
+
+  public init(pad: [Int] = [0, 0, 0, 0], stride: (Int, Int) = (1, 1), dilate: (Int, Int) = (1, 1)) {
+    conv = Conv(pad: pad, stride: stride, dilate: dilate)
+  }
+
+  /// MatConvNet's name: a flipped conv is still `conv` (with `--flip`).
+  public var name: String { "conv" }
+
+  /// x, w, and b when biases are given, as for `Conv`.
+  public func variables<S: Scalar>(_ p: Parameters<S>) -> [Variable] { conv.variables(p) }
+
+  /// The output shape of the correlation (MatConvNet §5.1): rotating the filters changes no size.
+  public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape { try conv.outputShape(x, p) }
+
+  public func structure(wrt v: Variable) -> String {
+    switch v {
+    case .x: return "block-Toeplitz of the rotated filters J f J (Xu (14)): vec y = (rot180(F)ᵀ ⊗ I) H vec x (MatConvNet §6.1)"
+    case .w: return "(I ⊗ φ(x)) (I ⊗ J_W′ ⊗ J_H′): the correlation's Jacobian with its columns reversed within each filter slice (Xu (14))"
+    case .b: return "I_{D″} ⊗ 1_{H″W″} per image: bias k reaches every pixel of channel k"
+    }
+  }
+
+  // MARK: Fast path — the rotation as an index reversal
+
+  /// Every H′×W′ slice of f rotated by 180° (entry (i, j) ↔ (H′−1−i, W′−1−j)).
+  static func rotated<S: Scalar>(_ f: Tensor<S>) -> Tensor<S> {
+    let s = f.shape
+    return Tensor(shape: s) { i, j, d, n in f[s.h - 1 - i, s.w - 1 - j, d, n] }
+  }
+
+  func withRotatedFilters<S: Scalar>(_ p: Parameters<S>) throws -> Parameters<S> {
+    guard let f = p.w else { throw ConvLabError("conv needs filters (--w) of shape H′×W′×D′×D″.") }
+    var q = p
+    q.w = Self.rotated(f)
+    return q
+  }
+
+  /// y = x ⋆ rot180(f) + b on the correlation's fast path (im2row + GEMM, MatConvNet §6.1).
+  public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
+    try conv.forward(x, try withRotatedFilters(p))
+  }
+
+  /// (dz/dx, dz/df, dz/db): the correlation's at rot180(f), dz/df rotated back (Xu (14)).
+  public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
+    try backward(x, p, dzdy, inputGradient: true)
+  }
+
+  /// As above; without `inputGradient` dz/dx may be left as zeros (the first layer of a network).
+  public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>, inputGradient: Bool) throws -> Gradients<S> {
+    var g = try conv.backward(x, try withRotatedFilters(p), dzdy, inputGradient: inputGradient)
+    g.dzdw = g.dzdw.map { Self.rotated($0) }  // Xu (14): dE/dk = J (dE/dk′) J
+    return g
+  }
+
+  // MARK: Literal path — rot180(k) = J k J with explicit exchange matrices (Xu (14))
+
+  /// The filters with every slice replaced by J_H′ f_{dk} J_W′.
+  func literalRotated(_ f: Tensor<Double>) -> Tensor<Double> {
+    var out = f
+    for n in 0..<f.shape.n {
+      for d in 0..<f.shape.d { out.setChannel(d, image: n, rot180(f.channel(d, image: n))) }
+    }
+    return out
+  }
+
+  /// vec y = vec(φ(x) F′) + b with F′ built from J_H′ f J_W′ (Xu (14), MatConvNet §6.1).
+  public func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double> {
+    guard let f = p.w else { throw ConvLabError("conv needs filters (--w) of shape H′×W′×D′×D″.") }
+    var q = p
+    q.w = literalRotated(f)
+    return try conv.literalForward(x, q)
+  }
+
+  /// wrt x and b: the correlation's Jacobians at J f J. wrt f: by the chain rule through
+  /// f′ = rot180(f), d vec y / d (vec f)ᵀ = (d vec y / d (vec f′)ᵀ) (I ⊗ J_W′ ⊗ J_H′), since
+  /// vec(J_H′ A J_W′) = (J_W′ ⊗ J_H′) vec A; the block-diagonal factor is applied slice by slice.
+  public func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
+    guard let f = p.w else { throw ConvLabError("conv needs filters (--w) of shape H′×W′×D′×D″.") }
+    var q = p
+    q.w = literalRotated(f)
+    let j = try conv.jacobian(at: x, q, wrt: v)
+    guard v == .w else { return j }
+    let area = f.shape.h * f.shape.w
+    let slice = kron(exchange(f.shape.w, Double.self), exchange(f.shape.h, Double.self))
+    var out = Matrix<Double>(rows: j.rows, cols: j.cols)
+    for s in 0..<(f.shape.d * f.shape.n) {
+      for c in 0..<area {
+        for c2 in 0..<area where slice[c2, c] != 0 {
+          for r in 0..<j.rows { out[r, s * area + c] += j[r, s * area + c2] * slice[c2, c] }
+        }
+      }
+    }
+    return out
   }
 }

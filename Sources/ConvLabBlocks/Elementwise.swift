@@ -4,7 +4,7 @@ import ConvLabCore
 ///
 /// Conforming blocks give f and f′ once; forward, backward and the literal diagonal Jacobian
 /// follow from them.
-public protocol ElementwiseBlock: Block {
+public protocol ElementwiseBlock: StructuredJacobianBlock {
   func value<S: Scalar>(_ x: S) -> S
   func derivative<S: Scalar>(_ x: S) -> S
 }
@@ -41,13 +41,17 @@ extension ElementwiseBlock {
 
   public func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double> { x.map(value) }
 
-  /// diag(f′(x)).
+  /// diag(f′(x)), as the dense matrix (MatConvNet §6.4).
   public func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
     guard v == .x else { throw ConvLabError("\(name) has no parameters; differentiate with respect to x.") }
     try JacobianBudget.check(rows: x.count, cols: x.count)
-    var j = Matrix<Double>(rows: x.count, cols: x.count)
-    for k in 0..<x.count { j[k, k] = derivative(x.storage[k]) }
-    return j
+    return try structuredJacobian(at: x, p, wrt: v).matrix
+  }
+
+  /// diag(f′(x)) kept as its diagonal f′(x): what a 28×28×6 layer of LeNet can afford.
+  public func structuredJacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> StructuredJacobian {
+    guard v == .x else { throw ConvLabError("\(name) has no parameters; differentiate with respect to x.") }
+    return .diagonal(x.storage.map { derivative($0) })
   }
 }
 

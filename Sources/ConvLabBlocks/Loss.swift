@@ -3,7 +3,7 @@ import ConvLabCore
 /// MatConvNet's losses and errors (§4.6, §6.6; vl_nnloss), summed over pixels and images into
 /// a scalar z.
 ///
-/// Multi-class kinds take 1-based labels c ∈ {1…D} of shape H×W×1×N or 1×1×1×N:
+/// Multi-class kinds take 1-based labels c ∈ {1…D}, one per pixel (H×W×1×N) or one per image (any shape with N elements):
 /// - `log` z = −Σ log x_c (x holds probabilities; §4.6.1);
 /// - `softmaxlog` z = −Σ (x_c − log Σ_k e^{x_k}) (§4.6.2);
 /// - `mhinge` z = Σ max{0, 1 − x_c} (multi-class hinge);
@@ -59,7 +59,7 @@ public struct Loss: Block {
     guard let c = p.labels else {
       throw ConvLabError(kind.isBinary
         ? "\(kind.rawValue) needs labels (--labels) of ±1 shaped like x (\(x))."
-        : "loss needs class labels (--labels), 1-based, of shape H×W×1×N or 1×1×1×N.")
+        : "loss needs class labels (--labels), 1-based, one per image (N elements) or one per pixel (H×W×1×N).")
     }
     if kind.isBinary {
       guard c.shape == x else { throw ConvLabError("labels have shape \(c.shape) but \(kind.rawValue) needs them shaped like x (\(x)).") }
@@ -67,14 +67,16 @@ public struct Loss: Block {
       return c.storage.map { Int($0) }
     }
     let perPixel = c.shape == Shape(x.h, x.w, 1, x.n)
-    guard perPixel || c.shape == Shape(1, 1, 1, x.n) else {
-      throw ConvLabError("labels have shape \(c.shape) but x is \(x); expected \(Shape(x.h, x.w, 1, x.n)) or \(Shape(1, 1, 1, x.n)).")
+    // One label per image may come in any shape with N elements (what np.save of a plain
+    // vector writes), as MatConvNet's vl_nnloss accepts it.
+    guard perPixel || c.count == x.n else {
+      throw ConvLabError("labels have shape \(c.shape) (\(c.count) elements) but x is \(x); give one label per image (\(x.n) elements, any shape) or one per pixel (\(Shape(x.h, x.w, 1, x.n))).")
     }
     var out: [Int] = []
     for n in 0..<x.n {
       for j in 0..<x.w {
         for i in 0..<x.h {
-          let v = perPixel ? c[i, j, 0, n] : c[0, 0, 0, n]
+          let v = perPixel ? c[i, j, 0, n] : c.storage[n]
           guard v == v.rounded(), v >= 1, v <= S(x.d) else {
             throw ConvLabError("label \(v) at pixel (\(i + 1), \(j + 1)) of image \(n + 1) is not a class between 1 and \(x.d).")
           }

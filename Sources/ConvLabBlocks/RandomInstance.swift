@@ -15,7 +15,7 @@ public enum RandomInstance {
     var p = given
     func awayFromZero(_ v: Double) -> Double { abs(v) < 0.05 ? v + (v >= 0 ? 0.1 : -0.1) : v }
     switch block {
-    case is Conv:
+    case is Conv, is FlippedConv:
       if p.w == nil { p.w = .uniform(filter ?? Shape(2, 2, shape.d, 2), using: &rng) }
     case is ConvTranspose:
       if p.w == nil {

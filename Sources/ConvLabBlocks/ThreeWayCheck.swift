@@ -1,6 +1,6 @@
 import ConvLabCore
 
-/// The three-way agreement MISSION.md calls "verified": literal (explicit matrices) vs fast
+/// The three-way agreement Docs/blocks-and-jacobians.md calls "verified": literal (explicit matrices) vs fast
 /// (im2row/BLAS) vs central finite differences, all in Double.
 public struct ThreeWayCheck: Sendable {
   /// Literal vs fast in Double: both are exact up to summation order, so a few hundred ulps.

@@ -4,7 +4,7 @@
 /// The step is h = ∛ε · max(1, |xₖ|) ≈ 6.1e-6 · scale. Central differences have truncation
 /// error O(h²)·|f‴| and round-off error O(ε/h)·|f|; the two balance at h ∝ ε^{1/3}, giving
 /// about 1e-10 relative accuracy for smooth functions of O(1) values — comfortably inside the
-/// 1e-6 tolerance MISSION.md sets against finite differences.
+/// 1e-6 tolerance Docs/blocks-and-jacobians.md sets against finite differences.
 public enum FiniteDifferences {
   /// The step used for coordinate xₖ.
   public static func step(at value: Double) -> Double {
@@ -23,6 +23,7 @@ public enum FiniteDifferences {
     var rows = outputCount ?? -1
     var probe = x
     for k in 0..<x.count {
+      WorkProgress.step(k, of: x.count)
       let h = step(at: x[k])
       probe[k] = x[k] + h
       let plus = try f(probe)

@@ -4,7 +4,7 @@ import RealModule
 /// The element types ConvLab computes in: `Float` (sgemm) and `Double` (dgemm).
 ///
 /// Every block, the notation layer and the checks are generic over `Scalar`, so the same code
-/// runs in single precision for speed and in double precision for verification (MISSION.md:
+/// runs in single precision for speed and in double precision for verification (Docs/blocks-and-jacobians.md:
 /// "relative error ≤ 1e-9 between literal and fast in Double").
 public protocol Scalar: Real, BinaryFloatingPoint, SIMDScalar, Codable, Sendable, LosslessStringConvertible
 where Self.RawSignificand: FixedWidthInteger {

@@ -24,7 +24,11 @@ public enum Audit {
       case .matConvNet: own = try MatConvNetClaims.claims(seed: seed)
       }
       let taken = Set(own.map(\.location))
-      let derived = try fromDerivations(paper, seed: seed).filter { !taken.contains($0.location) }
+      let fromSteps = try fromDerivations(paper, seed: seed)
+      // A step that holds at a location some claim judges otherwise is one reading of that claim
+      // (e.g. Xu (13) read as a correlation), already checked there: no second, contradictory line.
+      let flagged = Set((own + fromSteps).filter { $0.verdict != .correct }.map(\.location))
+      let derived = fromSteps.filter { !taken.contains($0.location) && !($0.verdict == .correct && flagged.contains($0.location)) }
       all += uniqueIdentifiers(own + derived)
     }
     return all
@@ -83,7 +87,9 @@ public enum Audit {
         let printedName = check.expectedToHold ? "as printed" : check.printedReading
         let first = Reading(printedName, step.formula, against: check.against, check.comparison, tolerance: check.tolerance)
         let kind: Claim.Kind = location.hasPrefix("eq.") ? .equation : location.hasPrefix("Table") ? .table : location.hasPrefix("text") ? .example : .display
-        out.append(Claim(paper, section: section(paper, location), location: location, kind: kind, printed: step.formula,
+        let ownSection = section(paper, location)
+        let stepSection = ownSection == "—" ? section(paper, normalized(d.reference.replacingOccurrences(of: paper.rawValue + " ", with: ""))) : ownSection
+        out.append(Claim(paper, section: stepSection, location: location, kind: kind, printed: step.formula,
                          verdict: check.claimVerdict, intended: check.otherReadings.first?.formula, note: check.note,
                          readings: [first] + check.otherReadings))
       }

@@ -1,4 +1,5 @@
 import ConvLabCore
+import ConvLabNotation
 
 /// One step of a derivation: a formula, what it says, the numbers it produces on a seeded
 /// instance, and — where the step claims something — the comparison with an independent
@@ -12,6 +13,10 @@ public struct DerivationStep: Sendable {
   public let matrices: [(name: String, value: Matrix<Double>)]
   /// The step's claim checked against an independent computation, if it makes one.
   public let check: Check?
+  /// The step's matrices in symbols (SymbolicDerivations), shown beside the numbers.
+  public var symbolic: [(name: String, value: SymbolicMatrix)] = []
+  /// A printed worked example compared exactly with the computed one (SymbolicDerivations).
+  public var exact: ExactCheck? = nil
 
   /// A claim and its evidence.
   public struct Check: Sendable {
@@ -60,7 +65,7 @@ public struct Derivation: Sendable {
   public let steps: [DerivationStep]
 
   /// True when every checked step came out as expected.
-  public var allAsExpected: Bool { steps.allSatisfy { $0.check?.asExpected ?? true } }
+  public var allAsExpected: Bool { steps.allSatisfy { ($0.check?.asExpected ?? true) && ($0.exact?.asExpected ?? true) } }
 }
 
 /// The catalogue of derivations (`convlab derive --list`).
@@ -80,7 +85,7 @@ public enum Derivations {
   public typealias Builder = @Sendable (Instance) throws -> Derivation
 
   /// id, title, reference, builder.
-  public static let all: [(id: String, title: String, reference: String, build: Builder)] = XuDerivations.all + MuruganDerivations.all + VardhanDerivations.all + MilisavljevicDerivations.all + MatConvNetDerivations.all
+  public static let all: [(id: String, title: String, reference: String, build: Builder)] = XuDerivations.all + MuruganDerivations.all + VardhanDerivations.all + MilisavljevicDerivations.all + MatConvNetDerivations.all + SymbolicDerivations.all
 
   public static func derivation(_ id: String, _ instance: Instance = Instance()) throws -> Derivation {
     guard let entry = all.first(where: { $0.id == id }) else {

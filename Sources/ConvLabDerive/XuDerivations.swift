@@ -110,7 +110,9 @@ enum XuDerivations {
   static func maxPooling(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let n = 2, side = instance.size ?? 4
-    guard side % n == 0, side >= n else { throw ConvLabError("xu-maxpool needs an even --size ≥ 2, got \(side).") }
+    // From 32 on the instance's errors underflow to subnormal numbers and the comparison with
+    // the pool block stops being meaningful; 2…24 is the range checked.
+    guard side % n == 0, (n...24).contains(side) else { throw ConvLabError("xu-maxpool needs an even --size between 2 and 24, got \(side).") }
     // Distinct values 0.1 apart: no ties inside a window, so the maximum is unique.
     var values = (0..<side * side).map { 0.1 * Double($0) - 0.05 * Double(side * side) }
     values.shuffle(using: &rng)
@@ -152,6 +154,8 @@ enum XuDerivations {
   static func biasGradient(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let side = instance.size ?? 3
+    // On a 1×1 map the printed form coincides with the right one: no counterexample exists.
+    guard (2...64).contains(side) else { throw ConvLabError("xu-bias needs --size between 2 and 64 (on a 1×1 map eq. (10) as printed cannot be told from the right form), got \(side).") }
     let delta = Matrix<Double>.uniform(side, side, using: &rng)
     let ones = Matrix<Double>.ones(side, side)
     let viaVec = vec(delta).transposed * vec(ones)

@@ -60,6 +60,8 @@ public struct SoftmaxJacobianExercise: Exercise {
   public var title: String { "The softmax Jacobian" }
   public var kind: ExerciseKind { .byHand }
   public var citation: String { "MatConvNet §6.5.4" }
+  /// diag(s) − s sᵀ is symmetric: its transpose is the answer itself.
+  public var symmetricParts: Set<String> { ["jacobian"] }
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
     let d = rng.int(3...4)

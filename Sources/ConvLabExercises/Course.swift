@@ -56,6 +56,29 @@ public struct Course: Sendable {
   }
 }
 
+/// The course folder's write lock: `class init/add/drop/grade` and `exercise new` hold it while
+/// they write, so two writers at once cannot make two secrets or interleave packets and grade
+/// runs (issue 17 item 6). `flock(2)` on COURSE/.convlab.lock; the kernel releases it when the
+/// process ends, however it ends.
+public enum CourseLock {
+  public static let file = ".convlab.lock"
+
+  /// Runs `body` holding the lock of `directory` (created if need be); a second writer fails at
+  /// once with one line instead of waiting.
+  public static func hold<T>(_ directory: String, _ body: () throws -> T) throws -> T {
+    try makeDirectory(directory)
+    let path = (directory as NSString).appendingPathComponent(file)
+    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+    guard fd >= 0 else { throw ConvLabError("cannot lock the course folder \(directory): \(String(cString: strerror(errno))).") }
+    defer { close(fd) }
+    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+      throw ConvLabError("another convlab command is writing to the course \(directory) right now; run this one again when it has finished.")
+    }
+    defer { flock(fd, LOCK_UN) }
+    return try body()
+  }
+}
+
 /// Checks that a student id can name a folder.
 func validateStudentID(_ id: String) throws {
   let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "._-"))

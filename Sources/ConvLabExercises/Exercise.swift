@@ -113,6 +113,9 @@ public protocol Exercise: Sendable {
   var kind: ExerciseKind { get }
   /// The papers' equations this exercise is about (`Xu eq. (11)–(13); MatConvNet §6.1`).
   var citation: String { get }
+  /// Parts whose answer is symmetric by construction (a softmax Jacobian diag(s) − s sᵀ), so
+  /// that a transposed answer is right and not a mistake to guard against.
+  var symmetricParts: Set<String> { get }
   /// Draws an instance. Called again with a fresh generator when the draw is degenerate
   /// (two variants that coincide), so it must use only `rng` for randomness.
   func generate(using rng: inout SeededGenerator) throws -> Instance
@@ -122,22 +125,31 @@ public protocol Exercise: Sendable {
 }
 
 extension Exercise {
+  public var symmetricParts: Set<String> { [] }
+
   /// A non-degenerate instance for `seed`: every variant differs from the answer, from −answer
   /// and from every other variant of the same shape (checked with the grading tolerance), so
-  /// that each mistake is diagnosable as itself.
+  /// that each mistake is diagnosable as itself; and the answer differs from its transposed and
+  /// row-major versions (`Confusions.generic`), so that no layout mistake scores as right.
   public func instance(seed: UInt64) throws -> Instance {
     var attempt: UInt64 = 0
     while true {
       var rng = SeededGenerator(seed: seed &+ attempt &* 0x9E37_79B9_7F4A_7C15)
       let instance = try generate(using: &rng)
-      if try instance.parts.allSatisfy({ try isDistinguishable(solve($0)) }) { return instance }
+      if try instance.parts.allSatisfy({ part in
+        let solution = try solve(part)
+        // Layout confusions the catalogue already lists under the same id are checked as its variants.
+        let generic = Confusions.generic(solution.answer, symmetric: symmetricParts.contains(part.spec.name))
+          .filter { g in !solution.variants.contains { $0.id == g.id } }
+        return isDistinguishable(solution, generic: generic)
+      }) { return instance }
       attempt += 1
       guard attempt < 200 else { throw ConvLabError("exercise \(id) could not draw an instance whose mistakes are all distinguishable (seed \(seed)).") }
     }
   }
 
-  func isDistinguishable(_ s: Solution) -> Bool {
-    var candidates = s.variants.map(\.value)
+  func isDistinguishable(_ s: Solution, generic: [Variant] = []) -> Bool {
+    var candidates = s.variants.map(\.value) + generic.map(\.value)
     candidates.append(s.answer)
     if s.answer.storage.contains(where: { $0 != 0 }) { candidates.append(s.answer.map { -$0 }) }
     for a in candidates.indices {

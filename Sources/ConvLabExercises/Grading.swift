@@ -3,7 +3,11 @@ import Foundation
 
 /// How one part was graded.
 public struct PartResult: Sendable, Equatable {
-  public enum Status: String, Sendable, Codable { case correct, wrong, invalid, missing }
+  /// `error`: the grader itself failed on this submission (the reason is in `feedback`); never
+  /// the student's fault, never silently a zero.
+  /// `received`: exam mode's self-check found the file readable and of the right shape (it
+  /// does not say whether it is right).
+  public enum Status: String, Sendable, Codable, CaseIterable { case correct, wrong, invalid, missing, error, received }
   public var name: String
   public var status: Status
   public var score: Double
@@ -13,6 +17,8 @@ public struct PartResult: Sendable, Equatable {
   public var feedback: String
   /// ✓/✗ per entry in the CSV layout (rows × columns), when the shape was right.
   public var grid: String?
+  /// The instructor's reason when `overrides.csv` set this part's score.
+  public var override: String? = nil
 }
 
 /// The whole submission's grade.
@@ -31,8 +37,13 @@ public struct GradeReport: Sendable {
     return "{\"exercise\": \(jsonString(exercise)), \"student\": \(jsonString(student)), \"score\": \(jsonNumber(score)), \"max_score\": \(jsonNumber(maxScore)), \"parts\": [\n  \(parts.joined(separator: ",\n  "))\n]}\n"
   }
 
-  /// The report as text: one block per part with the ✓/✗ grid.
-  public var text: String {
+  /// The report as text: the total, one block per part with the ✓/✗ grid, then the tolerance
+  /// rule once.
+  public var text: String { text(tolerance: true) }
+
+  /// The report as text; `tolerance: false` leaves the tolerance sentence to the caller (a
+  /// feedback file that holds several reports states it once at the top).
+  public func text(tolerance: Bool) -> String {
     var lines = ["\(exercise) — student \(student): \(jsonNumber(score)) / \(jsonNumber(maxScore))"]
     for p in parts {
       let mark = p.status == .correct ? "✓" : p.status == .wrong ? "✗" : "!"
@@ -40,6 +51,7 @@ public struct GradeReport: Sendable {
       lines.append("  " + p.feedback)
       if let grid = p.grid, p.status == .wrong { lines.append(grid.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")) }
     }
+    if tolerance && parts.contains(where: { $0.status == .correct || $0.status == .wrong }) { lines.append(Tolerance.sentence) }
     return lines.joined(separator: "\n")
   }
 }
@@ -66,47 +78,53 @@ func jsonNumber(_ x: Double) -> String {
 
 /// Reads a submitted part (`NAME.npy` or `NAME.csv`) and grades it.
 public enum Grader {
-  /// A submission file that could not be used: the message says which file, line and entry.
-  struct Invalid: Error { let message: String }
+  /// A submission file that could not be used: the message says which file, line and entry;
+  /// `missing` when the part has no file at all.
+  struct Invalid: Error {
+    let message: String
+    var missing = false
+  }
 
-  /// Grades one part given its solution; `folder` holds the submission's files.
-  public static func grade(_ spec: PartSpec, _ solution: Solution, folder: String) -> PartResult {
+  /// Grades one part given its solution; `folder` holds the submission's files. Messages name
+  /// only the student's own file (`dzdx.csv`), never the folder it was found in.
+  public static func grade(_ spec: PartSpec, _ solution: Solution, folder: String, credit: PartialCredit = .standard) -> PartResult {
     let submitted: Tensor<Double>
     do {
       submitted = try read(spec, solution, folder: folder)
     } catch let invalid as Invalid {
-      return PartResult(name: spec.name, status: .invalid, score: 0, maxScore: spec.maxScore, diagnosis: nil, feedback: invalid.message + " (An invalid part costs no attempt.)", grid: nil)
+      return PartResult(name: spec.name, status: invalid.missing ? .missing : .invalid, score: 0, maxScore: spec.maxScore, diagnosis: nil, feedback: invalid.message, grid: nil)
     } catch {
-      return PartResult(name: spec.name, status: .invalid, score: 0, maxScore: spec.maxScore, diagnosis: nil, feedback: "\(error) (An invalid part costs no attempt.)", grid: nil)
+      return PartResult(name: spec.name, status: .invalid, score: 0, maxScore: spec.maxScore, diagnosis: nil, feedback: "\(error)", grid: nil)
     }
-    return grade(spec, solution, submitted: submitted)
+    return grade(spec, solution, submitted: submitted, credit: credit)
   }
 
   /// Grades a submitted array against the solution and names the closest mistake.
-  public static func grade(_ spec: PartSpec, _ solution: Solution, submitted: Tensor<Double>) -> PartResult {
+  ///
+  /// A wrong part earns `credit.score(...)`: nothing when partial credit is off, else at most
+  /// `credit.cap` of the points in proportion to the right entries among those whose true
+  /// value is not zero (so an all-zero answer earns nothing).
+  public static func grade(_ spec: PartSpec, _ solution: Solution, submitted: Tensor<Double>, credit: PartialCredit = .standard) -> PartResult {
     let answer = solution.answer
     if Tolerance.matches(submitted, answer) {
       return PartResult(name: spec.name, status: .correct, score: spec.maxScore, maxScore: spec.maxScore, diagnosis: nil,
-                        feedback: "Correct: all \(answer.count) entries match. " + Tolerance.sentence, grid: nil)
+                        feedback: answer.count == 1 ? "Right." : "All \(answer.count) entries are right.", grid: nil)
     }
     let (id, detail) = diagnose(submitted, solution)
     let mistake = Mistakes.named(id)
-    var fraction = 0.0
+    var score = 0.0
     var grid: String? = nil
     var offText = "The shape differs from the expected \(Shape.describe(spec.shape))."
     if submitted.shape == answer.shape {
       let ok = Tolerance.entries(submitted.storage, answer.storage, floor: Tolerance.floor(answer))
       let right = ok.filter { $0 }.count
-      fraction = Double(right) / Double(ok.count)
       grid = Self.grid(ok, shape: answer.shape)
-      offText = "\(ok.count - right) of \(ok.count) entries are off (✗ below)."
+      offText = answer.count == 1 ? "The value is off." : "\(ok.count - right) of \(ok.count) entries are off (✗ below)."
+      score = credit.score(maxScore: spec.maxScore, right: ok, truth: answer.storage)
     }
-    // Partial credit: half the part's points in proportion to the entries that are right.
-    let score = (spec.maxScore * 0.5 * fraction * 100).rounded(.down) / 100
     var feedback = offText + " " + mistake.feedback
     if let detail { feedback += " " + detail }
     if !mistake.reference.isEmpty { feedback += " See " + mistake.reference + "." }
-    feedback += " " + Tolerance.sentence
     return PartResult(name: spec.name, status: .wrong, score: score, maxScore: spec.maxScore, diagnosis: id, feedback: feedback, grid: grid)
   }
 
@@ -118,6 +136,9 @@ public enum Grader {
       if best == nil || e < best!.error { best = (v.id, e) }
     }
     if let best { return (best.id, nil) }
+    // Layout mistakes the exercise's own catalogue does not list (a C-order reshape of a conv
+    // dz/dx, a transposed symmetric-looking matrix).
+    for v in Confusions.generic(solution.answer) where v.value.shape == s.shape && Tolerance.matches(s, v.value) { return (v.id, nil) }
     let a = solution.answer
     guard s.shape == a.shape else { return ("unknown", nil) }
     let aa = a.storage.reduce(0) { $0 + $1 * $1 }
@@ -166,27 +187,34 @@ public enum Grader {
   }
 
   static func read(_ spec: PartSpec, _ solution: Solution, folder: String) throws -> Tensor<Double> {
-    let npy = (folder as NSString).appendingPathComponent(spec.name + ".npy")
-    let csv = (folder as NSString).appendingPathComponent(spec.name + ".csv")
-    let fm = FileManager.default
+    let npyName = spec.name + ".npy", csvName = spec.name + ".csv"
+    let npy = (folder as NSString).appendingPathComponent(npyName)
+    let csv = (folder as NSString).appendingPathComponent(csvName)
     let shapes = candidateShapes(solution)
     let expected = Shape.describe(spec.shape)
-    if fm.fileExists(atPath: npy) {
+    let hasNPY = SubmissionFile.exists(npy), hasCSV = SubmissionFile.exists(csv)
+    if hasNPY && hasCSV {
+      throw Invalid(message: "both \(npyName) and \(csvName) are in your submission; keep only one of them for part \(spec.name).")
+    }
+    if hasNPY {
+      let data = try SubmissionFile.read(npy, name: npyName)
       let array: NPYArray
-      do { array = try NPYArray(contentsOf: npy) } catch { throw Invalid(message: "\(spec.name).npy could not be read: \(error)") }
+      do { array = try NPYArray(data: data, name: npyName) } catch { throw Invalid(message: "\(npyName) could not be read: \(error)") }
       if let bad = array.values.firstIndex(where: { !$0.isFinite }) {
-        throw Invalid(message: "\(spec.name).npy, entry \(npyIndex(bad, array.shape)) is \(array.values[bad]); every entry must be a finite number.")
+        throw Invalid(message: "\(npyName), entry \(npyIndex(bad, array.shape)) is \(array.values[bad]); every entry must be a finite number.")
       }
       var dims = array.shape
       while dims.count > 2, dims.last == 1 { dims.removeLast() }
       for shape in shapes where dims == shape.trimmedDims || (isVector(dims) && isVector(shape.trimmedDims) && array.values.count == shape.count) {
         return Tensor(shape: shape, storage: array.values)
       }
-      throw Invalid(message: "\(spec.name).npy has shape (\(array.shape.map(String.init).joined(separator: ", "))) but the answer is \(expected) (\(spec.layout)).")
+      throw Invalid(message: "\(npyName) has shape (\(array.shape.map(String.init).joined(separator: ", "))) but the answer is \(expected) (\(spec.layout)).")
     }
-    if fm.fileExists(atPath: csv) {
+    if hasCSV {
       let m: Matrix<Double>
-      do { m = try CSV.read(csv) } catch { throw Invalid(message: "\(error)".replacingOccurrences(of: csv, with: spec.name + ".csv")) }
+      do { m = try CSV.decode(try SubmissionFile.text(try SubmissionFile.read(csv, name: csvName), name: csvName), name: csvName) } catch let e as Invalid { throw e } catch {
+        throw Invalid(message: "\(error)")
+      }
       for shape in shapes {
         let rows = shape.h, cols = shape.count / max(1, shape.h)
         if m.rows == rows && m.cols == cols { return Tensor(shape: shape, storage: m.storage) }
@@ -194,9 +222,9 @@ public enum Grader {
           return Tensor(shape: shape, storage: m.storage)
         }
       }
-      throw Invalid(message: "\(spec.name).csv has \(m.rows) rows and \(m.cols) columns but should have \(spec.layout).")
+      throw Invalid(message: "\(csvName) has \(m.rows) row\(m.rows == 1 ? "" : "s") and \(m.cols) column\(m.cols == 1 ? "" : "s") but should have \(spec.layout).")
     }
-    throw Invalid(message: "no \(spec.name).npy or \(spec.name).csv in the submission \(folder).")
+    throw Invalid(message: "no \(npyName) or \(csvName) in your submission.", missing: true)
   }
 
   static func isVector(_ dims: [Int]) -> Bool { dims.filter { $0 != 1 }.count <= 1 }

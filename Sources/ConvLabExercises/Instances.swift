@@ -110,3 +110,34 @@ extension Part {
     throw ConvLabError("part '\(spec.name)' asks for \(spec.answer), which the block does not give.")
   }
 }
+
+/// The layout mistakes any tensor answer invites, whatever the exercise: the transpose of each
+/// H×W slice, and the entries in row-major (C) order where vec stacks columns — both the whole
+/// array read back in C order and a C-order `reshape(H, -1)` of a 3-D/4-D answer for the CSV.
+/// Each is listed only where it moves entries (a vector's transpose is itself).
+enum Confusions {
+  static func generic(_ answer: Tensor<Double>, symmetric: Bool = false) -> [Variant] {
+    let shape = answer.shape
+    var out: [Variant] = []
+    if !symmetric, shape.h == shape.w, shape.h > 1 { out.append(Variant("transposed", Slices.transpose(answer))) }
+    // For a square matrix the C-order reading is the transpose itself: listed once, as that.
+    if shape.h > 1 && shape.count / shape.h > 1 && !(shape.d == 1 && shape.n == 1 && shape.h == shape.w) {
+      // vec read back as C order: entry k of the answer lands at row-major index k.
+      var rowMajor = Tensor<Double>(shape: shape)
+      for k in 0..<answer.count { rowMajor.storage[rowMajorIndex(k, shape)] = answer.storage[k] }
+      if !(symmetric && shape.d == 1 && shape.n == 1) { out.append(Variant("row-major-vec", rowMajor)) }
+    }
+    if shape.d * shape.n > 1 && shape.w > 1 {
+      // NumPy's a.reshape(H, -1) of an H×W×D×N array: column j·D·N + d·N + n instead of
+      // MATLAB's j + W·d + W·D·n.
+      var cOrder = Tensor<Double>(shape: shape)
+      for k in 0..<answer.count {
+        let s = shape.subscripts(k)
+        let column = (s.j * shape.d + s.d) * shape.n + s.n
+        cOrder.storage[column * shape.h + s.i] = answer.storage[k]
+      }
+      out.append(Variant("row-major-vec", cOrder))
+    }
+    return out
+  }
+}

@@ -36,6 +36,7 @@ public enum Mistakes {
     Mistake(id: "dilation-ignored", feedback: "A dilated filter spans D(H′−1)+1 samples, not H′.", reference: "MatConvNet §5.1; Milisavljevic Fig. 7"),
     Mistake(id: "ceil-floor-swapped", feedback: "Floor and ceiling are exchanged: MatConvNet rounds the output size down, Caffe's pooling rounds it up (then drops a window that starts in the padding).", reference: "MatConvNet §5.1, §5.2.1"),
     Mistake(id: "strides-not-multiplied", feedback: "A layer's filter extent is measured in the previous layer's samples, each of which is α input pixels apart: multiply by the accumulated stride.", reference: "MatConvNet §5.2 (composition of receptive fields)"),
+    Mistake(id: "stride-ignored", feedback: "Your windows move one step at a time: with stride S the window of each output entry starts S rows (or columns) after the previous one.", reference: "MatConvNet §4.1, §5.1; Vardhan App. A (stride (1,2))"),
     Mistake(id: "leak-ignored", feedback: "A leaky ReLU passes leak × dz/dy where x < 0; that slope is missing.", reference: "MatConvNet §6.4"),
     Mistake(id: "printed-form", feedback: "You computed the formula as printed in the paper; it does not hold — see the audit.", reference: "convlab audit"),
     Mistake(id: "verdict-wrong", feedback: "Check the printed formula on your numbers once more: your verdict disagrees with them.", reference: "convlab audit"),

@@ -49,7 +49,15 @@ public struct BatchNormExercise: Exercise {
       }
       variants = [Variant("batch-mean-missing", constant), Variant("variance-term-missing", meanOnly)]
     case "dzdb":
-      variants = [Variant("bias-not-summed", Tensor(shape: answer.shape) { k, _, _, _ in dzdy[0, 0, k, 0] })]
+      variants = [
+        Variant("bias-not-summed", Tensor(shape: answer.shape) { k, _, _, _ in dzdy[0, 0, k, 0] }),
+        // Summed over the positions of the first image only, not over the batch.
+        Variant("bias-not-summed", Tensor(shape: answer.shape) { k, _, _, _ in
+          var sum = 0.0
+          for j in 0..<dzdy.shape.w { for i in 0..<dzdy.shape.h { sum += dzdy[i, j, k, 0] } }
+          return sum
+        }),
+      ]
     default: break
     }
     return Solution(answer: answer, variants: variants)
@@ -68,7 +76,10 @@ public struct ChainExercise: Exercise {
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
     let x = integers(Shape(1, 1, 4), -2...2, &rng, nonzero: true)
-    let w1 = integers(Shape(3, 4), -2...2, &rng)
+    // No pre-activation W₁x may be exactly 0: relu′(0) is a convention (Murugan Table 1 takes
+    // 1 for x ≥ 0, MatConvNet 0), and the exercise is not about it.
+    var w1 = integers(Shape(3, 4), -2...2, &rng)
+    while try Dense().forward(x, Parameters(w: w1)).storage.contains(0) { w1 = integers(Shape(3, 4), -2...2, &rng) }
     let w2 = integers(Shape(2, 3), -2...2, &rng, nonzero: true)
     let dzdy = integers(Shape(1, 1, 2), -2...2, &rng, nonzero: true)
     let inputs = ["x": x, "w1": w1, "w2": w2, "dzdy": dzdy]
@@ -80,6 +91,7 @@ public struct ChainExercise: Exercise {
     let task = """
       A two-layer network y = W₂ relu(W₁ x) with x ∈ R⁴ (`x.npy`, stored 1×1×4), W₁ ∈ R^{3×4} (`w1.npy`), W₂ ∈ R^{2×3}
       (`w2.npy`): the blocks `dense`, `relu`, `dense`. Given dz/dy ∈ R², compute dz/dx and dz/dW₁.
+      No entry of W₁x is 0, so relu′ is 1 where W₁x > 0 and 0 where W₁x < 0, with no convention needed at 0.
       """
     return Instance(parts: parts, task: task)
   }

@@ -9,14 +9,55 @@ public struct PacketFile: Codable, Sendable {
   public var kind: ExerciseKind
   public var citation: String
   public var parts: [PartSpec]
+  /// Exam mode (`course.json` policy): the parts carry no `block`/`options`, and the student's
+  /// `check` reports only readability and shape. Absent in packets made before exam mode.
+  public var exam: Bool?
 }
 
 /// The files a student receives: README.md, the inputs (.npy in MatConvNet layout and .csv),
 /// exercise.json.
 public enum Packet {
-  /// Writes the packet for `instance` into `directory`.
-  public static func write(_ exercise: any Exercise, student: String, instance: Instance, to directory: String) throws {
-    try makeDirectory(directory)
+  /// Writes the packet for `instance` into `directory`, whole or not at all: the files go into
+  /// a temporary sibling folder that then replaces `directory`, so a packet never mixes with the
+  /// files of an earlier one and a failure leaves the earlier packet as it was. In exam mode the
+  /// parts carry no `block`/`options`.
+  public static func write(_ exercise: any Exercise, student: String, instance: Instance, to directory: String, exam: Bool = false) throws {
+    let target = URL(fileURLWithPath: directory).standardizedFileURL
+    let parent = target.deletingLastPathComponent().path, name = target.lastPathComponent
+    try makeDirectory(parent)
+    let stamp = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+    let temporary = (parent as NSString).appendingPathComponent(".\(name).tmp-\(stamp)")
+    do {
+      try makeDirectory(temporary)
+      try writeFiles(exercise, student: student, instance: instance, to: temporary, exam: exam)
+      try replaceFolder(target.path, with: temporary, old: (parent as NSString).appendingPathComponent(".\(name).old-\(stamp)"))
+    } catch {
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw error
+    }
+  }
+
+  /// Puts the folder `temporary` at `path`, moving an earlier folder there aside first and
+  /// removing it after; refuses to replace anything that is not a plain folder.
+  static func replaceFolder(_ path: String, with temporary: String, old: String) throws {
+    var info = stat()
+    guard lstat(path, &info) == 0 else {
+      guard rename(temporary, path) == 0 else { throw ConvLabError("cannot write the packet \(path): \(String(cString: strerror(errno))).") }
+      return
+    }
+    guard info.st_mode & S_IFMT == S_IFDIR else {
+      throw ConvLabError("cannot write the packet \(path): it exists and is not a folder (a file or a link); remove it or choose another --out.")
+    }
+    guard rename(path, old) == 0 else { throw ConvLabError("cannot replace the packet \(path): \(String(cString: strerror(errno))).") }
+    guard rename(temporary, path) == 0 else {
+      let reason = String(cString: strerror(errno))
+      _ = rename(old, path)
+      throw ConvLabError("cannot replace the packet \(path): \(reason).")
+    }
+    try? FileManager.default.removeItem(atPath: old)
+  }
+
+  static func writeFiles(_ exercise: any Exercise, student: String, instance: Instance, to directory: String, exam: Bool) throws {
     // Inputs shared by every part that has them keep the plain name (x.npy); others get the part's prefix.
     var specs: [PartSpec] = []
     var files: [String: Tensor<Double>] = [:]
@@ -28,17 +69,21 @@ public enum Packet {
         spec.inputs[role] = name + ".npy"
         files[name] = tensor
       }
+      if exam {
+        spec.block = nil
+        spec.options = [:]
+      }
       specs.append(spec)
     }
     for (name, tensor) in files {
       try NPYArray(tensor).write(to: (directory as NSString).appendingPathComponent(name + ".npy"))
       try CSV.write(tensor, to: (directory as NSString).appendingPathComponent(name + ".csv"))
     }
-    let file = PacketFile(exercise: exercise.id, student: student, title: exercise.title, kind: exercise.kind, citation: exercise.citation, parts: specs)
+    let file = PacketFile(exercise: exercise.id, student: student, title: exercise.title, kind: exercise.kind, citation: exercise.citation, parts: specs, exam: exam ? true : nil)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     try writeAtomically(try encoder.encode(file) + Data("\n".utf8), to: (directory as NSString).appendingPathComponent("exercise.json"))
-    try writeAtomically(Data(readme(exercise, student: student, instance: instance, specs: specs, files: files).utf8), to: (directory as NSString).appendingPathComponent("README.md"))
+    try writeAtomically(Data(readme(exercise, student: student, instance: instance, specs: specs, files: files, exam: exam).utf8), to: (directory as NSString).appendingPathComponent("README.md"))
     if exercise is SwiftExercise {
       try writeAtomically(Data(SwiftExercise.casesText(instance.parts).utf8), to: (directory as NSString).appendingPathComponent("sample.txt"))
     }
@@ -61,7 +106,7 @@ public enum Packet {
     return (file, parts)
   }
 
-  static func readme(_ exercise: any Exercise, student: String, instance: Instance, specs: [PartSpec], files: [String: Tensor<Double>]) -> String {
+  static func readme(_ exercise: any Exercise, student: String, instance: Instance, specs: [PartSpec], files: [String: Tensor<Double>], exam: Bool) -> String {
     var lines = [
       "# \(exercise.title)",
       "",
@@ -85,13 +130,18 @@ public enum Packet {
       }
       lines.append("")
     }
-    lines += ["## What to submit", "", "One file per part in your submission folder, `PART.npy` or `PART.csv` (plain numbers, commas or spaces between them):", "",
+    let symbolic = exercise is SymbolicExercise
+    lines += ["## What to submit", "", symbolic ? SymbolicExercise.submitSentence : "One file per part in your submission folder, `PART.npy` or `PART.csv` (plain numbers, commas or spaces between them):", "",
               "| part | what | shape | CSV layout | points |", "|---|---|---|---|---|"]
     for s in specs {
       lines.append("| `\(s.name)` | \(s.answer) | \(s.shape.map(String.init).joined(separator: "×")) | \(s.layout) | \(jsonNumber(s.maxScore)) |")
     }
-    lines += ["", Tolerance.sentence, "",
-              "Check your answer with `convlab exercise check PACKET SUBMISSION`: it says which parts are right, which entries are off, and what the mistake probably is — never the answer.", ""]
+    lines += ["", symbolic ? SymbolicExercise.gradingSentence : Tolerance.sentence, ""]
+    if exam {
+      lines += ["Check your files with `convlab exercise check PACKET SUBMISSION`: this is a graded exam, so it says only whether each file is readable and has the right shape, not whether it is right.", ""]
+    } else {
+      lines += ["Check your answer with `convlab exercise check PACKET SUBMISSION`: it says which parts are right, which entries are off, and what the mistake probably is — never the answer.", ""]
+    }
     return lines.joined(separator: "\n")
   }
 }

@@ -7,7 +7,7 @@ import Foundation
 ///
 /// | item | meaning |
 /// | --- | --- |
-/// | `conv FHxFWxK [pad P\|T,B,L,R] [stride S] [dilate D] [table lenet]` | K filters of FH×FW over all input channels (MatConvNet §4.1); `table lenet` keeps only the S2→C3 connections of Xu Table 1 |
+/// | `conv FHxFWxK [pad P\|T,B,L,R] [stride S] [dilate D] [table lenet] [flip]` | K filters of FH×FW over all input channels (MatConvNet §4.1); `table lenet` keeps only the S2→C3 connections of Xu Table 1; `flip` makes it a true convolution, filters rotated by 180° (Xu (14)) |
 /// | `pool max\|avg\|maxavg F[xF] [stride S] [pad P] [ceil]` | pooling (stride defaults to F; `ceil` is Caffe's rounding, MatConvNet §5.2.1) |
 /// | `subsample N` | Xu's trainable average layer β·down(x) + b (Xu eq. 2) |
 /// | `relu`, `leaky A`, `sigmoid`, `tanh` | activations (Murugan Table 1) |
@@ -15,7 +15,7 @@ import Foundation
 /// | `loss KIND` | softmaxlog (default), log, mhinge, mshinge, logistic, binarylog, hinge, mse, l2, l1, mae, bce |
 public struct NetSpec: Sendable, Equatable, CustomStringConvertible {
   public enum Layer: Sendable, Equatable {
-    case conv(fh: Int, fw: Int, k: Int, pad: [Int], stride: [Int], dilate: [Int], lenetTable: Bool)
+    case conv(fh: Int, fw: Int, k: Int, pad: [Int], stride: [Int], dilate: [Int], lenetTable: Bool, flip: Bool = false)
     case pool(method: Pool.Method, size: [Int], stride: [Int], pad: [Int], ceil: Bool)
     case subsample(Int)
     case relu(leak: Double)
@@ -43,7 +43,7 @@ public struct NetSpec: Sendable, Equatable, CustomStringConvertible {
       func fail(_ why: String) -> ConvLabError { ConvLabError("network spec item \(index + 1) '\(item)': \(why)") }
       func dims(_ text: String, _ count: ClosedRange<Int>) throws -> [Int] {
         let v = text.split(separator: "x").map { Int($0) }
-        guard count.contains(v.count), v.allSatisfy({ ($0 ?? 0) >= 1 }) else { throw fail("'\(text)' should be \(count.lowerBound == count.upperBound ? "\(count.lowerBound)" : "\(count.lowerBound) or \(count.upperBound)") positive integers joined by x.") }
+        guard count.contains(v.count), v.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= Size.maxExtent }) else { throw fail("'\(text)' should be \(count.lowerBound == count.upperBound ? "\(count.lowerBound)" : "\(count.lowerBound) or \(count.upperBound)") positive integers joined by x.") }
         return v.compactMap { $0 }
       }
       // Options come as `name value` pairs (or a bare flag).
@@ -56,8 +56,10 @@ public struct NetSpec: Sendable, Equatable, CustomStringConvertible {
         let word = words[w].lowercased()
         if valued.contains(word) {
           guard w + 1 < words.count else { throw fail("'\(word)' needs a value.") }
+          guard options[word] == nil else { throw fail("'\(word)' is given twice.") }
           options[word] = words[w + 1]; w += 2
-        } else if word == "ceil" {
+        } else if word == "ceil" || word == "flip" {
+          guard !flags.contains(word) else { throw fail("'\(word)' is given twice.") }
           flags.insert(word); w += 1
         } else {
           positional.append(words[w]); w += 1
@@ -65,23 +67,29 @@ public struct NetSpec: Sendable, Equatable, CustomStringConvertible {
       }
       func pair(_ key: String) throws -> [Int] {
         guard let v = options[key] else { return [1, 1] }
-        do { let p = try BlockOptions.parsePair(v, option: key); return [p.0, p.1] } catch { throw fail("\(key) '\(v)' should be one positive integer or two (e.g. 2 or 2,1).") }
+        guard let p = try? BlockOptions.parsePair(v, option: key), p.0 <= Size.maxExtent, p.1 <= Size.maxExtent else {
+          throw fail("\(key) '\(v)' should be one integer or two (e.g. 2 or 2,1) between 1 and \(Size.maxExtent).")
+        }
+        return [p.0, p.1]
       }
       func pad() throws -> [Int] {
         guard let v = options["pad"] else { return [0, 0, 0, 0] }
-        do { return try BlockOptions.parsePad(v, option: "pad") } catch { throw fail("pad '\(v)' should be one non-negative integer or four (top,bottom,left,right).") }
+        guard let p = try? BlockOptions.parsePad(v, option: "pad"), p.allSatisfy({ $0 <= Size.maxExtent }) else {
+          throw fail("pad '\(v)' should be one integer or four (top,bottom,left,right) between 0 and \(Size.maxExtent).")
+        }
+        return p
       }
       func onlyOptions(_ allowed: Set<String>, positional count: Int) throws {
         if let extra = options.keys.first(where: { !allowed.contains($0) }) { throw fail("'\(extra)' does not apply to \(head).") }
-        if let flag = flags.first, !allowed.contains(flag) { throw fail("'\(flag)' does not apply to \(head).") }
+        if let flag = flags.sorted().first(where: { !allowed.contains($0) }) { throw fail("'\(flag)' does not apply to \(head).") }
         guard positional.count == count else { throw fail("expected \(count) value\(count == 1 ? "" : "s") after \(head), got \(positional.count).") }
       }
       switch head {
       case "conv":
-        try onlyOptions(["pad", "stride", "dilate", "table"], positional: 1)
+        try onlyOptions(["pad", "stride", "dilate", "table", "flip"], positional: 1)
         let d = try dims(positional[0], 3...3)
         if let t = options["table"], t.lowercased() != "lenet" { throw fail("the only connection table is 'lenet' (Xu Table 1).") }
-        layers.append(.conv(fh: d[0], fw: d[1], k: d[2], pad: try pad(), stride: try pair("stride"), dilate: try pair("dilate"), lenetTable: options["table"] != nil))
+        layers.append(.conv(fh: d[0], fw: d[1], k: d[2], pad: try pad(), stride: try pair("stride"), dilate: try pair("dilate"), lenetTable: options["table"] != nil, flip: flags.contains("flip")))
       case "pool":
         try onlyOptions(["pad", "stride", "ceil"], positional: 2)
         guard let method = Pool.Method(rawValue: positional[0].lowercased()) else { throw fail("pooling method '\(positional[0])' is not max, avg or maxavg.") }
@@ -125,12 +133,13 @@ public struct NetSpec: Sendable, Equatable, CustomStringConvertible {
     func pad(_ p: [Int]) -> String { Set(p).count == 1 ? "\(p[0])" : p.map(String.init).joined(separator: ",") }
     let items = layers.map { layer -> String in
       switch layer {
-      case let .conv(fh, fw, k, p, s, d, table):
+      case let .conv(fh, fw, k, p, s, d, table, flip):
         var t = "conv \(fh)x\(fw)x\(k)"
         if p != [0, 0, 0, 0] { t += " pad \(pad(p))" }
         if s != [1, 1] { t += " stride \(pair(s))" }
         if d != [1, 1] { t += " dilate \(pair(d))" }
         if table { t += " table lenet" }
+        if flip { t += " flip" }
         return t
       case let .pool(m, size, s, p, ceil):
         var t = "pool \(m.rawValue) \(size[0] == size[1] ? "\(size[0])" : "\(size[0])x\(size[1])")"

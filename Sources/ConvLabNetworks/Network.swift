@@ -19,10 +19,11 @@ public struct Network<S: Scalar>: Sendable {
   public let shapes: [Shape]
   public let loss: any Block
 
-  /// Builds the layers for `input` images (H×W×D) and `classes` outputs, initializing weights
+  /// Builds the layers for `input` images (H×W×D) and `classes` outputs (nil: as many as the
+  /// last layer gives), initializing weights
   /// with He's normal rule (σ = √(2 / fan-in), halved after a max+average pool) from `seed`, biases at 0, and Xu's β at 1/n²
   /// (so the β-layer starts as an average).
-  public init(spec: NetSpec, input: Shape, classes: Int, seed: UInt64) throws {
+  public init(spec: NetSpec, input: Shape, classes: Int?, seed: UInt64) throws {
     var rng = SeededGenerator(seed: seed)
     var shape = Shape(input.h, input.w, input.d, 1)
     var layers: [Chain<S>.Layer] = [], masks: [Tensor<S>?] = [], shapes: [Shape] = []
@@ -34,8 +35,15 @@ public struct Network<S: Scalar>: Sendable {
       var p = Parameters<S>(), mask: Tensor<S>? = nil
       let block: any Block
       switch layer {
-      case let .conv(fh, fw, k, pad, stride, dilate, table):
-        block = Conv(pad: pad, stride: (stride[0], stride[1]), dilate: (dilate[0], dilate[1]))
+      case let .conv(fh, fw, k, pad, stride, dilate, table, flip):
+        block = flip ? FlippedConv(pad: pad, stride: (stride[0], stride[1]), dilate: (dilate[0], dilate[1]))
+          : Conv(pad: pad, stride: (stride[0], stride[1]), dilate: (dilate[0], dilate[1]))
+        // Training keeps each filter bank three times (weights, gradient, momentum); the output
+        // is at most (H + padding)·(W + padding)·K per image. Both are checked before the filters
+        // are drawn, so `conv 5x5x99999999` is refused at once instead of filling memory first.
+        try MemoryLimit.check(elements: [fh, fw, shape.d, k, 3], bytesPerElement: MemoryLayout<S>.size, "the filters of layer \(l + 1) (\(fh)×\(fw)×\(shape.d)×\(k))")
+        let padded = try Size.product([try Size.sum([shape.h, pad[0], pad[1]], "layer \(l + 1)"), try Size.sum([shape.w, pad[2], pad[3]], "layer \(l + 1)"), k], "the output of layer \(l + 1)")
+        try MemoryLimit.check(elements: [padded], bytesPerElement: MemoryLayout<S>.size, "the output of layer \(l + 1) (up to \(padded) values per image)")
         if table {
           guard shape.d == LeNetTable.inputMaps, k == LeNetTable.outputMaps else {
             throw ConvLabError("layer \(l + 1): the LeNet table connects \(LeNetTable.inputMaps) maps to \(LeNetTable.outputMaps), but this conv maps \(shape.d) to \(k).")
@@ -61,12 +69,14 @@ public struct Network<S: Scalar>: Sendable {
       case .dense(let k):
         block = Dense()
         let inputs = shape.h * shape.w * shape.d
+        try MemoryLimit.check(elements: [k, inputs], bytesPerElement: MemoryLayout<S>.size, "the weights of layer \(l + 1) (\(k)×\(inputs))")
         p.w = Tensor.normal(Shape(k, inputs), sigma: gain * (2 / Double(inputs)).squareRoot(), using: &rng)
         gain = 1
         p.b = Tensor(shape: Shape(1, k))
       }
       do {
         shape = try block.outputShape(shape, p)
+        try MemoryLimit.check(elements: shape.dims, bytesPerElement: MemoryLayout<S>.size, "the output of layer \(l + 1) (\(shape) per image)")
       } catch let error as ConvLabError {
         throw ConvLabError("layer \(l + 1) (\(block.name)) on a \(shape) input: \(error.description)")
       }
@@ -74,6 +84,7 @@ public struct Network<S: Scalar>: Sendable {
       masks.append(mask)
       shapes.append(shape)
     }
+    let classes = classes ?? shape.d
     guard shape.h == 1, shape.w == 1, shape.d == classes else {
       throw ConvLabError("the network ends in \(shape) per image but the loss needs 1×1×\(classes) class scores; end with 'dense \(classes)'.")
     }
@@ -117,8 +128,14 @@ public struct Network<S: Scalar>: Sendable {
   }
 
   /// The factor that turns the loss block's value into a mean over the batch's images:
-  /// MatConvNet's losses sum over images (§6.6), Murugan's regression losses already average.
-  public func objectiveScale(batch: Int) -> S { loss is Loss ? 1 / S(batch) : 1 }
+  /// MatConvNet's losses sum over images (MatConvNet §6.6) and so do Murugan's l2 and l1
+  /// (Murugan (2.6), (2.7)), so they are divided by N; the other regression losses already
+  /// average over all entries.
+  public func objectiveScale(batch: Int) -> S {
+    if loss is Loss { return 1 / S(batch) }
+    if let kind = (loss as? RegressionLoss)?.kind, kind == .l2 || kind == .l1 { return 1 / S(batch) }
+    return 1
+  }
 
   /// Class scores (1×1×C×N) for a batch.
   public func scores(_ x: Tensor<S>) throws -> Tensor<S> {

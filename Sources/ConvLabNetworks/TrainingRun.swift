@@ -1,6 +1,7 @@
 import ConvLabCore
 import ConvLabData
 import Foundation
+import Synchronization
 
 /// A training run in a folder: `checkpoint.bin` after every epoch (atomic), `best.bin` for the
 /// epoch with the best validation accuracy (Milisavljevic §4 picks the model that way),
@@ -10,6 +11,11 @@ public struct TrainingRun: Sendable {
   public let folder: String
   /// What identifies the data (folder, validation size, subset, seed); a resume must match it.
   public let data: [String: String]
+
+  /// The run folder's lock, held from `start` for as long as any copy of this run exists: a
+  /// second `train` into the same `--out` fails at once instead of overwriting this one.
+  private final class Held: Sendable { let lock = Mutex<FolderLock?>(nil) }
+  private let held = Held()
 
   public var checkpointPath: String { folder + "/checkpoint.bin" }
   public var bestPath: String { folder + "/best.bin" }
@@ -23,6 +29,11 @@ public struct TrainingRun: Sendable {
   /// the new total. Refuses to overwrite an existing run without `resume`.
   public func start(spec: NetSpec, input: Shape, classes: Int, options: TrainingOptions, resume: Bool) throws -> Trainer<Float> {
     try options.validate()
+    if !resume { try makeDirectory(folder) }
+    if FileManager.default.fileExists(atPath: folder) {
+      let lock = try FolderLock(folder, purpose: "a training run")
+      held.lock.withLock { $0 = lock }
+    }
     let exists = FileManager.default.fileExists(atPath: checkpointPath)
     if resume {
       guard exists else { throw ConvLabError("--resume: \(checkpointPath) does not exist; start the run without --resume.") }
@@ -44,10 +55,25 @@ public struct TrainingRun: Sendable {
       trainer.options = options
       return trainer
     }
-    if exists { throw ConvLabError("\(folder) already holds a run; continue it with --resume or choose another --out.") }
-    try makeDirectory(folder)
+    // net.txt alone is a run stopped before its first epoch ended: starting again is safe.
+    let present = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0 != "net.txt" }
+    if exists || !present.isEmpty {
+      throw ConvLabError(exists ? "\(folder) already holds a run; continue it with --resume or choose another --out."
+                                : "\(folder) is not empty (\(present.sorted().prefix(3).joined(separator: ", "))); choose a new or empty folder for --out.")
+    }
     try writeAtomically(Data((spec.description + "\n").utf8), to: folder + "/net.txt")
-    return Trainer(network: try Network<Float>(spec: spec, input: input, classes: classes, seed: options.seed), options: options)
+    let network = try Network<Float>(spec: spec, input: input, classes: classes, seed: options.seed)
+    try Self.checkBatchMemory(network, batch: options.batchSize)
+    return Trainer(network: network, options: options)
+  }
+
+  /// A training step holds every layer's output and its gradient for the whole batch, plus
+  /// the input and scratch of about the same size: refuse a batch whose activations alone would
+  /// not fit in the memory limit, before the first step allocates them.
+  static func checkBatchMemory(_ network: Network<Float>, batch: Int) throws {
+    let what = "training with batch \(batch)"
+    let perImage = try Size.sum(try ([network.inputShape] + network.shapes).map { try $0.checkedCount(what) }, what)
+    try MemoryLimit.check(elements: [perImage, batch, 3], bytesPerElement: MemoryLayout<Float>.size, "\(what) (\(perImage) activations per image)")
   }
 
   static func describe(_ d: [String: String]) -> String { d.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
@@ -58,6 +84,9 @@ public struct TrainingRun: Sendable {
     try writeAtomically(Data((rows.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n").utf8), to: folder + "/metrics.csv")
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    if let bad = trainer.records.last, ![bad.trainLoss, bad.validationLoss].allSatisfy(\.isFinite) {
+      throw ConvLabError("training diverged in epoch \(bad.epoch): the \(bad.trainLoss.isFinite ? "validation" : "training") loss is \(bad.trainLoss.isFinite ? bad.validationLoss : bad.trainLoss); metrics.csv has every epoch, and the last good checkpoint is kept; try a smaller --lr.")
+    }
     try writeAtomically(try encoder.encode(trainer.records), to: folder + "/metrics.json")
     if let last = trainer.records.last, last.validationAccuracy >= trainer.records.map(\.validationAccuracy).max()! {
       try Checkpoint.write(trainer, data: data, to: bestPath)

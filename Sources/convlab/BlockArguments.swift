@@ -3,36 +3,52 @@ import ConvLabBlocks
 import ConvLabCore
 
 /// Block options shared by `block`, `jacobian` and `check` (MatConvNet's vl_nn* names).
+///
+/// Every option is optional and may be given once: only the options given reach
+/// `BlockOptions`, which refuses those the block does not read; a repeated option is an error
+/// rather than "the last one wins".
 struct BlockArguments: ParsableArguments {
-  @Option(help: "Padding P or T,B,L,R (conv, pool).") var pad = "0"
-  @Option(help: "Stride S or SH,SW (conv, pool).") var stride = "1"
-  @Option(help: "Dilation D or DH,DW (conv).") var dilate = "1"
-  @Option(help: "Pooling method: max, avg or maxavg.") var method = "max"
-  @Option(name: .customLong("pool-size"), help: "Pooling window P or PH,PW.") var poolSize: String?
-  @Flag(help: "Caffe's ceil-mode pooling size (MatConvNet §5.2.1).") var ceil = false
-  @Option(help: "ReLU leak.") var leak = 0.0
-  @Option(help: "Loss: \(BlockOptions.lossNames.joined(separator: ", ")).") var loss = "softmaxlog"
-  @Option(help: "K of topkerror.") var topk = 5
-  @Option(help: "Conv transpose upsampling U or UH,UW.") var upsample = "1"
-  @Option(help: "Conv transpose crop C or T,B,L,R.") var crop = "0"
-  @Option(name: .customLong("num-groups"), help: "Conv transpose filter groups.") var numGroups = 1
-  @Option(help: "normalize: N,kappa,alpha,beta; spnorm: PH,PW,alpha,beta.") var param: String?
-  @Option(help: "Batch-norm ε.") var epsilon = 1e-4
-  @Option(help: "Exponent p of pdist.") var p = 2.0
-  @Flag(help: "pdist without the 1/p root.") var noroot = false
-  @Option(help: "Dropout rate.") var rate = 0.5
-  @Option(name: .customLong("mask-seed"), help: "Seed of dropout's mask when no --mask is given.") var maskSeed: UInt64 = 1
+  @Option(help: "Padding P or T,B,L,R (conv, pool; default 0).") var pad: [String] = []
+  @Option(help: "Stride S or SH,SW (conv, pool; default 1).") var stride: [String] = []
+  @Option(help: "Dilation D or DH,DW (conv; default 1).") var dilate: [String] = []
+  @Flag(help: "conv: true convolution, filters rotated by 180° (Xu (14)).") var flip: Int
+  @Option(help: "Pooling method: max, avg or maxavg (default max).") var method: [String] = []
+  @Option(name: .customLong("pool-size"), help: "Pooling window P or PH,PW (pool, subsample).") var poolSize: [String] = []
+  @Flag(help: "Caffe's ceil-mode pooling size (MatConvNet §5.2.1).") var ceil: Int
+  @Option(help: "ReLU leak (default 0).") var leak: [String] = []
+  @Option(help: "Loss: \(BlockOptions.lossNames.joined(separator: ", ")) (default softmaxlog).") var loss: [String] = []
+  @Option(help: "K of topkerror (default 5).") var topk: [String] = []
+  @Option(help: "Conv transpose upsampling U or UH,UW (default 1).") var upsample: [String] = []
+  @Option(help: "Conv transpose crop C or T,B,L,R (default 0).") var crop: [String] = []
+  @Option(name: .customLong("num-groups"), help: "Conv transpose filter groups (default 1).") var numGroups: [String] = []
+  @Option(help: "normalize: N,kappa,alpha,beta; spnorm: PH,PW,alpha,beta.") var param: [String] = []
+  @Option(help: "Batch-norm ε (default 1e-4).") var epsilon: [String] = []
+  @Option(help: "Exponent p of pdist (default 2).") var p: [String] = []
+  @Flag(help: "pdist without the 1/p root.") var noroot: Int
+  @Option(help: "Dropout rate (default 0.5).") var rate: [String] = []
+  @Option(name: .customLong("mask-seed"), help: "Seed of dropout's mask when no --mask is given (default 1).") var maskSeed: [String] = []
+
+  /// The options given, by name without dashes; a repeated option is an error.
+  func given() throws -> [String: String] {
+    let valued: [(String, [String])] = [
+      ("pad", pad), ("stride", stride), ("dilate", dilate), ("method", method), ("pool-size", poolSize), ("leak", leak),
+      ("loss", loss), ("topk", topk), ("upsample", upsample), ("crop", crop), ("num-groups", numGroups), ("param", param),
+      ("epsilon", epsilon), ("p", p), ("rate", rate), ("mask-seed", maskSeed),
+    ]
+    var d: [String: String] = [:]
+    for (name, values) in valued where !values.isEmpty {
+      guard values.count == 1 else { throw ConvLabError("--\(name) is given \(values.count) times (\(values.joined(separator: ", "))); give it once.") }
+      d[name] = values[0]
+    }
+    for (name, count) in [("flip", flip), ("ceil", ceil), ("noroot", noroot)] where count > 0 {
+      guard count == 1 else { throw ConvLabError("--\(name) is given \(count) times; give it once.") }
+      d[name] = "true"
+    }
+    return d
+  }
 
   func options() throws -> BlockOptions {
-    var d = [
-      "pad": pad, "stride": stride, "dilate": dilate, "method": method, "leak": "\(leak)", "loss": loss,
-      "topk": "\(topk)", "upsample": upsample, "crop": crop, "num-groups": "\(numGroups)",
-      "epsilon": "\(epsilon)", "p": "\(p)", "rate": "\(rate)", "mask-seed": "\(maskSeed)",
-      "ceil": ceil ? "true" : "false", "noroot": noroot ? "true" : "false",
-    ]
-    d["pool-size"] = poolSize
-    d["param"] = param
-    return try BlockOptions(d)
+    try BlockOptions(given())
   }
 }
 
@@ -44,6 +60,11 @@ struct BlockInputFiles: ParsableArguments {
   @Option(help: "Class labels, 1-based (.npy).") var labels: String?
   @Option(help: "Target x̄ or y (.npy, pdist and regression losses).") var target: String?
   @Option(help: "Dropout keep mask of 0/1 (.npy).") var mask: String?
+
+  /// The input files given besides x (names without dashes), for `BlockKind.check`.
+  var given: [String] {
+    [("w", w), ("b", b), ("labels", labels), ("target", target), ("mask", mask)].compactMap { $0.1 == nil ? nil : $0.0 }
+  }
 
   /// Whether x is stored in single precision.
   var isSinglePrecision: Bool {

@@ -1,9 +1,10 @@
 import ArgumentParser
 import ConvLabBlocks
 import ConvLabCore
+import Foundation
 
 extension ConvLab {
-  /// `convlab block NAME … --x X.npy [--dzdy G.npy] --out DIR` (the contract in MISSION.md).
+  /// `convlab block NAME … --x X.npy [--dzdy G.npy] --out DIR` (the contract in Docs/blocks-and-jacobians.md).
   struct BlockCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "block",
@@ -18,14 +19,19 @@ extension ConvLab {
     @Option(help: "Output folder (created if missing).") var out: String
     @Option(help: "literal, fast or cuda.") var path: ComputePath = .fast
     @Flag(help: "Also write every output as .csv (H rows, W·D·N columns).") var csv = false
+    @OptionGroup var symbolicArguments: SymbolicArguments
 
     func run() throws {
+      if try symbolicArguments.requested() { return try runSymbolic(symbolicArguments) }
       let block = try options.options().block(named: name)
+      try BlockKind(named: name).check(options: [String](), inputs: files.given)
       if try files.isSinglePrecision { try compute(block, Float.self) } else { try compute(block, Double.self) }
     }
 
     func compute<S: Scalar>(_ block: any Block, _: S.Type) throws {
       let (x, p) = try files.load(S.self)
+      // y, and with --dzdy the gradients too, must fit before anything is computed.
+      _ = try block.checkedOutputShape(x.shape, p, backward: dzdy != nil)
       let y = try block.evaluate(x, p, path: path)
       var outputs: [(String, Tensor<S>)] = [("y", y)]
       if let bnorm = block as? BatchNorm {
@@ -41,11 +47,15 @@ extension ConvLab {
         if let dw = grads.dzdw { outputs.append(("dzdw", dw)) }
         if let db = grads.dzdb { outputs.append(("dzdb", db)) }
       }
-      try makeDirectory(out)
+      // The outputs appear as a whole or not at all, and never beside files of an earlier call
+      // (a rerun without --dzdy must not leave the old gradients next to the new y).
+      var files: [String: Data] = [:]
       for (file, tensor) in outputs {
-        try NPYArray(tensor).write(to: "\(out)/\(file).npy")
-        if csv { try CSV.write(tensor, to: "\(out)/\(file).csv") }
+        files["\(file).npy"] = NPYArray(tensor).encoded()
+        if csv { files["\(file).csv"] = Data(CSV.encode(tensor).utf8) }
       }
+      let managed = Set(["y", "moments", "dzdx", "dzdw", "dzdb"].flatMap { ["\($0).npy", "\($0).csv"] })
+      try OutputFolder.publish(files, to: out, managed: managed, what: "the outputs of block \(name)")
       print(outputs.map { "\(out)/\($0.0).npy (\($0.1.shape))" }.joined(separator: "\n"))
     }
   }

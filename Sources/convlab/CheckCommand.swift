@@ -20,8 +20,14 @@ extension ConvLab {
     @Option(help: "training only: images per batch.") var batch = 32
     @Option(help: "fast: literal vs fast vs finite differences; cuda: the GPU vs the literal and fast paths; host: the same device code with the GPU's kernels compiled for the CPU.")
     var path = "fast"
+    @OptionGroup var options: BlockArguments
 
     func run() throws {
+      // Block options fix those parts of each random configuration (one block only).
+      let fixed = try options.options()
+      if !fixed.given.isEmpty, !CheckCase.blockNames.contains(target) {
+        throw ConvLabError("block options (\(fixed.given.sorted().map { "--" + $0 }.joined(separator: ", "))) need one block to check, e.g. convlab check conv --pad 1; '\(target)' is not a block.")
+      }
       guard cases >= 1 else { throw ConvLabError("--cases must be at least 1, got \(cases).") }
       guard ["fast", "cuda", "host"].contains(path) else { throw ConvLabError("--path '\(path)' is not one of fast, cuda, host.") }
       if target == "net" { return try checkNetworks() }
@@ -30,12 +36,12 @@ extension ConvLab {
       guard names.allSatisfy(CheckCase.blockNames.contains) else {
         throw ConvLabError("unknown block '\(target)'; available: \(CheckCase.blockNames.joined(separator: ", ")), all, net.")
       }
-      if path != "fast" { return try checkDevice(names) }
+      if path != "fast" { return try checkDevice(names, fixed: fixed) }
       print("block    literal↔fast  fast↔FD     configuration")
       var failures = 0, total = 0
       for name in names {
         for k in 0..<cases {
-          let c = try CheckCase.random(name, seed: seed &+ UInt64(k))
+          let c = try CheckCase.random(name, seed: seed &+ UInt64(k), fixed: fixed)
           let report = try ThreeWayCheck(c.block, x: c.x, c.parameters, configuration: c.configuration, seed: seed &+ UInt64(k))
           total += 1
           if !report.passed { failures += 1 }
@@ -51,7 +57,7 @@ extension ConvLab {
 
 extension ConvLab.Check {
   /// `convlab check --path cuda|host`: the device path against the literal and fast paths.
-  func checkDevice(_ names: [String]) throws {
+  func checkDevice(_ names: [String], fixed: BlockOptions) throws {
     let engine: any ComputeEngine = path == "cuda" ? try CUDAEngine() : HostEngine()
     print("device: \(engine.name)")
     print("tolerances: Double ≤ \(DeviceCheck.doubleTolerance) of the literal and fast paths; Float32 ≤ \(DeviceCheck.floatTolerance) of the literal path (or 4× the CPU Float32 error where that is larger: ill-conditioned cases)\n")
@@ -59,7 +65,7 @@ extension ConvLab.Check {
     var failures = 0, total = 0
     for name in names {
       for k in 0..<cases {
-        let c = try CheckCase.random(name, seed: seed &+ UInt64(k))
+        let c = try CheckCase.random(name, seed: seed &+ UInt64(k), fixed: fixed)
         total += 1
         do {
           let r = try DeviceCheck(c.block, x: c.x, c.parameters, configuration: c.configuration, seed: seed &+ UInt64(k), engine: engine)

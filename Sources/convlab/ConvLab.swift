@@ -12,8 +12,11 @@ struct ConvLab: ParsableCommand {
     discussion: """
       Arrays follow MatConvNet: x ∈ R^{H×W×D×N}, column-major, vec stacks H fastest.
       Papers: Xu, Murugan, Milisavljevic, Vardhan, MatConvNet (see README.md).
+      Every command takes --max-memory SIZE (e.g. 4G; default half of physical memory, or \
+      CONVLAB_MAX_MEMORY): sizes from options and files are checked against it before anything \
+      is allocated.
       """,
-    subcommands: [Info.self, Notation.self, LeNet.self, Geometry.self, BlockCommand.self, Jacobian.self, Check.self, Bench.self, Derive.self, Train.self, Experiment.self, Figures.self, AuditCommand.self, ExerciseCommand.self]
+    subcommands: [Info.self, Notation.self, LeNet.self, Geometry.self, BlockCommand.self, Jacobian.self, Check.self, Net.self, Bench.self, Derive.self, Train.self, Experiment.self, Figures.self, AuditCommand.self, ExerciseCommand.self]
   )
 }
 
@@ -30,6 +33,37 @@ enum Main {
     AllocationPolicy.retainFreedMemory()
     // `--path cuda` reaches the GPU engine through the block layer's registry.
     CUDAEngine.register()
-    ConvLab.main()
+    ConvLab.main(takingMemoryLimit(from: Array(CommandLine.arguments.dropFirst())))
   }
+}
+
+/// Removes `--max-memory SIZE` (or `--max-memory=SIZE`) from anywhere in the arguments and
+/// sets the memory limit, so every subcommand honours it without declaring it; a malformed size
+/// ends the program with one line.
+func takingMemoryLimit(from arguments: [String]) -> [String] {
+  var rest: [String] = [], k = 0
+  while k < arguments.count {
+    let a = arguments[k]
+    var value: String?
+    if a == "--max-memory" {
+      guard k + 1 < arguments.count else { fail("--max-memory needs a size, e.g. --max-memory 4G.") }
+      value = arguments[k + 1]
+      k += 2
+    } else if a.hasPrefix("--max-memory=") {
+      value = String(a.dropFirst("--max-memory=".count))
+      k += 1
+    } else {
+      rest.append(a)
+      k += 1
+      continue
+    }
+    do { MemoryLimit.set(try MemoryLimit.parse(value ?? "")) } catch { fail("--max-memory: \(error)") }
+  }
+  return rest
+}
+
+/// Prints `message` as the CLI's one-line error and exits 1.
+func fail(_ message: String) -> Never {
+  FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+  exit(1)
 }

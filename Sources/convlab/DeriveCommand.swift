@@ -26,6 +26,8 @@ extension ConvLab {
         }
         return
       }
+      // A bound before any derivation sizes its matrices (each derivation then checks its own range).
+      if let size, !(1...128).contains(size) { throw ConvLabError("--size must be between 1 and 128 (the feature-map side), got \(size).") }
       let derivation = try Derivations.derivation(topic, .init(seed: seed, size: size))
       if let export { try exportMatrices(derivation, to: export) }
       if markdown {
@@ -43,8 +45,8 @@ extension ConvLab {
     func header(_ d: Derivation) -> String { Terminal.bold("\(d.title)") + "  (\(d.reference); seed \(seed))\n" }
 
     func summary(_ d: Derivation) -> String {
-      let checked = d.steps.compactMap(\.check)
-      return "\(checked.filter(\.asExpected).count) of \(checked.count) checks as expected" + (d.allAsExpected ? " " + Terminal.verdict(true) : " " + Terminal.verdict(false))
+      let checked = d.steps.compactMap(\.check).map(\.asExpected) + d.steps.compactMap(\.exact).map(\.asExpected)
+      return "\(checked.filter { $0 }.count) of \(checked.count) checks as expected" + (d.allAsExpected ? " " + Terminal.verdict(true) : " " + Terminal.verdict(false))
     }
 
     func verdictLine(_ check: DerivationStep.Check) -> String {
@@ -59,6 +61,7 @@ extension ConvLab {
     func render(_ step: DerivationStep, number: Int, of total: Int) -> String {
       var text = Terminal.bold("[\(number)/\(total)] \(step.formula)") + "\n" + Terminal.dim(step.explanation) + "\n"
       for m in step.matrices { text += "\(m.name) =\n\(MatrixFormat.render(m.value))\n" }
+      text += SymbolicOutput.derivationStep(step)
       if let check = step.check { text += verdictLine(check) + "\n" }
       return text
     }
@@ -81,6 +84,8 @@ extension ConvLab {
       for (k, step) in d.steps.enumerated() {
         text += "\(k + 1). **\(step.formula)** — \(step.explanation)\n\n"
         for m in step.matrices { text += "   ```\n   \(m.name) =\n" + MatrixFormat.render(m.value).split(separator: "\n").map { "   \($0)" }.joined(separator: "\n") + "\n   ```\n\n" }
+        let symbolic = SymbolicOutput.derivationStep(step)
+        if !symbolic.isEmpty { text += "   ```\n" + symbolic.split(separator: "\n").map { "   \($0)" }.joined(separator: "\n") + "\n   ```\n\n" }
         if let check = step.check {
           let mark = check.asExpected ? "✓" : "✗"
           text += check.expectedToHold

@@ -13,17 +13,22 @@ struct ExerciseCommand: ParsableCommand {
       are matched against a catalogue of known mistakes (missing-flip, stride-not-dilated, …) and the feedback
       names the paper's equation, never the answer.
       """,
-    subcommands: [List.self, New.self, InitSwift.self, Check.self, Grade.self, Class.self])
+    subcommands: [List.self, New.self, InitSwift.self, Check.self, Grade.self, Class.self, GradescopeBundle.self, Autograde.self])
 
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the exercises.")
     func run() throws {
-      print(Terminal.bold("id                        kind            parts  about"))
-      for e in Exercises.all {
-        let parts = (try? e.instance(seed: 1).parts.map(\.spec.name).joined(separator: ",")) ?? "?"
-        print(e.id.padding(toLength: 26, withPad: " ", startingAt: 0) + e.kind.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)
-              + parts.padding(toLength: 22, withPad: " ", startingAt: 0) + " \(e.title) — \(e.citation)")
+      let rows = Exercises.all.map { e in
+        [e.id, e.kind.rawValue, (try? e.instance(seed: 1).parts.map(\.spec.name).joined(separator: ",")) ?? "?", "\(e.title) — \(e.citation)"]
       }
+      let header = ["id", "kind", "parts", "about"]
+      // Each column as wide as its longest entry, two spaces between columns.
+      let widths = (0..<3).map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
+      func line(_ cells: [String]) -> String {
+        (0..<3).map { cells[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  " + cells[3]
+      }
+      print(Terminal.bold(line(header)))
+      for row in rows { print(line(row)) }
     }
   }
 
@@ -34,8 +39,13 @@ struct ExerciseCommand: ParsableCommand {
     @Option(help: "Course folder (holds the secret).") var course: String
     @Option(help: "Packet folder to write.") var out: String
     func run() throws {
-      let c = try Course(directory: course, create: true)
-      try Exercises.newPacket(exercise, student: student, course: c, to: out)
+      try CourseLock.hold(course) {
+        let c = try Course(directory: course, create: true)
+        // A course made by `class init` decides exam mode for every packet.
+        var exam = false
+        if FileManager.default.fileExists(atPath: course + "/course.json") { exam = try Classroom.open(course).policy.exam }
+        try Exercises.newPacket(exercise, student: student, course: c, to: out, exam: exam)
+      }
       print("wrote \(out)/README.md, exercise.json and the inputs for \(student)")
     }
   }
@@ -59,7 +69,9 @@ struct ExerciseCommand: ParsableCommand {
     @Argument(help: "The packet folder.") var packet: String
     @Argument(help: "The submission folder (PART.npy or PART.csv per part; the package for swift-* exercises).") var submission: String
     @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var sandbox: SandboxOption
     func run() throws {
+      sandbox.apply()
       show(try Exercises.grade(packet: packet, submission: submission, course: nil), json: json)
     }
   }
@@ -70,7 +82,9 @@ struct ExerciseCommand: ParsableCommand {
     @Argument(help: "The submission folder.") var submission: String
     @Option(help: "Course folder (default: the one above the packet).") var course: String?
     @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var sandbox: SandboxOption
     func run() throws {
+      sandbox.apply()
       guard let folder = course ?? Course.locate(from: packet) else {
         throw ConvLabError("no course folder above \(packet); pass --course DIR (grading needs the course secret).")
       }
@@ -88,40 +102,48 @@ struct ExerciseCommand: ParsableCommand {
     }
   }
 
-  struct Class: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "A whole class: make every packet, grade every submission.", subcommands: [Init.self, GradeAll.self])
-
-    struct Init: ParsableCommand {
-      static let configuration = CommandConfiguration(abstract: "Create the course secret and every student's packets (COURSE/packets/ID/EXERCISE).")
-      @Option(help: "Roster CSV (an `id` column, optionally `name`).") var roster: String
-      @Option(help: "Comma-separated exercise ids.") var exercises: String
-      @Option(help: "New course folder.") var out: String
-      func run() throws {
-        let ids = exercises.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        var progress = Progress("packets")
-        let c = try Classroom.initialize(roster: roster, exercises: ids, out: out) { done, total in
-          progress.update(Double(done) / Double(total), "\(done)/\(total) students")
-        }
-        progress.finish()
-        print("course \(out): \(c.students.count) students × \(c.exercises.count) exercises; packets in \(out)/packets/ID/EXERCISE; keep \(out)/\(Course.secretFile) private")
+  struct GradescopeBundle: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "gradescope",
+      abstract: "Build a Gradescope autograder (autograder.zip) that grades the given exercises of a course.",
+      discussion: """
+        The zip holds setup.sh, run_autograder, the course (course.json and secret.key) and a convlab binary. For Gradescope's
+        image use the self-contained binary of scripts/gradescope_bundle.sh (static Swift runtime, OpenBLAS bundled): pass it
+        with --binary. Students are matched by the roster's `email` or `sid` column.
+        """)
+    @Argument(help: "The course folder.") var course: String
+    @Option(help: "Comma-separated exercise ids this assignment grades.") var exercises: String
+    @Option(help: "The zip to write.") var out: String
+    @Option(help: "The convlab binary to bundle (default: this one); a lib/ folder beside it is bundled too.") var binary: String?
+    func run() throws {
+      let ids = exercises.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+      let path = binary ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+      let entries = try Gradescope.bundle(course: course, exercises: ids, binary: path, out: out)
+      print("wrote \(out): \(entries.joined(separator: ", "))")
+      if binary == nil {
+        print("note: this convlab binary needs the Swift runtime; for Gradescope build a self-contained one with scripts/gradescope_bundle.sh")
       }
     }
+  }
 
-    struct GradeAll: ParsableCommand {
-      static let configuration = CommandConfiguration(commandName: "grade", abstract: "Grade SUBMISSIONS/ID/EXERCISE for everyone: gradebook, feedback, Gradescope results, summary figures.")
-      @Argument(help: "The course folder.") var course: String
-      @Option(help: "Folder of submissions, one subfolder per student id, one per exercise inside.") var submissions: String
-      func run() throws {
-        var progress = Progress("grading")
-        let summary = try Classroom.grade(course: course, submissions: submissions) { done, total in
-          progress.update(Double(done) / Double(total), "\(done)/\(total) students")
-        }
-        progress.finish()
-        print("wrote \(course)/grades/: \(summary.files.joined(separator: ", "))")
-        if !summary.mistakes.isEmpty {
-          print("mistakes: " + summary.mistakes.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-        }
-      }
+  struct Autograde: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Gradescope's run_autograder step: grade ROOT/submission, write ROOT/results/results.json.", shouldDisplay: false)
+    @Option(help: "The autograder root (Gradescope's /autograder).") var root: String = ProcessInfo.processInfo.environment["AUTOGRADER_ROOT"] ?? "/autograder"
+    func run() throws {
+      let outcome = try Gradescope.autograde(root: root)
+      print("\(outcome.student.map { "graded \($0): \(outcome.score) points" } ?? "student not on the roster; results say so"); wrote \(outcome.results)")
     }
+  }
+}
+
+/// `--no-sandbox`: run Swift submissions without bubblewrap (resource limits still apply) —
+/// only for code the grader trusts, e.g. an instructor's reference solution.
+struct SandboxOption: ParsableArguments {
+  @Flag(name: .customLong("no-sandbox"), help: "Run Swift submissions without the bubblewrap sandbox (trusted code only; resource limits still apply).")
+  var noSandbox = false
+
+  func apply() {
+    if noSandbox { Sandbox.isolation = .trusted }
   }
 }

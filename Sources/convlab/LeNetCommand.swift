@@ -13,7 +13,8 @@ extension ConvLab {
     var kernel = 5
 
     func run() throws {
-      guard kernel >= 1 else { throw ConvLabError("--kernel must be at least 1, got \(kernel).") }
+      // K² must not overflow in the parameter count: a kernel larger than any image is refused.
+      guard (1...Size.maxExtent).contains(kernel) else { throw ConvLabError("--kernel must be between 1 and \(Size.maxExtent), got \(kernel).") }
       print(Terminal.bold("LeNet-5 S2 → C3 connections") + " (Xu Table 1; LeCun et al. 1998)\n")
       let header = (0..<LeNetTable.outputMaps).map { MatrixFormat.pad(String($0), 2) }.joined(separator: " ")
       print("  i\\j " + header + "   |M_i|")

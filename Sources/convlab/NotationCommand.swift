@@ -24,7 +24,10 @@ extension ConvLab {
     @Flag(help: "Print Markdown (for Notes/); with no operator, every operator.")
     var markdown = false
 
+    @OptionGroup var symbolicArguments: SymbolicArguments
+
     func run() throws {
+      if try symbolicArguments.requested() { return try runSymbolic(symbolicArguments) }
       if markdown {
         let ops = op.map { [$0] } ?? NotationTour.operators.map(\.name)
         for name in ops { print(try markdownTour(name)) }

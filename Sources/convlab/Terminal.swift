@@ -1,4 +1,6 @@
+import ConvLabCore
 import Foundation
+import Synchronization
 
 /// Terminal capabilities: colour only on a TTY and never with NO_COLOR set.
 enum Terminal {
@@ -53,5 +55,50 @@ struct Progress {
     guard seconds.isFinite, seconds >= 0 else { return "--:--" }
     let s = Int(seconds.rounded())
     return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+  }
+}
+
+/// A progress bar on stderr for library work that reports through `WorkProgress`: nothing for
+/// work that ends within a second; then a bar on a terminal, or a line every quarter otherwise.
+/// Standard output stays clean for the result (a Jacobian printed or piped).
+final class StderrProgress: Sendable {
+  private struct State {
+    var start = Date()
+    var nextPlain = 0.25
+    var lastDraw = Date.distantPast
+    var drawn = false
+  }
+  private let label: String
+  private let state = Mutex(State())
+
+  init(_ label: String) { self.label = label }
+
+  /// Runs `body` with this reporter bound to `WorkProgress.report`, clearing the bar after.
+  func run<T>(_ body: () throws -> T) rethrows -> T {
+    defer { finish() }
+    return try WorkProgress.$report.withValue({ [self] in update($0) }, operation: body)
+  }
+
+  private func update(_ fraction: Double) {
+    state.withLock { s in
+      let now = Date(), elapsed = now.timeIntervalSince(s.start)
+      guard elapsed > 1, fraction > 0 else { return }
+      let eta = Progress.clock(elapsed / fraction * (1 - fraction))
+      if Terminal.isTTY {
+        guard now.timeIntervalSince(s.lastDraw) > 0.1 else { return }
+        s.lastDraw = now
+        s.drawn = true
+        let width = 24, filled = Int((fraction * Double(width)).rounded(.down))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: max(0, width - filled))
+        FileHandle.standardError.write(Data("\r\u{1B}[2K\(label) \(bar) \(String(format: "%3.0f%%", fraction * 100)) ETA \(eta)".utf8))
+      } else if fraction >= s.nextPlain {
+        while s.nextPlain <= fraction { s.nextPlain += 0.25 }
+        FileHandle.standardError.write(Data("\(label) \(String(format: "%3.0f%%", fraction * 100)) ETA \(eta)\n".utf8))
+      }
+    }
+  }
+
+  private func finish() {
+    if state.withLock({ $0.drawn }) { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
   }
 }

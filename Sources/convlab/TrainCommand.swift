@@ -69,7 +69,17 @@ struct TrainingArguments: ParsableArguments {
 
   func load() throws -> DataSplits {
     if let k = testSubset, k < 1 { throw ConvLabError("--test-subset must be at least 1.") }
-    return try DataSplits.load(directory: data, validation: validationCount, subset: subset, testSubset: testSubset, seed: seed)
+    if let k = subset, k < 1 { throw ConvLabError("--subset must be at least 1.") }
+    let splits = try DataSplits.load(directory: data, validation: validationCount, subset: subset, testSubset: testSubset, seed: seed)
+    // A subset larger than the data would silently train on less than asked.
+    let available = splits.train.count + splits.validation.count
+    if let k = subset, k > available {
+      throw ConvLabError("--subset \(k) asks for more training images than \(data) has (\(available)); use at most \(available) or leave --subset out.")
+    }
+    if let k = testSubset, k > splits.test.count {
+      throw ConvLabError("--test-subset \(k) asks for more test images than \(data) has (\(splits.test.count)).")
+    }
+    return splits
   }
 
   var dataIdentity: [String: String] {
@@ -99,6 +109,8 @@ struct Train: ParsableCommand {
   var plot = false
   @Flag(name: .customLong("list-nets"), help: "List the named networks and exit.")
   var listNets = false
+  @Option(name: .customLong("init"), help: "Start from these weights (.npz, keys <i>.w and <i>.b as convlab net init writes them) instead of the seeded initialization.")
+  var initialWeights: String?
 
   func run() throws {
     if listNets {
@@ -107,11 +119,14 @@ struct Train: ParsableCommand {
     }
     let spec = try Models.spec(net)
     let options = try training.options()
+    if initialWeights != nil, resume { throw ConvLabError("--init starts a new run; --resume continues one from its checkpoint: give one of them.") }
+    let initial = try initialWeights.map { path in (path: path, weights: try NPZArchive(contentsOf: path)) }
     let folder = out ?? "runs/" + (Models.named.first { $0.name == net.lowercased() }?.name ?? "custom")
     let data = try training.load()
     print("data: \(data.source): \(data.train.count) training, \(data.validation.count) validation, \(data.test.count) test images, \(data.train.classes) classes")
     let run = TrainingRun(folder: folder, data: training.dataIdentity)
-    let result = try Self.train(spec: spec, options: options, data: data, run: run, resume: resume, label: net, engine: try training.engine())
+    let result = try Self.train(spec: spec, options: options, data: data, run: run, resume: resume, label: net, engine: try training.engine(),
+                                initial: initial)
     print("test accuracy: \(String(format: "%.1f%%", result.testAccuracy * 100)) (best validation model: epoch \(result.bestEpoch), validation \(String(format: "%.1f%%", result.bestValidationAccuracy * 100)); final model \(String(format: "%.1f%%", result.finalTestAccuracy * 100)))")
     let records = try Self.records(in: folder), title = net.count < 30 ? net : "custom network"
     try Gnuplot.render(TrainingFigures.curves(records: records, title: title), into: folder)
@@ -131,8 +146,17 @@ struct Train: ParsableCommand {
 
   /// Trains (or resumes) one run with progress, printing one line per epoch.
   static func train(spec: NetSpec, options: TrainingOptions, data: DataSplits, run: TrainingRun, resume: Bool, label: String,
-                    engine: (any ComputeEngine)?) throws -> TrainingRun.Result {
+                    engine: (any ComputeEngine)?, initial: (path: String, weights: NPZArchive)? = nil) throws -> TrainingRun.Result {
+    if let initial {
+      // Check the weights against the network before the run folder is created.
+      var probe = try Network<Float>(spec: spec, input: data.train.imageShape, classes: data.train.classes, seed: 0)
+      try NetWeights.load(initial.weights, into: &probe, name: initial.path)
+    }
     var trainer = try run.start(spec: spec, input: data.train.imageShape, classes: data.train.classes, options: options, resume: resume)
+    if let initial {
+      try NetWeights.load(initial.weights, into: &trainer.network, name: initial.path)
+      print("initial weights: \(initial.path)")
+    }
     if resume { print("resuming \(run.folder) after epoch \(trainer.epochsDone) of \(options.epochs)") }
     if let engine {
       try trainer.useDevice(engine)

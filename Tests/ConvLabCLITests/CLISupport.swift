@@ -20,7 +20,7 @@ struct CLI {
     return ".build/release/convlab"
   }
 
-  static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+  static func run(_ arguments: [String], environment: [String: String] = [:], removing: [String] = []) throws -> Result {
     guard FileManager.default.isExecutableFile(atPath: binary) else {
       throw ConvLabError("the convlab binary was not found next to the tests; run `make test` (it builds it first).")
     }
@@ -30,6 +30,7 @@ struct CLI {
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = "1"
     for (k, v) in environment { env[k] = v }
+    for k in removing { env[k] = nil }
     process.environment = env
     let out = Pipe(), err = Pipe()
     process.standardOutput = out

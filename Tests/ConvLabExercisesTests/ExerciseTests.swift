@@ -206,11 +206,11 @@ struct PacketTests {
     rows[1] = "1,nan" + String(repeating: ",1", count: shape[1] - 2)
     let nan = try grade(["dzdx.csv": Data(rows.joined(separator: "\n").utf8)])
     #expect(nan.status == .invalid && nan.feedback.contains("dzdx.csv, line 2, entry 2"), "\(nan.feedback)")
-    #expect(nan.feedback.contains("costs no attempt"))
+    #expect(!nan.feedback.contains("attempt"))
     let short = try grade(["dzdx.csv": Data("1,2\n3,4\n5,6\n7,8\n9,9\n".utf8)])
     #expect(short.status == .invalid && short.feedback.contains("rows") && short.feedback.contains("columns"), "\(short.feedback)")
     let missing = try grade([:])
-    #expect(missing.status == .invalid && missing.feedback.contains("no dzdx.npy or dzdx.csv"))
+    #expect(missing.status == .missing && missing.feedback.contains("no dzdx.npy or dzdx.csv") && !missing.feedback.contains("/"), "\(missing.feedback)")
     var values = Array(repeating: 1.0, count: shape[0] * shape[1])
     values[3] = .infinity
     let inf = try grade(["dzdx.npy": NPYArray(shape: shape, values: values).encoded()])

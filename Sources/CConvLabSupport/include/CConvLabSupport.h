@@ -16,6 +16,11 @@ int convlab_cpu_has_avx2_fma(void);
    (Swift 6 cannot name the C global `stdout` safely). */
 void convlab_line_buffer_stdout(void);
 
+/// Swaps the paths `a` and `b` in one step (Linux renameat2 with RENAME_EXCHANGE): a folder of
+/// outputs is replaced as a whole. Returns 0, or -1 with errno (ENOSYS/EINVAL where the kernel
+/// or file system cannot, and callers fall back).
+int convlab_rename_exchange(const char *a, const char *b);
+
 /// glibc's mallopt(M_MMAP_THRESHOLD / M_TRIM_THRESHOLD); a value ≤ 0 leaves that one alone.
 /// Returns 1 on success, 0 where the C library is not glibc or refuses.
 int convlab_set_malloc_thresholds(int mmap_threshold, int trim_threshold);
