@@ -30,6 +30,8 @@ paper_note() {  # paper_note FILE PREFIX TITLE INTRO
     for id in $("$bin" derive --list | awk '{print $1}' | grep "^$prefix-"); do
       "$bin" derive "$id" --markdown
     done
+    # The verdicts come from the claim inventory, the same source as Notes/ERRATA.md.
+    "$bin" audit --paper "$prefix" --markdown
   } > "$tmp"
   mv "$tmp" "Notes/$file"
   echo "wrote Notes/$file"

@@ -1,30 +1,59 @@
-import Foundation
+import ConvLabCore
 
-/// Which checks of the audit cover each numbered equation (and each section of the manual's
-/// chapters 4–6 and Vardhan's derivation) — so that "every numbered equation is checked" is a
-/// claim the test suite verifies, not a hope.
+/// What the claim inventory covers: claims per paper and section (`convlab audit --coverage`),
+/// the sections with none, and the numbered equations no claim names.
 public enum AuditCoverage {
-  /// One numbered equation (or section) and what covers it.
-  public struct Item: Sendable {
-    public let paper: String
-    public let label: String
-    /// Locations of the audit entries that cover it.
-    public let coveredBy: [String]
-    /// Why it is not a computable claim, when it is not.
-    public let notComputable: String?
-    public var isCovered: Bool { !coveredBy.isEmpty || notComputable != nil }
+  /// Every section of the five papers, in reading order, with the reason where a section makes
+  /// no checkable claim (nil where it does).
+  public static let sections: [(paper: Paper, sections: [(name: String, noClaims: String?)])] = [
+    (.xu, [("§1", "introduction, no formulas"), ("§2.1", nil), ("§2.2.1", nil), ("§2.2.2", nil), ("§3", nil), ("§3.1.1", nil), ("§3.1.2", nil),
+           ("§3.1.3", nil), ("§3.2", nil), ("§3.2.1.1", "states that max pooling has no parameters"), ("§3.2.1.2", nil)]),
+    (.murugan, [("§1", "introduction, no formulas"), ("§2.1", nil), ("§2.2", nil), ("§2.3", nil), ("§2.4", "prose: the dense layers take the flattened pooled map"),
+                ("§2.5", "eq. (2.3), a template L = (1/t) Σ (yᵢ, (σ(x), w, b)) with no operation defined"), ("§2.5.1", nil), ("§2.5.2", nil), ("§2.5.3", nil), ("§2.5.4", nil), ("§2.5.5", nil), ("§2.5.6", nil), ("§2.5.7", nil),
+                ("§3.1", nil), ("§3.2", nil), ("§3.3", nil), ("§4", "conclusion, no formulas")]),
+    (.vardhan, [("§1", "a figure of the architecture"), ("§2", nil), ("§3", "the update rule K := K − α∇J, a definition (checked as Murugan (3.75)–(3.79))"), ("§3.1", nil), ("§3.1.1", nil), ("§3.1.2", nil), ("§3.1.3", nil), ("§3.1.4", nil),
+                ("§3.1.5", nil), ("§3.1.6", nil), ("§3.2", nil), ("App. A", nil), ("App. B", nil)]),
+    (.milisavljevic, [("§1", "introduction, no formulas"), ("§2", nil), ("§3", nil), ("§4", nil), ("§5", nil), ("§6", nil)]),
+    (.matConvNet, [("§2.3", nil), ("§2.3.1", nil), ("§4.1", nil), ("§4.2", nil), ("§4.3", nil), ("§4.4", nil), ("§4.5.1", nil), ("§4.5.2", nil), ("§4.5.3", nil),
+                   ("§4.5.4", nil), ("§4.6.1", nil), ("§4.6.2", nil), ("§4.6.3", nil), ("§5.1", nil), ("§5.2", nil), ("§5.2.1", nil), ("§5.3", nil), ("§5.4", nil),
+                   ("§5.5", nil), ("§5.6", nil), ("§6.1", nil), ("§6.2", nil), ("§6.3", nil), ("§6.4", nil), ("§6.4.1", nil), ("§6.4.2", nil), ("§6.5.1", nil), ("§6.5.2", nil),
+                   ("§6.5.3", nil), ("§6.5.4", nil), ("§6.6", nil), ("§6.6.1", nil), ("§6.6.2", nil), ("§6.6.3", nil)]),
+  ]
+
+  /// The claims of one section.
+  public struct Section: Sendable {
+    /// The paper.
+    public let paper: Paper
+    /// The section's number as the paper prints it ("§3.1.5", "App. B").
+    public let name: String
+    /// The section's claims, in inventory order.
+    public let claims: [Claim]
+    /// Why the section has no checkable claim, where it has none by nature.
+    public let noClaims: String?
+    /// How many of its claims are not correct as printed.
+    public var errata: Int { claims.filter { $0.verdict != .correct }.count }
   }
 
-  /// Every numbered equation of the five papers (Murugan's §2–3, Xu's (1)–(22), the manual's
-  /// numbered equations), plus the sections whose equations are unnumbered.
-  public static let labels: [(paper: String, labels: [String])] = [
-    ("Xu", (1...22).map(String.init) + ["Table 1"]),
-    ("Murugan", (1...15).map { "2.\($0)" } + (1...80).map { "3.\($0)" } + ["Table 1"]),
-    ("Vardhan", ["§2", "§3", "§3.1", "§3.1.1", "§3.1.2", "§3.1.3", "§3.1.4", "§3.1.5", "§3.1.6", "§3.2", "App. A", "App. B", "b-1", "b-2.1", "b-2.2", "b-2.3"]),
-    ("Milisavljevic", ["1", "2"]),
-    ("MatConvNet", ["§2.3", "§2.3.1", "4.1", "§4.1", "§4.2", "§4.3", "§4.4", "§4.5.1", "§4.5.2", "§4.5.3", "§4.5.4", "§4.6.1", "§4.6.2", "§4.6.3",
-                    "5.1", "5.2", "5.3", "5.4", "§5.2", "§5.2.1", "§5.3", "§5.4", "§5.5", "§5.6",
-                    "6.1", "6.2", "§6.1", "§6.2", "§6.3", "§6.4.1", "§6.4.2", "§6.5.1", "§6.5.2", "§6.5.3", "§6.5.4", "§6.6.1", "§6.6.2", "§6.6.3"]),
+  /// Claims per paper and section, every section of `sections` listed (those with none too).
+  /// A claim spanning sections ("§2.1, §2.3") counts in each.
+  public static func bySection(_ claims: [Claim]) -> [Section] {
+    sections.flatMap { paper, list in
+      list.map { name, reason in
+        Section(paper: paper, name: name, claims: claims.filter { $0.paper == paper && names($0.section).contains(name) }, noClaims: reason)
+      }
+    }
+  }
+
+  /// "§2.1, §2.3" → ["§2.1", "§2.3"].
+  public static func names(_ section: String) -> [String] { section.components(separatedBy: ", ").map { $0.trimmingCharacters(in: .whitespaces) } }
+
+  /// Every numbered equation of the papers that number theirs (Xu (1)–(22), Murugan (2.1)–(3.80),
+  /// Milisavljevic (1)–(2), the manual's (4.1)–(6.2)).
+  public static let numbered: [(paper: Paper, labels: [String])] = [
+    (.xu, (1...22).map(String.init)),
+    (.murugan, (1...15).map { "2.\($0)" } + (1...80).map { "3.\($0)" }),
+    (.milisavljevic, ["1", "2"]),
+    (.matConvNet, ["4.1", "5.1", "5.2", "5.3", "5.4", "5.5", "6.1", "6.2"]),
   ]
 
   /// Numbered equations that make no computable claim, and why.
@@ -33,17 +62,14 @@ public enum AuditCoverage {
     "Murugan 2.15": "empty in the conversion (only the number survives)",
     "Murugan 3.14": "empty in the conversion (only the number survives)",
     "Murugan 3.24": "empty in the conversion (only the number survives)",
-    "Vardhan §3": "the definition of the update rule K := K − α∇J (checked as Murugan eq. 3.75–3.79)",
   ]
 
-  /// The coverage of `entries`.
-  public static func items(_ entries: [AuditEntry]) -> [Item] {
-    labels.flatMap { paper, labels in
-      labels.map { label in
-        let reason = notComputable["\(paper) \(label)"]
-        let locations = reason != nil ? [] : entries.filter { $0.paper == paper && covers($0.location, label) }.map(\.location)
-        return Item(paper: paper, label: label, coveredBy: locations, notComputable: reason)
-      }
+  /// The numbered equations that no claim's location names (and that are not `notComputable`).
+  public static func uncoveredEquations(_ claims: [Claim]) -> [(paper: Paper, label: String)] {
+    numbered.flatMap { paper, labels in
+      labels.filter { label in
+        notComputable["\(paper.rawValue) \(label)"] == nil && !claims.contains { $0.paper == paper && covers($0.location, label) }
+      }.map { (paper, $0) }
     }
   }
 
@@ -54,7 +80,8 @@ public enum AuditCoverage {
     guard let target = parse(label) else { return false }
     let pattern = "(§|b-)?[0-9]+(\\.[0-9]+)*(\\)?\\s*[–-]\\s*\\(?(§|b-)?[0-9]+(\\.[0-9]+)*)?"
     // Table, figure and example numbers are not equation numbers.
-    let text = location.replacingOccurrences(of: "(Table|Fig\\.|Example|App\\.) [0-9A-Z]+([–-][0-9]+)?", with: "", options: .regularExpression)
+    let text = location.replacingOccurrences(of: "text (after|before) eq\\. \\([0-9.]+\\)", with: "", options: .regularExpression)
+      .replacingOccurrences(of: "(Table|Fig\\.|Example|App\\.) [0-9A-Z]+([–-][0-9]+)?", with: "", options: .regularExpression)
       .replacingOccurrences(of: "eqs. ", with: "").replacingOccurrences(of: "eq. ", with: "")
     var search = text.startIndex..<text.endIndex
     while let r = text.range(of: pattern, options: .regularExpression, range: search) {

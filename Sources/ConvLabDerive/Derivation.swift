@@ -27,15 +27,26 @@ public struct DerivationStep: Sendable {
     /// False for a formula shown *as printed* in a paper that is wrong: the check is then
     /// expected to fail, and the step passes when it does.
     public let expectedToHold: Bool
-    /// For a failing printed form: what the failure means (wrong in the source, or a reading
-    /// of ambiguous notation that the paper does not intend).
-    public let verdict: String
+    /// The audit's verdict on the printed formula (`Claim.Verdict`): `.correct` for a step
+    /// that holds as printed.
+    public let claimVerdict: Claim.Verdict
+    /// For a failing printed form: the other readings checked — the corrected or intended form,
+    /// or the reading under which an ambiguous formula holds. Each carries its own numbers, so
+    /// the audit never borrows evidence from a neighbouring step.
+    public let otherReadings: [Reading]
+    /// For a failing printed form: which reading the printed numbers take ("as printed").
+    public let printedReading: String
+    /// Why the verdict is this one, where it needs saying.
+    public let note: String?
+
+    /// What a failing printed form means, in words: the verdict and its note.
+    public var verdict: String { expectedToHold ? "holds" : claimVerdict.rawValue + (note.map { ": " + $0 } ?? "") }
 
     /// Whether the claim held.
     public var holds: Bool { comparison.passes(tolerance) }
     /// Whether the outcome is the expected one (✓ for a correct form that holds, and for a
-    /// printed form that fails).
-    public var asExpected: Bool { holds == expectedToHold }
+    /// printed form that fails while its other readings come out as the verdict says).
+    public var asExpected: Bool { holds == expectedToHold && (expectedToHold || otherReadings.contains(where: \.holds)) }
   }
 
   public init(_ formula: String, _ explanation: String, matrices: [(String, Matrix<Double>)] = [], check: Check? = nil) {
@@ -87,12 +98,26 @@ public enum Derivations {
 extension DerivationStep.Check {
   /// A claim that should hold: relative error ≤ tolerance.
   public static func holds(_ a: Matrix<Double>, _ b: Matrix<Double>, against: String, tolerance: Double = 1e-9) -> Self {
-    .init(against: against, comparison: Comparison(a, b), tolerance: tolerance, expectedToHold: true, verdict: "holds")
+    .init(against: against, comparison: Comparison(a, b), tolerance: tolerance, expectedToHold: true, claimVerdict: .correct,
+          otherReadings: [], printedReading: "as printed", note: nil)
   }
 
-  /// A form as printed in a paper that is wrong: expected to disagree with the ground truth.
+  /// A form as printed in a paper that does not hold: expected to disagree with the ground
+  /// truth, while the intended (corrected, or other) reading `intendedValue` agrees with it.
+  ///
+  /// `verdict` is `.wrong` (a counterexample under the paper's own definitions), `.garbled`
+  /// (the conversion broke it) or `.ambiguous` (the printed reading is one of several the
+  /// paper's definitions admit; `intendedReading` names the one under which it holds, and
+  /// `truthForIntended` is that reading's own ground truth when it defines another model).
   public static func printedFormFails(_ printed: Matrix<Double>, _ truth: Matrix<Double>, against: String, tolerance: Double = 1e-9,
-                                      verdict: String = "wrong in the source") -> Self {
-    .init(against: against, comparison: Comparison(printed, truth), tolerance: tolerance, expectedToHold: false, verdict: verdict)
+                                      verdict: Claim.Verdict = .wrong, printedReading: String = "as printed",
+                                      intended: String, intendedValue: Matrix<Double>, truthForIntended: Matrix<Double>? = nil,
+                                      intendedReading: String = "corrected", note: String? = nil) -> Self {
+    precondition(verdict != .correct, "a printed form that fails cannot be judged correct")
+    // An ambiguous formula's other reading may define a different model (Murugan (3.3)'s true
+    // convolution), with its own ground truth.
+    let other = Reading(intendedReading, intended, against: against, Comparison(intendedValue, truthForIntended ?? truth), tolerance: tolerance)
+    return .init(against: against, comparison: Comparison(printed, truth), tolerance: tolerance, expectedToHold: false, claimVerdict: verdict,
+                 otherReadings: [other], printedReading: printedReading, note: note)
   }
 }

@@ -26,6 +26,9 @@ enum MuruganDerivations {
     var w2: Matrix<Double>  // hidden × outputs
     var b2: Matrix<Double>
     var y: Matrix<Double>   // targets in {0, 1}
+    /// The conv layer as eq. (3.3) writes it, a true convolution (I_{m−u, n−v}), instead of
+    /// eq. (3.2)'s correlation (I_{i+m, j+n}): the paper defines it both ways.
+    var trueConvolution = false
 
     init(side: Int, seed: UInt64) throws {
       // Above 16 the random instance saturates (ReLU and softmax leave exact zeros), so a wrong
@@ -50,7 +53,7 @@ enum MuruganDerivations {
 
     /// eq. (3.2), (3.4)–(3.6), (3.12)–(3.22), (3.23) with t outputs.
     func pass() -> Pass {
-      let s = Support.map(xcorr2(image, k)) { $0 + bc }
+      let s = Support.map(trueConvolution ? conv2(image, k, shape: .valid) : xcorr2(image, k)) { $0 + bc }
       let c = Support.map(s, Support.relu)
       let p = Support.maxPool(c, 2)
       let a0 = vec(p)
@@ -105,6 +108,23 @@ enum MuruganDerivations {
 
   static let fd = "central differences of L"
 
+  /// Eq. (3.69) evaluated literally, Σ_m Σ_n δ_mn I_{m−u, n−v}, with eq. (3.3)'s indices: output
+  /// (m, n) of a valid K×K convolution runs over m, n = K+1 … N+1 (1-based), so that every
+  /// I_{m−u, n−v} with u, v = 1 … K lies inside the N×N image.
+  static func eq369(_ image: Matrix<Double>, _ delta: Matrix<Double>) -> Matrix<Double> {
+    let k = image.rows - delta.rows + 1
+    return Matrix(rows: k, cols: image.cols - delta.cols + 1) { u0, v0 in
+      var sum = 0.0
+      for m in (k + 1)...(image.rows + 1) {
+        for n in (k + 1)...(image.cols + 1) {
+          // 1-based m, n, u, v as printed; δ is stored from (K+1, K+1), the image from (1, 1).
+          sum += delta[m - k - 1, n - k - 1] * image[m - (u0 + 1) - 1, n - (v0 + 1) - 1]
+        }
+      }
+      return sum
+    }
+  }
+
   // MARK: eq. (3.1)–(3.23)
 
   static func forward(_ instance: Derivations.Instance) throws -> Derivation {
@@ -130,7 +150,7 @@ enum MuruganDerivations {
       DerivationStep("z¹ = (W¹)ᵀ a⁰ + b¹,  a¹ = ReLU(z¹)   (eq. 3.11–3.17)", "Each hidden unit j sums w_ij a_i over the inputs i: W¹ is inputs × units, hence the transpose.",
                      matrices: [("W1", net.w1), ("z1", f.z1), ("a1", f.a1)],
                      check: .holds(f.z1, Matrix(rows: 3, cols: 1, storage: dense.storage), against: "the dense block with weights (W¹)ᵀ")),
-      DerivationStep("ŷ = σ((W²)ᵀ a¹ + b²),  σ the sigmoid   (eq. 3.18–3.22)", "The output layer: one sigmoid per class.", matrices: [("W2", net.w2), ("yhat", f.yhat)],
+      DerivationStep("ŷ = σ((W²)ᵀ a¹ + b²),  σ the sigmoid   (eq. 3.18–3.21)", "The output layer: one sigmoid per class.", matrices: [("W2", net.w2), ("yhat", f.yhat)],
                      check: .holds(f.yhat, Support.column(outputBlocks.storage), against: "the dense and sigmoid blocks")),
       DerivationStep("L = −(1/t) Σᵢ [yᵢ log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ)] = \(MatrixFormat.number(f.loss))   (eq. 3.23, t = \(net.y.count) outputs)",
                      "Binary cross-entropy averaged over the outputs.", matrices: [("y", net.y)],
@@ -148,19 +168,24 @@ enum MuruganDerivations {
     let z = f.z2
     let sigma = Support.map(z, Support.sigmoid)
     let printedSigma = Support.map(z) { 1 / (1 + exp($0)) }
+    let sigmaBlock = Matrix(rows: z.rows, cols: 1, storage: try Sigmoid().forward(z.tensor, Parameters()).storage)
     let slope = Support.map(z) { Support.sigmoid($0) * (1 - Support.sigmoid($0)) }
     let numericSlope = Matrix(rows: z.rows, cols: 1) { i, _ in FiniteDifferences.derivative(at: z[i, 0], Support.sigmoid) }
     let table = Support.map(z) { let s = Support.sigmoid($0); return s * (1 - s) * (1 - s) }
     return Derivation(id: "murugan-loss", title: "Cross-entropy and the sigmoid", reference: "Murugan eq. (3.23)–(3.36)", steps: [
       DerivationStep("ŷ = (\(f.yhat.storage.map { MatrixFormat.number($0) }.joined(separator: ", "))),  y = (\(net.y.storage.map { MatrixFormat.number($0) }.joined(separator: ", ")))", "The prediction and the target of the forward pass (murugan-forward)."),
-      DerivationStep("∂L/∂ŷᵢ = (1/t)(−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ))   (eq. 3.26–3.27)", "Each output's derivative depends only on its own prediction.",
+      DerivationStep("∂L/∂ŷᵢ = (1/t)(−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ))   (eq. 3.26)", "Each output's derivative depends only on its own prediction.",
                      matrices: [("dL/dyhat", back.dyhat)], check: .holds(back.dyhat, numeric, against: fd, tolerance: 1e-6)),
-      DerivationStep("σ(z) = 1/(1 + e^{z})   (eq. 3.34 as printed)", "The printed sigmoid has lost the minus sign of the exponent.",
-                     matrices: [("printed sigma(z2)", printedSigma)], check: .printedFormFails(printedSigma, sigma, against: "σ(z) = 1/(1 + e^{−z})")),
+      DerivationStep("σ(z) = 1/(1 + exp^{z})   (eq. 3.34 as printed)", "The printed sigmoid has lost the minus sign of Table 1's 1/(1 + e^{−x}).",
+                     matrices: [("printed sigma(z2)", printedSigma)],
+                     check: .printedFormFails(printedSigma, sigmaBlock, against: "the sigmoid block (Table 1's 1/(1 + e^{−x}), MatConvNet §4.4)",
+                                              intended: "σ(z) = 1/(1 + e^{−z})", intendedValue: sigma,
+                                              note: "eq. (3.34) says it is Table 1's sigmoid, and Table 1 prints e^{−x}")),
       DerivationStep("σ′(z) = σ(z)(1 − σ(z))   (eq. 3.35–3.36)", "The sigmoid's slope, entry by entry.",
                      matrices: [("sigma'(z2)", slope)], check: .holds(slope, numericSlope, against: "central differences of σ", tolerance: 1e-6)),
-      DerivationStep("f′(x) = f(x)(1 − f(x))²   (Table 1 as printed)", "The table squares the second factor; eq. 3.36 has it right.",
-                     matrices: [("Table 1 sigma'", table)], check: .printedFormFails(table, numericSlope, against: "central differences of σ", tolerance: 1e-6)),
+      DerivationStep("f′(x) = f(x)(1 − f(x))²   (Table 1 (sigmoid) as printed)", "The table squares the second factor; eq. 3.36 has it right.",
+                     matrices: [("Table 1 sigma'", table)],
+                     check: .printedFormFails(table, numericSlope, against: "central differences of σ", tolerance: 1e-6, intended: "f′(x) = f(x)(1 − f(x))", intendedValue: slope)),
     ])
   }
 
@@ -187,25 +212,28 @@ enum MuruganDerivations {
     // Eq. 3.53 as printed: (yᵢ − zᵢ)/(zᵢ(1 − zᵢ)) for hidden unit i (y read as the output of the same index).
     let printed353 = Matrix(rows: net.w1.rows, cols: net.w1.cols) { _, i in (net.y[i % 2, 0] - f.z1[i, 0]) / (f.z1[i, 0] * (1 - f.z1[i, 0])) }
     return Derivation(id: "murugan-dense", title: "Dense-layer gradients", reference: "Murugan §3.2, eq. (3.28)–(3.59)", steps: [
-      DerivationStep("δ² = ∂L/∂z² = ∂L/∂ŷ ∘ σ′(z²) = (1/t)(ŷ − y)   (eq. 3.28–3.38 simplified)",
+      DerivationStep("δ² = ∂L/∂z² = ∂L/∂ŷ ∘ σ′(z²) = (1/t)(ŷ − y)   (corrected: eq. 3.28–3.38 simplified)",
                      "With the sigmoid and cross-entropy together, the ratio terms cancel to the prediction error.",
                      matrices: [("delta2", b.delta2)], check: .holds(b.delta2, dz2, against: "central differences of L in z²", tolerance: 1e-6)),
-      DerivationStep("∂L/∂W² = a¹ (δ²)ᵀ   (eq. 3.40, corrected)", "Weight w_ji into output i gets the input a¹_j times that output's error.",
+      DerivationStep("∂L/∂W² = a¹ (δ²)ᵀ   (corrected)", "Weight w_ji into output i gets the input a¹_j times that output's error.",
                      matrices: [("dL/dW2", b.dw2)], check: .holds(b.dw2, dw2, against: fd, tolerance: 1e-6)),
-      DerivationStep("∂L/∂w = (1/t) Σ ŷᵢ(σ(zᵢ) − yᵢ)   (eq. 3.39 as printed)", "The printed form multiplies by ŷᵢ where the input a¹_j belongs.",
-                     matrices: [("printed dL/dW2", printed339)], check: .printedFormFails(printed339, dw2, against: fd, tolerance: 1e-6)),
-      DerivationStep("∂L/∂bᵢ = σ(zᵢ) − yᵢ   (eq. 3.41–3.43 as printed)", "The printed bias gradient drops the 1/t of the loss's average.",
-                     matrices: [("printed dL/db2", printed343)], check: .printedFormFails(printed343, db2, against: fd, tolerance: 1e-6)),
-      DerivationStep("∂L/∂b² = δ²   (eq. 3.44, with 1/t)", "Each output bias receives its output's error.", check: .holds(b.db2, db2, against: fd, tolerance: 1e-6)),
-      DerivationStep("δ¹ = (W² δ²) ∘ ReLU′(z¹)   (eq. 3.45–3.52, corrected)", "The hidden error: the output errors sent back through W², gated by the ReLU.",
+      DerivationStep("∂L/∂w = (1/t) Σ ŷᵢ(σ(zᵢ) − yᵢ)   (eq. 3.39–3.40 as printed)", "The printed form multiplies by ŷᵢ where the input a¹_j belongs.",
+                     matrices: [("printed dL/dW2", printed339)],
+                     check: .printedFormFails(printed339, dw2, against: fd, tolerance: 1e-6, intended: "∂L/∂W² = a¹ (δ²)ᵀ, δ² = (ŷ − y)/t", intendedValue: b.dw2)),
+      DerivationStep("∂L/∂bᵢ = σ(zᵢ) − yᵢ   (eq. 3.43–3.44 as printed)", "The printed bias gradient drops the 1/t of the loss's average.",
+                     matrices: [("printed dL/db2", printed343)],
+                     check: .printedFormFails(printed343, db2, against: fd, tolerance: 1e-6, intended: "∂L/∂b² = δ² = (ŷ − y)/t", intendedValue: b.db2)),
+      DerivationStep("δ¹ = (W² δ²) ∘ ReLU′(z¹)   (corrected)", "The hidden error: the output errors sent back through W², gated by the ReLU.",
                      matrices: [("z1", f.z1), ("delta1", b.delta1)], check: .holds(b.delta1, dz1, against: "central differences of L in z¹", tolerance: 1e-6)),
-      DerivationStep("∂L/∂W¹ = a⁰ (δ¹)ᵀ   (eq. 3.54, corrected)", "The same outer-product form one layer down.",
+      DerivationStep("∂L/∂W¹ = a⁰ (δ¹)ᵀ   (corrected)", "The same outer-product form one layer down.",
                      matrices: [("dL/dW1", b.dw1)], check: .holds(b.dw1, dw1, against: fd, tolerance: 1e-6)),
-      DerivationStep("∂L/∂b¹ = δ¹   (eq. 3.59, corrected)", "The hidden biases.", matrices: [("dL/db1", b.db1)], check: .holds(b.db1, db1, against: fd, tolerance: 1e-6)),
-      DerivationStep("∂L/∂w = (yᵢ − zᵢ)/(zᵢ(1 − zᵢ))   (eq. 3.53 as printed)", "The printed hidden-layer gradient has no input factor and mixes in the sigmoid's slope of a ReLU layer.",
-                     matrices: [("printed dL/dW1", printed353)], check: .printedFormFails(printed353, dw1, against: fd, tolerance: 1e-6)),
-      DerivationStep("∂L/∂bᵢ = σ(z_i^{l−1}) − yᵢ   (eq. 3.55–3.58 as printed)", "The printed hidden-bias gradient is the output layer's form copied down a layer.",
-                     matrices: [("printed dL/db1", printed357)], check: .printedFormFails(printed357, db1, against: fd, tolerance: 1e-6)),
+      DerivationStep("∂L/∂b¹ = δ¹   (corrected)", "The hidden biases.", matrices: [("dL/db1", b.db1)], check: .holds(b.db1, db1, against: fd, tolerance: 1e-6)),
+      DerivationStep("∂L/∂w = (yᵢ − zᵢ)/(zᵢ(1 − zᵢ))   (eq. 3.53–3.54 as printed)", "The printed hidden-layer gradient has no input factor and mixes in the sigmoid's slope of a ReLU layer.",
+                     matrices: [("printed dL/dW1", printed353)],
+                     check: .printedFormFails(printed353, dw1, against: fd, tolerance: 1e-6, intended: "∂L/∂W¹ = a⁰ (δ¹)ᵀ, δ¹ = (W² δ²) ∘ ReLU′(z¹)", intendedValue: b.dw1)),
+      DerivationStep("∂L/∂bᵢ = σ(z_i^{l−1}) − yᵢ   (eq. 3.57–3.59 as printed)", "The printed hidden-bias gradient is the output layer's form copied down a layer.",
+                     matrices: [("printed dL/db1", printed357)],
+                     check: .printedFormFails(printed357, db1, against: fd, tolerance: 1e-6, intended: "∂L/∂b¹ = δ¹", intendedValue: b.db1)),
     ])
   }
 
@@ -221,9 +249,14 @@ enum MuruganDerivations {
     let dk = Support.gradient(at: net.k) { k in var n = net; n.k = k; return n.loss }
     let dbc = FiniteDifferences.derivative(at: net.bc) { v in var n = net; n.bc = v; return n.loss }
     let convBack = try Conv().backward(Support.tensor(net.image), Parameters(w: Support.tensor(net.k)), Support.tensor(b.ds)).dzdw
-    // Eq. 3.69/3.71 as printed: I indexed at (m − u, n − v), i.e. a true convolution, and "rot180 of the image".
-    let printedConvolution = conv2(net.image, b.ds, shape: .valid)
-    let printedRot = conv2(rot180(net.image), b.ds, shape: .valid)
+    // Eq. (3.69) and (3.71) under each of the paper's two definitions of the conv layer:
+    // eq. (3.2), a correlation (the network above), and eq. (3.3), a true convolution.
+    var convNet = net
+    convNet.trueConvolution = true
+    let convBackward = try convNet.backward(convNet.pass())
+    let dkConvolution = Support.gradient(at: net.k) { k in var n = convNet; n.k = k; return n.loss }
+    let eq369Correlation = eq369(net.image, b.ds), eq369Convolution = eq369(net.image, convBackward.ds)
+    let eq371Correlation = conv2(rot180(net.image), b.ds, shape: .valid), eq371Convolution = conv2(rot180(net.image), convBackward.ds, shape: .valid)
     let corrected = conv2(net.image, rot180(b.ds), shape: .valid)
     return Derivation(id: "murugan-kernel", title: "Back through pooling to the kernel", reference: "Murugan eq. (3.60)–(3.74)", steps: [
       DerivationStep("∂L/∂a⁰ = W¹ δ¹   (eq. 3.60–3.64, corrected)", "The dense layer sends its error back to the flattened pooled map.",
@@ -233,15 +266,24 @@ enum MuruganDerivations {
       DerivationStep("∂L/∂C = the switches of the max pool applied to ∂L/∂P   (eq. 3.66)", "Each window's error goes to its winning unit; the rest get zero.",
                      matrices: [("dL/dC", b.dc)], check: .holds(b.dc, poolBack, against: "the pool block's backward pass")),
       DerivationStep("δ = ∂L/∂C ∘ ReLU′(I ⋆ K + b)", "Through the conv layer's activation (the printed derivation folds this into σ).", matrices: [("delta", b.ds)]),
-      DerivationStep("∂L/∂K_uv = Σ_m Σ_n δ_mn I_{m+u−1, n+v−1} = (I ⋆ δ)_uv   (eq. 3.67–3.69, indices corrected)",
+      DerivationStep("∂L/∂K_uv = Σ_m Σ_n δ_mn I_{m+u−1, n+v−1} = (I ⋆ δ)_uv   (corrected: the gradient for eq. 3.2's correlation)",
                      "Each kernel weight collects the image samples it multiplied, weighted by the error there.",
                      matrices: [("dL/dK", b.dk)], check: .holds(b.dk, dk, against: fd + " in K", tolerance: 1e-6)),
-      DerivationStep("∂L/∂K through the conv block's dz/dw   (eq. 3.69, corrected)", "An independent implementation agrees.", check: .holds(b.dk, convBack?.channel(0) ?? Matrix(rows: 0, cols: 0), against: "the conv block")),
-      DerivationStep("Σ δ_mn I_{m−u, n−v}   (eq. 3.69 as printed: a true convolution)", "With minus signs the image runs backwards: that is conv2(I, δ), the kernel gradient of a flipped kernel.",
-                     matrices: [("conv2(I, delta)", printedConvolution)], check: .printedFormFails(printedConvolution, dk, against: fd, tolerance: 1e-6, verdict: "wrong in the source")),
-      DerivationStep("K = rot180(I) * δ   (eq. 3.70–3.71 as printed, * = conv2)", "Rotating the image instead of δ gives the gradient rotated by 180°.",
-                     matrices: [("conv2(rot180 I, delta)", printedRot)], check: .printedFormFails(printedRot, dk, against: fd, tolerance: 1e-6)),
-      DerivationStep("∂L/∂K = I * rot180(δ)   (eq. 3.71, corrected: conv2 'valid' with the rotation on δ)", "Convolution with the rotated error is the correlation of the first step.",
+      DerivationStep("∂L/∂K through the conv block's dz/dw   (MatConvNet §4.1)", "An independent implementation agrees.", check: .holds(b.dk, convBack?.channel(0) ?? Matrix(rows: 0, cols: 0), against: "the conv block")),
+      DerivationStep("∂L/∂K_uv = Σ_m Σ_n ∂L/∂C_mn I_{m−u, j−v}   (eq. 3.67–3.69, j read as n)",
+                     "The derivative of eq. (3.3)'s true convolution, term by term: it holds for the network eq. (3.3) defines and fails for eq. (3.2)'s correlation, where it gives the gradient rotated by 180°.",
+                     matrices: [("eq. 3.69 (correlation net)", eq369Correlation), ("eq. 3.69 (convolution net)", eq369Convolution)],
+                     check: .printedFormFails(eq369Correlation, dk, against: fd + " in K", tolerance: 1e-6, verdict: .ambiguous,
+                                              printedReading: "under eq. (3.2): the forward pass a correlation", intended: "Σ_m Σ_n ∂L/∂C_mn I_{m−u, n−v} (the same formula)",
+                                              intendedValue: eq369Convolution, truthForIntended: dkConvolution, intendedReading: "under eq. (3.3): the forward pass a true convolution",
+                                              note: "the paper defines the conv layer twice — eq. (3.2) correlates, eq. (3.3) convolves — and eq. (3.69) differentiates eq. (3.3)")),
+      DerivationStep("∂L/∂k = rot180°(I) * ∂L/∂C   (eq. 3.70–3.71, * the paper's valid convolution)", "Rotating the image and convolving: the gradient of eq. (3.3)'s convolution, the 180° rotation of eq. (3.2)'s.",
+                     matrices: [("conv2(rot180 I, delta)", eq371Correlation)],
+                     check: .printedFormFails(eq371Correlation, dk, against: fd + " in K", tolerance: 1e-6, verdict: .ambiguous,
+                                              printedReading: "under eq. (3.2): the forward pass a correlation", intended: "rot180°(I) * ∂L/∂C (the same formula)",
+                                              intendedValue: eq371Convolution, truthForIntended: dkConvolution, intendedReading: "under eq. (3.3): the forward pass a true convolution",
+                                              note: "as eq. (3.69); for eq. (3.2)'s correlation the gradient is I ⋆ δ = conv2(I, rot180 δ)")),
+      DerivationStep("∂L/∂K = conv2(I, rot180(δ), 'valid')   (corrected: the same gradient for eq. 3.2's correlation)", "Convolution with the rotated error is the correlation of the first step.",
                      check: .holds(corrected, dk, against: fd, tolerance: 1e-6)),
       DerivationStep("∂L/∂b = Σ_m Σ_n δ_mn = \(MatrixFormat.number(b.dbc))   (eq. 3.72–3.74)", "The shared bias collects every position's error.",
                      check: .holds(Support.column([b.dbc]), Support.column([dbc]), against: fd + " in b", tolerance: 1e-6)),
@@ -271,8 +313,9 @@ enum MuruganDerivations {
       DerivationStep("L before = \(MatrixFormat.number(net.loss)),  L after = \(MatrixFormat.number(next.loss))", "One small step lowers the loss."),
       DerivationStep("(L − L_new) / (α ‖∇L‖²) → 1 as α → 0   (eq. 3.75–3.79)", "To first order the decrease is α times the squared gradient norm: the gradients are the loss's.",
                      check: .holds(Support.column([decrease]), Support.column([1]), against: "first-order Taylor expansion", tolerance: 1e-3)),
-      DerivationStep("b = α ∂L/∂b   (eq. 3.80 as printed)", "The printed update drops the old bias.",
-                     check: .printedFormFails(printedBias, correctBias, against: "b − α ∂L/∂b", tolerance: 1e-3)),
+      DerivationStep("b^{p,q} = α ∂L/∂b^{p,q}   (eq. 3.80 as printed)", "The printed update drops the old bias.",
+                     check: .printedFormFails(printedBias, correctBias, against: "gradient descent b − α ∂L/∂b (eq. 3.75–3.79's form)", tolerance: 1e-3,
+                                              intended: "b^{p,q} = b^{p,q} − α ∂L/∂b^{p,q}", intendedValue: correctBias)),
     ])
   }
 }

@@ -29,6 +29,10 @@ enum XuDerivations {
 
   static let fd = "central finite differences of E"
 
+  /// The one rule for Xu's I (and l) where the paper means a matrix of ones.
+  static let onesNote = "Xu prints the all-ones matrix three ways — 𝟏 in (1), (2), (8), l in (7), (9), I in (4), (6), (10), (19), (20) — and never defines an identity; "
+    + "its own words fix the meaning (up copies every unit n times; (19) restates (2); (10) restates (9)). Judged by the paper's consistency: a glyph confusion, read as 𝟏"
+
   // MARK: eq. (1)
 
   static func convForward(_ instance: Derivations.Instance) throws -> Derivation {
@@ -86,14 +90,17 @@ enum XuDerivations {
                      check: .holds(zNext, try Subsample(n: n).forward(x.tensor, Parameters(w: Tensor(shape: Shape(1, 1), storage: [beta]), b: Tensor(shape: Shape(1, 1), storage: [b]))).channel(0),
                                    against: "the subsample block")),
       DerivationStep("δˡ⁺¹ = ∂E/∂zˡ⁺¹", "The error arriving from the layer above (drawn at random).", matrices: [("delta^{l+1}", delta)]),
-      DerivationStep("up(δˡ⁺¹) = δˡ⁺¹ ⊗ 1\(subscriptDigits(n))ₓ\(subscriptDigits(n))   (eq. 6)",
+      DerivationStep("up(δˡ⁺¹) = δˡ⁺¹ ⊗ 1\(subscriptDigits(n))ₓ\(subscriptDigits(n))   (eq. 6 with 𝟏 for I, corrected)",
                      "Kronecker product with a block of ones copies each error into the \(n)×\(n) block it came from.",
                      matrices: [("up(delta)", upsampled)], check: .holds(upsampled, repeated, against: "copying each entry n×n times by index")),
       DerivationStep("δˡ⁺¹ ⊗ I\(subscriptDigits(n))ₓ\(subscriptDigits(n))   (eq. 6 as printed)",
-                     "With the identity instead of ones only the block diagonals get the error: the printed I must be read as 1.",
-                     matrices: [("delta ⊗ I", upAsPrinted(delta, n))], check: .printedFormFails(upAsPrinted(delta, n), upsampled, against: "up(δ) = δ ⊗ 1")),
+                     "With the identity instead of ones only the block diagonals get the error: the printed I is the paper's all-ones matrix.",
+                     matrices: [("delta ⊗ I", upAsPrinted(delta, n))],
+                     check: .printedFormFails(upAsPrinted(delta, n), repeated, against: "copying each entry n×n times by index (the paper's definition of up)", verdict: .garbled,
+                                              printedReading: "I read as the identity", intended: "δˡ⁺¹ ⊗ 1ₙₓₙ", intendedValue: upsampled,
+                                              intendedReading: "I read as the all-ones matrix", note: onesNote)),
       DerivationStep("f′(zˡ) = σ(zˡ) ∘ (1 − σ(zˡ))", "The sigmoid's derivative, entry by entry.", matrices: [("f'(z^l)", fPrime)]),
-      DerivationStep("δˡ = β up(δˡ⁺¹) ∘ f′(zˡ)   (eq. 4–6)", "The error of the conv layer: route, scale by β, and multiply by the activation's slope.",
+      DerivationStep("δˡ = β up(δˡ⁺¹) ∘ f′(zˡ), entry by entry the matrix of eq. 5   (eq. 5)", "The error of the conv layer: route, scale by β, and multiply by the activation's slope.",
                      matrices: [("delta^l", deltaL)], check: .holds(deltaL, numeric, against: fd + " = ⟨δˡ⁺¹, zˡ⁺¹(zˡ)⟩", tolerance: 1e-6)),
     ])
   }
@@ -159,10 +166,10 @@ enum XuDerivations {
       DerivationStep("∂E/∂b_j = (vec δ_jˡ)ᵀ vec(1) = Σ_{p,q} [δ_jˡ]_{p,q}   (eq. 9)",
                      "The bias is added to every pixel, so its gradient collects the error of every pixel.",
                      matrices: [("dE/db", viaVec)], check: .holds(viaVec, numeric, against: fd + " = ⟨δ, z(b)⟩ in b", tolerance: 1e-6)),
-      DerivationStep("δ_jˡ * 1   (eq. 10, read with a matrix of ones)", "A valid correlation of δ with an all-ones matrix of its own size is the same sum.",
-                     matrices: [("delta * 1", xcorr2(delta, ones))], check: .holds(xcorr2(delta, ones), viaVec, against: "eq. (9)")),
-      DerivationStep("δ_jˡ * I   (eq. 10 as printed, I the identity)", "With the identity it would sum only the diagonal: the printed I must be read as 1.",
-                     matrices: [("delta * I", printed)], check: .printedFormFails(printed, viaVec, against: "eq. (9)")),
+      DerivationStep("δ_jˡ * I   (eq. 10 as printed)", "Read with the identity it would sum only the diagonal; read with the paper's all-ones matrix, a valid correlation of δ with ones of its own size is eq. (9)'s sum.",
+                     matrices: [("delta * I", printed), ("delta * 1", xcorr2(delta, ones))],
+                     check: .printedFormFails(printed, viaVec, against: "eq. (9)", verdict: .garbled, printedReading: "I read as the identity",
+                                              intended: "δ_jˡ * 1", intendedValue: xcorr2(delta, ones), intendedReading: "I read as the all-ones matrix", note: onesNote)),
     ])
   }
 
@@ -196,10 +203,11 @@ enum XuDerivations {
                      matrices: [("C", c)], check: .holds(c, phi, against: "φ(x) from MatConvNet §6.1's index map")),
       DerivationStep("∂E/∂k = unvec_{K,K}((vec δ)ᵀ C)   (eq. 11–12)", "Each kernel entry collects δ weighted by the inputs it met.",
                      matrices: [("dE/dk", viaUnvec)], check: .holds(viaUnvec, numeric, against: fd + " = ⟨δ, x ⋆ k⟩ in k", tolerance: 1e-6)),
-      DerivationStep("∂E/∂k = x ⋆ δ   (eq. 13 with * read as the correlation of Fig. 4)", "The same gradient as a valid correlation of x with δ.",
-                     matrices: [("x ⋆ delta", asCorrelation)], check: .holds(asCorrelation, viaUnvec, against: "eq. (12)")),
-      DerivationStep("conv2(x, δ, 'valid')   (eq. 13 with * read as MATLAB's convolution)", "A true convolution flips δ, so this reading disagrees with eq. (12).",
-                     matrices: [("conv2(x, delta)", asConvolution)], check: .printedFormFails(asConvolution, viaUnvec, against: "eq. (12)", verdict: "ambiguous notation: * must be read as correlation here")),
+            DerivationStep("∂E/∂k = x * δ   (eq. 13)", "Xu calls * a convolution; read as MATLAB's conv2 it flips δ and disagrees with eq. (12), read as the correlation of Fig. 4 it is eq. (12).",
+                     matrices: [("conv2(x, delta)", asConvolution)],
+                     check: .printedFormFails(asConvolution, viaUnvec, against: "eq. (12)", verdict: .ambiguous, printedReading: "* read as a true convolution (MATLAB conv2, 'valid')",
+                                              intended: "x ⋆ δ", intendedValue: asCorrelation, intendedReading: "* read as the correlation of Fig. 4",
+                                              note: "the paper uses * for both: Fig. 4's forward pass is a correlation, eq. (14) uses MATLAB's convn")),
       DerivationStep("J (x * J δ J) J   (eq. 14, * = conv2)", "For a forward pass that is a true convolution, z = conv2(x, k, 'valid'), the gradient is the flipped correlation.",
                      matrices: [("eq. 14", eq14)], check: .holds(eq14, numericTrueConv, against: fd + " = ⟨δ, conv2(x, k)⟩ in k", tolerance: 1e-6)),
     ])
@@ -221,31 +229,58 @@ enum XuDerivations {
     let printedSingle = conv2(padded, rot180(kernels[0]), shape: .valid)
     let sum = single + xcorr2(zeroPad(deltas[1], top: k - 1, bottom: k - 1, left: k - 1, right: k - 1), rot180(kernels[1]))
     let numericSum = numericGradient(at: x) { x in inner(deltas[0], xcorr2(x, kernels[0])) + inner(deltas[1], xcorr2(x, kernels[1])) }
+    // Eq. (17)–(18) read with MATLAB's convolution, and the pooling layer's own activation f = σ at z = σ⁻¹(x).
+    let sumAsConvolution = printedSingle + conv2(zeroPad(deltas[1], top: k - 1, bottom: k - 1, left: k - 1, right: k - 1), rot180(kernels[1]), shape: .valid)
+    let zPool = Support.map(x) { Double.log(($0 + 2) / (3 - ($0 + 2))) }  // x + 2 ∈ (1, 3) mapped through σ⁻¹ of (x + 2)/3
+    let slope = Support.map(zPool) { Support.sigmoid($0) * (1 - Support.sigmoid($0)) * 3 }
+    let numericDelta = numericGradient(at: zPool) { z in
+      let xz = Support.map(z) { 3 * Support.sigmoid($0) - 2 }
+      return inner(deltas[0], xcorr2(xz, kernels[0])) + inner(deltas[1], xcorr2(xz, kernels[1]))
+    }
+    // Eq. (15): E = δ₁₁ z₁₁ depends on the first K×K patch of x only, with weights δ₁₁ k.
+    let patchGradient = Matrix<Double>(rows: k, cols: k) { p, q in
+      FiniteDifferences.derivative(at: x[p, q]) { v in var xx = x; xx[p, q] = v; return deltas[0][0, 0] * xcorr2(xx, kernels[0])[0, 0] }
+    }
     let blockDx = try Conv().backward(x.tensor, Parameters(w: kernels[0].tensor), deltas[0].tensor).dzdx.channel(0)
     var steps = [
       DerivationStep("x_iˡ (\(side)×\(side)) feeds two maps j ∈ M_i with kernels k_ij and errors δ_jˡ⁺¹", "One input map, the maps it feeds, their kernels and errors.",
                      matrices: [("x", x), ("k_1", kernels[0]), ("delta_1", deltas[0])]),
       DerivationStep("δ̃ = δ padded with K − 1 = \(k - 1) zeros on every side   (Fig. 5)", "Padding lets every output reach every input pixel it depends on.", matrices: [("delta~", padded)]),
-      DerivationStep("∂E/∂x_i (one map) = δ̃ ⋆ (J k J)   (eq. 16, ⋆ the correlation of Fig. 4)", "A full convolution of δ with k: correlate the padded error with the flipped kernel.",
+      DerivationStep("∂E/∂x_i (one map) = δ̃ ⋆ (J k J), ⋆ the correlation of Fig. 4 (eq. 16 corrected)", "A full convolution of δ with k: correlate the padded error with the flipped kernel.",
                      matrices: [("dE/dx", single)], check: .holds(single, numericSingle, against: fd + " = ⟨δ, x ⋆ k⟩ in x", tolerance: 1e-6)),
       DerivationStep("the same through the conv block's backward (MatConvNet §6.1: φ*(dY Fᵀ))", "The im2row/row2im path gives the same numbers.",
                      matrices: [], check: .holds(blockDx, single, against: "eq. (16)")),
-      DerivationStep("conv2(δ̃, J k J, 'valid')   (eq. 16 with * read as MATLAB's convolution)", "Flipping twice cancels: this is δ̃ ⋆ k, the wrong orientation for Fig. 4's forward.",
-                     matrices: [("printed", printedSingle)], check: .printedFormFails(printedSingle, numericSingle, against: fd, verdict: "ambiguous notation: * must be read as correlation here")),
-      DerivationStep("∂E/∂x_i = Σ_{j∈M_i} δ̃_j ⋆ (J k_ij J)   (eq. 17)", "An input map feeding several outputs adds their contributions.",
-                     matrices: [("dE/dx", sum)], check: .holds(sum, numericSum, against: fd + " summed over both maps", tolerance: 1e-6)),
+      DerivationStep("(∂E/∂x_i)_j = δ̃_j * (J k_ij J)   (eq. 16)", "Read as MATLAB's convolution the two flips cancel (δ̃ ⋆ k, the wrong orientation for Fig. 4's forward); read as Fig. 4's correlation it is the full convolution of δ with k.",
+                     matrices: [("printed", printedSingle)],
+                     check: .printedFormFails(printedSingle, numericSingle, against: fd, tolerance: 1e-6, verdict: .ambiguous, printedReading: "* read as a true convolution (MATLAB conv2, 'valid')",
+                                              intended: "δ̃ ⋆ (J k J)", intendedValue: single, intendedReading: "* read as the correlation of Fig. 4",
+                                              note: "the paper uses * for both correlation (Fig. 4) and MATLAB's convolution (eq. 14)")),
+      DerivationStep("∂E/∂x_i = Σ_j^{M_i} δ̃_j * (J k_ij J)   (eq. 17)", "An input map feeding several outputs adds their contributions; * as in eq. (16).",
+                     matrices: [("dE/dx", sum)],
+                     check: .printedFormFails(sumAsConvolution, numericSum, against: fd + " summed over both maps", tolerance: 1e-6, verdict: .ambiguous,
+                                              printedReading: "* read as a true convolution (MATLAB conv2, 'valid')", intended: "Σ_j δ̃_j ⋆ (J k_ij J)", intendedValue: sum,
+                                              intendedReading: "* read as the correlation of Fig. 4", note: "the paper uses * for both correlation (Fig. 4) and MATLAB's convolution (eq. 14)")),
+      DerivationStep("δ_i = f′(z_i) ∘ Σ_j^{M_i} δ̃_j * (J k_ij J)   (eq. 18, f = σ)", "Through the pooling layer's own activation.",
+                     check: .printedFormFails(try hadamard(slope, sumAsConvolution), numericDelta, against: fd + " in z (x = σ(z))", tolerance: 1e-6, verdict: .ambiguous,
+                                              printedReading: "* read as a true convolution (MATLAB conv2, 'valid')", intended: "f′(z_i) ∘ Σ_j δ̃_j ⋆ (J k_ij J)", intendedValue: try hadamard(slope, sum),
+                                              intendedReading: "* read as the correlation of Fig. 4", note: "as eq. (16)")),
+      DerivationStep("dE/d[x]_pq = δ k_ij on the patch of one output pixel   (eq. 15)", "One output pixel's error spreads over the patch it read, weighted by the kernel.",
+                     check: .holds(patchGradient, Support.map(kernels[0]) { deltas[0][0, 0] * $0 }, against: fd + " of δ₁₁ z₁₁ in x₁₁'s patch", tolerance: 1e-6)),
     ]
     if side == 3 {
       // The worked example after eq. (15), 1-based [x]₂,₂ of a 3×3 input with a 2×2 kernel.
       let d = deltas[0], kk = kernels[0]
       let correct = d[0, 0] * kk[1, 1] + d[0, 1] * kk[1, 0] + d[1, 0] * kk[0, 1] + d[1, 1] * kk[0, 0]
       let printed = d[0, 0] * kk[0, 1] + d[0, 1] * kk[1, 0] + d[1, 0] * kk[0, 1] + d[1, 1] * kk[0, 0]
-      steps.append(DerivationStep("∂E/∂[x]₂,₂ = δ₁₁k₂₂ + δ₁₂k₂₁ + δ₂₁k₁₂ + δ₂₂k₁₁   (example after eq. 15, corrected)",
+      steps.append(DerivationStep("∂E/∂[x]₂,₂ = δ₁₁k₂₂ + δ₁₂k₂₁ + δ₂₁k₁₂ + δ₂₂k₁₁   (text after eq. 15, corrected)",
                                   "The centre pixel meets every kernel entry once.", matrices: [("corrected", Matrix(rows: 1, cols: 1, storage: [correct]))],
                                   check: .holds(Matrix(rows: 1, cols: 1, storage: [correct]), Matrix(rows: 1, cols: 1, storage: [numericSingle[1, 1]]), against: fd, tolerance: 1e-6)))
-      steps.append(DerivationStep("δ₁₁k₁₂ + δ₁₂k₂₁ + δ₂₁k₁₂ + δ₂₂k₁₁   (as printed)", "The first term's kernel index is garbled: k₁₂ for k₂₂.",
+      steps.append(DerivationStep("∂E/∂[x]₂,₂ = δ₁₁k₁₂ + δ₁₂k₂₁ + δ₂₁k₁₂ + δ₂₂k₁₁   (text after eq. 15, as printed)",
+                                  "The first term's kernel index is wrong in the source: the centre pixel meets k₂₂ under δ₁₁, not k₁₂ (which already appears under δ₂₁).",
                                   matrices: [("printed", Matrix(rows: 1, cols: 1, storage: [printed]))],
-                                  check: .printedFormFails(Matrix(rows: 1, cols: 1, storage: [printed]), Matrix(rows: 1, cols: 1, storage: [correct]), against: "the corrected sum")))
+                                  check: .printedFormFails(Matrix(rows: 1, cols: 1, storage: [printed]), Matrix(rows: 1, cols: 1, storage: [numericSingle[1, 1]]), against: fd, tolerance: 1e-6,
+                                                           intended: "δ₁₁k₂₂ + δ₁₂k₂₁ + δ₂₁k₁₂ + δ₂₂k₁₁", intendedValue: Matrix(rows: 1, cols: 1, storage: [correct]),
+                                                           note: "the converted LaTeX is well formed and the two sums before it are right; only this index differs, so the conversion is not to blame")))
     }
     return Derivation(id: "xu-input-error", title: "Pooling-layer error by full convolution", reference: "Xu eq. (15)–(18)", steps: steps)
   }
@@ -262,7 +297,8 @@ enum XuDerivations {
     let downX = try down(x, n)
     let db = Matrix(rows: 1, cols: 1, storage: [delta.storage.reduce(0, +)])
     let dbeta = Matrix(rows: 1, cols: 1, storage: [inner(delta, downX)])
-    let ones = Matrix<Double>.ones(side / n, side / n)
+    let ones = Matrix<Double>.ones(side / n, side / n), identity = Matrix<Double>.identity(side / n)
+    let identityInner = (vec(delta).transposed * vec(identity))[0, 0]
     let numericB = try numericGradient(at: Matrix(rows: 1, cols: 1, storage: [b])) { bb in inner(delta, beta * (try down(x, n)) + bb[0, 0] * ones) }
     let numericBeta = try numericGradient(at: Matrix(rows: 1, cols: 1, storage: [beta])) { be in inner(delta, be[0, 0] * (try down(x, n)) + b * ones) }
     let block = try Subsample(n: n).backward(x.tensor, Parameters(w: Tensor(shape: Shape(1, 1), storage: [beta]), b: Tensor(shape: Shape(1, 1), storage: [b])), delta.tensor)
@@ -270,10 +306,22 @@ enum XuDerivations {
       DerivationStep("z = β down(x) + b 1   (eq. 2, β = \(MatrixFormat.number(beta)), b = \(MatrixFormat.number(b)))", "The trainable average layer before its activation.",
                      matrices: [("x", x), ("down(x)", downX)]),
       DerivationStep("δ = ∂E/∂z", "The layer's error (drawn at random).", matrices: [("delta", delta)]),
-      DerivationStep("∂E/∂b = (vec δ)ᵀ vec(1) = Σ_{p,q} δ_{p,q}   (eq. 19–20)", "b is added everywhere, so its gradient is the sum of the error.",
-                     matrices: [("dE/db", db)], check: .holds(db, numericB, against: fd + " in b", tolerance: 1e-6)),
-      DerivationStep("∂E/∂β = (vec δ)ᵀ vec(down(x)) = Σ δ ∘ down(x)   (eq. 21–22)", "β scales down(x), so its gradient weighs the error by down(x).",
+      DerivationStep("∂E/∂b = (vec δ)ᵀ vec(I) = Σ_{p,q} δ_{p,q}   (eq. 19)", "b is added everywhere, so its gradient is the sum of the error; with the identity the middle form would be the trace.",
+                     matrices: [("dE/db", db)],
+                     check: .printedFormFails(Matrix(rows: 1, cols: 1, storage: [identityInner]), numericB, against: fd + " in b", tolerance: 1e-6, verdict: .garbled,
+                                              printedReading: "I read as the identity", intended: "(vec δ)ᵀ vec(1) = Σ_{p,q} δ_{p,q}", intendedValue: db,
+                                              intendedReading: "I read as the all-ones matrix", note: onesNote)),
+      DerivationStep("∂E/∂b = δ * I   (eq. 20)", "The same sum as a valid correlation of δ with a matrix of its own size.",
+                     matrices: [("delta * I", xcorr2(delta, identity))],
+                     check: .printedFormFails(xcorr2(delta, identity), numericB, against: fd + " in b", tolerance: 1e-6, verdict: .garbled,
+                                              printedReading: "I read as the identity", intended: "δ * 1", intendedValue: xcorr2(delta, ones),
+                                              intendedReading: "I read as the all-ones matrix", note: onesNote)),
+      DerivationStep("∂E/∂β = (vec δ)ᵀ vec(down(x)) = Σ δ ∘ down(x)   (eq. 21)", "β scales down(x), so its gradient weighs the error by down(x).",
                      matrices: [("dE/dbeta", dbeta)], check: .holds(dbeta, numericBeta, against: fd + " in β", tolerance: 1e-6)),
+      DerivationStep("∂E/∂β = δ * down(x)   (eq. 22)", "Two matrices of one size: a valid correlation is eq. (21)'s sum, a true convolution pairs δ_pq with the opposite corner of down(x).",
+                     check: .printedFormFails(conv2(delta, downX, shape: .valid), numericBeta, against: fd + " in β", tolerance: 1e-6, verdict: .ambiguous,
+                                              printedReading: "* read as a true convolution (MATLAB conv2, 'valid')", intended: "δ ⋆ down(x)", intendedValue: xcorr2(delta, downX),
+                                              intendedReading: "* read as the correlation of Fig. 4", note: "the paper uses * for both correlation (Fig. 4) and MATLAB's convolution (eq. 14)")),
       DerivationStep("the subsample block's backward", "ConvLab's block returns the same two numbers.",
                      check: .holds(Matrix(rows: 2, cols: 1, storage: [block.dzdb?.storage[0] ?? .nan, block.dzdw?.storage[0] ?? .nan]),
                                    Matrix(rows: 2, cols: 1, storage: [db[0, 0], dbeta[0, 0]]), against: "eq. (19) and (21)")),

@@ -163,7 +163,8 @@ import Testing
 }
 
 @Suite struct DerivationNotesDriftTests {
-  /// Each paper's note ends with exactly `convlab derive ID --markdown` for its derivations.
+  /// Each paper's note ends with exactly `convlab derive ID --markdown` for its derivations,
+  /// then `convlab audit --paper P --markdown` (the verdicts, from the claim inventory).
   @Test(arguments: [("xu", "xu.md"), ("murugan", "murugan.md"), ("vardhan", "vardhan.md"), ("milisavljevic", "milisavljevic.md"), ("matconvnet", "matconvnet.md")])
   func committedNoteMatchesTheCode(prefix: String, file: String) throws {
     let committed = try String(contentsOf: NotesDriftTests.root.appendingPathComponent("Notes/\(file)"), encoding: .utf8)
@@ -171,6 +172,7 @@ import Testing
     #expect(!ids.isEmpty)
     var generated = ""
     for id in ids { generated += try CLI.run(["derive", id, "--markdown"]).stdout }
+    generated += try CLI.run(["audit", "--paper", prefix, "--markdown"]).stdout
     #expect(committed.hasSuffix(generated), "Notes/\(file) is out of date: run `make notes`")
   }
 }
@@ -186,8 +188,10 @@ import Testing
   @Test func theAuditTableEndsWithTheCountsAndExitsZero() throws {
     let r = try CLI.run(["audit"])
     #expect(r.status == 0, "\(r.stderr)")
-    #expect(r.stdout.contains("Murugan (52 claims, 16 not correct as printed)"))
-    #expect(r.stdout.contains("→ f′(x) = f(x)(1 − f(x))"))
+    // One line per claim led by its verdict, the intended form under it, the summary last.
+    #expect(r.stdout.contains("✗ Murugan Table 1 (sigmoid)  (§2.2, table or caption) — wrong in the source\n"))
+    #expect(r.stdout.contains("    intended  f′(x) = f(x)(1 − f(x))\n"))
+    #expect(r.stdout.split(separator: "\n").last?.hasSuffix("every verdict reproduced by its check") == true)
     let bad = try CLI.run(["audit", "--paper", "Nobody"])
     #expect(bad.status != 0 && bad.stderr.contains("no audited paper"))
   }
@@ -203,6 +207,6 @@ import Testing
       #expect(r.status == 0 && r.stdout.contains("checks as expected ✓"), "\(id): \(r.stdout.suffix(200)) \(r.stderr)")
     }
     let coverage = try CLI.run(["audit", "--coverage"])
-    #expect(coverage.status == 0 && coverage.stdout.contains("0 uncovered"), "\(coverage.stdout.suffix(300))")
+    #expect(coverage.status == 0 && coverage.stdout.contains("| Murugan | §3.2 |"), "\(coverage.stdout.suffix(300))")
   }
 }
