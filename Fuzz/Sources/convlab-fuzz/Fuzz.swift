@@ -13,7 +13,7 @@ import Foundation
 // error of another type) is a finding.
 
 /// The targets, by name.
-let targets: [String: (Data) throws -> Void] = [
+let targets: [String: @Sendable (Data) throws -> Void] = [
   "npy": fuzzNPY,
   "csv": fuzzCSV,
   "idx": fuzzIDX,
@@ -39,12 +39,25 @@ let scratch: String = {
 
 func file(_ name: String, _ data: Data) -> String {
   let path = scratch + "/" + name
-  // A plain write: the scratch folder is this process's own.
-  FileManager.default.createFile(atPath: path, contents: data)
+  // A plain write(2), not an atomic one: the scratch folder is this process's own, and the
+  // file-based targets spend most of their time here.
+  let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+  guard fd >= 0 else { fatalError("convlab-fuzz: cannot write \(path)") }
+  data.withUnsafeBytes { raw in
+    var done = 0
+    while done < raw.count {
+      let n = write(fd, raw.baseAddress! + done, raw.count - done)
+      guard n > 0 else { fatalError("convlab-fuzz: cannot write \(path)") }
+      done += n
+    }
+  }
+  close(fd)
   return path
 }
 
 func text(_ data: Data) -> String { String(decoding: data, as: UTF8.self) }
+
+func warn(_ message: String) { FileHandle.standardError.write(Data((message + "\n").utf8)) }
 
 // MARK: Targets
 
@@ -105,7 +118,7 @@ func fuzzPacket(_ data: Data) throws {
   if !FileManager.default.fileExists(atPath: folder + "/x.npy") {
     try NPYArray(shape: [2, 2], values: [1, 2, 3, 4]).write(to: folder + "/x.npy")
   }
-  FileManager.default.createFile(atPath: folder + "/exercise.json", contents: data)
+  _ = file("packet/exercise.json", data)
   _ = try Packet.read(folder)
 }
 
@@ -217,7 +230,7 @@ func testOneInput(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     // The expected answer to bad input.
   } catch {
     // Any other error escaping a parser is a finding: it would reach the user unexplained.
-    fputs("non-ConvLabError escaped: \(error)\n", stderr)
+    warn("non-ConvLabError escaped: \(error)")
     abort()
   }
   return 0
@@ -230,13 +243,13 @@ func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CC
   let args = (0..<Int(argc)).map { argv?[$0].map { String(cString: $0) } ?? "" }
   if args.count >= 3 && args[1] == "--seeds" {
     do { try writeSeeds(args[2]) } catch {
-      fputs("convlab-fuzz: \(error)\n", stderr)
+      warn("convlab-fuzz: \(error)")
       return 1
     }
     return 0
   }
   guard args.count >= 2, let target = targets[args[1]] else {
-    fputs("usage: convlab-fuzz TARGET [libFuzzer flags and corpus folders]\n       convlab-fuzz --seeds DIR\ntargets: \(targets.keys.sorted().joined(separator: " "))\n", stderr)
+    warn("usage: convlab-fuzz TARGET [libFuzzer flags and corpus folders]\n       convlab-fuzz --seeds DIR\ntargets: \(targets.keys.sorted().joined(separator: " "))")
     return 2
   }
   selected = target
