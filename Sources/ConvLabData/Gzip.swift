@@ -43,8 +43,9 @@ enum Gzip {
           consumed += piece
         }
         // Room for this step: a probe while the size is unknown, else up to one byte past the
-        // declared size (that byte proves the stream is longer than declared).
-        let room = declared.map { $0 + 1 - output.count } ?? probeBytes
+        // declared size (that byte proves the stream is longer than declared), 1 MiB at a time so
+        // that a short or damaged stream costs what it inflates to, not what its header claims.
+        let room = declared.map { min($0 + 1 - output.count, 1 << 20) } ?? probeBytes
         let before = output.count
         output.append(contentsOf: repeatElement(0, count: room))
         let status = output.withUnsafeMutableBufferPointer { buffer -> Int32 in

@@ -108,6 +108,20 @@ struct BoundedInputTests {
     #expect(oneLineError { _ = try readFile(path, maxBytes: 1 << 20) }.contains("is not a regular file"))
   }
 
+  /// Regression (fuzz targets roster and packet): `readFile(_:)` went through
+  /// FileManager.contents(atPath:), which LeakSanitizer caught leaking a buffer per read; it now
+  /// shares the bounded reader, so it also reads empty files and refuses FIFOs.
+  @Test("readFile(_:) is the bounded reader: empty files read as empty, FIFOs are refused")
+  func plainReadFileIsBounded() throws {
+    let empty = try temporary("empty", Data())
+    defer { try? FileManager.default.removeItem(atPath: empty) }
+    #expect(try readFile(empty).isEmpty)
+    let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("convlab-fifo-\(UUID().uuidString)").path
+    #expect(mkfifo(fifo, 0o600) == 0)
+    defer { try? FileManager.default.removeItem(atPath: fifo) }
+    #expect(oneLineError { _ = try readFile(fifo) }.contains("is not a regular file"))
+  }
+
   @Test("a missing file and a folder are one-line errors")
   func missingAndFolder() {
     #expect(oneLineError { _ = try readFile("/nonexistent/convlab/x.csv", maxBytes: 100) }.contains("does not exist"))
