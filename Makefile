@@ -9,7 +9,7 @@ BIN          := .build/$(CONFIG)/convlab
 APT_PACKAGES := libopenblas-dev pkg-config zlib1g-dev gnuplot-nox dataset-fashion-mnist bubblewrap
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup build test demo notes bench figures clean gpu-bundle gpu-test-bundle gradescope-bundle
+.PHONY: setup build test demo notes bench figures clean gpu-bundle gpu-test-bundle gradescope-bundle fuzz fuzz-build fuzz-smoke
 
 ## setup: install the Debian packages that are missing (sudo only when not root)
 setup:
@@ -32,6 +32,22 @@ test: setup
 	  || echo "NVRTC could not be installed from PyPI: the kernel-compilation tests will be reported as skipped"
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests
 	CONVLAB_CUDA_LIB_PATH="$$(python3 scripts/nvrtc_lib.py 2>/dev/null)" $(SWIFT) test $(BUILD_FLAGS) --skip-build
+	$(MAKE) fuzz-smoke
+
+## fuzz: every libFuzzer target for FUZZ_SECONDS each (default 600), FUZZ_JOBS at once (Docs/robustness.md)
+FUZZ_SECONDS ?= 600
+FUZZ_JOBS    ?= 3
+FUZZ_TARGETS := npy csv idx netspec geometry blockoptions packet roster checkpoint studentoutput
+fuzz: setup fuzz-build
+	bash Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
+
+## fuzz-build: the fuzz targets with libFuzzer + AddressSanitizer, in .build-fuzz
+fuzz-build:
+	$(SWIFT) build --package-path Fuzz --scratch-path .build-fuzz -c debug -Xswiftc -sanitize=fuzzer,address
+
+## fuzz-smoke: each fuzz target for a few seconds (part of `make test`)
+fuzz-smoke: fuzz-build
+	bash Fuzz/run.sh 5 2 $(FUZZ_TARGETS)
 
 ## demo: setup, build, and a short guided tour with real output
 demo: build
@@ -63,4 +79,4 @@ notes: build
 	@bash scripts/notes.sh $(BIN)
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -51,14 +51,11 @@ public func makeDirectory(_ path: String) throws {
 }
 
 /// Reads a whole file or throws a one-line error naming it.
+///
+/// Bounded by the memory limit and refused for anything but a regular file (see
+/// `readFile(_:maxBytes:)`); FileManager.contents(atPath:) leaked a buffer per call under ASan.
 public func readFile(_ path: String) throws -> Data {
-  guard FileManager.default.fileExists(atPath: path) else {
-    throw ConvLabError("\(path) does not exist.")
-  }
-  guard let data = FileManager.default.contents(atPath: path) else {
-    throw ConvLabError("\(path) cannot be read.")
-  }
-  return data
+  try readFile(path, maxBytes: MemoryLimit.bytes)
 }
 
 /// An exclusive lock on a folder (flock(2) on the folder itself), held until `release()` or

@@ -54,19 +54,25 @@ public struct NPYArray: Equatable, Sendable {
     let shapeText = try Self.headerValue("shape", in: header, name: name)
     let descrValue = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
     guard fortranText == "True" || fortranText == "False" else {
-      throw ConvLabError("\(name) has fortran_order '\(fortranText)'; expected True or False.")
+      throw ConvLabError("\(name) has fortran_order '\(fortranText.prefix(40))' in its .npy header; expected True or False.")
     }
     let fortran = fortranText == "True"
     let inner = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
     let shapeParts = inner.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    guard shapeParts.count <= Self.maxRank else {
+      throw ConvLabError("\(name) has \(shapeParts.count) dimensions in its .npy header; at most \(Self.maxRank) are supported.")
+    }
     let shape = try shapeParts.map { part -> Int in
-      guard let v = Int(part), v >= 0 else { throw ConvLabError("\(name) has a bad shape entry '\(part)' in its .npy header.") }
+      guard let v = Int(part), v >= 0 else {
+        throw ConvLabError("\(name) has a bad shape entry '\(part.prefix(40))' in its .npy header; each entry must be a non-negative integer.")
+      }
       return v
     }
     let (width, decode) = try Self.decoder(for: descrValue, name: name)
-    let count = shape.reduce(1, *)
+    // The header's shape comes from outside: check its product, then the Double copy, before allocating.
+    let count = try MemoryLimit.check(elements: shape, bytesPerElement: MemoryLayout<Double>.size, "\(name) (shape \(shape) in its .npy header)")
     let dataStart = headerStart + headerLength
-    let needed = count * width
+    let needed = try Size.product([count, width], "\(name) (shape \(shape) in its .npy header)")
     guard bytes.count - dataStart >= needed else {
       throw ConvLabError("\(name) is truncated: its shape \(shape) needs \(needed) bytes of data but the file has \(bytes.count - dataStart).")
     }
@@ -82,9 +88,13 @@ public struct NPYArray: Equatable, Sendable {
     self.values = fortran || shape.count < 2 ? raw : Self.cToFortran(raw, shape: shape)
   }
 
-  /// Reads a `.npy` file.
-  public init(contentsOf path: String) throws {
-    try self.init(data: try readFile(path), name: path)
+  /// The most dimensions a `.npy` header may declare (NumPy's own limit is 64; ConvLab uses 4).
+  public static let maxRank = 32
+
+  /// Reads a `.npy` file, refusing files larger than `maxBytes` (default: the memory limit)
+  /// before reading them.
+  public init(contentsOf path: String, maxBytes: Int = MemoryLimit.bytes) throws {
+    try self.init(data: try readFile(path, maxBytes: maxBytes), name: path)
   }
 
   private static func headerValue(_ key: String, in header: String, name: String) throws -> String {
@@ -127,7 +137,7 @@ public struct NPYArray: Equatable, Sendable {
     case "|u1", "<u1": return (1, { Double($0[$1]) })
     case "|b1": return (1, { $0[$1] != 0 ? 1 : 0 })
     default:
-      throw ConvLabError("\(name) has dtype '\(descr)', which is not supported; use float32 (<f4), float64 (<f8) or a little-endian integer type.")
+      throw ConvLabError("\(name) has dtype '\(descr.prefix(40))', which is not supported; use float32 (<f4), float64 (<f8) or a little-endian integer type.")
     }
   }
 

@@ -47,6 +47,8 @@ public struct Dataset: Sendable {
     }
     let labels = try lab.unsignedBytes(name: labelsPath).map { Int($0) }
     let pixels = try img.unsignedBytes(name: imagesPath)
+    // The images become Float: four bytes per pixel, checked before the tensor is allocated.
+    try MemoryLimit.check(elements: [n, rows, cols], bytesPerElement: MemoryLayout<Float>.size, "the images of \(imagesPath)")
     let h = transpose ? cols : rows, w = transpose ? rows : cols
     var x = Tensor<Float>(shape: Shape(h, w, 1, n))
     // IDX is row-major: byte (r, c) of image m is at m·rows·cols + r·cols + c.
@@ -63,6 +65,31 @@ public struct Dataset: Sendable {
       }
     }
     self.init(images: x, labels: labels, classes: (labels.max() ?? 0) + 1)
+    self.labelsPath = labelsPath
+  }
+
+  /// Where the labels were read from (for error messages), when they came from a file.
+  public private(set) var labelsPath: String?
+
+  /// Checks that the labels name classes without gaps: every class between the smallest and
+  /// the largest label has at least one image. A lone wrong label (200 among 0–9) would
+  /// otherwise silently make a 201-class problem; this names it and the image it belongs to.
+  public func checkContiguousLabels() throws {
+    guard let low = labels.min(), let high = labels.max() else { return }
+    var present = [Bool](repeating: false, count: high - low + 1)
+    for l in labels { present[l - low] = true }
+    // The first missing class splits the labels: those above it are the outliers.
+    guard let gap = present.firstIndex(of: false).map({ $0 + low }) else { return }
+    let below = labels.filter { $0 < gap }.max() ?? low
+    let outlier = labels.filter { $0 > gap }.min() ?? high
+    let index = labels.firstIndex(of: outlier) ?? 0
+    throw ConvLabError("\(labelsPath ?? "the labels"): label \(outlier) (item \(index + 1)) is out of range: the other labels are \(low)–\(below) and no item has a label between \(gap) and \(outlier - 1).")
+  }
+
+  /// Checks that every label is one of the training set's classes `range`.
+  public func checkLabels(within range: ClosedRange<Int>, of training: String) throws {
+    guard let index = labels.firstIndex(where: { !range.contains($0) }) else { return }
+    throw ConvLabError("\(labelsPath ?? "the labels"): label \(labels[index]) (item \(index + 1)) is out of range: the training labels (\(training)) are \(range.lowerBound)–\(range.upperBound).")
   }
 }
 
@@ -104,6 +131,8 @@ public struct DataSplits: Sendable {
     let transpose = directory.lowercased().contains("emnist") || f.trainImages.lowercased().contains("emnist")
     let all = try Dataset(imagesPath: f.trainImages, labelsPath: f.trainLabels, transpose: transpose)
     var test = try Dataset(imagesPath: f.testImages, labelsPath: f.testLabels, transpose: transpose)
+    try all.checkContiguousLabels()
+    if let low = all.labels.min(), let high = all.labels.max() { try test.checkLabels(within: low...high, of: f.trainLabels) }
     guard test.imageShape == all.imageShape else {
       throw ConvLabError("training images are \(all.imageShape.h)×\(all.imageShape.w) but test images are \(test.imageShape.h)×\(test.imageShape.w).")
     }

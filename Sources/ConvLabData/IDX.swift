@@ -18,39 +18,66 @@ public struct IDXArray: Sendable {
     0x0C: (4, "int"), 0x0D: (4, "float"), 0x0E: (8, "double"),
   ]
 
-  /// Reads and validates `path` (plain or .gz).
+  /// The largest number of dimensions an IDX header may declare (its rank byte allows 255).
+  static let maxRank = 16
+
+  /// Reads and validates `path` (plain or .gz). The file is refused above the memory limit
+  /// before it is read; a gzip file is inflated only up to the size its IDX header declares,
+  /// and that size is checked against the memory limit before the rest is inflated.
   public init(path: String) throws {
-    let raw = try readFile(path)
-    try self.init(data: Gzip.isCompressed(raw) ? try Gzip.decompress(raw, name: path) : raw, name: path)
+    let raw = try readFile(path, maxBytes: MemoryLimit.bytes)
+    if Gzip.isCompressed(raw) {
+      let bytes = try Gzip.decompress(raw, name: path) { prefix in try Self.header(prefix, name: path)?.fileBytes }
+      try self.init(bytes: bytes, name: path)
+    } else {
+      try self.init(data: raw, name: path)
+    }
   }
 
   /// Parses IDX bytes; `name` appears in error messages.
   public init(data: Data, name: String) throws {
-    let bytes = [UInt8](data)
-    guard bytes.count >= 4 else { throw ConvLabError("\(name) is too short to be an IDX file (\(bytes.count) bytes).") }
+    try self.init(bytes: [UInt8](data), name: name)
+  }
+
+  /// The header at the start of `bytes`: element type, dimensions, header length and the whole
+  /// file's size, every size overflow-checked and the elements checked against the memory
+  /// limit; nil while `bytes` is too short to hold the header.
+  static func header(_ bytes: [UInt8], name: String) throws -> (type: UInt8, dimensions: [Int], headerBytes: Int, fileBytes: Int)? {
+    guard bytes.count >= 4 else { return nil }
     guard bytes[0] == 0, bytes[1] == 0, let type = Self.types[bytes[2]] else {
       throw ConvLabError(String(format: "%@ is not an IDX file: magic number %02x %02x %02x %02x (expected 00 00 then a type 08–0e).", name, bytes[0], bytes[1], bytes[2], bytes[3]))
     }
     let rank = Int(bytes[3])
-    guard rank >= 1 else { throw ConvLabError("\(name) declares 0 dimensions.") }
-    let header = 4 + 4 * rank
-    guard bytes.count >= header else { throw ConvLabError("\(name) is truncated inside its header (\(bytes.count) of \(header) bytes).") }
+    guard rank >= 1 else { throw ConvLabError("\(name) declares 0 dimensions; an IDX file has 1 to \(maxRank).") }
+    guard rank <= maxRank else { throw ConvLabError("\(name) declares \(rank) dimensions; an IDX file here has 1 to \(maxRank).") }
+    let headerBytes = 4 + 4 * rank
+    guard bytes.count >= headerBytes else { return nil }
     var dims: [Int] = []
     for r in 0..<rank {
       let o = 4 + 4 * r
       dims.append(Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]))
     }
-    let count = dims.reduce(1, *)
-    let expected = header + count * type.size
+    let what = "\(name) (\(dims.map(String.init).joined(separator: "×")) \(type.name)s)"
+    let count = try MemoryLimit.check(elements: dims, bytesPerElement: type.size, what)
+    let fileBytes = try Size.sum([headerBytes, try Size.product([count, type.size], what)], what)
+    return (bytes[2], dims, headerBytes, fileBytes)
+  }
+
+  init(bytes: [UInt8], name: String) throws {
+    guard let header = try Self.header(bytes, name: name) else {
+      guard bytes.count >= 4 else { throw ConvLabError("\(name) is too short to be an IDX file (\(bytes.count) bytes).") }
+      throw ConvLabError("\(name) is truncated inside its header (\(bytes.count) of \(4 + 4 * Int(bytes[3])) bytes).")
+    }
+    let dims = header.dimensions, expected = header.fileBytes
     guard bytes.count >= expected else {
-      throw ConvLabError("\(name) is truncated: \(dims.map(String.init).joined(separator: "×")) \(type.name)s need \(expected) bytes, the file has \(bytes.count).")
+      throw ConvLabError("\(name) is truncated: \(dims.map(String.init).joined(separator: "×")) \(Self.types[header.type]?.name ?? "")s need \(expected) bytes, the file has \(bytes.count).")
     }
     guard bytes.count == expected else {
       throw ConvLabError("\(name) has \(bytes.count - expected) bytes after its \(dims.map(String.init).joined(separator: "×")) elements; the file is damaged or not IDX.")
     }
     dimensions = dims
-    elementType = bytes[2]
-    payload = bytes[header...]
+    elementType = header.type
+    payload = bytes[header.headerBytes...]
   }
 
   /// The unsigned-byte elements (images and labels of the MNIST family) without conversion.

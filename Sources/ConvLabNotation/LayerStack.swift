@@ -37,32 +37,49 @@ public struct LayerSpec: Hashable, Sendable, CustomStringConvertible {
       throw ConvLabError("unknown layer '\(first)' in '\(text)'; expected one of \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
     }
     self.kind = kind
-    self.text = text.trimmingCharacters(in: .whitespaces)
-    var size = (1, 1)
+    let layerText = text.trimmingCharacters(in: .whitespaces)
+    self.text = layerText
+    var size: (Int, Int)?
     var stride = (1, 1), dilation = (1, 1)
     var pad = [0, 0, 0, 0]
     var filters: Int?
     var method: String?
     var ceil = false
     var k = 1
+    let maxExtent = Size.maxExtent
+    // Every number is a size from outside: parse it exactly (no silently dropped words) and bound it.
+    func numbers(_ word: String, _ name: String, _ separators: Set<Character>, _ range: ClosedRange<Int>, _ usage: String) throws -> [Int] {
+      let parts = word.split(omittingEmptySubsequences: false, whereSeparator: { separators.contains($0) })
+      var values: [Int] = []
+      for part in parts {
+        guard !part.isEmpty, part.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+          throw ConvLabError("'\(name) \(word.prefix(40))' in '\(layerText.prefix(80))' should be \(usage).")
+        }
+        guard let v = Int(part), range.contains(v) else {
+          throw ConvLabError("'\(name) \(word.prefix(40))' in '\(layerText.prefix(80))' is out of range: each number must be between \(range.lowerBound) and \(range.upperBound).")
+        }
+        values.append(v)
+      }
+      return values
+    }
     func pair(_ word: String, _ name: String) throws -> (Int, Int) {
-      let v = word.split(separator: ",").compactMap { Int($0) }
-      guard (v.count == 1 || v.count == 2), v.allSatisfy({ $0 >= 1 }) else {
-        throw ConvLabError("'\(name) \(word)' in '\(text)' should be one or two positive integers (e.g. \(name) 2 or \(name) 2,1).")
+      let v = try numbers(word, name, [","], 1...maxExtent, "one or two positive integers (e.g. \(name) 2 or \(name) 2,1)")
+      guard v.count == 1 || v.count == 2 else {
+        throw ConvLabError("'\(name) \(word.prefix(40))' in '\(layerText.prefix(80))' should be one or two positive integers (e.g. \(name) 2 or \(name) 2,1).")
       }
       return v.count == 1 ? (v[0], v[0]) : (v[0], v[1])
     }
     func quad(_ word: String, _ name: String) throws -> [Int] {
-      let v = word.split(separator: ",").compactMap { Int($0) }
-      guard (v.count == 1 || v.count == 4), v.allSatisfy({ $0 >= 0 }) else {
-        throw ConvLabError("'\(name) \(word)' in '\(text)' should be one non-negative integer or four (top,bottom,left,right).")
+      let v = try numbers(word, name, [","], 0...maxExtent, "one non-negative integer or four (top,bottom,left,right)")
+      guard v.count == 1 || v.count == 4 else {
+        throw ConvLabError("'\(name) \(word.prefix(40))' in '\(layerText.prefix(80))' should be one non-negative integer or four (top,bottom,left,right).")
       }
       return v.count == 1 ? Array(repeating: v[0], count: 4) : v
     }
     while k < words.count {
       let word = words[k].lowercased()
       func value() throws -> String {
-        guard k + 1 < words.count else { throw ConvLabError("'\(word)' in '\(text)' needs a value.") }
+        guard k + 1 < words.count else { throw ConvLabError("'\(word.prefix(40))' in '\(layerText.prefix(80))' needs a value.") }
         k += 1
         return words[k]
       }
@@ -73,22 +90,30 @@ public struct LayerSpec: Hashable, Sendable, CustomStringConvertible {
       case "ceil": ceil = true
       case "max", "avg", "maxavg": method = word
       default:
-        let dims = word.split(whereSeparator: { $0 == "x" || $0 == "×" }).compactMap { Int($0) }
-        guard !dims.isEmpty, dims.count <= 3, dims.count == word.split(whereSeparator: { $0 == "x" || $0 == "×" }).count,
-              dims.allSatisfy({ $0 >= 1 })
-        else {
-          throw ConvLabError("cannot read '\(words[k])' in '\(text)'; expected a size like 5x5 or an option (stride, pad, dilate, upsample, crop, ceil).")
+        guard word.first?.isNumber == true else {
+          throw ConvLabError("cannot read '\(words[k].prefix(40))' in '\(layerText.prefix(80))'; expected a size like 5x5 or an option (stride, pad, dilate, upsample, crop, ceil).")
+        }
+        guard size == nil else {
+          throw ConvLabError("'\(layerText.prefix(80))' gives two sizes ('\(words[k].prefix(40))' is the second); write one size like 5x5 or 3x3x64.")
+        }
+        let dims = try numbers(word, "size", ["x", "×"], 1...maxExtent, "a size like 5, 5x5 or 3x3x64 (height x width x filters)")
+        guard dims.count <= 3 else {
+          throw ConvLabError("cannot read '\(words[k].prefix(40))' in '\(layerText.prefix(80))'; a size has one to three numbers (5, 5x5 or 3x3x64).")
         }
         size = dims.count == 1 ? (dims[0], dims[0]) : (dims[0], dims[1])
         if dims.count == 3 { filters = dims[2] }
       }
       k += 1
     }
+    // A windowed layer without a size used to mean 1 × 1, silently; it is almost always a typo.
+    if size == nil && (kind == .conv || kind == .pool || kind == .convt) {
+      throw ConvLabError("'\(layerText.prefix(80))' has no window size; write one, e.g. '\(kind.rawValue) 5x5' (or '\(kind.rawValue) 1x1' for a 1 × 1 window).")
+    }
     if kind == .pool && method == nil { method = "max" }
     self.filters = filters
     self.method = method
     self.caffeCeil = ceil
-    geometry = FilterGeometry(kh: size.0, kw: size.1, stride: stride, pad: pad, dilation: dilation)
+    geometry = FilterGeometry(kh: size?.0 ?? 1, kw: size?.1 ?? 1, stride: stride, pad: pad, dilation: dilation)
   }
 
   /// Output H″ × W″ of this layer for an H × W input (MatConvNet eq. 5.3; §5.3 for convt;
@@ -130,7 +155,11 @@ public struct ConvTransposeAxis: Sendable {
 
   /// H″ = U(H − 1) + H′ − C⁻ − C⁺ (MatConvNet §5.3 and §4.2).
   public func outputLength(_ h: Int) throws -> Int {
-    let out = rows.stride * (h - 1) + rows.size - rows.padBefore - rows.padAfter
+    let (grown, overflow) = rows.stride.multipliedReportingOverflow(by: h - 1)
+    guard !overflow, grown <= Size.maxExtent else {
+      throw ConvLabError("conv transpose output would be longer than \(Size.maxExtent) samples: U(H−1) = \(rows.stride)·\(h - 1).")
+    }
+    let out = grown + rows.size - rows.padBefore - rows.padAfter
     guard out >= 1 else {
       throw ConvLabError("conv transpose output would have \(out) samples: U(H−1)+H′−C⁻−C⁺ = \(rows.stride)·\(h - 1)+\(rows.size)−\(rows.padBefore)−\(rows.padAfter); reduce the crop.")
     }
@@ -167,9 +196,15 @@ public enum CaffePooling {
 public struct LayerStack: Sendable {
   public let layers: [LayerSpec]
 
+  /// The most layers a description may have.
+  public static let maxLayers = 1000
+
   public init(parsing text: String) throws {
     let parts = text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     guard !parts.isEmpty else { throw ConvLabError("the network description is empty; write layers separated by ';' (e.g. \"conv 5x5; pool 2x2 stride 2\").") }
+    guard parts.count <= Self.maxLayers else {
+      throw ConvLabError("the network description has \(parts.count) layers; at most \(Self.maxLayers) are allowed.")
+    }
     layers = try parts.map(LayerSpec.init(parsing:))
   }
 
@@ -182,6 +217,10 @@ public struct LayerStack: Sendable {
     for (index, layer) in layers.enumerated() {
       do {
         (curH, curW) = try layer.outputSize(h: curH, w: curW)
+        // Bounded sizes keep the next layer's arithmetic far from overflow.
+        guard curH <= Size.maxExtent, curW <= Size.maxExtent else {
+          throw ConvLabError("the output would be \(curH)×\(curW); each side must be at most \(Size.maxExtent).")
+        }
       } catch let error as ConvLabError {
         throw ConvLabError("layer \(index + 1) (\(layer.text)): \(error.description)")
       }

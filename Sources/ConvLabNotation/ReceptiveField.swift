@@ -67,6 +67,8 @@ public struct ReceptiveField: Hashable, Sendable, CustomStringConvertible {
 
   /// 3, 5/2 or 0.333: exact halves shown as fractions.
   public static func format(_ v: Double) -> String {
+    // Int(v) traps beyond ±2⁶³; a deep stack of strides reaches that, so huge values print as %g.
+    guard v.isFinite, abs(v) < 1e15 else { return String(format: "%.3g", v) }
     if v == v.rounded() { return String(Int(v)) }
     if (2 * v) == (2 * v).rounded() { return "\(Int((2 * v).rounded()))/2" }
     return String(format: "%.3g", v)

@@ -128,7 +128,7 @@ func littleEndianBytes(_ values: [Double]) -> [UInt8] {
   }
 
   @Test func raggedAndNonNumericInputAreReportedWithLine() {
-    #expect(throws: ConvLabError("s.csv, line 2 has 1 values but the first row has 2.")) { try CSV.decode("1,2\n3\n", name: "s.csv") }
+    #expect(throws: ConvLabError("s.csv, line 2 has 1 values but line 1 (the first row) has 2; every row needs the same number of values.")) { try CSV.decode("1,2\n3\n", name: "s.csv") }
     #expect(throws: ConvLabError("s.csv, line 1, entry 2: 'abc' is not a finite number.")) { try CSV.decode("1,abc\n", name: "s.csv") }
     #expect(throws: ConvLabError("s.csv, line 1, entry 1: 'nan' is not a finite number.")) { try CSV.decode("nan\n", name: "s.csv") }
   }
