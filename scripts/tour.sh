@@ -12,6 +12,7 @@ step "$bin" lenet
 step "$bin" geometry "conv 5x5; pool 2x2 stride 2; conv 5x5; pool 2x2 stride 2; conv 5x5" --input 32x32
 step "$bin" jacobian conv --x 4x4 --k 2x2 --stride 2
 step "$bin" jacobian pool --x 4x4 --pool-size 2 --stride 2 --method max
+step "$bin" jacobian conv --x 3x4 --k 2x2 --pad 1 --stride 1,2 --symbolic --wrt w
 step "$bin" check all --cases 3
 step "$bin" check net
 step "$bin" derive xu-avgpool --all
@@ -28,5 +29,6 @@ python3 -c "r=open('$tour_run/packet/dzdy.csv').readline().strip().split(',');w=
 step "$bin" exercise check "$tour_run/packet" "$tour_run/answers"
 rm -rf "$tour_run"
 echo
-echo "Next: make figures (Figures/), convlab train --net lenet5 --epochs 10 (89% on Fashion-MNIST),"
-echo "convlab experiment milisavljevic, convlab derive --list, convlab audit, convlab exercise list."
+echo "Next: make figures (Figures/), convlab train --net lenet5 --epochs 10 (the accuracy depends on the seed: Docs/training-and-figures.md),"
+echo "convlab net check --net lenet5 --input 28x28, convlab experiment milisavljevic, convlab derive --list,"
+echo "convlab audit, convlab exercise list. Guides: README.md and Docs/."

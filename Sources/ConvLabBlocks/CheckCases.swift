@@ -52,8 +52,9 @@ public struct CheckCase: Sendable {
         }
       }
     }
-    switch name {
-    case "conv":
+    // Exhaustive over BlockKind: a new block does not compile until it has check cases.
+    switch try BlockKind(named: name) {
+    case .conv:
       let (kh, kw) = (int(1...3), int(1...3))
       options.pad = (0..<4).map { _ in int(0...2) }
       options.stride = (int(1...3), int(1...3))
@@ -66,7 +67,7 @@ public struct CheckCase: Sendable {
       if int(0...1) == 1 { given.b = .uniform(Shape(1, 1, groups * perGroup), using: &rng) }
       text = ["f \(filter!)" + (groups > 1 ? " (\(groups) groups)" : ""), "pad \(options.pad.map(String.init).joined(separator: ","))",
               "stride \(options.stride.0),\(options.stride.1)", "dilate \(options.dilate.0),\(options.dilate.1)"] + (options.flip ? ["flip"] : []) + (given.b == nil ? [] : ["bias"])
-    case "convt":
+    case .convt:
       options.upsample = (int(1...3), int(1...3))
       options.numGroups = int(1...2)
       fix()
@@ -78,7 +79,7 @@ public struct CheckCase: Sendable {
       if int(0...1) == 1 { given.b = .uniform(Shape(1, 1, options.numGroups * f.d), using: &rng) }
       text = ["f \(f)", "upsample \(options.upsample.0),\(options.upsample.1)", "crop \(options.crop.map(String.init).joined(separator: ","))",
               "groups \(options.numGroups)"] + (given.b == nil ? [] : ["bias"])
-    case "pool":
+    case .pool:
       options.poolSize = (int(1...3), int(1...3))
       let drawn = options.poolSize ?? (1, 1)
       options.pad = [int(0...drawn.0 - 1), int(0...drawn.0 - 1), int(0...drawn.1 - 1), int(0...drawn.1 - 1)]
@@ -90,53 +91,53 @@ public struct CheckCase: Sendable {
       shape = Shape(size.0 + int(0...4), size.1 + int(0...4), int(1...2), n)
       text = ["\(options.method.rawValue) \(size.0)×\(size.1)", "pad \(options.pad.map(String.init).joined(separator: ","))",
               "stride \(options.stride.0),\(options.stride.1)"] + (options.caffeCeil ? ["caffe ceil"] : [])
-    case "subsample":
+    case .subsample:
       let drawn = int(1...3)
       options.poolSize = (drawn, drawn)
       fix()
       let k = options.poolSize?.0 ?? drawn
       shape = Shape(k * int(1...3), k * int(1...3), int(1...3), n)
       text = ["n \(k)"]
-    case "dense":
+    case .dense:
       filter = Shape(1, 1, 1, int(1...4))
       given.b = int(0...1) == 1 ? .uniform(Shape(filter!.n, 1), using: &rng) : nil
       text = ["\(filter!.n) outputs"] + (given.b == nil ? [] : ["bias"])
-    case "relu":
+    case .relu:
       options.leak = pick([0, 0.1])
       fix()
       if options.leak > 0 { text = ["leak 0.1"] }
-    case "normalize":
+    case .normalize:
       options.param = [Double(int(1...4)), pick([1, 2]), pick([0.1, 0.5]), pick([0.5, 0.75])]
       fix()
       shape = Shape(int(1...3), int(1...3), int(1...5), n)
       text = ["N,κ,α,β = \(options.param!.map { MatrixFormat.number($0) }.joined(separator: ","))"]
-    case "bnorm":
+    case .bnorm:
       shape = Shape(int(1...3), int(1...3), int(1...3), n)
       if shape.h * shape.w * shape.n == 1 { shape = Shape(2, shape.w, shape.d, n) }
       options.epsilon = pick([1e-4, 1e-2])
       fix()
       text = ["ε \(options.epsilon)"]
-    case "spnorm":
+    case .spnorm:
       options.param = [Double(int(1...3)), Double(int(1...3)), pick([0.5, 1]), pick([0.5, 0.75])]
       fix()
       text = ["PH,PW,α,β = \(options.param!.map { MatrixFormat.number($0) }.joined(separator: ","))"]
-    case "dropout":
+    case .dropout:
       options.rate = pick([0.2, 0.5])
       options.seed = UInt64(int(1...1000))
       fix()
       text = ["rate \(options.rate)"]
-    case "pdist":
+    case .pdist:
       options.p = pick([1, 1.5, 2, 3])
       options.noRoot = int(0...1) == 1
       fix()
       text = ["p \(options.p)"] + (options.noRoot ? ["noroot"] : [])
-    case "loss":
+    case .loss:
       options.loss = pick(BlockOptions.lossNames)
       options.topK = int(1...3)
       fix()
       shape = Shape(int(1...3), int(1...3), int(2...4), n)
       text = [options.loss]
-    case "sigmoid", "tanh", "softmax":
+    case .sigmoid, .tanh, .softmax:
       fix()
     default:
       throw ConvLabError("no check cases for '\(name)'; available: \(blockNames.joined(separator: ", ")).")

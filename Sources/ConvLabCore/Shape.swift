@@ -60,14 +60,17 @@ public struct Shape: Hashable, Sendable, CustomStringConvertible {
   /// The text comes from outside: each dimension must lie in 1…`Size.maxExtent` and H·W·D·N must
   /// fit in a 64-bit count, so the shape can be sized without overflow; whether that many
   /// elements fit in memory is `MemoryLimit`'s question, asked where they are allocated.
-  public init(parsing text: String) throws {
+  ///
+  /// `option` (e.g. `--k`) names where the text came from in the error messages.
+  public init(parsing text: String, option: String? = nil) throws {
+    let label = option.map { "\($0) '\(text.prefix(60))'" } ?? "'\(text.prefix(60))'"
     let parts = text.split(whereSeparator: { $0 == "x" || $0 == "×" || $0 == "X" || $0 == "," })
     let values = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     guard !parts.isEmpty, parts.count <= 4, values.count == parts.count, values.allSatisfy({ $0 > 0 }) else {
-      throw ConvLabError("'\(text.prefix(60))' is not a size; write it as HxW, HxWxD or HxWxDxN with positive integers (e.g. 4x4x3).")
+      throw ConvLabError("\(label) is not a size; write it as HxW, HxWxD or HxWxDxN with positive integers (e.g. 4x4x3).")
     }
     if let big = values.first(where: { $0 > Size.maxExtent }) {
-      throw ConvLabError("'\(text.prefix(60))' has a dimension of \(big); each dimension of a size must be between 1 and \(Size.maxExtent).")
+      throw ConvLabError("\(label) has a dimension of \(big); each dimension of a size must be between 1 and \(Size.maxExtent).")
     }
     let padded = values + Array(repeating: 1, count: 4 - values.count)
     _ = try Size.product(padded, "the size '\(text)'")

@@ -73,27 +73,10 @@ public enum SwiftRunner {
     if run.status != 0 || run.signaled {
       return verdict(.wrong, "crash", Mistakes.named("crash").feedback + " " + tail(String(decoding: run.stderr, as: UTF8.self), 3))
     }
-    // Parse "out SHAPE" / values pairs.
-    let lines = String(decoding: run.stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    var outputs: [Tensor<Double>] = []
-    var k = 0
-    while k + 1 < lines.count, lines[k].hasPrefix("out ") {
-      let dims = lines[k].split(separator: " ").dropFirst().map { Int($0) }
-      // Sizes printed by the student's program are checked before anything is allocated.
-      guard dims.count == 4, let d = Optional(dims.compactMap { $0 }), d.count == 4, d.allSatisfy({ $0 >= 0 && $0 <= Size.maxExtent }),
-            let count = try? Size.product(d, "the printed shape"), count <= Sandbox.outputCap
-      else {
-        return verdict(.invalid, nil, "your program printed '\(lines[k].prefix(80))', which is not a shape of four sizes (out H W D N).")
-      }
-      let values = lines[k + 1].split(separator: " ", omittingEmptySubsequences: true).map { Double(String($0)) ?? .nan }
-      guard count == values.count else {
-        return verdict(.invalid, nil, "your function returned an array whose shape \(d) does not match its \(values.count) values.")
-      }
-      outputs.append(Tensor(shape: Shape(dims: d), storage: values))
-      k += 2
-    }
-    guard outputs.count == cases.count else {
-      return verdict(.wrong, "crash", "The program printed \(outputs.count) results for \(cases.count) instances (does Student.swift print to standard output?).")
+    // The program's output is untrusted text: StudentOutput bounds every size before allocating.
+    let outputs: [Tensor<Double>]
+    do { outputs = try StudentOutput.parse(run.stdout, expected: cases.count, maxBytes: Sandbox.outputCap) } catch let e as ConvLabError {
+      return verdict(.invalid, nil, "Your program's output cannot be read: \(e.description)")
     }
     var results: [PartResult] = []
     for (part, output) in zip(cases, outputs) {

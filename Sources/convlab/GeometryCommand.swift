@@ -21,7 +21,7 @@ extension ConvLab {
     var input = "32x32"
 
     func run() throws {
-      let size = try Shape(parsing: input)
+      let size = try Shape(parsing: input, option: "--input")
       let stack = try LayerStack(parsing: layers)
       let trace = try stack.trace(h: size.h, w: size.w)
       let nameWidth = max(5, trace.map { $0.layer.text.count }.max() ?? 5)

@@ -87,8 +87,8 @@ extension ConvLab {
       p.target = try target.map { try readTensor($0) }
       p.mask = try mask.map { try readTensor($0) }
       if x.hasSuffix(".npy") { return (try readTensor(x), p) }
-      let shape = try Shape(parsing: x)
-      var filter = try k.map { try Shape(parsing: $0) }
+      let shape = try Shape(parsing: x, option: "--x")
+      var filter = try k.map { try Shape(parsing: $0, option: "--k") }
       // Sizes from the command line: bounded before anything is allocated from them.
       for (what, s) in [("--x", shape)] + (filter.map { [("--k", $0)] } ?? []) {
         for d in s.dims { try Size.within(d, 1...Size.maxExtent, "a dimension of \(what)") }

@@ -31,7 +31,7 @@ struct NetSpecArguments: ParsableArguments {
 
 /// One image's size HxW or HxWxD, bounded before use.
 func parseInputSize(_ text: String) throws -> Shape {
-  let s = try Shape(parsing: text)
+  let s = try Shape(parsing: text, option: "--input")
   guard s.n == 1 else { throw ConvLabError("--input '\(text)' is one image's size HxW or HxWxD, without a count.") }
   for d in s.dims { try Size.within(d, 1...Size.maxExtent, "a dimension of --input") }
   try MemoryLimit.check(elements: s.dims, bytesPerElement: 8, "one \(s) image")

@@ -136,7 +136,7 @@ struct NetCommandTests {
     try CLI.expectOneLineError(["check", "pool", "--dilate", "2"], "pool does not take --dilate")
     try CLI.expectOneLineError(["jacobian", "conv", "--x", "4x4", "--k", "2x2", "--pad", "1", "--pad", "2"], "--pad is given 2 times")
     try CLI.expectOneLineError(["jacobian", "conv", "--x", "4x4", "--k", "2x2", "--pad", "9223372036854775807"], "--pad '9223372036854775807' should be one integer or four")
-    try CLI.expectOneLineError(["jacobian", "conv", "--x", "4x4", "--k", "9223372036854775807x1"], "a dimension of --k is 9223372036854775807")
+    try CLI.expectOneLineError(["jacobian", "conv", "--x", "4x4", "--k", "9223372036854775807x1"], "--k '9223372036854775807x1' has a dimension of 9223372036854775807")
     try CLI.expectOneLineError(["jacobian", "convt", "--x", "2x2", "--upsample", "9223372036854775807"], "--upsample")
     try CLI.expectOneLineError(["jacobian", "convt", "--x", "2x2", "--crop", "9223372036854775807"], "--crop")
     try CLI.expectOneLineError(["jacobian", "conv", "--x", "4x4", "--k", "2x2", "--stride", "9223372036854775807"], "--stride")

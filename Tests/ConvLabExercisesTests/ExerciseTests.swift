@@ -240,10 +240,10 @@ struct PacketTests {
 
 @Suite("Documentation")
 struct DocumentationTests {
-  /// README.md's "Adding an exercise" example is the real LeakyReLUExercise.swift, verbatim.
+  /// Docs/exercises.md's "Adding an exercise" example is the real LeakyReLUExercise.swift, verbatim.
   @Test func readmeExampleIsTheCompiledFile() throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let readme = String(decoding: try readFile(root.appendingPathComponent("README.md").path), as: UTF8.self)
+    let readme = String(decoding: try readFile(root.appendingPathComponent("Docs/exercises.md").path), as: UTF8.self)
     let source = String(decoding: try readFile(root.appendingPathComponent("Sources/ConvLabExercises/LeakyReLUExercise.swift").path), as: UTF8.self)
     let body = try #require(source.range(of: "public struct LeakyReLUExercise")).lowerBound
     #expect(readme.contains(String(source[body...])))
