@@ -1,8 +1,5 @@
 import ConvLabCore
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A file a student handed in, read as data and never followed as a pointer.
 ///
@@ -23,36 +20,9 @@ enum SubmissionFile {
 
   /// The bytes of a regular file of at most `maxBytes`, or `Grader.Invalid` naming `name`.
   static func read(_ path: String, name: String) throws -> Data {
-    var info = stat()
-    guard lstat(path, &info) == 0 else { throw Grader.Invalid(message: "\(name) cannot be read.") }
-    guard info.st_mode & S_IFMT == S_IFREG else {
-      throw Grader.Invalid(message: "\(name) is not a regular file (a link, folder or device); submit the numbers themselves.")
+    do { return try readFile(path, maxBytes: maxBytes, name: name, followLinks: false) } catch let e as ConvLabError {
+      throw Grader.Invalid(message: e.description)
     }
-    // O_NOFOLLOW | O_NONBLOCK: if the entry was swapped for a link or a FIFO after lstat, open
-    // fails or returns at once instead of following it or blocking.
-    let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-    guard fd >= 0 else { throw Grader.Invalid(message: "\(name) is not a regular file or cannot be opened.") }
-    defer { close(fd) }
-    guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-      throw Grader.Invalid(message: "\(name) is not a regular file (a link, folder or device); submit the numbers themselves.")
-    }
-    guard Int(info.st_size) <= maxBytes else {
-      throw Grader.Invalid(message: "\(name) is \(MemoryLimit.format(Double(info.st_size))), more than the \(MemoryLimit.format(Double(maxBytes))) an answer file may have.")
-    }
-    var data = Data()
-    var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-      if n < 0 && errno == EINTR { continue }
-      guard n >= 0 else { throw Grader.Invalid(message: "\(name) cannot be read.") }
-      if n == 0 { break }
-      data.append(contentsOf: buffer[0..<n])
-      // The file may grow while it is read; the limit holds for what is read, too.
-      guard data.count <= maxBytes else {
-        throw Grader.Invalid(message: "\(name) is more than the \(MemoryLimit.format(Double(maxBytes))) an answer file may have.")
-      }
-    }
-    return data
   }
 
   /// Text of a submitted CSV with a UTF-8 byte-order mark dropped and Windows (CRLF) or old

@@ -41,7 +41,7 @@ public enum SwiftRunner {
     // The submission is data: a link or a device node is refused, never followed (a link to
     // the course secret must not be compiled, quoted or echoed).
     let code: Data
-    do { code = try readRegularFile(source, limit: maxSourceBytes, name: "Student.swift") } catch let e as ConvLabError {
+    do { code = try readFile(source, maxBytes: maxSourceBytes, name: "Student.swift", followLinks: false) } catch let e as ConvLabError {
       return verdict(.invalid, nil, e.description)
     }
     let scratch = try Sandbox.Scratch()

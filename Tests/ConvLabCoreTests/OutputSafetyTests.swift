@@ -69,12 +69,12 @@ struct OutputSafetyTests {
     try FileManager.default.createSymbolicLink(atPath: dir + "/answer.csv", withDestinationPath: dir + "/secret.key")
     #expect(mkfifo(dir + "/pipe.csv", 0o600) == 0)
     for name in ["answer.csv", "pipe.csv"] {
-      #expect(throws: ConvLabError.self) { _ = try readRegularFile(dir + "/" + name, limit: 1 << 20) }
+      #expect(throws: ConvLabError.self) { _ = try readFile(dir + "/" + name, maxBytes: 1 << 20, followLinks: false) }
     }
     // A FIFO is refused without blocking on it (O_NONBLOCK), and a size limit holds before reading.
     try writeAtomically(Data(count: 2048), to: dir + "/big.csv")
-    #expect(throws: ConvLabError.self) { _ = try readRegularFile(dir + "/big.csv", limit: 1024) }
-    #expect(try readRegularFile(dir + "/big.csv", limit: 4096).count == 2048)
+    #expect(throws: ConvLabError.self) { _ = try readFile(dir + "/big.csv", maxBytes: 1024, followLinks: false) }
+    #expect(try readFile(dir + "/big.csv", maxBytes: 4096, followLinks: false).count == 2048)
   }
 
   @Test func sizesOverflowIntoErrorsNotTraps() throws {
