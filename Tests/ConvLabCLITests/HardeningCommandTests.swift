@@ -14,10 +14,20 @@ struct HostileOptionTests {
     (["bench", "conv", "--shape", "9223372036854775807,2,2,1,1,1,1,1,0"], "--shape"),
     (["bench", "conv", "--shape", "100000,1000,1000,64,64,3,3,1,1"], "memory limit"),
     (["info", "--max-memory", "lots"], "--max-memory"),
+    // Memory is estimated before a network's filters are drawn or a batch is allocated.
+    (["train", "--net", "conv 3x3x4 pad 100000; dense 10", "--subset", "100", "--epochs", "1", "--out", "/tmp/convlab-never-written"], "memory limit"),
+    (["train", "--net", "conv 5x5x999999; dense 10", "--subset", "100", "--epochs", "1", "--out", "/tmp/convlab-never-written"], "memory limit"),
     (["train", "--net", "vardhan", "--subset", "1000000", "--epochs", "1", "--out", "/tmp/convlab-never-written"], "--subset 1000000 asks for more"),
   ])
   func optionsAreCheckedBeforeUse(arguments: [String], message: String) throws {
     try CLI.expectOneLineError(arguments, message)
+  }
+
+  @Test func aDivergingRunStopsWithTheReason() throws {
+    // NaN losses used to surface as an EncodingError of metrics.json.
+    let dir = try CLI.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try CLI.expectOneLineError(["train", "--net", "vardhan", "--subset", "300", "--epochs", "1", "--lr", "1e8", "--out", dir + "/run"], "lower the learning rate")
   }
 
   @Test func theMemoryLimitOptionIsHonoured() throws {
