@@ -12,11 +12,11 @@ extension ConvLab {
     static let configuration = CommandConfiguration(
       abstract: "Time the fast path against this machine's ceilings (sgemm, memcpy), naive loops and JAX.",
       discussion: """
-        `convlab bench` runs the standard table; `convlab bench conv --shape N,H,W,D,K,FH,FW,STRIDE,PAD`
-        times one convolution. Float32, warm-up then the median of repeats. With --json, prints an
-        array of records {op, path, n, h, w, d, k, fh, fw, stride, pad, median_ms, gflops, gbps,
-        percent_of_ceiling}. JAX is timed when `python3 -c "import jax"` works (Benchmarks/jax_conv.py).
-        `--device cuda` times the GPU instead (CUDA events; % of cuBLAS sgemm 4096³ measured in the
+        `convlab bench` runs the standard table; `convlab bench conv --shape N,H,W,D,K,FH,FW,STRIDE,PAD` \
+        times one convolution. Float32, warm-up then the median of repeats. With --json, prints an \
+        array of records {op, path, n, h, w, d, k, fh, fw, stride, pad, median_ms, gflops, gbps, \
+        percent_of_ceiling}. JAX is timed when `python3 -c "import jax"` works (Benchmarks/jax_conv.py). \
+        `--device cuda` times the GPU instead (CUDA events; % of cuBLAS sgemm 4096³ measured in the \
         same run); Benchmarks/torch_conv.py times PyTorch/cuDNN on the same shapes for the ratios.
         """)
 

@@ -10,8 +10,8 @@ struct ConvLab: ParsableCommand {
     commandName: "convlab",
     abstract: "Executable CNN derivations: the papers' notation, explicit Jacobians and checks.",
     discussion: """
-      Arrays follow MatConvNet: x ∈ R^{H×W×D×N}, column-major, vec stacks H fastest.
-      Papers: Xu, Murugan, Milisavljevic, Vardhan, MatConvNet (see README.md).
+      Arrays follow MatConvNet: x ∈ R^{H×W×D×N}, column-major, vec stacks H fastest. \
+      Papers: Xu, Murugan, Milisavljevic, Vardhan, MatConvNet (see README.md). \
       Every command takes --max-memory SIZE (e.g. 4G; default half of physical memory, or \
       CONVLAB_MAX_MEMORY): sizes from options and files are checked against it before anything \
       is allocated.

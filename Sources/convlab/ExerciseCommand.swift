@@ -8,9 +8,9 @@ struct ExerciseCommand: ParsableCommand {
     commandName: "exercise",
     abstract: "Classroom gradient-check exercises: per-student instances, grading, and a diagnosis of the mistake.",
     discussion: """
-      A teacher makes a course (`class init`), hands out packets (README.md, inputs as .npy/.csv, exercise.json),
-      and grades submissions (`grade`, `class grade`); a student checks their own work with `check`. Wrong answers
-      are matched against a catalogue of known mistakes (missing-flip, stride-not-dilated, …) and the feedback
+      A teacher makes a course (`class init`), hands out packets (README.md, inputs as .npy/.csv, exercise.json), \
+      and grades submissions (`grade`, `class grade`); a student checks their own work with `check`. Wrong answers \
+      are matched against a catalogue of known mistakes (missing-flip, stride-not-dilated, …) and the feedback \
       names the paper's equation, never the answer.
       """,
     subcommands: [List.self, New.self, InitSwift.self, Check.self, Grade.self, Class.self, GradescopeBundle.self, Autograde.self])
@@ -107,8 +107,8 @@ struct ExerciseCommand: ParsableCommand {
       commandName: "gradescope",
       abstract: "Build a Gradescope autograder (autograder.zip) that grades the given exercises of a course.",
       discussion: """
-        The zip holds setup.sh, run_autograder, the course (course.json and secret.key) and a convlab binary. For Gradescope's
-        image use the self-contained binary of scripts/gradescope_bundle.sh (static Swift runtime, OpenBLAS bundled): pass it
+        The zip holds setup.sh, run_autograder, the course (course.json and secret.key) and a convlab binary. For Gradescope's \
+        image use the self-contained binary of scripts/gradescope_bundle.sh (static Swift runtime, OpenBLAS bundled): pass it \
         with --binary. Students are matched by the roster's `email` or `sid` column.
         """)
     @Argument(help: "The course folder.") var course: String

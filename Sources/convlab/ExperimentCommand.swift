@@ -11,10 +11,10 @@ struct Experiment: ParsableCommand {
     commandName: "experiment",
     abstract: "Re-run a paper's experiments on Fashion-MNIST and print its tables beside ours.",
     discussion: """
-      milisavljevic: Milisavljevic §4 — 4 × (conv 3×3, pad 1, ReLU, reduction) networks with
-      max / average / max+average pooling, stride, dilation or none, and the fully connected
-      baseline; Tables 1–5. The paper trained 100 epochs on EMNIST with batch 100; each run
-      here is a folder under --out (finished runs are reused, unfinished ones resumed).
+      milisavljevic: Milisavljevic §4 — 4 × (conv 3×3, pad 1, ReLU, reduction) networks with \
+      max / average / max+average pooling, stride, dilation or none, and the fully connected \
+      baseline; Tables 1–5. The paper trained 100 epochs on EMNIST with batch 100; each run \
+      here is a folder under --out (finished runs are reused, unfinished ones resumed). \
       Figures 8–10 (validation accuracy vs epoch and time) are drawn into --out.
       """)
 

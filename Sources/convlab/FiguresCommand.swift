@@ -12,10 +12,10 @@ struct Figures: ParsableCommand {
     commandName: "figures",
     abstract: "Regenerate the papers' figures with gnuplot (PNG and SVG, plus .dat and .gp).",
     discussion: """
-      Deterministic (fixed seeds): activations, kronecker-upsampling, maxpool-routing,
-      kernel-gradient-patches, full-convolution, jacobian-sparsity, receptive-fields,
-      dilated-kernels, pooling-fashion. Measured on this machine: runtime (naive vs im2col+GEMM)
-      and the time axis of training-curves (Milisavljevic Figs. 8–10: short seeded runs of the
+      Deterministic (fixed seeds): activations, kronecker-upsampling, maxpool-routing, \
+      kernel-gradient-patches, full-convolution, jacobian-sparsity, receptive-fields, \
+      dilated-kernels, pooling-fashion. Measured on this machine: runtime (naive vs im2col+GEMM) \
+      and the time axis of training-curves (Milisavljevic Figs. 8–10: short seeded runs of the \
       max, average and max+average pooling networks with 16 filters on a subset).
       """)
 

@@ -8,9 +8,9 @@ extension ConvLab {
     static let configuration = CommandConfiguration(
       abstract: "Output sizes and receptive fields of a layer stack (MatConvNet ch. 5).",
       discussion: """
-        Layers are separated by ';': conv|pool|convt SIZE [stride S] [pad P|T,B,L,R] [dilate D]
-        [upsample U] [crop C|T,B,L,R] [ceil] [max|avg|maxavg]; relu, sigmoid, tanh, … are 1×1.
-        Sizes use eq. (5.3), conv transpose §5.3, Caffe ceil pooling §5.2.1; receptive fields
+        Layers are separated by ';': conv|pool|convt SIZE [stride S] [pad P|T,B,L,R] [dilate D] \
+        [upsample U] [crop C|T,B,L,R] [ceil] [max|avg|maxavg]; relu, sigmoid, tanh, … are 1×1. \
+        Sizes use eq. (5.3), conv transpose §5.3, Caffe ceil pooling §5.2.1; receptive fields \
         (α stride, β offset, Δ size) compose with §5.5.
         """)
 

@@ -92,9 +92,9 @@ struct Train: ParsableCommand {
     commandName: "train",
     abstract: "Train a network on Fashion-MNIST (or any MNIST-format data) with SGD + momentum.",
     discussion: """
-      Networks: \(Models.named.map(\.name).joined(separator: ", ")), or a spec such as
-        "conv 5x5x6 pad 2; relu; pool max 2; dense 10; loss softmaxlog" (see --list-nets).
-      The run folder gets checkpoint.bin (every epoch), best.bin (best validation accuracy),
+      Networks: \(Models.named.map(\.name).joined(separator: ", ")), or a spec such as \
+        "conv 5x5x6 pad 2; relu; pool max 2; dense 10; loss softmaxlog" (see --list-nets). \
+      The run folder gets checkpoint.bin (every epoch), best.bin (best validation accuracy), \
       metrics.csv/.json, net.txt, result.json and curves.{dat,gp,png,svg}.
       """)
 
