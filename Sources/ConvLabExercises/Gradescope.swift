@@ -86,7 +86,7 @@ public enum Gradescope {
     }
     let users = metadataUsers((root as NSString).appendingPathComponent("submission_metadata.json"))
     guard let student = find(users, in: classroom.active) else {
-      let who = users.map { u in [u.email, u.sid].compactMap { $0 }.joined(separator: ", ") }.filter { !$0.isEmpty }.joined(separator: "; ")
+      let who = users.map { u in [u.email, u.sid].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ") }.filter { !$0.isEmpty }.joined(separator: "; ")
       let text = "ConvLab could not find you on this course's roster (Gradescope gave \(who.isEmpty ? "no email or student id" : who)). Your submission was received but not graded; ask your instructor to add you with `convlab exercise class add` and rebuild the autograder."
       try writeAtomically(Data(message(text).utf8), to: out)
       return Outcome(student: nil, results: out, score: 0)
