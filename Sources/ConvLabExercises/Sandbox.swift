@@ -45,6 +45,9 @@ public enum Sandbox {
 
   /// The most bytes of standard output or error read back from a student's program (16 MiB).
   public static let outputCap = 16 << 20
+  /// The most bytes a program may leave in its scratch folder (/work and /tmp): 512 MiB, far
+  /// above a compiled exercise (a few MiB).
+  public static let scratchCap = 512 << 20
 
   private static let setting = Mutex<Isolation>(.sandboxed)
   private static let probed = Mutex<Result<Void, ConvLabError>?>(nil)
@@ -165,7 +168,7 @@ public enum Sandbox {
     if let toolchain, !toolchain.hasPrefix("/usr/"), toolchain != "/usr", toolchain != "/" {
       line += ["--ro-bind", toolchain, toolchain]
     }
-    line += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", scratch.work, "/work", "--chdir", "/work",
+    line += ["--proc", "/proc", "--dev", "/dev", "--bind", scratch.work, "/tmp", "--bind", scratch.work, "/work", "--chdir", "/work",
              "--remount-ro", "/", "--clearenv", "--setenv", "HOME", "/work", "--setenv", "TMPDIR", "/tmp",
              "--setenv", "PATH", [toolchain.map { "\($0)/usr/bin" }, "/usr/bin"].compactMap { $0 }.joined(separator: ":")]
     return line + [program] + arguments
@@ -243,10 +246,22 @@ public enum Sandbox {
     func flooded() -> Bool {
       [outPath, errPath].contains { ((try? FileManager.default.attributesOfItem(atPath: $0))?[.size] as? Int ?? 0) >= outputCap }
     }
+    // /tmp is the scratch folder on disk (a tmpfs would take memory no rlimit counts); what the
+    // program writes there is bounded too, checked every half second.
+    func scratchBytes() -> Int {
+      var total = 0
+      let items = FileManager.default.enumerator(atPath: scratch.work)
+      while let name = items?.nextObject() as? String {
+        total += (try? FileManager.default.attributesOfItem(atPath: scratch.work + "/" + name))?[.size] as? Int ?? 0
+      }
+      return total
+    }
     var floodedOutput = false
+    var polls = 0
     while process.isRunning && Date() < deadline {
       usleep(20_000)
-      if flooded() {
+      polls += 1
+      if flooded() || (polls % 25 == 0 && scratchBytes() > scratchCap) {
         floodedOutput = true
         kill(process.processIdentifier, SIGKILL)
         break

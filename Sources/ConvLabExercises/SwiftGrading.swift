@@ -65,7 +65,7 @@ public enum SwiftRunner {
     let run = try Sandbox.run(executable, [], input: Data(SwiftExercise.casesText(cases).utf8), scratch: scratch,
                               limits: .run(seconds: runSeconds), toolchain: toolchain, timeout: runSeconds)
     if run.truncated {
-      return verdict(.wrong, "crash", "Your program wrote more than \(Sandbox.outputCap >> 20) MiB of output and was stopped; print only the results.")
+      return verdict(.wrong, "crash", "Your program wrote more than \(Sandbox.outputCap >> 20) MiB of output or \(Sandbox.scratchCap >> 20) MiB of files and was stopped; print only the results.")
     }
     if run.timedOut {
       return verdict(.wrong, "timeout", Mistakes.named("timeout").feedback + " (limit \(Int(runSeconds)) s for \(cases.count) instances)")

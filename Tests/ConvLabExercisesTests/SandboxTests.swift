@@ -119,6 +119,22 @@ struct HostileStudentTests {
     #expect(g.seconds < 60)
   }
 
+  @Test func fillingTmpIsStoppedAndTakesNoMemory() throws {
+    // Files of 8 MiB (under the 16 MiB file-size limit), as many as it can: /tmp is the scratch
+    // folder on disk, and the grader stops the program past 512 MiB.
+    let g = try grade(Self.submission("""
+      let chunk = Data(count: 8 << 20)
+      var k = 0
+      while true {
+        FileManager.default.createFile(atPath: "/tmp/fill-\\(k)", contents: chunk)
+        k += 1
+      }
+      """), runSeconds: 20)
+    defer { try? FileManager.default.removeItem(atPath: g.folder) }
+    #expect(g.result.status == .wrong && g.result.diagnosis == "crash", "\(g.result.diagnosis ?? "-"): \(g.result.feedback)")
+    #expect(g.seconds < 60)
+  }
+
   @Test func aForkBombHitsTheProcessLimit() throws {
     let g = try grade(Self.submission("""
       let p = Process()
