@@ -62,12 +62,13 @@ public struct Pool: Block {
 
   // MARK: Literal path — vec y = S(x) vec x (MatConvNet eq. 6.2)
 
-  /// The pooling matrix S(x): row = output entry, its non-zeros the weights of the inputs
-  /// (1 at the first maximum for max; 1/count for average; both for max+average).
-  public func poolingMatrix(at x: Tensor<Double>) throws -> Matrix<Double> {
+  /// The non-zeros of the pooling matrix S(x) as (row, column, value): row = output entry, the
+  /// values the weights of its inputs (1 at the first maximum for max; 1/count on the window's
+  /// in-bounds samples for average; both for max+average, Milisavljevic §3). Entries may repeat
+  /// a position (max+average); they add.
+  public func poolingEntries(at x: Tensor<Double>) throws -> (rows: Int, cols: Int, entries: [(row: Int, col: Int, value: Double)]) {
     let y = try outputShape(x.shape, Parameters<Double>())
-    try JacobianBudget.check(rows: y.count, cols: x.count)
-    var s = Matrix<Double>(rows: y.count, cols: x.count)
+    var entries: [(row: Int, col: Int, value: Double)] = []
     for n in 0..<y.n {
       for d in 0..<y.d {
         for j in 0..<y.w {
@@ -79,15 +80,24 @@ public struct Pool: Block {
             for c in win.cols {
               for r in win.rows {
                 let column = x.shape.index(r, c, d, n)
-                if method != .max { s[row, column] += 1 / count }
+                if method != .max { entries.append((row, column, 1 / count)) }
                 if x.storage[column] > best { best = x.storage[column]; bestColumn = column }
               }
             }
-            if method != .avg, bestColumn >= 0 { s[row, bestColumn] += 1 }
+            if method != .avg, bestColumn >= 0 { entries.append((row, bestColumn, 1)) }
           }
         }
       }
     }
+    return (y.count, x.count, entries)
+  }
+
+  /// The pooling matrix S(x) (MatConvNet (6.2)), dense, from `poolingEntries`.
+  public func poolingMatrix(at x: Tensor<Double>) throws -> Matrix<Double> {
+    let y = try outputShape(x.shape, Parameters<Double>())
+    try JacobianBudget.check(rows: y.count, cols: x.count)
+    var s = Matrix<Double>(rows: y.count, cols: x.count)
+    for e in try poolingEntries(at: x).entries { s[e.row, e.col] += e.value }
     return s
   }
 

@@ -117,29 +117,8 @@ extension Pool: StructuredJacobianBlock {
   /// samples (avg), both for max+average (Milisavljevic §3). The same rows as `poolingMatrix`.
   public func structuredJacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> StructuredJacobian {
     guard v == .x else { throw ConvLabError("pool has no parameters; differentiate with respect to x.") }
-    let y = try outputShape(x.shape, Parameters<Double>())
-    var entries: [(row: Int, col: Int, value: Double)] = []
-    for n in 0..<y.n {
-      for d in 0..<y.d {
-        for j in 0..<y.w {
-          for i in 0..<y.h {
-            let row = y.index(i, j, d, n)
-            let win = window(i, j, h: x.shape.h, w: x.shape.w)
-            let count = Double(win.rows.count * win.cols.count)
-            var best = -Double.infinity, bestColumn = -1
-            for c in win.cols {
-              for r in win.rows {
-                let column = x.shape.index(r, c, d, n)
-                if method != .max { entries.append((row, column, 1 / count)) }
-                if x.storage[column] > best { best = x.storage[column]; bestColumn = column }
-              }
-            }
-            if method != .avg, bestColumn >= 0 { entries.append((row, bestColumn, 1)) }
-          }
-        }
-      }
-    }
-    return .sparse(rows: y.count, cols: x.count, entries: entries)
+    let s = try poolingEntries(at: x)
+    return .sparse(rows: s.rows, cols: s.cols, entries: s.entries)
   }
 }
 

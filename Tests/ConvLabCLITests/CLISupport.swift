@@ -24,11 +24,16 @@ struct CLI {
     guard FileManager.default.isExecutableFile(atPath: binary) else {
       throw ConvLabError("the convlab binary was not found next to the tests; run `make test` (it builds it first).")
     }
+    return try runProgram(binary, arguments, environment: environment.merging(["NO_COLOR": "1"]) { given, _ in given }, removing: removing)
+  }
+
+  /// Runs any program (the binary, unzip, bash, a bundle's run_autograder) with the test's
+  /// environment plus `environment`, less `removing`.
+  static func runProgram(_ program: String, _ arguments: [String], environment: [String: String] = [:], removing: [String] = []) throws -> Result {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
+    process.executableURL = URL(fileURLWithPath: program)
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
-    env["NO_COLOR"] = "1"
     for (k, v) in environment { env[k] = v }
     for k in removing { env[k] = nil }
     process.environment = env

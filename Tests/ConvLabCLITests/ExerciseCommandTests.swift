@@ -85,14 +85,14 @@ struct ExerciseCommandTests {
     func autograde(_ name: String, email: String, sid: String, files: (String) throws -> Void) throws -> [String: Any] {
       let root = dir + "/" + name
       try makeDirectory(root + "/submission")
-      let unzip = try Shell.run("/usr/bin/unzip", ["-q", dir + "/autograder.zip", "-d", root + "/source"])
+      let unzip = try CLI.runProgram("/usr/bin/unzip", ["-q", dir + "/autograder.zip", "-d", root + "/source"])
       #expect(unzip.status == 0, "\(unzip.stderr)")
-      let setup = try Shell.run("/bin/bash", [root + "/source/setup.sh"], environment: ["AUTOGRADER_ROOT": root])
+      let setup = try CLI.runProgram("/bin/bash", [root + "/source/setup.sh"], environment: ["AUTOGRADER_ROOT": root])
       #expect(setup.status == 0, "\(setup.stderr)")
       try files(root + "/submission")
       let metadata = #"{"id": 1, "users": [{"email": "\#(email)", "name": "X", "sid": "\#(sid)"}], "assignment": {"title": "HW"}}"#
       try writeAtomically(Data(metadata.utf8), to: root + "/submission_metadata.json")
-      let run = try Shell.run(root + "/source/run_autograder", [], environment: ["AUTOGRADER_ROOT": root])
+      let run = try CLI.runProgram(root + "/source/run_autograder", [], environment: ["AUTOGRADER_ROOT": root])
       #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
       let text = String(decoding: try readFile(root + "/results/results.json"), as: UTF8.self)
       #expect(!text.contains(secret) && !text.contains(dir), "\(text)")
@@ -158,22 +158,3 @@ struct ExerciseCommandTests {
   }
 }
 
-/// Runs any program (unzip, bash, the bundle's run_autograder).
-enum Shell {
-  static func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> CLI.Result {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program)
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    for (k, v) in environment { env[k] = v }
-    process.environment = env
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CLI.Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
-  }
-}
