@@ -29,6 +29,7 @@ public struct TrainingRun: Sendable {
   /// the new total. Refuses to overwrite an existing run without `resume`.
   public func start(spec: NetSpec, input: Shape, classes: Int, options: TrainingOptions, resume: Bool) throws -> Trainer<Float> {
     try options.validate()
+    let created = !resume && !FileManager.default.fileExists(atPath: folder)
     if !resume { try makeDirectory(folder) }
     if FileManager.default.fileExists(atPath: folder), held.lock.withLock({ $0 == nil }) {
       let lock = try Self.lock(folder)
@@ -61,9 +62,16 @@ public struct TrainingRun: Sendable {
       throw ConvLabError(exists ? "\(folder) already holds a run; continue it with --resume or choose another --out."
                                 : "\(folder) is not empty (\(present.sorted().prefix(3).joined(separator: ", "))); choose a new or empty folder for --out.")
     }
+    // A network refused here (too large for memory) leaves no folder behind that this call made.
+    let network: Network<Float>
+    do {
+      network = try Network<Float>(spec: spec, input: input, classes: classes, seed: options.seed)
+      try Self.checkBatchMemory(network, batch: options.batchSize)
+    } catch {
+      if created { try? FileManager.default.removeItem(atPath: folder) }
+      throw error
+    }
     try writeAtomically(Data((spec.description + "\n").utf8), to: folder + "/net.txt")
-    let network = try Network<Float>(spec: spec, input: input, classes: classes, seed: options.seed)
-    try Self.checkBatchMemory(network, batch: options.batchSize)
     return Trainer(network: network, options: options)
   }
 

@@ -23,6 +23,13 @@ struct HostileOptionTests {
     try CLI.expectOneLineError(arguments, message)
   }
 
+  @Test func aRefusedNetworkLeavesNoRunFolder() throws {
+    let dir = try CLI.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try CLI.expectOneLineError(["train", "--net", "conv 3x3x4 pad 100000; dense 10", "--subset", "100", "--epochs", "1", "--out", dir + "/run"], "memory limit")
+    #expect(!FileManager.default.fileExists(atPath: dir + "/run"))
+  }
+
   @Test func aDivergingRunStopsWithTheReason() throws {
     // NaN losses used to surface as an EncodingError of metrics.json.
     let dir = try CLI.temporaryFolder()
