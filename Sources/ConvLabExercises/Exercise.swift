@@ -131,10 +131,18 @@ extension Exercise {
   /// and from every other variant of the same shape (checked with the grading tolerance), so
   /// that each mistake is diagnosable as itself; and the answer differs from its transposed and
   /// row-major versions (`Confusions.generic`), so that no layout mistake scores as right.
+  ///
+  /// Attempt k of the first 200 starts the generator at `seed + k·γ` (γ the generator's own
+  /// increment), which is the stream of attempt 0 shifted by k draws: neighbouring attempts share
+  /// most of their draws, so a seed whose whole stream is unlucky could exhaust them. They are
+  /// kept as they are, so every instance a course has already handed out is drawn again
+  /// identically at grading; later attempts start from independent seeds taken from a second
+  /// generator.
   public func instance(seed: UInt64) throws -> Instance {
     var attempt: UInt64 = 0
+    var independentSeeds = SeededGenerator(seed: ~seed)
     while true {
-      var rng = SeededGenerator(seed: seed &+ attempt &* 0x9E37_79B9_7F4A_7C15)
+      var rng = SeededGenerator(seed: attempt < Self.shiftedAttempts ? seed &+ attempt &* 0x9E37_79B9_7F4A_7C15 : independentSeeds.next())
       let instance = try generate(using: &rng)
       if try instance.parts.allSatisfy({ part in
         let solution = try solve(part)
@@ -144,9 +152,12 @@ extension Exercise {
         return isDistinguishable(solution, generic: generic)
       }) { return instance }
       attempt += 1
-      guard attempt < 200 else { throw ConvLabError("exercise \(id) could not draw an instance whose mistakes are all distinguishable (seed \(seed)).") }
+      guard attempt < Self.shiftedAttempts + 2_000 else { throw ConvLabError("exercise \(id) could not draw an instance whose mistakes are all distinguishable (seed \(seed)).") }
     }
   }
+
+  /// The attempts drawn from shifted streams (see `instance(seed:)`).
+  static var shiftedAttempts: UInt64 { 200 }
 
   func isDistinguishable(_ s: Solution, generic: [Variant] = []) -> Bool {
     var candidates = s.variants.map(\.value) + generic.map(\.value)
