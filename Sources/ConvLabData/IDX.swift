@@ -88,9 +88,11 @@ public struct IDXArray: Sendable {
     return payload
   }
 
-  /// The elements as Double, in the file's row-major order.
-  public var values: [Double] {
-    let b = payload, start = payload.startIndex, count = dimensions.reduce(1, *)
+  /// The elements as Double, in the file's row-major order. Doubles take up to 8× the file's
+  /// bytes, so the expansion is checked against the memory limit first.
+  public func values() throws -> [Double] {
+    let count = try MemoryLimit.check(elements: dimensions, bytesPerElement: MemoryLayout<Double>.size, "the \(dimensions.map(String.init).joined(separator: "×")) IDX elements as Double")
+    let b = payload, start = payload.startIndex
     func word(_ i: Int, _ n: Int) -> UInt64 { (0..<n).reduce(UInt64(0)) { $0 << 8 | UInt64(b[start + i * n + $1]) } }
     switch elementType {
     case 0x08: return (0..<count).map { Double(b[start + $0]) }

@@ -101,7 +101,13 @@ public enum Packet {
       throw ConvLabError("\(path) is not a ConvLab exercise file: \(error.localizedDescription)")
     }
     let parts = try file.parts.map { spec in
-      Part(spec: spec, inputs: try spec.inputs.mapValues { try readTensor((directory as NSString).appendingPathComponent($0)) })
+      Part(spec: spec, inputs: try spec.inputs.mapValues { name in
+        // exercise.json names files of its own packet: a plain name, never a path elsewhere.
+        guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
+          throw ConvLabError("\(path) names the input file '\(name)', which is not a file name inside the packet folder.")
+        }
+        return try readTensor((directory as NSString).appendingPathComponent(name))
+      })
     }
     return (file, parts)
   }

@@ -196,6 +196,29 @@ struct PacketTests {
     }
   }
 
+  /// exercise.json names its inputs; a name that leaves the packet folder is refused before
+  /// anything is read (the file it points at exists, so only the check can refuse it).
+  @Test func packetInputsStayInsideThePacket() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let course = try Course(directory: folder + "/course", create: true)
+    try Exercises.newPacket("conv-backward", student: "ada", course: course, to: folder + "/p")
+    try FileManager.default.copyItem(atPath: folder + "/p/x.npy", toPath: folder + "/outside.npy")
+    try makeDirectory(folder + "/q")
+    for f in ["b.npy", "dzdy.npy", "w.npy", "x.npy"] { try FileManager.default.copyItem(atPath: folder + "/p/" + f, toPath: folder + "/q/" + f) }
+    for name in ["../outside.npy", folder + "/outside.npy", "..", ""] {
+      var json = try #require(try JSONSerialization.jsonObject(with: try readFile(folder + "/p/exercise.json")) as? [String: Any])
+      var parts = try #require(json["parts"] as? [[String: Any]])
+      var inputs = try #require(parts[0]["inputs"] as? [String: String])
+      #expect(inputs["x"] == "x.npy", "the packet names x.npy")
+      inputs["x"] = name
+      parts[0]["inputs"] = inputs
+      json["parts"] = parts
+      try writeAtomically(try JSONSerialization.data(withJSONObject: json), to: folder + "/q/exercise.json")
+      #expect(throws: ConvLabError.self, "input named '\(name)'") { _ = try Packet.read(folder + "/q") }
+    }
+  }
+
   @Test func gradingATamperedPacketIsRefused() throws {
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(atPath: folder) }

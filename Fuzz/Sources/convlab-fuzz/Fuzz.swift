@@ -76,7 +76,7 @@ func fuzzCSV(_ data: Data) throws {
 func fuzzIDX(_ data: Data) throws {
   // The file path: gzip (inflated against the header's declared size) or plain IDX.
   let idx = try IDXArray(path: file("fuzz-idx", data))
-  _ = idx.values.count
+  _ = try idx.values().count
   _ = try? idx.unsignedBytes(name: "fuzz-idx")
 }
 
