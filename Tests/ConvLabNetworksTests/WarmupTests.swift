@@ -83,9 +83,11 @@ struct WarmupTests {
     var trainer = Trainer(network: try Network<Float>(spec: try Models.spec("fc"), input: data.train.imageShape, classes: 10, seed: 1), options: o)
     var seen: [BatchProgress] = []
     let record = try trainer.runEpoch(data) { seen.append($0) }
-    // 300 training images in batches of 100: rates η/3, 2η/3, η; a few ulps of round-off.
-    let expected = [0.05 / 3, 0.1 / 3, 0.05]
-    #expect(seen.count == 3 && zip(seen, expected).allSatisfy { abs($0.learningRate - $1) <= 1e-15 * $1 }, "\(seen.map(\.learningRate))")
+    // 400 training images (the validation images are held out beside them) in batches of 100:
+    // rates η/4, 2η/4, 3η/4, η; a few ulps of round-off.
+    try #require(data.train.count == 400)
+    let expected = [0.0125, 0.025, 0.0375, 0.05]
+    #expect(seen.count == 4 && zip(seen, expected).allSatisfy { abs($0.learningRate - $1) <= 1e-15 * $1 }, "\(seen.map(\.learningRate))")
     #expect(record.learningRate == 0.05)
     #expect(seen.allSatisfy { $0.gradientNorm.isFinite && $0.gradientNorm > 0 && $0.batchLoss.isFinite })
   }
