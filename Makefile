@@ -70,6 +70,11 @@ gpu-bundle: setup
 gpu-test-bundle: setup
 	bash scripts/gpu_test_bundle.sh
 
+## reproduce: every training accuracy README/Docs state, by its exact command (ONLY=lenet5: the 5 LeNet-5 seeds, ~20 min; ONLY=milisavljevic: ~3 h; RESULTS=folder for the raw files; Docs/training-and-figures.md)
+.PHONY: reproduce
+reproduce: build
+	bash scripts/reproduce.sh $(BIN)
+
 ## notes: regenerate the generated notes in Notes/
 ## gradescope-bundle: OUT (autograder.zip) for COURSE's EXERCISES — self-contained binary + course (Docs/instructors-guide.md)
 gradescope-bundle: setup

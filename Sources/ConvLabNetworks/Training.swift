@@ -6,7 +6,8 @@ import Foundation
 
 /// Mini-batch SGD with momentum and weight decay (Murugan eq. 3.75–3.80 is the plain update,
 /// μ = λ = 0): v ← μ v − η_e (g + λ w), w ← w + v; the decay applies to filters and weights,
-/// not to biases or Xu's β.
+/// not to biases or Xu's β. An optional linear warm-up scales η over the first steps (Goyal
+/// et al. 2017's gradual warm-up), so the first, largest gradients are not taken at full step.
 public struct TrainingOptions: Codable, Sendable, Equatable {
   public enum Schedule: String, Codable, Sendable, CaseIterable {
     /// η_e = η.
@@ -27,10 +28,13 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   /// Mirror each training image left–right with probability ½ (seeded by epoch and batch):
   /// clothes look the same mirrored, so this doubles the data without changing the labels.
   public var flipHorizontally = false
+  /// Epochs of linear learning-rate warm-up (0: none). Step t (0-based, counted over the whole
+  /// run) of an epoch with B batches takes η_e · min(1, (t + 1) / (w · B)).
+  public var warmupEpochs = 0.0
 
   public init() {}
 
-  enum CodingKeys: String, CodingKey { case epochs, batchSize, learningRate, momentum, weightDecay, schedule, seed, flipHorizontally }
+  enum CodingKeys: String, CodingKey { case epochs, batchSize, learningRate, momentum, weightDecay, schedule, seed, flipHorizontally, warmupEpochs }
 
   /// Checkpoints written before `flipHorizontally` existed read as `false`.
   public init(from decoder: Decoder) throws {
@@ -43,6 +47,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     schedule = try c.decode(Schedule.self, forKey: .schedule)
     seed = try c.decode(UInt64.self, forKey: .seed)
     flipHorizontally = try c.decodeIfPresent(Bool.self, forKey: .flipHorizontally) ?? false
+    // Runs saved before warm-up existed trained without it.
+    warmupEpochs = try c.decodeIfPresent(Double.self, forKey: .warmupEpochs) ?? 0
   }
 
   /// The learning rate of epoch e (0-based).
@@ -54,12 +60,28 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     }
   }
 
+  /// The learning rate of batch b (0-based) of epoch e (0-based) when an epoch has `batches`
+  /// batches: the epoch's rate η_e times the linear warm-up factor
+  /// min(1, (t + 1) / (w · B)), t = e · B + b, w = `warmupEpochs`, B = `batches`. The first
+  /// step takes η_e / (w · B), the rate grows by that much each step and is η_e from step
+  /// w · B − 1 on; with w = 0 every step takes η_e.
+  public func learningRate(epoch e: Int, batch b: Int, batches: Int) -> Double {
+    let rate = learningRate(epoch: e)
+    let warmupSteps = warmupEpochs * Double(batches)
+    guard warmupSteps > 0 else { return rate }
+    let t = Double(e) * Double(batches) + Double(b)
+    return rate * min(1, (t + 1) / warmupSteps)
+  }
+
   public func validate() throws {
     guard epochs >= 1 else { throw ConvLabError("--epochs must be at least 1.") }
     guard batchSize >= 1 else { throw ConvLabError("--batch must be at least 1.") }
     guard learningRate > 0, learningRate.isFinite else { throw ConvLabError("--lr must be a positive number.") }
     guard momentum >= 0, momentum < 1 else { throw ConvLabError("--momentum must be in [0, 1).") }
     guard weightDecay >= 0, weightDecay.isFinite else { throw ConvLabError("--weight-decay must be non-negative.") }
+    guard warmupEpochs >= 0, warmupEpochs <= Double(epochs) else {
+      throw ConvLabError("--warmup \(warmupEpochs) is not allowed: the warm-up takes between 0 and --epochs (\(epochs)) epochs.")
+    }
   }
 }
 
@@ -85,6 +107,9 @@ public struct EpochRecord: Codable, Sendable, Equatable {
 public struct BatchProgress: Sendable {
   public var epoch: Int, epochs: Int, batch: Int, batches: Int
   public var loss: Double, accuracy: Double, imagesPerSecond: Double, elapsed: Double
+  /// This batch alone: its mean loss (before the update), the learning rate of its step, and
+  /// the global gradient norm ‖g‖₂ over every parameter (NaN when the step ran on a device).
+  public var batchLoss: Double, learningRate: Double, gradientNorm: Double
 }
 
 /// A network with its optimizer state; `epochsDone` and `records` make a run resumable.
@@ -97,6 +122,8 @@ public struct Trainer<S: Scalar>: Sendable {
   public var records: [EpochRecord] = []
   /// Set by `useDevice`: the steps run there, and the host copy is refreshed every epoch.
   public private(set) var device: DeviceTraining<S>?
+  /// ‖g‖₂ over every parameter of the last host step (before weight decay); NaN on a device.
+  public private(set) var lastGradientNorm = Double.nan
 
   public init(network: Network<S>, options: TrainingOptions) {
     self.network = network
@@ -127,7 +154,7 @@ public struct Trainer<S: Scalar>: Sendable {
   /// Trains one epoch, then measures the validation set.
   public mutating func runEpoch(_ data: DataSplits, progress: (BatchProgress) -> Void = { _ in }) throws -> EpochRecord {
     let e = epochsDone
-    let eta = S(options.learningRate(epoch: e)), mu = S(options.momentum), lambda = S(options.weightDecay)
+    let mu = S(options.momentum), lambda = S(options.weightDecay)
     let order = self.order(epoch: e, count: data.train.count)
     let batches = (order.count + options.batchSize - 1) / options.batchSize
     let start = Date()
@@ -137,22 +164,24 @@ public struct Trainer<S: Scalar>: Sendable {
       var images: Tensor<S> = data.train.subset(indices).images.converted()
       if options.flipHorizontally { Self.flipSomeImages(&images, seed: options.seed &+ UInt64(e) &* 1_000_003 &+ UInt64(b)) }
       let labels = indices.map { data.train.labels[$0] }
-      let result = try step(images, labels: labels, eta: eta, mu: mu, lambda: lambda)
+      let rate = options.learningRate(epoch: e, batch: b, batches: batches)
+      let result = try step(images, labels: labels, eta: S(rate), mu: mu, lambda: lambda)
       guard result.loss.isFinite else {
-        throw ConvLabError("the loss became \(result.loss) in epoch \(e + 1), batch \(b + 1); lower the learning rate (--lr \(options.learningRate)).")
+        throw ConvLabError("the loss became \(result.loss) in epoch \(e + 1), batch \(b + 1); lower the learning rate (--lr \(options.learningRate)) or warm it up longer (--warmup).")
       }
       lossSum += result.loss * Double(indices.count)
       correct += result.correct
       seen += indices.count
       let elapsed = Date().timeIntervalSince(start)
       progress(BatchProgress(epoch: e + 1, epochs: options.epochs, batch: b + 1, batches: batches, loss: lossSum / Double(seen),
-                             accuracy: Double(correct) / Double(seen), imagesPerSecond: Double(seen) / max(elapsed, 1e-9), elapsed: elapsed))
+                             accuracy: Double(correct) / Double(seen), imagesPerSecond: Double(seen) / max(elapsed, 1e-9), elapsed: elapsed,
+                             batchLoss: result.loss, learningRate: rate, gradientNorm: lastGradientNorm))
     }
     if let device { try device.download(into: &network, velocity: &velocity) }
     let seconds = Date().timeIntervalSince(start)
     let validation = try evaluate(data.validation)
     epochsDone += 1
-    let record = EpochRecord(epoch: epochsDone, learningRate: Double(eta), trainLoss: lossSum / Double(seen), trainAccuracy: Double(correct) / Double(seen),
+    let record = EpochRecord(epoch: epochsDone, learningRate: options.learningRate(epoch: e), trainLoss: lossSum / Double(seen), trainAccuracy: Double(correct) / Double(seen),
                              validationLoss: validation.loss, validationAccuracy: validation.accuracy, seconds: seconds,
                              elapsedSeconds: (records.last?.elapsedSeconds ?? 0) + seconds, imagesPerSecond: Double(seen) / seconds)
     records.append(record)
@@ -179,8 +208,18 @@ public struct Trainer<S: Scalar>: Sendable {
   public mutating func step(_ x: Tensor<S>, labels: [Int], eta: S, mu: S, lambda: S) throws -> (loss: Double, correct: Int) {
     if let device { return try device.step(network, x, labels: labels, eta: eta, mu: mu, lambda: lambda) }
     let result = try network.lossAndGradients(x, labels: labels)
+    lastGradientNorm = Self.globalNorm(result.gradients)
     if result.loss.isFinite { update(result.gradients, eta: eta, mu: mu, lambda: lambda) }
     return (result.loss, result.correct)
+  }
+
+  /// The global gradient norm ‖g‖₂ = (Σ_l ‖∂z/∂w_l‖² + ‖∂z/∂b_l‖²)^½, summed in Double.
+  static func globalNorm(_ grads: [Gradients<S>]) -> Double {
+    var sum = 0.0
+    for g in grads {
+      for t in [g.dzdw, g.dzdb] { if let t { sum += t.storage.reduce(0.0) { $0 + Double($1) * Double($1) } } }
+    }
+    return sum.squareRoot()
   }
 
   /// v ← μ v − η (g + λ w), w ← w + v, per parameter tensor.

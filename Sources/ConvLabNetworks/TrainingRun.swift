@@ -48,7 +48,7 @@ public struct TrainingRun: Sendable {
       var saved = header.options
       saved.epochs = options.epochs
       guard saved == options else {
-        throw ConvLabError("--resume continues with the saved hyper-parameters; only --epochs may change (saved: batch \(header.options.batchSize), lr \(header.options.learningRate), momentum \(header.options.momentum), weight decay \(header.options.weightDecay), schedule \(header.options.schedule.rawValue), seed \(header.options.seed)).")
+        throw ConvLabError("--resume continues with the saved hyper-parameters; only --epochs may change (saved: batch \(header.options.batchSize), lr \(header.options.learningRate), momentum \(header.options.momentum), weight decay \(header.options.weightDecay), schedule \(header.options.schedule.rawValue), warm-up \(header.options.warmupEpochs) epochs, seed \(header.options.seed)).")
       }
       guard trainer.epochsDone < options.epochs else {
         throw ConvLabError("--resume: the run already has \(trainer.epochsDone) epochs; ask for more with --epochs.")

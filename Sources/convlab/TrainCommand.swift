@@ -24,6 +24,8 @@ struct TrainingArguments: ParsableArguments {
   var weightDecay = 5e-4
   @Option(help: "Learning-rate schedule: constant, step or cosine.")
   var schedule = "cosine"
+  @Option(help: "Epochs of linear learning-rate warm-up from η/steps to η (0: none; Docs/training-and-figures.md says why 1).")
+  var warmup = 1.0
   @Option(help: "Seed of the initialization, the validation split and the batch order.")
   var seed: UInt64 = 1
   @Flag(help: "Mirror each training image left–right with probability ½ (data augmentation).")
@@ -61,6 +63,7 @@ struct TrainingArguments: ParsableArguments {
     o.schedule = s
     o.seed = seed
     o.flipHorizontally = flip
+    o.warmupEpochs = warmup
     try o.validate()
     return o
   }
@@ -107,6 +110,8 @@ struct Train: ParsableCommand {
   var resume = false
   @Flag(help: "Draw the training curves in the terminal at the end (gnuplot dumb).")
   var plot = false
+  @Flag(name: .customLong("log-steps"), help: "Write steps.csv in the run folder: every step's loss, learning rate and gradient norm.")
+  var logSteps = false
   @Flag(name: .customLong("list-nets"), help: "List the named networks and exit.")
   var listNets = false
   @Option(name: .customLong("init"), help: "Start from these weights (.npz, keys <i>.w and <i>.b as convlab net init writes them) instead of the seeded initialization.")
@@ -126,7 +131,7 @@ struct Train: ParsableCommand {
     print("data: \(data.source): \(data.train.count) training, \(data.validation.count) validation, \(data.test.count) test images, \(data.train.classes) classes")
     let run = TrainingRun(folder: folder, data: training.dataIdentity)
     let result = try Self.train(spec: spec, options: options, data: data, run: run, resume: resume, label: net, engine: try training.engine(),
-                                initial: initial)
+                                initial: initial, logSteps: logSteps)
     print("test accuracy: \(String(format: "%.1f%%", result.testAccuracy * 100)) (best validation model: epoch \(result.bestEpoch), validation \(String(format: "%.1f%%", result.bestValidationAccuracy * 100)); final model \(String(format: "%.1f%%", result.finalTestAccuracy * 100)))")
     let records = try Self.records(in: folder), title = net.count < 30 ? net : "custom network"
     try Gnuplot.render(TrainingFigures.curves(records: records, title: title), into: folder)
@@ -146,7 +151,7 @@ struct Train: ParsableCommand {
 
   /// Trains (or resumes) one run with progress, printing one line per epoch.
   static func train(spec: NetSpec, options: TrainingOptions, data: DataSplits, run: TrainingRun, resume: Bool, label: String,
-                    engine: (any ComputeEngine)?, initial: (path: String, weights: NPZArchive)? = nil) throws -> TrainingRun.Result {
+                    engine: (any ComputeEngine)?, initial: (path: String, weights: NPZArchive)? = nil, logSteps: Bool = false) throws -> TrainingRun.Result {
     if let initial {
       // Check the weights against the network before the run folder is created.
       var probe = try Network<Float>(spec: spec, input: data.train.imageShape, classes: data.train.classes, seed: 0)
@@ -163,20 +168,50 @@ struct Train: ParsableCommand {
       print("device: \(engine.name)")
     }
     print("network: \(spec.description)")
-    print("parameters: \(trainer.network.parameterCount); batch \(options.batchSize), lr \(options.learningRate) (\(options.schedule.rawValue)), momentum \(options.momentum), weight decay \(options.weightDecay), seed \(options.seed)\(options.flipHorizontally ? ", random left–right flips" : "")")
+    print("parameters: \(trainer.network.parameterCount); batch \(options.batchSize), lr \(options.learningRate) (\(options.schedule.rawValue)), momentum \(options.momentum), weight decay \(options.weightDecay), warm-up \(options.warmupEpochs) epochs, seed \(options.seed)\(options.flipHorizontally ? ", random left–right flips" : "")")
+    var steps = try logSteps ? StepLog(folder: run.folder, epochsDone: trainer.epochsDone) : nil
     while trainer.epochsDone < options.epochs {
       var progress = Progress("epoch \(trainer.epochsDone + 1)/\(options.epochs)")
       let record = try trainer.runEpoch(data) { p in
+        steps?.add(p)
         let eta = p.elapsed / Double(p.batch) * Double(p.batches - p.batch)
         progress.update(Double(p.batch) / Double(p.batches),
                         String(format: "loss %.4f  acc %.1f%%  %.0f img/s  ETA %@", p.loss, p.accuracy * 100, p.imagesPerSecond, Progress.clock(eta)))
       }
       progress.finish()
       try run.save(trainer)
+      try steps?.write()
       print(String(format: "epoch %d/%d  lr %.4g  train loss %.4f acc %.2f%%  validation loss %.4f acc %.2f%%  %.1f s (%.0f img/s)",
                    record.epoch, options.epochs, record.learningRate, record.trainLoss, record.trainAccuracy * 100,
                    record.validationLoss, record.validationAccuracy * 100, record.seconds, record.imagesPerSecond))
     }
     return try run.finish(trainer, test: data.test)
+  }
+}
+
+/// steps.csv of `train --log-steps`: one row per step (epoch, batch, learning rate, the batch's
+/// loss, the gradient norm), rewritten atomically after every epoch; a resumed run keeps the
+/// rows of the epochs its checkpoint holds.
+struct StepLog {
+  static let header = "epoch,batch,learning_rate,loss,gradient_norm"
+  let path: String
+  var rows: [String]
+
+  init(folder: String, epochsDone: Int) throws {
+    path = folder + "/steps.csv"
+    rows = []
+    guard epochsDone > 0, FileManager.default.fileExists(atPath: path) else { return }
+    let text = String(decoding: try readFile(path), as: UTF8.self)
+    rows = text.split(separator: "\n").dropFirst().map(String.init).filter { row in
+      Int(row.prefix { $0 != "," }).map { $0 <= epochsDone } ?? false
+    }
+  }
+
+  mutating func add(_ p: BatchProgress) {
+    rows.append("\(p.epoch),\(p.batch),\(String(format: "%.6g,%.6g,%.6g", p.learningRate, p.batchLoss, p.gradientNorm))")
+  }
+
+  func write() throws {
+    try writeAtomically(Data(([Self.header] + rows).joined(separator: "\n").appending("\n").utf8), to: path)
   }
 }
