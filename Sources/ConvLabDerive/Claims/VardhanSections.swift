@@ -8,8 +8,8 @@ import Foundation
 extension VardhanClaims {
   static func sections(seed: UInt64) throws -> [Claim] {
     var rng = SeededGenerator(seed: seed)
-    // §3.1.1: Z⁽³⁾ = (W⁽³⁾)ᵀ B⁽²⁾ + b⁽³⁾ with B⁽²⁾ of length 8 and 3 outputs; J = ⟨g, Z⁽³⁾⟩, so dJ/dZ⁽³⁾ = gᵀ.
-    let w3 = Matrix<Double>.uniform(8, 3, using: &rng), b2 = Matrix<Double>.uniform(8, 1, using: &rng), g = Matrix<Double>.uniform(1, 3, using: &rng)
+    // §3.1.1: B⁽²⁾ of length 8 and 3 outputs, dJ/dZ⁽³⁾ = g (1 × 3), dW⁽³⁾ a random 8 × 3 direction.
+    let b2 = Matrix<Double>.uniform(8, 1, using: &rng), g = Matrix<Double>.uniform(1, 3, using: &rng)
     let dW = Matrix<Double>.uniform(8, 3, using: &rng)
     // The chain of the display: tr(dJ/dZ · d(W)ᵀ B) = tr(Bᵀ dW (dJ/dZ)ᵀ) = tr((dJ/dZ)ᵀ Bᵀ dW).
     let first = Audit.trace(g * dW.transposed * b2), second = Audit.trace(b2.transposed * dW * g.transposed), third = Audit.trace(g.transposed * b2.transposed * dW)
