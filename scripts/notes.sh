@@ -44,8 +44,8 @@ under both readings."
 paper_note murugan.md murugan "Murugan, the one-conv-layer network, forward and backward" "Murugan's network (conv, ReLU, max pool,
 dense ReLU, dense sigmoid, cross-entropy) on a seeded instance (seed 1), eq. (3.1)–(3.80). Every
 gradient is checked against central differences of the loss in Double; the printed forms that
-do not hold (the sigmoid of eq. 3.34, Table 1's derivative, eq. 3.39, 3.43, 3.53, 3.69, 3.71,
-3.80) are evaluated as printed and shown failing next to the corrected forms."
+do not hold are evaluated as printed and shown failing next to the corrected forms, and the
+verdicts are the claim inventory's (the table at the end, the same as Notes/ERRATA.md)."
 paper_note vardhan.md vardhan "Vardhan, matrix calculus for a 3-layer CNN" "Numerator layout, the trace trick, the
 dense-layer derivatives and their reshape, the pooling Jacobians with Appendix B's mask, and
 Appendix A's conv Jacobians built column by column — each on a seeded instance (seed 1) and

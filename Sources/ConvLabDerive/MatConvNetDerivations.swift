@@ -292,7 +292,7 @@ enum MatConvNetDerivations {
     return Derivation(id: "matconvnet-geometry", title: "Output sizes and receptive fields", reference: "MatConvNet ch. 5", steps: [
       DerivationStep("stack: \(stack.layers.map(\.text).joined(separator: "; ")) on \(side)×\(side)", "A stack with padding, pooling, stride and dilation.",
                      matrices: []),
-      DerivationStep("H″ = 1 + ⌊(H − H′ₐ + P⁻ + P⁺)/S⌋ per layer   (eq. 5.3, H′ₐ = D(H′ − 1) + 1): \(trace.map { "\($0.h)" }.joined(separator: " → "))",
+      DerivationStep("H″ = 1 + ⌊(H − H′ₐ + P⁻ + P⁺)/S⌋ per layer   (eq. 5.3 intended, with the floor the conversion prints as bars; H′ₐ = D(H′ − 1) + 1): \(trace.map { "\($0.h)" }.joined(separator: " → "))",
                      "Each layer's output size from the previous one.",
                      check: .holds(Support.column([Double(last.h)]), Support.column([Double(base.shape.h)]), against: "the blocks' actual output")),
       DerivationStep("composition (§5.5): α = α_f α_g, β = α_f(β_g − 1) + β_f, Δ = α_f(Δ_g − 1) + Δ_f  ⇒  \(field)", "Receptive fields compose like affine maps.",

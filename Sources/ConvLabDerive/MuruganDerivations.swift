@@ -261,9 +261,9 @@ enum MuruganDerivations {
     return Derivation(id: "murugan-kernel", title: "Back through pooling to the kernel", reference: "Murugan eq. (3.60)–(3.74)", steps: [
       DerivationStep("∂L/∂a⁰ = W¹ δ¹   (eq. 3.60–3.64, corrected)", "The dense layer sends its error back to the flattened pooled map.",
                      matrices: [("dL/da0", b.da0)], check: .holds(b.da0, da0, against: fd + " in a⁰", tolerance: 1e-6)),
-      DerivationStep("∂L/∂P = unvec(∂L/∂a⁰)   (eq. 3.65, the inverse of the flatten)", "Reshaping undoes eq. 3.6.", matrices: [("dL/dP", b.dp)],
+      DerivationStep("∂L/∂P = unvec(∂L/∂a⁰)   (eq. 3.65 read with P^{p,q} for ∂L/∂P)", "Reshaping undoes eq. 3.6; the paper reuses P^{p,q}, the pooled map of eq. 3.5, for its error.", matrices: [("dL/dP", b.dp)],
                      check: .holds(b.dp, dP, against: fd + " in P", tolerance: 1e-6)),
-      DerivationStep("∂L/∂C = the switches of the max pool applied to ∂L/∂P   (eq. 3.66)", "Each window's error goes to its winning unit; the rest get zero.",
+      DerivationStep("∂L/∂C = the switches of the max pool applied to ∂L/∂P   (eq. 3.66 corrected: the printed ∂L/∂C = P^{p,q} leaves out this up-sampling)", "Each window's error goes to its winning unit; the rest get zero.",
                      matrices: [("dL/dC", b.dc)], check: .holds(b.dc, poolBack, against: "the pool block's backward pass")),
       DerivationStep("δ = ∂L/∂C ∘ ReLU′(I ⋆ K + b)", "Through the conv layer's activation (the printed derivation folds this into σ).", matrices: [("delta", b.ds)]),
       DerivationStep("∂L/∂K_uv = Σ_m Σ_n δ_mn I_{m+u−1, n+v−1} = (I ⋆ δ)_uv   (corrected: the gradient for eq. 3.2's correlation)",

@@ -213,7 +213,7 @@ enum SymbolicDerivations {
       DerivationStep("z = x ⋆ k with x ∈ R³ˣ³, k ∈ R²ˣ², δ = ∂E/∂z ∈ R²ˣ²", "Fig. 4: x₁₁ meets k₁₁ (a correlation), so E changes as Σ δ_pq z_pq.",
                      matrices: [("x", xNum), ("k", kNum), ("δ", dNum)])
         .with(symbolic: [("z", try xcorr2(x, k))]),
-      DerivationStep("∂E/∂[k]₁,₁ = δ₁₁x₁₁ + δ₁₂x₁₂ + δ₂₁x₂₁ + δ₂₂x₂₂   (eq. 11–12)", "The blue pixels of Fig. 4.")
+      DerivationStep("∂E/∂[k]₁,₁ = δ₁₁x₁₁ + δ₁₂x₁₂ + δ₂₁x₂₁ + δ₂₂x₂₂   (text after eq. 13, its intended reading)", "The blue pixels of Fig. 4; the paper prints the left side as the whole gradient dE/dk_ij, wrong in the source (`convlab audit --paper xu`).")
         .with(symbolic: [], exact: try .init(example("xu-dk11", examples))),
       DerivationStep("[c]₁,₁ = [x₁₁ x₁₂; x₂₁ x₂₂]   (eq. 12)", "The entries of x that met k₁₁.")
         .with(symbolic: [], exact: try .init(example("xu-c11", examples))),

@@ -35,6 +35,18 @@ public struct SpotTheErrorExercise: Exercise {
     }
   }
 
+  /// The identifier of the claim in `convlab audit`'s inventory that judges this printed formula
+  /// (ConvLabDerive's `Audit.claims`): the exercise's verdict part is 1 exactly where that claim
+  /// is correct, which `VerdictSourcesTests` checks on every instance it draws.
+  public var auditClaimID: String {
+    switch claim {
+    case .muruganSigmoid: return "murugan-table-1-sigmoid"
+    case .xuKronecker: return "xu-6"
+    case .xuExample15: return "xu-text-after-15"
+    case .xuBias: return "xu-9"
+    }
+  }
+
   /// The claim as printed, for the task text.
   var printed: String {
     switch claim {
@@ -60,6 +72,9 @@ public struct SpotTheErrorExercise: Exercise {
       what = "up(δ), the 2× up-sampling of δ that average pooling's backward pass needs"
     case .xuExample15:
       inputs = ["delta": integers(Shape(2, 2), -3...3, &rng, nonzero: true), "k": integers(Shape(2, 2), -3...3, &rng, nonzero: true)]
+      // The printed first term δ₁₁k₁₂ equals the right δ₁₁k₂₂ when k₁₂ = k₂₂: such an instance would
+      // make the wrong formula hold. Only those instances are redrawn (the others stay as handed out).
+      while let k = inputs["k"], k[paper: 1, 2] == k[paper: 2, 2] { inputs["k"] = integers(Shape(2, 2), -3...3, &rng, nonzero: true) }
       valueShape = Shape(1, 1)
       what = "∂E/∂x₂₂"
     case .xuBias:

@@ -65,10 +65,14 @@ struct AuditTests {
 
   /// Murugan (3.69) and (3.70)–(3.71) differentiate eq. (3.3)'s true convolution: they hold
   /// there (finite differences agree to ~1e-10) and fail for eq. (3.2)'s correlation.
-  @Test(arguments: ["3.67", "3.69", "3.71"])
-  func murugan369IsAmbiguous(_ equation: String) throws {
-    let c = try #require(inventory.first { $0.paper == .murugan && AuditCoverage.covers($0.location, equation) })
+  @Test(arguments: ["eq. (3.67)–(3.69)", "eq. (3.70)–(3.71)"])
+  func murugan369IsAmbiguous(_ location: String) throws {
+    let c = try #require(claim(.murugan, location), "no claim at exactly \(location)")
     #expect(c.verdict == .ambiguous)
+    // Each equation of the range is judged by this claim alone (no second line elsewhere).
+    let ownEquations = ["3.67", "3.68", "3.69", "3.70", "3.71"].filter { AuditCoverage.covers(location, $0) }
+    let covering = inventory.filter { other in other.paper == .murugan && ownEquations.contains { AuditCoverage.covers(other.location, $0) } }
+    #expect(covering.map(\.location) == [location])
     let underConvolution = try #require(c.readings.first { $0.name.contains("(3.3)") })
     let underCorrelation = try #require(c.readings.first { $0.name.contains("(3.2)") })
     // Central differences of a smooth loss (no ReLU kink or pooling tie within h): error ~h² ≈ 1e-10.

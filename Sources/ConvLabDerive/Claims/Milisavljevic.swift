@@ -79,7 +79,7 @@ enum MilisavljevicClaims {
     let stride1 = row("Stride"), dilation1 = row("Dilation"), max1 = row("Max Pooling"), avg1 = row("Average Pooling")
     let tableOneAgain: [Double] = [stride1.acc, stride1.toBest, stride1.acc, stride1.toBest, dilation1.acc, dilation1.toBest, dilation1.acc, dilation1.toBest,
                                    max1.acc, max1.toBest, max1.acc, max1.epoch, max1.epochTime, avg1.acc, avg1.toBest, avg1.acc, avg1.epoch, avg1.epochTime]
-    return [
+    return shapes() + [
       .holds(.milisavljevic, "§2", "eq. (1)", "h_ij = Σ_{k=1}^{F} Σ_{l=1}^{F} w_{k,l} x_{k+i−1, l+j−1} + b", against: "the conv block (MatConvNet §4.1's correlation)",
              value: eq1.storage, truth: block.storage),
       Audit.entry(.milisavljevic, "§2 (im2col size)", "im2col: x (H×W×D) → a (H″W″) × (FH·FW·D) matrix of patches (Fig. 4)", against: "H″W″ = 5·4 rows, 3·3·3 columns",

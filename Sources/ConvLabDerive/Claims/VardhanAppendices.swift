@@ -121,7 +121,7 @@ extension VardhanClaims {
       .holds(.vardhan, "App. A", "App. A (eq. a1-2)", kind: .example, "∂z₃₂/∂β₂₁ = ∂(a₂₂β₁₁ + a₂₃β₁₂ + a₃₂β₂₁ + a₃₃β₂₂)/∂β₂₁ = a₃₂",
              against: "central differences of the padded correlation, and the expansion of z₃₂", value: [a1(3, 2), z32], truth: [dz32dbeta21, z[2, 1]], tolerance: 1e-7),
       .holds(.vardhan, "App. A", "App. A (eq. a2-2)", kind: .example, "∂z₃₂/∂A₂₃ = β₁₂", against: "central differences of the padded correlation",
-             value: [b1(1, 2)], truth: [dz32dA23], tolerance: 1e-7, note: "the expansion above it prints a₂₃A₁₂ for a₂₃β₁₂ (a conversion slip); the result β₁₂ is right"),
+             value: [b1(1, 2)], truth: [dz32dA23], tolerance: 1e-7, note: "the result; the expansion above it, printed with a₂₃A₁₂ for a₂₃β₁₂, is the claim App. A (eq. a2-2, first line)"),
       .holds(.vardhan, "App. A", "App. A (eq. a2-3)", kind: .example, "dZ/dA₂₃ = dA/dA₂₃ * β = [0 0 0 0; 0 0 1 0; 0 0 0 0] * β, with the same padding and stride",
              against: "column 8 of the central-difference Jacobian dᵥZ/dᵥA", value: maskA23.storage, truth: columnA23, tolerance: 1e-7),
       .fails(.vardhan, "App. A", "App. A (vec A)", kind: .example, .garbled, "ᵥA = [a₁₁ a₂₁ a₃₁ a₁₂ a₂₂ a₁₃ a₂₃ a₂₃ a₃₃ a₁₄ a₂₄ a₃₄]ᵀ",

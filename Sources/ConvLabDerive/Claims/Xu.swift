@@ -60,7 +60,7 @@ enum XuClaims {
     // §3.1.1's restated system: z^{l+1} = β down(x^l) + b 1_{(M_{l+1}/n)×(M_{l+1}/n)}, and eq. (5)'s indices 1 … M_{l+1}/n,
     // for a conv output x^l of side M_l = 8 pooled 2×2 into z^{l+1} of side M_{l+1} = 4.
     let convSide = 8, pooledSide = try down(Matrix<Double>.uniform(convSide, convSide, using: &rng), n).rows
-    return [
+    return indexSets() + [
       Claim(.xu, section: "§3.1.1", location: "§3.1.1 (system before eq. (4), and eq. (5)'s indices)", kind: .size,
             printed: "z_j^{l+1} = β_j^{l+1} down(x_jˡ) + b_j^{l+1} 1_{(M_{l+1}/n)×(M_{l+1}/n)};  eq. (5): [δ_j^{l+1}]_{p,q}, p, q = 1 … M_{l+1}/n",
             verdict: .wrong, intended: "1_{M_{l+1}×M_{l+1}} and p, q = 1 … M_{l+1}: z^{l+1} and δ^{l+1} have side M_{l+1} = M_l/n",

@@ -1,0 +1,104 @@
+import ConvLabCore
+import ConvLabDerive
+import ConvLabExercises
+import ConvLabNotation
+import Foundation
+import Testing
+
+/// The inventory, built once (each build runs every check of the five papers).
+private let inventory: [Claim] = { (try? Audit.claims(seed: 1)) ?? [] }()
+
+/// The claim of `paper` at exactly `location`.
+private func claim(_ paper: Paper, at location: String) -> Claim? { inventory.first { $0.paper == paper && $0.location == location } }
+
+/// Every place that states a verdict on a printed formula — the derivations (`convlab derive`),
+/// the symbolic worked examples, the spot-the-error exercises — agrees with the claim inventory,
+/// the one source of verdicts (issue 19, item 4). Notes/ are the inventory rendered
+/// (`AuditTests.notesAgreeWithTheInventory`).
+@Suite("one source of verdicts")
+struct VerdictSourcesTests {
+  /// Each derivation step that checks a paper's formula names a location the inventory judges,
+  /// and says the same: a printed form shown failing carries the inventory's verdict; a step
+  /// that holds stands at a correct claim, or is the reading under which an ambiguous one holds.
+  /// Steps marked "corrected" show ConvLab's correction, not a claim of the paper.
+  @Test func derivationStepsAgreeWithTheInventory() throws {
+    var checked = 0
+    for d in Derivations.all {
+      guard let paper = Paper.allCases.first(where: { d.id.hasPrefix($0.rawValue.lowercased() + "-") }) else { continue }
+      for step in try d.build(Derivations.Instance(seed: 1)).steps {
+        guard let check = step.check, !(check.expectedToHold && step.formula.contains("corrected")) else { continue }
+        let own = paper == .matConvNet ? step.formula : step.formula.replacingOccurrences(of: "MatConvNet (§|eq\\. )?[0-9.]+", with: "", options: .regularExpression)
+        guard let location = Audit.reference(in: own) else { continue }
+        let c = try #require(claim(paper, at: location), "\(d.id): '\(step.formula)' names \(location), which no claim judges")
+        checked += 1
+        if check.expectedToHold {
+          // A step that shows the intended form of a garbled or wrong claim says so ("intended").
+          let agrees = c.verdict == .correct || (c.verdict == .ambiguous && c.readings.contains(where: \.holds))
+            || (step.formula.contains("intended") && c.readings.dropFirst().contains(where: \.holds))
+          #expect(agrees, "\(d.id): '\(step.formula)' holds, the inventory says \(c.citation) is \(c.verdict.rawValue)")
+        } else {
+          #expect(check.claimVerdict == c.verdict, "\(d.id): '\(step.formula)' says \(check.claimVerdict.rawValue), the inventory says \(c.verdict.rawValue) (\(c.id))")
+        }
+      }
+    }
+    // The derivations of the five papers check 68 printed formulas today; a drop means the
+    // location parser stopped finding them.
+    #expect(checked >= 68)
+  }
+
+  /// Each symbolic worked example of Xu and Vardhan is judged by one inventory claim, with the
+  /// same verdict: no erratum ⇔ correct (or, where the example types the intended reading, that
+  /// reading holds); an erratum "in the source" is wrong in the source, one "in the conversion"
+  /// garbled.
+  @Test func workedExamplesAgreeWithTheInventory() throws {
+    let examples = try WorkedExamples.all().filter { $0.id.hasPrefix("xu-") || $0.id.hasPrefix("vardhan-") }
+    #expect(examples.count >= 15)
+    for example in examples {
+      let id = try #require(WorkedExampleClaims.claimID(judging: example.id), "\(example.id) names no claim")
+      let c = try #require(inventory.first { $0.id == id }, "\(example.id): no claim \(id) in the inventory")
+      let comparison = try example.comparison()
+      #expect(comparison.matches == example.expectedToMatch, "\(example.id)")
+      if let erratum = example.erratum {
+        #expect(c.verdict != .correct, "\(example.id) has an erratum, \(c.id) is correct")
+        if erratum.contains("in the source") { #expect(c.verdict == .wrong, "\(example.id): \(c.id) is \(c.verdict.rawValue)") }
+        if erratum.contains("conversion") { #expect(c.verdict == .garbled, "\(example.id): \(c.id) is \(c.verdict.rawValue)") }
+      } else if WorkedExampleClaims.readsIntended(example.id) {
+        #expect(c.verdict != .correct && c.readings.dropFirst().contains(where: \.holds), "\(example.id): \(c.id)")
+      } else {
+        #expect(c.verdict == .correct, "\(example.id) matches as printed, \(c.id) is \(c.verdict.rawValue)")
+      }
+    }
+  }
+
+  /// The spot-the-error exercises' verdict part (1: the printed formula holds) equals the
+  /// inventory's verdict on the claim the exercise names, on every instance drawn.
+  @Test(arguments: SpotTheErrorExercise.Claim.allCases)
+  func spotTheErrorAgreesWithTheInventory(_ which: SpotTheErrorExercise.Claim) throws {
+    let exercise = SpotTheErrorExercise(which)
+    let c = try #require(inventory.first { $0.id == exercise.auditClaimID }, "\(exercise.id): no claim \(exercise.auditClaimID)")
+    for seed in 1...200 as ClosedRange<UInt64> {
+      var rng = SeededGenerator(seed: seed)
+      let instance = try exercise.generate(using: &rng)
+      let part = try #require(instance.parts.first { $0.spec.answer == "verdict" })
+      let answer = try exercise.solve(part).answer.storage[0]
+      #expect(answer == (c.verdict == .correct ? 1 : 0), "\(exercise.id) seed \(seed): the exercise says \(answer), \(c.id) is \(c.verdict.rawValue)")
+    }
+  }
+
+  /// Murugan (3.61), (3.65) and (3.66), judged under both of the paper's definitions of the conv
+  /// layer (eq. (3.2) a correlation, eq. (3.3) a true convolution).
+  @Test func muruganPoolingBackUnderBothDefinitions() throws {
+    let c361 = try #require(claim(.murugan, at: "eq. (3.61)"))
+    #expect(c361.verdict == .correct && c361.readings.count == 2)
+    let c365 = try #require(claim(.murugan, at: "eq. (3.65)"))
+    #expect(c365.verdict == .ambiguous)
+    #expect(c365.readings.filter(\.holds).map(\.name).allSatisfy { $0.contains("∂L/∂P") })
+    let c366 = try #require(claim(.murugan, at: "eq. (3.66)"))
+    #expect(c366.verdict == .wrong)
+    // The printed ∂L/∂C = P equates a 4×4 map with a 2×2 one (N = 6).
+    #expect(c366.readings[0].comparison.worstValues == (2, 4))
+    for definition in ["(3.2)", "(3.3)"] {
+      for c in [c361, c366] { #expect(c.readings.contains { $0.name.contains(definition) && $0.holds }, "\(c.citation) \(definition)") }
+    }
+  }
+}
