@@ -194,7 +194,7 @@ extension ConvLab.Net {
       let archive = NetWeights.archive(trainer.network)
       try archive.write(to: out, compressed: compressed)
       print("\(out): weights after epoch \(header.epochsDone) of \(path): \(archive.names.joined(separator: ", "))")
-      print("network: \(header.spec)  (input \(header.input.prefix(3).map(String.init).joined(separator: "×")))")
+      print("network: \(header.spec)  (input \(header.input.prefix(3).map(String.init).joined(separator: "×")), trained in \(header.precision))")
     }
   }
 }
