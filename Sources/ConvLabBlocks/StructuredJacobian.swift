@@ -146,3 +146,166 @@ extension Subsample: StructuredJacobianBlock {
     return .sparse(rows: yShape.count, cols: x.count, entries: entries)
   }
 }
+
+// MARK: J u above the memory gate, from the literal Jacobian in column blocks
+
+/// A block whose literal Jacobian can be built a few columns at a time, so that J u is exact
+/// (no differencing) even when the whole d vec y / d (vec v)ᵀ for one image does not fit in
+/// memory: J u = Σ_blocks J[:, c₀..<c₁] u[c₀..<c₁], each block built as the papers build the
+/// matrix and dropped before the next.
+public protocol ColumnBlockJacobianBlock: Block {
+  /// Column c of d vec y / d (vec v)ᵀ at one image x, as `column(c)` returns it, for every c;
+  /// the closure is built once per call and may keep per-call factors (φ(x), a filter).
+  func jacobianColumns(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> (rows: Int, cols: Int, column: (Int) throws -> [Double])
+}
+
+/// J u with J built in column blocks of at most `bytes` bytes (at least one column): the
+/// product the dense matrix would give, Σ_k J[:, k] u_k, block by block.
+public func columnBlockProduct(rows: Int, cols: Int, bytes: Int, _ u: [Double], column: (Int) throws -> [Double]) throws -> [Double] {
+  precondition(u.count == cols, "J u needs \(cols) entries, got \(u.count)")
+  let width = max(1, min(cols, bytes / max(1, rows * MemoryLayout<Double>.size)))
+  var out = [Double](repeating: 0, count: rows)
+  for c0 in stride(from: 0, to: cols, by: width) {
+    let c1 = min(cols, c0 + width)
+    var block = Matrix<Double>(rows: rows, cols: c1 - c0)
+    for c in c0..<c1 {
+      let values = try column(c)
+      block.storage.replaceSubrange((c - c0) * rows..<(c - c0 + 1) * rows, with: values)
+    }
+    let product = block * Matrix(rows: c1 - c0, cols: 1, storage: Array(u[c0..<c1]))
+    for r in 0..<rows { out[r] += product.storage[r] }
+  }
+  return out
+}
+
+extension Block {
+  /// J u for one image x from the literal Jacobian d vec y / d (vec v)ᵀ, built in column blocks
+  /// of at most `bytes` bytes; nil when the block has no column-by-column construction.
+  /// Element-wise blocks: diag(f′(x)) u (MatConvNet §6.4), one entry per column.
+  public func literalJacobianProduct(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable, _ u: [Double], bytes: Int) throws -> [Double]? {
+    precondition(x.shape.n == 1, "one image at a time")
+    if let b = self as? any ColumnBlockJacobianBlock {
+      let j = try b.jacobianColumns(at: x, p, wrt: v)
+      return try columnBlockProduct(rows: j.rows, cols: j.cols, bytes: bytes, u, column: j.column)
+    }
+    if let e = self as? any ElementwiseBlock, v == .x {
+      precondition(u.count == x.count, "J u needs \(x.count) entries, got \(u.count)")
+      return zip(x.storage, u).map { e.derivative($0) * $1 }
+    }
+    return nil
+  }
+}
+
+extension Conv: ColumnBlockJacobianBlock {
+  /// The columns of `jacobian(at:_:wrt:)`, one at a time:
+  /// - wrt x: column (p, q, d) = vec(conv of the unit image E_pqd with f), no bias
+  ///   (Vardhan §3.1.5, App. A);
+  /// - wrt w: I ⊗ φ(x) per group (MatConvNet §6.1): the column of filter entry t of filter k
+  ///   is column t of φ_g(x) in the rows of output channel k;
+  /// - wrt b: I ⊗ 1_{H″W″}: column k is 1 on the pixels of channel k.
+  public func jacobianColumns(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> (rows: Int, cols: Int, column: (Int) throws -> [Double]) {
+    let yShape = try outputShape(x.shape, p)
+    guard let f = p.w else { throw ConvLabError("conv needs filters.") }
+    let pixels = yShape.h * yShape.w, rows = yShape.count
+    switch v {
+    case .x:
+      var noBias = p
+      noBias.b = nil
+      return (rows, x.count, { c in
+        var unit = Tensor<Double>(shape: x.shape)
+        unit.storage[c] = 1
+        return try self.literalForward(unit, noBias).storage
+      })
+    case .w:
+      let g = try groups(inputDepth: x.shape.d, filters: f.shape)
+      let perGroup = f.shape.n / g, q = f.shape.h * f.shape.w * f.shape.d
+      let phis = try (0..<g).map { try phi(x, image: 0, group: $0, filters: f.shape) }
+      return (rows, f.count, { c in
+        let k = c / q, t = c % q
+        var column = [Double](repeating: 0, count: rows)
+        let phi = phis[k / perGroup]
+        column.replaceSubrange(k * pixels..<(k + 1) * pixels, with: phi.storage[t * pixels..<(t + 1) * pixels])
+        return column
+      })
+    case .b:
+      guard p.b != nil else { throw ConvLabError("conv was given no biases (--b) to differentiate with respect to.") }
+      return (rows, f.shape.n, { k in
+        var column = [Double](repeating: 0, count: rows)
+        for r in k * pixels..<(k + 1) * pixels { column[r] = 1 }
+        return column
+      })
+    }
+  }
+}
+
+extension FlippedConv: ColumnBlockJacobianBlock {
+  /// The correlation's columns at the rotated filters J f J (Xu (14)); wrt f the columns are
+  /// reordered within each H′×W′ slice, column (i, j, d, k) being the correlation's column
+  /// (H′−1−i, W′−1−j, d, k).
+  public func jacobianColumns(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> (rows: Int, cols: Int, column: (Int) throws -> [Double]) {
+    guard let f = p.w else { throw ConvLabError("conv needs filters (--w) of shape H′×W′×D′×D″.") }
+    let j = try conv.jacobianColumns(at: x, try withRotatedFilters(p), wrt: v)
+    guard v == .w else { return j }
+    let s = f.shape
+    return (j.rows, j.cols, { c in
+      let i = c % s.h, jj = (c / s.h) % s.w, rest = c / (s.h * s.w)
+      return try j.column(s.h - 1 - i + s.h * (s.w - 1 - jj + s.w * rest))
+    })
+  }
+}
+
+extension Dense: ColumnBlockJacobianBlock {
+  /// The columns of Murugan's Jacobians for one image, y = W vec x + b: wrt x, W's columns
+  /// (Murugan (3.10)); wrt W, vec(x)ᵀ ⊗ I_K, whose column i·K + k is x_i e_k; wrt b, I_K.
+  public func jacobianColumns(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> (rows: Int, cols: Int, column: (Int) throws -> [Double]) {
+    let yShape = try outputShape(x.shape, p)
+    guard let w = p.w else { throw ConvLabError("dense needs --w.") }
+    let k = yShape.d
+    switch v {
+    case .x: return (k, x.count, { c in Array(w.storage[c * k..<(c + 1) * k]) })
+    case .w:
+      return (k, w.count, { c in
+        var column = [Double](repeating: 0, count: k)
+        column[c % k] = x.storage[c / k]
+        return column
+      })
+    case .b:
+      guard p.b != nil else { throw ConvLabError("dense was given no biases (--b).") }
+      return (k, k, { c in
+        var column = [Double](repeating: 0, count: k)
+        column[c] = 1
+        return column
+      })
+    }
+  }
+}
+
+extension Subsample: ColumnBlockJacobianBlock {
+  /// The columns of Xu (2) for one image: wrt x, column (i, j) of channel d is β_d times column
+  /// (i, j) of B ⊗ A (A = I_{H/n} ⊗ 1ₙᵀ, B = I_{W/n} ⊗ 1ₙᵀ) in the rows of channel d; wrt β,
+  /// column d is vec down(X_d) there; wrt b, it is 1 there.
+  public func jacobianColumns(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> (rows: Int, cols: Int, column: (Int) throws -> [Double]) {
+    let yShape = try outputShape(x.shape, p)
+    guard let beta = p.w else { throw ConvLabError("subsample needs --w.") }
+    let channelIn = x.shape.h * x.shape.w, channelOut = yShape.h * yShape.w, rows = yShape.count
+    switch v {
+    case .x:
+      let a = kron(Matrix<Double>.identity(yShape.h), Matrix<Double>.ones(1, n))
+      let bm = kron(Matrix<Double>.identity(yShape.w), Matrix<Double>.ones(1, n))
+      let selector = kron(bm, a)  // channelOut × channelIn (outputShape checked that n divides H and W)
+      return (rows, x.count, { c in
+        let d = c / channelIn, k = c % channelIn
+        var column = [Double](repeating: 0, count: rows)
+        for r in 0..<channelOut { column[d * channelOut + r] = beta.storage[d] * selector[r, k] }
+        return column
+      })
+    case .w, .b:
+      let downs = try (0..<x.shape.d).map { d in v == .b ? [Double](repeating: 1, count: channelOut) : vec(try down(x.channel(d, image: 0), n)).storage }
+      return (rows, x.shape.d, { d in
+        var column = [Double](repeating: 0, count: rows)
+        column.replaceSubrange(d * channelOut..<(d + 1) * channelOut, with: downs[d])
+        return column
+      })
+    }
+  }
+}

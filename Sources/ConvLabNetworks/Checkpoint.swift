@@ -35,6 +35,16 @@ public struct Checkpoint: Codable, Sendable {
   /// The data the run trains on (folder, validation size, subset), so a resume can refuse other data.
   public var data: [String: String]
   public var entries: [Entry]
+  /// The scalar the run computes in, `float32` or `float64` (`train --dtype`); nil in
+  /// checkpoints written before Float64 training existed, which all trained in Float32. The
+  /// tensors are stored as float64 either way, so a Float32 run loses nothing.
+  public var dtype: String? = nil
+
+  /// The run's dtype: `float32` or `float64`.
+  public var precision: String { dtype ?? "float32" }
+
+  /// `float32` or `float64`, the name `--dtype` takes.
+  public static func dtype<S: Scalar>(_: S.Type) -> String { S.precisionName.lowercased() }
 
   /// Saves a trainer's state to `path`.
   public static func write<S: Scalar>(_ t: Trainer<S>, data: [String: String], to path: String) throws {
@@ -47,7 +57,8 @@ public struct Checkpoint: Codable, Sendable {
       }
     }
     let header = Checkpoint(spec: t.network.spec.description, input: t.network.inputShape.dims, classes: t.network.classes,
-                            options: t.options, epochsDone: t.epochsDone, records: t.records, data: data, entries: entries)
+                            options: t.options, epochsDone: t.epochsDone, records: t.records, data: data, entries: entries,
+                            dtype: dtype(S.self))
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     var body = try encoder.encode(header)
@@ -97,6 +108,9 @@ public struct Checkpoint: Codable, Sendable {
       throw ConvLabError("\(path) is not a ConvLab checkpoint (its header is not valid JSON).")
     }
     guard header.format == format else { throw ConvLabError("\(path) has format '\(header.format.prefix(40))', expected '\(format)'.") }
+    guard ["float32", "float64"].contains(header.precision) else {
+      throw ConvLabError("\(path) is damaged: its dtype '\(header.precision.prefix(20))' is neither float32 nor float64.")
+    }
     let body = contents[(newline + 1)...]
     // Every size in the header is checked before it is used: shapes have 4 non-negative
     // dimensions, and together they must describe exactly the bytes that follow.

@@ -74,8 +74,10 @@ public struct NetworkCheck: Sendable {
 /// Element-wise blocks keep their Jacobian as a diagonal, pooling and subsampling as the
 /// non-zeros of their selectors (`StructuredJacobian`), so LeNet-5 at 28×28 runs in megabytes. A block whose dense Jacobian for one image exceeds `jacobianBytes`
 /// is checked by random projections instead: vᵀ J u with v = dz/dx_l and a seeded random u,
-/// backprop's ⟨vᵀJ, u⟩ against the finite difference ⟨v, (f(x + hu) − f(x − hu)) / 2h⟩; the
-/// end-to-end product then continues from backprop's vector, and the report says so.
+/// three ways: the literal ⟨v, J u⟩ with J u from the explicit Jacobian built in column blocks
+/// that fit under the gate (`literalJacobianProduct`), backprop's ⟨vᵀJ, u⟩, and the finite
+/// difference ⟨v, (f(x + hu) − f(x − hu)) / 2h⟩; the end-to-end product then continues from
+/// backprop's vector, and the report says so.
 /// Finite differences cover every entry up to `fdEntries` per array, else a seeded sample.
 public struct NetworkVerification: Sendable {
   /// One comparison row.
@@ -87,7 +89,8 @@ public struct NetworkVerification: Sendable {
     public let variable: String
     /// How the Jacobian was held: `dense 4704×784`, `diagonal 4704`, or `projection vᵀJu`.
     public let form: String
-    /// Explicit Jacobian product (or literal VJP) vs backprop; nil for projections.
+    /// Explicit Jacobian product (or literal VJP, or for a projection the literal vᵀ(J u)) vs
+    /// backprop; nil for a projection of a block without a column-by-column Jacobian.
     public let literalVsBackprop: Comparison?
     /// Backprop vs central finite differences on `checked` of `total` entries (or the projection).
     public let backpropVsFiniteDifferences: Comparison
@@ -96,11 +99,17 @@ public struct NetworkVerification: Sendable {
     /// Sampled entries left out because they sit at a kink (ReLU at 0, a max-pool tie): their
     /// central differences with steps h and h/2 disagree, so no finite difference is valid there.
     public let atKinks: Int
+    /// For a projection row: the three values of vᵀJu (literal from J u in column blocks,
+    /// backprop's ⟨vᵀJ, u⟩, the central difference); nil entries were not available.
+    public var projection: (literal: Double?, backprop: Double, finiteDifference: Double?)? = nil
+    /// For a projection row: the literal vᵀ(J u) against the central difference.
+    public var literalVsFiniteDifferences: Comparison? = nil
 
-    /// Both comparisons within their tolerances (ThreeWayCheck's).
+    /// Every comparison within its tolerance (ThreeWayCheck's).
     public var passed: Bool {
       (literalVsBackprop?.passes(ThreeWayCheck.literalTolerance) ?? true)
         && backpropVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance)
+        && (literalVsFiniteDifferences?.passes(ThreeWayCheck.finiteDifferenceTolerance) ?? true)
     }
   }
 
@@ -240,9 +249,26 @@ public struct NetworkVerification: Sendable {
           let numeric = try centralDifference(at: 0, scale: abs(vJu)) { t in
             zip(g.storage, try f(zip(at, u).map { $0 + t * $1 })).reduce(0) { $0 + $1.0 * $1.1 }
           }
-          layerRows.append(Row(item: item, block: layer.block.name, variable: v.rawValue, form: "projection vᵀJu",
-                               literalVsBackprop: nil, backpropVsFiniteDifferences: Comparison(numeric.map { _ in [vJu] } ?? [], numeric.map { [$0] } ?? []),
-                               checked: numeric == nil ? 0 : 1, total: at.count, atKinks: numeric == nil ? 1 : 0))
+          // The literal side: ⟨v_n, J_n u_n⟩ image by image, J_n u_n from the explicit Jacobian
+          // built in column blocks under the gate (x: each image has its own slice of u; w, b:
+          // every image sees the whole u).
+          var sum = 0.0, hasLiteral = true
+          for n in 0..<input.shape.n {
+            let uSlice = v == .x ? Array(u[n * inPer..<(n + 1) * inPer]) : u
+            guard let ju = try layer.block.literalJacobianProduct(at: input.image(n), layer.parameters, wrt: v, uSlice, bytes: jacobianBytes) else {
+              hasLiteral = false
+              break
+            }
+            sum += zip(g.storage[n * outPer..<(n + 1) * outPer], ju).reduce(0) { $0 + $1.0 * $1.1 }
+          }
+          let literal = hasLiteral ? sum : nil
+          var row = Row(item: item, block: layer.block.name, variable: v.rawValue, form: "projection vᵀJu",
+                        literalVsBackprop: literal.map { Comparison([$0], [vJu]) },
+                        backpropVsFiniteDifferences: Comparison(numeric.map { _ in [vJu] } ?? [], numeric.map { [$0] } ?? []),
+                        checked: numeric == nil ? 0 : 1, total: at.count, atKinks: numeric == nil ? 1 : 0)
+          row.projection = (literal, vJu, numeric)
+          if let literal, let numeric { row.literalVsFiniteDifferences = Comparison([literal], [numeric]) }
+          layerRows.append(row)
         }
         r = blockGrads.dzdx.storage
         viaBackprop = max(viaBackprop ?? 0, item)

@@ -25,9 +25,17 @@ public struct TrainingRun: Sendable {
     self.data = data
   }
 
-  /// A fresh trainer, or (with `resume`) the one saved in the folder with `options.epochs` as
-  /// the new total. Refuses to overwrite an existing run without `resume`.
+  /// A fresh Float32 trainer, or (with `resume`) the one saved in the folder; see
+  /// `start(spec:input:classes:options:resume:as:)`.
   public func start(spec: NetSpec, input: Shape, classes: Int, options: TrainingOptions, resume: Bool) throws -> Trainer<Float> {
+    try start(spec: spec, input: input, classes: classes, options: options, resume: resume, as: Float.self)
+  }
+
+  /// A fresh trainer computing in `S` (Float32 or Float64: the same code, `--dtype`), or (with
+  /// `resume`) the one saved in the folder with `options.epochs` as the new total. Refuses to
+  /// overwrite an existing run without `resume`, and to resume a checkpoint in another dtype.
+  public func start<S: Scalar>(spec: NetSpec, input: Shape, classes: Int, options: TrainingOptions, resume: Bool,
+                               as _: S.Type) throws -> Trainer<S> {
     try options.validate()
     let created = !resume && !FileManager.default.fileExists(atPath: folder)
     if !resume { try makeDirectory(folder) }
@@ -38,7 +46,10 @@ public struct TrainingRun: Sendable {
     let exists = FileManager.default.fileExists(atPath: checkpointPath)
     if resume {
       guard exists else { throw ConvLabError("--resume: \(checkpointPath) does not exist; start the run without --resume.") }
-      var (trainer, header) = try Checkpoint.read(checkpointPath, as: Float.self)
+      var (trainer, header) = try Checkpoint.read(checkpointPath, as: S.self)
+      guard header.precision == Checkpoint.dtype(S.self) else {
+        throw ConvLabError("--resume: the checkpoint was trained in \(header.precision), not \(Checkpoint.dtype(S.self)); resume it with --dtype \(header.precision).")
+      }
       guard header.spec == spec.description else {
         throw ConvLabError("--resume: the checkpoint trains \"\(header.spec)\", not \"\(spec.description)\".")
       }
@@ -63,9 +74,9 @@ public struct TrainingRun: Sendable {
                                 : "\(folder) is not empty (\(present.sorted().prefix(3).joined(separator: ", "))); choose a new or empty folder for --out.")
     }
     // A network refused here (too large for memory) leaves no folder behind that this call made.
-    let network: Network<Float>
+    let network: Network<S>
     do {
-      network = try Network<Float>(spec: spec, input: input, classes: classes, seed: options.seed)
+      network = try Network<S>(spec: spec, input: input, classes: classes, seed: options.seed)
       try Self.checkBatchMemory(network, batch: options.batchSize)
     } catch {
       if created { try? FileManager.default.removeItem(atPath: folder) }
@@ -78,10 +89,10 @@ public struct TrainingRun: Sendable {
   /// A training step holds every layer's output and its gradient for the whole batch, plus
   /// the input and scratch of about the same size: refuse a batch whose activations alone would
   /// not fit in the memory limit, before the first step allocates them.
-  static func checkBatchMemory(_ network: Network<Float>, batch: Int) throws {
+  static func checkBatchMemory<S: Scalar>(_ network: Network<S>, batch: Int) throws {
     let what = "training with batch \(batch)"
     let perImage = try Size.sum(try ([network.inputShape] + network.shapes).map { try $0.checkedCount(what) }, what)
-    try MemoryLimit.check(elements: [perImage, batch, 3], bytesPerElement: MemoryLayout<Float>.size, "\(what) (\(perImage) activations per image)")
+    try MemoryLimit.check(elements: [perImage, batch, 3], bytesPerElement: MemoryLayout<S>.size, "\(what) (\(perImage) activations per image)")
   }
 
   /// The folder's lock, shared by every run object of this process on the same folder (a test
@@ -102,7 +113,7 @@ public struct TrainingRun: Sendable {
   static func describe(_ d: [String: String]) -> String { d.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
 
   /// Saves the epoch just finished: metrics, the checkpoint, and the best model so far.
-  public func save(_ trainer: Trainer<Float>) throws {
+  public func save<S: Scalar>(_ trainer: Trainer<S>) throws {
     let rows = [EpochRecord.csvHeader] + trainer.records.map(\.csvRow)
     try writeAtomically(Data((rows.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n").utf8), to: folder + "/metrics.csv")
     let encoder = JSONEncoder()
@@ -132,8 +143,8 @@ public struct TrainingRun: Sendable {
   }
 
   /// Tests the best-validation model (and the final one) and writes result.json.
-  public func finish(_ trainer: Trainer<Float>, test: Dataset) throws -> Result {
-    let best = try Checkpoint.read(bestPath, as: Float.self).trainer
+  public func finish<S: Scalar>(_ trainer: Trainer<S>, test: Dataset) throws -> Result {
+    let best = try Checkpoint.read(bestPath, as: S.self).trainer
     let bestTest = try best.evaluate(test), finalTest = try trainer.evaluate(test)
     let records = trainer.records
     guard let bestRecord = records.first(where: { $0.epoch == best.epochsDone }) else {

@@ -144,7 +144,7 @@ extension ConvLab.Net {
       print("x \(xs.shape), \(network.parameterCount) parameters, objective z = \(check.loss) (mean \(network.spec.loss) over \(xs.shape.n) image\(xs.shape.n == 1 ? "" : "s"))")
       print("largest explicit Jacobian held: \(MemoryLimit.format(Double(check.largestJacobianBytes))) (one image at a time)")
       if !check.projectedItems.isEmpty {
-        print("above the Jacobian memory gate, checked by random projections vᵀJu: item\(check.projectedItems.count == 1 ? "" : "s") \(check.projectedItems.map(String.init).joined(separator: ", "))")
+        print("above the Jacobian memory gate, checked by random projections vᵀJu (literal: J u from the explicit Jacobian built in column blocks under the gate): item\(check.projectedItems.count == 1 ? "" : "s") \(check.projectedItems.map(String.init).joined(separator: ", "))")
       }
       print("\n" + Terminal.bold("per layer") + " (each block at its place: (dz/dx_l)ᵀ J against its backward pass, and that against finite differences)")
       printRows(check.layers)
@@ -163,8 +163,17 @@ extension ConvLab.Net {
           : "\(Terminal.verdict(r.backpropVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(MatrixFormat.pad(formatScientific(r.backpropVsFiniteDifferences.relativeError), 9))"
         print("  \(MatrixFormat.pad(r.item == 0 ? "—" : "\(r.item)", 4))  \(r.block.padding(toLength: 9, withPad: " ", startingAt: 0))  \(r.variable.padding(toLength: 5, withPad: " ", startingAt: 0))  "
           + "\(r.form.padding(toLength: 33, withPad: " ", startingAt: 0))  \(literal)         \(fd)        \(r.checked == r.total ? "all \(r.total)" : "\(r.checked) of \(r.total)")\(r.atKinks > 0 ? " (\(r.atKinks) at kinks left out)" : "")")
-        for (label, c) in [("explicit↔backprop", r.literalVsBackprop), ("backprop↔FD", Optional(r.backpropVsFiniteDifferences))] {
-          if let c, !c.passes(label == "backprop↔FD" ? ThreeWayCheck.finiteDifferenceTolerance : ThreeWayCheck.literalTolerance) { print("        \(label): \(c)") }
+        if let p = r.projection {
+          let value = { (v: Double?) in v.map { MatrixFormat.pad(formatScientific($0), 10) } ?? "         —" }
+          let error = r.literalVsFiniteDifferences.map {
+            "\(Terminal.verdict($0.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(MatrixFormat.pad(formatScientific($0.relativeError), 9))"
+          } ?? "—"
+          print("        vᵀJu: explicit \(value(p.literal))  backprop \(value(p.backprop))  FD \(value(p.finiteDifference))   explicit↔FD \(error)"
+            + (p.literal == nil ? "  (no column-block Jacobian for \(r.block))" : ""))
+        }
+        for (label, c) in [("explicit↔backprop", r.literalVsBackprop), ("backprop↔FD", Optional(r.backpropVsFiniteDifferences)),
+                           ("explicit↔FD", r.literalVsFiniteDifferences)] {
+          if let c, !c.passes(label == "explicit↔backprop" ? ThreeWayCheck.literalTolerance : ThreeWayCheck.finiteDifferenceTolerance) { print("        \(label): \(c)") }
         }
       }
     }
@@ -185,7 +194,7 @@ extension ConvLab.Net {
       let archive = NetWeights.archive(trainer.network)
       try archive.write(to: out, compressed: compressed)
       print("\(out): weights after epoch \(header.epochsDone) of \(path): \(archive.names.joined(separator: ", "))")
-      print("network: \(header.spec)  (input \(header.input.prefix(3).map(String.init).joined(separator: "×")))")
+      print("network: \(header.spec)  (input \(header.input.prefix(3).map(String.init).joined(separator: "×")), trained in \(header.precision))")
     }
   }
 }

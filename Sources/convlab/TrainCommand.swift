@@ -116,6 +116,8 @@ struct Train: ParsableCommand {
   var listNets = false
   @Option(name: .customLong("init"), help: "Start from these weights (.npz, keys <i>.w and <i>.b as convlab net init writes them) instead of the seeded initialization.")
   var initialWeights: String?
+  @Option(help: "float32 (default: the speed of training) or float64 (the same steps in Double: for comparing with an outside reference). A run resumes only in the dtype it started in.")
+  var dtype: NetPrecision = .float32
 
   func run() throws {
     if listNets {
@@ -130,8 +132,12 @@ struct Train: ParsableCommand {
     let data = try training.load()
     print("data: \(data.source): \(data.train.count) training, \(data.validation.count) validation, \(data.test.count) test images, \(data.train.classes) classes")
     let run = TrainingRun(folder: folder, data: training.dataIdentity)
-    let result = try Self.train(spec: spec, options: options, data: data, run: run, resume: resume, label: net, engine: try training.engine(),
-                                initial: initial, logSteps: logSteps)
+    let engine = try training.engine()
+    let result: TrainingRun.Result
+    switch dtype {
+    case .float32: result = try Self.train(spec: spec, options: options, data: data, run: run, resume: resume, label: net, engine: engine, initial: initial, logSteps: logSteps)
+    case .float64: result = try Self.train(spec: spec, options: options, data: data, run: run, resume: resume, label: net, engine: engine, initial: initial, logSteps: logSteps, as: Double.self)
+    }
     print("test accuracy: \(String(format: "%.1f%%", result.testAccuracy * 100)) (best validation model: epoch \(result.bestEpoch), validation \(String(format: "%.1f%%", result.bestValidationAccuracy * 100)); final model \(String(format: "%.1f%%", result.finalTestAccuracy * 100)))")
     let records = try Self.records(in: folder), title = net.count < 30 ? net : "custom network"
     try Gnuplot.render(TrainingFigures.curves(records: records, title: title), into: folder)
@@ -149,15 +155,21 @@ struct Train: ParsableCommand {
     try JSONDecoder().decode([EpochRecord].self, from: readFile(folder + "/metrics.json"))
   }
 
-  /// Trains (or resumes) one run with progress, printing one line per epoch.
+  /// Trains (or resumes) one run in Float32 with progress, printing one line per epoch.
   static func train(spec: NetSpec, options: TrainingOptions, data: DataSplits, run: TrainingRun, resume: Bool, label: String,
                     engine: (any ComputeEngine)?, initial: (path: String, weights: NPZArchive)? = nil, logSteps: Bool = false) throws -> TrainingRun.Result {
+    try train(spec: spec, options: options, data: data, run: run, resume: resume, label: label, engine: engine, initial: initial, logSteps: logSteps, as: Float.self)
+  }
+
+  /// Trains (or resumes) one run computing in `S` (`--dtype`), printing one line per epoch.
+  static func train<S: Scalar>(spec: NetSpec, options: TrainingOptions, data: DataSplits, run: TrainingRun, resume: Bool, label: String,
+                               engine: (any ComputeEngine)?, initial: (path: String, weights: NPZArchive)?, logSteps: Bool, as _: S.Type) throws -> TrainingRun.Result {
     if let initial {
       // Check the weights against the network before the run folder is created.
-      var probe = try Network<Float>(spec: spec, input: data.train.imageShape, classes: data.train.classes, seed: 0)
+      var probe = try Network<S>(spec: spec, input: data.train.imageShape, classes: data.train.classes, seed: 0)
       try NetWeights.load(initial.weights, into: &probe, name: initial.path)
     }
-    var trainer = try run.start(spec: spec, input: data.train.imageShape, classes: data.train.classes, options: options, resume: resume)
+    var trainer = try run.start(spec: spec, input: data.train.imageShape, classes: data.train.classes, options: options, resume: resume, as: S.self)
     if let initial {
       try NetWeights.load(initial.weights, into: &trainer.network, name: initial.path)
       print("initial weights: \(initial.path)")
@@ -167,7 +179,7 @@ struct Train: ParsableCommand {
       try trainer.useDevice(engine)
       print("device: \(engine.name)")
     }
-    print("network: \(spec.description)")
+    print("network: \(spec.description)\(S.self == Float.self ? "" : " (in \(S.precisionName))")")
     print("parameters: \(trainer.network.parameterCount); batch \(options.batchSize), lr \(options.learningRate) (\(options.schedule.rawValue)), momentum \(options.momentum), weight decay \(options.weightDecay), warm-up \(options.warmupEpochs) epochs, seed \(options.seed)\(options.flipHorizontally ? ", random left–right flips" : "")")
     var steps = try logSteps ? StepLog(folder: run.folder, epochsDone: trainer.epochsDone) : nil
     while trainer.epochsDone < options.epochs {
