@@ -30,7 +30,7 @@ struct MatConvNetAuditTests {
   /// The errors this audit added, each with its counterexample: the printed reading fails by far
   /// more than its tolerance and the corrected one holds.
   @Test(arguments: ["§4.1 (padding and stride)", "§4.2 (example: inputs)", "§4.5.3 (cross-reference)", "§4.6.3 (p-th power)",
-                    "§6.2 (expansion, first line)", "§6.4.2 (index)", "§6.5.4 (upper limit K)"])
+                    "§5.6 (β_g for β_hg)", "§6.2 (expansion, first line)", "§6.4.2 (index)", "§6.5.4 (upper limit K)"])
   func newErrorsInTheSource(_ location: String) throws {
     let c = try #require(claim(location))
     #expect(c.verdict == .wrong)
@@ -39,6 +39,16 @@ struct MatConvNetAuditTests {
     // (the tolerances are 1e-9 for exact arithmetic and 1e-6 against central differences).
     #expect(printed.comparison.relativeError > 100 * printed.tolerance, "\(location): \(printed.comparison)")
     #expect(corrected.holds, "\(location): \(corrected.comparison)")
+  }
+
+  /// §6.5.4's words: dividing by max_d x_d (not by its exponential) leaves e^x to overflow, so the
+  /// printed reading is NaN at scores near 1000 while the display's guard stays exact.
+  @Test func overflowGuardWords() throws {
+    let c = try #require(claim("§6.5.4 (overflow guard, words)"))
+    #expect(c.verdict == .wrong)
+    #expect(c.readings[0].comparison.relativeError.isNaN)
+    // Subtracting the maximum changes each exponent by the same amount: exact up to round-off (1e-12).
+    #expect(c.readings[1].comparison.relativeError < 1e-12)
   }
 
   /// A garble is decided by the LaTeX source, and the note quotes it.

@@ -143,6 +143,7 @@ enum MatConvNetClaims {
     all += try geometry(seed: seed)
     all += try blockLines(seed: seed)
     all += try geometryLines(seed: seed)
+    all += try implementationLines(seed: seed)
     return all
   }
 }

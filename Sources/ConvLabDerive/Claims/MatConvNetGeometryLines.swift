@@ -134,6 +134,21 @@ extension MatConvNetClaims {
       return max(r1.upperBound, r2.upperBound) - min(r1.lowerBound, r2.lowerBound) + 1
     })
 
+    // §5.6's β_g: branch f = conv (3, stride 1, pad 1), branch g = conv (5, stride 1), both followed by h = pool
+    // (2, stride 2). Output i_h reads f-outputs 2i_h − 1, 2i_h (inputs 2i_h − 2 … 2i_h + 1) and g-outputs
+    // 2i_h − 1, 2i_h (inputs 2i_h − 1 … 2i_h + 4): the union is [2i_h − 2, 2i_h + 4]. The range's min/max as intended.
+    let branchF = ReceptiveField.filter(FilterAxis(size: 3, stride: 1, padBefore: 1, padAfter: 1)), branchG = ReceptiveField.filter(FilterAxis(size: 5, stride: 1))
+    let pool56 = ReceptiveField.filter(FilterAxis(size: 2, stride: 2))
+    let hf = branchF.then(pool56), hg = branchG.then(pool56)
+    func union56(betaG: Double) -> [Double] {
+      let a = min(hf.beta - (hf.delta - 1) / 2, betaG - (hg.delta - 1) / 2), b = max(hf.beta + (hf.delta - 1) / 2, betaG + (hg.delta - 1) / 2)
+      return (1...4).flatMap { (ih: Int) -> [Double] in
+        let start: Double = hf.alpha * Double(ih - 1)
+        return [start + a, start + b]
+      }
+    }
+    let unionBrute: [Double] = (1...4).flatMap { (ih: Int) -> [Double] in [Double(2 * ih - 2), Double(2 * ih + 4)] }
+
     // §6.1: [φ(x)]_{pq} = x_{ijd}, i = i″ + i′ − 1, j = j″ + j′ − 1, p = i″ + H″(j″ − 1), q = i′ + H′(j′ − 1) + H′W′(d − 1),
     // a (H″W″) × (H′W′D) matrix; φ* sums M_{pq} over t⁻¹(i, j, d) and equals Hᵀ vec M.
     let x = Tensor<Double>.uniform(Shape(5, 4, 2), using: &rng)
@@ -281,6 +296,13 @@ extension MatConvNetClaims {
       .holds(.matConvNet, "§5.6", "§5.6 (equal strides)", kind: .prose, "This is only possible if, and only if, α = α_hg = α_hf",
              against: "the union of a stride-1 and a stride-2 window: widths over five outputs (more than one width: no sliding window)",
              value: [1], truth: [flag(unionWidths.count > 1)]),
+      .fails(.matConvNet, "§5.6", "§5.6 (β_g for β_hg)", kind: .display, .wrong,
+             "a = min{β_hf − (Δ_hf − 1)/2, β_g − (Δ_hg − 1)/2},  b = max{β_hf + (Δ_hf − 1)/2, β_g + (Δ_hg − 1)/2}",
+             printedReading: "β_g, the offset of g alone (§5.5's notation), with a the lower and b the upper end",
+             intended: "β_hg, the offset of h ∘ g, in both a and b", intendedReading: "β_hg",
+             against: "the union of the two branches' input windows (conv 3/1/1 and conv 5/1/0, each followed by pool 2/2; brute force)",
+             printedValue: union56(betaG: branchG.beta), intendedValue: union56(betaG: hg.beta), truth: unionBrute,
+             note: "\(geometryTex) has \\beta_g in both a and b beside \\Delta_{hg}; §5.6 (range) reports the swapped i_max and i_min of the same display"),
       .holds(.matConvNet, "§6.1", "§6.1 (im2row index map)", kind: .indexRange,
              "[φ(x)]_{pq} = x_{ijd}, i = i″ + i′ − 1, j = j″ + j′ − 1, p = i″ + H″(j″ − 1), q = i′ + H′(j′ − 1) + H′W′(d − 1); φ(x) is (H″W″) × (H′W′D)",
              against: "ConvLab's im2row (x 5×4×2, 2×3 patches), shape then entries", value: [Double(printedPhi.rows), Double(printedPhi.cols)] + printedPhi.storage,
@@ -303,7 +325,7 @@ extension MatConvNetClaims {
       .holds(.matConvNet, "§6.2", "§6.2 (refined extrema)", kind: .indexRange,
              "max{1, ⌊(k−1+P_h⁻)/S⌋ + 2 − H″} ≤ q ≤ 1 + min{⌊(H′ − 1 − (k−1+P_h⁻) mod S)/S⌋, ⌊(k−1+P_h⁻)/S⌋}",
              against: "the smallest and largest q with both indices of eq. (6.1) in range (brute force, H″ ≤ 6)", value: refinedLo + refinedHi, truth: exactLo + exactHi),
-      .holds(.matConvNet, "§6.3", "§6.3 (selector)", kind: .size, "S(x) ∈ {0, 1}^{(H″W″D)×(HWD)} for max pooling",
+      .holds(.matConvNet, "§6.3", "§6.3 (selector size)", kind: .size, "S(x) ∈ {0, 1}^{(H″W″D)×(HWD)} for max pooling",
              against: "the max pool block's Jacobian (x 4×6×2, 2×2 windows, stride 2): rows, columns, all entries 0 or 1",
              value: [Double(2 * 3 * 2), Double(4 * 6 * 2), 1], truth: [Double(selector.rows), Double(selector.cols), flag(binary)]),
       .fails(.matConvNet, "§6.4.2", "§6.4.2 (index)", kind: .display, .wrong, "dz/dx_{ijk} = dz/dy_{ijd} dy_{ijd}/dx_{ijd} = dz/dy_{ijd} y_{ijd}(1 − y_{ijd})",
