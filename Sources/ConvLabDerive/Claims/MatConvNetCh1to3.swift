@@ -179,7 +179,7 @@ extension MatConvNetClaims {
       Claim(.matConvNet, section: "§3.1", location: "§3.1 (stray reference)", kind: .crossReference,
             printed: "… and DagNN for more complex graphs. simple wrapper for the common case of a linear chain (section 3.1.2).",
             verdict: .wrong, intended: "the linear-chain wrapper is SimpleNN, section 3.1.1 (§3.1.2 is DagNN)",
-            note: "a sentence fragment left from an earlier wording cites §3.1.2 for the linear chain; no stored LaTeX version contains the fragment",
+            note: "a sentence fragment cites §3.1.2 for the linear chain; the LaTeX source (vlfeat/matconvnet doc/wrappers.tex, a later version) reads 'SimpleNN for basic chains of blocks (\\autoref{s:simplenn}) and DagNN for … (\\autoref{s:dagnn})' without it, and a text conversion does not write sentences",
             readings: [Reading("as printed: §3.1.2", "the cited section describes the linear-chain wrapper SimpleNN", against: "the titles of chapter 3's sections",
                                value: [1], truth: [flag(chapter3Titles["§3.1.2"] == "SimpleNN")]),
                        Reading("corrected: §3.1.1", "the cited section describes the linear-chain wrapper SimpleNN", against: "the titles of chapter 3's sections",
