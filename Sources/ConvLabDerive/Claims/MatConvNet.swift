@@ -43,7 +43,7 @@ enum MatConvNetClaims {
     var definitions: [Claim] = []
     let chapter4: [(String, String, String)] = [
       ("conv", "§4.1", "y_{i″j″d″} = b_{d″} + Σ_{i′j′d′} f_{i′j′d′d″} x_{S(i″−1)+i′−P⁻, S(j″−1)+j′−P⁻, d′}"),
-      ("convt", "eq. 4.1", "convt: y = Σ f x with upsampling U and crop C (the transpose of conv)"),
+      ("convt", "§4.2", "convt: vec y = Mᵀ vec x, the transpose of the conv block (upsampling U, crop C)"),
       ("pool", "§4.3", "y_{i″j″d} = max (or mean of the in-bounds samples) over the window"),
       ("relu", "§4.4", "y = max(0, x) (leak ε below 0)"),
       ("sigmoid", "§4.4", "y = 1/(1 + e^{−x})"),
@@ -136,6 +136,14 @@ enum MatConvNetClaims {
             printed: (convtField, transposedField)),
       Audit.entry(.matConvNet, "§5.6", "overlay of equal-stride fields: the smallest window enclosing both", against: "the union of the two windows, output by output", printed: (overlaid, enclosing)),
     ]
-    return claims + definitions + (try chapters(seed: seed)) + (try geometry(seed: seed))
+    var all: [Claim] = try introductionLines(seed: seed)
+    all += claims
+    all += definitions
+    all += try chapters(seed: seed)
+    all += try geometry(seed: seed)
+    all += try blockLines(seed: seed)
+    all += try geometryLines(seed: seed)
+    all += try implementationLines(seed: seed)
+    return all
   }
 }
