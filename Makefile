@@ -9,7 +9,7 @@ BIN          := .build/$(CONFIG)/convlab
 APT_PACKAGES := libopenblas-dev pkg-config zlib1g-dev gnuplot-nox dataset-fashion-mnist bubblewrap
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup build test demo notes bench figures clean gpu-bundle gpu-test-bundle gradescope-bundle fuzz fuzz-build fuzz-smoke
+.PHONY: setup build test demo notes bench bench-torch figures clean gpu-bundle gpu-test-bundle gradescope-bundle fuzz fuzz-build fuzz-smoke
 
 ## setup: install the Debian packages that are missing (sudo only when not root)
 setup:
@@ -61,6 +61,12 @@ figures: build
 bench: build
 	@python3 -c "import jax" 2>/dev/null || pip install -q jax jaxlib || echo "JAX could not be installed: the table will omit it"
 	$(BIN) bench
+
+## bench-torch: the table, then ConvLab against PyTorch on the CPU side by side (installs torch with pip, ~3 GB, if missing)
+bench-torch: build
+	@python3 -c "import jax" 2>/dev/null || pip install -q jax jaxlib || echo "JAX could not be installed: the table will omit it"
+	@python3 -c "import torch" 2>/dev/null || pip install -q torch || { echo "PyTorch could not be installed (pip install torch)"; exit 1; }
+	$(BIN) bench --torch
 
 ## gpu-bundle: build/convlab-gpu.tar.xz — static binary + OpenBLAS + data subset + gpu-run.sh for a GPU machine
 gpu-bundle: setup

@@ -6,14 +6,29 @@
 // memcpy or memset.
 #include "CConvLabSupport.h"
 
+// A tap's fills come in increasing, non-overlapping row order (PatchMatrix.plan builds them so),
+// so a block's window starts at the first fill that ends after `first` (a binary search: a
+// strided layer has ~3 fills per output column per tap, and scanning them all for every block
+// cost the 7×7 stride-2 stem a sixth of its forward pass) and stops at the first that starts
+// after the window.
+static inline long first_fill(const convlab_im2row_fill *fills, long lo, long hi, long first) {
+  while (lo < hi) {
+    long mid = lo + (hi - lo) / 2;
+    if (fills[mid].target + fills[mid].count <= first) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 // Channels run innermost: every channel repeats its spatial tap's fills exactly (only the
 // input plane and the buffer column move), so the branches on each fill's kind and length
 // repeat D times in a row and predict well. Each fill is first clipped to rows first ..< first +
 // count (a block of the blocked forward pass; the whole image otherwise).
 #define APPLY_FILLS(COPY, MASKED_COPY, ZERO)                                                      \
   for (long t = 0; t < spatial; t++) {                                                            \
-    for (long i = starts[t]; i < starts[t + 1]; i++) {                                            \
+    for (long i = first_fill(fills, starts[t], starts[t + 1], first); i < starts[t + 1]; i++) {   \
       const convlab_im2row_fill f = fills[i];                                                     \
+      if (f.target >= first + count) break;                                                       \
       long lo = f.target > first ? f.target : first;                                              \
       long hi = f.target + f.count < first + count ? f.target + f.count : first + count;          \
       if (lo >= hi) continue;                                                                     \
@@ -105,20 +120,27 @@ void convlab_im2row_f32(const float *x, long plane, long channels, long spatial,
 // dx, zero fills are skipped. Channels run outermost here: a fill's input entries overlap other
 // fills' (neighbouring patches share pixels), so the order of the additions into one channel
 // stays the plan's.
+// Each fill is clipped to rows first ..< first + count of φ (a block of the blocked backward
+// pass; the whole image otherwise), as im2row clips it.
 #define ADD_FILLS(ADD, MASKED_ADD)                                                                \
   for (long c = 0; c < channels; c++) {                                                           \
     float *channel = dx + c * plane;                                                              \
     for (long t = 0; t < spatial; t++) {                                                          \
       const float *column = buffer + (t + spatial * c) * ld;                                      \
-      for (long i = starts[t]; i < starts[t + 1]; i++) {                                          \
+      for (long i = first_fill(fills, starts[t], starts[t + 1], first); i < starts[t + 1]; i++) { \
         const convlab_im2row_fill f = fills[i];                                                   \
+        if (f.target >= first + count) break;                                                     \
         if (f.zero) continue;                                                                     \
+        long lo = f.target > first ? f.target : first;                                            \
+        long hi = f.target + f.count < first + count ? f.target + f.count : first + count;       \
+        if (lo >= hi) continue;                                                                   \
+        const long skip = lo - f.target, n = hi - lo;                                             \
         if (f.mask >= 0) {                                                                        \
-          MASKED_ADD(channel + f.source, column + f.target, masks + f.mask, f.count);             \
+          MASKED_ADD(channel + f.source + skip, column + (lo - first), masks + f.mask + skip, n); \
         } else if (step == 1) {                                                                   \
-          ADD(channel + f.source, column + f.target, f.count);                                    \
+          ADD(channel + f.source + skip, column + (lo - first), n);                               \
         } else {                                                                                  \
-          for (long k = 0; k < f.count; k++) channel[f.source + step * k] += column[f.target + k]; \
+          for (long k = 0; k < n; k++) channel[f.source + step * (skip + k)] += column[lo - first + k]; \
         }                                                                                         \
       }                                                                                           \
     }                                                                                             \
@@ -128,7 +150,8 @@ void convlab_im2row_f32(const float *x, long plane, long channels, long spatial,
 #define PORTABLE_MASKED_ADD(out, in, mask, n) for (long k = 0; k < (n); k++) if ((mask)[k]) (out)[k] += (in)[k]
 
 static void row2im_portable(const float *buffer, long ld, long plane, long channels, long spatial, const long *starts,
-                            const convlab_im2row_fill *fills, const int *masks, long step, float *dx) {
+                            const convlab_im2row_fill *fills, const int *masks, long step, long first, long count,
+                            float *dx) {
   ADD_FILLS(PORTABLE_ADD, PORTABLE_MASKED_ADD)
 }
 
@@ -150,18 +173,26 @@ AVX2 static inline __attribute__((always_inline)) void masked_add8(float *out, c
 }
 
 AVX2 static void row2im_avx2(const float *buffer, long ld, long plane, long channels, long spatial, const long *starts,
-                             const convlab_im2row_fill *fills, const int *masks, long step, float *dx) {
+                             const convlab_im2row_fill *fills, const int *masks, long step, long first, long count,
+                             float *dx) {
   ADD_FILLS(add8, masked_add8)
 }
 #endif
 
-void convlab_row2im_add_f32(const float *buffer, long ld, long plane, long channels, long spatial, const long *starts,
-                            const convlab_im2row_fill *fills, const int *masks, long step, float *dx, int baseline) {
+void convlab_row2im_add_rows_f32(const float *buffer, long ld, long plane, long channels, long spatial,
+                                 const long *starts, const convlab_im2row_fill *fills, const int *masks, long step,
+                                 long first, long count, float *dx, int baseline) {
 #if defined(__x86_64__)
   if (!baseline && convlab_cpu_has_avx2_fma()) {
-    row2im_avx2(buffer, ld, plane, channels, spatial, starts, fills, masks, step, dx);
+    row2im_avx2(buffer, ld, plane, channels, spatial, starts, fills, masks, step, first, count, dx);
     return;
   }
 #endif
-  row2im_portable(buffer, ld, plane, channels, spatial, starts, fills, masks, step, dx);
+  row2im_portable(buffer, ld, plane, channels, spatial, starts, fills, masks, step, first, count, dx);
+}
+
+void convlab_row2im_add_f32(const float *buffer, long ld, long plane, long channels, long spatial, const long *starts,
+                            const convlab_im2row_fill *fills, const int *masks, long step, float *dx, int baseline) {
+  // Every row of the whole image (fills end before `ld`, and ld ≥ their targets).
+  convlab_row2im_add_rows_f32(buffer, ld, plane, channels, spatial, starts, fills, masks, step, 0, ld, dx, baseline);
 }

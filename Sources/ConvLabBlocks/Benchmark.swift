@@ -63,6 +63,8 @@ public enum Benchmark {
       ConvShape("LeNet C3", n: 64, h: 14, w: 14, d: 6, k: 16, fh: 5, fw: 5),
       ConvShape("Milisavljevic", n: 100, h: 14, w: 14, d: 64, k: 64, fh: 3, fw: 3, pad: 1),
       ConvShape("VGG-like", n: 8, h: 56, w: 56, d: 64, k: 128, fh: 3, fw: 3, pad: 1),
+      ConvShape("mid 3×3", n: 32, h: 28, w: 28, d: 128, k: 128, fh: 3, fw: 3, pad: 1),
+      ConvShape("stem 7×7 s2", n: 16, h: 112, w: 112, d: 3, k: 64, fh: 7, fw: 7, stride: 2, pad: 3),
     ]
 
     public func record(op: String, path: String, seconds: Double, flops: Double, ceiling: Double?) -> Record {

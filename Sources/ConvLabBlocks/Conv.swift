@@ -278,49 +278,52 @@ public struct Conv: Block {
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>, inputGradient: Bool) throws -> Gradients<S> {
     let plan = try fastPlan(x, p)
     guard let f = p.w else { throw ConvLabError("conv needs filters.") }
-    let (yShape, g, perGroup, patches, rows, cols, chunk) = (plan.yShape, plan.groups, plan.perGroup, plan.patches, plan.rows, plan.cols, plan.chunk)
-    try requireDzdy(dzdy, yShape)
-    if usesDirectKernel(x: x.shape, filters: f.shape) {
+    try requireDzdy(dzdy, plan.yShape)
+    let dzdb = p.b.map { ChannelBias.gradient(dzdy, shape: $0.shape) }
+    switch backwardKernel(x: x.shape, filters: f.shape, scalar: S.self) {
+    case .direct:
       let (dx, dw) = SmallConvolution.convBackward(x, filters: f, dzdy, pad: pad, inputGradient: inputGradient)
-      return Gradients(dzdx: dx, dzdw: dw, dzdb: p.b.map { ChannelBias.gradient(dzdy, shape: $0.shape) })
+      return Gradients(dzdx: dx, dzdw: dw, dzdb: dzdb)
+    case .blocked:
+      // `backwardKernel` chose blocked only for S == Float: the casts succeed (a cast, not a copy).
+      if let xf = x as? Tensor<Float>, let ff = f as? Tensor<Float>, let gf = dzdy as? Tensor<Float> {
+        let (dx, dw) = BlockedBackward.backward(xf, filters: ff, gf, patches: plan.patches, groups: plan.groups, inputGradient: inputGradient)
+        if let dx = dx as? Tensor<S>, let dw = dw as? Tensor<S> { return Gradients(dzdx: dx, dzdw: dw, dzdb: dzdb) }
+      }
+    case .automatic, .gemm: break
     }
-    let wholeImage = patches.plan()  // im2row's fills, the same for every image and channel
+    let (dx, dw) = gemmBackward(x, filters: f, dzdy, plan: plan, inputGradient: inputGradient)
+    return Gradients(dzdx: dx, dzdw: dw, dzdb: dzdb)
+  }
+
+  /// The kernel the fast backward pass runs (as `forwardKernel`): direct for few taps per pixel,
+  /// blocked for Float32 where the micro-kernel runs, else im2row + BLAS.
+  public func backwardKernel<S: Scalar>(x: Shape, filters f: Shape, scalar _: S.Type) -> Kernel {
+    if usesDirectKernel(x: x, filters: f) { return .direct }
+    let blocked = (kernel == .automatic || kernel == .blocked) && S.self == Float.self && BlockedConvolution.available
+    return blocked ? .blocked : .gemm
+  }
+
+  /// dz/dF = φ(x)ᵀ dz/dY and dz/dX = φ*(dz/dY Fᵀ) with im2row of `plan.chunk` images at a time
+  /// and two BLAS GEMMs per group (MatConvNet §6.1): the teaching path, and Float64's.
+  func gemmBackward<S: Scalar>(_ x: Tensor<S>, filters f: Tensor<S>, _ dzdy: Tensor<S>, plan: FastPlan,
+                               inputGradient: Bool) -> (dzdx: Tensor<S>, dzdw: Tensor<S>) {
+    let (rows, cols, perGroup, chunk) = (plan.rows, plan.cols, plan.perGroup, plan.chunk)
     var dx = Tensor<S>(shape: x.shape), dw = Tensor<S>(shape: f.shape)
-    Workspace.shared.withBuffer(chunk * rows * cols, of: S.self) { phi in
-      Workspace.shared.withBuffer(chunk * rows * perGroup, of: S.self) { dY in
-        x.storage.withUnsafeBufferPointer { xp in
-          f.storage.withUnsafeBufferPointer { fp in
-            dzdy.storage.withUnsafeBufferPointer { gp in
-              dx.storage.withUnsafeMutableBufferPointer { dxp in
-                dw.storage.withUnsafeMutableBufferPointer { dwp in
-                  guard let xb = xp.baseAddress, let fb = fp.baseAddress, let gb = gp.baseAddress, let dxb = dxp.baseAddress,
-                        let dwb = dwp.baseAddress else { return }
-                  for start in Swift.stride(from: 0, to: x.shape.n, by: chunk) {
-                    let b = min(chunk, x.shape.n - start), ld = b * rows
-                    for group in 0..<g {
-                      let fOffset = cols * group * perGroup
-                      let source = SendableRef(UnsafeMutablePointer(mutating: xb)), matrix = SendableRef(phi), gradient = SendableRef(dxb)
-                      Parallel.forEach(b) { i in
-                        patches.im2row(source.pointer + x.shape.index(0, 0, group * f.shape.d, start + i), plan: wholeImage,
-                                       into: matrix.pointer + i * rows, ld: ld)
-                      }
-                      for k in 0..<perGroup {
-                        for i in 0..<b {
-                          (dY + k * ld + i * rows).update(from: gb + yShape.index(0, 0, group * perGroup + k, start + i), count: rows)
-                        }
-                      }
-                      // dF_g += φᵀ dY, accumulated over batches.
-                      S.gemm(transA: true, transB: false, m: cols, n: perGroup, k: ld, alpha: 1, a: phi, lda: ld,
-                             b: dY, ldb: ld, beta: 1, c: dwb + fOffset, ldc: cols)
-                      guard inputGradient else { continue }
-                      // dΦ = dY Fᵀ overwrites φ; row2im adds each image's rows back to its pixels.
-                      S.gemm(transA: false, transB: true, m: ld, n: cols, k: perGroup, alpha: 1, a: dY, lda: ld,
-                             b: fb + fOffset, ldb: cols, beta: 0, c: phi, ldc: ld)
-                      Parallel.forEach(b) { i in
-                        patches.row2imAdd(matrix.pointer + i * rows, plan: wholeImage, ld: ld,
-                                          into: gradient.pointer + x.shape.index(0, 0, group * f.shape.d, start + i))
-                      }
-                    }
+    // One workspace buffer: φ of a chunk of images, then the chunk's rows of dz/dY.
+    Workspace.shared.withBuffer(chunk * rows * (cols + perGroup), of: S.self) { scratch in
+      x.storage.withUnsafeBufferPointer { xp in
+        f.storage.withUnsafeBufferPointer { fp in
+          dzdy.storage.withUnsafeBufferPointer { gp in
+            dx.storage.withUnsafeMutableBufferPointer { dxp in
+              dw.storage.withUnsafeMutableBufferPointer { dwp in
+                guard let xb = xp.baseAddress, let fb = fp.baseAddress, let gb = gp.baseAddress, let dxb = dxp.baseAddress,
+                      let dwb = dwp.baseAddress else { return }
+                let step = GEMMBackwardStep(x: x.shape, y: plan.yShape, filterDepth: f.shape.d, plan: plan, wholeImage: plan.patches.plan(),
+                                            phi: scratch, dY: scratch + chunk * rows * cols, inputGradient: inputGradient)
+                for start in Swift.stride(from: 0, to: x.shape.n, by: chunk) {
+                  for group in 0..<plan.groups {
+                    step.run(images: start..<min(x.shape.n, start + chunk), group: group, x: xb, filters: fb, dzdy: gb, dx: dxb, dw: dwb)
                   }
                 }
               }
@@ -329,8 +332,41 @@ public struct Conv: Block {
         }
       }
     }
-    let dzdb = p.b.map { ChannelBias.gradient(dzdy, shape: $0.shape) }
-    return Gradients(dzdx: dx, dzdw: dw, dzdb: dzdb)
+    return (dx, dw)
+  }
+
+  /// One chunk of images and one group of `gemmBackward`: im2row, dF_g += φᵀ dY, and (with the
+  /// input gradient) dΦ = dY Fᵀ, row2im.
+  struct GEMMBackwardStep<S: Scalar> {
+    let x: Shape, y: Shape, filterDepth: Int
+    let plan: FastPlan
+    let wholeImage: PatchMatrix.Plan
+    let phi: UnsafeMutablePointer<S>, dY: UnsafeMutablePointer<S>
+    let inputGradient: Bool
+
+    func run(images: Range<Int>, group: Int, x xb: UnsafePointer<S>, filters fb: UnsafePointer<S>, dzdy gb: UnsafePointer<S>,
+             dx dxb: UnsafeMutablePointer<S>, dw dwb: UnsafeMutablePointer<S>) {
+      let (rows, cols, perGroup, patches) = (plan.rows, plan.cols, plan.perGroup, plan.patches)
+      let (b, start, ld, fOffset) = (images.count, images.lowerBound, images.count * plan.rows, cols * group * perGroup)
+      let (x, y, wholeImage, depth) = (self.x, self.y, self.wholeImage, filterDepth)
+      let source = SendableRef(UnsafeMutablePointer(mutating: xb)), matrix = SendableRef(phi), gradient = SendableRef(dxb)
+      Parallel.forEach(b) { i in
+        patches.im2row(source.pointer + x.index(0, 0, group * depth, start + i), plan: wholeImage, into: matrix.pointer + i * rows, ld: ld)
+      }
+      for k in 0..<perGroup {
+        for i in 0..<b { (dY + k * ld + i * rows).update(from: gb + y.index(0, 0, group * perGroup + k, start + i), count: rows) }
+      }
+      // dF_g += φᵀ dY, accumulated over chunks.
+      S.gemm(transA: true, transB: false, m: cols, n: perGroup, k: ld, alpha: 1, a: phi, lda: ld, b: dY, ldb: ld, beta: 1,
+             c: dwb + fOffset, ldc: cols)
+      guard inputGradient else { return }
+      // dΦ = dY Fᵀ overwrites φ; row2im adds each image's rows back to its pixels.
+      S.gemm(transA: false, transB: true, m: ld, n: cols, k: perGroup, alpha: 1, a: dY, lda: ld, b: fb + fOffset, ldb: cols, beta: 0,
+             c: phi, ldc: ld)
+      Parallel.forEach(b) { i in
+        patches.row2imAdd(matrix.pointer + i * rows, plan: wholeImage, ld: ld, into: gradient.pointer + x.index(0, 0, group * depth, start + i))
+      }
+    }
   }
 }
 

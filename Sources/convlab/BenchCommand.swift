@@ -17,10 +17,13 @@ extension ConvLab {
         array of records {op, path, n, h, w, d, k, fh, fw, stride, pad, median_ms, gflops, gbps, \
         percent_of_ceiling}. JAX is timed when `python3 -c "import jax"` works (Benchmarks/jax_conv.py). \
         `--device cuda` times the GPU instead (CUDA events; % of cuBLAS sgemm 4096³ measured in the \
-        same run); Benchmarks/torch_conv.py times PyTorch/cuDNN on the same shapes for the ratios.
+        same run); Benchmarks/torch_conv.py times PyTorch/cuDNN on the same shapes for the ratios. \
+        `--torch` (or `convlab bench torch` alone) then times PyTorch on the CPU (oneDNN, \
+        scripts/bench_torch.py) side by side with ConvLab: --rounds rounds, each shape by ConvLab \
+        and then by PyTorch, 2 threads each; ratio = PyTorch time / ConvLab time.
         """)
 
-    @Argument(help: "all, conv, memory (memcpy and the memory-bound blocks) or lenet (the LeNet-5 step).") var what = "all"
+    @Argument(help: "all, conv, memory (memcpy and the memory-bound blocks), lenet (the LeNet-5 step) or torch (only the side-by-side comparison with PyTorch).") var what = "all"
     @Option(help: "conv only: N,H,W,D,K,FH,FW,STRIDE,PAD.") var shape: String?
     @Option(help: "conv only: fast (the kernels conv chooses), gemm, direct or blocked (that CPU kernel), naive, cuda (the GPU) or host (the GPU's code on the CPU).") var path = "fast"
     @Option(help: "all only: cpu, cuda (the GPU table) or host (the GPU's code on the CPU, small shapes only make sense).") var device = "cpu"
@@ -29,6 +32,9 @@ extension ConvLab {
     @Flag(help: "Print JSON records instead of a table.") var json = false
     @Flag(help: "Then profile (to stderr): on the CPU the LeNet-5 step layer by layer; with --device the conv shapes and the step kernel by kernel.") var profile = false
     @Flag(help: "Skip the JAX comparison.") var noJax = false
+    @Flag(help: "all: then compare with PyTorch on the CPU, shape by shape in alternation (needs `import torch`).") var torch = false
+    @Option(help: "torch: interleaved rounds (the ratio's range is over them).") var rounds = 3
+    @Option(help: "torch: threads for PyTorch (torch.set_num_threads); ConvLab uses one per core.") var torchThreads = 2
     @Option(help: "Repeats per measurement (median).") var repeats = 7
 
     func run() throws {
@@ -46,6 +52,8 @@ extension ConvLab {
         let sgemm = Benchmark.sgemmCeiling()
         let record = try Benchmark.conv(s, path: path, backward: backward, sgemm: sgemm, repeats: repeats)
         try emit([record])
+      case "torch":
+        try runTorch(required: true)
       case "all", "memory", "lenet":
         if let engine = try engine(device == "cpu" ? "fast" : device) {
           guard what == "all" else { throw ConvLabError("bench \(what) runs on the CPU; use bench all --device \(device).") }
@@ -53,7 +61,7 @@ extension ConvLab {
         }
         try runCPU(what)
       default:
-        throw ConvLabError("unknown benchmark '\(what)'; use all, conv, memory or lenet.")
+        throw ConvLabError("unknown benchmark '\(what)'; use all, conv, memory, lenet or torch.")
       }
     }
 
@@ -172,9 +180,35 @@ extension ConvLab {
         records.append(try lenetStep())
       }
       if !noJax, part != "memory", let jax = try jaxRecords(sgemm: records.first?.gflops, only: part) { records += jax }
-      try emit(records)
+      let comparison = torch && part == "all" ? try compareWithTorch(required: false) : nil
+      try emit(records + (json ? comparison?.records ?? [] : []))
       if !json { print(String(format: "peak resident memory of this run: %.0f MiB (getrusage)", Benchmark.peakResidentMiB)) }
       if profile && part != "memory" { try profileLeNet() }
+      if let comparison, !json { print("\n" + comparison.lines.joined(separator: "\n")) }
+    }
+
+    /// The side-by-side comparison with PyTorch on the CPU (`TorchComparison`). Without PyTorch:
+    /// an error for `bench torch`, a note for `bench --torch`.
+    func runTorch(required: Bool) throws {
+      guard let table = try compareWithTorch(required: required) else { return }
+      if json { return try emit(table.records) }
+      print(table.lines.joined(separator: "\n"))
+    }
+
+    /// The comparison's measurements; nil when PyTorch is missing and not `required`.
+    func compareWithTorch(required: Bool) throws -> TorchComparison? {
+      guard rounds >= 1, rounds <= 100, repeats >= 1, torchThreads >= 1, torchThreads <= 256 else {
+        throw ConvLabError("--rounds must be 1…100, --repeats at least 1 and --torch-threads 1…256 (got \(rounds), \(repeats), \(torchThreads)).")
+      }
+      guard let peer = TorchPeer(threads: torchThreads, progress: progress) else {
+        if required { throw ConvLabError("PyTorch is not available to python3; `make bench-torch` installs it (pip install torch).") }
+        return nil
+      }
+      var trainer = try lenetTrainer()
+      let (x, labels) = lenetBatch()
+      return try TorchComparison.measure(peer: peer, rounds: rounds, repeats: repeats, lenetStep: {
+        try Benchmark.median(repeats: max(repeats, 11)) { try trainer.step(x, labels: labels, eta: 0.01, mu: 0.9, lambda: 5e-4) } * 1e3
+      }, progress: progress)
     }
 
     func memcpyRecord(_ bandwidth: Double) -> Benchmark.Record {

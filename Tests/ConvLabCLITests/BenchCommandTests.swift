@@ -21,6 +21,7 @@ import Testing
     (["bench", "conv", "--shape", "4,12,12,1,3,3,3,1,1", "--path", "bogus"], "is not one of"),
     (["bench", "conv", "--shape", "4,12,12,1,3,3,3,2,1", "--path", "direct"], "direct kernel does not handle"),
     (["bench", "conv"], "needs --shape"),
+    (["bench", "torch", "--rounds", "0"], "--rounds must be 1…100"),
   ])
   func badInputIsOneLineAndNonZero(_ arguments: [String], _ message: String) throws {
     try CLI.expectOneLineError(arguments, message)

@@ -47,6 +47,11 @@ void convlab_sgemm_pack(const float *b, long ldb, long k, long n, float *packed)
 /// every row of C, or nothing when it is NULL.
 void convlab_sgemm_packed(long m, long n, long k, const float *a, long lda, const float *packed,
                           const float *bias, float *c, long ldc);
+/// packed ← B = Sᵀ (k × n) for a stored n × k matrix S with leading dimension ldb, B[p, j] =
+/// S[j + p·ldb], in the panels of convlab_sgemm_pack (the backward pass's Fᵀ).
+void convlab_sgemm_pack_transposed(const float *b, long ldb, long k, long n, float *packed);
+/// C (m × n, ldc) += A (m × k, lda) · B, B from convlab_sgemm_pack (sums over blocks).
+void convlab_sgemm_packed_add(long m, long n, long k, const float *a, long lda, const float *packed, float *c, long ldc);
 
 /// One step of an im2row plan (ConvLabBlocks' PatchMatrix.Plan): rows target ..< target + count
 /// of a column of φ become zero (zero ≠ 0), or input entries source + step·k, kept only where
@@ -55,6 +60,8 @@ typedef struct {
   long target, source, count, zero, mask;
 } convlab_im2row_fill;
 
+/// A tap's fills must be in increasing target order and must not overlap (as PatchMatrix's plans
+/// are): the loops below find a window's first fill by binary search and stop after its last.
 /// Applies an im2row plan to `channels` channels of one image, rows first ..< first + count of φ
 /// only: column t + spatial·c of `buffer` (leading dimension ld, its row 0 is φ's row `first`)
 /// gets fills[starts[t] ..< starts[t + 1]] clipped to those rows, reading x + c·plane.
@@ -67,5 +74,10 @@ void convlab_im2row_f32(const float *x, long plane, long channels, long spatial,
 /// (zero fills skipped, masked entries only where the mask is set).
 void convlab_row2im_add_f32(const float *buffer, long ld, long plane, long channels, long spatial, const long *starts,
                             const convlab_im2row_fill *fills, const int *masks, long step, float *dx, int baseline);
+/// The adjoint of convlab_im2row_f32 on rows first ..< first + count of φ only (row 0 of
+/// `buffer` is φ's row `first`): each fill clipped to those rows, as im2row clips them.
+void convlab_row2im_add_rows_f32(const float *buffer, long ld, long plane, long channels, long spatial,
+                                 const long *starts, const convlab_im2row_fill *fills, const int *masks, long step,
+                                 long first, long count, float *dx, int baseline);
 
 #endif

@@ -153,6 +153,13 @@ struct PatchMatrix {
                        window.lowerBound, window.count, buffer, ld, 0)
   }
 
+  /// dx += φ*(M) for rows `window` of φ only, stored as rows 0..<window.count of `m`: the adjoint
+  /// of the windowed `im2row` above (the blocked backward pass's block of patch rows). Float32, in C.
+  func row2imAdd(_ m: UnsafePointer<Float>, plan: Plan, rows window: Range<Int>, ld: Int, into dx: UnsafeMutablePointer<Float>) {
+    convlab_row2im_add_rows_f32(m, ld, h * w, d, plan.spatialTaps, plan.starts, plan.fills, plan.masks, geometry.rows.stride,
+                                window.lowerBound, window.count, dx, 0)
+  }
+
   /// dx += φ*(M) for M with leading dimension `ld`: each patch entry added back
   /// to the pixel it came from — the adjoint of `im2row` with the same plan, so every copy becomes
   /// an accumulation and zero fills (padding) are skipped.
