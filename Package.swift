@@ -14,6 +14,7 @@ let package = Package(
     .library(name: "ConvLabCore", targets: ["ConvLabCore"]),
     .library(name: "ConvLabNotation", targets: ["ConvLabNotation"]),
     .library(name: "ConvLabBlocks", targets: ["ConvLabBlocks"]),
+    .library(name: "ConvLabChecks", targets: ["ConvLabChecks"]),
     .library(name: "ConvLabData", targets: ["ConvLabData"]),
     .library(name: "ConvLabPlot", targets: ["ConvLabPlot"]),
     .library(name: "ConvLabNetworks", targets: ["ConvLabNetworks"]),
@@ -43,11 +44,13 @@ let package = Package(
     ),
     .target(name: "ConvLabNotation", dependencies: ["ConvLabCore"], swiftSettings: numericSettings),
     .target(name: "ConvLabBlocks", dependencies: ["ConvLabCore", "ConvLabNotation", "CBLAS", "CConvLabSupport"], swiftSettings: numericSettings),
+    // The check and benchmark harness over the blocks: random check cases, the three-way check, timings.
+    .target(name: "ConvLabChecks", dependencies: ["ConvLabCore", "ConvLabBlocks"], swiftSettings: numericSettings),
     // zlib (module CZlib) comes from ZIPFoundation's system-library target: two CZlib modules cannot coexist.
     .target(name: "ConvLabData", dependencies: ["ConvLabCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: numericSettings),
-    .target(name: "ConvLabNetworks", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabDevice"], swiftSettings: numericSettings),
+    .target(name: "ConvLabNetworks", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabData", "ConvLabDevice"], swiftSettings: numericSettings),
     .target(name: "ConvLabPlot", dependencies: ["ConvLabCore"]),
-    .target(name: "ConvLabFigures", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabPlot"]),
+    .target(name: "ConvLabFigures", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabData", "ConvLabNetworks", "ConvLabPlot"]),
     .target(
       name: "ConvLabExercises",
       dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabPlot", .product(name: "Crypto", package: "swift-crypto")]
@@ -57,24 +60,24 @@ let package = Package(
     .target(name: "CConvLabKernels"),
     // The device path: blocks as kernels + GEMM on a ComputeEngine (the CPU's HostEngine runs the
     // GPU's kernel source, so the tests cover it without a GPU); ConvLabCUDA adds the GPU engine.
-    .target(name: "ConvLabDevice", dependencies: ["ConvLabCore", "ConvLabBlocks", "CConvLabKernels"], swiftSettings: numericSettings),
+    .target(name: "ConvLabDevice", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabChecks", "CConvLabKernels"], swiftSettings: numericSettings),
     .target(name: "ConvLabCUDA", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabDevice"], resources: [.copy("Kernels")]),
-    .target(name: "ConvLabDerive", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabNetworks"]),
+    .target(name: "ConvLabDerive", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabNetworks"]),
     .executableTarget(
       name: "convlab",
       dependencies: [
-        "CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabDerive", "ConvLabPlot", "ConvLabFigures", "ConvLabExercises", "ConvLabDevice", "ConvLabCUDA",
+        "CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabData", "ConvLabNetworks", "ConvLabDerive", "ConvLabPlot", "ConvLabFigures", "ConvLabExercises", "ConvLabDevice", "ConvLabCUDA",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(name: "ConvLabCoreTests", dependencies: ["ConvLabCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     .testTarget(name: "ConvLabNotationTests", dependencies: ["ConvLabCore", "ConvLabNotation"]),
-    .testTarget(name: "ConvLabBlocksTests", dependencies: ["CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks"]),
-    .testTarget(name: "ConvLabNetworksTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks"]),
+    .testTarget(name: "ConvLabBlocksTests", dependencies: ["CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks"]),
+    .testTarget(name: "ConvLabNetworksTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabChecks", "ConvLabData", "ConvLabNetworks"]),
     .testTarget(name: "ConvLabPlotTests", dependencies: ["ConvLabCore", "ConvLabPlot", "ConvLabFigures", "ConvLabNetworks"]),
-    .testTarget(name: "ConvLabDeriveTests", dependencies: ["ConvLabCore", "ConvLabDerive"]),
+    .testTarget(name: "ConvLabDeriveTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabChecks", "ConvLabDerive"]),
     .testTarget(name: "ConvLabExercisesTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabExercises"]),
-    .testTarget(name: "ConvLabCUDATests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabDevice", "ConvLabCUDA", "CConvLabKernels", "ConvLabNetworks"]),
+    .testTarget(name: "ConvLabCUDATests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabDevice", "ConvLabCUDA", "CConvLabKernels", "ConvLabNetworks"]),
     .testTarget(name: "ConvLabCLITests", dependencies: ["ConvLabCore"]),
   ]
 )

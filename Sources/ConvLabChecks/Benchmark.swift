@@ -1,3 +1,4 @@
+import ConvLabBlocks
 import ConvLabCore
 import Foundation
 

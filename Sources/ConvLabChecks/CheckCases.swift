@@ -1,3 +1,4 @@
+import ConvLabBlocks
 import ConvLabCore
 
 /// Seeded random configurations of every block for `convlab check` and the tests, including
