@@ -55,13 +55,14 @@ let package = Package(
       name: "ConvLabExercises",
       dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabPlot", .product(name: "Crypto", package: "swift-crypto")]
     ),
-    // The CUDA path: run-time loading of the driver, NVRTC and cuBLAS (dlopen), kernel sources as
-    // resources; CConvLabKernels compiles the kernels' bodies for the CPU so tests check them.
-    .target(name: "CConvLabKernels"),
+    // The kernels' source (shared/), owned here: compiled for the CPU so tests check them, and
+    // embedded as text for NVRTC, which ConvLabCUDA runs on it.
+    .target(name: "CConvLabKernels", exclude: ["shared"]),
     // The device path: blocks as kernels + GEMM on a ComputeEngine (the CPU's HostEngine runs the
     // GPU's kernel source, so the tests cover it without a GPU); ConvLabCUDA adds the GPU engine.
     .target(name: "ConvLabDevice", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabChecks", "CConvLabKernels"], swiftSettings: numericSettings),
-    .target(name: "ConvLabCUDA", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabDevice"], resources: [.copy("Kernels")]),
+    // The GPU: run-time loading of the driver, NVRTC and cuBLAS (dlopen); the kernel text from CConvLabKernels.
+    .target(name: "ConvLabCUDA", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabDevice", "CConvLabKernels"]),
     .target(name: "ConvLabDerive", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabNetworks"]),
     .executableTarget(
       name: "convlab",
