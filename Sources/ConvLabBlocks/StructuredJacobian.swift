@@ -128,7 +128,7 @@ extension Subsample: StructuredJacobianBlock {
   public func structuredJacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> StructuredJacobian {
     guard v == .x else { return .dense(try jacobian(at: x, p, wrt: v)) }
     let yShape = try outputShape(x.shape, p)
-    guard let beta = p.w else { throw ConvLabError("subsample needs --w.") }
+    guard let beta = p.w else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w"], what: "") }
     let a = kron(Matrix<Double>.identity(yShape.h), Matrix<Double>.ones(1, n))
     let bm = kron(Matrix<Double>.identity(yShape.w), Matrix<Double>.ones(1, n))
     let block = kron(bm, a)

@@ -55,11 +55,11 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   }
 
   public func validate() throws {
-    guard epochs >= 1 else { throw ConvLabError("--epochs must be at least 1.") }
-    guard batchSize >= 1 else { throw ConvLabError("--batch must be at least 1.") }
-    guard learningRate > 0, learningRate.isFinite else { throw ConvLabError("--lr must be a positive number.") }
-    guard momentum >= 0, momentum < 1 else { throw ConvLabError("--momentum must be in [0, 1).") }
-    guard weightDecay >= 0, weightDecay.isFinite else { throw ConvLabError("--weight-decay must be non-negative.") }
+    guard epochs >= 1 else { throw ConvLabError.outOfRange(subject: "training", setting: "epochs", value: "\(epochs)", allowed: "at least 1") }
+    guard batchSize >= 1 else { throw ConvLabError.outOfRange(subject: "training", setting: "batch", value: "\(batchSize)", allowed: "at least 1") }
+    guard learningRate > 0, learningRate.isFinite else { throw ConvLabError.outOfRange(subject: "training", setting: "lr", value: "\(learningRate)", allowed: "a positive number") }
+    guard momentum >= 0, momentum < 1 else { throw ConvLabError.outOfRange(subject: "training", setting: "momentum", value: "\(momentum)", allowed: "in [0, 1)") }
+    guard weightDecay >= 0, weightDecay.isFinite else { throw ConvLabError.outOfRange(subject: "training", setting: "weight-decay", value: "\(weightDecay)", allowed: "non-negative") }
   }
 }
 
@@ -139,7 +139,7 @@ public struct Trainer<S: Scalar>: Sendable {
       let labels = indices.map { data.train.labels[$0] }
       let result = try step(images, labels: labels, eta: eta, mu: mu, lambda: lambda)
       guard result.loss.isFinite else {
-        throw ConvLabError("the loss became \(result.loss) in epoch \(e + 1), batch \(b + 1); lower the learning rate (--lr \(options.learningRate)).")
+        throw ConvLabError.worded("the loss became \(result.loss) in epoch \(e + 1), batch \(b + 1); lower the learning rate (\(setting: "lr") \(options.learningRate)).")
       }
       lossSum += result.loss * Double(indices.count)
       correct += result.correct

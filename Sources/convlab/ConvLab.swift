@@ -30,7 +30,7 @@ enum Main {
     OpenBLASRuntime.prepareOpenBLAS()
     // Training allocates the same large tensors every step: keep freed ones instead of unmapping them.
     AllocationPolicy.retainFreedMemory()
-    ConvLab.main(takingMemoryLimit(from: Array(CommandLine.arguments.dropFirst())))
+    ConvLab.mainWordingErrors(takingMemoryLimit(from: Array(CommandLine.arguments.dropFirst())))
   }
 }
 
