@@ -1,7 +1,24 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point one way (CONVENTIONS.md): CBLAS → Core → Notation → Blocks → (Data) → Networks → Derive → CLI; Plot needs only Core.
+// The targets in layers (Docs/architecture.md, kept true by Tests/ConvLabCoreTests/LayerTests.swift):
+// a target depends only on targets in lower layers, and on exactly the modules it imports.
+//   8  convlab            the CLI: parsing and printing, the only place that spells a flag
+//   7  ConvLabDerive      derivations, the claim inventory and the audit
+//      ConvLabFigures     the papers' figures and training curves
+//      ConvLabExercises   classroom exercises, grading, the sandbox
+//   6  ConvLabNetworks    chains, DAGs, specs, training, checkpoints
+//      ConvLabCUDA        the GPU engine (driver, NVRTC, cuBLAS by dlopen)
+//   5  ConvLabDevice      blocks as kernels + GEMM on a ComputeEngine; HostEngine
+//   4  ConvLabChecks      random check cases, the three-way check, benchmarks
+//   3  ConvLabBlocks      the 15 blocks: literal, fast and Jacobian; typed options
+//   2  ConvLabNotation    vec, kron, up/down, rot180, φ, geometry, symbolic algebra
+//      ConvLabData        IDX files and datasets
+//      ConvLabPlot        gnuplot figures
+//   1  ConvLabCore        Tensor, Matrix, Scalar, files, sizes, errors
+//   0  CBLAS              OpenBLAS (system library)
+//      CConvLabSupport    cpuid, sigmoid, sgemm micro-kernel, im2row loops (C)
+//      CConvLabKernels    the kernel source, compiled for the CPU and embedded for NVRTC (C)
 
 /// Numeric code is generic over Float and Double across module boundaries (Tensor in Core,
 /// kernels in Blocks); cross-module optimization lets release builds specialize it.
@@ -43,14 +60,14 @@ let package = Package(
       swiftSettings: numericSettings
     ),
     .target(name: "ConvLabNotation", dependencies: ["ConvLabCore"], swiftSettings: numericSettings),
-    .target(name: "ConvLabBlocks", dependencies: ["ConvLabCore", "ConvLabNotation", "CBLAS", "CConvLabSupport"], swiftSettings: numericSettings),
+    .target(name: "ConvLabBlocks", dependencies: ["ConvLabCore", "ConvLabNotation", "CConvLabSupport"], swiftSettings: numericSettings),
     // The check and benchmark harness over the blocks: random check cases, the three-way check, timings.
     .target(name: "ConvLabChecks", dependencies: ["ConvLabCore", "ConvLabBlocks"], swiftSettings: numericSettings),
     // zlib (module CZlib) comes from ZIPFoundation's system-library target: two CZlib modules cannot coexist.
     .target(name: "ConvLabData", dependencies: ["ConvLabCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: numericSettings),
     .target(name: "ConvLabNetworks", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabData", "ConvLabDevice"], swiftSettings: numericSettings),
     .target(name: "ConvLabPlot", dependencies: ["ConvLabCore"]),
-    .target(name: "ConvLabFigures", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabData", "ConvLabNetworks", "ConvLabPlot"]),
+    .target(name: "ConvLabFigures", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabNetworks", "ConvLabPlot"]),
     .target(
       name: "ConvLabExercises",
       dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabPlot", .product(name: "Crypto", package: "swift-crypto")]
@@ -75,9 +92,13 @@ let package = Package(
     .testTarget(name: "ConvLabNotationTests", dependencies: ["ConvLabCore", "ConvLabNotation"]),
     .testTarget(name: "ConvLabBlocksTests", dependencies: ["CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks"]),
     .testTarget(name: "ConvLabNetworksTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabChecks", "ConvLabData", "ConvLabNetworks"]),
-    .testTarget(name: "ConvLabPlotTests", dependencies: ["ConvLabCore", "ConvLabPlot", "ConvLabFigures", "ConvLabNetworks"]),
-    .testTarget(name: "ConvLabDeriveTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabChecks", "ConvLabDerive"]),
-    .testTarget(name: "ConvLabExercisesTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabExercises"]),
+    .testTarget(name: "ConvLabPlotTests", dependencies: ["ConvLabCore", "ConvLabPlot", "ConvLabFigures"]),
+    .testTarget(name: "ConvLabDeriveTests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabDerive"]),
+    .testTarget(name: "ConvLabExercisesTests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabExercises"]),
+    .testTarget(name: "ConvLabChecksTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabChecks"]),
+    .testTarget(name: "ConvLabDataTests", dependencies: ["ConvLabCore", "ConvLabData"]),
+    .testTarget(name: "ConvLabDeviceTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabDevice"]),
+    .testTarget(name: "ConvLabFiguresTests", dependencies: ["ConvLabCore", "ConvLabPlot", "ConvLabFigures"]),
     .testTarget(name: "ConvLabCUDATests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabDevice", "ConvLabCUDA", "CConvLabKernels", "ConvLabNetworks"]),
     .testTarget(name: "ConvLabCLITests", dependencies: ["ConvLabCore"]),
   ]
