@@ -1,7 +1,24 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point one way (CONVENTIONS.md): CBLAS → Core → Notation → Blocks → (Data) → Networks → Derive → CLI; Plot needs only Core.
+// The targets in layers (Docs/architecture.md, kept true by Tests/ConvLabCoreTests/LayerTests.swift):
+// a target depends only on targets in lower layers, and on exactly the modules it imports.
+//   8  convlab            the CLI: parsing and printing, the only place that spells a flag
+//   7  ConvLabDerive      derivations, the claim inventory and the audit
+//      ConvLabFigures     the papers' figures and training curves
+//      ConvLabExercises   classroom exercises, grading, the sandbox
+//   6  ConvLabNetworks    chains, DAGs, specs, training, checkpoints
+//      ConvLabCUDA        the GPU engine (driver, NVRTC, cuBLAS by dlopen)
+//   5  ConvLabDevice      blocks as kernels + GEMM on a ComputeEngine; HostEngine
+//   4  ConvLabChecks      random check cases, the three-way check, benchmarks
+//   3  ConvLabBlocks      the 15 blocks: literal, fast and Jacobian; typed options
+//   2  ConvLabNotation    vec, kron, up/down, rot180, φ, geometry, symbolic algebra
+//      ConvLabData        IDX files and datasets
+//      ConvLabPlot        gnuplot figures
+//   1  ConvLabCore        Tensor, Matrix, Scalar, files, sizes, errors
+//   0  CBLAS              OpenBLAS (system library)
+//      CConvLabSupport    cpuid, sigmoid, sgemm micro-kernel, im2row loops (C)
+//      CConvLabKernels    the kernel source, compiled for the CPU and embedded for NVRTC (C)
 
 /// Numeric code is generic over Float and Double across module boundaries (Tensor in Core,
 /// kernels in Blocks); cross-module optimization lets release builds specialize it.
@@ -14,6 +31,7 @@ let package = Package(
     .library(name: "ConvLabCore", targets: ["ConvLabCore"]),
     .library(name: "ConvLabNotation", targets: ["ConvLabNotation"]),
     .library(name: "ConvLabBlocks", targets: ["ConvLabBlocks"]),
+    .library(name: "ConvLabChecks", targets: ["ConvLabChecks"]),
     .library(name: "ConvLabData", targets: ["ConvLabData"]),
     .library(name: "ConvLabPlot", targets: ["ConvLabPlot"]),
     .library(name: "ConvLabNetworks", targets: ["ConvLabNetworks"]),
@@ -42,39 +60,46 @@ let package = Package(
       swiftSettings: numericSettings
     ),
     .target(name: "ConvLabNotation", dependencies: ["ConvLabCore"], swiftSettings: numericSettings),
-    .target(name: "ConvLabBlocks", dependencies: ["ConvLabCore", "ConvLabNotation", "CBLAS", "CConvLabSupport"], swiftSettings: numericSettings),
+    .target(name: "ConvLabBlocks", dependencies: ["ConvLabCore", "ConvLabNotation", "CConvLabSupport"], swiftSettings: numericSettings),
+    // The check and benchmark harness over the blocks: random check cases, the three-way check, timings.
+    .target(name: "ConvLabChecks", dependencies: ["ConvLabCore", "ConvLabBlocks"], swiftSettings: numericSettings),
     // zlib (module CZlib) comes from ZIPFoundation's system-library target: two CZlib modules cannot coexist.
     .target(name: "ConvLabData", dependencies: ["ConvLabCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: numericSettings),
-    .target(name: "ConvLabNetworks", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabDevice"], swiftSettings: numericSettings),
+    .target(name: "ConvLabNetworks", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabData", "ConvLabDevice"], swiftSettings: numericSettings),
     .target(name: "ConvLabPlot", dependencies: ["ConvLabCore"]),
-    .target(name: "ConvLabFigures", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabPlot"]),
+    .target(name: "ConvLabFigures", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabNetworks", "ConvLabPlot"]),
     .target(
       name: "ConvLabExercises",
       dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabPlot", .product(name: "Crypto", package: "swift-crypto")]
     ),
-    // The CUDA path: run-time loading of the driver, NVRTC and cuBLAS (dlopen), kernel sources as
-    // resources; CConvLabKernels compiles the kernels' bodies for the CPU so tests check them.
-    .target(name: "CConvLabKernels"),
+    // The kernels' source (shared/), owned here: compiled for the CPU so tests check them, and
+    // embedded as text for NVRTC, which ConvLabCUDA runs on it.
+    .target(name: "CConvLabKernels", exclude: ["shared"]),
     // The device path: blocks as kernels + GEMM on a ComputeEngine (the CPU's HostEngine runs the
     // GPU's kernel source, so the tests cover it without a GPU); ConvLabCUDA adds the GPU engine.
-    .target(name: "ConvLabDevice", dependencies: ["ConvLabCore", "ConvLabBlocks", "CConvLabKernels"], swiftSettings: numericSettings),
-    .target(name: "ConvLabCUDA", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabDevice"], resources: [.copy("Kernels")]),
-    .target(name: "ConvLabDerive", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabNetworks"]),
+    .target(name: "ConvLabDevice", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabChecks", "CConvLabKernels"], swiftSettings: numericSettings),
+    // The GPU: run-time loading of the driver, NVRTC and cuBLAS (dlopen); the kernel text from CConvLabKernels.
+    .target(name: "ConvLabCUDA", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabDevice", "CConvLabKernels"]),
+    .target(name: "ConvLabDerive", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabNetworks"]),
     .executableTarget(
       name: "convlab",
       dependencies: [
-        "CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks", "ConvLabDerive", "ConvLabPlot", "ConvLabFigures", "ConvLabExercises", "ConvLabDevice", "ConvLabCUDA",
+        "CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabData", "ConvLabNetworks", "ConvLabDerive", "ConvLabPlot", "ConvLabFigures", "ConvLabExercises", "ConvLabDevice", "ConvLabCUDA",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(name: "ConvLabCoreTests", dependencies: ["ConvLabCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     .testTarget(name: "ConvLabNotationTests", dependencies: ["ConvLabCore", "ConvLabNotation"]),
-    .testTarget(name: "ConvLabBlocksTests", dependencies: ["CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks"]),
-    .testTarget(name: "ConvLabNetworksTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabData", "ConvLabNetworks"]),
-    .testTarget(name: "ConvLabPlotTests", dependencies: ["ConvLabCore", "ConvLabPlot", "ConvLabFigures", "ConvLabNetworks"]),
-    .testTarget(name: "ConvLabDeriveTests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabDerive", "ConvLabExercises"]),
-    .testTarget(name: "ConvLabExercisesTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabExercises"]),
-    .testTarget(name: "ConvLabCUDATests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabDevice", "ConvLabCUDA", "CConvLabKernels", "ConvLabNetworks"]),
+    .testTarget(name: "ConvLabBlocksTests", dependencies: ["CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks"]),
+    .testTarget(name: "ConvLabNetworksTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabChecks", "ConvLabData", "ConvLabNetworks"]),
+    .testTarget(name: "ConvLabPlotTests", dependencies: ["ConvLabCore", "ConvLabPlot", "ConvLabFigures"]),
+    .testTarget(name: "ConvLabDeriveTests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabDerive", "ConvLabExercises"]),
+    .testTarget(name: "ConvLabExercisesTests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabExercises"]),
+    .testTarget(name: "ConvLabChecksTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabChecks"]),
+    .testTarget(name: "ConvLabDataTests", dependencies: ["ConvLabCore", "ConvLabData"]),
+    .testTarget(name: "ConvLabDeviceTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabDevice"]),
+    .testTarget(name: "ConvLabFiguresTests", dependencies: ["ConvLabCore", "ConvLabPlot", "ConvLabFigures"]),
+    .testTarget(name: "ConvLabCUDATests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabDevice", "ConvLabCUDA", "CConvLabKernels", "ConvLabNetworks"]),
     .testTarget(name: "ConvLabCLITests", dependencies: ["ConvLabCore"]),
   ]
 )

@@ -6,7 +6,7 @@
 #     convlab-gpu/convlab                 release binary, Swift runtime linked statically, stripped,
 #                                         DT_RPATH $ORIGIN/lib (not RUNPATH: RPATH also serves
 #                                         libopenblas's own dependency on libgfortran)
-#     convlab-gpu/*.resources             the package resources (kernel sources, …) Bundle.module reads
+#     convlab-gpu/*.resources             package resources, if any (the kernel sources are in the binary)
 #     convlab-gpu/lib/                    libopenblas.so.0 and its Fortran runtime (libgfortran, libquadmath)
 #     convlab-gpu/data/                   a Fashion-MNIST subset (10 000 training, 2 000 test images) as IDX
 #     convlab-gpu/Benchmarks/torch_conv.py, lenet.py
@@ -22,7 +22,7 @@ swift build -c release --product convlab --scratch-path "$scratch" --static-swif
 bin="$scratch/release/convlab"
 rm -rf "$stage" && mkdir -p "$stage/lib" "$stage/Benchmarks" "$stage/data"
 cp "$bin" "$stage/convlab" && strip "$stage/convlab"
-cp -R "$scratch"/release/*.resources "$stage/"
+for r in "$scratch"/release/*.resources; do [ ! -e "$r" ] || cp -R "$r" "$stage/"; done
 # Every shared library the binary needs that a bare Ubuntu does not have.
 for lib in libopenblas.so.0 libgfortran.so.5 libquadmath.so.0; do
   path=$(ldd "$bin" | awk -v l="$lib" '$1 == l { print $3 }')

@@ -4,7 +4,7 @@
 #
 #   build/convlab-gpu-tests.tar.xz (≈25 MB)
 #     convlab-gpu-tests/ConvLabPackageTests.xctest   the release test binary, stripped
-#     convlab-gpu-tests/*.resources                  the package resources (kernel sources, …)
+#     convlab-gpu-tests/*.resources                  package resources, if any (kernel sources are in the binary)
 #     convlab-gpu-tests/lib/                         every shared library it needs beyond glibc,
 #                                                    libstdc++ and zlib: the Swift runtime,
 #                                                    Foundation, Swift Testing, XCTest, OpenBLAS
@@ -18,7 +18,7 @@ binary=.build/release/ConvLabPackageTests.xctest
 stage=build/convlab-gpu-tests
 rm -rf "$stage" && mkdir -p "$stage/lib"
 cp "$binary" "$stage/" && strip "$stage/ConvLabPackageTests.xctest"
-cp -R .build/release/*.resources "$stage/"
+for r in .build/release/*.resources; do [ ! -e "$r" ] || cp -R "$r" "$stage/"; done
 ldd "$binary" | awk '$3 ~ /^\// { print $3 }' | grep -vE '/(libc|libm|libz|libstdc\+\+|libgcc_s|ld-linux-x86-64)\.so' \
   | while read -r lib; do cp -L "$lib" "$stage/lib/"; done
 cat > "$stage/run.sh" <<'RUN'

@@ -25,4 +25,4 @@ int cl_cpu_kernel_count(void) { return registered; }
 
 const char *cl_cpu_kernel_name(int k) { return k >= 0 && k < registered ? registry[k].name : 0; }
 
-#include "../ConvLabCUDA/Kernels/convlab_precisions.inc"
+#include "shared/convlab_precisions.inc"

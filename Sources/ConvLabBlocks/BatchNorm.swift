@@ -13,11 +13,11 @@ public struct BatchNorm: Block {
   public func variables<S: Scalar>(_ p: Parameters<S>) -> [Variable] { [.x, .w, .b] }
 
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape {
-    guard let w = p.w, let b = p.b else { throw ConvLabError("bnorm needs gains --w and biases --b, one per channel (\(x.d) each).") }
+    guard let w = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "bnorm", inputs: ["w", "b"], what: "gains and biases, one per channel: \(x.d) each") }
     guard w.count == x.d, b.count == x.d else {
       throw ConvLabError("bnorm has \(x.d) channels but \(w.count) gains and \(b.count) biases; give one of each per channel.")
     }
-    guard epsilon > 0 else { throw ConvLabError("bnorm needs --epsilon > 0, got \(epsilon).") }
+    guard epsilon > 0 else { throw ConvLabError.outOfRange(subject: "bnorm", setting: "epsilon", value: "\(epsilon)", allowed: "> 0") }
     return x
   }
 
@@ -60,7 +60,7 @@ public struct BatchNorm: Block {
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     _ = try outputShape(x.shape, p)
-    guard let w = p.w, let b = p.b else { throw ConvLabError("bnorm needs --w and --b.") }
+    guard let w = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "bnorm", inputs: ["w", "b"], what: "") }
     let s = x.shape, area = s.h * s.w
     // y = a x + c per channel, with a = w/σ̂ and c = b − a μ.
     let coefficients = moments(x).enumerated().map { k, m in (w.storage[k] / m.deviation, b.storage[k] - w.storage[k] / m.deviation * m.mean) }
@@ -83,7 +83,7 @@ public struct BatchNorm: Block {
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     _ = try outputShape(x.shape, p)
     try requireDzdy(dzdy, x.shape)
-    guard let w = p.w, let b = p.b else { throw ConvLabError("bnorm needs --w and --b.") }
+    guard let w = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "bnorm", inputs: ["w", "b"], what: "") }
     let s = x.shape, area = s.h * s.w, count = S(area * s.n)
     let stats = moments(x)
     var dw = Tensor<S>(shape: w.shape), db = Tensor<S>(shape: b.shape)
@@ -126,7 +126,7 @@ public struct BatchNorm: Block {
   /// y = (w/√(σ² + ε)) x̃ + b.
   public func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double> {
     _ = try outputShape(x.shape, p)
-    guard let w = p.w, let b = p.b else { throw ConvLabError("bnorm needs --w and --b.") }
+    guard let w = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "bnorm", inputs: ["w", "b"], what: "") }
     var y = x
     for k in 0..<x.shape.d {
       let idx = entries(x.shape, channel: k)
@@ -141,7 +141,7 @@ public struct BatchNorm: Block {
 
   public func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
     _ = try outputShape(x.shape, p)
-    guard let w = p.w else { throw ConvLabError("bnorm needs --w.") }
+    guard let w = p.w else { throw ConvLabError.missingInput(block: "bnorm", inputs: ["w"], what: "") }
     let ms = moments(x)
     switch v {
     case .x:

@@ -8,15 +8,16 @@ public enum Variable: String, CaseIterable, Sendable {
 }
 
 /// Which implementation computes a block.
-public enum ComputePath: String, CaseIterable, Sendable {
+public enum ComputePath: Sendable {
   /// The papers' construction with explicit matrices (selectors, φ, Kronecker forms);
   /// Double precision; backward is (dz/dy)ᵀ J.
   case literal
   /// im2row + BLAS GEMM and vectorised loops, Float or Double.
   case fast
-  /// The device path on an NVIDIA GPU (ConvLabDevice's kernels through ConvLabCUDA),
-  /// reached through `Accelerators.cuda()`.
-  case cuda
+  /// On a device, through the accelerator the caller made: the block layer has no device of
+  /// its own, so a program that offers one constructs it (the CLI's `--path cuda` builds
+  /// ConvLabDevice's `DeviceAccelerator` over ConvLabCUDA's `CUDAEngine`) and passes it here.
+  case device(any BlockAccelerator)
 }
 
 /// A block's inputs besides x: parameters and auxiliary arrays, all in MatConvNet layout.
@@ -72,8 +73,8 @@ public struct Gradients<S: Scalar>: Sendable {
 /// - The fast path (`forward`, `backward`) is generic over Float and Double.
 /// - The literal path (`literalForward`, `jacobian`) builds the papers' matrices in Double;
 ///   its backward pass is (dz/dy)ᵀ J (`literalBackward`).
-/// A third implementation (CUDA) conforms to `AcceleratedBlock` and is chosen by
-/// `ComputePath`; the wrong-variant catalogue of the exercises derives its variants from the
+/// A third implementation (a device, e.g. CUDA) is a `BlockAccelerator` passed in
+/// `ComputePath.device`; the wrong-variant catalogue of the exercises derives its variants from the
 /// same blocks by changing options or transforming inputs, never by editing a block.
 public protocol Block: Sendable {
   /// MatConvNet's name (`conv`, `pool`, …).
@@ -132,7 +133,7 @@ extension Block {
     switch path {
     case .fast: return try forward(x, p)
     case .literal: return try literalForward(x.converted(), p.converted()).converted()
-    case .cuda: return try Accelerators.cuda().forward(self, x, p)
+    case .device(let accelerator): return try accelerator.forward(self, x, p)
     }
   }
 
@@ -143,7 +144,7 @@ extension Block {
     case .literal:
       let g = try literalBackward(x.converted(), p.converted(), dzdy.converted())
       return Gradients(dzdx: g.dzdx.converted(), dzdw: g.dzdw?.converted(), dzdb: g.dzdb?.converted())
-    case .cuda: return try Accelerators.cuda().backward(self, x, p, dzdy)
+    case .device(let accelerator): return try accelerator.backward(self, x, p, dzdy)
     }
   }
 
@@ -170,42 +171,14 @@ extension Block {
   }
 }
 
-/// The third implementation of the blocks, computing on a device: ConvLabBlocks knows only this
-/// interface; the program that links the implementation registers it at start-up (the CLI
-/// registers ConvLabCUDA's), so the block layer does not depend on CUDA.
+/// The third implementation of the blocks, computing on a device. ConvLabBlocks knows only this
+/// interface, and takes an implementation as a value (`ComputePath.device`) from whoever made
+/// it, so the block layer depends on no device and no registration can be forgotten.
 public protocol BlockAccelerator: Sendable {
   /// y = f(x, w), copying x and the parameters to the device and y back.
   func forward<S: Scalar>(_ block: any Block, _ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S>
   /// (dz/dx, dz/dw, dz/db) on the device.
   func backward<S: Scalar>(_ block: any Block, _ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S>
-}
-
-/// Where `--path cuda` finds its implementation.
-public enum Accelerators {
-  private static let lock = NSLock()
-  nonisolated(unsafe) private static var factory: (@Sendable () throws -> any BlockAccelerator)?
-  nonisolated(unsafe) private static var made: Result<any BlockAccelerator, ConvLabError>?
-
-  /// Installs the CUDA implementation; it is created at first use, once.
-  public static func register(cuda: @escaping @Sendable () throws -> any BlockAccelerator) {
-    lock.lock()
-    defer { lock.unlock() }
-    factory = cuda
-    made = nil
-  }
-
-  /// The CUDA implementation, or a one-line error saying why there is none (no driver, no GPU,
-  /// NVRTC missing, …).
-  public static func cuda() throws -> any BlockAccelerator {
-    lock.lock()
-    defer { lock.unlock() }
-    if let made { return try made.get() }
-    guard let factory else { throw ConvLabError("the cuda path is not linked into this program; use --path fast or --path literal.") }
-    let result: Result<any BlockAccelerator, ConvLabError>
-    do { result = .success(try factory()) } catch let e as ConvLabError { result = .failure(e) } catch { result = .failure(ConvLabError("\(error)")) }
-    made = result
-    return try result.get()
-  }
 }
 
 extension Block {

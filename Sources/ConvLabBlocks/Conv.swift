@@ -74,7 +74,7 @@ public struct Conv: Block {
   }
 
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape {
-    guard let f = p.w?.shape else { throw ConvLabError("conv needs filters (--w) of shape H′×W′×D′×D″.") }
+    guard let f = p.w?.shape else { throw ConvLabError.missingInput(block: "conv", inputs: ["w"], what: "filters of shape H′×W′×D′×D″") }
     guard pad.count == 4, pad.allSatisfy({ $0 >= 0 }) else { throw ConvLabError("conv padding must be four non-negative numbers (top, bottom, left, right), got \(pad).") }
     _ = try groups(inputDepth: x.d, filters: f)
     if let b = p.b, b.count != f.n {
@@ -166,7 +166,7 @@ public struct Conv: Block {
       }
       return j
     case .b:
-      guard p.b != nil else { throw ConvLabError("conv was given no biases (--b) to differentiate with respect to.") }
+      guard p.b != nil else { throw ConvLabError.missingInput(block: "conv", inputs: ["b"], what: "biases, to differentiate with respect to them") }
       let perImage = kron(Matrix<Double>.identity(f.shape.n), Matrix<Double>.ones(pixels, 1))
       var j = Matrix<Double>(rows: yShape.count, cols: f.shape.n)
       for n in 0..<x.shape.n {
@@ -411,7 +411,7 @@ public struct FlippedConv: Block {
   }
 
   func withRotatedFilters<S: Scalar>(_ p: Parameters<S>) throws -> Parameters<S> {
-    guard let f = p.w else { throw ConvLabError("conv needs filters (--w) of shape H′×W′×D′×D″.") }
+    guard let f = p.w else { throw ConvLabError.missingInput(block: "conv", inputs: ["w"], what: "filters of shape H′×W′×D′×D″") }
     var q = p
     q.w = Self.rotated(f)
     return q
@@ -447,7 +447,7 @@ public struct FlippedConv: Block {
 
   /// vec y = vec(φ(x) F′) + b with F′ built from J_H′ f J_W′ (Xu (14), MatConvNet §6.1).
   public func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double> {
-    guard let f = p.w else { throw ConvLabError("conv needs filters (--w) of shape H′×W′×D′×D″.") }
+    guard let f = p.w else { throw ConvLabError.missingInput(block: "conv", inputs: ["w"], what: "filters of shape H′×W′×D′×D″") }
     var q = p
     q.w = literalRotated(f)
     return try conv.literalForward(x, q)
@@ -457,7 +457,7 @@ public struct FlippedConv: Block {
   /// f′ = rot180(f), d vec y / d (vec f)ᵀ = (d vec y / d (vec f′)ᵀ) (I ⊗ J_W′ ⊗ J_H′), since
   /// vec(J_H′ A J_W′) = (J_W′ ⊗ J_H′) vec A; the block-diagonal factor is applied slice by slice.
   public func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
-    guard let f = p.w else { throw ConvLabError("conv needs filters (--w) of shape H′×W′×D′×D″.") }
+    guard let f = p.w else { throw ConvLabError.missingInput(block: "conv", inputs: ["w"], what: "filters of shape H′×W′×D′×D″") }
     var q = p
     q.w = literalRotated(f)
     let j = try conv.jacobian(at: x, q, wrt: v)

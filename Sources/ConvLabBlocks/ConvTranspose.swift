@@ -26,10 +26,10 @@ public struct ConvTranspose: Block {
   public var transposedConvolution: Conv { Conv(pad: crop, stride: upsample) }
 
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape {
-    guard let f = p.w?.shape else { throw ConvLabError("convt needs filters (--w) of shape H′×W′×K′×D with D = the input depth.") }
+    guard let f = p.w?.shape else { throw ConvLabError.missingInput(block: "convt", inputs: ["w"], what: "filters of shape H′×W′×K′×D with D = the input depth") }
     guard crop.count == 4, crop.allSatisfy({ $0 >= 0 }) else { throw ConvLabError("convt crop must be four non-negative numbers (top, bottom, left, right), got \(crop).") }
     guard numGroups >= 1, f.n % numGroups == 0, f.n == x.d else {
-      throw ConvLabError("convt filters have \(f.n) as their last dimension but x has depth \(x.d); and --num-groups \(numGroups) must divide it.")
+      throw ConvLabError.worded("convt filters have \(f.n) as their last dimension but x has depth \(x.d); and \(setting: "num-groups") \(numGroups) must divide it.")
     }
     let h = try ConvTransposeAxis(rows: FilterAxis(size: f.h, stride: upsample.0, padBefore: crop[0], padAfter: crop[1])).outputLength(x.h)
     let w = try ConvTransposeAxis(rows: FilterAxis(size: f.w, stride: upsample.1, padBefore: crop[2], padAfter: crop[3])).outputLength(x.w)
@@ -89,7 +89,7 @@ public struct ConvTranspose: Block {
       return try transposedConvolution.jacobian(at: convInput(yShape), Parameters(w: p.w), wrt: .x).transposed
     case .w:
       // y = Mᵀ(f) x is linear in f: column (filter entry e) = Mᵀ(E_e) x.
-      guard let f = p.w else { throw ConvLabError("convt needs --w.") }
+      guard let f = p.w else { throw ConvLabError.missingInput(block: "convt", inputs: ["w"], what: "") }
       try JacobianBudget.check(rows: yShape.count, cols: f.count)
       var j = Matrix<Double>(rows: yShape.count, cols: f.count)
       var unit = Tensor<Double>(shape: f.shape)
@@ -102,7 +102,7 @@ public struct ConvTranspose: Block {
       }
       return j
     case .b:
-      guard p.b != nil else { throw ConvLabError("convt was given no biases (--b).") }
+      guard p.b != nil else { throw ConvLabError.missingInput(block: "convt", inputs: ["b"], what: "biases, to differentiate with respect to them") }
       let perImage = kron(Matrix<Double>.identity(yShape.d), Matrix<Double>.ones(yShape.h * yShape.w, 1))
       var j = Matrix<Double>(rows: yShape.count, cols: yShape.d)
       for n in 0..<yShape.n { for c in 0..<perImage.cols { for r in 0..<perImage.rows { j[n * perImage.rows + r, c] = perImage[r, c] } } }

@@ -15,7 +15,7 @@ public struct Dense: Block {
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape {
     let inputs = x.h * x.w * x.d
     guard let w = p.w, w.shape.d == 1, w.shape.n == 1, w.shape.w == inputs else {
-      throw ConvLabError("dense needs weights W (--w) as a K×\(inputs) matrix for inputs of \(inputs) entries per image, got \(p.w.map { "\($0.shape)" } ?? "none").")
+      throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "weights W as a K×\(inputs) matrix for inputs of \(inputs) entries per image, got \(p.w.map { "\($0.shape)" } ?? "none")")
     }
     if let b = p.b, b.count != w.shape.h { throw ConvLabError("dense has \(w.shape.h) outputs but \(b.count) biases.") }
     return Shape(1, 1, w.shape.h, x.n)
@@ -33,7 +33,7 @@ public struct Dense: Block {
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     let yShape = try outputShape(x.shape, p)
-    guard let w = p.w else { throw ConvLabError("dense needs --w.") }
+    guard let w = p.w else { throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "") }
     let k = yShape.d, inputs = w.shape.w
     var y = Tensor<S>(shape: yShape)
     // Y (K × N) = W (K × HWD) · X (HWD × N): x's storage is already the HWD × N matrix.
@@ -55,7 +55,7 @@ public struct Dense: Block {
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let yShape = try outputShape(x.shape, p)
     try requireDzdy(dzdy, yShape)
-    guard let w = p.w else { throw ConvLabError("dense needs --w.") }
+    guard let w = p.w else { throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "") }
     let k = yShape.d, inputs = w.shape.w, count = x.shape.n
     var dx = Tensor<S>(shape: x.shape), dw = Tensor<S>(shape: w.shape)
     x.storage.withUnsafeBufferPointer { xp in
@@ -80,7 +80,7 @@ public struct Dense: Block {
   /// y_n = W x⃗_n + b as matrix–vector products, image by image.
   public func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double> {
     let yShape = try outputShape(x.shape, p)
-    guard let w = p.w else { throw ConvLabError("dense needs --w.") }
+    guard let w = p.w else { throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "") }
     let weights = Matrix(rows: w.shape.h, cols: w.shape.w, storage: w.storage)
     var y = Tensor<Double>(shape: yShape)
     for n in 0..<x.shape.n {
@@ -92,14 +92,14 @@ public struct Dense: Block {
 
   public func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
     let yShape = try outputShape(x.shape, p)
-    guard let w = p.w else { throw ConvLabError("dense needs --w.") }
+    guard let w = p.w else { throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "") }
     let k = yShape.d, inputs = w.shape.w
     let blocks: [Matrix<Double>]
     switch v {
     case .x: blocks = (0..<x.shape.n).map { _ in Matrix(rows: k, cols: inputs, storage: w.storage) }
     case .w: blocks = (0..<x.shape.n).map { kron(vec(x.image($0)).transposed, Matrix<Double>.identity(k)) }
     case .b:
-      guard p.b != nil else { throw ConvLabError("dense was given no biases (--b).") }
+      guard p.b != nil else { throw ConvLabError.missingInput(block: "dense", inputs: ["b"], what: "biases, to differentiate with respect to them") }
       blocks = (0..<x.shape.n).map { _ in Matrix<Double>.identity(k) }
     }
     // Images stack vertically (rows of y); for x they also move right (block-diagonal).

@@ -15,7 +15,7 @@ public struct Dropout: Block {
   public var name: String { "dropout" }
 
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape {
-    guard rate >= 0, rate < 1 else { throw ConvLabError("dropout --rate must be in [0, 1), got \(rate).") }
+    guard rate >= 0, rate < 1 else { throw ConvLabError.outOfRange(subject: "dropout", setting: "rate", value: "\(rate)", allowed: "in [0, 1)") }
     if let m = p.mask {
       guard m.shape == x else { throw ConvLabError("the dropout mask has shape \(m.shape) but x has \(x).") }
       guard m.storage.allSatisfy({ $0 == 0 || $0 == 1 }) else { throw ConvLabError("the dropout mask must hold only 0 (dropped) and 1 (kept).") }

@@ -37,7 +37,7 @@ public struct Loss: Block {
 
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape {
     _ = try labels(x, p)
-    if kind == .topkerror, topK < 1 { throw ConvLabError("topkerror needs --topk ≥ 1, got \(topK).") }
+    if kind == .topkerror, topK < 1 { throw ConvLabError.outOfRange(subject: "topkerror", setting: "topk", value: "\(topK)", allowed: "≥ 1") }
     return Shape(1, 1)
   }
 
@@ -171,7 +171,7 @@ public struct Loss: Block {
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
-    if kind == .topkerror, topK < 1 { throw ConvLabError("topkerror needs --topk ≥ 1, got \(topK).") }
+    if kind == .topkerror, topK < 1 { throw ConvLabError.outOfRange(subject: "topkerror", setting: "topk", value: "\(topK)", allowed: "≥ 1") }
     return Tensor(shape: Shape(1, 1), storage: [try evaluate(x, p).0])
   }
 

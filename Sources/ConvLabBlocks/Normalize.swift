@@ -21,7 +21,7 @@ public struct Normalize: Block {
 
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape {
     guard depth >= 1, kappa > 0 || alpha > 0 else {
-      throw ConvLabError("normalize needs --param N,kappa,alpha,beta with N ≥ 1 and κ > 0 (got N \(depth), κ \(kappa)).")
+      throw ConvLabError.outOfRange(subject: "normalize", setting: "param", value: "N \(depth), κ \(kappa)", allowed: "N,kappa,alpha,beta with N ≥ 1 and κ > 0")
     }
     return x
   }

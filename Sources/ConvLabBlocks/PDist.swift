@@ -14,9 +14,9 @@ public struct PDist: Block {
   public var name: String { "pdist" }
 
   public func outputShape<S: Scalar>(_ x: Shape, _ q: Parameters<S>) throws -> Shape {
-    guard let t = q.target else { throw ConvLabError("pdist needs a target x̄ (--target) shaped like x (\(x)).") }
+    guard let t = q.target else { throw ConvLabError.missingInput(block: "pdist", inputs: ["target"], what: "a target x̄ shaped like x: \(x)") }
     guard t.shape == x else { throw ConvLabError("the pdist target has shape \(t.shape) but x has \(x).") }
-    guard p > 0 else { throw ConvLabError("pdist needs --p > 0, got \(p).") }
+    guard p > 0 else { throw ConvLabError.outOfRange(subject: "pdist", setting: "p", value: "\(p)", allowed: "> 0") }
     return Shape(x.h, x.w, 1, x.n)
   }
 
@@ -35,7 +35,7 @@ public struct PDist: Block {
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ q: Parameters<S>) throws -> Tensor<S> {
     _ = try outputShape(x.shape, q)
-    guard let t = q.target else { throw ConvLabError("pdist needs --target.") }
+    guard let t = q.target else { throw ConvLabError.missingInput(block: "pdist", inputs: ["target"], what: "") }
     let sums = powerSums(x, t)
     return noRoot ? sums : sums.map { S.pow($0, 1 / S(p)) }
   }
@@ -45,7 +45,7 @@ public struct PDist: Block {
   public func backward<S: Scalar>(_ x: Tensor<S>, _ q: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let y = try forward(x, q)
     try requireDzdy(dzdy, y.shape)
-    guard let t = q.target else { throw ConvLabError("pdist needs --target.") }
+    guard let t = q.target else { throw ConvLabError.missingInput(block: "pdist", inputs: ["target"], what: "") }
     let dx = Tensor<S>(shape: x.shape) { i, j, d, n in
       let diff = x[i, j, d, n] - t[i, j, d, n]
       let g = dzdy[i, j, 0, n] * S.pow(Swift.abs(diff), S(p - 1)) * (diff > 0 ? 1 : (diff < 0 ? -1 : 0))
@@ -61,7 +61,7 @@ public struct PDist: Block {
   public func jacobian(at x: Tensor<Double>, _ q: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
     guard v == .x else { throw ConvLabError("pdist is differentiated with respect to x.") }
     let y = try forward(x, q)
-    guard let t = q.target else { throw ConvLabError("pdist needs --target.") }
+    guard let t = q.target else { throw ConvLabError.missingInput(block: "pdist", inputs: ["target"], what: "") }
     try JacobianBudget.check(rows: y.count, cols: x.count)
     var j = Matrix<Double>(rows: y.count, cols: x.count)
     for n in 0..<x.shape.n {

@@ -17,7 +17,7 @@ public struct RegressionLoss: Block {
   public var name: String { "loss" }
 
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape {
-    guard let y = p.target else { throw ConvLabError("the \(kind.rawValue) loss needs a target (--target) shaped like x (\(x)).") }
+    guard let y = p.target else { throw ConvLabError.missingInput(block: "the \(kind.rawValue) loss", inputs: ["target"], what: "a target shaped like x: \(x)") }
     guard y.shape == x else { throw ConvLabError("the target has shape \(y.shape) but x has \(x).") }
     switch kind {
     case .msle:
@@ -56,7 +56,7 @@ public struct RegressionLoss: Block {
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     _ = try outputShape(x.shape, p)
-    guard let y = p.target else { throw ConvLabError("missing --target.") }
+    guard let y = p.target else { throw ConvLabError.missingInput(block: "the \(kind.rawValue) loss", inputs: ["target"], what: "") }
     let total = zip(x.storage, y.storage).reduce(S(0)) { $0 + entry($1.0, $1.1).0 }
     return Tensor(shape: Shape(1, 1), storage: [scale(x.count) * total])
   }
@@ -66,7 +66,7 @@ public struct RegressionLoss: Block {
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     _ = try outputShape(x.shape, p)
     try requireDzdy(dzdy, Shape(1, 1))
-    guard let y = p.target else { throw ConvLabError("the loss needs --target.") }
+    guard let y = p.target else { throw ConvLabError.missingInput(block: "the \(kind.rawValue) loss", inputs: ["target"], what: "") }
     let factor: S = dzdy.storage[0] * scale(x.count)
     return Gradients(dzdx: Tensor(shape: x.shape, storage: zip(x.storage, y.storage).map { factor * entry($0, $1).1 }))
   }

@@ -28,7 +28,7 @@ public struct SpatialNorm: Block {
   }
 
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape {
-    guard size.0 >= 1, size.1 >= 1 else { throw ConvLabError("spnorm needs --param PH,PW,alpha,beta with positive PH and PW.") }
+    guard size.0 >= 1, size.1 >= 1 else { throw ConvLabError.outOfRange(subject: "spnorm", setting: "param", value: "PH \(size.0), PW \(size.1)", allowed: "PH,PW,alpha,beta with positive PH and PW") }
     let pooled = try energyPool.outputShape(x, p)
     precondition(pooled == x, "spnorm padding keeps the size")
     return x

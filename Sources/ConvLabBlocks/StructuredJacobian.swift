@@ -128,7 +128,7 @@ extension Subsample: StructuredJacobianBlock {
   public func structuredJacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> StructuredJacobian {
     guard v == .x else { return .dense(try jacobian(at: x, p, wrt: v)) }
     let yShape = try outputShape(x.shape, p)
-    guard let beta = p.w else { throw ConvLabError("subsample needs --w.") }
+    guard let beta = p.w else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w"], what: "") }
     let a = kron(Matrix<Double>.identity(yShape.h), Matrix<Double>.ones(1, n))
     let bm = kron(Matrix<Double>.identity(yShape.w), Matrix<Double>.ones(1, n))
     let block = kron(bm, a)
@@ -228,7 +228,7 @@ extension Conv: ColumnBlockJacobianBlock {
         return column
       })
     case .b:
-      guard p.b != nil else { throw ConvLabError("conv was given no biases (--b) to differentiate with respect to.") }
+      guard p.b != nil else { throw ConvLabError.missingInput(block: "conv", inputs: ["b"], what: "biases, to differentiate with respect to them") }
       return (rows, f.shape.n, { k in
         var column = [Double](repeating: 0, count: rows)
         for r in k * pixels..<(k + 1) * pixels { column[r] = 1 }
@@ -243,7 +243,7 @@ extension FlippedConv: ColumnBlockJacobianBlock {
   /// reordered within each H′×W′ slice, column (i, j, d, k) being the correlation's column
   /// (H′−1−i, W′−1−j, d, k).
   public func jacobianColumns(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> (rows: Int, cols: Int, column: (Int) throws -> [Double]) {
-    guard let f = p.w else { throw ConvLabError("conv needs filters (--w) of shape H′×W′×D′×D″.") }
+    guard let f = p.w else { throw ConvLabError.missingInput(block: "conv", inputs: ["w"], what: "filters of shape H′×W′×D′×D″") }
     let j = try conv.jacobianColumns(at: x, try withRotatedFilters(p), wrt: v)
     guard v == .w else { return j }
     let s = f.shape
@@ -259,7 +259,7 @@ extension Dense: ColumnBlockJacobianBlock {
   /// (Murugan (3.10)); wrt W, vec(x)ᵀ ⊗ I_K, whose column i·K + k is x_i e_k; wrt b, I_K.
   public func jacobianColumns(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> (rows: Int, cols: Int, column: (Int) throws -> [Double]) {
     let yShape = try outputShape(x.shape, p)
-    guard let w = p.w else { throw ConvLabError("dense needs --w.") }
+    guard let w = p.w else { throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "") }
     let k = yShape.d
     switch v {
     case .x: return (k, x.count, { c in Array(w.storage[c * k..<(c + 1) * k]) })
@@ -270,7 +270,7 @@ extension Dense: ColumnBlockJacobianBlock {
         return column
       })
     case .b:
-      guard p.b != nil else { throw ConvLabError("dense was given no biases (--b).") }
+      guard p.b != nil else { throw ConvLabError.missingInput(block: "dense", inputs: ["b"], what: "biases, to differentiate with respect to them") }
       return (k, k, { c in
         var column = [Double](repeating: 0, count: k)
         column[c] = 1
@@ -286,7 +286,7 @@ extension Subsample: ColumnBlockJacobianBlock {
   /// column d is vec down(X_d) there; wrt b, it is 1 there.
   public func jacobianColumns(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> (rows: Int, cols: Int, column: (Int) throws -> [Double]) {
     let yShape = try outputShape(x.shape, p)
-    guard let beta = p.w else { throw ConvLabError("subsample needs --w.") }
+    guard let beta = p.w else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w"], what: "") }
     let channelIn = x.shape.h * x.shape.w, channelOut = yShape.h * yShape.w, rows = yShape.count
     switch v {
     case .x:

@@ -21,7 +21,7 @@ public struct Subsample: Block {
       throw ConvLabError("subsample with n = \(n) needs the height and width divisible by n, got \(x.h)×\(x.w) (Xu §2.2.1: non-overlapping blocks).")
     }
     guard let beta = p.w, let b = p.b, beta.count == x.d, b.count == x.d else {
-      throw ConvLabError("subsample needs β (--w) and b (--b) with one entry per channel (\(x.d)).")
+      throw ConvLabError.missingInput(block: "subsample", inputs: ["w", "b"], what: "β and b with one entry per channel: \(x.d)")
     }
     return Shape(x.h / n, x.w / n, x.d, x.n)
   }
@@ -64,7 +64,7 @@ public struct Subsample: Block {
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     let yShape = try outputShape(x.shape, p)
-    guard let beta = p.w, let b = p.b else { throw ConvLabError("subsample needs --w and --b.") }
+    guard let beta = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w", "b"], what: "") }
     let (h, area, outH, outArea, depth) = (x.shape.h, x.shape.h * x.shape.w, yShape.h, yShape.h * yShape.w, x.shape.d)
     return Tensor(shape: yShape) { ys in
       x.storage.withUnsafeBufferPointer { xs in
@@ -85,7 +85,7 @@ public struct Subsample: Block {
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let yShape = try outputShape(x.shape, p)
     try requireDzdy(dzdy, yShape)
-    guard let beta = p.w, let b = p.b else { throw ConvLabError("subsample needs --w and --b.") }
+    guard let beta = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w", "b"], what: "") }
     let (h, area, outH, outArea, depth) = (x.shape.h, x.shape.h * x.shape.w, yShape.h, yShape.h * yShape.w, x.shape.d)
     var dbeta = Tensor<S>(shape: beta.shape), db = Tensor<S>(shape: b.shape)
     let dx = Tensor<S>(shape: x.shape) { ds in
@@ -125,7 +125,7 @@ public struct Subsample: Block {
   /// Per channel: β_j down(x_j) + b_j 1 with the notation layer's down(·).
   public func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double> {
     let yShape = try outputShape(x.shape, p)
-    guard let beta = p.w, let b = p.b else { throw ConvLabError("subsample needs --w and --b.") }
+    guard let beta = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w", "b"], what: "") }
     var y = Tensor<Double>(shape: yShape)
     for m in 0..<x.shape.n {
       for d in 0..<x.shape.d {
@@ -138,7 +138,7 @@ public struct Subsample: Block {
 
   public func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
     let yShape = try outputShape(x.shape, p)
-    guard let beta = p.w else { throw ConvLabError("subsample needs --w.") }
+    guard let beta = p.w else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w"], what: "") }
     let channelIn = x.shape.h * x.shape.w, channelOut = yShape.h * yShape.w
     switch v {
     case .x:

@@ -233,9 +233,4 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
     try driver.check(driver.eventElapsedTime(&ms, start, end), "cuEventElapsedTime")
     return Double(ms) / 1e3
   }
-
-  /// Registers the GPU as `--path cuda` (created at first use; its absence is a one-line reason).
-  public static func register() {
-    Accelerators.register(cuda: { DeviceAccelerator(engine: try CUDAEngine()) })
-  }
 }

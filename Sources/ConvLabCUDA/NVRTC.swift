@@ -1,3 +1,4 @@
+import CConvLabKernels
 import ConvLabCore
 import Foundation
 
@@ -71,20 +72,23 @@ func text(_ buffer: [CChar]) -> String {
   String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
-/// The kernel sources shipped with ConvLab (package resources `Kernels/*.cu`, the shared header
-/// and the kernels included by both precisions, `convlab_kernels.inc`).
+/// The kernel sources NVRTC compiles: `convlab.cu` and the files it includes
+/// (`convlab_kernels.h`, `convlab_precisions.inc`, `convlab_kernels.inc`), owned by
+/// CConvLabKernels (Sources/CConvLabKernels/shared), which compiles the same text for the CPU
+/// and embeds it in the binary.
 public enum KernelSources {
   public static let header = "convlab_kernels.h"
 
   /// The CUDA source files, by name.
   public static func all() throws -> [String: String] {
-    guard let folder = Bundle.module.url(forResource: "Kernels", withExtension: nil) else {
-      throw ConvLabError("the kernel sources (ConvLab_ConvLabCUDA.resources/Kernels) are missing next to the binary.")
-    }
     var out: [String: String] = [:]
-    for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where [".cu", ".h", ".inc"].contains(where: file.hasSuffix) {
-      out[file] = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+    for k in 0..<Int(cl_kernel_source_count()) {
+      guard let name = cl_kernel_source_name(Int32(k)), let text = cl_kernel_source_text(Int32(k)) else {
+        throw ConvLabError("kernel source \(k) is missing from the binary.")
+      }
+      out[String(cString: name)] = String(cString: text)
     }
+    guard out["convlab.cu"] != nil else { throw ConvLabError("the kernel source convlab.cu is missing from the binary.") }
     return out
   }
 
@@ -128,7 +132,7 @@ public enum PTXCache {
     let file = path(sources: sources, architecture: architecture, driver: driver)
     if let cached = try? String(contentsOfFile: file, encoding: .utf8), !cached.isEmpty { return cached }
     guard let ptx = try KernelSources.compileAll(architecture: architecture)["convlab.cu"] else {
-      throw ConvLabError("the kernel source convlab.cu is missing from ConvLab's resources.")
+      throw ConvLabError("the kernel source convlab.cu is missing from the binary.")
     }
     try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     try? writeAtomically(Data(ptx.utf8), to: file)

@@ -99,7 +99,7 @@ public enum MemoryLimit {
   public static func check(bytes: Int, _ what: @autoclosure () -> String) throws {
     let limit = self.bytes
     guard bytes <= limit else {
-      throw ConvLabError("\(what()) would need \(format(Double(bytes))), more than the \(format(Double(limit))) memory limit (set --max-memory or CONVLAB_MAX_MEMORY to change it).")
+      throw ConvLabError.memoryLimit(what: what(), bytes: bytes, limit: limit)
     }
   }
 

@@ -137,7 +137,7 @@ public struct DataSplits: Sendable {
       throw ConvLabError("training images are \(all.imageShape.h)×\(all.imageShape.w) but test images are \(test.imageShape.h)×\(test.imageShape.w).")
     }
     guard validation >= 1, validation < all.count else {
-      throw ConvLabError("--validation \(validation) must be between 1 and \(all.count - 1) (the training file has \(all.count) images).")
+      throw ConvLabError.outOfRange(subject: "the split", setting: "validation", value: "\(validation)", allowed: "between 1 and \(all.count - 1) (the training file has \(all.count) images)")
     }
     var rng = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
     var order = Array(0..<all.count)
@@ -145,7 +145,7 @@ public struct DataSplits: Sendable {
     let held = Set(order.prefix(validation))
     var trainIndices = (0..<all.count).filter { !held.contains($0) }
     if let k = subset {
-      guard k >= 1 else { throw ConvLabError("--subset must be at least 1.") }
+      guard k >= 1 else { throw ConvLabError.outOfRange(subject: "the split", setting: "subset", value: "\(k)", allowed: "at least 1") }
       trainIndices = Array(trainIndices.prefix(k))
     }
     var train = all.subset(trainIndices), val = all.subset(order.prefix(validation).sorted())

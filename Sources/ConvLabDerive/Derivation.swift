@@ -89,7 +89,7 @@ public enum Derivations {
 
   public static func derivation(_ id: String, _ instance: Instance = Instance()) throws -> Derivation {
     guard let entry = all.first(where: { $0.id == id }) else {
-      throw ConvLabError("no derivation '\(id)'; `convlab derive --list` shows them (e.g. \(all.prefix(3).map(\.id).joined(separator: ", "))).")
+      throw ConvLabError.worded("no derivation '\(id)'; `convlab derive \(setting: "list")` shows them (e.g. \(all.prefix(3).map(\.id).joined(separator: ", "))).")
     }
     return try entry.build(instance)
   }

@@ -38,7 +38,7 @@ enum MatConvNetDerivations {
   static func chain(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let side = instance.size ?? 6
-    guard side >= 4, side <= 10, side % 2 == 0 else { throw ConvLabError("matconvnet-chain needs an even --size between 4 and 10, got \(side).") }
+    guard side >= 4, side <= 10, side % 2 == 0 else { throw ConvLabError.outOfRange(subject: "matconvnet-chain", setting: "size", value: "\(side)", allowed: "even, between 4 and 10") }
     let x = Tensor<Double>.uniform(Shape(side, side, 1), using: &rng)
     let w = Tensor<Double>.uniform(Shape(3, 3, 1, 2), using: &rng)
     let blocks: [(any Block, Parameters<Double>)] = [(Conv(pad: [1, 1, 1, 1]), Parameters(w: w)), (ReLU(), Parameters()), (Pool(method: .max, size: (2, 2), stride: (2, 2)), Parameters())]
@@ -72,7 +72,7 @@ enum MatConvNetDerivations {
   static func dag(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let side = instance.size ?? 4
-    guard side >= 2, side <= 10, side % 2 == 0 else { throw ConvLabError("matconvnet-dag needs an even --size between 2 and 10, got \(side).") }
+    guard side >= 2, side <= 10, side % 2 == 0 else { throw ConvLabError.outOfRange(subject: "matconvnet-dag", setting: "size", value: "\(side)", allowed: "even, between 2 and 10") }
     let x = Tensor<Double>.uniform(Shape(side, side, 2), using: &rng)
     let p1 = Tensor<Double>.uniform(x.shape, using: &rng)
     let pooledShape = Shape(side / 2, side / 2, 2)
@@ -101,7 +101,7 @@ enum MatConvNetDerivations {
   static func im2row(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let side = instance.size ?? 4
-    guard side >= 2, side <= 8 else { throw ConvLabError("matconvnet-im2row needs --size between 2 and 8, got \(side).") }
+    guard side >= 2, side <= 8 else { throw ConvLabError.outOfRange(subject: "matconvnet-im2row", setting: "size", value: "\(side)", allowed: "between 2 and 8") }
     let x = Tensor<Double>.uniform(Shape(side, side, 2), using: &rng)
     let w = Tensor<Double>.uniform(Shape(2, 2, 2, 3), using: &rng)
     let map = try Im2Row(geometry: FilterGeometry(kh: 2, kw: 2, stride: (2, 2), pad: [1, 0, 1, 0]), h: side, w: side, d: 2)
@@ -136,7 +136,7 @@ enum MatConvNetDerivations {
   static func convt(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let side = instance.size ?? 3
-    guard side >= 1, side <= 8 else { throw ConvLabError("matconvnet-convt needs --size between 1 and 8, got \(side).") }
+    guard side >= 1, side <= 8 else { throw ConvLabError.outOfRange(subject: "matconvnet-convt", setting: "size", value: "\(side)", allowed: "between 1 and 8") }
     let x = Tensor<Double>.uniform(Shape(side, side, 2), using: &rng)
     let f = Tensor<Double>.uniform(Shape(3, 3, 2, 2), using: &rng)
     let t = ConvTranspose(upsample: (2, 2), crop: [1, 0, 1, 0])
@@ -161,7 +161,7 @@ enum MatConvNetDerivations {
   static func pool(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let side = instance.size ?? 5
-    guard side >= 3, side <= 9 else { throw ConvLabError("matconvnet-pool needs --size between 3 and 9, got \(side).") }
+    guard side >= 3, side <= 9 else { throw ConvLabError.outOfRange(subject: "matconvnet-pool", setting: "size", value: "\(side)", allowed: "between 3 and 9") }
     let x = Support.tensor(Support.distinct(side, side, &rng))
     let block = Pool(method: .max, size: (3, 3), stride: (2, 2))
     let s = try block.poolingMatrix(at: x)
@@ -188,7 +188,7 @@ enum MatConvNetDerivations {
   static func activations(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let side = instance.size ?? 3
-    guard side >= 1, side <= 10 else { throw ConvLabError("matconvnet-activations needs --size between 1 and 10, got \(side).") }
+    guard side >= 1, side <= 10 else { throw ConvLabError.outOfRange(subject: "matconvnet-activations", setting: "size", value: "\(side)", allowed: "between 1 and 10") }
     let x = Support.tensor(Support.distinct(side, side, &rng))
     let relu = try vjp(ReLU(), x, Parameters(), &rng)
     let sigmoid = try vjp(Sigmoid(), x, Parameters(), &rng)
@@ -212,7 +212,7 @@ enum MatConvNetDerivations {
   static func normalization(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let side = instance.size ?? 3
-    guard side >= 2, side <= 6 else { throw ConvLabError("matconvnet-normalization needs --size between 2 and 6, got \(side).") }
+    guard side >= 2, side <= 6 else { throw ConvLabError.outOfRange(subject: "matconvnet-normalization", setting: "size", value: "\(side)", allowed: "between 2 and 6") }
     let x = Tensor<Double>.uniform(Shape(side, side, 4, 2), using: &rng)
     let lrn = try vjp(Normalize(depth: 3, kappa: 1, alpha: 0.5, beta: 0.75), x, Parameters(), &rng)
     let gains = Tensor<Double>.uniform(Shape(4, 1), in: 0.5...1.5, using: &rng), biases = Tensor<Double>.uniform(Shape(4, 1), using: &rng)
@@ -239,7 +239,7 @@ enum MatConvNetDerivations {
   static func losses(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let classes = instance.size ?? 4
-    guard classes >= 2, classes <= 20 else { throw ConvLabError("matconvnet-losses needs --size (classes) between 2 and 20, got \(classes).") }
+    guard classes >= 2, classes <= 20 else { throw ConvLabError.outOfRange(subject: "matconvnet-losses", setting: "size", value: "\(classes)", allowed: "(classes) between 2 and 20") }
     let scores = Tensor<Double>.uniform(Shape(1, 1, classes, 3), using: &rng)
     let probabilities = try Softmax().forward(scores, Parameters())
     let labels = Tensor<Double>(shape: Shape(1, 1, 1, 3), storage: (0..<3).map { Double(($0 * 2) % classes + 1) })
@@ -267,7 +267,7 @@ enum MatConvNetDerivations {
 
   static func geometry(_ instance: Derivations.Instance) throws -> Derivation {
     let side = instance.size ?? 32
-    guard side >= 16, side <= 128 else { throw ConvLabError("matconvnet-geometry needs --size between 16 and 128, got \(side).") }
+    guard side >= 16, side <= 128 else { throw ConvLabError.outOfRange(subject: "matconvnet-geometry", setting: "size", value: "\(side)", allowed: "between 16 and 128") }
     let stack = try LayerStack(parsing: "conv 5x5 pad 2; pool 3x3 stride 2; conv 3x3 dilate 2 pad 1; pool 2x2 stride 2")
     let trace = try stack.trace(h: side, w: side)
     guard let last = trace.last else { throw ConvLabError("empty layer stack.") }

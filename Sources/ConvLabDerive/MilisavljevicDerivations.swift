@@ -12,7 +12,7 @@ enum MilisavljevicDerivations {
   static func im2col(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let side = instance.size ?? 5, f = 3, depth = 2, filters = 4
-    guard side >= f, side <= 16 else { throw ConvLabError("milisavljevic-im2col needs --size between 3 and 16, got \(side).") }
+    guard side >= f, side <= 16 else { throw ConvLabError.outOfRange(subject: "milisavljevic-im2col", setting: "size", value: "\(side)", allowed: "between 3 and 16") }
     let x = Tensor<Double>.uniform(Shape(side, side, depth), using: &rng)
     let w = Tensor<Double>.uniform(Shape(f, f, depth, filters), using: &rng)
     let b = Tensor<Double>.uniform(Shape(filters, 1), using: &rng)

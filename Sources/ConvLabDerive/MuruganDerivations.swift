@@ -33,7 +33,7 @@ enum MuruganDerivations {
     init(side: Int, seed: UInt64) throws {
       // Above 16 the random instance saturates (ReLU and softmax leave exact zeros), so a wrong
       // printed form can coincide with the right one; the range is where every check was seen to hold.
-      guard (4...16).contains(side), (side - 2) % 2 == 0 else { throw ConvLabError("the Murugan derivations need an even --size between 4 and 16 (the conv output, size − 2, is max-pooled 2×2), got \(side).") }
+      guard (4...16).contains(side), (side - 2) % 2 == 0 else { throw ConvLabError.outOfRange(subject: "each Murugan derivation", setting: "size", value: "\(side)", allowed: "even, between 4 and 16 (the conv output, size − 2, is max-pooled 2×2)") }
       var rng = SeededGenerator(seed: seed)
       image = Matrix.uniform(side, side, using: &rng)
       k = Matrix.uniform(3, 3, using: &rng)

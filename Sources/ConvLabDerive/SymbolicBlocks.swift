@@ -52,7 +52,7 @@ public enum SymbolicBlocks {
     public func overridden(by text: String) throws -> Names {
       let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { SymbolNames.unicode(String($0).filter { $0 != " " }) }
       guard (1...4).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.count <= 6 && $0.allSatisfy(\.isLetter) }) else {
-        throw ConvLabError("--names takes up to four letters separated by commas (input, filter, output, bias), e.g. a,β or x,k,z; got '\(text)'.")
+        throw ConvLabError.worded("\(setting: "names") takes up to four letters separated by commas (input, filter, output, bias), e.g. a,β or x,k,z; got '\(text)'.")
       }
       var n = self
       n.input = parts[0]
@@ -60,7 +60,7 @@ public enum SymbolicBlocks {
       if parts.count > 2 { n.output = parts[2] }
       if parts.count > 3 { n.bias = parts[3] }
       guard Set([n.input, n.filter, n.output, n.bias]).count == 4 else {
-        throw ConvLabError("--names must give four different letters (input \(n.input), filter \(n.filter), output \(n.output), bias \(n.bias)).")
+        throw ConvLabError.worded("\(setting: "names") must give four different letters (input \(n.input), filter \(n.filter), output \(n.output), bias \(n.bias)).")
       }
       return n
     }
@@ -82,7 +82,7 @@ public enum SymbolicBlocks {
 
   static func requireSingleChannel(_ x: Shape, _ what: String) throws {
     guard x.d == 1, x.n == 1 else {
-      throw ConvLabError("--symbolic works on one single-channel image (H×W), as the papers' worked examples do; the \(what) is \(x).")
+      throw ConvLabError.worded("\(setting: "symbolic") works on one single-channel image (H×W), as the papers' worked examples do; the \(what) is \(x).")
     }
   }
 
@@ -110,13 +110,13 @@ public enum SymbolicBlocks {
       return Result(title: "\(names.output) = \(names.filter) down(\(names.input)) + \(names.bias)  (Xu eq. 2)", matrix: y,
                     rowLabels: (1...max(1, y.rows)).map { "\($0)" }, colLabels: (1...max(1, y.cols)).map { "\($0)" }, notes: [])
     case is Dense:
-      guard let f = filter else { throw ConvLabError("dense needs the weights' size K×\(x.h * x.w) (--k or --w KxN).") }
+      guard let f = filter else { throw ConvLabError.worded("dense needs the weights' size K×\(x.h * x.w) (\(setting: "k") or \(setting: "w") KxN).") }
       guard f.w == x.h * x.w, f.d == 1, f.n == 1 else { throw ConvLabError("dense weights must be K×\(x.h * x.w) for a \(x.h)×\(x.w) input, got \(f).") }
       let y = try SymbolicLayers.dense(input, weights: .symbols(names.filter, f.h, f.w), bias: nil)
       return Result(title: "\(names.output) = \(names.filter.uppercased()) vec \(names.input)  (Murugan eq. 3.10)", matrix: y,
                     rowLabels: (0..<y.rows).map { paperLabel(names.output, [$0 + 1]) }, colLabels: ["1"], notes: ["biases are left out: they add b"])
     default:
-      throw ConvLabError("block \(block.name) \(block is Pool ? "with max pooling " : "")is not linear, so its output has no polynomial form; --symbolic shows its forward output for conv, pool --method avg, subsample and dense, and `convlab jacobian \(block.name) --symbolic` shows its Jacobian.")
+      throw ConvLabError.worded("block \(block.name) \(block is Pool ? "with max pooling " : "")is not linear, so its output has no polynomial form; \(setting: "symbolic") shows its forward output for conv, pool \(setting: "method") avg, subsample and dense, and `convlab jacobian \(block.name) \(setting: "symbolic")` shows its Jacobian.")
     }
   }
 
@@ -172,7 +172,7 @@ public enum SymbolicBlocks {
                       matrix: selector, rowLabels: labels(names.output, pooled.rows, pooled.cols), colLabels: inputVariables.map(\.unicode),
                       notes: ["winners at this input (seeded; MatConvNet pads with −∞): " + winning.joined(separator: ", ")])
       case .maxavg:
-        throw ConvLabError("--symbolic covers pool --method max and avg; maxavg is their sum, shown by the numeric Jacobian.")
+        throw ConvLabError.worded("\(setting: "symbolic") covers pool \(setting: "method") max and avg; maxavg is their sum, shown by the numeric Jacobian.")
       }
     case let sub as Subsample:
       let beta = Symbol(names.filter, []), b = Symbol(names.bias, [])
@@ -211,7 +211,7 @@ public enum SymbolicBlocks {
       return Result(title: "d ᵥ\(names.output) / d ᵥ\(names.input) = diag(y) − y yᵀ at every pixel  (MatConvNet §6.4; softmax across channels)",
                     matrix: jac, rowLabels: (0..<s.count).map { label(names.output, $0) }, colLabels: (0..<s.count).map { label(names.input, $0) }, notes: [])
     default:
-      throw ConvLabError("block \(block.name) has no exact symbolic Jacobian here; --symbolic covers conv, pool (max, avg), subsample, dense, relu, sigmoid, tanh and softmax.")
+      throw ConvLabError.worded("block \(block.name) has no exact symbolic Jacobian here; \(setting: "symbolic") covers conv, pool (max, avg), subsample, dense, relu, sigmoid, tanh and softmax.")
     }
   }
 
@@ -251,13 +251,13 @@ public enum SymbolicBlocks {
   }
 
   static func convFilter(_ f: Shape?) throws -> Shape {
-    guard let f else { throw ConvLabError("conv needs the filter size for --symbolic (--k HxW, or --w with a .npy file or a size).") }
-    guard f.d == 1, f.n == 1 else { throw ConvLabError("--symbolic uses one single-channel filter (H′×W′), as the worked examples do; got \(f).") }
+    guard let f else { throw ConvLabError.worded("conv needs the filter size for \(setting: "symbolic") (\(setting: "k") HxW, or \(setting: "w") with a .npy file or a size).") }
+    guard f.d == 1, f.n == 1 else { throw ConvLabError.worded("\(setting: "symbolic") uses one single-channel filter (H′×W′), as the worked examples do; got \(f).") }
     return f
   }
 
   static func poolGeometry(_ pool: Pool) throws -> FilterGeometry {
-    guard !pool.caffeCeil else { throw ConvLabError("--symbolic uses MatConvNet's pooling size; drop --ceil.") }
+    guard !pool.caffeCeil else { throw ConvLabError.worded("\(setting: "symbolic") uses MatConvNet's pooling size; drop \(setting: "ceil").") }
     _ = try pool.outputShape(Shape(max(pool.size.0, 1), max(pool.size.1, 1)), Parameters<Double>())
     return FilterGeometry(kh: pool.size.0, kw: pool.size.1, stride: pool.stride, pad: pool.pad)
   }

@@ -20,7 +20,7 @@ enum VardhanDerivations {
   static func trace(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let n = instance.size ?? 3
-    guard n >= 1, n <= 12 else { throw ConvLabError("vardhan-trace needs --size between 1 and 12, got \(n).") }
+    guard n >= 1, n <= 12 else { throw ConvLabError.outOfRange(subject: "vardhan-trace", setting: "size", value: "\(n)", allowed: "between 1 and 12") }
     let c = Matrix<Double>.uniform(2, n, using: &rng), b = Matrix<Double>.uniform(n, 2, using: &rng)
     let x = Matrix<Double>.uniform(n, n, using: &rng), dx = Matrix<Double>.uniform(n, n, using: &rng)
     func j(_ x: Matrix<Double>) -> Double { Audit.trace(c * x * b) }
@@ -45,7 +45,7 @@ enum VardhanDerivations {
   static func dense(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let side = instance.size ?? 2, channels = 2, outputs = 3
-    guard side >= 1, side <= 6 else { throw ConvLabError("vardhan-dense needs --size between 1 and 6, got \(side).") }
+    guard side >= 1, side <= 6 else { throw ConvLabError.outOfRange(subject: "vardhan-dense", setting: "size", value: "\(side)", allowed: "between 1 and 6") }
     let a2 = (0..<channels).map { _ in Matrix<Double>.uniform(side, side, using: &rng) }
     let bVec = Matrix(rows: side * side * channels, cols: 1, storage: a2.flatMap(\.storage))  // B² = [vec A₁; vec A₂]
     let w3 = Matrix<Double>.uniform(bVec.rows, outputs, using: &rng), b3 = Matrix<Double>.uniform(outputs, 1, using: &rng)
@@ -84,7 +84,7 @@ enum VardhanDerivations {
   static func pooling(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let side = instance.size ?? 4
-    guard side >= 2, side <= 8, side % 2 == 0 else { throw ConvLabError("vardhan-pooling needs an even --size between 2 and 8, got \(side).") }
+    guard side >= 2, side <= 8, side % 2 == 0 else { throw ConvLabError.outOfRange(subject: "vardhan-pooling", setting: "size", value: "\(side)", allowed: "even, between 2 and 8") }
     let input = Support.distinct(side, side, &rng)
     let x = Support.tensor(input)
     let out = side / 2
@@ -170,7 +170,7 @@ enum VardhanDerivations {
   static func layout(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let n = instance.size ?? 3
-    guard n >= 2, n <= 10 else { throw ConvLabError("vardhan-layout needs --size between 2 and 10, got \(n).") }
+    guard n >= 2, n <= 10 else { throw ConvLabError.outOfRange(subject: "vardhan-layout", setting: "size", value: "\(n)", allowed: "between 2 and 10") }
     let w = Matrix<Double>.uniform(2, n, using: &rng), x = Matrix<Double>.uniform(n, 1, using: &rng)
     let f = { (x: Matrix<Double>) in Support.map(w * x, tanh) }
     let jac = try hadamard(Matrix(rows: 2, cols: n) { r, _ in 1 - pow(tanh((w * x)[r, 0]), 2) }, w)

@@ -38,7 +38,7 @@ enum XuDerivations {
   static func convForward(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let m = instance.size ?? 6, k = 3
-    guard m > k else { throw ConvLabError("xu-conv-forward needs --size larger than the kernel (3), got \(m).") }
+    guard m > k else { throw ConvLabError.outOfRange(subject: "xu-conv-forward", setting: "size", value: "\(m)", allowed: "larger than the kernel (3)") }
     let j = 4  // C3 map 4: M_4 = {2, 3, 4, 7, …} restricted to the S2 maps
     let inputs = LeNetTable.inputs(of: j)
     let x = (0..<LeNetTable.inputMaps).map { _ in Matrix<Double>.uniform(m, m, using: &rng) }
@@ -72,7 +72,7 @@ enum XuDerivations {
   static func averagePooling(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let n = 2, side = instance.size ?? 4
-    guard side % n == 0, side >= n else { throw ConvLabError("xu-avgpool needs an even --size ≥ 2, got \(side).") }
+    guard side % n == 0, side >= n else { throw ConvLabError.outOfRange(subject: "xu-avgpool", setting: "size", value: "\(side)", allowed: "even and ≥ 2") }
     let z = Matrix<Double>.uniform(side, side, in: -2...2, using: &rng)
     let beta = Double.random(in: 0.5...1.5, using: &rng), b = Double.random(in: -1...1, using: &rng)
     let delta = Matrix<Double>.uniform(side / n, side / n, using: &rng)
@@ -112,7 +112,7 @@ enum XuDerivations {
     let n = 2, side = instance.size ?? 4
     // From 32 on the instance's errors underflow to subnormal numbers and the comparison with
     // the pool block stops being meaningful; 2…24 is the range checked.
-    guard side % n == 0, (n...24).contains(side) else { throw ConvLabError("xu-maxpool needs an even --size between 2 and 24, got \(side).") }
+    guard side % n == 0, (n...24).contains(side) else { throw ConvLabError.outOfRange(subject: "xu-maxpool", setting: "size", value: "\(side)", allowed: "even, between 2 and 24") }
     // Distinct values 0.1 apart: no ties inside a window, so the maximum is unique.
     var values = (0..<side * side).map { 0.1 * Double($0) - 0.05 * Double(side * side) }
     values.shuffle(using: &rng)
@@ -155,7 +155,7 @@ enum XuDerivations {
     var rng = SeededGenerator(seed: instance.seed)
     let side = instance.size ?? 3
     // On a 1×1 map the printed form coincides with the right one: no counterexample exists.
-    guard (2...64).contains(side) else { throw ConvLabError("xu-bias needs --size between 2 and 64 (on a 1×1 map eq. (10) as printed cannot be told from the right form), got \(side).") }
+    guard (2...64).contains(side) else { throw ConvLabError.outOfRange(subject: "xu-bias", setting: "size", value: "\(side)", allowed: "between 2 and 64 (on a 1×1 map eq. (10) as printed cannot be told from the right form)") }
     let delta = Matrix<Double>.uniform(side, side, using: &rng)
     let ones = Matrix<Double>.ones(side, side)
     let viaVec = vec(delta).transposed * vec(ones)
@@ -178,7 +178,7 @@ enum XuDerivations {
   static func kernelGradient(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let side = instance.size ?? 4, k = 2
-    guard side > k else { throw ConvLabError("xu-kernel needs --size larger than 2, got \(side).") }
+    guard side > k else { throw ConvLabError.outOfRange(subject: "xu-kernel", setting: "size", value: "\(side)", allowed: "larger than 2") }
     let out = side - k + 1
     let x = Matrix<Double>.uniform(side, side, using: &rng)
     let kernel = Matrix<Double>.uniform(k, k, using: &rng)
@@ -218,7 +218,7 @@ enum XuDerivations {
   static func inputError(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let side = instance.size ?? 3, k = 2
-    guard side > k else { throw ConvLabError("xu-input-error needs --size larger than 2, got \(side).") }
+    guard side > k else { throw ConvLabError.outOfRange(subject: "xu-input-error", setting: "size", value: "\(side)", allowed: "larger than 2") }
     let out = side - k + 1
     let x = Matrix<Double>.uniform(side, side, using: &rng)
     let kernels = [Matrix<Double>.uniform(k, k, using: &rng), Matrix<Double>.uniform(k, k, using: &rng)]
@@ -290,7 +290,7 @@ enum XuDerivations {
   static func betaLayer(_ instance: Derivations.Instance) throws -> Derivation {
     var rng = SeededGenerator(seed: instance.seed)
     let n = 2, side = instance.size ?? 4
-    guard side % n == 0 else { throw ConvLabError("xu-beta needs an even --size, got \(side).") }
+    guard side % n == 0 else { throw ConvLabError.outOfRange(subject: "xu-beta", setting: "size", value: "\(side)", allowed: "even") }
     let x = Matrix<Double>.uniform(side, side, using: &rng)
     let beta = Double.random(in: 0.5...1.5, using: &rng), b = Double.random(in: -1...1, using: &rng)
     let delta = Matrix<Double>.uniform(side / n, side / n, using: &rng)

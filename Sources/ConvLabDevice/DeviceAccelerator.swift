@@ -12,7 +12,7 @@ public struct DeviceAccelerator: BlockAccelerator {
   /// The block's device implementation, or a one-line error naming the block.
   public static func implementation(of block: any Block) throws -> any DeviceBlock {
     guard let device = block as? any DeviceBlock else {
-      throw ConvLabError("\(block.name) has no device implementation yet; use --path fast or --path literal for it.")
+      throw ConvLabError.pathUnavailable(reason: "\(block.name) has no device implementation yet", alternatives: ["fast", "literal"])
     }
     return device
   }

@@ -1,4 +1,5 @@
 import ConvLabBlocks
+import ConvLabChecks
 import ConvLabCore
 
 /// `convlab bench --device cuda` and `bench conv --path cuda`: the same records as the CPU

@@ -96,7 +96,7 @@ public struct Classroom: Codable, Sendable {
   @discardableResult
   public static func initialize(roster: String, exercises ids: [String], out: String, policy: CoursePolicy = CoursePolicy(), progress: (Int, Int) -> Void = { _, _ in }) throws -> Classroom {
     let exercises = try ids.map { try Exercises.named($0) }
-    guard Set(ids).count == ids.count else { throw ConvLabError("--exercises lists an exercise twice (\(ids.joined(separator: ",")))."); }
+    guard Set(ids).count == ids.count else { throw ConvLabError.worded("\(setting: "exercises") lists an exercise twice (\(ids.joined(separator: ",")))."); }
     try policy.validate(exercises: ids)
     let students = try readRoster(roster)
     return try CourseLock.hold(out) {

@@ -19,7 +19,7 @@ public struct Course: Sendable {
     let path = (directory as NSString).appendingPathComponent(Self.secretFile)
     if !FileManager.default.fileExists(atPath: path) {
       guard create else {
-        throw ConvLabError("\(directory) is not a course folder (no \(Self.secretFile)); create one with `convlab exercise class init` or `convlab exercise new … --course DIR`.")
+        throw ConvLabError.worded("\(directory) is not a course folder (no \(Self.secretFile)); create one with `convlab exercise class init` or `convlab exercise new … \(setting: "course") DIR`.")
       }
       try makeDirectory(directory)
       var rng = SystemRandomNumberGenerator()

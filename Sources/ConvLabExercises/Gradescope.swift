@@ -182,7 +182,7 @@ public enum Gradescope {
   public static func bundle(course directory: String, exercises ids: [String], binary: String, out: String) throws -> [String] {
     let classroom = try Classroom.open(directory)
     _ = try Course(directory: directory)
-    guard !ids.isEmpty else { throw ConvLabError("--exercises is empty; name the exercises this Gradescope assignment grades.") }
+    guard !ids.isEmpty else { throw ConvLabError.worded("\(setting: "exercises") is empty; name the exercises this Gradescope assignment grades.") }
     for id in ids {
       guard classroom.exercises.contains(id) else {
         throw ConvLabError("\(id) is not an exercise of the course \(directory) (its exercises: \(classroom.exercises.joined(separator: ", "))).")
@@ -191,9 +191,9 @@ public enum Gradescope {
         throw ConvLabError("\(id) is a Swift exercise; the Gradescope bundle grades files of numbers only (its image has no Swift toolchain). Grade it with `class grade`.")
       }
     }
-    guard Set(ids).count == ids.count else { throw ConvLabError("--exercises lists an exercise twice.") }
+    guard Set(ids).count == ids.count else { throw ConvLabError.worded("\(setting: "exercises") lists an exercise twice.") }
     guard classroom.active.contains(where: { $0.email != nil || $0.sid != nil }) else {
-      throw ConvLabError("the roster of \(directory) has no `email` or `sid` column, so Gradescope's students cannot be matched; add one with `class add --roster` or in course.json.")
+      throw ConvLabError.worded("the roster of \(directory) has no `email` or `sid` column, so Gradescope's students cannot be matched; add one with `class add \(setting: "roster")` or in course.json.")
     }
     guard FileManager.default.isExecutableFile(atPath: binary) else { throw ConvLabError("the binary \(binary) does not exist or is not executable.") }
     let encoder = JSONEncoder()

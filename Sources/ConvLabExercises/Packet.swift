@@ -46,7 +46,7 @@ public enum Packet {
       return
     }
     guard info.st_mode & S_IFMT == S_IFDIR else {
-      throw ConvLabError("cannot write the packet \(path): it exists and is not a folder (a file or a link); remove it or choose another --out.")
+      throw ConvLabError.worded("cannot write the packet \(path): it exists and is not a folder (a file or a link); remove it or choose another \(setting: "out").")
     }
     guard rename(path, old) == 0 else { throw ConvLabError("cannot replace the packet \(path): \(String(cString: strerror(errno))).") }
     guard rename(temporary, path) == 0 else {

@@ -151,11 +151,11 @@ public enum Sandbox {
                 "--nproc=\(limits.processes)", "--core=0", "--"]
     guard isolation == .sandboxed else { return line + [program] + arguments }
     guard let bwrap else {
-      throw ConvLabError("bubblewrap (bwrap) is not installed, so student code cannot be isolated; run `make setup` (Debian package bubblewrap), or pass --no-sandbox for code you trust.")
+      throw ConvLabError.worded("bubblewrap (bwrap) is not installed, so student code cannot be isolated; run `make setup` (Debian package bubblewrap), or pass \(setting: "no-sandbox") for code you trust.")
     }
     if getuid() == 0 {
       guard let setpriv = tool("setpriv") else {
-        throw ConvLabError("setpriv (util-linux) is not installed: student code would run as root; install util-linux or pass --no-sandbox for code you trust.")
+        throw ConvLabError.worded("setpriv (util-linux) is not installed: student code would run as root; install util-linux or pass \(setting: "no-sandbox") for code you trust.")
       }
       line += [setpriv, "--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", "--inh-caps=-all", "--"]
     }
@@ -187,7 +187,7 @@ public enum Sandbox {
           outcome = .success(())
         } else {
           let why = String(decoding: run.stderr.prefix(300), as: UTF8.self).split(separator: "\n").first.map(String.init) ?? "exit status \(run.status)"
-          outcome = .failure(ConvLabError("the sandbox for student code does not start here (\(why)); fix bubblewrap or pass --no-sandbox for code you trust."))
+          outcome = .failure(ConvLabError.worded("the sandbox for student code does not start here (\(why)); fix bubblewrap or pass \(setting: "no-sandbox") for code you trust."))
         }
       } catch let e as ConvLabError {
         outcome = .failure(e)

@@ -81,7 +81,7 @@ public struct Checkpoint: Codable, Sendable {
     let bytes = [UInt8](file.prefix(checksumPrefix.count + 9))
     guard bytes.count == checksumPrefix.count + 9, Array(bytes.prefix(checksumPrefix.count)) == checksumPrefix, bytes.last == 0x0A else {
       if file.first == UInt8(ascii: "{"), file.prefix(4096).range(of: Data("convlab-checkpoint-1".utf8)) != nil {
-        throw ConvLabError("\(path) is a checkpoint from an older ConvLab (format convlab-checkpoint-1, without a checksum); it cannot be verified, so it is not resumed: start the run again without --resume.")
+        throw ConvLabError.worded("\(path) is a checkpoint from an older ConvLab (format convlab-checkpoint-1, without a checksum); it cannot be verified, so it is not resumed: start the run again without \(setting: "resume").")
       }
       throw ConvLabError("\(path) is not a ConvLab checkpoint (its first line is not '\(format) crc32=…').")
     }

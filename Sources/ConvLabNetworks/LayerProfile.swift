@@ -1,4 +1,5 @@
 import ConvLabBlocks
+import ConvLabChecks
 import ConvLabCore
 
 /// Where one CPU training step's time goes, layer by layer: each block's forward and backward

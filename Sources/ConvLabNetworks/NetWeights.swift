@@ -118,7 +118,7 @@ extension Network {
       return lossParameters(labels: labels)
     case .target(let y):
       guard loss is RegressionLoss else {
-        throw ConvLabError("the loss \(spec.loss) compares scores with class labels; give --labels (a target is for mse, msle, l2, l1, mae, mape, bce).")
+        throw ConvLabError.worded("the loss \(spec.loss) compares scores with class labels; give \(setting: "labels") (a target is for mse, msle, l2, l1, mae, mape, bce).")
       }
       guard y.count == classes * count else {
         throw ConvLabError("the target has \(y.count) elements but the scores are 1×1×\(classes)×\(count) (\(classes * count)); give one value per class and image.")

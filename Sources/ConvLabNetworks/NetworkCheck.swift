@@ -1,4 +1,5 @@
 import ConvLabBlocks
+import ConvLabChecks
 import ConvLabCore
 
 /// `convlab check net`: for a small network ending in a scalar loss, the explicit per-block

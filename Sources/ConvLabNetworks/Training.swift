@@ -74,13 +74,13 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
   }
 
   public func validate() throws {
-    guard epochs >= 1 else { throw ConvLabError("--epochs must be at least 1.") }
-    guard batchSize >= 1 else { throw ConvLabError("--batch must be at least 1.") }
-    guard learningRate > 0, learningRate.isFinite else { throw ConvLabError("--lr must be a positive number.") }
-    guard momentum >= 0, momentum < 1 else { throw ConvLabError("--momentum must be in [0, 1).") }
-    guard weightDecay >= 0, weightDecay.isFinite else { throw ConvLabError("--weight-decay must be non-negative.") }
+    guard epochs >= 1 else { throw ConvLabError.outOfRange(subject: "training", setting: "epochs", value: "\(epochs)", allowed: "at least 1") }
+    guard batchSize >= 1 else { throw ConvLabError.outOfRange(subject: "training", setting: "batch", value: "\(batchSize)", allowed: "at least 1") }
+    guard learningRate > 0, learningRate.isFinite else { throw ConvLabError.outOfRange(subject: "training", setting: "lr", value: "\(learningRate)", allowed: "a positive number") }
+    guard momentum >= 0, momentum < 1 else { throw ConvLabError.outOfRange(subject: "training", setting: "momentum", value: "\(momentum)", allowed: "in [0, 1)") }
+    guard weightDecay >= 0, weightDecay.isFinite else { throw ConvLabError.outOfRange(subject: "training", setting: "weight-decay", value: "\(weightDecay)", allowed: "non-negative") }
     guard warmupEpochs >= 0, warmupEpochs <= Double(epochs) else {
-      throw ConvLabError("--warmup \(warmupEpochs) is not allowed: the warm-up takes between 0 and --epochs (\(epochs)) epochs.")
+      throw ConvLabError.outOfRange(subject: "training", setting: "warmup", value: "\(warmupEpochs)", allowed: "between 0 and the number of epochs (\(epochs))")
     }
   }
 }
@@ -167,7 +167,7 @@ public struct Trainer<S: Scalar>: Sendable {
       let rate = options.learningRate(epoch: e, batch: b, batches: batches)
       let result = try step(images, labels: labels, eta: S(rate), mu: mu, lambda: lambda)
       guard result.loss.isFinite else {
-        throw ConvLabError("the loss became \(result.loss) in epoch \(e + 1), batch \(b + 1); lower the learning rate (--lr \(options.learningRate)) or warm it up longer (--warmup).")
+        throw ConvLabError.worded("the loss became \(result.loss) in epoch \(e + 1), batch \(b + 1); lower the learning rate (\(setting: "lr") \(options.learningRate)) or warm it up longer (\(setting: "warmup")).")
       }
       lossSum += result.loss * Double(indices.count)
       correct += result.correct

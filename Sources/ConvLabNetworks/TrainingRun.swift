@@ -45,24 +45,24 @@ public struct TrainingRun: Sendable {
     }
     let exists = FileManager.default.fileExists(atPath: checkpointPath)
     if resume {
-      guard exists else { throw ConvLabError("--resume: \(checkpointPath) does not exist; start the run without --resume.") }
+      guard exists else { throw ConvLabError.worded("\(setting: "resume"): \(checkpointPath) does not exist; start the run without \(setting: "resume").") }
       var (trainer, header) = try Checkpoint.read(checkpointPath, as: S.self)
       guard header.precision == Checkpoint.dtype(S.self) else {
-        throw ConvLabError("--resume: the checkpoint was trained in \(header.precision), not \(Checkpoint.dtype(S.self)); resume it with --dtype \(header.precision).")
+        throw ConvLabError.worded("\(setting: "resume"): the checkpoint was trained in \(header.precision), not \(Checkpoint.dtype(S.self)); resume it with \(setting: "dtype") \(header.precision).")
       }
       guard header.spec == spec.description else {
-        throw ConvLabError("--resume: the checkpoint trains \"\(header.spec)\", not \"\(spec.description)\".")
+        throw ConvLabError.worded("\(setting: "resume"): the checkpoint trains \"\(header.spec)\", not \"\(spec.description)\".")
       }
       guard header.data == data else {
-        throw ConvLabError("--resume: the checkpoint was trained on other data (\(Self.describe(header.data))); this run uses \(Self.describe(data)).")
+        throw ConvLabError.worded("\(setting: "resume"): the checkpoint was trained on other data (\(Self.describe(header.data))); this run uses \(Self.describe(data)).")
       }
       var saved = header.options
       saved.epochs = options.epochs
       guard saved == options else {
-        throw ConvLabError("--resume continues with the saved hyper-parameters; only --epochs may change (saved: batch \(header.options.batchSize), lr \(header.options.learningRate), momentum \(header.options.momentum), weight decay \(header.options.weightDecay), schedule \(header.options.schedule.rawValue), warm-up \(header.options.warmupEpochs) epochs, seed \(header.options.seed)).")
+        throw ConvLabError.worded("\(setting: "resume") continues with the saved hyper-parameters; only \(setting: "epochs") may change (saved: batch \(header.options.batchSize), lr \(header.options.learningRate), momentum \(header.options.momentum), weight decay \(header.options.weightDecay), schedule \(header.options.schedule.rawValue), warm-up \(header.options.warmupEpochs) epochs, seed \(header.options.seed)).")
       }
       guard trainer.epochsDone < options.epochs else {
-        throw ConvLabError("--resume: the run already has \(trainer.epochsDone) epochs; ask for more with --epochs.")
+        throw ConvLabError.worded("\(setting: "resume"): the run already has \(trainer.epochsDone) epochs; ask for more with \(setting: "epochs").")
       }
       trainer.options = options
       return trainer
@@ -70,8 +70,8 @@ public struct TrainingRun: Sendable {
     // net.txt alone is a run stopped before its first epoch ended: starting again is safe.
     let present = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0 != "net.txt" }
     if exists || !present.isEmpty {
-      throw ConvLabError(exists ? "\(folder) already holds a run; continue it with --resume or choose another --out."
-                                : "\(folder) is not empty (\(present.sorted().prefix(3).joined(separator: ", "))); choose a new or empty folder for --out.")
+      throw ConvLabError.worded(exists ? "\(folder) already holds a run; continue it with \(setting: "resume") or choose another \(setting: "out")."
+                                      : "\(folder) is not empty (\(present.sorted().prefix(3).joined(separator: ", "))); choose a new or empty folder for \(setting: "out").")
     }
     // A network refused here (too large for memory) leaves no folder behind that this call made.
     let network: Network<S>
@@ -119,7 +119,7 @@ public struct TrainingRun: Sendable {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     if let bad = trainer.records.last, ![bad.trainLoss, bad.validationLoss].allSatisfy(\.isFinite) {
-      throw ConvLabError("training diverged in epoch \(bad.epoch): the \(bad.trainLoss.isFinite ? "validation" : "training") loss is \(bad.trainLoss.isFinite ? bad.validationLoss : bad.trainLoss); metrics.csv has every epoch, and the last good checkpoint is kept; try a smaller --lr.")
+      throw ConvLabError.worded("training diverged in epoch \(bad.epoch): the \(bad.trainLoss.isFinite ? "validation" : "training") loss is \(bad.trainLoss.isFinite ? bad.validationLoss : bad.trainLoss); metrics.csv has every epoch, and the last good checkpoint is kept; try a smaller \(setting: "lr").")
     }
     try writeAtomically(try encoder.encode(trainer.records), to: folder + "/metrics.json")
     if let last = trainer.records.last, last.validationAccuracy >= trainer.records.map(\.validationAccuracy).max()! {

@@ -24,7 +24,7 @@ public enum NotationTour {
 
   /// Builds the tour of `name` with block size / kernel size `n` on a seeded random instance.
   public static func steps(_ name: String, n: Int = 2, seed: UInt64 = 1) throws -> [Step] {
-    guard n >= 1, n <= 6 else { throw ConvLabError("--n must be between 1 and 6 for a readable example, got \(n).") }
+    guard n >= 1, n <= 6 else { throw ConvLabError.outOfRange(subject: "a readable example", setting: "n", value: "\(n)", allowed: "between 1 and 6") }
     var rng = SeededGenerator(seed: seed)
     func small(_ r: Int, _ c: Int) -> Matrix<Double> {
       Matrix(rows: r, cols: c, storage: (0..<r * c).map { _ in Double(Int.random(in: -4...4, using: &rng)) })

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvLabBlocks
+import ConvLabChecks
 import ConvLabCore
 import ConvLabCUDA
 import ConvLabDevice

@@ -83,5 +83,4 @@ struct BlockInputFiles: ParsableArguments {
   }
 }
 
-extension ComputePath: ExpressibleByArgument {}
 extension Variable: ExpressibleByArgument {}

@@ -1,6 +1,8 @@
 import ArgumentParser
 import ConvLabBlocks
+import ConvLabCUDA
 import ConvLabCore
+import ConvLabDevice
 import Foundation
 
 extension ConvLab {
@@ -17,7 +19,7 @@ extension ConvLab {
     @OptionGroup var files: BlockInputFiles
     @Option(help: "dz/dy (.npy), shaped like y.") var dzdy: String?
     @Option(help: "Output folder (created if missing).") var out: String
-    @Option(help: "literal, fast or cuda.") var path: ComputePath = .fast
+    @Option(help: "literal, fast or cuda.") var path: BlockPath = .fast
     @Flag(help: "Also write every output as .csv (H rows, W·D·N columns).") var csv = false
     @OptionGroup var symbolicArguments: SymbolicArguments
 
@@ -32,6 +34,7 @@ extension ConvLab {
       let (x, p) = try files.load(S.self)
       // y, and with --dzdy the gradients too, must fit before anything is computed.
       _ = try block.checkedOutputShape(x.shape, p, backward: dzdy != nil)
+      let path = try self.path.computePath()
       let y = try block.evaluate(x, p, path: path)
       var outputs: [(String, Tensor<S>)] = [("y", y)]
       if let bnorm = block as? BatchNorm {
@@ -57,6 +60,21 @@ extension ConvLab {
       let managed = Set(["y", "moments", "dzdx", "dzdw", "dzdb"].flatMap { ["\($0).npy", "\($0).csv"] })
       try OutputFolder.publish(files, to: out, managed: managed, what: "the outputs of block \(name)")
       print(outputs.map { "\(out)/\($0.0).npy (\($0.1.shape))" }.joined(separator: "\n"))
+    }
+  }
+}
+
+/// `--path` of `convlab block`: the CPU's two paths, or the GPU.
+enum BlockPath: String, CaseIterable, ExpressibleByArgument {
+  case literal, fast, cuda
+
+  /// The block layer's path; for cuda the GPU engine is made here (its absence is one line
+  /// saying why: no driver, no GPU, no NVRTC) and handed to the blocks.
+  func computePath() throws -> ComputePath {
+    switch self {
+    case .literal: return .literal
+    case .fast: return .fast
+    case .cuda: return .device(DeviceAccelerator(engine: try CUDAEngine()))
     }
   }
 }

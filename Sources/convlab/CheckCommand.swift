@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvLabBlocks
+import ConvLabChecks
 import ConvLabCore
 import ConvLabCUDA
 import ConvLabDevice
@@ -75,7 +76,7 @@ extension ConvLab.Check {
             + "\(MatrixFormat.pad(formatScientific(r.floatVsLiteral), 9))    \(c.configuration)")
         } catch let error as ConvLabError {
           failures += 1
-          print("\(Terminal.verdict(false)) \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(error.description)")
+          print("\(Terminal.verdict(false)) \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(error.forCLI)")
         }
       }
     }

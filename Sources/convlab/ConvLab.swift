@@ -2,7 +2,6 @@ import ArgumentParser
 import CConvLabSupport
 import Foundation
 import ConvLabCore
-import ConvLabCUDA
 
 /// The root command only configures; each subcommand lives in its own file.
 struct ConvLab: ParsableCommand {
@@ -31,9 +30,7 @@ enum Main {
     OpenBLASRuntime.prepareOpenBLAS()
     // Training allocates the same large tensors every step: keep freed ones instead of unmapping them.
     AllocationPolicy.retainFreedMemory()
-    // `--path cuda` reaches the GPU engine through the block layer's registry.
-    CUDAEngine.register()
-    ConvLab.main(takingMemoryLimit(from: Array(CommandLine.arguments.dropFirst())))
+    ConvLab.mainWordingErrors(takingMemoryLimit(from: Array(CommandLine.arguments.dropFirst())))
   }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvLabBlocks
+import ConvLabChecks
 import ConvLabCore
 import ConvLabCUDA
 import ConvLabDevice
@@ -57,7 +58,7 @@ extension ConvLab {
           let c = Comparison(try conv.kroneckerJacobian(at: input, p), j)
           print("\n(Fᵀ ⊗ I) H, MatConvNet §6.1, vs column-by-column (Vardhan §3.1.5): \(Terminal.verdict(c.passes(ThreeWayCheck.literalTolerance))) \(c)")
         } catch let error as ConvLabError {
-          print("\n(Fᵀ ⊗ I) H, MatConvNet §6.1: not compared (\(error.description))")
+          print("\n(Fᵀ ⊗ I) H, MatConvNet §6.1: not compared (\(error.forCLI))")
         }
       }
       let check = try StderrProgress("three-way check").run { try ThreeWayCheck(block, x: input, p, configuration: "", seed: seed) }

@@ -1,4 +1,5 @@
 import ConvLabBlocks
+import ConvLabChecks
 import ConvLabCore
 import ConvLabNotation
 import Testing
@@ -107,7 +108,7 @@ import Testing
     ("groups that do not divide", Tensor(shape: Shape(4, 4, 3)), Parameters(w: Tensor(shape: Shape(2, 2, 2, 2))), Conv(), "does not divide the input depth 3"),
     ("filters not divisible into groups", Tensor(shape: Shape(4, 4, 4)), Parameters(w: Tensor(shape: Shape(2, 2, 2, 3))), Conv(), "cannot be split into 2 groups"),
     ("bias count", Tensor(shape: Shape(4, 4)), Parameters(w: Tensor(shape: Shape(2, 2, 1, 2)), b: Tensor(shape: Shape(3, 1))), Conv(), "2 filters but 3 biases"),
-    ("no filters", Tensor(shape: Shape(4, 4)), Parameters(), Conv(), "needs filters"),
+    ("no filters", Tensor(shape: Shape(4, 4)), Parameters(), Conv(), "needs w (filters of shape"),
   ]
 
   @Test(arguments: 0..<invalid.count)

@@ -1,5 +1,6 @@
 import CConvLabKernels
 import ConvLabBlocks
+import ConvLabChecks
 import ConvLabCore
 import ConvLabCUDA
 import ConvLabDevice
@@ -167,8 +168,9 @@ struct DeviceBlockTests {
   /// Without an NVIDIA driver, `--path cuda` says why in one line.
   @Test(.enabled(if: (try? CUDALibraries.shared.driver.get()) == nil, "an NVIDIA driver is present"))
   func theCUDAPathWithoutADriverSaysWhy() throws {
-    CUDAEngine.register()
-    let error = #expect(throws: ConvLabError.self) { try ReLU().evaluate(Tensor<Double>(shape: Shape(2, 2)), Parameters(), path: .cuda) }
+    let error = #expect(throws: ConvLabError.self) {
+      try ReLU().evaluate(Tensor<Double>(shape: Shape(2, 2)), Parameters(), path: .device(DeviceAccelerator(engine: try CUDAEngine())))
+    }
     #expect(error?.description.contains("libcuda.so.1") == true)
   }
 }

@@ -76,7 +76,11 @@ struct CheckpointTests {
     let body = file[(try #require(file.firstIndex(of: 0x0A)) + 1)...]
     let old = Data(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "convlab-checkpoint-2", with: "convlab-checkpoint-1").utf8)
     try old.write(to: URL(fileURLWithPath: p))
-    #expect(oneLineError { _ = try Checkpoint.read(p, as: Float.self) } == "\(p) is a checkpoint from an older ConvLab (format convlab-checkpoint-1, without a checksum); it cannot be verified, so it is not resumed: start the run again without --resume.")
+    // The advice names the resume setting as a value; the CLI words it as --resume.
+    #expect(oneLineError { _ = try Checkpoint.read(p, as: Float.self) } == "\(p) is a checkpoint from an older ConvLab (format convlab-checkpoint-1, without a checksum); it cannot be verified, so it is not resumed: start the run again without resume.")
+    let error = #expect(throws: ConvLabError.self) { _ = try Checkpoint.read(p, as: Float.self) }
+    guard case .worded(let sentence)? = error else { Issue.record("not a worded error: \(String(describing: error))"); return }
+    #expect(sentence.parts.last == .text(".") && sentence.parts.dropLast().last == .setting("resume"))
   }
 
   @Test("headers with valid checksums but impossible sizes are refused before allocating", arguments: [

@@ -105,7 +105,7 @@ func channelSums<S: Scalar>(_ k: Kernels<S>, _ dzdy: DeviceTensor<S>, shape: Sha
 extension ConvTranspose: DeviceBlock {
   public func forward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> DeviceTensor<S> {
     let yShape = try outputShape(x.shape, try p.shapes())
-    guard let f = p.w else { throw ConvLabError("convt needs --w.") }
+    guard let f = p.w else { throw ConvLabError.missingInput(block: "convt", inputs: ["w"], what: "") }
     let k = Kernels<S>(engine)
     let y = try transposedConvolution.deviceGradients(k, xShape: yShape, nil, f, x, input: true, filter: false).dx
     if let b = p.b { try k.run("add_channel_bias", y.count, .tensor(y), .tensor(b), .long(yShape.h * yShape.w), .int(yShape.d)) }
@@ -116,7 +116,7 @@ extension ConvTranspose: DeviceBlock {
                                   inputGradient: Bool) throws -> DeviceGradients<S> {
     let yShape = try outputShape(x.shape, try p.shapes())
     try requireDeviceDzdy(dzdy, yShape)
-    guard let f = p.w else { throw ConvLabError("convt needs --w.") }
+    guard let f = p.w else { throw ConvLabError.missingInput(block: "convt", inputs: ["w"], what: "") }
     let k = Kernels<S>(engine), conv = transposedConvolution
     let dx = try conv.deviceConvolve(k, dzdy, f, nil)
     let dw = try conv.deviceGradients(k, xShape: yShape, dzdy, f, x, input: false, filter: true).dw
@@ -128,7 +128,7 @@ extension ConvTranspose: DeviceBlock {
 extension Dense: DeviceBlock {
   public func forward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> DeviceTensor<S> {
     let yShape = try outputShape(x.shape, try p.shapes()), k = Kernels<S>(engine)
-    guard let w = p.w else { throw ConvLabError("dense needs --w.") }
+    guard let w = p.w else { throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "") }
     let outputs = yShape.d, inputs = w.shape.w, y = try k.empty(yShape)
     try k.gemm(m: outputs, n: x.shape.n, k: inputs, a: w, lda: outputs, b: x, ldb: inputs, c: y, ldc: outputs)
     if let b = p.b { try k.run("add_channel_bias", y.count, .tensor(y), .tensor(b), .long(1), .int(outputs)) }
@@ -140,7 +140,7 @@ extension Dense: DeviceBlock {
                                   inputGradient: Bool) throws -> DeviceGradients<S> {
     let yShape = try outputShape(x.shape, try p.shapes()), k = Kernels<S>(engine)
     try requireDeviceDzdy(dzdy, yShape)
-    guard let w = p.w else { throw ConvLabError("dense needs --w.") }
+    guard let w = p.w else { throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "") }
     let outputs = yShape.d, inputs = w.shape.w, count = x.shape.n
     let dx = try k.empty(x.shape), dw = try k.empty(w.shape)
     try k.gemm(transA: true, m: inputs, n: count, k: outputs, a: w, lda: outputs, b: dzdy, ldb: outputs, c: dx, ldc: inputs)

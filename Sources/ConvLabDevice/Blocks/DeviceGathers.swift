@@ -45,7 +45,7 @@ extension Subsample: DeviceBlock {
                                   inputGradient: Bool) throws -> DeviceGradients<S> {
     let yShape = try outputShape(x.shape, try p.shapes()), k = Kernels<S>(engine)
     try requireDeviceDzdy(dzdy, yShape)
-    guard let beta = p.w, let b = p.b else { throw ConvLabError("subsample needs --w and --b.") }
+    guard let beta = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w", "b"], what: "") }
     let g = kernelGeometry(x.shape, yShape), dx = try k.empty(x.shape), dbeta = try k.empty(beta.shape), db = try k.empty(b.shape)
     try k.run("subsample_backward", dx.count, .tensor(beta), .tensor(dzdy), .tensor(dx), .value(g), .int(x.shape.d))
     try k.reduce("subsample_parameters", x.shape.d, .tensor(x), .tensor(dzdy), .tensor(dbeta), .tensor(db), .value(g), .int(x.shape.d))

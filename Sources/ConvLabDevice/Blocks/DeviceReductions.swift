@@ -59,7 +59,7 @@ extension BatchNorm: DeviceBlock {
                                   inputGradient: Bool) throws -> DeviceGradients<S> {
     _ = try outputShape(x.shape, try p.shapes())
     try requireDeviceDzdy(dzdy, x.shape)
-    guard let w = p.w, let b = p.b else { throw ConvLabError("bnorm needs --w and --b.") }
+    guard let w = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "bnorm", inputs: ["w", "b"], what: "") }
     let k = Kernels<S>(engine), s = x.shape, stats = try deviceMoments(k, x)
     let layout = cl_slab_layout(area: s.h * s.w, k: Int32(s.d), offset: 0, channels: Int32(s.d), n: Int32(s.n))
     // sums = (dz/dw, dz/db), one allocation so that the dz/dx kernel reads both.

@@ -22,7 +22,7 @@ public enum SymbolicTour {
 
   /// The tour of operator `name` with block/kernel size `n` (1…4) and the letters of input and filter.
   public static func steps(_ name: String, n: Int = 2, names: (input: String, filter: String) = ("x", "k")) throws -> [Step] {
-    guard n >= 1, n <= 4 else { throw ConvLabError("--n must be between 1 and 4 for a readable symbolic example, got \(n).") }
+    guard n >= 1, n <= 4 else { throw ConvLabError.outOfRange(subject: "a readable symbolic example", setting: "n", value: "\(n)", allowed: "between 1 and 4") }
     func step(_ f: String, _ m: SymbolicMatrix, _ holds: Bool? = nil, _ remark: String? = nil) -> Step {
       Step(formula: f, matrix: m, identityHolds: holds, remark: remark)
     }

@@ -1,3 +1,4 @@
+import ConvLabBlocks
 import ConvLabCore
 
 /// The three-way agreement Docs/blocks-and-jacobians.md calls "verified": literal (explicit matrices) vs fast

@@ -1,3 +1,4 @@
+import ConvLabBlocks
 import ConvLabCore
 import Foundation
 
@@ -38,14 +39,14 @@ public enum Benchmark {
       let parts = text.split(separator: ",", omittingEmptySubsequences: false)
       let v = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
       guard parts.count == 9, v.count == 9, v.allSatisfy({ $0 >= 0 && $0 <= Size.maxExtent }), v[0...7].allSatisfy({ $0 >= 1 }) else {
-        throw ConvLabError("--shape '\(text)' should be nine integers N,H,W,D,K,FH,FW,STRIDE,PAD, each at most \(Size.maxExtent) (e.g. 64,32,32,1,6,5,5,1,0).")
+        throw ConvLabError.invalidValue("shape", value: text, expected: "nine integers N,H,W,D,K,FH,FW,STRIDE,PAD, each at most \(Size.maxExtent) (e.g. 64,32,32,1,6,5,5,1,0)")
       }
       self.init(n: v[0], h: v[1], w: v[2], d: v[3], k: v[4], fh: v[5], fw: v[6], stride: v[7], pad: v[8])
       guard h + 2 * pad >= fh, w + 2 * pad >= fw else {
-        throw ConvLabError("--shape '\(text)': the \(fh)×\(fw) filter is larger than the padded \(h + 2 * pad)×\(w + 2 * pad) input.")
+        throw ConvLabError.worded("\(setting: "shape") '\(text)': the \(fh)×\(fw) filter is larger than the padded \(h + 2 * pad)×\(w + 2 * pad) input.")
       }
       // Input, filters, output and their gradients, in Float (the bench's precision), plus φ.
-      let name = "bench conv --shape \(text)"
+      let name = "a convolution of shape \(text)"
       let input = try Size.product([n, h, w, d], name), filters = try Size.product([fh, fw, d, k], name)
       let output = try Size.product([n, outH, outW, k], name), patches = try Size.product([n, outH, outW, fh, fw, d], name)
       try MemoryLimit.check(elements: [try Size.sum([input, filters, output, patches], name), 2], bytesPerElement: 4, name)
@@ -119,10 +120,10 @@ public enum Benchmark {
     let kernel = Conv.Kernel(rawValue: path) ?? .automatic
     let block = Conv(pad: [s.pad, s.pad, s.pad, s.pad], stride: (s.stride, s.stride), kernel: kernel)
     if kernel == .direct, !block.usesDirectKernel(x: x.shape, filters: f.shape) {
-      throw ConvLabError("the direct kernel does not handle this shape (it needs stride 1, at least 8 output rows and padding below the filter size); use --path gemm or fast.")
+      throw ConvLabError.pathUnavailable(reason: "the direct kernel does not handle this shape (it needs stride 1, at least 8 output rows and padding below the filter size)", alternatives: ["gemm", "fast"])
     }
     if kernel == .blocked, block.forwardKernel(x: x.shape, filters: f.shape, scalar: Float.self) != .blocked {
-      throw ConvLabError("the blocked kernel needs a CPU with AVX2 and FMA; use --path gemm or fast.")
+      throw ConvLabError.pathUnavailable(reason: "the blocked kernel needs a CPU with AVX2 and FMA", alternatives: ["gemm", "fast"])
     }
     let p = Parameters(w: f)
     let seconds: Double

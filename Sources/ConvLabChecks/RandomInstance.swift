@@ -1,3 +1,4 @@
+import ConvLabBlocks
 import ConvLabCore
 
 /// Seeded random inputs for any block, drawn away from the points where a block is not
