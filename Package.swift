@@ -75,6 +75,6 @@ let package = Package(
     .testTarget(name: "ConvLabDeriveTests", dependencies: ["ConvLabCore", "ConvLabDerive"]),
     .testTarget(name: "ConvLabExercisesTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabExercises"]),
     .testTarget(name: "ConvLabCUDATests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabDevice", "ConvLabCUDA", "CConvLabKernels", "ConvLabNetworks"]),
-    .testTarget(name: "ConvLabCLITests", dependencies: ["ConvLabCore"]),
+    .testTarget(name: "ConvLabCLITests", dependencies: ["ConvLabCore"], exclude: ["__Snapshots__"]),
   ]
 )

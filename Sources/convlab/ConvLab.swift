@@ -16,7 +16,15 @@ struct ConvLab: ParsableCommand {
       CONVLAB_MAX_MEMORY): sizes from options and files are checked against it before anything \
       is allocated.
       """,
-    subcommands: [Info.self, Notation.self, LeNet.self, Geometry.self, BlockCommand.self, Jacobian.self, Check.self, Net.self, Bench.self, Derive.self, Train.self, Experiment.self, Figures.self, AuditCommand.self, ExerciseCommand.self]
+    // Grouped by what a user comes for; the names themselves are unchanged, so every script
+    // and document keeps working.
+    groupedSubcommands: [
+      CommandGroup(name: "Notation and derivations", subcommands: [Notation.self, Derive.self, AuditCommand.self, LeNet.self, Geometry.self]),
+      CommandGroup(name: "Blocks and Jacobians", subcommands: [BlockCommand.self, Jacobian.self, Check.self, Net.self]),
+      CommandGroup(name: "Training and figures", subcommands: [Train.self, Experiment.self, Figures.self, Bench.self]),
+      CommandGroup(name: "Teaching", subcommands: [ExerciseCommand.self]),
+      CommandGroup(name: "Machine", subcommands: [Info.self]),
+    ]
   )
 }
 

@@ -27,8 +27,10 @@ struct ExerciseCommand: ParsableCommand {
       func line(_ cells: [String]) -> String {
         (0..<3).map { cells[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  " + cells[3]
       }
+      // The "about" text wraps under its own column.
+      let about = widths.reduce(0, +) + 6
       print(Terminal.bold(line(header)))
-      for row in rows { print(line(row)) }
+      for row in rows { print(Terminal.wrap(line(row), hanging: about)) }
     }
   }
 
