@@ -50,7 +50,7 @@ NUM = r"[0-9]+(?:\.[0-9]+)?"
 REF = (
     rf"(?:\((?P<eq>{EQ})\)(?:–\((?P<eq2>{EQ})\))?"
     rf"|§(?P<sec>{SEC})(?:–§?(?P<sec2>{SEC}))?"
-    rf"|Table (?P<table>{NUM})(?:–(?P<table2>{NUM}))?"
+    rf"|Tables? (?P<table>{NUM})(?:–(?P<table2>{NUM}))?"
     rf"|Figs?\. (?P<fig>{NUM})(?:–(?P<fig2>{NUM}))?"
     rf"|App\. (?P<app>[AB])"
     rf"|ch\. (?P<ch>[0-9]+))"
@@ -59,7 +59,11 @@ REF = (
 )
 CITATION = re.compile(rf"\b{PAPER} {REF}(?![0-9A-Za-z.]*[0-9])")
 # A paper's name followed by something that starts like a reference.
-CITATION_LIKE = re.compile(rf"\b{PAPER}(?:'s)?[ \t]+(?=[Ee]qs?\b|[Ee]quations?\b|§|\(?[0-9]|\([ab][0-9]*-|Table|Figs?\b|App\b|ch\.)")
+# (A bare number after a name is a citation only when dotted and not a measurement:
+# `Murugan 3.69` is, `Milisavljevic 1.7–2.0×` and `Xu's 1516` are not.)
+CITATION_LIKE = re.compile(
+    rf"\b{PAPER}(?:'s)?[ \t]+(?=[Ee]qs?\b|[Ee]quations?\b|§|\([0-9ab]|Tables?\b|Figs?\b|App\b|ch\."
+    r"|[0-9]+\.[0-9]+(?![0-9.×%–-]|[ \t]*(?:ms|µs|s|GB|MB)\b))")
 # An equation reference with no paper: eq. (16), eq. 16, Eq. 3.69, eqs. (14)–(18), equation (5).
 BARE_EQ = re.compile(r"\b(?:[Ee]qs?\.|[Ee]quations?)[ \t]*\(?(?:[0-9]|[ab][0-9]*-)")
 
@@ -86,6 +90,9 @@ def build_table(seeds):
             eqs.add(m.group(1))
         for m in re.finditer(r"eq\.([ab][0-9]*-[0-9]+(?:\.[0-9]+)?)", text):
             eqs.add(m.group(1))
+            # `b-2` names the group b-2.1, b-2.2, b-2.3 (Vardhan App. B's steps).
+            if "." in m.group(1):
+                eqs.add(m.group(1).split(".")[0])
         # Headings: `3.1.1 Average Polymerization`, `## 4.1 Convolution`, `# 2. Implementing …`.
         # (Spaces only: Xu's Table 1 rows are tab-separated "0\tX\t…".)
         for m in re.finditer(r"^#*[ ]*([0-9]+(?:\.[0-9]+)*)\.? +(?:[A-Z]|\$)", text, re.M):
@@ -193,9 +200,15 @@ EQV = r"(?:[0-9]+(?:\.[0-9]+)?|[ab][0-9]*-[0-9]+(?:\.[0-9]+)?)"
 # `eq.a1-2`, with the range joined by an en dash, a hyphen or "to".
 OLD_EQ = (
     r"(?:[Ee]qs?\.|[Ee]quations?)[ \t]*"
+    rf"(?:\((?P<a1>{EQV})[ \t]*[–-][ \t]*(?P<b1>{EQV})\)|"  # eq. (11–13)
     rf"(?P<open>\()?(?P<a>{EQV})(?(open)\))"
-    rf"(?:[ \t]*(?:–|-|to)[ \t]*(?P<open2>\()?(?P<b>{EQV})(?(open2)\)))?"
+    rf"(?:[ \t]*(?:–|-|to)[ \t]*(?P<open2>\()?(?P<b>{EQV})(?(open2)\)))?)"
 )
+
+
+def numbers(m):
+    """The first and last equation numbers of an OLD_EQ match."""
+    return (m.group("a1"), m.group("b1")) if m.group("a1") else (m.group("a"), m.group("b"))
 NAMED_OLD = re.compile(rf"\b{PAPER}(?P<poss>'s)?[ \t]+(?P<paren>\()?{OLD_EQ}(?(paren)\))(?![0-9A-Za-z])")
 BARE_OLD = re.compile(rf"(?<![A-Za-z])(?P<paren>\()?{OLD_EQ}(?(paren)\))(?![0-9A-Za-z])")
 # `Murugan 3.69`, `Murugan 3.69–3.71`: a dotted number right after the name.
@@ -207,15 +220,17 @@ def render(paper, a, b):
     return f"{paper} ({a})" + (f"–({b})" if b else "")
 
 
-def fix_text(text, table):
+def fix_text(text, table, path=""):
     """The text with old citation forms rewritten; returns (text, number of rewrites)."""
     named_in_file = set(NAME.findall(text))
+    base = os.path.basename(path).lower()
+    named_in_path = {p for p in PAPERS if p.lower() in base}
     lines = text.split("\n")
     count = 0
     for k, line in enumerate(lines):
         def named(m):
             nonlocal count
-            paper, a, b = m.group("paper"), m.group("a"), m.group("b")
+            paper, (a, b) = m.group("paper"), numbers(m)
             if a not in table[paper]["equations"] or (b and b not in table[paper]["equations"]):
                 return m.group(0)
             count += 1
@@ -236,9 +251,17 @@ def fix_text(text, table):
 
         line = NAMED_NUMBER.sub(number, line)
 
+        def possessive(m):
+            nonlocal count
+            count += 1
+            return m.group(1) + " "
+
+        # `Xu's Fig. 4`, `MatConvNet's §2.3.1` → `Xu Fig. 4`, `MatConvNet §2.3.1`.
+        line = re.sub(rf"\b(Xu|Murugan|Milisavljevic|Vardhan|MatConvNet)'s (?={REF})", possessive, line)
+
         def bare(m):
             nonlocal count
-            a, b = m.group("a"), m.group("b")
+            a, b = numbers(m)
 
             def has(p):
                 return a in table[p]["equations"] and (not b or b in table[p]["equations"])
@@ -254,7 +277,7 @@ def fix_text(text, table):
             # then any named in the file — whichever set, narrowed to the papers that have this
             # equation number, leaves exactly one.
             preceding = NAME.findall(before)
-            for candidates in ([preceding[-1]] if preceding else [], set(NAME.findall(line)), named_in_file):
+            for candidates in ([preceding[-1]] if preceding else [], set(NAME.findall(line)), named_in_path, named_in_file):
                 papers = sorted(p for p in set(candidates) if has(p))
                 if len(papers) == 1:
                     count += 1
@@ -297,7 +320,7 @@ def main():
         with open(path, encoding="utf-8") as f:
             text = f.read()
         if args.fix:
-            new, n = fix_text(text, table)
+            new, n = fix_text(text, table, path)
             if n:
                 tmp = path + ".citations.tmp"
                 with open(tmp, "w", encoding="utf-8") as f:
