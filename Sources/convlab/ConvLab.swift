@@ -41,7 +41,27 @@ enum Main {
     AllocationPolicy.retainFreedMemory()
     // `--path cuda` reaches the GPU engine through the block layer's registry.
     CUDAEngine.register()
-    ConvLab.main(takingMemoryLimit(from: Array(CommandLine.arguments.dropFirst())))
+    ConvLab.runReportingErrors(takingMemoryLimit(from: Array(CommandLine.arguments.dropFirst())))
+  }
+}
+
+extension ConvLab {
+  /// swift-argument-parser's `main`, with one difference: a parse or `validate()` error is
+  /// printed as its sentence ("Error: …") without the usage block under it, like every other
+  /// error of the CLI (`convlab COMMAND --help` shows the usage). Exit statuses are the parser's:
+  /// 64 for a usage error, 1 for a failure, 0 for --help.
+  static func runReportingErrors(_ arguments: [String]) -> Never {
+    do {
+      var command = try parseAsRoot(arguments)
+      try command.run()
+      exit()
+    } catch {
+      let code = exitCode(for: error)
+      // --help, --version and a bare ExitCode (a command that printed its own verdicts).
+      if code == .success || error is ExitCode { exit(withError: error) }
+      FileHandle.standardError.write(Data("Error: \(message(for: error))\n".utf8))
+      Foundation.exit(code.rawValue)
+    }
   }
 }
 

@@ -89,7 +89,7 @@ extension ConvLab {
       for (k, step) in d.steps.enumerated() {
         text += "\(k + 1). **\(step.formula)** — \(step.explanation)\n\n"
         for m in step.matrices { text += "   ```\n   \(m.name) =\n" + MatrixFormat.render(m.value).split(separator: "\n").map { "   \($0)" }.joined(separator: "\n") + "\n   ```\n\n" }
-        let symbolic = SymbolicOutput.derivationStep(step)
+        let symbolic = SymbolicOutput.derivationStep(step, markdown: true)
         if !symbolic.isEmpty { text += "   ```\n" + symbolic.split(separator: "\n").map { "   \($0)" }.joined(separator: "\n") + "\n   ```\n\n" }
         if let check = step.check {
           let mark = check.asExpected ? "✓" : "✗"

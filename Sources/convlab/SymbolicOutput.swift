@@ -124,23 +124,28 @@ enum SymbolicOutput {
     for note in r.notes { print(Terminal.dim(note)) }
   }
 
-  /// An exact check's lines: ✓/✗, and the differing terms.
-  static func exactLines(_ check: DerivationStep.ExactCheck) -> [String] {
+  /// An exact check's lines: ✓/✗, and the differing terms; prose wrapped to `width` (nil: not
+  /// wrapped, for Markdown).
+  static func exactLines(_ check: DerivationStep.ExactCheck, width: Int? = Terminal.width) -> [String] {
+    func fit(_ line: String) -> String { width.map { Terminal.wrap(line, width: $0, hanging: 2) } ?? line }
     let c = check.comparison
     if check.expectedToMatch {
-      return ["\(Terminal.verdict(c.matches)) exactly equal to \(check.against)"].map { Terminal.wrap($0, hanging: 2) }
-        + (c.matches ? [] : c.report.map { Terminal.wrap("    " + $0, hanging: 2) })
+      return [fit("\(Terminal.verdict(c.matches)) exactly equal to \(check.against)")] + (c.matches ? [] : c.report.map { fit("    " + $0) })
     }
-    var lines = [Terminal.wrap("\(Terminal.verdict(!c.matches)) as printed it differs from \(check.against): \(check.erratum ?? "")", hanging: 2)]
-    lines += c.report.map { Terminal.wrap("    " + $0, hanging: 2) }
+    var lines = [fit("\(Terminal.verdict(!c.matches)) as printed it differs from \(check.against): \(check.erratum ?? "")")]
+    lines += c.report.map { fit("    " + $0) }
     return lines
   }
 
-  /// The symbolic part of a derivation step (for `convlab derive`).
-  static func derivationStep(_ step: DerivationStep) -> String {
+  /// The width of Markdown notes (Notes/), whatever the terminal: App. A's Jacobians in two panels.
+  static let markdownWidth = 100
+
+  /// The symbolic part of a derivation step (for `convlab derive`): fitted to the terminal, or
+  /// with `markdown` to the notes' fixed width, unwrapped.
+  static func derivationStep(_ step: DerivationStep, markdown: Bool = false) -> String {
     var text = ""
-    for m in step.symbolic { text += "\(m.name) =\n\(render(m.value))\n" }
-    if let exact = step.exact { text += exactLines(exact).joined(separator: "\n") + "\n" }
+    for m in step.symbolic { text += "\(m.name) =\n\(render(m.value, width: markdown ? markdownWidth : width))\n" }
+    if let exact = step.exact { text += exactLines(exact, width: markdown ? nil : Terminal.width).joined(separator: "\n") + "\n" }
     return text
   }
 }

@@ -168,7 +168,9 @@ import Testing
   @Test(arguments: [("xu", "xu.md"), ("murugan", "murugan.md"), ("vardhan", "vardhan.md"), ("milisavljevic", "milisavljevic.md"), ("matconvnet", "matconvnet.md")])
   func committedNoteMatchesTheCode(prefix: String, file: String) throws {
     let committed = try String(contentsOf: NotesDriftTests.root.appendingPathComponent("Notes/\(file)"), encoding: .utf8)
-    let ids = try CLI.run(["derive", "--list"]).stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }.filter { $0.hasPrefix(prefix + "-") }
+    // One derivation per line "  ID  TITLE (REFERENCE)"; a long title continues on lines indented further.
+    let ids = try CLI.run(["derive", "--list"]).stdout.split(separator: "\n").filter { !$0.hasPrefix("   ") }
+      .compactMap { $0.split(separator: " ").first.map(String.init) }.filter { $0.hasPrefix(prefix + "-") }
     #expect(!ids.isEmpty)
     var generated = ""
     for id in ids { generated += try CLI.run(["derive", id, "--markdown"]).stdout }
@@ -200,7 +202,9 @@ import Testing
 @Suite struct DeriveAllCommandTests {
   /// Every derivation runs with --all and ends with every check as expected.
   @Test func everyDerivationRunsToTheEnd() throws {
-    let ids = try CLI.run(["derive", "--list"]).stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+    // One derivation per line "  ID  TITLE (REFERENCE)"; a long title continues on lines indented further.
+    let ids = try CLI.run(["derive", "--list"]).stdout.split(separator: "\n").filter { !$0.hasPrefix("   ") }
+      .compactMap { $0.split(separator: " ").first.map(String.init) }
     #expect(ids.count >= 28)
     for id in ids {
       let r = try CLI.run(["derive", id, "--all"])
