@@ -59,7 +59,12 @@ extension ConvLab {
       let code = exitCode(for: error)
       // --help, --version and a bare ExitCode (a command that printed its own verdicts).
       if code == .success || error is ExitCode { exit(withError: error) }
-      FileHandle.standardError.write(Data("Error: \(message(for: error))\n".utf8))
+      // The parser lists many allowed values one per line ("\n  - conv"); one line reads as one sentence.
+      let lines = message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+      let text = lines.count > 1 && lines.dropFirst().allSatisfy { $0.hasPrefix("- ") }
+        ? lines.first.map { $0.replacingOccurrences(of: "one of the following:", with: "one of") + " " + lines.dropFirst().map { $0.dropFirst(2) }.joined(separator: ", ") + "." } ?? ""
+        : lines.joined(separator: " ")
+      FileHandle.standardError.write(Data("Error: \(text)\n".utf8))
       Foundation.exit(code.rawValue)
     }
   }
