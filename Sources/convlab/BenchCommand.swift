@@ -27,7 +27,7 @@ extension ConvLab {
     @Argument(help: "all, conv, memory (memcpy and the memory-bound blocks), lenet (the LeNet-5 step) or torch (only the side-by-side comparison with PyTorch).") var what = "all"
     @Option(help: "conv only: N,H,W,D,K,FH,FW,STRIDE,PAD.") var shape: String?
     @Option(help: "conv only: fast (the kernels conv chooses), gemm, direct or blocked (that CPU kernel), naive, cuda (the GPU) or host (the GPU's code on the CPU).") var path = "fast"
-    @Option(help: "all only: cpu, cuda (the GPU table) or host (the GPU's code on the CPU, small shapes only make sense).") var device = "cpu"
+    @Option(help: "all only: cpu, cuda (the GPU table) or host (the GPU's code on the CPU, small shapes only make sense).") var device: DeviceChoice = .cpu
     @Flag(help: "cuda only: let cuBLAS use TF32 tensor cores (reported as path cuda-tf32; never the default).") var tf32 = false
     @Flag(help: "conv only: forward + backward instead of forward.") var backward = false
     @Flag(help: "Print JSON records instead of a table.") var json = false
@@ -56,8 +56,8 @@ extension ConvLab {
       case "torch":
         try runTorch(required: true)
       case "all", "memory", "lenet":
-        if let engine = try engine(device == "cpu" ? "fast" : device) {
-          guard what == "all" else { throw ConvLabError("bench \(what) runs on the CPU; use bench all --device \(device).") }
+        if let engine = try engine(device == .cpu ? "fast" : device.rawValue) {
+          guard what == "all" else { throw ConvLabError("bench \(what) runs on the CPU; use bench all --device \(device.rawValue).") }
           return try runDevice(engine)
         }
         try runCPU(what)
@@ -82,7 +82,7 @@ extension ConvLab {
     /// The GPU table: cuBLAS sgemm, every standard conv shape, one LeNet-5 training step.
     func runDevice(_ engine: any ComputeEngine) throws {
       progress("device: \(engine.name); ceiling: cuBLAS sgemm 4096³")
-      let path = tf32 ? "cuda-tf32" : device, sgemm = try DeviceBenchmark.sgemmCeiling(engine, n: path == "host" ? 512 : 4096)
+      let path = tf32 ? "cuda-tf32" : device.rawValue, sgemm = try DeviceBenchmark.sgemmCeiling(engine, n: path == "host" ? 512 : 4096)
       var records = [Benchmark.Record(op: "sgemm-4096", path: path, median_ms: 2 * pow(4096, 3) / sgemm / 1e6, gflops: sgemm, percent_of_ceiling: 100)]
       // GPU timings are short and cheap: more repeats than the CPU's default (as Benchmarks/torch_conv.py).
       let repeats = max(self.repeats, 51)

@@ -12,11 +12,11 @@ struct BlockArguments: ParsableArguments {
   @Option(help: "Stride S or SH,SW (conv, pool; default 1).") var stride: [String] = []
   @Option(help: "Dilation D or DH,DW (conv; default 1).") var dilate: [String] = []
   @Flag(help: "conv: true convolution, filters rotated by 180° (Xu (14)).") var flip: Int
-  @Option(help: "Pooling method: max, avg or maxavg (default max).") var method: [String] = []
+  @Option(help: "Pooling method (default max).") var method: [Pool.Method] = []
   @Option(name: .customLong("pool-size"), help: "Pooling window P or PH,PW (pool, subsample).") var poolSize: [String] = []
   @Flag(help: "Caffe's ceil-mode pooling size (MatConvNet §5.2.1).") var ceil: Int
   @Option(help: "ReLU leak (default 0).") var leak: [String] = []
-  @Option(help: "Loss: \(BlockOptions.lossNames.joined(separator: ", ")) (default softmaxlog).") var loss: [String] = []
+  @Option(help: "Loss (default softmaxlog).") var loss: [LossName] = []
   @Option(help: "K of topkerror (default 5).") var topk: [String] = []
   @Option(help: "Conv transpose upsampling U or UH,UW (default 1).") var upsample: [String] = []
   @Option(help: "Conv transpose crop C or T,B,L,R (default 0).") var crop: [String] = []
@@ -31,8 +31,8 @@ struct BlockArguments: ParsableArguments {
   /// The options given, by name without dashes; a repeated option is an error.
   func given() throws -> [String: String] {
     let valued: [(String, [String])] = [
-      ("pad", pad), ("stride", stride), ("dilate", dilate), ("method", method), ("pool-size", poolSize), ("leak", leak),
-      ("loss", loss), ("topk", topk), ("upsample", upsample), ("crop", crop), ("num-groups", numGroups), ("param", param),
+      ("pad", pad), ("stride", stride), ("dilate", dilate), ("method", method.map(\.rawValue)), ("pool-size", poolSize), ("leak", leak),
+      ("loss", loss.map(\.rawValue)), ("topk", topk), ("upsample", upsample), ("crop", crop), ("num-groups", numGroups), ("param", param),
       ("epsilon", epsilon), ("p", p), ("rate", rate), ("mask-seed", maskSeed),
     ]
     var d: [String: String] = [:]

@@ -14,19 +14,19 @@ extension ConvLab {
       discussion: "Writes DIR/y.npy and, with --dzdy, DIR/dzdx.npy (+ dzdw.npy, dzdb.npy where the block has them); bnorm also writes moments.npy (D×2: mean, √(σ²+ε)). "
         + "Blocks: \(BlockOptions.blockNames.joined(separator: ", ")). Precision follows x's dtype.")
 
-    @Argument(help: "Block name.") var name: String
+    @Argument(help: "Block name.") var name: BlockName
     @OptionGroup var options: BlockArguments
     @OptionGroup var files: BlockInputFiles
     @Option(help: "dz/dy (.npy), shaped like y.") var dzdy: String?
     @Option(help: "Output folder (created if missing).") var out: String
-    @Option(help: "literal, fast or cuda.") var path: BlockPath = .fast
+    @Option(help: "Which implementation computes the block.") var path: BlockPath = .fast
     @Flag(help: "Also write every output as .csv (H rows, W·D·N columns).") var csv = false
     @OptionGroup var symbolicArguments: SymbolicArguments
 
     func run() throws {
       if try symbolicArguments.requested() { return try runSymbolic(symbolicArguments) }
-      let block = try options.options().block(named: name)
-      try BlockKind(named: name).check(options: [String](), inputs: files.given)
+      let block = try options.options().block(named: name.rawValue)
+      try BlockKind(named: name.rawValue).check(options: [String](), inputs: files.given)
       if try files.isSinglePrecision { try compute(block, Float.self) } else { try compute(block, Double.self) }
     }
 

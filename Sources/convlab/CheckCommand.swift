@@ -14,30 +14,36 @@ extension ConvLab {
       discussion: "Tolerances (Double): literal vs fast ≤ \(ThreeWayCheck.literalTolerance); against central finite differences ≤ \(ThreeWayCheck.finiteDifferenceTolerance). Exits non-zero on any failure.")
 
     @Argument(help: "A block name, all, net (explicit Jacobian chain vs backprop on small networks), or training (with --path cuda|host: LeNet-5 SGD steps on the device vs the CPU).")
-    var target = "all"
+    var target = CheckTarget(argument: "all")!
     @Option(help: "Random configurations per block.") var cases = 10
     @Option(help: "Seed of the first configuration.") var seed: UInt64 = 1
     @Option(help: "training only: SGD steps to compare.") var steps = 200
     @Option(help: "training only: images per batch.") var batch = 32
     @Option(help: "fast: literal vs fast vs finite differences; cuda: the GPU vs the literal and fast paths; host: the same device code with the GPU's kernels compiled for the CPU.")
-    var path = "fast"
+    var path: BackpropPath = .fast
     @OptionGroup var options: BlockArguments
+
+    func validate() throws {
+      let given = try options.given().keys.sorted()
+      if !given.isEmpty, !target.isBlock {
+        throw ValidationError("block options (\(given.map { "--" + $0 }.joined(separator: ", "))) need one block to check, e.g. convlab check conv --pad 1; '\(target)' is not a block.")
+      }
+      guard cases >= 1 else { throw ValidationError("--cases must be at least 1, got \(cases).") }
+      if target.rawValue == "training" {
+        guard path != .fast else { throw ValidationError("check training compares a device with the CPU: use --path cuda or --path host.") }
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps).") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch).") }
+      }
+    }
 
     func run() throws {
       // Block options fix those parts of each random configuration (one block only).
       let fixed = try options.options()
-      if !fixed.given.isEmpty, !CheckCase.blockNames.contains(target) {
-        throw ConvLabError("block options (\(fixed.given.sorted().map { "--" + $0 }.joined(separator: ", "))) need one block to check, e.g. convlab check conv --pad 1; '\(target)' is not a block.")
-      }
-      guard cases >= 1 else { throw ConvLabError("--cases must be at least 1, got \(cases).") }
-      guard ["fast", "cuda", "host"].contains(path) else { throw ConvLabError("--path '\(path)' is not one of fast, cuda, host.") }
+      let target = self.target.rawValue
       if target == "net" { return try checkNetworks() }
       if target == "training" { return try checkTraining() }
       let names = target == "all" ? CheckCase.blockNames : [target]
-      guard names.allSatisfy(CheckCase.blockNames.contains) else {
-        throw ConvLabError("unknown block '\(target)'; available: \(CheckCase.blockNames.joined(separator: ", ")), all, net.")
-      }
-      if path != "fast" { return try checkDevice(names, fixed: fixed) }
+      if path != .fast { return try checkDevice(names, fixed: fixed) }
       print("block    literal↔fast  fast↔FD     configuration")
       var failures = 0, total = 0
       for name in names {
@@ -46,8 +52,10 @@ extension ConvLab {
           let report = try ThreeWayCheck(c.block, x: c.x, c.parameters, configuration: c.configuration, seed: seed &+ UInt64(k))
           total += 1
           if !report.passed { failures += 1 }
-          print("\(Terminal.verdict(report.passed)) \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) "
-            + "\(MatrixFormat.pad(formatScientific(report.literalVsFast), 9))    \(MatrixFormat.pad(formatScientific(report.versusFiniteDifferences), 9))   \(c.configuration)")
+          // A long configuration continues under its column.
+          print(Terminal.wrap("\(Terminal.verdict(report.passed)) \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) "
+            + "\(MatrixFormat.pad(formatScientific(report.literalVsFast), 9))    \(MatrixFormat.pad(formatScientific(report.versusFiniteDifferences), 9))   \(c.configuration)",
+            hanging: 35))
         }
       }
       print("\n\(total - failures) passed, \(failures) failed")
@@ -59,9 +67,9 @@ extension ConvLab {
 extension ConvLab.Check {
   /// `convlab check --path cuda|host`: the device path against the literal and fast paths.
   func checkDevice(_ names: [String], fixed: BlockOptions) throws {
-    let engine: any ComputeEngine = path == "cuda" ? try CUDAEngine() : HostEngine()
+    let engine: any ComputeEngine = path == .cuda ? try CUDAEngine() : HostEngine()
     print("device: \(engine.name)")
-    print("tolerances: Double ≤ \(DeviceCheck.doubleTolerance) of the literal and fast paths; Float32 ≤ \(DeviceCheck.floatTolerance) of the literal path (or 4× the CPU Float32 error where that is larger: ill-conditioned cases)\n")
+    print(Terminal.wrap("tolerances: Double ≤ \(DeviceCheck.doubleTolerance) of the literal and fast paths; Float32 ≤ \(DeviceCheck.floatTolerance) of the literal path (or 4× the CPU Float32 error where that is larger: ill-conditioned cases)\n", hanging: 2))
     print("block    f64↔literal  f64↔fast    f32↔literal  configuration")
     var failures = 0, total = 0
     for name in names {
@@ -71,12 +79,12 @@ extension ConvLab.Check {
         do {
           let r = try DeviceCheck(c.block, x: c.x, c.parameters, configuration: c.configuration, seed: seed &+ UInt64(k), engine: engine)
           if !r.passed { failures += 1 }
-          print("\(Terminal.verdict(r.passed)) \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) "
+          print(Terminal.wrap("\(Terminal.verdict(r.passed)) \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) "
             + "\(MatrixFormat.pad(formatScientific(r.doubleVsLiteral), 9))    \(MatrixFormat.pad(formatScientific(r.doubleVsFast), 9))   "
-            + "\(MatrixFormat.pad(formatScientific(r.floatVsLiteral), 9))    \(c.configuration)")
+            + "\(MatrixFormat.pad(formatScientific(r.floatVsLiteral), 9))    \(c.configuration)", hanging: 48))
         } catch let error as ConvLabError {
           failures += 1
-          print("\(Terminal.verdict(false)) \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(error.forCLI)")
+          print(Terminal.wrap("\(Terminal.verdict(false)) \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(error.forCLI)", hanging: 10))
         }
       }
     }
@@ -87,13 +95,10 @@ extension ConvLab.Check {
   /// `convlab check training --path cuda|host`: LeNet-5 trained step by step on the device and
   /// on the CPU from one seed, in Float64 and Float32 (`TrainingAgreement`).
   func checkTraining() throws {
-    guard path != "fast" else { throw ConvLabError("check training compares a device with the CPU: use --path cuda or --path host.") }
-    guard steps >= 1 else { throw ConvLabError("--steps must be at least 1, got \(steps).") }
-    guard batch >= 1 else { throw ConvLabError("--batch must be at least 1, got \(batch).") }
-    let engine: any ComputeEngine = path == "cuda" ? try CUDAEngine() : HostEngine()
+    let engine: any ComputeEngine = path == .cuda ? try CUDAEngine() : HostEngine()
     print("device: \(engine.name)")
-    print("LeNet-5, seed \(seed), batches of \(batch) seeded random images labelled by their brightest of 10 bands, SGD η 0.02, μ 0.9, λ 5e-4; the same steps on the CPU (fast path) and the device.")
-    print("After step 1 the two must agree to rounding (weights: Float64 ≤ 1e-12, Float32 ≤ 1e-4 relative); later steps show how SGD amplifies it.\n")
+    print(Terminal.wrap("LeNet-5, seed \(seed), batches of \(batch) seeded random images labelled by their brightest of 10 bands, SGD η 0.02, μ 0.9, λ 5e-4; the same steps on the CPU (fast path) and the device.", hanging: 2))
+    print(Terminal.wrap("After step 1 the two must agree to rounding (weights: Float64 ≤ 1e-12, Float32 ≤ 1e-4 relative); later steps show how SGD amplifies it.\n", hanging: 2))
     let marks = Set([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000].filter { $0 <= steps } + [steps])
     var passed = true
     for (label, tolerance, run) in [("Float64", 1e-12, { try TrainingAgreement.run(Double.self, engine: engine, steps: steps, compareAfter: marks, batch: batch, seed: seed) }),
@@ -119,7 +124,7 @@ extension ConvLab.Check {
     var failed = 0
     for check in try NetworkCheck.examples(seed: seed) {
       print(Terminal.bold(check.name))
-      print("  block Jacobians d vec x_l / d (vec x_{l−1})ᵀ (what backprop never forms, MatConvNet §2.3):")
+      print(Terminal.wrap("  block Jacobians d vec x_l / d (vec x_{l−1})ᵀ (what backprop never forms, MatConvNet §2.3):", hanging: 2))
       var total = 0
       for (name, rows, cols) in check.blockJacobians {
         total += rows * cols

@@ -15,7 +15,15 @@ struct ConvLab: ParsableCommand {
       CONVLAB_MAX_MEMORY): sizes from options and files are checked against it before anything \
       is allocated.
       """,
-    subcommands: [Info.self, Notation.self, LeNet.self, Geometry.self, BlockCommand.self, Jacobian.self, Check.self, Net.self, Bench.self, Derive.self, Train.self, Experiment.self, Figures.self, AuditCommand.self, ExerciseCommand.self]
+    // Grouped by what a user comes for; the names themselves are unchanged, so every script
+    // and document keeps working.
+    groupedSubcommands: [
+      CommandGroup(name: "Notation and derivations", subcommands: [Notation.self, Derive.self, AuditCommand.self, LeNet.self, Geometry.self]),
+      CommandGroup(name: "Blocks and Jacobians", subcommands: [BlockCommand.self, Jacobian.self, Check.self, Net.self]),
+      CommandGroup(name: "Training and figures", subcommands: [Train.self, Experiment.self, Figures.self, Bench.self]),
+      CommandGroup(name: "Teaching", subcommands: [ExerciseCommand.self]),
+      CommandGroup(name: "Machine", subcommands: [Info.self]),
+    ]
   )
 }
 
@@ -30,7 +38,34 @@ enum Main {
     OpenBLASRuntime.prepareOpenBLAS()
     // Training allocates the same large tensors every step: keep freed ones instead of unmapping them.
     AllocationPolicy.retainFreedMemory()
-    ConvLab.mainWordingErrors(takingMemoryLimit(from: Array(CommandLine.arguments.dropFirst())))
+    ConvLab.runReportingErrors(takingMemoryLimit(from: Array(CommandLine.arguments.dropFirst())))
+  }
+}
+
+extension ConvLab {
+  /// swift-argument-parser's `main`, with one difference: a parse or `validate()` error is
+  /// printed as its sentence ("Error: …") without the usage block under it, like every other
+  /// error of the CLI (`convlab COMMAND --help` shows the usage). Exit statuses are the parser's:
+  /// 64 for a usage error, 1 for a failure, 0 for --help.
+  static func runReportingErrors(_ arguments: [String]) -> Never {
+    do {
+      var command = try parseAsRoot(arguments)
+      try command.run()
+      exit()
+    } catch {
+      // A library error is worded with the CLI's flag names (`pad` → `--pad`).
+      let error = (error as? ConvLabError).map { CLIError(description: $0.forCLI) as Error } ?? error
+      let code = exitCode(for: error)
+      // --help, --version and a bare ExitCode (a command that printed its own verdicts).
+      if code == .success || error is ExitCode { exit(withError: error) }
+      // The parser lists many allowed values one per line ("\n  - conv"); one line reads as one sentence.
+      let lines = message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+      let text = lines.count > 1 && lines.dropFirst().allSatisfy { $0.hasPrefix("- ") }
+        ? lines.first.map { $0.replacingOccurrences(of: "one of the following:", with: "one of") + " " + lines.dropFirst().map { $0.dropFirst(2) }.joined(separator: ", ") + "." } ?? ""
+        : lines.joined(separator: " ")
+      FileHandle.standardError.write(Data("Error: \(text)\n".utf8))
+      Foundation.exit(code.rawValue)
+    }
   }
 }
 

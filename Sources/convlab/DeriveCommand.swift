@@ -17,12 +17,13 @@ extension ConvLab {
     @Option(help: "Size of the instance (the feature-map side; each derivation has a default).") var size: Int?
     @Option(help: "Write every matrix of every step to this folder as .npy and .csv.") var export: String?
     @Flag(help: "Print Markdown (for Notes/).") var markdown = false
+    @Flag(help: "Print every column of a matrix, however wide the terminal.") var wide = false
 
     func run() throws {
       guard let topic, !list else {
         let width = Derivations.all.map(\.id.count).max() ?? 0
         for entry in Derivations.all {
-          print("  \(entry.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(entry.title)  (\(entry.reference))")
+          print(Terminal.wrap("  \(entry.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(entry.title)  (\(entry.reference))", hanging: width + 2))
         }
         return
       }
@@ -42,7 +43,7 @@ extension ConvLab {
       if !derivation.allAsExpected { throw ExitCode.failure }
     }
 
-    func header(_ d: Derivation) -> String { Terminal.bold("\(d.title)") + "  (\(d.reference); seed \(seed))\n" }
+    func header(_ d: Derivation) -> String { Terminal.wrap(Terminal.bold("\(d.title)") + "  (\(d.reference); seed \(seed))", hanging: 2) + "\n" }
 
     func summary(_ d: Derivation) -> String {
       let checked = d.steps.compactMap(\.check).map(\.asExpected) + d.steps.compactMap(\.exact).map(\.asExpected)
@@ -59,10 +60,14 @@ extension ConvLab {
     }
 
     func render(_ step: DerivationStep, number: Int, of total: Int) -> String {
-      var text = Terminal.bold("[\(number)/\(total)] \(step.formula)") + "\n" + Terminal.dim(step.explanation) + "\n"
-      for m in step.matrices { text += "\(m.name) =\n\(MatrixFormat.render(m.value))\n" }
+      // Prose wrapped to the terminal (Terminal.width); matrices are printed as they are.
+      var text = Terminal.bold(Terminal.wrap("[\(number)/\(total)] \(step.formula)", hanging: 2)) + "\n" + Terminal.dim(Terminal.wrap(step.explanation)) + "\n"
+      for m in step.matrices {
+        let fitted = Terminal.fitted(m.value, maxRows: 24, maxCols: 12, wide: wide)
+        text += "\(m.name) =\n\(fitted.text)\n" + (fitted.note.map { Terminal.dim($0) + "\n" } ?? "")
+      }
       text += SymbolicOutput.derivationStep(step)
-      if let check = step.check { text += verdictLine(check) + "\n" }
+      if let check = step.check { text += Terminal.wrap(verdictLine(check), hanging: 2) + "\n" }
       return text
     }
 
@@ -84,7 +89,7 @@ extension ConvLab {
       for (k, step) in d.steps.enumerated() {
         text += "\(k + 1). **\(step.formula)** — \(step.explanation)\n\n"
         for m in step.matrices { text += "   ```\n   \(m.name) =\n" + MatrixFormat.render(m.value).split(separator: "\n").map { "   \($0)" }.joined(separator: "\n") + "\n   ```\n\n" }
-        let symbolic = SymbolicOutput.derivationStep(step)
+        let symbolic = SymbolicOutput.derivationStep(step, markdown: true)
         if !symbolic.isEmpty { text += "   ```\n" + symbolic.split(separator: "\n").map { "   \($0)" }.joined(separator: "\n") + "\n   ```\n\n" }
         if let check = step.check {
           let mark = check.asExpected ? "✓" : "✗"

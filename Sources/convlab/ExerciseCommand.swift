@@ -27,8 +27,18 @@ struct ExerciseCommand: ParsableCommand {
       func line(_ cells: [String]) -> String {
         (0..<3).map { cells[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  " + cells[3]
       }
+      // The "about" text wraps under its own column where that leaves room for it, else it goes
+      // on the lines under the row, indented.
+      let about = widths.reduce(0, +) + 6, width = Terminal.width
       print(Terminal.bold(line(header)))
-      for row in rows { print(line(row)) }
+      for row in rows {
+        if Terminal.displayWidth(line(row)) <= width || about + 24 <= width {
+          print(Terminal.wrap(line(row), hanging: about))
+        } else {
+          print(line(Array(row.prefix(3)) + [""]).trimmingCharacters(in: .whitespaces))
+          print(Terminal.wrap("    " + row[3]))
+        }
+      }
     }
   }
 

@@ -18,8 +18,8 @@ struct Experiment: ParsableCommand {
       Figures 8–10 (validation accuracy vs epoch and time) are drawn into --out.
       """)
 
-  @Argument(help: "The experiment: milisavljevic.")
-  var name: String
+  @Argument(help: "The experiment.")
+  var name: ExperimentName
   @Option(help: "Tables to run, e.g. 1,2,4 (default: all five).")
   var tables = "1,2,3,4,5"
   @Option(help: "Folder for the runs and tables (default runs/milisavljevic).")
@@ -27,7 +27,6 @@ struct Experiment: ParsableCommand {
   @OptionGroup var training: TrainingArguments
 
   func run() throws {
-    guard name == "milisavljevic" else { throw ConvLabError("unknown experiment '\(name)'; available: milisavljevic.") }
     let wanted = try tables.split(separator: ",").map { t -> Int in
       guard let n = Int(t.trimmingCharacters(in: .whitespaces)), (1...5).contains(n) else { throw ConvLabError("--tables '\(tables)' should list table numbers 1–5, e.g. 1,2,4.") }
       return n

@@ -34,8 +34,9 @@ extension ConvLab {
       }
       if let last = trace.last {
         let range = last.rows.inputRange(ofOutput: 1)
-        print("\nThe first output pixel sees input rows \(ReceptiveField.format(range.lowerBound))…\(ReceptiveField.format(range.upperBound)) "
-          + "(Δ = \(ReceptiveField.format(last.rows.delta)) pixels; eq. 5.1: i ∈ α(i″−1) + β ± (Δ−1)/2).")
+        print("")
+        print(Terminal.wrap("The first output pixel sees input rows \(ReceptiveField.format(range.lowerBound))…\(ReceptiveField.format(range.upperBound)) "
+          + "(Δ = \(ReceptiveField.format(last.rows.delta)) pixels; eq. 5.1: i ∈ α(i″−1) + β ± (Δ−1)/2).", hanging: 2))
       }
     }
   }

@@ -12,9 +12,12 @@ extension ConvLab {
     @Option(help: "Kernel size K of C3 (LeNet-5: 5).")
     var kernel = 5
 
-    func run() throws {
+    func validate() throws {
       // K² must not overflow in the parameter count: a kernel larger than any image is refused.
-      guard (1...Size.maxExtent).contains(kernel) else { throw ConvLabError("--kernel must be between 1 and \(Size.maxExtent), got \(kernel).") }
+      guard (1...Size.maxExtent).contains(kernel) else { throw ValidationError("--kernel must be between 1 and \(Size.maxExtent), got \(kernel).") }
+    }
+
+    func run() throws {
       print(Terminal.bold("LeNet-5 S2 → C3 connections") + " (Xu Table 1; LeCun et al. 1998)\n")
       let header = (0..<LeNetTable.outputMaps).map { MatrixFormat.pad(String($0), 2) }.joined(separator: " ")
       print("  i\\j " + header + "   |M_i|")
@@ -33,9 +36,10 @@ extension ConvLab {
         print("  M_\(i) = {\(LeNetTable.outputs(of: i).map(String.init).joined(separator: ", "))}")
       }
       let counts = (0..<LeNetTable.outputMaps).map { LeNetTable.inputs(of: $0).count }
-      print("\nKernels = Σ_j |M_j| = \(counts.map(String.init).joined(separator: " + ")) = \(LeNetTable.kernelCount)")
-      print("Parameters = kernels·K² + biases = \(LeNetTable.kernelCount)·\(kernel)·\(kernel) + \(LeNetTable.outputMaps) = \(LeNetTable.parameterCount(kernelSize: kernel))"
-        + (kernel == 5 ? "   (Xu §2.1: 60 × 5 × 5 + 16 = 1516 " + Terminal.verdict(LeNetTable.parameterCount() == 1516) + ")" : ""))
+      print("")
+      print(Terminal.wrap("Kernels = Σ_j |M_j| = \(counts.map(String.init).joined(separator: " + ")) = \(LeNetTable.kernelCount)", hanging: 2))
+      print(Terminal.wrap("Parameters = kernels·K² + biases = \(LeNetTable.kernelCount)·\(kernel)·\(kernel) + \(LeNetTable.outputMaps) = \(LeNetTable.parameterCount(kernelSize: kernel))"
+        + (kernel == 5 ? "   (Xu §2.1: 60 × 5 × 5 + 16 = 1516 " + Terminal.verdict(LeNetTable.parameterCount() == 1516) + ")" : ""), hanging: 2))
     }
   }
 }

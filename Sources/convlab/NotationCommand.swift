@@ -38,15 +38,15 @@ extension ConvLab {
         return
       }
       let reference = NotationTour.operators.first { $0.name == op }?.reference ?? ""
-      print(Terminal.bold("\(op)") + "  (\(reference))\n")
+      print(Terminal.wrap(Terminal.bold("\(op)") + "  (\(reference))", hanging: 2) + "\n")
       for step in try NotationTour.steps(op, n: n, seed: seed) {
         var title = step.formula
         if let check = step.check {
           title += "   " + Terminal.verdict(check.passes(1e-12)) + " rel. error " + formatScientific(check.relativeError)
         }
-        print(title)
+        print(Terminal.wrap(title, hanging: 2))
         print(MatrixFormat.render(step.matrix))
-        if let remark = step.remark { print(Terminal.dim(remark)) }
+        if let remark = step.remark { print(Terminal.dim(Terminal.wrap(remark))) }
         print()
       }
     }

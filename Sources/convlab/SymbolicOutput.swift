@@ -32,11 +32,8 @@ struct SymbolicArguments: ParsableArguments {
 /// Printing of symbolic matrices: Unicode subscripts in aligned columns, wrapped into panels
 /// that fit the terminal; LaTeX; JSON.
 enum SymbolicOutput {
-  /// The width to fit: $COLUMNS, else 100 (wide enough for App. A's Jacobians in two panels).
-  static var width: Int {
-    if let c = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(c), n >= 20 { return n }
-    return 100
-  }
+  /// The width to fit: $COLUMNS, else the terminal's, else 80 (Terminal.width).
+  static var width: Int { Terminal.width }
 
   /// The matrix with bracket characters and labels, its columns split into panels no wider than
   /// `width` ("columns 1–6 of 12"), so nothing is elided.
@@ -127,22 +124,28 @@ enum SymbolicOutput {
     for note in r.notes { print(Terminal.dim(note)) }
   }
 
-  /// An exact check's lines: ✓/✗, and the differing terms.
-  static func exactLines(_ check: DerivationStep.ExactCheck) -> [String] {
+  /// An exact check's lines: ✓/✗, and the differing terms; prose wrapped to `width` (nil: not
+  /// wrapped, for Markdown).
+  static func exactLines(_ check: DerivationStep.ExactCheck, width: Int? = Terminal.width) -> [String] {
+    func fit(_ line: String) -> String { width.map { Terminal.wrap(line, width: $0, hanging: 2) } ?? line }
     let c = check.comparison
     if check.expectedToMatch {
-      return ["\(Terminal.verdict(c.matches)) exactly equal to \(check.against)"] + (c.matches ? [] : c.report.map { "    " + $0 })
+      return [fit("\(Terminal.verdict(c.matches)) exactly equal to \(check.against)")] + (c.matches ? [] : c.report.map { fit("    " + $0) })
     }
-    var lines = ["\(Terminal.verdict(!c.matches)) as printed it differs from \(check.against): \(check.erratum ?? "")"]
-    lines += c.report.map { "    " + $0 }
+    var lines = [fit("\(Terminal.verdict(!c.matches)) as printed it differs from \(check.against): \(check.erratum ?? "")")]
+    lines += c.report.map { fit("    " + $0) }
     return lines
   }
 
-  /// The symbolic part of a derivation step (for `convlab derive`).
-  static func derivationStep(_ step: DerivationStep) -> String {
+  /// The width of Markdown notes (Notes/), whatever the terminal: App. A's Jacobians in two panels.
+  static let markdownWidth = 100
+
+  /// The symbolic part of a derivation step (for `convlab derive`): fitted to the terminal, or
+  /// with `markdown` to the notes' fixed width, unwrapped.
+  static func derivationStep(_ step: DerivationStep, markdown: Bool = false) -> String {
     var text = ""
-    for m in step.symbolic { text += "\(m.name) =\n\(render(m.value))\n" }
-    if let exact = step.exact { text += exactLines(exact).joined(separator: "\n") + "\n" }
+    for m in step.symbolic { text += "\(m.name) =\n\(render(m.value, width: markdown ? markdownWidth : width))\n" }
+    if let exact = step.exact { text += exactLines(exact, width: markdown ? nil : Terminal.width).joined(separator: "\n") + "\n" }
     return text
   }
 }
@@ -151,10 +154,9 @@ extension ConvLab.Jacobian {
   /// `convlab jacobian BLOCK … --symbolic`: the Jacobian in symbols (both Jacobians for conv,
   /// the --wrt one first), checked by substituting the instance's numbers.
   func runSymbolic(_ arguments: SymbolicArguments) throws {
-    if out != nil { throw ConvLabError("--out writes the numeric Jacobian; with --symbolic write the symbols with --export FILE.json.") }
-    let block = try options.options().block(named: name)
+    let block = try options.options().block(named: name.rawValue)
     let (input, p) = try instance(block)
-    let names = try arguments.names(for: name)
+    let names = try arguments.names(for: name.rawValue)
     var variables = [wrt]
     if block is Conv && wrt != .b { variables.append(wrt == .x ? .w : .x) }
     var objects: [[String: Any]] = []
@@ -211,11 +213,11 @@ extension ConvLab.BlockCommand {
   /// `convlab block NAME --x HxW [--w HxW] --symbolic --out DIR`: the forward output of a
   /// linear block in symbols, printed and written to DIR/y.json.
   func runSymbolic(_ arguments: SymbolicArguments) throws {
-    let block = try options.options().block(named: name)
+    let block = try options.options().block(named: name.rawValue)
     func shape(_ text: String) throws -> Shape {
       text.hasSuffix(".npy") ? (try readTensor(text) as Tensor<Double>).shape : try Shape(parsing: text)
     }
-    let names = try arguments.names(for: name)
+    let names = try arguments.names(for: name.rawValue)
     let result = try SymbolicBlocks.forward(block, x: try shape(files.x), filter: try files.w.map(shape), names: names)
     SymbolicOutput.show(result, latex: arguments.latex)
     let object = SymbolicOutput.jsonObject(title: result.title, result.matrix, rowLabels: result.rowLabels, colLabels: result.colLabels)

@@ -14,6 +14,81 @@ enum Terminal {
 
   /// ✓ or ✗, coloured on a terminal.
   static func verdict(_ ok: Bool) -> String { ok ? green("✓") : red("✗") }
+
+  /// The width output is fitted to: $COLUMNS (as swift-argument-parser's help reads it), else
+  /// the terminal's width, else 80. Widths under 20 are taken as 20.
+  static var width: Int {
+    if let c = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(c.trimmingCharacters(in: .whitespaces)), n > 0 {
+      return max(20, n)
+    }
+    var size = winsize()
+    if isTTY, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return max(20, Int(size.ws_col)) }
+    return 80
+  }
+
+  /// Display columns of `s`: characters, less ANSI colour sequences.
+  static func displayWidth(_ s: String) -> Int {
+    var count = 0, inEscape = false
+    for c in s.unicodeScalars {
+      if inEscape {
+        if c == "m" { inEscape = false }
+      } else if c == "\u{1B}" {
+        inEscape = true
+      } else {
+        count += 1
+      }
+    }
+    // Combining marks (the vector arrow of x⃗) take no column of their own.
+    return count - s.unicodeScalars.filter { $0.properties.generalCategory == .nonspacingMark || $0.properties.generalCategory == .enclosingMark }.count
+  }
+
+  /// Prose wrapped at word boundaries to `width` columns. Each line of `text` is wrapped on its
+  /// own; its continuation lines are indented like the line itself plus `hanging` spaces. A word
+  /// longer than the width stays whole on a line of its own.
+  static func wrap(_ text: String, width: Int = Terminal.width, hanging: Int = 0) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+      let line = String(line)
+      guard displayWidth(line) > width else { return line }
+      let indent = String(line.prefix { $0 == " " })
+      let continuation = String(repeating: " ", count: min(indent.count + hanging, width / 2))
+      var lines: [String] = [], current = indent
+      for word in line.dropFirst(indent.count).split(separator: " ", omittingEmptySubsequences: false) {
+        let w = String(word)
+        let atStart = current == indent && lines.isEmpty || current == continuation && !lines.isEmpty
+        if atStart {
+          current += w
+        } else if displayWidth(current) + 1 + displayWidth(w) <= width {
+          current += " " + w
+        } else {
+          lines.append(current)
+          current = continuation + w
+        }
+      }
+      lines.append(current)
+      return lines.joined(separator: "\n")
+    }.joined(separator: "\n")
+  }
+
+  /// A matrix rendered with as many columns as fit in `width` (at most `maxCols`), the middle
+  /// ones elided with ⋯; with `wide`, `maxCols` columns whatever the width. Returns the drawing
+  /// and, when columns were left out to fit, a one-line note saying how many.
+  static func fitted<S: Scalar>(
+    _ m: Matrix<S>, rowLabels: [String]? = nil, colLabels: [String]? = nil, maxRows: Int, maxCols: Int,
+    wide: Bool, width: Int = Terminal.width
+  ) -> (text: String, note: String?) {
+    var cols = min(maxCols, m.cols)
+    func draw(_ c: Int) -> String { MatrixFormat.render(m, rowLabels: rowLabels, colLabels: colLabels, maxRows: maxRows, maxCols: c) }
+    var text = draw(cols)
+    func widest(_ s: String) -> Int { s.split(separator: "\n").map { displayWidth(String($0)) }.max() ?? 0 }
+    if wide { return (text, nil) }
+    while cols > 2, widest(text) > width {
+      cols -= 1
+      text = draw(cols)
+    }
+    guard cols < min(maxCols, m.cols) else { return (text, nil) }
+    let hidden = m.cols - cols
+    return (text, "(\(hidden) of \(m.cols) columns elided to fit \(width) columns; --wide prints them all)")
+  }
 }
 
 /// Progress of long work: a redrawn bar on a terminal (stderr), plain lines otherwise — at most

@@ -22,8 +22,8 @@ struct TrainingArguments: ParsableArguments {
   var momentum = 0.9
   @Option(name: .customLong("weight-decay"), help: "Weight decay λ (on filters and weights).")
   var weightDecay = 5e-4
-  @Option(help: "Learning-rate schedule: constant, step or cosine.")
-  var schedule = "cosine"
+  @Option(help: "Learning-rate schedule.")
+  var schedule: TrainingOptions.Schedule = .cosine
   @Option(help: "Epochs of linear learning-rate warm-up from η/steps to η (0: none; Docs/training-and-figures.md says why 1).")
   var warmup = 1.0
   @Option(help: "Seed of the initialization, the validation split and the batch order.")
@@ -37,15 +37,14 @@ struct TrainingArguments: ParsableArguments {
   @Option(name: .customLong("test-subset"), help: "Test on the first K test images only.")
   var testSubset: Int?
   @Option(help: "cpu (the fast path), cuda (the GPU: parameters and activations stay in device memory) or host (the GPU's code run on the CPU: slow, for checking).")
-  var device = "cpu"
+  var device: DeviceChoice = .cpu
 
   /// The engine for --device, or nil for the CPU's fast path.
   func engine() throws -> (any ComputeEngine)? {
     switch device {
-    case "cpu": return nil
-    case "cuda": return try CUDAEngine()
-    case "host": return HostEngine()
-    default: throw ConvLabError("--device '\(device)' is not one of cpu, cuda, host.")
+    case .cpu: return nil
+    case .cuda: return try CUDAEngine()
+    case .host: return HostEngine()
     }
   }
 
@@ -57,10 +56,7 @@ struct TrainingArguments: ParsableArguments {
     o.learningRate = lr ?? defaultLearningRate
     o.momentum = momentum
     o.weightDecay = weightDecay
-    guard let s = TrainingOptions.Schedule(rawValue: schedule) else {
-      throw ConvLabError("--schedule '\(schedule)' is not one of \(TrainingOptions.Schedule.allCases.map(\.rawValue).joined(separator: ", ")).")
-    }
-    o.schedule = s
+    o.schedule = schedule
     o.seed = seed
     o.flipHorizontally = flip
     o.warmupEpochs = warmup

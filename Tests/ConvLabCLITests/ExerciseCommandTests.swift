@@ -50,7 +50,8 @@ struct ExerciseCommandTests {
     // Every row's kind column starts where the header's does.
     let lines = r.stdout.split(separator: "\n").map(String.init)
     let column = try #require(lines[0].range(of: "kind")).lowerBound.utf16Offset(in: lines[0])
-    for line in lines.dropFirst() {
+    // (Lines that start with a space continue a row's description.)
+    for line in lines.dropFirst() where !line.hasPrefix(" ") {
       let kind = try #require(["by-hand", "swift", "geometry", "spot-the-error"].compactMap { line.range(of: " \($0) ") }.first)
       #expect(kind.lowerBound.utf16Offset(in: line) + 1 == column, "\(line)")
     }

@@ -47,7 +47,10 @@ import Testing
     (["train", "--epochs", "0"], "--epochs"),
     (["train", "--schedule", "zigzag"], "--schedule"),
     (["train", "--resume", "--out", "/tmp/convlab-no-such-run", "--subset", "100"], "does not exist"),
-    (["experiment", "nobody"], "unknown experiment"),
+    (["experiment", "nobody"], "'nobody' is invalid for '<name>'. Please provide one of 'milisavljevic'."),
+    (["train", "--device", "tpu"], "'tpu' is invalid for '--device <device>'. Please provide one of 'cpu', 'cuda' or 'host'."),
+    (["jacobian", "conv", "--x", "a.npy", "--k", "2x2"], "--k sizes the filters of a random instance"),
+    (["jacobian", "frobnicate", "--x", "3x3"], "'frobnicate' is invalid for '<name>'. Please provide one of conv, convt, pool"),
   ])
   func badInputIsOneLineAndNonZero(_ arguments: [String], _ message: String) throws {
     try CLI.expectOneLineError(arguments, message)
