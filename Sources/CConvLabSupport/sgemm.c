@@ -1,4 +1,4 @@
-// A single-precision GEMM C = A·B for convolution's patch matrices (Milisavljevic eq. 1–2,
+// A single-precision GEMM C = A·B for convolution's patch matrices (Milisavljevic (1)–(2),
 // MatConvNet §6.1: y = φ(x) F), written for the shape they have: A = φ(x) is tall (one row per
 // output pixel) with H′W′D columns, B = F has only as many columns as the layer has filters (64
 // or 128). OpenBLAS runs such a product at about half the rate it reaches on large squares

@@ -3,11 +3,11 @@ import ConvLabNotation
 
 /// Convolution (MatConvNet §4.1): y_{i″j″d″} = b_{d″} + Σ_{i′j′d′} f_{i′j′d′d″} x_{S(i″−1)+D(i′−1)+1−P⁻, …, d′}.
 ///
-/// Cross-correlation, no kernel flip (MatConvNet's convention; Xu eq. 14 relates it to the
+/// Cross-correlation, no kernel flip (MatConvNet's convention; Xu (14) relates it to the
 /// papers' true convolution by J flips). Filters f ∈ R^{H′×W′×D′×D″}; when D′ divides the input
 /// depth D into g = D/D′ groups, group k uses input channels kD′+1…(k+1)D′ and filters
 /// kD″/g+1…(k+1)D″/g (MatConvNet "filter groups"). The fully-connected layer is the case
-/// H″ = W″ = 1 (Murugan eq. 3.10).
+/// H″ = W″ = 1 (Murugan (3.10)).
 public struct Conv: Block {
   public var pad: [Int]
   public var stride: (Int, Int)
@@ -20,7 +20,7 @@ public struct Conv: Block {
     /// `direct` where it applies and is faster (few taps per pixel: ≤ 50, as LeNet's C1), else
     /// `blocked` for a Float32 forward pass where the CPU has AVX2 + FMA, else `gemm`.
     case automatic
-    /// im2row + one GEMM per group (Milisavljevic eq. 1–2, MatConvNet §6.1).
+    /// im2row + one GEMM per group (Milisavljevic (1)–(2), MatConvNet §6.1).
     case gemm
     /// Direct sums over the taps, SIMD over output rows (`SmallConvolution`); layers it does
     /// not handle (stride or dilation > 1, groups, fewer than 8 output rows) use `gemm`.
@@ -189,7 +189,7 @@ public struct Conv: Block {
   }
 
   // MARK: Fast path — im2row of a batch of images into one reused buffer + one GEMM per group
-  // (Milisavljevic eq. 1–2, MatConvNet §6.1). Images are stacked as row blocks of one
+  // (Milisavljevic (1)–(2), MatConvNet §6.1). Images are stacked as row blocks of one
   // (b·H″W″) × (H′W′D′) matrix so that each GEMM is large enough for BLAS to run at speed;
   // im2row/row2im run in parallel over images while BLAS threads are idle, and vice versa.
 

@@ -3,7 +3,7 @@ import ConvLabNotation
 
 /// Convolution transpose (MatConvNet §4.2, §6.2): if a convolution with upsampling factor U as
 /// its stride and crops C as its padding is vec a = M vec y, then convt computes
-/// vec y = Mᵀ vec x (eq. 4.1 is the same map written with indices).
+/// vec y = Mᵀ vec x (MatConvNet (4.1) is the same map written with indices).
 ///
 /// Filters f ∈ R^{H′×W′×K′×D} (the last dimension matches x's depth D) give K = g·K′ output
 /// channels for g groups (`numGroups`); the output height is H″ = U(H − 1) + H′ − C⁻ − C⁺ (§5.3).

@@ -1,7 +1,7 @@
 import ConvLabCore
 import ConvLabNotation
 
-/// A fully connected layer (Murugan eq. 3.10, 3.15): every image's entries, stacked in vec order
+/// A fully connected layer (Murugan (3.10), 3.15): every image's entries, stacked in vec order
 /// into a column x⃗ of length HWD, map to y = W x⃗ + b with W ∈ R^{K×HWD} (given as a K×HWD
 /// matrix) and b ∈ R^K; y is 1×1×K×N. MatConvNet treats this as a convolution whose filter
 /// covers the whole input (§4.1, "fully connected layers").
@@ -23,7 +23,7 @@ public struct Dense: Block {
 
   public func structure(wrt v: Variable) -> String {
     switch v {
-    case .x: return "block-diagonal over images, each block W (Murugan eq. 3.28)"
+    case .x: return "block-diagonal over images, each block W (Murugan (3.28))"
     case .w: return "x⃗ᵀ ⊗ I_K per image: vec(W x⃗) = (x⃗ᵀ ⊗ I) vec W (Magnus–Neudecker)"
     case .b: return "I_K per image"
     }
@@ -49,7 +49,7 @@ public struct Dense: Block {
     return y
   }
 
-  /// dz/dx = Wᵀ dz/dy, dz/dW = dz/dy x⃗ᵀ summed over images, dz/db = Σ dz/dy (Murugan eq. 3.28–3.59).
+  /// dz/dx = Wᵀ dz/dy, dz/dW = dz/dy x⃗ᵀ summed over images, dz/db = Σ dz/dy (Murugan (3.28)–(3.59)).
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {

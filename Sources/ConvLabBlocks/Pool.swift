@@ -48,8 +48,8 @@ public struct Pool: Block {
 
   public func structure(wrt v: Variable) -> String {
     switch method {
-    case .max: return "selector S(x) ∈ {0,1}: one 1 per row, at the window's maximum (MatConvNet §6.3, Xu eq. 8, Vardhan App. B switches)"
-    case .avg: return "constant averaging matrix: 1/(in-bounds count) over each window (MatConvNet §6.3, Xu eq. 4–6)"
+    case .max: return "selector S(x) ∈ {0,1}: one 1 per row, at the window's maximum (MatConvNet §6.3, Xu (8), Vardhan App. B switches)"
+    case .avg: return "constant averaging matrix: 1/(in-bounds count) over each window (MatConvNet §6.3, Xu (4)–(6))"
     case .maxavg: return "selector plus averaging matrix (Milisavljevic's max+average pooling)"
     }
   }
@@ -60,7 +60,7 @@ public struct Pool: Block {
     return (max(0, r0)..<min(h, r0 + size.0), max(0, c0)..<min(w, c0 + size.1))
   }
 
-  // MARK: Literal path — vec y = S(x) vec x (MatConvNet eq. 6.2)
+  // MARK: Literal path — vec y = S(x) vec x (MatConvNet (6.2))
 
   /// The non-zeros of the pooling matrix S(x) as (row, column, value): row = output entry, the
   /// values the weights of its inputs (1 at the first maximum for max; 1/count on the window's

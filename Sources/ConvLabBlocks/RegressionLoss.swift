@@ -2,12 +2,12 @@ import ConvLabCore
 
 /// Murugan's losses between a prediction ŷ = x and a target y (`--target`, shaped like x), over
 /// all t = numel(x) entries (Murugan §2.5):
-/// - `mse` (1/t) Σ (y − ŷ)² (eq. 2.4);  `msle` (1/t) Σ (log(y + 1) − log(ŷ + 1))² (eq. 2.5);
-/// - `l2` Σ (y − ŷ)² (eq. 2.6);  `l1` Σ |y − ŷ| (eq. 2.7);  `mae` (1/t) Σ |y − ŷ| (eq. 2.8);
-/// - `mape` (100/t) Σ |(y − ŷ)/y| (eq. 2.9);
-/// - `bce` −(1/t) Σ (y log ŷ + (1 − y) log(1 − ŷ)) (eq. 2.14).
-// Murugan eq. (2.5) prints log(ŷ − 1); MSLE is defined with log(ŷ + 1), as for y.
-// Murugan §2.5.3 calls L2 "the square root of the L2 norm" but eq. (2.6) has no root; eq. (2.6) is used.
+/// - `mse` (1/t) Σ (y − ŷ)² (Murugan (2.4));  `msle` (1/t) Σ (log(y + 1) − log(ŷ + 1))² (Murugan (2.5));
+/// - `l2` Σ (y − ŷ)² (Murugan (2.6));  `l1` Σ |y − ŷ| (Murugan (2.7));  `mae` (1/t) Σ |y − ŷ| (Murugan (2.8));
+/// - `mape` (100/t) Σ |(y − ŷ)/y| (Murugan (2.9));
+/// - `bce` −(1/t) Σ (y log ŷ + (1 − y) log(1 − ŷ)) (Murugan (2.14)).
+// Murugan (2.5) prints log(ŷ − 1); MSLE is defined with log(ŷ + 1), as for y.
+// Murugan §2.5.3 calls L2 "the square root of the L2 norm" but Murugan (2.6) has no root; Murugan (2.6) is used.
 public struct RegressionLoss: Block {
   public enum Kind: String, CaseIterable, Sendable { case mse, msle, l2, l1, mae, mape, bce }
 
@@ -31,7 +31,7 @@ public struct RegressionLoss: Block {
     return Shape(1, 1)
   }
 
-  public func structure(wrt v: Variable) -> String { "one row: ∂ℓ/∂ŷ entry by entry (Murugan eq. 3.25–3.27)" }
+  public func structure(wrt v: Variable) -> String { "one row: ∂ℓ/∂ŷ entry by entry (Murugan (3.25)–(3.27))" }
 
   /// ℓ(ŷ, y) for one entry (before the 1/t factor) and ∂ℓ/∂ŷ.
   func entry<S: Scalar>(_ yhat: S, _ y: S) -> (S, S) {

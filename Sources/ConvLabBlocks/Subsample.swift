@@ -1,12 +1,12 @@
 import ConvLabCore
 import ConvLabNotation
 
-/// Xu's trainable average "polymerization" layer without its activation (Xu eq. 2):
+/// Xu's trainable average "polymerization" layer without its activation (Xu (2)):
 /// z_j = β_j down(x_j) + b_j 1, where down(·) sums every non-overlapping n × n block of channel j.
 /// The activation f is a separate block, so the error δ = ∂E/∂z enters as dz/dy.
 ///
-/// Gradients: ∂E/∂b_j = Σ_{p,q} [δ_j]_{pq} (Xu eq. 19–20), ∂E/∂β_j = Σ [δ_j ∘ down(x_j)] (eq. 21–22),
-/// and ∂E/∂x_j = β_j up(δ_j) = β_j δ_j ⊗ 1ₙₓₙ (eq. 4–6 with the activation split off).
+/// Gradients: ∂E/∂b_j = Σ_{p,q} [δ_j]_{pq} (Xu (19)–(20)), ∂E/∂β_j = Σ [δ_j ∘ down(x_j)] (Xu (21)–(22)),
+/// and ∂E/∂x_j = β_j up(δ_j) = β_j δ_j ⊗ 1ₙₓₙ (Xu (4)–(6) with the activation split off).
 public struct Subsample: Block {
   public var n: Int
 
@@ -28,9 +28,9 @@ public struct Subsample: Block {
 
   public func structure(wrt v: Variable) -> String {
     switch v {
-    case .x: return "per channel β_j (B ⊗ A) with A = I ⊗ 1ₙᵀ: vec down(X) = vec(A X Bᵀ) (Xu eq. 2, 6)"
-    case .w: return "one column per channel holding vec down(x_j) (Xu eq. 21)"
-    case .b: return "one column per channel of ones (Xu eq. 19)"
+    case .x: return "per channel β_j (B ⊗ A) with A = I ⊗ 1ₙᵀ: vec down(X) = vec(A X Bᵀ) (Xu (2), 6)"
+    case .w: return "one column per channel holding vec down(x_j) (Xu (21))"
+    case .b: return "one column per channel of ones (Xu (19))"
     }
   }
 
@@ -59,7 +59,7 @@ public struct Subsample: Block {
     }
   }
 
-  /// Xu eq. 2, slab by slab on the cores.
+  /// Xu (2), slab by slab on the cores.
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
@@ -78,7 +78,7 @@ public struct Subsample: Block {
     }
   }
 
-  /// Xu eq. 19–22 and 4–6, channel by channel on the cores (a channel's sums ∂E/∂β_j and ∂E/∂b_j
+  /// Xu (19)–(22) and 4–6, channel by channel on the cores (a channel's sums ∂E/∂β_j and ∂E/∂b_j
   /// gather all of its images, so one core owns them).
   @_specialize(where S == Float)
   @_specialize(where S == Double)

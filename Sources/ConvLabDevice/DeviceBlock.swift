@@ -90,7 +90,7 @@ public struct Kernels<S: Scalar> {
 }
 
 extension Kernels {
-  /// v ← μv − η(g + λw), w ← w + v in place (Murugan eq. 3.75–3.80 with momentum and decay).
+  /// v ← μv − η(g + λw), w ← w + v in place (Murugan (3.75)–(3.80) with momentum and decay).
   public func sgdStep(_ w: DeviceTensor<S>, _ v: DeviceTensor<S>, _ g: DeviceTensor<S>, eta: S, mu: S, lambda: S) throws {
     let hyper = cl_sgd(rate: Double(eta), momentum: Double(mu), decay: Double(lambda))
     try run("sgd_step", w.count, .tensor(w), .tensor(v), .tensor(g), .value(hyper))

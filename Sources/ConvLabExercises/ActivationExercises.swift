@@ -3,7 +3,7 @@ import ConvLabCore
 import Foundation
 
 /// An element-wise activation's backward pass, dz/dx = dz/dy ∘ f′(x) (MatConvNet §6.4;
-/// Murugan Table 1 and eq. (3.28)–(3.40)).
+/// Murugan Table 1 and Murugan (3.28)–(3.40)).
 public struct ActivationExercise: Exercise {
   public enum Function: String, Sendable, CaseIterable { case relu, sigmoid, tanh }
   public let function: Function
@@ -18,7 +18,7 @@ public struct ActivationExercise: Exercise {
     }
   }
   public var kind: ExerciseKind { .byHand }
-  public var citation: String { "MatConvNet §6.4; Murugan Table 1, eq. (3.28)–(3.40)" }
+  public var citation: String { "MatConvNet §6.4; Murugan Table 1, Murugan (3.28)–(3.40)" }
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
     let shape = Shape(rng.int(2...3), rng.int(3...4))
@@ -81,13 +81,13 @@ public struct SoftmaxJacobianExercise: Exercise {
 }
 
 /// The gradient of softmax followed by the log loss, s − onehot(c) per image (MatConvNet §6.6;
-/// Murugan eq. (3.25)–(3.27)), with 1-based labels.
+/// Murugan (3.25)–(3.27)), with 1-based labels.
 public struct SoftmaxLogExercise: Exercise {
   public init() {}
   public var id: String { "softmaxlog-backward" }
   public var title: String { "Softmax log-loss backward" }
   public var kind: ExerciseKind { .byHand }
-  public var citation: String { "MatConvNet §6.5.4, §6.6; Murugan eq. (3.25)–(3.27)" }
+  public var citation: String { "MatConvNet §6.5.4, §6.6; Murugan (3.25)–(3.27)" }
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
     let c = rng.int(3...4), n = 2

@@ -3,13 +3,13 @@ import ConvLabCore
 import ConvLabNotation
 
 /// dz/dx, dz/dw and dz/db of a convolution with the stride, padding and dilation drawn per
-/// student (Xu eq. (9)–(18); Murugan eq. (3.60)–(3.74); MatConvNet §6.1).
+/// student (Xu (9)–(18); Murugan (3.60)–(3.74); MatConvNet §6.1).
 public struct ConvBackwardExercise: Exercise {
   public init() {}
   public var id: String { "conv-backward" }
   public var title: String { "Convolution backward: dz/dx, dz/dw, dz/db" }
   public var kind: ExerciseKind { .byHand }
-  public var citation: String { "Xu eq. (9)–(18); Murugan eq. (3.60)–(3.74); MatConvNet §4.1, §6.1" }
+  public var citation: String { "Xu (9)–(18); Murugan (3.60)–(3.74); MatConvNet §4.1, §6.1" }
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
     // Geometry first, redrawn until the output has at least 2×2 positions (smaller ones make

@@ -111,7 +111,7 @@ public protocol Exercise: Sendable {
   var id: String { get }
   var title: String { get }
   var kind: ExerciseKind { get }
-  /// The papers' equations this exercise is about (`Xu eq. (11)–(13); MatConvNet §6.1`).
+  /// The papers' equations this exercise is about (`Xu (11)–(13); MatConvNet §6.1`).
   var citation: String { get }
   /// Parts whose answer is symmetric by construction (a softmax Jacobian diag(s) − s sᵀ), so
   /// that a transposed answer is right and not a mistake to guard against.

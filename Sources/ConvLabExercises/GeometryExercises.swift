@@ -3,13 +3,13 @@ import ConvLabCore
 import ConvLabNotation
 
 /// Output sizes of a convolution (padding, stride, dilation) and of Caffe's ceil-mode pooling
-/// (MatConvNet §5.1, eq. (5.3); §5.2.1).
+/// (MatConvNet §5.1, MatConvNet (5.3); §5.2.1).
 public struct OutputSizeExercise: Exercise {
   public init() {}
   public var id: String { "output-size" }
   public var title: String { "Output sizes: dilated convolution and Caffe's ceil pooling" }
   public var kind: ExerciseKind { .geometry }
-  public var citation: String { "MatConvNet §5.1 (eq. 5.3), §5.2.1" }
+  public var citation: String { "MatConvNet §5.1 (MatConvNet (5.3)), §5.2.1" }
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
     let h = rng.int(9...16), w = rng.int(9...16)

@@ -36,7 +36,7 @@ enum Slices {
     return out
   }
 
-  /// Every slice rotated by 180° (Xu eq. 14's J k J).
+  /// Every slice rotated by 180° (Xu (14)'s J k J).
   static func rot180(_ t: Tensor<Double>) -> Tensor<Double> { map(t, ConvLabNotation.rot180) }
 
   /// Every slice transposed.

@@ -65,13 +65,13 @@ public struct BatchNormExercise: Exercise {
 }
 
 /// A two-layer chain y = W₂ relu(W₁ x): dz/dx and dz/dW₁ by the chain rule (Murugan
-/// eq. (3.28)–(3.59); MatConvNet §2.3).
+/// Murugan (3.28)–(3.59); MatConvNet §2.3).
 public struct ChainExercise: Exercise {
   public init() {}
   public var id: String { "two-layer-chain" }
   public var title: String { "A two-layer chain: dense → ReLU → dense" }
   public var kind: ExerciseKind { .byHand }
-  public var citation: String { "Murugan eq. (3.28)–(3.59); MatConvNet §2.3" }
+  public var citation: String { "Murugan (3.28)–(3.59); MatConvNet §2.3" }
   static let net = "dense (w1.npy); relu; dense (w2.npy)"
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {

@@ -22,14 +22,14 @@ func poolWindows(_ x: Shape, size: Int, stride: Int, pad: Int, out: Shape) -> [(
   return windows
 }
 
-/// Max-pooling's backward pass: the switches (Xu eq. (7)–(8); Vardhan App. B; MatConvNet §6.3),
+/// Max-pooling's backward pass: the switches (Xu (7)–(8); Vardhan App. B; MatConvNet §6.3),
 /// with overlapping windows and a tie planted in one window.
 public struct MaxPoolExercise: Exercise {
   public init() {}
   public var id: String { "maxpool-backward" }
   public var title: String { "Max-pooling backward: routing the derivative through the switches" }
   public var kind: ExerciseKind { .byHand }
-  public var citation: String { "Xu eq. (7)–(8); Vardhan App. B; MatConvNet §6.3" }
+  public var citation: String { "Xu (7)–(8); Vardhan App. B; MatConvNet §6.3" }
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
     let size = rng.int(2...3), stride = rng.int(1...size)
@@ -70,13 +70,13 @@ public struct MaxPoolExercise: Exercise {
   }
 }
 
-/// Average pooling's backward pass with padding (MatConvNet §4.3, §6.3; Xu eq. (4)–(6)).
+/// Average pooling's backward pass with padding (MatConvNet §4.3, §6.3; Xu (4)–(6)).
 public struct AvgPoolExercise: Exercise {
   public init() {}
   public var id: String { "avgpool-backward" }
   public var title: String { "Average-pooling backward with padding" }
   public var kind: ExerciseKind { .byHand }
-  public var citation: String { "Xu eq. (4)–(6); MatConvNet §4.3, §6.3" }
+  public var citation: String { "Xu (4)–(6); MatConvNet §4.3, §6.3" }
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
     let size = rng.int(2...3), stride = rng.int(1...size)
@@ -114,14 +114,14 @@ public struct AvgPoolExercise: Exercise {
   }
 }
 
-/// Xu's trainable average layer z = β down(x) + b (eq. (2)): dz/dx through up(·) = · ⊗ 1
-/// (eq. (4)–(6)) and the β, b gradients (eq. (19)–(22)).
+/// Xu's trainable average layer z = β down(x) + b (Xu (2)): dz/dx through up(·) = · ⊗ 1
+/// (Xu (4)–(6)) and the β, b gradients (Xu (19)–(22)).
 public struct SubsampleExercise: Exercise {
   public init() {}
   public var id: String { "xu-subsample" }
   public var title: String { "Xu's β-layer: up-sampling by Kronecker product, dz/dβ and dz/db" }
   public var kind: ExerciseKind { .byHand }
-  public var citation: String { "Xu eq. (2), (4)–(6), (19)–(22)" }
+  public var citation: String { "Xu (2), (4)–(6), (19)–(22)" }
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
     let n = 2, h = 2 * rng.int(2...3), w = 2 * rng.int(2...3)
@@ -137,9 +137,9 @@ public struct SubsampleExercise: Exercise {
       makePart("dzdb", kind: "gradient", block: "subsample", options: options, inputs: inputs, answer: "dzdb", answerShape: b.shape),
     ]
     let task = """
-      Xu's sub-sampling layer (eq. 2, without its activation) maps each channel j of x ∈ R^{\(h)×\(w)×2} to
+      Xu's sub-sampling layer (Xu (2), without its activation) maps each channel j of x ∈ R^{\(h)×\(w)×2} to
       z_j = β_j down(x_j) + b_j, where down(·) sums every non-overlapping \(n)×\(n) block. β is `w.npy`, b is `b.npy`.
-      Given δ = dz/dy, compute dz/dx (with up(·) = · ⊗ 1\(n)ₓ\(n), eq. 6), dz/dβ (eq. 21–22, part `dzdw`) and dz/db (eq. 19–20).
+      Given δ = dz/dy, compute dz/dx (with up(·) = · ⊗ 1\(n)ₓ\(n), Xu (6)), dz/dβ (Xu (21)–(22), part `dzdw`) and dz/db (Xu (19)–(20)).
       """
     return Instance(parts: parts, task: task)
   }

@@ -22,16 +22,16 @@ public struct SpotTheErrorExercise: Exercise {
     switch claim {
     case .muruganSigmoid: return "Spot the error: Murugan's sigmoid derivative"
     case .xuKronecker: return "Spot the error: Xu's up-sampling"
-    case .xuExample15: return "Spot the error: Xu's worked example after eq. (15)"
+    case .xuExample15: return "Spot the error: Xu's worked example after Xu (15)"
     case .xuBias: return "Spot the error: Xu's bias gradient"
     }
   }
   public var citation: String {
     switch claim {
     case .muruganSigmoid: return "Murugan Table 1"
-    case .xuKronecker: return "Xu eq. (6)"
-    case .xuExample15: return "Xu eq. (15) (worked example)"
-    case .xuBias: return "Xu eq. (9)"
+    case .xuKronecker: return "Xu (6)"
+    case .xuExample15: return "Xu (15) (worked example)"
+    case .xuBias: return "Xu (9)"
     }
   }
 

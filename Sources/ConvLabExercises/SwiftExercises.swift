@@ -67,7 +67,7 @@ public struct SwiftExercise: Exercise {
     switch task {
     case .convBackward:
       body = """
-        /// dz/dx of MatConvNet's `conv` for one image (MatConvNet §4.1, §6.1; Xu eq. (15)–(18)).
+        /// dz/dx of MatConvNet's `conv` for one image (MatConvNet §4.1, §6.1; Xu (15)–(18)).
         ///
         /// Forward pass (0-based): y[i″, j″, k] = Σ_{i′, j′, d} w[i′, j′, d, k] · x[S·i″ + D·i′ − P, S·j″ + D·j′ − P, d]
         /// (samples outside x are zero padding), with stride S, padding P on every side and dilation D.
@@ -81,7 +81,7 @@ public struct SwiftExercise: Exercise {
         """
     case .maxPoolBackward:
       body = """
-        /// dz/dx of max pooling for one image and one channel (MatConvNet §6.3; Xu eq. (7)–(8); Vardhan App. B).
+        /// dz/dx of max pooling for one image and one channel (MatConvNet §6.3; Xu (7)–(8); Vardhan App. B).
         ///
         /// Forward pass (0-based): y[i″, j″] = max over the size×size window starting at (stride·i″, stride·j″); windows may
         /// overlap. When several samples tie for the maximum, the first in column-major order is the one selected.

@@ -13,9 +13,9 @@ public struct SymbolicExercise: Exercise {
   public enum Task: String, Sendable, CaseIterable {
     /// Z = A ∗ β with a drawn padding and stride (Vardhan App. A, rep.3).
     case convOutput = "symbolic-conv-output"
-    /// dᵥZ/dᵥβ column by column (Vardhan App. A, eq. a1-3).
+    /// dᵥZ/dᵥβ column by column (Vardhan App. A, Vardhan (a1-3)).
     case kernelJacobian = "symbolic-kernel-jacobian"
-    /// ∂E/∂x entry by entry: which kernel entries multiply each x_ij (Xu eq. 15–16, Fig. 4).
+    /// ∂E/∂x entry by entry: which kernel entries multiply each x_ij (Xu (15)–(16), Fig. 4).
     case inputGradient = "symbolic-input-gradient"
   }
 
@@ -40,8 +40,8 @@ public struct SymbolicExercise: Exercise {
   public var citation: String {
     switch task {
     case .convOutput: return "Vardhan App. A (rep.2–rep.3); MatConvNet §4.1"
-    case .kernelJacobian: return "Vardhan App. A (eq. a1-1–a1-3); MatConvNet §6.1"
-    case .inputGradient: return "Xu eq. (15)–(16), Fig. 4; MatConvNet §6.1"
+    case .kernelJacobian: return "Vardhan App. A (Vardhan (a1-1)–(a1-3)); MatConvNet §6.1"
+    case .inputGradient: return "Xu (15)–(16), Fig. 4; MatConvNet §6.1"
     }
   }
 
@@ -87,7 +87,7 @@ public struct SymbolicExercise: Exercise {
       let options = ["h": "\(h)", "w": "\(w)", "kh": "\(kh)", "kw": "\(kw)"]
       let (mh, mw) = (h - kh + 1, w - kw + 1)
       return Instance(parts: [part("dEdx", options: options, rows: h, cols: w, what: "∂E/∂x")], task: """
-        As in Xu's Fig. 4, z = x ⋆ k is the valid correlation of x ∈ R^{\(h)×\(w)} (entries x11 …) with k ∈ R^{\(kh)×\(kw)} \
+        As in Xu Fig. 4, z = x ⋆ k is the valid correlation of x ∈ R^{\(h)×\(w)} (entries x11 …) with k ∈ R^{\(kh)×\(kw)} \
         (entries k11 …): z_pq = Σ x_{p+i−1, q+j−1} k_ij. The error δ = ∂E/∂z ∈ R^{\(mh)×\(mw)} has entries d11 … d\(mh)\(mw).
         Write ∂E/∂x entry by entry in `dEdx.txt` (\(h) rows of \(w) entries separated by commas), each entry a sum of \
         products d_pq k_ij, e.g. `d11k12 + d12k11`.

@@ -43,18 +43,18 @@ public enum PaperFigures {
     ], layout: (1, 2))
   }
 
-  /// Xu Fig. 3 / eq. (6): up(δ) = δ ⊗ 1ₙₓₙ spreads each error over its n × n block; the
-  /// average layer's error is then up(δ)/n² (Xu eq. 4–6).
+  /// Xu Fig. 3 / Xu (6): up(δ) = δ ⊗ 1ₙₓₙ spreads each error over its n × n block; the
+  /// average layer's error is then up(δ)/n² (Xu (4)–(6)).
   public static func kroneckerUpsampling() -> Figure {
     let delta = Matrix<Double>(rows: 2, cols: 3, storage: [1, 4, 2, 5, 3, 6])
-    return Figure(name: "kronecker-upsampling", title: "Kronecker up-sampling up(δ) = δ ⊗ 1₂ₓ₂ (Xu eq. 6, Fig. 3)", panels: [
+    return Figure(name: "kronecker-upsampling", title: "Kronecker up-sampling up(δ) = δ ⊗ 1₂ₓ₂ (Xu (6), Fig. 3)", panels: [
       Plot(title: "δ (2×3)", matrix: delta, cellLabels: true, settings: ["set cbrange [0:7]"]),
       Plot(title: "1₂ₓ₂", matrix: .ones(2, 2), cellLabels: true, settings: ["set cbrange [0:7]"]),
       Plot(title: "up(δ) = δ ⊗ 1₂ₓ₂ (4×6)", matrix: up(delta, 2), cellLabels: true, settings: ["set cbrange [0:7]"]),
     ], layout: (1, 3), size: (1200, 380))
   }
 
-  /// Xu eq. (8), Vardhan App. B: max pooling remembers where each window's maximum is (the
+  /// Xu (8), Vardhan App. B: max pooling remembers where each window's maximum is (the
   /// switches) and routes the error there; all other entries get zero.
   public static func maxPoolRouting() throws -> Figure {
     var rng = SeededGenerator(seed: 8)
@@ -63,7 +63,7 @@ public enum PaperFigures {
     let y = try pool.forward(x, Parameters())
     let delta = Tensor<Double>(shape: y.shape, storage: [1, 2, 3, 4])
     let routed = try pool.backward(x, Parameters(), delta).dzdx
-    return Figure(name: "maxpool-routing", title: "Max pooling and its error routing (Xu eq. 8, Vardhan App. B switches)", panels: [
+    return Figure(name: "maxpool-routing", title: "Max pooling and its error routing (Xu (8), Vardhan App. B switches)", panels: [
       Plot(title: "x (4×4)", matrix: x.channel(0), cellLabels: true),
       Plot(title: "y = max over 2×2 windows", matrix: y.channel(0), cellLabels: true),
       Plot(title: "δ = dz/dy", matrix: delta.channel(0), cellLabels: true),
@@ -71,7 +71,7 @@ public enum PaperFigures {
     ], layout: (1, 4), size: (1500, 400))
   }
 
-  /// Xu Fig. 4 / eq. (11–13): ∂E/∂k_{pq} = Σ δ ∘ [c]_{p,q}, where the patch [c]_{p,q} is the part of
+  /// Xu Fig. 4 / Xu (11)–(13): ∂E/∂k_{pq} = Σ δ ∘ [c]_{p,q}, where the patch [c]_{p,q} is the part of
   /// the input that kernel entry (p, q) touches — one shifted window per kernel entry.
   public static func kernelGradientPatches() throws -> Figure {
     let (h, k) = (5, 2)
@@ -80,10 +80,10 @@ public enum PaperFigures {
       let m = grid(h, h) { i, j in (i >= p && i < p + h - k + 1 && j >= q && j < q + h - k + 1) ? Double(1 + e) : 0 }
       return Plot(title: "[c]_{\(p + 1),\(q + 1)}: input seen by k_{\(p + 1)\(q + 1)}", matrix: m, settings: ["set palette defined (0 'white', 1 '#fdd49e', 2 '#fc8d59', 3 '#d7301f', 4 '#7f0000')", "set cbrange [0:4]"])
     }
-    return Figure(name: "kernel-gradient-patches", title: "Kernel gradient patches: 5×5 input, 2×2 kernel, 4×4 output (Xu eq. 11–13, Fig. 4)", panels: panels, layout: (1, 4), size: (1500, 400))
+    return Figure(name: "kernel-gradient-patches", title: "Kernel gradient patches: 5×5 input, 2×2 kernel, 4×4 output (Xu (11)–(13), Fig. 4)", panels: panels, layout: (1, 4), size: (1500, 400))
   }
 
-  /// Xu Fig. 5 / eq. (15–18): the error reaching a layer's input is a *full* convolution — δ
+  /// Xu Fig. 5 / Xu (15)–(18): the error reaching a layer's input is a *full* convolution — δ
   /// padded with k − 1 zeros on every side, correlated with rot180(k).
   public static func fullConvolution() throws -> Figure {
     var rng = SeededGenerator(seed: 5)
@@ -92,7 +92,7 @@ public enum PaperFigures {
     let padded = zeroPad(delta, top: 1, bottom: 1, left: 1, right: 1)
     let result = xcorr2(padded, rot180(kernel), shape: .valid)
     precondition(result == conv2(delta, kernel, shape: .full), "xcorr2(pad(δ), rot180 k) = conv2(δ, k, 'full')")
-    return Figure(name: "full-convolution", title: "Input error as a full convolution: pad δ, correlate with rot180(k) (Xu eq. 15–18, Fig. 5)", panels: [
+    return Figure(name: "full-convolution", title: "Input error as a full convolution: pad δ, correlate with rot180(k) (Xu (15)–(18), Fig. 5)", panels: [
       Plot(title: "δ zero-padded by k − 1 = 1", matrix: padded, cellLabels: true),
       Plot(title: "k", matrix: kernel, cellLabels: true),
       Plot(title: "rot180(k) = J k J", matrix: rot180(kernel), cellLabels: true),
@@ -150,7 +150,7 @@ public enum PaperFigures {
       return Plot(title: "dilation \(d): \(extent)×\(extent)", matrix: grid(extent, extent) { i, j in i % d == 0 && j % d == 0 ? 1 : 0 },
                   settings: ["set palette defined (0 'white', 1 '#2b6cb0')"])
     }
-    return Figure(name: "dilated-kernels", title: "Dilated 3×3 kernels (Milisavljevic Fig. 7; MatConvNet eq. 5.3 extent)", panels: panels, layout: (1, 3), size: (1100, 400))
+    return Figure(name: "dilated-kernels", title: "Dilated 3×3 kernels (Milisavljevic Fig. 7; MatConvNet (5.3) extent)", panels: panels, layout: (1, 3), size: (1100, 400))
   }
 
   /// Milisavljevic Fig. 6: one image and its max, average and max+average pooled versions.
@@ -164,7 +164,7 @@ public enum PaperFigures {
     return Figure(name: "pooling-fashion", title: "Pooling a Fashion-MNIST image (Milisavljevic Fig. 6)", panels: panels, layout: (1, 4), size: (1500, 420))
   }
 
-  /// Runtime bars: naive loops vs im2col + BLAS GEMM (Milisavljevic eq. 1–2), forward, Float32.
+  /// Runtime bars: naive loops vs im2col + BLAS GEMM (Milisavljevic (1)–(2)), forward, Float32.
   /// Measured on this machine: the only figure whose numbers change between runs.
   public static func runtime(_ shapes: [Benchmark.ConvShape] = Array(Benchmark.ConvShape.standard.prefix(3))) throws -> Figure {
     var naive: [Double] = [], fast: [Double] = []

@@ -40,7 +40,7 @@ public struct Chain<S: Scalar>: Sendable {
     return values
   }
 
-  /// Backpropagation (MatConvNet eq. 2.1): from dz/dx_L back to dz/dx₀, never forming a
+  /// Backpropagation (MatConvNet (2.1)): from dz/dx_L back to dz/dx₀, never forming a
   /// Jacobian; returns dz/dx₀ and every layer's gradients.
   /// Without `inputGradient` the first layer may skip dz/dx (training never needs it), and the
   /// returned dz/dx is then zero.

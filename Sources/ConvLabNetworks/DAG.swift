@@ -6,7 +6,7 @@ import ConvLabCore
 /// several variables (the merge that makes a DAG more than a chain).
 ///
 /// Backward runs the nodes in reverse order and *accumulates* dz/dv into every variable v that
-/// feeds several nodes — the sum over paths in MatConvNet's §2.3.1 derivation.
+/// feeds several nodes — the sum over paths in MatConvNet §2.3.1 derivation.
 public struct DAG<S: Scalar>: Sendable {
   public enum Operation: Sendable {
     case block(any Block, Parameters<S>, input: String)

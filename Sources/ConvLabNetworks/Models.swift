@@ -10,7 +10,7 @@ public enum Models {
   public static let lenet5 = "conv 5x5x6 pad 2; relu; subsample 2; relu; conv 5x5x16 table lenet; relu; subsample 2; relu; conv 5x5x120; relu; dense 84; relu; dense 10; loss softmaxlog"
 
   /// Murugan §2: one convolution, one max pool, ReLU dense layers, and a sigmoid output trained
-  /// with cross-entropy (eq. 2.14). Sigmoid + cross-entropy is computed stably on the
+  /// with cross-entropy (Murugan (2.14)). Sigmoid + cross-entropy is computed stably on the
   /// pre-sigmoid scores as MatConvNet's logistic loss log(1 + e^{−cx}) = −log σ(cx) (§6.6.1).
   public static let murugan = "conv 3x3x16 pad 1; relu; pool max 2; dense 128; relu; dense 10; loss logistic"
 

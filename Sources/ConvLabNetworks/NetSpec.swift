@@ -9,9 +9,9 @@ import Foundation
 /// | --- | --- |
 /// | `conv FHxFWxK [pad P\|T,B,L,R] [stride S] [dilate D] [table lenet] [flip]` | K filters of FH×FW over all input channels (MatConvNet §4.1); `table lenet` keeps only the S2→C3 connections of Xu Table 1; `flip` makes it a true convolution, filters rotated by 180° (Xu (14)) |
 /// | `pool max\|avg\|maxavg F[xF] [stride S] [pad P] [ceil]` | pooling (stride defaults to F; `ceil` is Caffe's rounding, MatConvNet §5.2.1) |
-/// | `subsample N` | Xu's trainable average layer β·down(x) + b (Xu eq. 2) |
+/// | `subsample N` | Xu's trainable average layer β·down(x) + b (Xu (2)) |
 /// | `relu`, `leaky A`, `sigmoid`, `tanh` | activations (Murugan Table 1) |
-/// | `dense K` | fully connected, K outputs (Murugan eq. 3.15) |
+/// | `dense K` | fully connected, K outputs (Murugan (3.15)) |
 /// | `loss KIND` | softmaxlog (default), log, mhinge, mshinge, logistic, binarylog, hinge, mse, l2, l1, mae, bce |
 public struct NetSpec: Sendable, Equatable, CustomStringConvertible {
   public enum Layer: Sendable, Equatable {

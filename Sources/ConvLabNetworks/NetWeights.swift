@@ -128,7 +128,7 @@ extension Network {
   }
 
   /// The objective z = (mean over images of the loss) and its derivatives with respect to the
-  /// input and every parameter, by backpropagation (MatConvNet eq. (2.1)); masked weights get
+  /// input and every parameter, by backpropagation (MatConvNet (2.1)); masked weights get
   /// zero gradient.
   public func objective(_ x: Tensor<S>, _ t: NetTarget<S>) throws -> (loss: S, dzdx: Tensor<S>, layers: [Gradients<S>]) {
     guard x.shape.h == inputShape.h, x.shape.w == inputShape.w, x.shape.d == inputShape.d else {

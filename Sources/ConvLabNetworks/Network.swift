@@ -5,7 +5,7 @@ import Foundation
 
 /// A trainable network: a chain of blocks with their parameters (built from a `NetSpec` with
 /// seeded initialization), a loss on the class scores, and optional masks that pin some weights
-/// to zero (LeNet's S2→C3 table: Xu eq. 1 sums only over i ∈ M_j, which is a full convolution
+/// to zero (LeNet's S2→C3 table: Xu (1) sums only over i ∈ M_j, which is a full convolution
 /// whose filters f_{ij} are zero for the unconnected pairs).
 public struct Network<S: Scalar>: Sendable {
   public let spec: NetSpec

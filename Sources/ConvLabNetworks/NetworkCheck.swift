@@ -4,7 +4,7 @@ import ConvLabCore
 
 /// `convlab check net`: for a small network ending in a scalar loss, the explicit per-block
 /// Jacobians multiplied end to end (MatConvNet §2.3's chain of Jacobians) against backprop
-/// (eq. 2.1) and central finite differences, with the sizes of the Jacobians backprop never forms.
+/// (MatConvNet (2.1)) and central finite differences, with the sizes of the Jacobians backprop never forms.
 public struct NetworkCheck: Sendable {
   public let name: String
   /// d z / d (vec x₀)ᵀ from the product of explicit Jacobians vs backprop's dz/dx₀.
@@ -66,7 +66,7 @@ public struct NetworkCheck: Sendable {
 ///
 /// - **Per layer** (each block alone, at its input x_{l−1} in the network and with backprop's
 ///   dz/dx_l): the explicit Jacobian's (dz/dx_l)ᵀ J_v against the block's backward pass, and
-///   that against central finite differences of ⟨dz/dx_l, f_l⟩ (MatConvNet §2.3, eq. (2.1)).
+///   that against central finite differences of ⟨dz/dx_l, f_l⟩ (MatConvNet §2.3, MatConvNet (2.1)).
 /// - **End to end**: dz/dx₀ and every dz/dw_l as the product of the explicit block Jacobians
 ///   from the loss down, (dz/d vec x_L)ᵀ J_L ⋯ J_{l+1} J_{l,w} (MatConvNet §2.3's chain of
 ///   Jacobians, evaluated from the left, image by image), against backprop and against finite

@@ -4,7 +4,7 @@ import ConvLabData
 import ConvLabDevice
 import Foundation
 
-/// Mini-batch SGD with momentum and weight decay (Murugan eq. 3.75–3.80 is the plain update,
+/// Mini-batch SGD with momentum and weight decay (Murugan (3.75)–(3.80) is the plain update,
 /// μ = λ = 0): v ← μ v − η_e (g + λ w), w ← w + v; the decay applies to filters and weights,
 /// not to biases or Xu's β. An optional linear warm-up scales η over the first steps (Goyal
 /// et al. 2017's gradual warm-up), so the first, largest gradients are not taken at full step.

@@ -13,7 +13,7 @@ public enum ConvShape: String, CaseIterable, Sendable {
 /// True 2-D convolution with MATLAB `conv2` semantics (the kernel is flipped):
 /// C(i, j) = Σₚ Σ_q A(p, q) K(i − p + 1, j − q + 1) over in-range indices (1-based).
 ///
-/// Xu eq. (1), (13), (16)–(18) and Murugan eq. (3.70)–(3.74) write * for this operation.
+/// Xu (1), (13), (16)–(18) and Murugan (3.70)–(3.74) write * for this operation.
 /// ConvLab's `conv` block is MatConvNet's cross-correlation instead (MatConvNet §4.1); the
 /// two are related by rot180: conv2(A, K, valid) = xcorr2(A, rot180(K), valid).
 public func conv2<S: Scalar>(_ a: Matrix<S>, _ k: Matrix<S>, shape: ConvShape = .full) -> Matrix<S> {
@@ -47,8 +47,8 @@ public func conv2<S: Scalar>(_ a: Matrix<S>, _ k: Matrix<S>, shape: ConvShape = 
 /// 2-D cross-correlation (no flip): C(i, j) = Σₚ Σ_q A(i + p − 1, j + q − 1) K(p, q).
 ///
 /// `valid` is MatConvNet's convolution of one channel (§4.1); `full` first pads A with
-/// (p−1, q−1) zeros on every side, as in Xu eq. (16)'s zero-margined δ̃.
-/// xcorr2(A, K) = conv2(A, rot180(K)) in every mode (Xu eq. 14).
+/// (p−1, q−1) zeros on every side, as in Xu (16)'s zero-margined δ̃.
+/// xcorr2(A, K) = conv2(A, rot180(K)) in every mode (Xu (14)).
 public func xcorr2<S: Scalar>(_ a: Matrix<S>, _ k: Matrix<S>, shape: ConvShape = .valid) -> Matrix<S> {
   let (rows, cols, offR, offC): (Int, Int, Int, Int)
   switch shape {
@@ -71,7 +71,7 @@ public func xcorr2<S: Scalar>(_ a: Matrix<S>, _ k: Matrix<S>, shape: ConvShape =
   }
 }
 
-/// Surrounds A with zeros: `top`, `bottom`, `left`, `right` rows/columns (Xu's δ̃, eq. 16).
+/// Surrounds A with zeros: `top`, `bottom`, `left`, `right` rows/columns (Xu's δ̃, Xu (16)).
 public func zeroPad<S: Scalar>(_ a: Matrix<S>, top: Int, bottom: Int, left: Int, right: Int) -> Matrix<S> {
   Matrix(rows: a.rows + top + bottom, cols: a.cols + left + right) { i, j in
     let (ai, aj) = (i - top, j - left)

@@ -20,7 +20,7 @@ public struct FilterAxis: Hashable, Sendable, CustomStringConvertible {
   /// The span the dilated window covers: D(H′ − 1) + 1.
   public var extent: Int { dilation * (size - 1) + 1 }
 
-  /// Output length H″ = 1 + ⌊(H − H′ₐ + P⁻ + P⁺) / S⌋ (MatConvNet eq. 5.3, with the dilated
+  /// Output length H″ = 1 + ⌊(H − H′ₐ + P⁻ + P⁺) / S⌋ (MatConvNet (5.3), with the dilated
   /// extent H′ₐ in place of H′). Throws when the padded input is shorter than the window.
   public func outputLength(_ input: Int, what: String = "filter") throws -> Int {
     guard size >= 1, stride >= 1, dilation >= 1, padBefore >= 0, padAfter >= 0 else {
@@ -64,7 +64,7 @@ public struct FilterGeometry: Hashable, Sendable {
     cols = FilterAxis(size: kw, stride: stride.1, padBefore: pad[2], padAfter: pad[3], dilation: dilation.1)
   }
 
-  /// H″ × W″ for an H × W input (eq. 5.3 on each axis).
+  /// H″ × W″ for an H × W input (MatConvNet (5.3) on each axis).
   public func outputSize(h: Int, w: Int, what: String = "filter") throws -> (h: Int, w: Int) {
     (try rows.outputLength(h, what: what), try cols.outputLength(w, what: what))
   }

@@ -116,7 +116,7 @@ public struct LayerSpec: Hashable, Sendable, CustomStringConvertible {
     geometry = FilterGeometry(kh: size?.0 ?? 1, kw: size?.1 ?? 1, stride: stride, pad: pad, dilation: dilation)
   }
 
-  /// Output H″ × W″ of this layer for an H × W input (MatConvNet eq. 5.3; §5.3 for convt;
+  /// Output H″ × W″ of this layer for an H × W input (MatConvNet (5.3); §5.3 for convt;
   /// §5.2.1 for Caffe ceil pooling).
   public func outputSize(h: Int, w: Int) throws -> (h: Int, w: Int) {
     switch kind {
@@ -170,7 +170,7 @@ public struct ConvTransposeAxis: Sendable {
 /// Caffe's pooling output size (MatConvNet §5.2.1).
 public enum CaffePooling {
   /// H″ = ⌈(H − H′ + 2P)/S⌉ + 1, lowered by one when the last window would start inside the
-  /// bottom padding (eq. 5.4: S(H″ − 1) − P + 1 ≤ H must hold). Caffe pads symmetrically, so P
+  /// bottom padding (MatConvNet (5.4): S(H″ − 1) − P + 1 ≤ H must hold). Caffe pads symmetrically, so P
   /// is the axis's `padBefore`.
   public static func outputLength(_ h: Int, _ axis: FilterAxis) throws -> Int {
     let p = axis.padBefore, s = axis.stride, k = axis.size

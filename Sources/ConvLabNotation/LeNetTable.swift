@@ -24,11 +24,11 @@ public enum LeNetTable {
     return row[j] == "X"
   }
 
-  /// M_j = {i | S2 map i is connected to C3 map j}: the inputs of output map j (Xu eq. 1).
+  /// M_j = {i | S2 map i is connected to C3 map j}: the inputs of output map j (Xu (1)).
   public static func inputs(of j: Int) -> [Int] { (0..<inputMaps).filter { connected($0, j) } }
 
   /// M_i = {j | C3 map j is fed by S2 map i}: where input map i's error comes from (Xu §3.2,
-  /// eq. 17–18).
+  /// Xu (17)–(18)).
   public static func outputs(of i: Int) -> [Int] { (0..<outputMaps).filter { connected(i, $0) } }
 
   /// The number of X marks: one K × K kernel per connection (Xu §2.1: 60).

@@ -14,11 +14,11 @@ public enum NotationTour {
 
   /// The operators that have a tour, with their paper references.
   public static let operators: [(name: String, reference: String)] = [
-    ("vec", "Xu §3.1.3, MatConvNet §6.1"), ("unvec", "Xu eq. (12)"), ("kron", "Xu §3.1.1, Magnus–Neudecker"),
-    ("up", "Xu eq. (6)"), ("down", "Xu eq. (2), §2.2.1"), ("average", "MatConvNet §4.3"),
-    ("exchange", "Xu eq. (14)"), ("rot180", "Xu eq. (14), Murugan eq. (3.74)"),
-    ("conv2", "Xu eq. (13), (16)"), ("xcorr2", "MatConvNet §4.1, Xu eq. (14)"), ("hadamard", "Xu eq. (6)"),
-    ("indicator", "Xu eq. (7)–(8)"), ("im2row", "MatConvNet §6.1"), ("row2im", "MatConvNet §6.1"),
+    ("vec", "Xu §3.1.3, MatConvNet §6.1"), ("unvec", "Xu (12)"), ("kron", "Xu §3.1.1, Magnus–Neudecker"),
+    ("up", "Xu (6)"), ("down", "Xu (2), §2.2.1"), ("average", "MatConvNet §4.3"),
+    ("exchange", "Xu (14)"), ("rot180", "Xu (14), Murugan (3.74)"),
+    ("conv2", "Xu (13), (16)"), ("xcorr2", "MatConvNet §4.1, Xu (14)"), ("hadamard", "Xu (6)"),
+    ("indicator", "Xu (7)–(8)"), ("im2row", "MatConvNet §6.1"), ("row2im", "MatConvNet §6.1"),
     ("kronforms", "MatConvNet §6.1"),
   ]
 
@@ -49,7 +49,7 @@ public enum NotationTour {
       return [
         step("x", x), step("1\(subscriptDigits(n))ₓ\(subscriptDigits(n))", ones(n, n)),
         step("up(x) = x ⊗ 1\(subscriptDigits(n))ₓ\(subscriptDigits(n))  (every entry copied into a block of \(n)×\(n))", correct),
-        step("x ⊗ I\(subscriptDigits(n))ₓ\(subscriptDigits(n))  (as printed in Xu eq. 6: only the block diagonals, not an up-sampling)", printed,
+        step("x ⊗ I\(subscriptDigits(n))ₓ\(subscriptDigits(n))  (as printed in Xu (6): only the block diagonals, not an up-sampling)", printed,
              n > 1 ? "differs from up(x): Xu's text means 1ₙₓₙ" : nil, Comparison(printed, correct)),
       ]
     case "down", "average":

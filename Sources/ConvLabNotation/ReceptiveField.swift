@@ -1,7 +1,7 @@
 import Foundation
 import ConvLabCore
 
-/// A receptive-field transformation along one axis (MatConvNet §5.1, eq. 5.1): output sample
+/// A receptive-field transformation along one axis (MatConvNet §5.1, MatConvNet (5.1)): output sample
 /// i″ (1-based) depends on the inputs i ∈ α(i″ − 1) + β + [−(Δ − 1)/2, (Δ − 1)/2].
 ///
 /// α is the stride, β the offset of the first window's centre, Δ the window size. β and Δ may be

@@ -15,7 +15,7 @@ public func vec<S: Scalar>(_ x: Tensor<S>) -> Matrix<S> {
 
 /// The inverse of vec: unvec_{m,n}(v) refills an m × n matrix column by column.
 ///
-/// Xu eq. (12) uses unvec_{K,K} to turn the kernel gradient row back into a K × K kernel.
+/// Xu (12) uses unvec_{K,K} to turn the kernel gradient row back into a K × K kernel.
 public func unvec<S: Scalar>(_ v: Matrix<S>, _ rows: Int, _ cols: Int) throws -> Matrix<S> {
   guard v.count == rows * cols else {
     throw ConvLabError("unvec needs \(rows * cols) entries for a \(rows)×\(cols) matrix, but the vector has \(v.count).")
@@ -25,7 +25,7 @@ public func unvec<S: Scalar>(_ v: Matrix<S>, _ rows: Int, _ cols: Int) throws ->
 
 /// The Kronecker product A ⊗ B = [aᵢⱼ B], an (mp) × (nq) block matrix.
 ///
-/// Xu §3.1.1 (definition after eq. 6); MatConvNet §6.1 uses it in (I ⊗ φ(x)) vec F.
+/// Xu §3.1.1 (definition after Xu (6)); MatConvNet §6.1 uses it in (I ⊗ φ(x)) vec F.
 /// Identity used throughout: vec(AXB) = (Bᵀ ⊗ A) vec X (Magnus & Neudecker, cited by Xu).
 public func kron<S: Scalar>(_ a: Matrix<S>, _ b: Matrix<S>) -> Matrix<S> {
   Matrix(rows: a.rows * b.rows, cols: a.cols * b.cols) { r, c in
@@ -35,7 +35,7 @@ public func kron<S: Scalar>(_ a: Matrix<S>, _ b: Matrix<S>) -> Matrix<S> {
 
 /// The Hadamard (entry-wise) product A ∘ B.
 ///
-/// Xu eq. (4)–(8), (18): δˡ = β up(δˡ⁺¹) ∘ f′(zˡ).
+/// Xu (4)–(8), (18): δˡ = β up(δˡ⁺¹) ∘ f′(zˡ).
 public func hadamard<S: Scalar>(_ a: Matrix<S>, _ b: Matrix<S>) throws -> Matrix<S> {
   guard a.rows == b.rows, a.cols == b.cols else {
     throw ConvLabError("the Hadamard product needs equal sizes, got \(a.rows)×\(a.cols) and \(b.rows)×\(b.cols).")

@@ -10,7 +10,7 @@ extension ConvLab {
       discussion: """
         Layers are separated by ';': conv|pool|convt SIZE [stride S] [pad P|T,B,L,R] [dilate D] \
         [upsample U] [crop C|T,B,L,R] [ceil] [max|avg|maxavg]; relu, sigmoid, tanh, … are 1×1. \
-        Sizes use eq. (5.3), conv transpose §5.3, Caffe ceil pooling §5.2.1; receptive fields \
+        Sizes use MatConvNet (5.3), conv transpose §5.3, Caffe ceil pooling §5.2.1; receptive fields \
         (α stride, β offset, Δ size) compose with §5.5.
         """)
 
@@ -36,7 +36,7 @@ extension ConvLab {
         let range = last.rows.inputRange(ofOutput: 1)
         print("")
         print(Terminal.wrap("The first output pixel sees input rows \(ReceptiveField.format(range.lowerBound))…\(ReceptiveField.format(range.upperBound)) "
-          + "(Δ = \(ReceptiveField.format(last.rows.delta)) pixels; eq. 5.1: i ∈ α(i″−1) + β ± (Δ−1)/2).", hanging: 2))
+          + "(Δ = \(ReceptiveField.format(last.rows.delta)) pixels; MatConvNet (5.1): i ∈ α(i″−1) + β ± (Δ−1)/2).", hanging: 2))
       }
     }
   }

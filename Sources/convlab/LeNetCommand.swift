@@ -27,11 +27,11 @@ extension ConvLab {
       }
       let sizes = (0..<LeNetTable.outputMaps).map { MatrixFormat.pad(String(LeNetTable.inputs(of: $0).count), 2) }.joined(separator: " ")
       print("|M_j| " + sizes + "\n")
-      print("M_j (inputs of C3 map j, Xu eq. 1):")
+      print("M_j (inputs of C3 map j, Xu (1)):")
       for j in 0..<LeNetTable.outputMaps {
         print("  M_\(j) = {\(LeNetTable.inputs(of: j).map(String.init).joined(separator: ", "))}")
       }
-      print("\nM_i (C3 maps fed by S2 map i, Xu §3.2 eq. 17):")
+      print("\nM_i (C3 maps fed by S2 map i, Xu §3.2 (17)):")
       for i in 0..<LeNetTable.inputMaps {
         print("  M_\(i) = {\(LeNetTable.outputs(of: i).map(String.init).joined(separator: ", "))}")
       }

@@ -40,7 +40,7 @@ import Testing
   }
 
   @Test func subsampleErrorIsBetaTimesKroneckerUpsampling() throws {
-    // Xu eq. (6) without the activation: ∂E/∂x_j = β_j up(δ_j) = β_j δ_j ⊗ 1ₙₓₙ; eq. (19), (21) for b and β.
+    // Xu (6) without the activation: ∂E/∂x_j = β_j up(δ_j) = β_j δ_j ⊗ 1ₙₓₙ; Xu (19), (21) for b and β.
     var rng = SeededGenerator(seed: 5)
     let x = Tensor<Double>.uniform(Shape(6, 4, 2), using: &rng)
     let beta = Tensor<Double>(shape: Shape(1, 1, 2), storage: [0.5, -2]), b = Tensor<Double>(shape: Shape(1, 1, 2), storage: [0.1, 0.2])

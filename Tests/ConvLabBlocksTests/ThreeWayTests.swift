@@ -93,13 +93,13 @@ import Testing
   }
 
   @Test func kernelGradientIsCorrelationOfInputWithDelta() throws {
-    // Xu eq. (13)–(14) with MatConvNet's correlation convention: dE/dk = xcorr2(x, δ, 'valid').
+    // Xu (13)–(14) with MatConvNet's correlation convention: dE/dk = xcorr2(x, δ, 'valid').
     var rng = SeededGenerator(seed: 4)
     let x = Tensor<Double>.uniform(Shape(5, 6), using: &rng), f = Tensor<Double>.uniform(Shape(2, 3), using: &rng)
     let delta = Tensor<Double>.uniform(Shape(4, 4), using: &rng)
     let g = try Conv().backward(x, Parameters(w: f), delta)
     #expect(relativeError(g.dzdw?.channel(0) ?? Matrix(rows: 0, cols: 0), xcorr2(x.channel(0), delta.channel(0))) < 1e-13)
-    // Xu eq. (16)–(17): dE/dx = full convolution of δ with the kernel = conv2(δ, f, 'full').
+    // Xu (16)–(17): dE/dx = full convolution of δ with the kernel = conv2(δ, f, 'full').
     #expect(relativeError(g.dzdx.channel(0), conv2(delta.channel(0), f.channel(0), shape: .full)) < 1e-13)
   }
 
@@ -126,7 +126,7 @@ import Testing
 
 @Suite struct PoolTests {
   @Test func averagePoolErrorIsKroneckerUpsamplingDividedByFour() throws {
-    // Xu eq. (6) with β = 1/n² (MatConvNet's average) and f′ = 1: δˡ = up(δˡ⁺¹)/n².
+    // Xu (6) with β = 1/n² (MatConvNet's average) and f′ = 1: δˡ = up(δˡ⁺¹)/n².
     var rng = SeededGenerator(seed: 8)
     let x = Tensor<Double>.uniform(Shape(6, 4), using: &rng), delta = Tensor<Double>.uniform(Shape(3, 2), using: &rng)
     let g = try Pool(method: .avg, size: (2, 2), stride: (2, 2)).backward(x, Parameters(), delta)
@@ -134,7 +134,7 @@ import Testing
   }
 
   @Test func maxPoolRoutesToTheIndicator() throws {
-    // Xu eq. (7)–(8): the error reaches only the window's maximum.
+    // Xu (7)–(8): the error reaches only the window's maximum.
     let x = Tensor<Double>(shape: Shape(2, 2), storage: [1, 4, 3, 2])
     let g = try Pool(method: .max, size: (2, 2)).backward(x, Parameters(), Tensor(shape: Shape(1, 1), storage: [5]))
     #expect(g.dzdx.storage == [0, 5, 0, 0])

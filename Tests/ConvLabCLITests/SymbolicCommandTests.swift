@@ -10,13 +10,13 @@ import Testing
   @Test func appendixAJacobiansArePrintedAsInThePaper() throws {
     let r = try CLI.run(Self.appendixA, environment: ["COLUMNS": "100", "NO_COLOR": "1"])
     #expect(r.status == 0, "\(r.stderr)")
-    // dᵥZ/dᵥβ, rows z₂₂ and z₃₂ (Vardhan eq. a1-3; z₃₂ = a₂₂β₁₁ + a₂₃β₁₂ + a₃₂β₂₁ + a₃₃β₂₂).
+    // dᵥZ/dᵥβ, rows z₂₂ and z₃₂ (Vardhan (a1-3); z₃₂ = a₂₂β₁₁ + a₂₃β₁₂ + a₃₂β₂₁ + a₃₃β₂₂).
     #expect(r.stdout.contains("z₂₂ ⎢ a₁₂ a₂₂ a₁₃ a₂₃ ⎥"))
     #expect(r.stdout.contains("z₃₂ ⎢ a₂₂ a₃₂ a₂₃ a₃₃ ⎥"))
     // dᵥZ/dᵥA, row z₃₂: β₁₁ at a₂₂, β₂₁ at a₃₂, β₁₂ at a₂₃, β₂₂ at a₃₃.
     #expect(r.stdout.contains("z₃₂ ⎢   0   0   0   0 β₁₁ β₂₁   0 β₁₂ β₂₂   0   0   0 ⎥"))
     #expect(r.stdout.contains("numbers of the seeded instance substituted vs the literal Jacobian: ✓"))
-    #expect(r.stdout.contains("Vardhan App. A, rep.2 and eq. a1-2: ✓ exactly equal"))
+    #expect(r.stdout.contains("Vardhan App. A, rep.2 and Vardhan (a1-2): ✓ exactly equal"))
     #expect(r.stdout.contains("(1,2): printed a₁₂β₁₁ + a₁₃β₁₂ + a₂₂β₂₁ + a₂₃β₂₂, computed a₁₂β₂₁ + a₁₃β₂₂"))
     #expect(!r.stdout.contains("✗"))
   }
@@ -57,7 +57,7 @@ import Testing
   @Test func notationInSymbols() throws {
     let r = try CLI.run(["notation", "xcorr2", "--symbolic"], environment: ["NO_COLOR": "1"])
     #expect(r.status == 0, "\(r.stderr)")
-    #expect(r.stdout.contains("conv2(A, rot180(K), 'valid') = xcorr2(A, K, 'valid')  (Xu eq. 14)   ✓ equal as polynomials"))
+    #expect(r.stdout.contains("conv2(A, rot180(K), 'valid') = xcorr2(A, K, 'valid')  (Xu (14))   ✓ equal as polynomials"))
   }
 
   @Test func mistakesAreOneLineErrors() throws {

@@ -64,7 +64,7 @@ struct GeometryParsingTests {
     #expect(oneLineError { _ = try LayerStack(parsing: text) }.contains("at most 1000"))
   }
 
-  @Test("the geometry of valid strings is unchanged: MatConvNet eq. 5.3 by hand")
+  @Test("the geometry of valid strings is unchanged: MatConvNet (5.3) by hand")
   func validStringsUnchanged() throws {
     let spec = try LayerSpec(parsing: "conv 5x3x8 stride 2,1 pad 1,2,0,3 dilate 2")
     #expect(spec.filters == 8)

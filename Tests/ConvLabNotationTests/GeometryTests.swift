@@ -46,7 +46,7 @@ import Testing
     }
     let base = [Double](repeating: 1, count: inputLength)
     let y0 = network(base)
-    #expect(y0.count == length, "eq. (5.3) output length for \(axes)")
+    #expect(y0.count == length, "MatConvNet (5.3) output length for \(axes)")
     var dependencies = [[Int]](repeating: [], count: y0.count)
     for i in 0..<inputLength {
       var x = base
@@ -55,7 +55,7 @@ import Testing
     }
     for (k, deps) in dependencies.enumerated() {
       let range = field.inputRange(ofOutput: k + 1)
-      // Every dependency lies in the receptive field (eq. 5.1, composed with §5.5)...
+      // Every dependency lies in the receptive field (MatConvNet (5.1), composed with §5.5)...
       #expect(deps.allSatisfy { range.contains(Double($0)) }, "output \(k + 1) of \(axes): \(deps) outside \(range)")
       // ...and when the field lies inside the input, its ends are attained.
       if range.lowerBound >= 1, range.upperBound <= Double(inputLength) {

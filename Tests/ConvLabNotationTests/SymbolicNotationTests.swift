@@ -57,7 +57,7 @@ func symbolsAndNumbers(_ name: String, _ r: Int, _ c: Int, _ rng: inout SeededGe
 
   @Test func flipIdentitiesHoldExactly() throws {
     let a = SymbolicMatrix.symbols("a", 4, 4), k = SymbolicMatrix.symbols("k", 2, 3)
-    // Xu eq. (14): correlation with the rotated kernel is convolution, in every mode.
+    // Xu (14): correlation with the rotated kernel is convolution, in every mode.
     for shape in ConvShape.allCases { #expect(try xcorr2(a, try rot180(k), shape: shape) == conv2(a, k, shape: shape)) }
     #expect(try rot180(try rot180(k)) == k)
     // up is down's adjoint: ⟨down(x), y⟩ = ⟨x, up(y)⟩ as polynomials.

@@ -67,7 +67,7 @@ import Testing
         #expect(dx[i - 1, j - 1] == (try parser.parse(terms.joined(separator: " + "))), "x\(i)\(j)")
       }
     }
-    #expect(try WorkedExamples.xuEquation16() == dx)  // Xu eq. (16) with ⋆ the correlation of Fig. 4
+    #expect(try WorkedExamples.xuEquation16() == dx)  // Xu (16) with ⋆ the correlation of Fig. 4
   }
 
   @Test func vardhanGarbledZIsDiagnosedEntryByEntry() throws {

@@ -104,7 +104,7 @@ void cl_cpu_register(const char *name, cl_cpu_kernel kernel);
 #define CL_NAME(n) CL_CAT(n, CL_SUFFIX)
 
 /* A convolution: input h×w×d×n, filters kh×kw, stride, padding (top, bottom, left, right),
- * dilation, output oh×ow (MatConvNet §4.1, eq. 5.3). `ds` is the number of channels per image
+ * dilation, output oh×ow (MatConvNet §4.1, MatConvNet (5.3)). `ds` is the number of channels per image
  * in the buffer (d for one group; the input depth when x points at a group's first channel). */
 typedef struct {
   int h, w, d, n;

@@ -2,7 +2,7 @@ import CConvLabSupport
 import ConvLabCore
 
 /// The Float32 conv forward pass for GEMM-bound layers (many taps per pixel, as Milisavljevic's
-/// 3×3×64 → 64 or a VGG layer): the same product y = φ(x) F (Milisavljevic eq. 1–2, MatConvNet
+/// 3×3×64 → 64 or a VGG layer): the same product y = φ(x) F (Milisavljevic (1)–(2), MatConvNet
 /// §6.1), computed one block of patch rows at a time. Each block of φ (about 64 patches × H′W′D
 /// taps, ~150 KB) is written by im2row into a buffer that stays in the core's L2 cache and is
 /// multiplied there at once by ConvLab's AVX2 GEMM micro-kernel (`CConvLabSupport/sgemm.c`),

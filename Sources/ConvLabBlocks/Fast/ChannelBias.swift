@@ -1,7 +1,7 @@
 import ConvLabCore
 
 /// The bias of conv, convt and dense-like blocks: b_k added to every pixel of channel k, and its
-/// gradient dz/db_k = Σ over pixels and images of dz/dy (Xu eq. 9–10: "the sum of all the
+/// gradient dz/db_k = Σ over pixels and images of dz/dy (Xu (9)–(10): "the sum of all the
 /// elements in error δ").
 enum ChannelBias {
   /// y[:, :, k, n] += b_k.

@@ -4,7 +4,7 @@ import ConvLabNotation
 
 /// The fast im2row/row2im kernels: the same index map t(p, q) as the literal `Im2Row`
 /// (MatConvNet §6.1), walked once with precomputed in-bounds ranges instead of testing every
-/// tap (Milisavljevic eq. 1–2: "serialization" of patches so that convolution is one GEMM).
+/// tap (Milisavljevic (1)–(2): "serialization" of patches so that convolution is one GEMM).
 ///
 /// Buffers are column-major (H″W″) × (H′W′D): column q holds tap (i′, j′, d) of every patch.
 struct PatchMatrix {

@@ -120,7 +120,7 @@ enum PoolingKernels {
     }
   }
 
-  /// Max pooling's dz/dx for 2×2 windows with stride 2 (Xu eq. 7–8: the error goes to the
+  /// Max pooling's dz/dx for 2×2 windows with stride 2 (Xu (7)–(8): the error goes to the
   /// window's maximum, the first one in column-major order on ties): each window reads its four
   /// x, writes its four dz/dx — the gradient at the argmax, zeros elsewhere — so every entry of
   /// dz/dx is written exactly once, two columns and four windows at a time.

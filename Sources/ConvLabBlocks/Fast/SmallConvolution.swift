@@ -8,11 +8,11 @@ import ConvLabCore
 /// x_{i″+i′−P, j″+j′−P, d}, with i″ vectorized.
 ///
 /// The backward pass uses the papers' identities instead of φ:
-/// - dz/dx is a "full" correlation of dz/dy with the rotated filters (Xu eq. 16, MatConvNet
+/// - dz/dx is a "full" correlation of dz/dy with the rotated filters (Xu (16), MatConvNet
 ///   §6.1: the transposed convolution): dx_{r c d} = Σ_k Σ_{p q} rot180(f)_{p q k d}
 ///   dy_{r+p−P′, c+q−P′, k} with P′ = H′ − 1 − P, which is this file's forward kernel run on dz/dy
 ///   with filters rotated by 180° and their depth and count exchanged;
-/// - dz/df_{p q d k} = Σ_n Σ_{i″ j″} dy_{i″ j″ k n} x_{i″+p−P, j″+q−P, d, n} (Xu eq. 13: the
+/// - dz/df_{p q d k} = Σ_n Σ_{i″ j″} dy_{i″ j″ k n} x_{i″+p−P, j″+q−P, d, n} (Xu (13): the
 ///   correlation of the input with the error), summed 8 rows at a time.
 ///
 /// Stride 1, no dilation, one group, output at least 8 rows high, padding below the filter size;
@@ -138,7 +138,7 @@ enum SmallConvolution {
     }
   }
 
-  /// dz/df += Σ_n Σ dy x (Xu eq. 13) for padded images `xp` and dz/dy `g` (outH × outW slabs,
+  /// dz/df += Σ_n Σ dy x (Xu (13)) for padded images `xp` and dz/dy `g` (outH × outW slabs,
   /// K per image); one core per (input channel, block of four filters), so no two cores write
   /// the same weight.
   @_specialize(where S == Float)
@@ -185,7 +185,7 @@ enum SmallConvolution {
   }
 
   /// rot180(f) with depth and count exchanged (H′×W′×K×D): the filters of dz/dx's correlation.
-  /// The index form of the notation layer's `rot180(K) = J K J` (Xu eq. 14), which builds the
+  /// The index form of the notation layer's `rot180(K) = J K J` (Xu (14)), which builds the
   /// exchange matrices as the paper writes them; the tests hold this kernel to that literal path.
   static func rotatedTransposed<S: Scalar>(_ f: UnsafePointer<S>, _ s: Shape) -> (UnsafeMutablePointer<S>, Shape) {
     let shape = Shape(s.h, s.w, s.n, s.d)
@@ -225,8 +225,8 @@ enum SmallConvolution {
     }
   }
 
-  /// `Conv.backward` through the direct kernels: dz/df by Xu eq. 13, dz/dx (when asked) as the
-  /// full correlation of dz/dy with rot180(f) (Xu eq. 16), dz/db by summing dz/dy.
+  /// `Conv.backward` through the direct kernels: dz/df by Xu (13), dz/dx (when asked) as the
+  /// full correlation of dz/dy with rot180(f) (Xu (16)), dz/db by summing dz/dy.
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   static func convBackward<S: Scalar>(_ x: Tensor<S>, filters f: Tensor<S>, _ dzdy: Tensor<S>, pad: [Int], inputGradient: Bool) -> (dx: Tensor<S>, dw: Tensor<S>) {

@@ -3,7 +3,7 @@ import ConvLabBlocks
 import ConvLabCore
 
 /// Convolution on the device as on the CPU's fast path: φ(x) by the im2row kernel, one GEMM
-/// per filter group, the result scattered into y with the bias (Milisavljevic eq. 1–2,
+/// per filter group, the result scattered into y with the bias (Milisavljevic (1)–(2),
 /// MatConvNet §6.1); backward dz/dF = φᵀ dY, dz/dX = φ*(dY Fᵀ) by the row2im gather.
 extension Conv: DeviceBlock {
   /// The launch geometry of one group: d = D′ channels read from images D channels apart.
@@ -92,7 +92,7 @@ extension Conv: DeviceBlock {
   }
 }
 
-/// dz/db_k = Σ over pixels and images of dz/dy(:, :, k, :) (Xu eq. 9–10), shaped like b.
+/// dz/db_k = Σ over pixels and images of dz/dy(:, :, k, :) (Xu (9)–(10)), shaped like b.
 func channelSums<S: Scalar>(_ k: Kernels<S>, _ dzdy: DeviceTensor<S>, shape: Shape) throws -> DeviceTensor<S> {
   let s = dzdy.shape, sums = try k.empty(shape)
   try k.reduce("channel_sum", s.d, .tensor(dzdy), .tensor(sums), .long(s.h * s.w), .int(s.d), .int(s.n))
@@ -124,7 +124,7 @@ extension ConvTranspose: DeviceBlock {
   }
 }
 
-/// Dense is the GEMM Y = W X on x's storage seen as an HWD × N matrix (Murugan eq. 3.10).
+/// Dense is the GEMM Y = W X on x's storage seen as an HWD × N matrix (Murugan (3.10)).
 extension Dense: DeviceBlock {
   public func forward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> DeviceTensor<S> {
     let yShape = try outputShape(x.shape, try p.shapes()), k = Kernels<S>(engine)
@@ -135,7 +135,7 @@ extension Dense: DeviceBlock {
     return y
   }
 
-  /// dz/dx = Wᵀ dz/dy, dz/dW = dz/dy xᵀ, dz/db = Σ dz/dy (Murugan eq. 3.28–3.59).
+  /// dz/dx = Wᵀ dz/dy, dz/dW = dz/dy xᵀ, dz/db = Σ dz/dy (Murugan (3.28)–(3.59)).
   public func backward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>, _ dzdy: DeviceTensor<S>,
                                   inputGradient: Bool) throws -> DeviceGradients<S> {
     let yShape = try outputShape(x.shape, try p.shapes()), k = Kernels<S>(engine)

@@ -3,7 +3,7 @@ import ConvLabBlocks
 import ConvLabCore
 
 /// Pooling on the device: one thread per output (forward) or per input (backward, gathering
-/// from the windows that hold it: Xu eq. 8's max routing, the 1/|window| share of averaging).
+/// from the windows that hold it: Xu (8)'s max routing, the 1/|window| share of averaging).
 extension Pool: DeviceBlock {
   func kernelGeometry(_ x: Shape, _ y: Shape) -> cl_pool_geometry {
     cl_pool_geometry(h: Int32(x.h), w: Int32(x.w), slabs: Int32(x.d * x.n), kh: Int32(size.0), kw: Int32(size.1),

@@ -78,7 +78,7 @@ extension PDist: DeviceBlock {
   }
 }
 
-/// Murugan's regression losses: per-entry loss and derivative, then a sum (eq. 2.4–2.9).
+/// Murugan's regression losses: per-entry loss and derivative, then a sum (Murugan (2.4)–(2.9)).
 extension RegressionLoss: DeviceBlock {
   func pieces<S: Scalar>(_ k: Kernels<S>, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> (values: DeviceTensor<S>, grad: DeviceTensor<S>) {
     _ = try outputShape(x.shape, try p.shapes())

@@ -21,7 +21,7 @@ public struct Symbol: Hashable, Comparable, Sendable, CustomStringConvertible {
   }
 
   /// The order in which factors are written within a term: data and errors before weights,
-  /// so that terms read as the papers print them (a₂₂β₁₁ in Vardhan App. A, δ₁₁k₂₂ in Xu eq. 15).
+  /// so that terms read as the papers print them (a₂₂β₁₁ in Vardhan App. A, δ₁₁k₂₂ in Xu (15)).
   static func rank(_ name: String) -> Int {
     switch name {
     case "0": return -1  // Vardhan App. B's padding zero, written first as in max{0, I₁₁, I₂₁}
@@ -263,7 +263,7 @@ public struct Polynomial: Hashable, Sendable, CustomStringConvertible, Expressib
   }
 
   /// ∂p/∂s, exactly: the power rule term by term. For the papers' linear maps y = M x this
-  /// reads the entry M_{ij} off y_i (Vardhan eq. a1-2: ∂z₃₂/∂β₂₁ = a₃₂).
+  /// reads the entry M_{ij} off y_i (Vardhan (a1-2): ∂z₃₂/∂β₂₁ = a₃₂).
   public func derivative(_ s: Symbol) throws -> Polynomial {
     var out: [Term] = []
     for t in terms {

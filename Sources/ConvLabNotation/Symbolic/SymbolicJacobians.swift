@@ -4,7 +4,7 @@ import ConvLabCore
 /// matrices whose entries are symbols of that point).
 public enum SymbolicJacobians {
   /// diag(f′(x₁₁), f′(x₂₁), …) for an element-wise block y = f(x): the derivative of each entry
-  /// as an opaque symbol, in vec order (Murugan Table 1; Xu eq. 4: dx/dz = f′(z)).
+  /// as an opaque symbol, in vec order (Murugan Table 1; Xu (4): dx/dz = f′(z)).
   public static func elementwise(_ name: String, rows: Int, cols: Int, derivative f: String = "f′") throws -> SymbolicMatrix {
     let n = try Size.product([rows, cols], "the input")
     try SymbolicLayers.checkSize(n, n, "Jacobian")
@@ -13,7 +13,7 @@ public enum SymbolicJacobians {
     return j
   }
 
-  /// The matrix of derivatives f′(name_ij) itself, shaped like the input (Xu eq. 4–8, 18:
+  /// The matrix of derivatives f′(name_ij) itself, shaped like the input (Xu (4)–(8), 18:
   /// the f′(z) of δ = f′(z) ∘ …).
   public static func elementwiseDiagonal(_ name: String, rows: Int, cols: Int, derivative f: String = "f′") throws -> SymbolicMatrix {
     try SymbolicLayers.checkSize(rows, cols, "matrix of derivatives")
@@ -52,7 +52,7 @@ public enum SymbolicJacobians {
   }
 
   /// Softmax across channels, at every spatial position: dyᵢ/dxⱼ = yᵢ(δᵢⱼ − yⱼ), i.e. the block
-  /// diag(y) − y yᵀ (MatConvNet §6.4; Murugan eq. 3.8) — entries in the outputs y_{ijd}.
+  /// diag(y) − y yᵀ (MatConvNet §6.4; Murugan (3.8)) — entries in the outputs y_{ijd}.
   public static func softmax(h: Int, w: Int, d: Int, name: String = "y") throws -> SymbolicMatrix {
     let n = try Size.product([h, w, d], "the input")
     try SymbolicLayers.checkSize(n, n, "Jacobian")

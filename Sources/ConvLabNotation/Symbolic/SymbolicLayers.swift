@@ -136,7 +136,7 @@ public enum SymbolicLayers {
   /// The max-pool selector d ᵥA / d ᵥI given which entry of each window wins: row (p, q) has a
   /// 1 in the column of the winning input entry, and is all zero when a padding zero wins.
   ///
-  /// Vardhan App. B eq. b-1 to b-2.3 (i_pq is `winners[k] + 1`); MatConvNet §6.3's S(x).
+  /// Vardhan App. B (b-1)–(b-2.3) (i_pq is `winners[k] + 1`); MatConvNet §6.3's S(x).
   public static func maxPoolSelector(_ x: SymbolicMatrix, geometry g: FilterGeometry, padding: PoolPadding, winners: [Int]) throws -> SymbolicMatrix {
     let pooled = try maxPoolWindows(x, geometry: g, padding: padding)
     guard winners.count == pooled.windows.count else {
@@ -166,7 +166,7 @@ public enum SymbolicLayers {
     }
   }
 
-  /// The dense layer y = W x⃗ + b with x⃗ = vec x, W ∈ R^{K×HW} (Murugan eq. 3.10; Vardhan
+  /// The dense layer y = W x⃗ + b with x⃗ = vec x, W ∈ R^{K×HW} (Murugan (3.10); Vardhan
   /// §3.1.1 writes Z = Wᵀ B + b with the transpose folded into W here).
   public static func dense(_ x: SymbolicMatrix, weights w: SymbolicMatrix, bias b: SymbolicMatrix?) throws -> SymbolicMatrix {
     let y = try w * vec(x)
@@ -174,7 +174,7 @@ public enum SymbolicLayers {
     return try y + b
   }
 
-  /// Xu's average "polymerization" layer without activation: z = β down(x) + b 1 (Xu eq. 2),
+  /// Xu's average "polymerization" layer without activation: z = β down(x) + b 1 (Xu (2)),
   /// with scalar symbols β and b.
   public static func subsample(_ x: SymbolicMatrix, n: Int, beta: Polynomial, bias: Polynomial) throws -> SymbolicMatrix {
     let d = try down(x, n)
@@ -182,7 +182,7 @@ public enum SymbolicLayers {
   }
 
   /// The Jacobian d vec y / d (vec s)ᵀ of a map written in symbols: entry (i, j) = ∂(vec y)ᵢ/∂sⱼ
-  /// (Vardhan eq. a1-1: column j is ∂ ᵥZ/∂sⱼ, "column by column").
+  /// (Vardhan (a1-1): column j is ∂ ᵥZ/∂sⱼ, "column by column").
   public static func jacobian(_ y: SymbolicMatrix, wrt variables: [Symbol]) throws -> SymbolicMatrix {
     try checkSize(y.count, variables.count, "Jacobian")
     let v = vec(y)

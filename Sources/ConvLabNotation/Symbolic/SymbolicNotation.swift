@@ -11,7 +11,7 @@ public func vec(_ a: SymbolicMatrix) -> SymbolicMatrix {
   SymbolicMatrix(rows: a.count, cols: 1, entries: a.entries)
 }
 
-/// unvec_{m,n}(v): refills an m × n matrix column by column (Xu eq. 12).
+/// unvec_{m,n}(v): refills an m × n matrix column by column (Xu (12)).
 public func unvec(_ v: SymbolicMatrix, _ rows: Int, _ cols: Int) throws -> SymbolicMatrix {
   guard rows >= 0, cols >= 0, v.count == rows * cols else {
     throw ConvLabError("unvec needs \(max(0, rows) * max(0, cols)) entries for a \(rows)×\(cols) matrix, but the vector has \(v.count).")
@@ -36,14 +36,14 @@ public func symbolicOnes(_ m: Int, _ n: Int) -> SymbolicMatrix {
   SymbolicMatrix(rows: m, cols: n) { _, _ in 1 }
 }
 
-/// Up-sampling over symbols: up(x) = x ⊗ 1ₙₓₙ (Xu eq. 6, with 1ₙₓₙ where Xu prints Iₙₓₙ —
+/// Up-sampling over symbols: up(x) = x ⊗ 1ₙₓₙ (Xu (6), with 1ₙₓₙ where Xu prints Iₙₓₙ —
 /// see `up(_:_:)` on numbers).
 public func up(_ x: SymbolicMatrix, _ n: Int) throws -> SymbolicMatrix {
   guard n >= 1 else { throw ConvLabError("up(·) needs a block size n ≥ 1, got \(n).") }
   return try kron(x, symbolicOnes(n, n))
 }
 
-/// down(x): the sum over every non-overlapping n × n block (Xu eq. 2, §2.2.1).
+/// down(x): the sum over every non-overlapping n × n block (Xu (2), §2.2.1).
 public func down(_ x: SymbolicMatrix, _ n: Int) throws -> SymbolicMatrix {
   guard n > 0, x.rows % n == 0, x.cols % n == 0 else {
     throw ConvLabError("down(·) with n = \(n) needs a size divisible by n, got \(x.rows)×\(x.cols).")
@@ -61,23 +61,23 @@ public func average(_ x: SymbolicMatrix, _ n: Int) throws -> SymbolicMatrix {
   try down(x, n).scaled(by: try Rational(1, try Size.product([n, n], "the pooling window")))
 }
 
-/// Jₙ with exact entries (Xu eq. 14).
+/// Jₙ with exact entries (Xu (14)).
 public func symbolicExchange(_ n: Int) -> SymbolicMatrix {
   SymbolicMatrix(rows: n, cols: n) { r, c in r + c == n - 1 ? 1 : 0 }
 }
 
-/// rot180(K) = J K J, computed as the two matrix products Xu eq. (14) writes.
+/// rot180(K) = J K J, computed as the two matrix products Xu (14) writes.
 public func rot180(_ k: SymbolicMatrix) throws -> SymbolicMatrix {
   try symbolicExchange(k.rows) * k * symbolicExchange(k.cols)
 }
 
-/// The Hadamard product A ∘ B (Xu eq. 4–8, 18).
+/// The Hadamard product A ∘ B (Xu (4)–(8), 18).
 public func hadamard(_ a: SymbolicMatrix, _ b: SymbolicMatrix) throws -> SymbolicMatrix {
   try a.requireSameSize(b, "∘")
   return SymbolicMatrix(rows: a.rows, cols: a.cols, entries: try zip(a.entries, b.entries).map { try $0 * $1 })
 }
 
-/// Zero margins around A (Xu's δ̃, eq. 16; Vardhan App. A's padded A).
+/// Zero margins around A (Xu's δ̃, Xu (16); Vardhan App. A's padded A).
 public func zeroPad(_ a: SymbolicMatrix, top: Int, bottom: Int, left: Int, right: Int) throws -> SymbolicMatrix {
   guard min(top, bottom, left, right) >= 0 else { throw ConvLabError("padding must be ≥ 0, got \(top),\(bottom),\(left),\(right).") }
   return SymbolicMatrix(rows: a.rows + top + bottom, cols: a.cols + left + right) { i, j in
@@ -87,7 +87,7 @@ public func zeroPad(_ a: SymbolicMatrix, top: Int, bottom: Int, left: Int, right
 }
 
 /// True 2-D convolution over symbols (MATLAB `conv2`, kernel flipped):
-/// C(i, j) = Σₚ Σ_q A(p, q) K(i − p + 1, j − q + 1) (Xu eq. 13, 16–18; Murugan eq. 3.70–3.74).
+/// C(i, j) = Σₚ Σ_q A(p, q) K(i − p + 1, j − q + 1) (Xu (13), 16–18; Murugan (3.70)–(3.74)).
 public func conv2(_ a: SymbolicMatrix, _ k: SymbolicMatrix, shape: ConvShape = .full) throws -> SymbolicMatrix {
   let (rows, cols, r0, c0): (Int, Int, Int, Int)
   switch shape {

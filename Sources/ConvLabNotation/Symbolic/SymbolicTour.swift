@@ -37,18 +37,18 @@ public enum SymbolicTour {
       let b = SymbolicMatrix.symbols(names.filter, n, n)
       return [step("A", x), step("B", b), step("A ⊗ B = [aᵢⱼ B]", try kron(x, b))]
     case "up":
-      return [step("x", x), step("up(x) = x ⊗ 1\(subscriptDigits(n))ₓ\(subscriptDigits(n))  (Xu eq. 6 with 1, not I)", try up(x, n))]
+      return [step("x", x), step("up(x) = x ⊗ 1\(subscriptDigits(n))ₓ\(subscriptDigits(n))  (Xu (6) with 1, not I)", try up(x, n))]
     case "down", "average":
       let big = SymbolicMatrix.symbols(names.input, 2 * n, 2 * n)
       return name == "down"
-        ? [step("x", big), step("down(x): the sum of each \(n)×\(n) block (Xu eq. 2)", try down(big, n))]
+        ? [step("x", big), step("down(x): the sum of each \(n)×\(n) block (Xu (2))", try down(big, n))]
         : [step("x", big), step("average: down(x)/\(n * n) (MatConvNet §4.3)", try average(big, n))]
     case "exchange":
       let v = SymbolicMatrix.vectorSymbols(names.input, n + 1)
       return [step("J\(subscriptDigits(n + 1))", symbolicExchange(n + 1)), step("v", v), step("J v (order reversed)", try symbolicExchange(n + 1) * v)]
     case "rot180":
       let k = SymbolicMatrix.symbols(names.filter, n + 1, n + 1)
-      return [step("K", k), step("rot180(K) = J K J  (Xu eq. 14)", try rot180(k))]
+      return [step("K", k), step("rot180(K) = J K J  (Xu (14))", try rot180(k))]
     case "conv2", "xcorr2":
       let a = SymbolicMatrix.symbols(names.input, n + 1, n + 1)
       let k = SymbolicMatrix.symbols(names.filter, n, n)
@@ -58,8 +58,8 @@ public enum SymbolicTour {
       }
       let flipped = name == "conv2" ? try xcorr2(a, try rot180(k)) : try conv2(a, try rot180(k), shape: .valid)
       let direct = name == "conv2" ? try conv2(a, k, shape: .valid) : try xcorr2(a, k)
-      out.append(step(name == "conv2" ? "xcorr2(A, rot180(K), 'valid') = conv2(A, K, 'valid')  (Xu eq. 14)"
-                                      : "conv2(A, rot180(K), 'valid') = xcorr2(A, K, 'valid')  (Xu eq. 14)", flipped, flipped == direct))
+      out.append(step(name == "conv2" ? "xcorr2(A, rot180(K), 'valid') = conv2(A, K, 'valid')  (Xu (14))"
+                                      : "conv2(A, rot180(K), 'valid') = xcorr2(A, K, 'valid')  (Xu (14))", flipped, flipped == direct))
       return out
     case "hadamard":
       let b = SymbolicMatrix.symbols(names.filter, 2, 3)

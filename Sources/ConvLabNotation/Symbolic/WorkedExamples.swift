@@ -38,7 +38,7 @@ public struct WorkedExample: Sendable {
 }
 
 /// The catalogue of symbolic worked examples: Vardhan App. A and B, Xu's examples around
-/// eqs. (11)–(16) and Fig. 4, MatConvNet §6.1's Kronecker forms and §6.2's index sum.
+/// Xu (11)–(16) and Fig. 4, MatConvNet §6.1's Kronecker forms and §6.2's index sum.
 public enum WorkedExamples {
   // MARK: Vardhan App. A — Z = A ∗ β, A 3×4, β 2×2, padding (1,1), stride (1,2)
 
@@ -52,12 +52,12 @@ public enum WorkedExamples {
     try SymbolicLayers.convolve(.symbols("a", 3, 4), .symbols("β", 2, 2), geometry: vardhanGeometry)
   }
 
-  /// dᵥZ/dᵥβ of App. A (12×4), column by column ∂ᵥZ/∂β_rs (eq. a1-1 to a1-3).
+  /// dᵥZ/dᵥβ of App. A (12×4), column by column ∂ᵥZ/∂β_rs (Vardhan (a1-1)–(a1-3)).
   public static func vardhanJacobianWrtKernel() throws -> SymbolicMatrix {
     try SymbolicLayers.jacobian(try vardhanZ(), wrt: try SymbolicLayers.variables(of: vec(.symbols("β", 2, 2))))
   }
 
-  /// dᵥZ/dᵥA of App. A (12×12), column by column ∂ᵥZ/∂A_rs (eq. a2-1 to a2-3).
+  /// dᵥZ/dᵥA of App. A (12×12), column by column ∂ᵥZ/∂A_rs (Vardhan (a2-1)–(a2-3)).
   public static func vardhanJacobianWrtInput() throws -> SymbolicMatrix {
     try SymbolicLayers.jacobian(try vardhanZ(), wrt: try SymbolicLayers.variables(of: vec(.symbols("a", 3, 4))))
   }
@@ -68,14 +68,14 @@ public enum WorkedExamples {
 
   static func labels(_ name: String, _ rows: Int, _ cols: Int) -> SymbolicMatrix { .symbols(name, rows, cols) }
 
-  /// Vardhan App. A: rep.2, rep.3, eq. a1-2, eq. a2-2, dA/dA₂₃ and the vectorised A, β, Z, as printed.
+  /// Vardhan App. A: rep.2, rep.3, Vardhan (a1-2), Vardhan (a2-2), dA/dA₂₃ and the vectorised A, β, Z, as printed.
   public static func vardhanAppendixA() throws -> [WorkedExample] {
     let z = try vardhanZ()
     let dZdBeta = try vardhanJacobianWrtKernel()
     let dZdA = try vardhanJacobianWrtInput()
     let ref = "Vardhan App. A"
     return [
-      WorkedExample(id: "vardhan-a-z32", reference: "\(ref), rep.2 and eq. a1-2", claim: "z₃₂ of Z = A ∗ β (padding (1,1), stride (1,2))",
+      WorkedExample(id: "vardhan-a-z32", reference: "\(ref), rep.2 and Vardhan (a1-2)", claim: "z₃₂ of Z = A ∗ β (padding (1,1), stride (1,2))",
                     printed: [["a₂₂β₁₁ + a₂₃β₁₂ + a₃₂β₂₁ + a₃₃β₂₂"]], computed: SymbolicMatrix(rows: 1, cols: 1, entries: [z[2, 1]]),
                     erratum: nil, aliases: [:]),
       WorkedExample(
@@ -88,14 +88,14 @@ public enum WorkedExamples {
         computed: z,
         erratum: "the matrix as printed (in the text conversion) has 3 rows, the last with 4 entries: z₂₁, z₁₂ and z₁₃ are missing, row 1 continues with z₂₂ and z₂₃, and z₄₂ is repeated; the 12 computed entries are z = A ∗ β with the stated padding and stride",
         aliases: [:]),
-      WorkedExample(id: "vardhan-a-dz32-dbeta21", reference: "\(ref), eq. a1-2", claim: "∂z₃₂/∂β₂₁",
+      WorkedExample(id: "vardhan-a-dz32-dbeta21", reference: "\(ref), Vardhan (a1-2)", claim: "∂z₃₂/∂β₂₁",
                     printed: [["a₃₂"]], computed: SymbolicMatrix(rows: 1, cols: 1, entries: [dZdBeta[6, 1]]), erratum: nil, aliases: [:]),
-      WorkedExample(id: "vardhan-a-dz32-dA23", reference: "\(ref), eq. a2-2", claim: "∂z₃₂/∂A₂₃",
+      WorkedExample(id: "vardhan-a-dz32-dA23", reference: "\(ref), Vardhan (a2-2)", claim: "∂z₃₂/∂A₂₃",
                     printed: [["β₁₂"]], computed: SymbolicMatrix(rows: 1, cols: 1, entries: [dZdA[6, 7]]), erratum: nil, aliases: [:]),
-      WorkedExample(id: "vardhan-a-z32-in-a2-2", reference: "\(ref), eq. a2-2", claim: "z₃₂ as restated in the first line of eq. a2-2",
+      WorkedExample(id: "vardhan-a-z32-in-a2-2", reference: "\(ref), Vardhan (a2-2)", claim: "z₃₂ as restated in the first line of Vardhan (a2-2)",
                     printed: [["a₂₂β₁₁ + a₂₃A₁₂ + a₃₂β₂₁ + a₃₃β₂₂"]], computed: SymbolicMatrix(rows: 1, cols: 1, entries: [z[2, 1]]),
                     erratum: "a typo in the source: the second term is printed a₂₃A₁₂ where rep.2 has a₂₃β₁₂ (the result ∂z₃₂/∂A₂₃ = β₁₂ is right)", aliases: [:]),
-      WorkedExample(id: "vardhan-a-dA-dA23", reference: "\(ref), after eq. a2-2", claim: "dA/dA₂₃, the input of dZ/dA₂₃ = dA/dA₂₃ ∗ β",
+      WorkedExample(id: "vardhan-a-dA-dA23", reference: "\(ref), after Vardhan (a2-2)", claim: "dA/dA₂₃, the input of dZ/dA₂₃ = dA/dA₂₃ ∗ β",
                     printed: [["0", "0", "0", "0"], ["0", "0", "1", "0"], ["0", "0", "0", "0"]],
                     computed: try SymbolicMatrix(rows: 3, cols: 4) { i, j in try Polynomial(Symbol("a", [i + 1, j + 1])).derivative(Symbol("a", [2, 3])) },
                     erratum: nil, aliases: [:]),
@@ -131,7 +131,7 @@ public enum WorkedExamples {
     return SymbolicMatrix(rows: pooled.rows, cols: pooled.cols, entries: sums)
   }
 
-  /// Vardhan App. B: the windows of rep.3, ᵥΩ of A₂₁ and the switch i₂₁ with its column j (eq. b-2), as printed.
+  /// Vardhan App. B: the windows of rep.3, ᵥΩ of A₂₁ and the switch i₂₁ with its column j (Vardhan (b-2)), as printed.
   public static func vardhanAppendixB() throws -> [WorkedExample] {
     let ref = "Vardhan App. B"
     // Printed sets typed in the order printed; the padding 0 is the term `zero` (see vardhanPoolWindowSets).
@@ -153,11 +153,11 @@ public enum WorkedExamples {
                     printed: printedSets, computed: try vardhanPoolWindowSets(),
                     erratum: "the set of A₃₂ is printed with I₃₃ twice (harmless for a max, but the printed list is not the window); every other window agrees, padding zeros included",
                     aliases: ["zero": "0"]),
-      WorkedExample(id: "vardhan-b-omega21", reference: "\(ref), after eq. b-1", claim: "ᵥΩ of A₂₁'s window, column-stacked",
+      WorkedExample(id: "vardhan-b-omega21", reference: "\(ref), after Vardhan (b-1)", claim: "ᵥΩ of A₂₁'s window, column-stacked",
                     printed: [["0"], ["0"], ["0"], ["a₁₁"], ["a₂₁"], ["a₃₁"]],
                     computed: SymbolicMatrix(rows: 6, cols: 1, entries: window21.entries.map(\.value)),
                     erratum: "a slip of notation: the window's entries are printed a₁₁, a₂₁, a₃₁ (the letter of App. A) where App. B's input is I; the positions agree", aliases: [:]),
-      WorkedExample(id: "vardhan-b-i21", reference: "\(ref), after eq. b-1 and eq. b-2", claim: "i₂₁ (the 1-based index of I₂₁ in ᵥΩ) and the column j = (c_i − 1)h_i + r_i of the 1 in row A₂₁ of dᵥA/dᵥI",
+      WorkedExample(id: "vardhan-b-i21", reference: "\(ref), after Vardhan (b-1) and Vardhan (b-2)", claim: "i₂₁ (the 1-based index of I₂₁ in ᵥΩ) and the column j = (c_i − 1)h_i + r_i of the 1 in row A₂₁ of dᵥA/dᵥI",
                     printed: [["5", "2"]], computed: SymbolicMatrix(rows: 1, cols: 2, entries: [Polynomial(winner + 1), Polynomial(column)]),
                     erratum: nil, aliases: [:]),
     ]
@@ -179,7 +179,7 @@ public enum WorkedExamples {
     return try SymbolicMatrix(rows: 3, cols: 3) { i, j in try e.derivative(Symbol("x", [i + 1, j + 1])) }
   }
 
-  /// Xu's examples after eq. (11)–(15) for Fig. 4 (x 3×3, k 2×2, δ 2×2), as printed.
+  /// Xu's examples after Xu (11)–(15) for Fig. 4 (x 3×3, k 2×2, δ 2×2), as printed.
   public static func xu() throws -> [WorkedExample] {
     let e = try xuLinearizedError()
     let dx = try xuInputGradient()
@@ -189,18 +189,18 @@ public enum WorkedExamples {
     let c11 = try SymbolicMatrix(rows: 2, cols: 2) { i, j in try z[i, j].derivative(Symbol("k", [1, 1])) }
     let aliases = ["d": "δ"]
     return [
-      WorkedExample(id: "xu-dk11", reference: "Xu eq. (11)–(12), Fig. 4", claim: "∂E/∂[k]₁,₁", printed: [["δ₁₁x₁₁ + δ₁₂x₁₂ + δ₂₁x₂₁ + δ₂₂x₂₂"]],
+      WorkedExample(id: "xu-dk11", reference: "Xu (11)–(12), Fig. 4", claim: "∂E/∂[k]₁,₁", printed: [["δ₁₁x₁₁ + δ₁₂x₁₂ + δ₂₁x₂₁ + δ₂₂x₂₂"]],
                     computed: one(dk[0, 0]), erratum: nil, aliases: aliases),
-      WorkedExample(id: "xu-c11", reference: "Xu eq. (12), Fig. 4", claim: "[c]₁,₁: the entries of x multiplied by [k]₁,₁", printed: [["x₁₁", "x₁₂"], ["x₂₁", "x₂₂"]],
+      WorkedExample(id: "xu-c11", reference: "Xu (12), Fig. 4", claim: "[c]₁,₁: the entries of x multiplied by [k]₁,₁", printed: [["x₁₁", "x₁₂"], ["x₂₁", "x₂₂"]],
                     computed: c11, erratum: nil, aliases: aliases),
-      WorkedExample(id: "xu-dx11", reference: "Xu eq. (15), Fig. 4", claim: "∂E/∂[x]₁,₁", printed: [["δ₁₁k₁₁"]], computed: one(dx[0, 0]), erratum: nil, aliases: aliases),
-      WorkedExample(id: "xu-dx12", reference: "Xu eq. (15), Fig. 4", claim: "∂E/∂[x]₁,₂", printed: [["δ₁₁k₁₂ + δ₁₂k₁₁"]], computed: one(dx[0, 1]), erratum: nil, aliases: aliases),
-      WorkedExample(id: "xu-dx22", reference: "Xu eq. (15), Fig. 4", claim: "∂E/∂[x]₂,₂", printed: [["δ₁₁k₁₂ + δ₁₂k₂₁ + δ₂₁k₁₂ + δ₂₂k₁₁"]], computed: one(dx[1, 1]),
+      WorkedExample(id: "xu-dx11", reference: "Xu (15), Fig. 4", claim: "∂E/∂[x]₁,₁", printed: [["δ₁₁k₁₁"]], computed: one(dx[0, 0]), erratum: nil, aliases: aliases),
+      WorkedExample(id: "xu-dx12", reference: "Xu (15), Fig. 4", claim: "∂E/∂[x]₁,₂", printed: [["δ₁₁k₁₂ + δ₁₂k₁₁"]], computed: one(dx[0, 1]), erratum: nil, aliases: aliases),
+      WorkedExample(id: "xu-dx22", reference: "Xu (15), Fig. 4", claim: "∂E/∂[x]₂,₂", printed: [["δ₁₁k₁₂ + δ₁₂k₂₁ + δ₂₁k₁₂ + δ₂₂k₁₁"]], computed: one(dx[1, 1]),
                     erratum: "wrong in the source: the first term is printed δ₁₁k₁₂; x₂₂ meets k₂₂ in z₁₁, so it is δ₁₁k₂₂ (and k₁₂ would then appear twice)", aliases: aliases),
     ]
   }
 
-  /// Xu eq. (16) computed literally: δ̃ ⋆ (J k J), for comparing with ∂E/∂x.
+  /// Xu (16) computed literally: δ̃ ⋆ (J k J), for comparing with ∂E/∂x.
   public static func xuEquation16() throws -> SymbolicMatrix {
     let padded = try zeroPad(.symbols("δ", 2, 2), top: 1, bottom: 1, left: 1, right: 1)
     return try xcorr2(padded, try rot180(.symbols("k", 2, 2)))
@@ -220,7 +220,7 @@ public enum WorkedExamples {
     }
   }
 
-  /// x_k by MatConvNet eq. (6.1): Σ_{q=1}^{Q} y_{⌊(k−1+P⁻)/S⌋+2−q} f_{(k−1+P⁻) mod S + S(q−1)+1},
+  /// x_k by MatConvNet (6.1): Σ_{q=1}^{Q} y_{⌊(k−1+P⁻)/S⌋+2−q} f_{(k−1+P⁻) mod S + S(q−1)+1},
   /// with out-of-range y and f read as 0, and Q the upper limit (`1 + ⌊(H′−1)/S⌋` in (6.1)).
   public static func transposeIndexSum(h: Int, outputs: Int, filter: Int, stride s: Int, padBefore p: Int, upper q: (Int) -> Int) throws -> SymbolicMatrix {
     try SymbolicMatrix(rows: h, cols: 1) { k0, _ in
@@ -237,7 +237,7 @@ public enum WorkedExamples {
     }
   }
 
-  /// MatConvNet §6.2: Mᵀ vec y computed from the matrix, against eq. (6.1) and against the
+  /// MatConvNet §6.2: Mᵀ vec y computed from the matrix, against MatConvNet (6.1) and against the
   /// text's bound q ≤ ⌊(H′−1)/2⌋ + 1 (printed with 2 where (6.1) has S).
   public static func matConvNetTranspose(h: Int = 6, filter: Int = 4, stride: Int = 1, pad: Int = 1) throws -> [WorkedExample] {
     let m = try convolutionMatrix1D(h: h, filter: filter, stride: stride, padBefore: pad, padAfter: pad)
@@ -248,12 +248,12 @@ public enum WorkedExamples {
     func rows(_ v: SymbolicMatrix) -> [[String]] { v.entries.map { [$0.ascii] } }
     let setting = "H = \(h), H′ = \(filter), S = \(stride), P⁻ = P⁺ = \(pad)"
     return [
-      WorkedExample(id: "matconvnet-6.2-eq6.1", reference: "MatConvNet §6.2, eq. (6.1)", claim: "x = Mᵀ y by the index sum (6.1), \(setting)",
+      WorkedExample(id: "matconvnet-6.2-eq6.1", reference: "MatConvNet §6.2, MatConvNet (6.1)", claim: "x = Mᵀ y by the index sum (6.1), \(setting)",
                     printed: rows(formula), computed: truth, erratum: nil, aliases: [:]),
-      WorkedExample(id: "matconvnet-6.2-text-bound", reference: "MatConvNet §6.2 (text before eq. 6.1)", claim: "the same sum with the text's bound q ≤ ⌊(H′−1)/2⌋ + 1, \(setting)",
+      WorkedExample(id: "matconvnet-6.2-text-bound", reference: "MatConvNet §6.2 (text before MatConvNet (6.1))", claim: "the same sum with the text's bound q ≤ ⌊(H′−1)/2⌋ + 1, \(setting)",
                     printed: rows(textBound), computed: truth,
                     erratum: (filter - 1) / 2 == (filter - 1) / stride ? nil
-                      : "the text bounds q by ⌊(H′−1)/2⌋ + 1, with 2 where eq. (6.1) has S; for S ≠ 2 it drops or adds terms (a typo in the source)",
+                      : "the text bounds q by ⌊(H′−1)/2⌋ + 1, with 2 where MatConvNet (6.1) has S; for S ≠ 2 it drops or adds terms (a typo in the source)",
                     aliases: [:]),
     ]
   }
