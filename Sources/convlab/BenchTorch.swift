@@ -1,4 +1,5 @@
 import ConvLabBlocks
+import ConvLabChecks
 import ConvLabCore
 import Foundation
 

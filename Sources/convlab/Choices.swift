@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvLabBlocks
+import ConvLabChecks
 import ConvLabNetworks
 
 // Options with a fixed set of values, as swift-argument-parser types: the parser refuses any
