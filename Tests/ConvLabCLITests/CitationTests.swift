@@ -2,12 +2,13 @@ import Foundation
 import Testing
 
 /// One citation format (issue 18 item 5): every citation of the five papers in Sources/ and
-/// Docs/ (except the audit's module, see below) parses and names an equation, section, table or figure that exists in that paper.
+/// Docs/ (except the audit's module, see below) parses and names an equation, section, table or
+/// figure that exists in that paper.
 ///
 /// The papers' numbering comes from scripts/paper-references.json, which
 /// `python3 scripts/citations.py --table` builds from the papers' text; the grammar below is the
 /// script's (keep the two in step). `python3 scripts/citations.py --check` lists the same
-/// problems, `--fix` rewrites the old forms (`Xu (16)`, `Xu (16)`, `Murugan (3.69)`).
+/// problems, `--fix` rewrites the old forms (`Xu eq. (16)`, `eq. 16`, `Murugan 3.69`).
 @Suite struct CitationTests {
   /// The repository root (three levels above this file).
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -97,8 +98,8 @@ import Testing
   @Test func theTableHoldsThePapersNumbering() throws {
     let table = try Self.loadTable()
     #expect(Set(table.keys) == ["Xu", "Murugan", "Milisavljevic", "Vardhan", "MatConvNet"])
-    // Read off the papers by eye: Xu numbers (1)–(22), (Murugan (2.1))–(Murugan (3.80)), Vardhan's
-    // appendices a1-1…b-2.3, MatConvNet's sections 1.1–6.6.3 and its MatConvNet (5.3).
+    // Read off the papers by eye: Xu numbers (1)–(22), Murugan (Eq. 2.1)–(Eq. 3.80), Vardhan's
+    // appendices a1-1…b-2.3, MatConvNet's sections 1.1–6.6.3 and its equation (5.3).
     #expect(table["Xu"]?.equations == Set((1...22).map(String.init)))
     #expect(table["Murugan"]?.equations.isSuperset(of: (1...80).map { "3.\($0)" }) == true)
     #expect(table["Vardhan"]?.equations.isSuperset(of: ["a1-1", "a1-2", "a1-3", "a2-1", "a2-2", "a2-3", "b-1", "b-2.1", "b-2.2", "b-2.3"]) == true)
@@ -113,9 +114,9 @@ import Testing
     ("Xu (16), Murugan (3.69)–(3.71), MatConvNet §6.1, MatConvNet (5.3), Vardhan §3.1.5, Milisavljevic (2)", 0),
     ("Vardhan App. A (a1-2), Xu Table 1, Milisavljevic Fig. 8, MatConvNet ch. 5, Vardhan §3.1.5–3.1.6", 0),
     ("the subscripts of dᵥZ/dᵥK and ₙZ are notation, not citations; Xu's 1516 parameters; Milisavljevic 1.7–2.0×", 0),
-    ("Xu (16)", 2),  // does not parse, and an equation without a name
-    ("by Xu (16) and Murugan (3.69)", 2),
-    ("Murugan (3.69)", 1),
+    ("Xu eq. (16)", 2),  // does not parse, and an equation without a name
+    ("by eq. 16 and eq. (3.69)", 2),
+    ("Murugan 3.69", 1),
     ("Xu (23)", 1),  // Xu has 22 numbered equations
     ("MatConvNet §7.1", 1),
     ("Vardhan (a3-1)", 1),

@@ -68,7 +68,8 @@ struct TrainingDtypeTests {
     let error = #expect(throws: ConvLabError.self) {
       try run.start(spec: try NetSpec(parsing: Self.spec), input: data.train.imageShape, classes: 10, options: options, resume: true, as: Float.self)
     }
-    #expect(error?.description == "--resume: the checkpoint was trained in float64, not float32; resume it with --dtype float64.")
+    // The library names settings plainly; the CLI words them as flags (--resume, --dtype).
+    #expect(error?.worded(naming: { "--" + $0.name }) == "--resume: the checkpoint was trained in float64, not float32; resume it with --dtype float64.")
     var resumed = try run.start(spec: try NetSpec(parsing: Self.spec), input: data.train.imageShape, classes: 10, options: options, resume: true, as: Double.self)
     _ = try resumed.runEpoch(data)
     try run.save(resumed)

@@ -60,7 +60,8 @@ struct WarmupTests {
   func validation() throws {
     for bad: Double in [-1, 11, .nan, .infinity] {
       let error = #expect(throws: ConvLabError.self) { try Self.options(bad).validate() }
-      #expect(error?.description.contains("--warmup") == true)
+      guard case .outOfRange(_, let setting, _, _)? = error else { Issue.record("\(bad): \(String(describing: error))"); continue }
+      #expect(setting.name == "warmup")
     }
     try Self.options(0).validate()
     try Self.options(10).validate()
