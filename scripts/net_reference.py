@@ -18,6 +18,7 @@ vec of each image; the objective is the loss averaged over the N images (softmax
 sum per image and are divided by N; mse, mae, ... already average over all entries).
 """
 import argparse
+import os
 import sys
 
 import numpy as np
@@ -311,6 +312,7 @@ def forward_backward(layers, loss, weights, x, labels, target):
 
 
 def setup(args):
+    os.makedirs(args.dir, exist_ok=True)
     spec = LENET_NAMES.get(args.spec, args.spec)
     layers, loss = parse_spec(spec)
     shape = tuple(int(t) for t in args.input.split("x"))
@@ -328,6 +330,11 @@ def setup(args):
     np.savez(f"{args.dir}/ref.npz", **forward_backward(layers, loss, weights, x, labels, target))
 
 
+def relative_error(a, b):
+    """max |a - b| over the larger of the two arrays' largest magnitudes."""
+    return np.abs(a - b).max() / max(np.abs(a).max(), np.abs(b).max(), 1e-300)
+
+
 def compare(args):
     ref, got = np.load(args.ref), np.load(args.got)
     worst = 0.0
@@ -340,17 +347,16 @@ def compare(args):
             print(f"{key}: {a.shape} vs {b.shape}")
             return 1
         shape = a.shape
-        a, b = a.reshape(-1, order="F"), b.reshape(-1, order="F")
-        scale = max(np.abs(a).max(), np.abs(b).max(), 1e-300)
-        err = np.abs(a - b).max() / scale
+        err = relative_error(a.reshape(-1, order="F"), b.reshape(-1, order="F"))
         worst = max(worst, err)
         print(f"{key:8s} {str(shape):>18s}  relative error {err:.2e}")
     print(f"worst {worst:.2e}")
     return 0 if worst <= 1e-10 else 1
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def command_parser(description):
+    """The `setup` and `compare` commands (the autograd reference adds its own to `sub`)."""
+    parser = argparse.ArgumentParser(description=description)
     sub = parser.add_subparsers(dest="command", required=True)
     s = sub.add_parser("setup")
     s.add_argument("dir")
@@ -361,6 +367,11 @@ def main():
     c = sub.add_parser("compare")
     c.add_argument("ref")
     c.add_argument("got")
+    return parser, sub
+
+
+def main():
+    parser, _ = command_parser(__doc__.split("\n")[0])
     args = parser.parse_args()
     if args.command == "setup":
         setup(args)

@@ -17,7 +17,6 @@ The conventions are ConvLab's (Docs/your-own-network.md): x[i, j, d, n]; filters
 correlation unless `flip`; a dense W acts on the column-major vec of each image; the objective
 is the loss averaged over the images.
 """
-import argparse
 import os
 import sys
 
@@ -144,7 +143,7 @@ def crosscheck(args):
     worst = 0.0
     for key, a in auto.items():
         b = np.asarray(manual[key])
-        err = np.abs(a - b).max() / max(np.abs(a).max(), np.abs(b).max(), 1e-300)
+        err = hand.relative_error(a, b)
         worst = max(worst, err)
         print(f"{key:8s} {str(a.shape):>18s}  autograd vs hand-coded backprop {err:.2e}")
     print(f"worst {worst:.2e}")
@@ -152,17 +151,7 @@ def crosscheck(args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("setup")
-    s.add_argument("dir")
-    s.add_argument("--spec", required=True)
-    s.add_argument("--input", required=True)
-    s.add_argument("--images", type=int, default=3)
-    s.add_argument("--seed", type=int, default=1)
-    c = sub.add_parser("compare")
-    c.add_argument("ref")
-    c.add_argument("got")
+    parser, sub = hand.command_parser(__doc__.split("\n")[0])
     x = sub.add_parser("crosscheck")
     x.add_argument("dir")
     x.add_argument("--spec", required=True)
