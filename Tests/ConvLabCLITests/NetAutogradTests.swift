@@ -39,21 +39,9 @@ struct NetAutogradTests {
     try #require(setup.status == 0, "\(setup.stdout)\(setup.stderr)")
     let cross = try CLI.runProgram(python, [autogradScript, "crosscheck", dir, "--spec", spec])
     #expect(cross.status == 0, "autograd vs hand-coded NumPy backprop: \(cross.stdout)\(cross.stderr)")
-    for weights in ["W.npz", "Wc.npz"] {
-      let r = try CLI.run(["net", "grad", "--net", spec, "--weights", "\(dir)/\(weights)", "--x", "\(dir)/x.npy",
-                           "--\(goal)", "\(dir)/\(goal).npy", "--out", "\(dir)/G.npz"])
-      try #require(r.status == 0, "\(r.stderr)")
-      let reference = try NPZArchive(contentsOf: "\(dir)/ref.npz"), got = try NPZArchive(contentsOf: "\(dir)/G.npz")
-      #expect(Set(got.names) == Set(reference.names), "\(spec)")
-      #expect(reference.names.count >= 4, "loss, x and at least one parameter pair")
-      for name in reference.names {
-        let a = try #require(reference[name]), b = try #require(got[name], "\(name) missing")
-        #expect(a.shape == b.shape || (a.values.count == b.values.count && name == "loss"), "\(name): \(a.shape) vs \(b.shape)")
-        let c = Comparison(a.values, b.values)
-        #expect(c.relativeError <= 1e-10, "\(spec) [\(weights)] \(name): \(c)")
-      }
-      let compare = try CLI.runProgram(python, [autogradScript, "compare", "\(dir)/ref.npz", "\(dir)/G.npz"])
-      #expect(compare.status == 0, "\(compare.stdout)")
+    try expectNetGradMatchesReference(in: dir, spec: spec, goal: goal) { got in
+      let compare = try CLI.runProgram(python, [autogradScript, "compare", "\(dir)/ref.npz", got])
+      return (compare.status, compare.stdout)
     }
   }
 }
