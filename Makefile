@@ -6,10 +6,11 @@ SWIFT        ?= swift
 CONFIG       ?= release
 BUILD_FLAGS  := -c $(CONFIG)
 BIN          := .build/$(CONFIG)/convlab
+FORMATTED    := Package.swift Sources Tests Fuzz
 APT_PACKAGES := libopenblas-dev pkg-config zlib1g-dev gnuplot-nox dataset-fashion-mnist bubblewrap
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup build test demo notes bench bench-torch figures clean gpu-bundle gpu-test-bundle gradescope-bundle fuzz fuzz-build fuzz-smoke
+.PHONY: setup build test format format-check demo notes bench bench-torch figures clean gpu-bundle gpu-test-bundle gradescope-bundle fuzz fuzz-build fuzz-smoke
 
 ## setup: install the Debian packages that are missing (sudo only when not root)
 setup:
@@ -26,13 +27,21 @@ build: setup
 	$(SWIFT) build $(BUILD_FLAGS) --product convlab
 
 ## test: every test target, in release (installs NVRTC from PyPI so every CUDA kernel is compiled)
-test: setup
+test: setup format-check
 	@python3 scripts/nvrtc_lib.py >/dev/null 2>&1 || pip install -q nvidia-cuda-nvrtc >/dev/null 2>&1 \
 	  || pip install -q --break-system-packages nvidia-cuda-nvrtc >/dev/null 2>&1 \
 	  || echo "NVRTC could not be installed from PyPI: the kernel-compilation tests will be reported as skipped"
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests
 	CONVLAB_CUDA_LIB_PATH="$$(python3 scripts/nvrtc_lib.py 2>/dev/null)" $(SWIFT) test $(BUILD_FLAGS) --skip-build
 	$(MAKE) fuzz-smoke
+
+## format: rewrite every Swift file in the project's style (.swift-format; `swift format` ships with the toolchain)
+format:
+	$(SWIFT) format format --in-place --recursive $(FORMATTED)
+
+## format-check: fail if a Swift file is not in that style or breaks a lint rule (part of `make test`)
+format-check:
+	@$(SWIFT) format lint --strict --recursive $(FORMATTED) || { echo "swift format: the files above are not formatted; run make format" >&2; exit 1; }
 
 ## fuzz: every libFuzzer target for FUZZ_SECONDS each (default 600), FUZZ_JOBS at once (Docs/robustness.md)
 FUZZ_SECONDS ?= 600

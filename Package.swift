@@ -84,7 +84,8 @@ let package = Package(
     .executableTarget(
       name: "convlab",
       dependencies: [
-        "CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabData", "ConvLabNetworks", "ConvLabDerive", "ConvLabPlot", "ConvLabFigures", "ConvLabExercises", "ConvLabDevice", "ConvLabCUDA",
+        "CConvLabSupport", "ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabData", "ConvLabNetworks", "ConvLabDerive", "ConvLabPlot", "ConvLabFigures", "ConvLabExercises",
+        "ConvLabDevice", "ConvLabCUDA",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -18,6 +18,6 @@ let package = Package(
       },
       // No top-level code: libFuzzer's driver is the program, started from `convlab_fuzz_main`.
       swiftSettings: [.unsafeFlags(["-parse-as-library"])]
-    ),
+    )
   ]
 )

@@ -40,7 +40,9 @@ public struct BatchNorm: Block {
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func moments<S: Scalar>(_ x: Tensor<S>) -> [(mean: S, deviation: S)] {
-    let s = x.shape, area = s.h * s.w, m = S(area * s.n)
+    let s = x.shape
+    let area = s.h * s.w
+    let m = S(area * s.n)
     var result = [(mean: S, deviation: S)](repeating: (0, 0), count: s.d)
     x.storage.withUnsafeBufferPointer { xs in
       result.withUnsafeMutableBufferPointer { rs in
@@ -61,7 +63,8 @@ public struct BatchNorm: Block {
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     _ = try outputShape(x.shape, p)
     guard let w = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "bnorm", inputs: ["w", "b"], what: "") }
-    let s = x.shape, area = s.h * s.w
+    let s = x.shape
+    let area = s.h * s.w
     // y = a x + c per channel, with a = w/σ̂ and c = b − a μ.
     let coefficients = moments(x).enumerated().map { k, m in (w.storage[k] / m.deviation, b.storage[k] - w.storage[k] / m.deviation * m.mean) }
     return Tensor(shape: s) { ys in
@@ -69,7 +72,8 @@ public struct BatchNorm: Block {
         guard let xr = SendableRef(xs), let yr = SendableRef(ys) else { return }
         Parallel.forEach(s.d * s.n) { slab in
           let (a, c) = coefficients[slab % s.d]
-          let xp = xr.pointer + slab * area, yp = yr.pointer + slab * area
+          let xp = xr.pointer + slab * area
+          let yp = yr.pointer + slab * area
           for e in 0..<area { yp[e] = a * xp[e] + c }
         }
       }
@@ -84,9 +88,12 @@ public struct BatchNorm: Block {
     _ = try outputShape(x.shape, p)
     try requireDzdy(dzdy, x.shape)
     guard let w = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "bnorm", inputs: ["w", "b"], what: "") }
-    let s = x.shape, area = s.h * s.w, count = S(area * s.n)
+    let s = x.shape
+    let area = s.h * s.w
+    let count = S(area * s.n)
     let stats = moments(x)
-    var dw = Tensor<S>(shape: w.shape), db = Tensor<S>(shape: b.shape)
+    var dw = Tensor<S>(shape: w.shape)
+    var db = Tensor<S>(shape: b.shape)
     // Every entry of dz/dx is written below (each channel by the core that owns it).
     let dx = Tensor<S>(shape: s) { ds in
       x.storage.withUnsafeBufferPointer { xs in
@@ -96,7 +103,8 @@ public struct BatchNorm: Block {
               guard let xr = SendableRef(xs), let gr = SendableRef(gs), let dr = SendableRef(ds), let dwr = SendableRef(dws), let dbr = SendableRef(dbs) else { return }
               Parallel.forEach(s.d) { k in
                 let (mean, deviation) = stats[k]
-                var sumG: S = 0, sumGX: S = 0
+                var sumG: S = 0
+                var sumGX: S = 0
                 for n in 0..<s.n {
                   let offset = (n * s.d + k) * area
                   let (g, gx) = Reductions.sumAndDot(gr.pointer + offset, xr.pointer + offset, count: area, minus: mean)
@@ -107,7 +115,9 @@ public struct BatchNorm: Block {
                 dwr.pointer[k] = sumGX
                 dbr.pointer[k] = sumG
                 // dz/dx = scale (g − meanG − (x − μ) meanGX/σ̂): one multiply-add per entry, no division.
-                let scale = w.storage[k] / deviation, meanG = sumG / count, slope = sumGX / count / deviation
+                let scale = w.storage[k] / deviation
+                let meanG = sumG / count
+                let slope = sumGX / count / deviation
                 for n in 0..<s.n {
                   let offset = (n * s.d + k) * area
                   let (xp, gp, dp) = (xr.pointer + offset, gr.pointer + offset, dr.pointer + offset)

@@ -1,5 +1,5 @@
-import Foundation
 import ConvLabCore
+import Foundation
 
 /// What a derivative is taken with respect to: the input x, the filters/weights w, or the
 /// biases b (MatConvNet ch. 4: y = f(x, w), (dz/dx, dz/dw) = f(x, w, dz/dy)).
@@ -152,8 +152,12 @@ extension Block {
   public func tensor<S: Scalar>(_ v: Variable, x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     switch v {
     case .x: return x
-    case .w: guard let w = p.w else { throw ConvLabError("\(name) has no w to differentiate with respect to.") }; return w
-    case .b: guard let b = p.b else { throw ConvLabError("\(name) has no b to differentiate with respect to.") }; return b
+    case .w:
+      guard let w = p.w else { throw ConvLabError("\(name) has no w to differentiate with respect to.") }
+      return w
+    case .b:
+      guard let b = p.b else { throw ConvLabError("\(name) has no b to differentiate with respect to.") }
+      return b
     }
   }
 
@@ -164,8 +168,14 @@ extension Block {
       let t = Tensor(shape: shape, storage: values)
       switch v {
       case .x: return try self.forward(t, p).storage
-      case .w: var q = p; q.w = t; return try self.forward(x, q).storage
-      case .b: var q = p; q.b = t; return try self.forward(x, q).storage
+      case .w:
+        var q = p
+        q.w = t
+        return try self.forward(x, q).storage
+      case .b:
+        var q = p
+        q.b = t
+        return try self.forward(x, q).storage
       }
     }
   }
@@ -188,7 +198,8 @@ extension Block {
   public func checkedOutputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>, backward: Bool = false) throws -> Shape {
     let y = try outputShape(x, p)
     let what = "\(name) on a \(x) input (output \(y))"
-    let ny = try y.checkedCount(what), nx = try x.checkedCount(what)
+    let ny = try y.checkedCount(what)
+    let nx = try x.checkedCount(what)
     let elements = backward ? try Size.sum([ny, ny, nx], what) : ny
     try MemoryLimit.check(elements: [elements], bytesPerElement: MemoryLayout<S>.stride, what)
     return y
@@ -220,4 +231,3 @@ public enum JacobianBudget {
     return String(format: "%.0f B", b)
   }
 }
-

@@ -201,17 +201,20 @@ public struct BlockOptions: Sendable {
     case .normalize:
       let v = param ?? [5, 2, 1e-4, 0.75]
       guard v.count == 4, v[0] >= 1, v[0] <= Double(Size.maxExtent), v[0] == v[0].rounded() else {
-        throw ConvLabError.outOfRange(subject: "normalize", setting: "param", value: v.map { "\($0)" }.joined(separator: ","),
-                                      allowed: "N,kappa,alpha,beta with a whole N between 1 and \(Size.maxExtent)")
+        throw ConvLabError.outOfRange(
+          subject: "normalize", setting: "param", value: v.map { "\($0)" }.joined(separator: ","),
+          allowed: "N,kappa,alpha,beta with a whole N between 1 and \(Size.maxExtent)")
       }
       return Normalize(depth: Int(v[0]), kappa: v[1], alpha: v[2], beta: v[3])
     case .bnorm: return BatchNorm(epsilon: epsilon)
     case .spnorm:
       let v = param ?? [3, 3, 1, 0.5]
       guard v.count == 4, v[0] >= 1, v[1] >= 1, v[0] <= Double(Size.maxExtent), v[1] <= Double(Size.maxExtent),
-            v[0] == v[0].rounded(), v[1] == v[1].rounded() else {
-        throw ConvLabError.outOfRange(subject: "spnorm", setting: "param", value: v.map { "\($0)" }.joined(separator: ","),
-                                      allowed: "PH,PW,alpha,beta with whole PH, PW between 1 and \(Size.maxExtent)")
+        v[0] == v[0].rounded(), v[1] == v[1].rounded()
+      else {
+        throw ConvLabError.outOfRange(
+          subject: "spnorm", setting: "param", value: v.map { "\($0)" }.joined(separator: ","),
+          allowed: "PH,PW,alpha,beta with whole PH, PW between 1 and \(Size.maxExtent)")
       }
       return SpatialNorm(size: (Int(v[0]), Int(v[1])), alpha: v[2], beta: v[3])
     case .dropout: return Dropout(rate: rate, seed: seed)

@@ -122,7 +122,8 @@ public struct Conv: Block {
 
   /// F ∈ R^{(H′W′D′) × (D″/g)}: one group's filters, one per column (MatConvNet §6.1).
   public func filterMatrix(_ f: Tensor<Double>, group: Int, groups g: Int) -> Matrix<Double> {
-    let q = f.shape.h * f.shape.w * f.shape.d, perGroup = f.shape.n / g
+    let q = f.shape.h * f.shape.w * f.shape.d
+    let perGroup = f.shape.n / g
     let start = q * group * perGroup
     return Matrix(rows: q, cols: perGroup, storage: Array(f.storage[start..<start + q * perGroup]))
   }
@@ -160,7 +161,8 @@ public struct Conv: Block {
       for n in 0..<x.shape.n {
         for group in 0..<g {
           let block = kron(Matrix<Double>.identity(perGroup), try phi(x, image: n, group: group, filters: f.shape))
-          let rowOffset = yShape.index(0, 0, group * perGroup, n), colOffset = q * group * perGroup
+          let rowOffset = yShape.index(0, 0, group * perGroup, n)
+          let colOffset = q * group * perGroup
           for c in 0..<block.cols { for r in 0..<block.rows { j[rowOffset + r, colOffset + c] = block[r, c] } }
         }
       }
@@ -224,8 +226,9 @@ public struct Conv: Block {
     case .direct: return SmallConvolution.convForward(x, filters: f, bias: p.b, pad: pad, output: plan.yShape)
     case .blocked:
       if let x = x as? Tensor<Float>, let f = f as? Tensor<Float> {
-        return BlockedConvolution.forward(x, filters: f, bias: p.b as? Tensor<Float>, patches: plan.patches, groups: plan.groups,
-                                          output: plan.yShape) as! Tensor<S>
+        return BlockedConvolution.forward(
+          x, filters: f, bias: p.b as? Tensor<Float>, patches: plan.patches, groups: plan.groups,
+          output: plan.yShape) as! Tensor<S>
       }
     case .automatic, .gemm: break
     }
@@ -239,15 +242,19 @@ public struct Conv: Block {
             y.storage.withUnsafeMutableBufferPointer { yp in
               guard let xb = xp.baseAddress, let fb = fp.baseAddress, let yb = yp.baseAddress else { return }
               for start in Swift.stride(from: 0, to: x.shape.n, by: chunk) {
-                let b = min(chunk, x.shape.n - start), ld = b * rows
+                let b = min(chunk, x.shape.n - start)
+                let ld = b * rows
                 for group in 0..<g {
-                  let source = SendableRef(UnsafeMutablePointer(mutating: xb)), target = SendableRef(phi)
+                  let source = SendableRef(UnsafeMutablePointer(mutating: xb))
+                  let target = SendableRef(phi)
                   Parallel.forEach(b) { i in
-                    patches.im2row(source.pointer + x.shape.index(0, 0, group * f.shape.d, start + i), plan: wholeImage,
-                                   into: target.pointer + i * rows, ld: ld)
+                    patches.im2row(
+                      source.pointer + x.shape.index(0, 0, group * f.shape.d, start + i), plan: wholeImage,
+                      into: target.pointer + i * rows, ld: ld)
                   }
-                  S.gemm(transA: false, transB: false, m: ld, n: perGroup, k: cols, alpha: 1, a: phi, lda: ld,
-                         b: fb + cols * group * perGroup, ldb: cols, beta: 0, c: out, ldc: ld)
+                  S.gemm(
+                    transA: false, transB: false, m: ld, n: perGroup, k: cols, alpha: 1, a: phi, lda: ld,
+                    b: fb + cols * group * perGroup, ldb: cols, beta: 0, c: out, ldc: ld)
                   // Row block i of column k belongs to image start + i, channel group·perGroup + k.
                   for k in 0..<perGroup {
                     for i in 0..<b {
@@ -306,10 +313,13 @@ public struct Conv: Block {
 
   /// dz/dF = φ(x)ᵀ dz/dY and dz/dX = φ*(dz/dY Fᵀ) with im2row of `plan.chunk` images at a time
   /// and two BLAS GEMMs per group (MatConvNet §6.1): the teaching path, and Float64's.
-  func gemmBackward<S: Scalar>(_ x: Tensor<S>, filters f: Tensor<S>, _ dzdy: Tensor<S>, plan: FastPlan,
-                               inputGradient: Bool) -> (dzdx: Tensor<S>, dzdw: Tensor<S>) {
+  func gemmBackward<S: Scalar>(
+    _ x: Tensor<S>, filters f: Tensor<S>, _ dzdy: Tensor<S>, plan: FastPlan,
+    inputGradient: Bool
+  ) -> (dzdx: Tensor<S>, dzdw: Tensor<S>) {
     let (rows, cols, perGroup, chunk) = (plan.rows, plan.cols, plan.perGroup, plan.chunk)
-    var dx = Tensor<S>(shape: x.shape), dw = Tensor<S>(shape: f.shape)
+    var dx = Tensor<S>(shape: x.shape)
+    var dw = Tensor<S>(shape: f.shape)
     // One workspace buffer: φ of a chunk of images, then the chunk's rows of dz/dY.
     Workspace.shared.withBuffer(chunk * rows * (cols + perGroup), of: S.self) { scratch in
       x.storage.withUnsafeBufferPointer { xp in
@@ -318,9 +328,11 @@ public struct Conv: Block {
             dx.storage.withUnsafeMutableBufferPointer { dxp in
               dw.storage.withUnsafeMutableBufferPointer { dwp in
                 guard let xb = xp.baseAddress, let fb = fp.baseAddress, let gb = gp.baseAddress, let dxb = dxp.baseAddress,
-                      let dwb = dwp.baseAddress else { return }
-                let step = GEMMBackwardStep(x: x.shape, y: plan.yShape, filterDepth: f.shape.d, plan: plan, wholeImage: plan.patches.plan(),
-                                            phi: scratch, dY: scratch + chunk * rows * cols, inputGradient: inputGradient)
+                  let dwb = dwp.baseAddress
+                else { return }
+                let step = GEMMBackwardStep(
+                  x: x.shape, y: plan.yShape, filterDepth: f.shape.d, plan: plan, wholeImage: plan.patches.plan(),
+                  phi: scratch, dY: scratch + chunk * rows * cols, inputGradient: inputGradient)
                 for start in Swift.stride(from: 0, to: x.shape.n, by: chunk) {
                   for group in 0..<plan.groups {
                     step.run(images: start..<min(x.shape.n, start + chunk), group: group, x: xb, filters: fb, dzdy: gb, dx: dxb, dw: dwb)
@@ -344,12 +356,16 @@ public struct Conv: Block {
     let phi: UnsafeMutablePointer<S>, dY: UnsafeMutablePointer<S>
     let inputGradient: Bool
 
-    func run(images: Range<Int>, group: Int, x xb: UnsafePointer<S>, filters fb: UnsafePointer<S>, dzdy gb: UnsafePointer<S>,
-             dx dxb: UnsafeMutablePointer<S>, dw dwb: UnsafeMutablePointer<S>) {
+    func run(
+      images: Range<Int>, group: Int, x xb: UnsafePointer<S>, filters fb: UnsafePointer<S>, dzdy gb: UnsafePointer<S>,
+      dx dxb: UnsafeMutablePointer<S>, dw dwb: UnsafeMutablePointer<S>
+    ) {
       let (rows, cols, perGroup, patches) = (plan.rows, plan.cols, plan.perGroup, plan.patches)
       let (b, start, ld, fOffset) = (images.count, images.lowerBound, images.count * plan.rows, cols * group * perGroup)
       let (x, y, wholeImage, depth) = (self.x, self.y, self.wholeImage, filterDepth)
-      let source = SendableRef(UnsafeMutablePointer(mutating: xb)), matrix = SendableRef(phi), gradient = SendableRef(dxb)
+      let source = SendableRef(UnsafeMutablePointer(mutating: xb))
+      let matrix = SendableRef(phi)
+      let gradient = SendableRef(dxb)
       Parallel.forEach(b) { i in
         patches.im2row(source.pointer + x.index(0, 0, group * depth, start + i), plan: wholeImage, into: matrix.pointer + i * rows, ld: ld)
       }
@@ -357,12 +373,14 @@ public struct Conv: Block {
         for i in 0..<b { (dY + k * ld + i * rows).update(from: gb + y.index(0, 0, group * perGroup + k, start + i), count: rows) }
       }
       // dF_g += φᵀ dY, accumulated over chunks.
-      S.gemm(transA: true, transB: false, m: cols, n: perGroup, k: ld, alpha: 1, a: phi, lda: ld, b: dY, ldb: ld, beta: 1,
-             c: dwb + fOffset, ldc: cols)
+      S.gemm(
+        transA: true, transB: false, m: cols, n: perGroup, k: ld, alpha: 1, a: phi, lda: ld, b: dY, ldb: ld, beta: 1,
+        c: dwb + fOffset, ldc: cols)
       guard inputGradient else { return }
       // dΦ = dY Fᵀ overwrites φ; row2im adds each image's rows back to its pixels.
-      S.gemm(transA: false, transB: true, m: ld, n: cols, k: perGroup, alpha: 1, a: dY, lda: ld, b: fb + fOffset, ldb: cols, beta: 0,
-             c: phi, ldc: ld)
+      S.gemm(
+        transA: false, transB: true, m: ld, n: cols, k: perGroup, alpha: 1, a: dY, lda: ld, b: fb + fOffset, ldb: cols, beta: 0,
+        c: phi, ldc: ld)
       Parallel.forEach(b) { i in
         patches.row2imAdd(matrix.pointer + i * rows, plan: wholeImage, ld: ld, into: gradient.pointer + x.index(0, 0, group * depth, start + i))
       }

@@ -34,7 +34,8 @@ public struct Dense: Block {
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     let yShape = try outputShape(x.shape, p)
     guard let w = p.w else { throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "") }
-    let k = yShape.d, inputs = w.shape.w
+    let k = yShape.d
+    let inputs = w.shape.w
     var y = Tensor<S>(shape: yShape)
     // Y (K × N) = W (K × HWD) · X (HWD × N): x's storage is already the HWD × N matrix.
     x.storage.withUnsafeBufferPointer { xp in
@@ -56,8 +57,11 @@ public struct Dense: Block {
     let yShape = try outputShape(x.shape, p)
     try requireDzdy(dzdy, yShape)
     guard let w = p.w else { throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "") }
-    let k = yShape.d, inputs = w.shape.w, count = x.shape.n
-    var dx = Tensor<S>(shape: x.shape), dw = Tensor<S>(shape: w.shape)
+    let k = yShape.d
+    let inputs = w.shape.w
+    let count = x.shape.n
+    var dx = Tensor<S>(shape: x.shape)
+    var dw = Tensor<S>(shape: w.shape)
     x.storage.withUnsafeBufferPointer { xp in
       w.storage.withUnsafeBufferPointer { wp in
         dzdy.storage.withUnsafeBufferPointer { gp in
@@ -93,7 +97,8 @@ public struct Dense: Block {
   public func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
     let yShape = try outputShape(x.shape, p)
     guard let w = p.w else { throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "") }
-    let k = yShape.d, inputs = w.shape.w
+    let k = yShape.d
+    let inputs = w.shape.w
     let blocks: [Matrix<Double>]
     switch v {
     case .x: blocks = (0..<x.shape.n).map { _ in Matrix(rows: k, cols: inputs, storage: w.storage) }

@@ -119,7 +119,8 @@ public struct Sigmoid: ElementwiseBlock {
   public func derivative<S: Scalar>(_ x: S) -> S {
     // σ(1 − σ); for x ≥ 0, 1 − σ = e^{−x}σ keeps the relative accuracy that 1 − σ loses once σ
     // rounds to 1 (x ≳ 37 in Double).
-    let e = S.exp(-x), y = 1 / (1 + e)
+    let e = S.exp(-x)
+    let y = 1 / (1 + e)
     return x >= 0 ? e * y * y : y * (1 - y)
   }
   public func structure(wrt v: Variable) -> String { "diagonal diag(y ∘ (1 − y)) (MatConvNet §6.4.2)" }
@@ -144,6 +145,9 @@ public struct Tanh: ElementwiseBlock {
   public func value<S: Scalar>(_ x: S) -> S { S.tanh(x) }
   @_specialize(where S == Float)
   @_specialize(where S == Double)
-  public func derivative<S: Scalar>(_ x: S) -> S { let y = S.tanh(x); return 1 - y * y }
+  public func derivative<S: Scalar>(_ x: S) -> S {
+    let y = S.tanh(x)
+    return 1 - y * y
+  }
   public func structure(wrt v: Variable) -> String { "diagonal diag(1 − y²) (Murugan Table 1)" }
 }

@@ -57,9 +57,10 @@ public struct Loss: Block {
   /// Labels per entry of x's pixel grid (multi-class, 0-based class) or per entry of x (binary, ±1).
   public func labels<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> [Int] {
     guard let c = p.labels else {
-      throw ConvLabError(kind.isBinary
-        ? "\(kind.rawValue) needs labels (--labels) of ±1 shaped like x (\(x))."
-        : "loss needs class labels (--labels), 1-based, one per image (N elements) or one per pixel (H×W×1×N).")
+      throw ConvLabError(
+        kind.isBinary
+          ? "\(kind.rawValue) needs labels (--labels) of ±1 shaped like x (\(x))."
+          : "loss needs class labels (--labels), 1-based, one per image (N elements) or one per pixel (H×W×1×N).")
     }
     if kind.isBinary {
       guard c.shape == x else { throw ConvLabError("labels have shape \(c.shape) but \(kind.rawValue) needs them shaped like x (\(x)).") }
@@ -104,11 +105,18 @@ public struct Loss: Block {
       if margin > 0 { g[c] = -1 }
       return (Swift.max(0, margin), g)
     case .mshinge:
-      var best = -S.infinity, arg = 0
-      for k in v.indices where k != c && v[k] > best { best = v[k]; arg = k }
+      var best = -S.infinity
+      var arg = 0
+      for k in v.indices where k != c && v[k] > best {
+        best = v[k]
+        arg = k
+      }
       if v.count == 1 { best = 0 }
       let margin = 1 - v[c] + best
-      if margin > 0 { g[c] = -1; if v.count > 1 { g[arg] += 1 } }
+      if margin > 0 {
+        g[c] = -1
+        if v.count > 1 { g[arg] += 1 }
+      }
       return (Swift.max(0, margin), g)
     case .classerror:
       let arg = v.indices.max { v[$0] < v[$1] } ?? 0
@@ -156,7 +164,8 @@ public struct Loss: Block {
       }
       return (z, grad)
     }
-    let s = x.shape, stride = s.h * s.w
+    let s = x.shape
+    let stride = s.h * s.w
     for n in 0..<s.n {
       for pixel in 0..<stride {
         let base = s.index(0, 0, 0, n) + pixel

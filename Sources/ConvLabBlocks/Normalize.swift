@@ -37,14 +37,18 @@ public struct Normalize: Block {
 
   /// L_k at every entry: κ + α Σ_{t∈G(k)} x²_t.
   func denominators<S: Scalar>(_ x: Tensor<S>) -> Tensor<S> {
-    let s = x.shape, stride = s.h * s.w
+    let s = x.shape
+    let stride = s.h * s.w
     var l = Tensor<S>(shape: s)
     for n in 0..<s.n {
       for pixel in 0..<stride {
         let base = s.index(0, 0, 0, n) + pixel
         for k in 0..<s.d {
           var sum: S = 0
-          for t in window(k, channels: s.d) { let v = x.storage[base + t * stride]; sum += v * v }
+          for t in window(k, channels: s.d) {
+            let v = x.storage[base + t * stride]
+            sum += v * v
+          }
           l.storage[base + k * stride] = S(kappa) + S(alpha) * sum
         }
       }
@@ -66,7 +70,8 @@ public struct Normalize: Block {
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     try requireDzdy(dzdy, x.shape)
     let l = denominators(x)
-    let s = x.shape, stride = s.h * s.w
+    let s = x.shape
+    let stride = s.h * s.w
     var dx = Tensor<S>(shape: s)
     for n in 0..<s.n {
       for pixel in 0..<stride {

@@ -56,7 +56,8 @@ public struct Pool: Block {
 
   /// The in-bounds input rows and columns of output (i″, j″), 0-based.
   func window(_ i: Int, _ j: Int, h: Int, w: Int) -> (rows: Range<Int>, cols: Range<Int>) {
-    let r0 = i * stride.0 - pad[0], c0 = j * stride.1 - pad[2]
+    let r0 = i * stride.0 - pad[0]
+    let c0 = j * stride.1 - pad[2]
     return (max(0, r0)..<min(h, r0 + size.0), max(0, c0)..<min(w, c0 + size.1))
   }
 
@@ -76,12 +77,16 @@ public struct Pool: Block {
             let row = y.index(i, j, d, n)
             let win = window(i, j, h: x.shape.h, w: x.shape.w)
             let count = Double(win.rows.count * win.cols.count)
-            var best = -Double.infinity, bestColumn = -1
+            var best = -Double.infinity
+            var bestColumn = -1
             for c in win.cols {
               for r in win.rows {
                 let column = x.shape.index(r, c, d, n)
                 if method != .max { entries.append((row, column, 1 / count)) }
-                if x.storage[column] > best { best = x.storage[column]; bestColumn = column }
+                if x.storage[column] > best {
+                  best = x.storage[column]
+                  bestColumn = column
+                }
               }
             }
             if method != .avg, bestColumn >= 0 { entries.append((row, bestColumn, 1)) }
@@ -115,9 +120,10 @@ public struct Pool: Block {
 
   /// The window bounds of every output row and column (`Fast/PoolingKernels`).
   func kernelGeometry(_ x: Shape, _ y: Shape) -> PoolingKernels.Geometry {
-    PoolingKernels.Geometry(h: x.h, w: x.w, outH: y.h, outW: y.w, slabs: x.d * x.n,
-                            rows: PoolingKernels.ranges(outputs: y.h, input: x.h, size: size.0, stride: stride.0, padBefore: pad[0]),
-                            cols: PoolingKernels.ranges(outputs: y.w, input: x.w, size: size.1, stride: stride.1, padBefore: pad[2]))
+    PoolingKernels.Geometry(
+      h: x.h, w: x.w, outH: y.h, outW: y.w, slabs: x.d * x.n,
+      rows: PoolingKernels.ranges(outputs: y.h, input: x.h, size: size.0, stride: stride.0, padBefore: pad[0]),
+      cols: PoolingKernels.ranges(outputs: y.w, input: x.w, size: size.1, stride: stride.1, padBefore: pad[2]))
   }
 
   @_specialize(where S == Float)

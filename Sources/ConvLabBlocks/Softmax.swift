@@ -19,14 +19,19 @@ public struct Softmax: Block {
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     var y = x
-    let s = x.shape, stride = s.h * s.w
+    let s = x.shape
+    let stride = s.h * s.w
     for n in 0..<s.n {
       for pixel in 0..<stride {
         let base = s.index(0, 0, 0, n) + pixel
         var m = -S.infinity
         for d in 0..<s.d { m = Swift.max(m, x.storage[base + d * stride]) }
         var total: S = 0
-        for d in 0..<s.d { let e = S.exp(x.storage[base + d * stride] - m); y.storage[base + d * stride] = e; total += e }
+        for d in 0..<s.d {
+          let e = S.exp(x.storage[base + d * stride] - m)
+          y.storage[base + d * stride] = e
+          total += e
+        }
         for d in 0..<s.d { y.storage[base + d * stride] /= total }
       }
     }
@@ -40,7 +45,8 @@ public struct Softmax: Block {
     try requireDzdy(dzdy, x.shape)
     let y = try forward(x, p)
     var dx = y
-    let s = x.shape, stride = s.h * s.w
+    let s = x.shape
+    let stride = s.h * s.w
     for n in 0..<s.n {
       for pixel in 0..<stride {
         let base = s.index(0, 0, 0, n) + pixel

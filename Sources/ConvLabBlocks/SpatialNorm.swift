@@ -23,7 +23,8 @@ public struct SpatialNorm: Block {
 
   /// The average pooling that computes n².
   public var energyPool: Pool {
-    let top = (size.0 - 1) / 2, left = (size.1 - 1) / 2
+    let top = (size.0 - 1) / 2
+    let left = (size.1 - 1) / 2
     return Pool(method: .avg, size: size, pad: [top, size.0 - top - 1, left, size.1 - left - 1])
   }
 

@@ -132,7 +132,8 @@ extension Subsample: StructuredJacobianBlock {
     let a = kron(Matrix<Double>.identity(yShape.h), Matrix<Double>.ones(1, n))
     let bm = kron(Matrix<Double>.identity(yShape.w), Matrix<Double>.ones(1, n))
     let block = kron(bm, a)
-    let channelIn = x.shape.h * x.shape.w, channelOut = yShape.h * yShape.w
+    let channelIn = x.shape.h * x.shape.w
+    let channelOut = yShape.h * yShape.w
     var pattern: [(row: Int, col: Int)] = []
     for c in 0..<block.cols { for r in 0..<block.rows where block[r, c] != 0 { pattern.append((r, c)) } }
     var entries: [(row: Int, col: Int, value: Double)] = []
@@ -206,34 +207,46 @@ extension Conv: ColumnBlockJacobianBlock {
   public func jacobianColumns(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> (rows: Int, cols: Int, column: (Int) throws -> [Double]) {
     let yShape = try outputShape(x.shape, p)
     guard let f = p.w else { throw ConvLabError("conv needs filters.") }
-    let pixels = yShape.h * yShape.w, rows = yShape.count
+    let pixels = yShape.h * yShape.w
+    let rows = yShape.count
     switch v {
     case .x:
       var noBias = p
       noBias.b = nil
-      return (rows, x.count, { c in
-        var unit = Tensor<Double>(shape: x.shape)
-        unit.storage[c] = 1
-        return try self.literalForward(unit, noBias).storage
-      })
+      return (
+        rows, x.count,
+        { c in
+          var unit = Tensor<Double>(shape: x.shape)
+          unit.storage[c] = 1
+          return try self.literalForward(unit, noBias).storage
+        }
+      )
     case .w:
       let g = try groups(inputDepth: x.shape.d, filters: f.shape)
-      let perGroup = f.shape.n / g, q = f.shape.h * f.shape.w * f.shape.d
+      let perGroup = f.shape.n / g
+      let q = f.shape.h * f.shape.w * f.shape.d
       let phis = try (0..<g).map { try phi(x, image: 0, group: $0, filters: f.shape) }
-      return (rows, f.count, { c in
-        let k = c / q, t = c % q
-        var column = [Double](repeating: 0, count: rows)
-        let phi = phis[k / perGroup]
-        column.replaceSubrange(k * pixels..<(k + 1) * pixels, with: phi.storage[t * pixels..<(t + 1) * pixels])
-        return column
-      })
+      return (
+        rows, f.count,
+        { c in
+          let k = c / q
+          let t = c % q
+          var column = [Double](repeating: 0, count: rows)
+          let phi = phis[k / perGroup]
+          column.replaceSubrange(k * pixels..<(k + 1) * pixels, with: phi.storage[t * pixels..<(t + 1) * pixels])
+          return column
+        }
+      )
     case .b:
       guard p.b != nil else { throw ConvLabError.missingInput(block: "conv", inputs: ["b"], what: "biases, to differentiate with respect to them") }
-      return (rows, f.shape.n, { k in
-        var column = [Double](repeating: 0, count: rows)
-        for r in k * pixels..<(k + 1) * pixels { column[r] = 1 }
-        return column
-      })
+      return (
+        rows, f.shape.n,
+        { k in
+          var column = [Double](repeating: 0, count: rows)
+          for r in k * pixels..<(k + 1) * pixels { column[r] = 1 }
+          return column
+        }
+      )
     }
   }
 }
@@ -247,10 +260,15 @@ extension FlippedConv: ColumnBlockJacobianBlock {
     let j = try conv.jacobianColumns(at: x, try withRotatedFilters(p), wrt: v)
     guard v == .w else { return j }
     let s = f.shape
-    return (j.rows, j.cols, { c in
-      let i = c % s.h, jj = (c / s.h) % s.w, rest = c / (s.h * s.w)
-      return try j.column(s.h - 1 - i + s.h * (s.w - 1 - jj + s.w * rest))
-    })
+    return (
+      j.rows, j.cols,
+      { c in
+        let i = c % s.h
+        let jj = (c / s.h) % s.w
+        let rest = c / (s.h * s.w)
+        return try j.column(s.h - 1 - i + s.h * (s.w - 1 - jj + s.w * rest))
+      }
+    )
   }
 }
 
@@ -264,18 +282,24 @@ extension Dense: ColumnBlockJacobianBlock {
     switch v {
     case .x: return (k, x.count, { c in Array(w.storage[c * k..<(c + 1) * k]) })
     case .w:
-      return (k, w.count, { c in
-        var column = [Double](repeating: 0, count: k)
-        column[c % k] = x.storage[c / k]
-        return column
-      })
+      return (
+        k, w.count,
+        { c in
+          var column = [Double](repeating: 0, count: k)
+          column[c % k] = x.storage[c / k]
+          return column
+        }
+      )
     case .b:
       guard p.b != nil else { throw ConvLabError.missingInput(block: "dense", inputs: ["b"], what: "biases, to differentiate with respect to them") }
-      return (k, k, { c in
-        var column = [Double](repeating: 0, count: k)
-        column[c] = 1
-        return column
-      })
+      return (
+        k, k,
+        { c in
+          var column = [Double](repeating: 0, count: k)
+          column[c] = 1
+          return column
+        }
+      )
     }
   }
 }
@@ -287,25 +311,34 @@ extension Subsample: ColumnBlockJacobianBlock {
   public func jacobianColumns(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> (rows: Int, cols: Int, column: (Int) throws -> [Double]) {
     let yShape = try outputShape(x.shape, p)
     guard let beta = p.w else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w"], what: "") }
-    let channelIn = x.shape.h * x.shape.w, channelOut = yShape.h * yShape.w, rows = yShape.count
+    let channelIn = x.shape.h * x.shape.w
+    let channelOut = yShape.h * yShape.w
+    let rows = yShape.count
     switch v {
     case .x:
       let a = kron(Matrix<Double>.identity(yShape.h), Matrix<Double>.ones(1, n))
       let bm = kron(Matrix<Double>.identity(yShape.w), Matrix<Double>.ones(1, n))
       let selector = kron(bm, a)  // channelOut × channelIn (outputShape checked that n divides H and W)
-      return (rows, x.count, { c in
-        let d = c / channelIn, k = c % channelIn
-        var column = [Double](repeating: 0, count: rows)
-        for r in 0..<channelOut { column[d * channelOut + r] = beta.storage[d] * selector[r, k] }
-        return column
-      })
+      return (
+        rows, x.count,
+        { c in
+          let d = c / channelIn
+          let k = c % channelIn
+          var column = [Double](repeating: 0, count: rows)
+          for r in 0..<channelOut { column[d * channelOut + r] = beta.storage[d] * selector[r, k] }
+          return column
+        }
+      )
     case .w, .b:
       let downs = try (0..<x.shape.d).map { d in v == .b ? [Double](repeating: 1, count: channelOut) : vec(try down(x.channel(d, image: 0), n)).storage }
-      return (rows, x.shape.d, { d in
-        var column = [Double](repeating: 0, count: rows)
-        column.replaceSubrange(d * channelOut..<(d + 1) * channelOut, with: downs[d])
-        return column
-      })
+      return (
+        rows, x.shape.d,
+        { d in
+          var column = [Double](repeating: 0, count: rows)
+          column.replaceSubrange(d * channelOut..<(d + 1) * channelOut, with: downs[d])
+          return column
+        }
+      )
     }
   }
 }

@@ -42,7 +42,8 @@ public struct Subsample: Block {
   func forEachBlockSum<S: Scalar>(_ xp: UnsafePointer<S>, h: Int, outH: Int, outW: Int, _ body: (Int, Int, S) -> Void) {
     if n == 2 {
       for oj in 0..<outW {
-        let c0 = xp + 2 * oj * h, c1 = c0 + h
+        let c0 = xp + 2 * oj * h
+        let c1 = c0 + h
         for oi in 0..<outH { body(oi, oj, (c0[2 * oi] + c0[2 * oi + 1]) + (c1[2 * oi] + c1[2 * oi + 1])) }
       }
       return
@@ -87,19 +88,24 @@ public struct Subsample: Block {
     try requireDzdy(dzdy, yShape)
     guard let beta = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w", "b"], what: "") }
     let (h, area, outH, outArea, depth) = (x.shape.h, x.shape.h * x.shape.w, yShape.h, yShape.h * yShape.w, x.shape.d)
-    var dbeta = Tensor<S>(shape: beta.shape), db = Tensor<S>(shape: b.shape)
+    var dbeta = Tensor<S>(shape: beta.shape)
+    var db = Tensor<S>(shape: b.shape)
     let dx = Tensor<S>(shape: x.shape) { ds in
       x.storage.withUnsafeBufferPointer { xs in
         dzdy.storage.withUnsafeBufferPointer { gs in
           dbeta.storage.withUnsafeMutableBufferPointer { dbetas in
             db.storage.withUnsafeMutableBufferPointer { dbs in
               guard let xr = SendableRef(xs), let gr = SendableRef(gs), let dr = SendableRef(ds),
-                    let betar = SendableRef(dbetas), let br = SendableRef(dbs) else { return }
+                let betar = SendableRef(dbetas), let br = SendableRef(dbs)
+              else { return }
               Parallel.forEach(depth) { d in
                 let scale = beta.storage[d]
-                var sumG: S = 0, sumGDown: S = 0
+                var sumG: S = 0
+                var sumGDown: S = 0
                 for m in 0..<x.shape.n {
-                  let slab = m * depth + d, gp = gr.pointer + slab * outArea, dp = dr.pointer + slab * area
+                  let slab = m * depth + d
+                  let gp = gr.pointer + slab * outArea
+                  let dp = dr.pointer + slab * area
                   forEachBlockSum(xr.pointer + slab * area, h: h, outH: outH, outW: yShape.w) { oi, oj, sum in
                     let g = gp[oj * outH + oi]
                     sumG += g
@@ -139,7 +145,8 @@ public struct Subsample: Block {
   public func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
     let yShape = try outputShape(x.shape, p)
     guard let beta = p.w else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w"], what: "") }
-    let channelIn = x.shape.h * x.shape.w, channelOut = yShape.h * yShape.w
+    let channelIn = x.shape.h * x.shape.w
+    let channelOut = yShape.h * yShape.w
     switch v {
     case .x:
       try JacobianBudget.check(rows: yShape.count, cols: x.count)

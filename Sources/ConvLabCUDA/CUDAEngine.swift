@@ -33,8 +33,11 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
     let memsetD8: @convention(c) (Address, UInt8, Int) -> Int32
     let moduleLoadData: @convention(c) (UnsafeMutablePointer<OpaquePointer?>, UnsafeRawPointer) -> Int32
     let moduleGetFunction: @convention(c) (UnsafeMutablePointer<OpaquePointer?>, OpaquePointer, UnsafePointer<CChar>) -> Int32
-    let launchKernel: @convention(c) (OpaquePointer, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, OpaquePointer?,
-                                      UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> Int32
+    let launchKernel:
+      @convention(c) (
+        OpaquePointer, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, OpaquePointer?,
+        UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+      ) -> Int32
     let ctxSynchronize: @convention(c) () -> Int32
     let eventCreate: @convention(c) (UnsafeMutablePointer<OpaquePointer?>, UInt32) -> Int32
     let eventRecord: @convention(c) (OpaquePointer, OpaquePointer?) -> Int32
@@ -73,8 +76,11 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
   /// cuBLAS: a handle and the two GEMMs (cublas_v2.h; CUBLAS_OP_N = 0, CUBLAS_OP_T = 1).
   struct BLAS {
     /// α and β are passed by host pointer (CUBLAS_POINTER_MODE_HOST); A, B, C are device addresses.
-    typealias Gemm = @convention(c) (OpaquePointer, Int32, Int32, Int32, Int32, Int32, UnsafeRawPointer, UInt64, Int32,
-                                     UInt64, Int32, UnsafeRawPointer, UInt64, Int32) -> Int32
+    typealias Gemm =
+      @convention(c) (
+        OpaquePointer, Int32, Int32, Int32, Int32, Int32, UnsafeRawPointer, UInt64, Int32,
+        UInt64, Int32, UnsafeRawPointer, UInt64, Int32
+      ) -> Int32
     let handle: OpaquePointer
     let sgemm: Gemm
     let dgemm: Gemm
@@ -109,7 +115,9 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
     let retain = try lib.function("cuDevicePrimaryCtxRetain", as: (@convention(c) (UnsafeMutablePointer<OpaquePointer?>, Int32) -> Int32).self)
     let setCurrent = try lib.function("cuCtxSetCurrent", as: (@convention(c) (OpaquePointer?) -> Int32).self)
     let attribute = try lib.function("cuDeviceGetAttribute", as: (@convention(c) (UnsafeMutablePointer<Int32>, Int32, Int32) -> Int32).self)
-    var ordinal: Int32 = 0, context: OpaquePointer? = nil, count: Int32 = 0
+    var ordinal: Int32 = 0
+    var context: OpaquePointer? = nil
+    var count: Int32 = 0
     try driver.check(deviceGet(&ordinal, 0), "cuDeviceGet")
     try driver.check(retain(&context, ordinal), "cuDevicePrimaryCtxRetain")
     try driver.check(setCurrent(context), "cuCtxSetCurrent")
@@ -195,8 +203,10 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
     }
   }
 
-  public func gemm(_ precision: Precision, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                   alpha: Double, a: UInt64, lda: Int, b: UInt64, ldb: Int, beta: Double, c: UInt64, ldc: Int) throws {
+  public func gemm(
+    _ precision: Precision, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Double, a: UInt64, lda: Int, b: UInt64, ldb: Int, beta: Double, c: UInt64, ldc: Int
+  ) throws {
     guard m > 0, n > 0 else { return }
     try current()
     let (ta, tb) = (Int32(transA ? 1 : 0), Int32(transB ? 1 : 0))
@@ -220,11 +230,15 @@ public final class CUDAEngine: ComputeEngine, @unchecked Sendable {
   /// Device time between two events recorded on the default stream around `body`.
   public func elapsed(_ body: () throws -> Void) throws -> Double {
     try current()
-    var start: OpaquePointer? = nil, end: OpaquePointer? = nil
+    var start: OpaquePointer? = nil
+    var end: OpaquePointer? = nil
     try driver.check(driver.eventCreate(&start, 0), "cuEventCreate")
     try driver.check(driver.eventCreate(&end, 0), "cuEventCreate")
     guard let start, let end else { throw ConvLabError("cuEventCreate returned no event.") }
-    defer { _ = driver.eventDestroy(start); _ = driver.eventDestroy(end) }
+    defer {
+      _ = driver.eventDestroy(start)
+      _ = driver.eventDestroy(end)
+    }
     try driver.check(driver.eventRecord(start, nil), "cuEventRecord")
     try body()
     try driver.check(driver.eventRecord(end, nil), "cuEventRecord")

@@ -70,13 +70,17 @@ public struct CUDADevice: Sendable {
     let totalMem = try lib.function("cuDeviceTotalMem_v2", as: (@convention(c) (UnsafeMutablePointer<Int>, Int32) -> Int32).self)
     let status = cuInit(0)
     guard status == 0 else { throw ConvLabError("cuInit failed with CUDA error \(status) (no usable GPU or driver).") }
-    var count: Int32 = 0, version: Int32 = 0, device: Int32 = 0
+    var count: Int32 = 0
+    var version: Int32 = 0
+    var device: Int32 = 0
     _ = driverGetVersion(&version)
     guard getCount(&count) == 0, count > 0 else { throw ConvLabError("the CUDA driver reports no GPU.") }
     guard getDevice(&device, 0) == 0 else { throw ConvLabError("cuDeviceGet(0) failed.") }
     var name = [CChar](repeating: 0, count: 256)
     _ = getName(&name, Int32(name.count), device)
-    var major: Int32 = 0, minor: Int32 = 0, bytes = 0
+    var major: Int32 = 0
+    var minor: Int32 = 0
+    var bytes = 0
     // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75, _MINOR = 76.
     _ = getAttribute(&major, 75, device)
     _ = getAttribute(&minor, 76, device)

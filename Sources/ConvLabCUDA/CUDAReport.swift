@@ -29,8 +29,10 @@ public enum CUDAReport {
     case .failure(let reason): out.append("  cuBLAS       unavailable: \(reason.description)")
     }
     let ready = (try? libs.driver.get()) != nil && (try? libs.nvrtc.get()) != nil && (try? libs.cublas.get()) != nil
-    out.append(ready ? "  --path cuda  ready to try: `convlab check all --path cuda` compares every block with the CPU"
-                     : "  --path cuda  unavailable here; `convlab check all --path host` runs the same device code on the CPU")
+    out.append(
+      ready
+        ? "  --path cuda  ready to try: `convlab check all --path cuda` compares every block with the CPU"
+        : "  --path cuda  unavailable here; `convlab check all --path host` runs the same device code on the CPU")
     return out
   }
 }

@@ -10,7 +10,8 @@ public enum NVRTC {
   public static func version() throws -> (major: Int, minor: Int) {
     let lib = try CUDALibraries.shared.nvrtc.get()
     let f = try lib.function("nvrtcVersion", as: (@convention(c) (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>) -> Int32).self)
-    var major: Int32 = 0, minor: Int32 = 0
+    var major: Int32 = 0
+    var minor: Int32 = 0
     guard f(&major, &minor) == 0 else { throw ConvLabError("nvrtcVersion failed.") }
     return (Int(major), Int(minor))
   }
@@ -19,30 +20,37 @@ public enum NVRTC {
   /// with the compiler's log.
   public static func compile(_ source: String, name: String, headers: [String: String] = [:], architecture: String) throws -> String {
     let lib = try CUDALibraries.shared.nvrtc.get()
-    typealias Create = @convention(c) (UnsafeMutablePointer<Program>, UnsafePointer<CChar>, UnsafePointer<CChar>, Int32,
-                                       UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<UnsafePointer<CChar>?>?) -> Int32
+    typealias Create =
+      @convention(c) (
+        UnsafeMutablePointer<Program>, UnsafePointer<CChar>, UnsafePointer<CChar>, Int32,
+        UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<UnsafePointer<CChar>?>?
+      ) -> Int32
     typealias Compile = @convention(c) (Program, Int32, UnsafePointer<UnsafePointer<CChar>?>?) -> Int32
     typealias Size = @convention(c) (Program, UnsafeMutablePointer<Int>) -> Int32
     typealias Text = @convention(c) (Program, UnsafeMutablePointer<CChar>) -> Int32
     typealias Destroy = @convention(c) (UnsafeMutablePointer<Program>) -> Int32
     let create = try lib.function("nvrtcCreateProgram", as: Create.self)
     let compileProgram = try lib.function("nvrtcCompileProgram", as: Compile.self)
-    let ptxSize = try lib.function("nvrtcGetPTXSize", as: Size.self), getPTX = try lib.function("nvrtcGetPTX", as: Text.self)
-    let logSize = try lib.function("nvrtcGetProgramLogSize", as: Size.self), getLog = try lib.function("nvrtcGetProgramLog", as: Text.self)
+    let ptxSize = try lib.function("nvrtcGetPTXSize", as: Size.self)
+    let getPTX = try lib.function("nvrtcGetPTX", as: Text.self)
+    let logSize = try lib.function("nvrtcGetProgramLogSize", as: Size.self)
+    let getLog = try lib.function("nvrtcGetProgramLog", as: Text.self)
     let destroy = try lib.function("nvrtcDestroyProgram", as: Destroy.self)
 
     let names = headers.keys.sorted()
-    let cNames = try duplicate(names), cTexts = try duplicate(names.map { headers[$0] ?? "" })
-    defer { (cNames + cTexts).forEach { free($0) } }
+    let cNames = try duplicate(names)
+    let cTexts = try duplicate(names.map { headers[$0] ?? "" })
+    defer { for text in cNames + cTexts { free(text) } }
     var program: Program = nil
-    let texts: [UnsafePointer<CChar>?] = cTexts.map { UnsafePointer($0) }, includes: [UnsafePointer<CChar>?] = cNames.map { UnsafePointer($0) }
+    let texts: [UnsafePointer<CChar>?] = cTexts.map { UnsafePointer($0) }
+    let includes: [UnsafePointer<CChar>?] = cNames.map { UnsafePointer($0) }
     let created = texts.withUnsafeBufferPointer { t in
       includes.withUnsafeBufferPointer { i in create(&program, source, name, Int32(names.count), t.baseAddress, i.baseAddress) }
     }
     guard created == 0 else { throw ConvLabError("nvrtcCreateProgram failed for \(name) (NVRTC error \(created)).") }
     defer { _ = destroy(&program) }
     let options = try duplicate(["--gpu-architecture=\(architecture)", "--std=c++14", "--fmad=false"])
-    defer { options.forEach { free($0) } }
+    defer { for option in options { free(option) } }
     let optionPointers: [UnsafePointer<CChar>?] = options.map { UnsafePointer($0) }
     let status = optionPointers.withUnsafeBufferPointer { compileProgram(program, Int32(options.count), $0.baseAddress) }
     var size = 0

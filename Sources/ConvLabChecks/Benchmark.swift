@@ -10,17 +10,26 @@ public enum Benchmark {
     public var op: String
     public var path: String
     public var n = 0, h = 0, w = 0, d = 0, k = 0, fh = 0, fw = 0, stride = 1, pad = 0
-    public var median_ms: Double
+    public var medianMs: Double
     public var gflops: Double?
     public var gbps: Double?
     /// Percent of the ceiling measured in the same run (sgemm for GEMM-bound work, memcpy for
     /// bandwidth-bound work).
-    public var percent_of_ceiling: Double?
+    public var percentOfCeiling: Double?
 
-    public init(op: String, path: String, n: Int = 0, h: Int = 0, w: Int = 0, d: Int = 0, k: Int = 0, fh: Int = 0, fw: Int = 0,
-                stride: Int = 1, pad: Int = 0, median_ms: Double, gflops: Double? = nil, gbps: Double? = nil, percent_of_ceiling: Double? = nil) {
+    /// The JSON field names (snake case: read by scripts and by the figures).
+    enum CodingKeys: String, CodingKey {
+      case op, path, n, h, w, d, k, fh, fw, stride, pad, gflops, gbps
+      case medianMs = "median_ms"
+      case percentOfCeiling = "percent_of_ceiling"
+    }
+
+    public init(
+      op: String, path: String, n: Int = 0, h: Int = 0, w: Int = 0, d: Int = 0, k: Int = 0, fh: Int = 0, fw: Int = 0,
+      stride: Int = 1, pad: Int = 0, medianMs: Double, gflops: Double? = nil, gbps: Double? = nil, percentOfCeiling: Double? = nil
+    ) {
       (self.op, self.path, self.n, self.h, self.w, self.d, self.k, self.fh, self.fw) = (op, path, n, h, w, d, k, fh, fw)
-      (self.stride, self.pad, self.median_ms, self.gflops, self.gbps, self.percent_of_ceiling) = (stride, pad, median_ms, gflops, gbps, percent_of_ceiling)
+      (self.stride, self.pad, self.medianMs, self.gflops, self.gbps, self.percentOfCeiling) = (stride, pad, medianMs, gflops, gbps, percentOfCeiling)
     }
   }
 
@@ -47,8 +56,10 @@ public enum Benchmark {
       }
       // Input, filters, output and their gradients, in Float (the bench's precision), plus φ.
       let name = "a convolution of shape \(text)"
-      let input = try Size.product([n, h, w, d], name), filters = try Size.product([fh, fw, d, k], name)
-      let output = try Size.product([n, outH, outW, k], name), patches = try Size.product([n, outH, outW, fh, fw, d], name)
+      let input = try Size.product([n, h, w, d], name)
+      let filters = try Size.product([fh, fw, d, k], name)
+      let output = try Size.product([n, outH, outW, k], name)
+      let patches = try Size.product([n, outH, outW, fh, fw, d], name)
       try MemoryLimit.check(elements: [try Size.sum([input, filters, output, patches], name), 2], bytesPerElement: 4, name)
     }
 
@@ -70,8 +81,9 @@ public enum Benchmark {
 
     public func record(op: String, path: String, seconds: Double, flops: Double, ceiling: Double?) -> Record {
       let gflops = flops / seconds / 1e9
-      return Record(op: op, path: path, n: n, h: h, w: w, d: d, k: k, fh: fh, fw: fw, stride: stride, pad: pad,
-                    median_ms: seconds * 1e3, gflops: gflops, gbps: nil, percent_of_ceiling: ceiling.map { 100 * gflops / $0 })
+      return Record(
+        op: op, path: path, n: n, h: h, w: w, d: d, k: k, fh: fh, fw: fw, stride: stride, pad: pad,
+        medianMs: seconds * 1e3, gflops: gflops, gbps: nil, percentOfCeiling: ceiling.map { 100 * gflops / $0 })
     }
   }
 
@@ -90,7 +102,8 @@ public enum Benchmark {
   /// sgemm GFLOP/s at n × n × n: the compute ceiling.
   public static func sgemmCeiling(n: Int = 2048) -> Double {
     var rng = SeededGenerator(seed: 1)
-    let a = Matrix<Float>.uniform(n, n, using: &rng), b = Matrix<Float>.uniform(n, n, using: &rng)
+    let a = Matrix<Float>.uniform(n, n, using: &rng)
+    let b = Matrix<Float>.uniform(n, n, using: &rng)
     let seconds = median(repeats: 5, warmup: 1) { _ = a * b }
     return 2 * Double(n) * Double(n) * Double(n) / seconds / 1e9
   }
@@ -120,7 +133,8 @@ public enum Benchmark {
     let kernel = Conv.Kernel(rawValue: path) ?? .automatic
     let block = Conv(pad: [s.pad, s.pad, s.pad, s.pad], stride: (s.stride, s.stride), kernel: kernel)
     if kernel == .direct, !block.usesDirectKernel(x: x.shape, filters: f.shape) {
-      throw ConvLabError.pathUnavailable(reason: "the direct kernel does not handle this shape (it needs stride 1, at least 8 output rows and padding below the filter size)", alternatives: ["gemm", "fast"])
+      throw ConvLabError.pathUnavailable(
+        reason: "the direct kernel does not handle this shape (it needs stride 1, at least 8 output rows and padding below the filter size)", alternatives: ["gemm", "fast"])
     }
     if kernel == .blocked, block.forwardKernel(x: x.shape, filters: f.shape, scalar: Float.self) != .blocked {
       throw ConvLabError.pathUnavailable(reason: "the blocked kernel needs a CPU with AVX2 and FMA", alternatives: ["gemm", "fast"])
@@ -141,16 +155,19 @@ public enum Benchmark {
     default:
       throw ConvLabError("the \(path) path cannot be benchmarked\(backward ? " forward+backward" : ""); use fast, gemm, direct, blocked\(backward ? "" : " or naive").")
     }
-    return s.record(op: backward ? "conv-fwd-bwd" : "conv-fwd", path: path, seconds: seconds,
-                    flops: (backward ? 3 : 1) * s.forwardFlops, ceiling: sgemm)
+    return s.record(
+      op: backward ? "conv-fwd-bwd" : "conv-fwd", path: path, seconds: seconds,
+      flops: (backward ? 3 : 1) * s.forwardFlops, ceiling: sgemm)
   }
 
   /// The literal explicit Jacobian of a conv (built as MatConvNet §6.1 builds it) and its
   /// central-difference Jacobian, in Double: (literal seconds, finite-difference seconds).
   public static func jacobians(x: Shape = Shape(28, 28), filters: Shape = Shape(5, 5, 1, 6)) throws -> (literal: Double, finiteDifferences: Double) {
     var rng = SeededGenerator(seed: 5)
-    let input = Tensor<Double>.uniform(x, using: &rng), w = Tensor<Double>.uniform(filters, using: &rng)
-    let conv = Conv(), p = Parameters(w: w)
+    let input = Tensor<Double>.uniform(x, using: &rng)
+    let w = Tensor<Double>.uniform(filters, using: &rng)
+    let conv = Conv()
+    let p = Parameters(w: w)
     let literal = try median(repeats: 3, warmup: 1) { _ = try conv.jacobian(at: input, p, wrt: .x) }
     let fd = try median(repeats: 3, warmup: 1) {
       _ = try FiniteDifferences.jacobian(at: input.storage) { try conv.forward(Tensor(shape: x, storage: $0), p).storage }
@@ -166,8 +183,10 @@ public enum Benchmark {
   }
 
   /// Times a bandwidth-bound block on a large Float32 tensor; bytes = what it must read and write.
-  public static func memoryBound(_ name: String, _ block: any Block, shape: Shape, parameters: Parameters<Float> = Parameters(),
-                                 backward: Bool = false, bytes: (Shape, Shape) -> Int, bandwidth: Double?, repeats: Int = 7) throws -> Record {
+  public static func memoryBound(
+    _ name: String, _ block: any Block, shape: Shape, parameters: Parameters<Float> = Parameters(),
+    backward: Bool = false, bytes: (Shape, Shape) -> Int, bandwidth: Double?, repeats: Int = 7
+  ) throws -> Record {
     var rng = SeededGenerator(seed: 3)
     let x = Tensor<Float>.uniform(shape, using: &rng)
     let yShape = try block.outputShape(shape, parameters)
@@ -181,7 +200,8 @@ public enum Benchmark {
     }
     let moved = Double(bytes(shape, yShape))
     let gbps = moved / seconds / 1e9
-    return Record(op: name, path: "fast", n: shape.n, h: shape.h, w: shape.w, d: shape.d, median_ms: seconds * 1e3,
-                  gflops: nil, gbps: gbps, percent_of_ceiling: bandwidth.map { 100 * gbps / $0 })
+    return Record(
+      op: name, path: "fast", n: shape.n, h: shape.h, w: shape.w, d: shape.d, medianMs: seconds * 1e3,
+      gflops: nil, gbps: gbps, percentOfCeiling: bandwidth.map { 100 * gbps / $0 })
   }
 }

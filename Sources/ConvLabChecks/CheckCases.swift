@@ -37,8 +37,9 @@ public struct CheckCase: Sendable {
     }
     let block = try draw.options.block(named: name)
     let instance = try RandomInstance.make(for: block, shape: draw.shape, filter: draw.filter, given: draw.given, using: &draw.rng)
-    return CheckCase(block: block, x: instance.x, parameters: instance.parameters,
-                     configuration: (["x \(draw.shape)"] + draw.text).joined(separator: ", "))
+    return CheckCase(
+      block: block, x: instance.x, parameters: instance.parameters,
+      configuration: (["x \(draw.shape)"] + draw.text).joined(separator: ", "))
   }
 
   /// One configuration being drawn: the generator, the options and input shape so far, the
@@ -57,7 +58,9 @@ public struct CheckCase: Sendable {
     init(seed: UInt64, fixed: BlockOptions) {
       var rng = SeededGenerator(seed: seed)
       let n = Int.random(in: 1...2, using: &rng)
-      let h = Int.random(in: 1...4, using: &rng), w = Int.random(in: 1...4, using: &rng), d = Int.random(in: 1...3, using: &rng)
+      let h = Int.random(in: 1...4, using: &rng)
+      let w = Int.random(in: 1...4, using: &rng)
+      let d = Int.random(in: 1...3, using: &rng)
       (self.rng, self.fixed, self.n, self.shape) = (rng, fixed, n, Shape(h, w, d, n))
     }
 
@@ -100,14 +103,19 @@ public struct CheckCase: Sendable {
       options.stride = (int(1...3), int(1...3))
       options.dilate = (int(1...2), int(1...2))
       fix()  // true convolution (--flip) only when asked for: it has no device implementation
-      let groups = int(1...2), depth = int(1...2), perGroup = int(1...2)
+      let groups = int(1...2)
+      let depth = int(1...2)
+      let perGroup = int(1...2)
       let extent = (options.dilate.0 * (kh - 1) + 1, options.dilate.1 * (kw - 1) + 1)
       shape = Shape(max(1, extent.0 - options.pad[0] - options.pad[1]) + int(0...3), max(1, extent.1 - options.pad[2] - options.pad[3]) + int(0...3), groups * depth, n)
       let f = Shape(kh, kw, depth, groups * perGroup)
       filter = f
       if int(0...1) == 1 { given.b = .uniform(Shape(1, 1, groups * perGroup), using: &rng) }
-      text = ["f \(f)" + (groups > 1 ? " (\(groups) groups)" : ""), "pad \(options.pad.map(String.init).joined(separator: ","))",
-              "stride \(options.stride.0),\(options.stride.1)", "dilate \(options.dilate.0),\(options.dilate.1)"] + (options.flip ? ["flip"] : []) + (given.b == nil ? [] : ["bias"])
+      text =
+        [
+          "f \(f)" + (groups > 1 ? " (\(groups) groups)" : ""), "pad \(options.pad.map(String.init).joined(separator: ","))",
+          "stride \(options.stride.0),\(options.stride.1)", "dilate \(options.dilate.0),\(options.dilate.1)",
+        ] + (options.flip ? ["flip"] : []) + (given.b == nil ? [] : ["bias"])
     }
 
     /// convt: its random options, input and parameters.
@@ -121,8 +129,11 @@ public struct CheckCase: Sendable {
       shape = Shape(int(1...3), int(1...3), f.n, n)
       filter = f
       if int(0...1) == 1 { given.b = .uniform(Shape(1, 1, options.numGroups * f.d), using: &rng) }
-      text = ["f \(f)", "upsample \(options.upsample.0),\(options.upsample.1)", "crop \(options.crop.map(String.init).joined(separator: ","))",
-              "groups \(options.numGroups)"] + (given.b == nil ? [] : ["bias"])
+      text =
+        [
+          "f \(f)", "upsample \(options.upsample.0),\(options.upsample.1)", "crop \(options.crop.map(String.init).joined(separator: ","))",
+          "groups \(options.numGroups)",
+        ] + (given.b == nil ? [] : ["bias"])
     }
 
     /// pool: its random options, input and parameters.
@@ -136,8 +147,11 @@ public struct CheckCase: Sendable {
       fix()
       let size = options.poolSize ?? drawn
       shape = Shape(size.0 + int(0...4), size.1 + int(0...4), int(1...2), n)
-      text = ["\(options.method.rawValue) \(size.0)×\(size.1)", "pad \(options.pad.map(String.init).joined(separator: ","))",
-              "stride \(options.stride.0),\(options.stride.1)"] + (options.caffeCeil ? ["caffe ceil"] : [])
+      text =
+        [
+          "\(options.method.rawValue) \(size.0)×\(size.1)", "pad \(options.pad.map(String.init).joined(separator: ","))",
+          "stride \(options.stride.0),\(options.stride.1)",
+        ] + (options.caffeCeil ? ["caffe ceil"] : [])
     }
 
     /// subsample: its random options, input and parameters.

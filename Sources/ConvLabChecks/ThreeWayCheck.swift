@@ -61,11 +61,12 @@ public struct ThreeWayCheck: Sendable {
       let literalVJP = (Matrix(rows: 1, cols: dzdy.count, storage: dzdy.storage) * j).storage
       let numericVJP = try FiniteDifferences.vjp(at: at.storage, cotangent: dzdy.storage, f)
       guard let backprop = gradients?[v]?.storage else { throw ConvLabError("\(block.name) returned no dz/d\(v.rawValue).") }
-      reports.append(VariableReport(
-        variable: v,
-        jacobianVsFiniteDifferences: Comparison(j, numeric),
-        backpropVsLiteral: Comparison(backprop, literalVJP),
-        backpropVsFiniteDifferences: Comparison(backprop, numericVJP)))
+      reports.append(
+        VariableReport(
+          variable: v,
+          jacobianVsFiniteDifferences: Comparison(j, numeric),
+          backpropVsLiteral: Comparison(backprop, literalVJP),
+          backpropVsFiniteDifferences: Comparison(backprop, numericVJP)))
     }
     self.variables = reports
   }

@@ -72,8 +72,10 @@ public final class FolderLock: @unchecked Sendable {
     guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
       let busy = errno == EWOULDBLOCK
       close(fd)
-      throw ConvLabError(busy ? "\(path) is in use by another convlab process (\(purpose)); wait for it to finish or choose another folder."
-                              : "cannot lock \(path): \(String(cString: strerror(errno))).")
+      throw ConvLabError(
+        busy
+          ? "\(path) is in use by another convlab process (\(purpose)); wait for it to finish or choose another folder."
+          : "cannot lock \(path): \(String(cString: strerror(errno))).")
     }
     self.fd = fd
   }
@@ -101,7 +103,8 @@ public enum OutputFolder {
       precondition(!name.contains("/") && !name.hasPrefix("."), "output names are plain file names")
     }
     let url = URL(fileURLWithPath: path).standardizedFileURL
-    let parent = url.deletingLastPathComponent().path, name = url.lastPathComponent
+    let parent = url.deletingLastPathComponent().path
+    let name = url.lastPathComponent
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
       throw ConvLabError("cannot write \(what) to \(path): the folder \(parent) does not exist.")

@@ -80,4 +80,3 @@ public func formatScientific(_ x: Double) -> String {
   }
   return "\(m)e\(exponent)"
 }
-

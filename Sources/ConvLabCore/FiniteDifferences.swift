@@ -30,7 +30,10 @@ public enum FiniteDifferences {
       probe[k] = x[k] - h
       let minus = try f(probe)
       probe[k] = x[k]
-      if rows < 0 { rows = plus.count; columns.reserveCapacity(rows * x.count) }
+      if rows < 0 {
+        rows = plus.count
+        columns.reserveCapacity(rows * x.count)
+      }
       for r in 0..<plus.count { columns.append((plus[r] - minus[r]) / (2 * h)) }
     }
     return Matrix(rows: max(rows, 0), cols: x.count, storage: columns)

@@ -40,11 +40,17 @@ public enum MatrixFormat {
       lines.append(String(repeating: " ", count: labelWidth + (labelWidth > 0 ? 1 : 0) + 2) + text)
     }
     for (k, r) in rowsShown.enumerated() {
-      let open: String, close: String
-      if rowsShown.count == 1 { (open, close) = ("[", "]") }
-      else if k == 0 { (open, close) = ("⎡", "⎤") }
-      else if k == rowsShown.count - 1 { (open, close) = ("⎣", "⎦") }
-      else { (open, close) = ("⎢", "⎥") }
+      let open: String
+      let close: String
+      if rowsShown.count == 1 {
+        (open, close) = ("[", "]")
+      } else if k == 0 {
+        (open, close) = ("⎡", "⎤")
+      } else if k == rowsShown.count - 1 {
+        (open, close) = ("⎣", "⎦")
+      } else {
+        (open, close) = ("⎢", "⎥")
+      }
       let label = rowLabels.map { labels in pad(r.map { labels[$0] } ?? "⋮", labelWidth) + " " } ?? ""
       let body = zip(cells[k], widths).map { pad($0, $1) }.joined(separator: " ")
       lines.append(label + open + " " + body + " " + close)
@@ -56,7 +62,8 @@ public enum MatrixFormat {
   /// Row/column indices to show, with nil marking the elided middle.
   static func shownIndices(_ n: Int, _ limit: Int) -> [Int?] {
     if n <= limit { return Array(0..<n) }
-    let head = (limit + 1) / 2, tail = limit - head
+    let head = (limit + 1) / 2
+    let tail = limit - head
     return Array(0..<head) + [nil] + Array((n - tail)..<n)
   }
 
@@ -74,8 +81,10 @@ public enum MatrixFormat {
     let cellRows = min(m.rows, 2 * maxHeight)
     func occupied(_ cr: Int, _ cc: Int) -> Bool {
       guard cr < cellRows else { return false }
-      let r0 = cr * m.rows / cellRows, r1 = max(r0 + 1, (cr + 1) * m.rows / cellRows)
-      let c0 = cc * m.cols / cols, c1 = max(c0 + 1, (cc + 1) * m.cols / cols)
+      let r0 = cr * m.rows / cellRows
+      let r1 = max(r0 + 1, (cr + 1) * m.rows / cellRows)
+      let c0 = cc * m.cols / cols
+      let c1 = max(c0 + 1, (cc + 1) * m.cols / cols)
       for c in c0..<c1 { for r in r0..<r1 where m[r, c] != 0 { return true } }
       return false
     }

@@ -98,8 +98,8 @@ public struct NPZArchive: Sendable, Equatable {
   static func checkNPYShape(_ data: Data, name: String) throws {
     let head = String(decoding: data.prefix(min(data.count, 65_536 + 12)), as: UTF8.self)
     guard let key = head.range(of: "'shape'") ?? head.range(of: "\"shape\""),
-          let open = head[key.upperBound...].firstIndex(of: "("),
-          let close = head[open...].firstIndex(of: ")")
+      let open = head[key.upperBound...].firstIndex(of: "("),
+      let close = head[open...].firstIndex(of: ")")
     else { return }  // the decoder words the missing shape
     let dims = head[head.index(after: open)..<close].split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) ?? 0 }
     let count = try Size.product(dims.map { max($0, 0) }, "\(name)'s shape")

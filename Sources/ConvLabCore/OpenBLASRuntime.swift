@@ -28,16 +28,18 @@ public struct CPUFeatures: Sendable {
 
   /// The names of the features present, widest last.
   public var names: [String] {
-    [("sse4.2", sse42), ("avx", avx), ("fma", fma), ("avx2", avx2), ("avx512f", avx512f),
-     ("avx512bw", avx512bw), ("avx512dq", avx512dq), ("avx512vl", avx512vl)]
-      .filter { $0.1 }.map { $0.0 }
+    [
+      ("sse4.2", sse42), ("avx", avx), ("fma", fma), ("avx2", avx2), ("avx512f", avx512f),
+      ("avx512bw", avx512bw), ("avx512dq", avx512dq), ("avx512vl", avx512vl),
+    ]
+    .filter { $0.1 }.map { $0.0 }
   }
 
   /// The model name the kernel reports in /proc/cpuinfo (may be generic on virtual machines).
   public static var modelName: String {
     guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-          let colon = line.firstIndex(of: ":")
+      let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+      let colon = line.firstIndex(of: ":")
     else { return "unknown" }
     return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
   }
@@ -130,7 +132,8 @@ public enum OpenBLASRuntime {
   /// without them (an OpenMP build) simply keeps its default.
   static func shortenThreadTimeout() {
     guard getenv("OPENBLAS_THREAD_TIMEOUT") == nil, let process = dlopen(nil, RTLD_NOW),
-          let readEnv = dlsym(process, "openblas_read_env"), let shutdown = dlsym(process, "blas_thread_shutdown_") else { return }
+      let readEnv = dlsym(process, "openblas_read_env"), let shutdown = dlsym(process, "blas_thread_shutdown_")
+    else { return }
     setenv("OPENBLAS_THREAD_TIMEOUT", "\(threadTimeout)", 1)
     unsafeBitCast(readEnv, to: (@convention(c) () -> Void).self)()
     _ = unsafeBitCast(shutdown, to: (@convention(c) () -> Int32).self)()

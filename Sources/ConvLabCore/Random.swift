@@ -41,4 +41,3 @@ extension Matrix {
     Matrix(rows: rows, cols: cols, storage: (0..<rows * cols).map { _ in S(Double.random(in: range, using: &rng)) })
   }
 }
-

@@ -49,9 +49,12 @@ public struct Shape: Hashable, Sendable, CustomStringConvertible {
   /// The 0-based (i, j, d, n) of a linear vec index; the inverse of `index`.
   public func subscripts(_ linear: Int) -> (i: Int, j: Int, d: Int, n: Int) {
     var r = linear
-    let i = r % h; r /= h
-    let j = r % w; r /= w
-    let k = r % d; r /= d
+    let i = r % h
+    r /= h
+    let j = r % w
+    r /= w
+    let k = r % d
+    r /= d
     return (i, j, k, r)
   }
 

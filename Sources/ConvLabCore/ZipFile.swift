@@ -25,8 +25,10 @@ public enum ZipFile {
     for entry in entries {
       let bytes = entry.data
       do {
-        try archive.addEntry(with: entry.path, type: .file, uncompressedSize: Int64(bytes.count), modificationDate: Date(timeIntervalSince1970: 315_532_800),
-                             permissions: entry.permissions, compressionMethod: compressed ? .deflate : .none) { position, size in
+        try archive.addEntry(
+          with: entry.path, type: .file, uncompressedSize: Int64(bytes.count), modificationDate: Date(timeIntervalSince1970: 315_532_800),
+          permissions: entry.permissions, compressionMethod: compressed ? .deflate : .none
+        ) { position, size in
           bytes.subdata(in: Int(position)..<Int(position) + size)
         }
       } catch {

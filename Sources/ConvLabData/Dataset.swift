@@ -27,14 +27,16 @@ public struct Dataset: Sendable {
       for i in indices { storage.append(contentsOf: p[(i * per)..<((i + 1) * per)]) }
     }
     let s = imageShape
-    return Dataset(images: Tensor(shape: Shape(s.h, s.w, s.d, indices.count), storage: storage),
-                   labels: indices.map { labels[$0] }, classes: classes)
+    return Dataset(
+      images: Tensor(shape: Shape(s.h, s.w, s.d, indices.count), storage: storage),
+      labels: indices.map { labels[$0] }, classes: classes)
   }
 
   /// Reads an IDX image file (N×rows×cols, bytes) and its label file (N, bytes).
   /// EMNIST stores every image transposed; `transpose` undoes that.
   public init(imagesPath: String, labelsPath: String, transpose: Bool = false) throws {
-    let img = try IDXArray(path: imagesPath), lab = try IDXArray(path: labelsPath)
+    let img = try IDXArray(path: imagesPath)
+    let lab = try IDXArray(path: labelsPath)
     guard img.dimensions.count == 3 else {
       throw ConvLabError("\(imagesPath) holds a \(img.dimensions.count)-dimensional array; images need 3 dimensions (count, rows, columns).")
     }
@@ -49,7 +51,8 @@ public struct Dataset: Sendable {
     let pixels = try img.unsignedBytes(name: imagesPath)
     // The images become Float: four bytes per pixel, checked before the tensor is allocated.
     try MemoryLimit.check(elements: [n, rows, cols], bytesPerElement: MemoryLayout<Float>.size, "the images of \(imagesPath)")
-    let h = transpose ? cols : rows, w = transpose ? rows : cols
+    let h = transpose ? cols : rows
+    let w = transpose ? rows : cols
     var x = Tensor<Float>(shape: Shape(h, w, 1, n))
     // IDX is row-major: byte (r, c) of image m is at m·rows·cols + r·cols + c.
     pixels.withUnsafeBufferPointer { v in
@@ -57,7 +60,8 @@ public struct Dataset: Sendable {
         for m in 0..<n {
           for r in 0..<rows {
             for c in 0..<cols {
-              let i = transpose ? c : r, j = transpose ? r : c
+              let i = transpose ? c : r
+              let j = transpose ? r : c
               out[m * h * w + j * h + i] = Float(v[m * rows * cols + r * cols + c]) / 255
             }
           }
@@ -83,7 +87,8 @@ public struct Dataset: Sendable {
     let below = labels.filter { $0 < gap }.max() ?? low
     let outlier = labels.filter { $0 > gap }.min() ?? high
     let index = labels.firstIndex(of: outlier) ?? 0
-    throw ConvLabError("\(labelsPath ?? "the labels"): label \(outlier) (item \(index + 1)) is out of range: the other labels are \(low)–\(below) and no item has a label between \(gap) and \(outlier - 1).")
+    throw ConvLabError(
+      "\(labelsPath ?? "the labels"): label \(outlier) (item \(index + 1)) is out of range: the other labels are \(low)–\(below) and no item has a label between \(gap) and \(outlier - 1).")
   }
 
   /// Checks that every label is one of the training set's classes `range`.
@@ -148,20 +153,23 @@ public struct DataSplits: Sendable {
       guard k >= 1 else { throw ConvLabError.outOfRange(subject: "the split", setting: "subset", value: "\(k)", allowed: "at least 1") }
       trainIndices = Array(trainIndices.prefix(k))
     }
-    var train = all.subset(trainIndices), val = all.subset(order.prefix(validation).sorted())
+    var train = all.subset(trainIndices)
+    var val = all.subset(order.prefix(validation).sorted())
     if let k = testSubset { test = test.subset(0..<min(k, test.count)) }
     let classes = max(all.classes, test.classes)
     // Standardize with the training set's statistics.
     let n = Double(train.images.count)
     let mean = train.images.storage.reduce(0.0) { $0 + Double($1) } / n
     let variance = train.images.storage.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / n
-    let std = Float(max(variance.squareRoot(), 1e-6)), m = Float(mean)
+    let std = Float(max(variance.squareRoot(), 1e-6))
+    let m = Float(mean)
     train.images = train.images.map { ($0 - m) / std }
     val.images = val.images.map { ($0 - m) / std }
     test.images = test.images.map { ($0 - m) / std }
-    return DataSplits(train: Dataset(images: train.images, labels: train.labels, classes: classes),
-                      validation: Dataset(images: val.images, labels: val.labels, classes: classes),
-                      test: Dataset(images: test.images, labels: test.labels, classes: classes),
-                      mean: m, std: std, source: directory)
+    return DataSplits(
+      train: Dataset(images: train.images, labels: train.labels, classes: classes),
+      validation: Dataset(images: val.images, labels: val.labels, classes: classes),
+      test: Dataset(images: test.images, labels: test.labels, classes: classes),
+      mean: m, std: std, source: directory)
   }
 }

@@ -23,7 +23,10 @@ enum Gzip {
     // zlib keeps a pointer back to its z_stream, so the stream lives at a fixed heap address.
     let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
     stream.initialize(to: z_stream())
-    defer { stream.deinitialize(count: 1); stream.deallocate() }
+    defer {
+      stream.deinitialize(count: 1)
+      stream.deallocate()
+    }
     // 15 + 32: the largest window, and detect the gzip header automatically.
     guard inflateInit2_(stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
       throw ConvLabError("cannot start zlib to read \(name).")

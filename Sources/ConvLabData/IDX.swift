@@ -68,7 +68,8 @@ public struct IDXArray: Sendable {
       guard bytes.count >= 4 else { throw ConvLabError("\(name) is too short to be an IDX file (\(bytes.count) bytes).") }
       throw ConvLabError("\(name) is truncated inside its header (\(bytes.count) of \(4 + 4 * Int(bytes[3])) bytes).")
     }
-    let dims = header.dimensions, expected = header.fileBytes
+    let dims = header.dimensions
+    let expected = header.fileBytes
     guard bytes.count >= expected else {
       throw ConvLabError("\(name) is truncated: \(dims.map(String.init).joined(separator: "×")) \(Self.types[header.type]?.name ?? "")s need \(expected) bytes, the file has \(bytes.count).")
     }
@@ -92,7 +93,8 @@ public struct IDXArray: Sendable {
   /// bytes, so the expansion is checked against the memory limit first.
   public func values() throws -> [Double] {
     let count = try MemoryLimit.check(elements: dimensions, bytesPerElement: MemoryLayout<Double>.size, "the \(dimensions.map(String.init).joined(separator: "×")) IDX elements as Double")
-    let b = payload, start = payload.startIndex
+    let b = payload
+    let start = payload.startIndex
     func word(_ i: Int, _ n: Int) -> UInt64 { (0..<n).reduce(UInt64(0)) { $0 << 8 | UInt64(b[start + i * n + $1]) } }
     switch elementType {
     case 0x08: return (0..<count).map { Double(b[start + $0]) }

@@ -43,8 +43,9 @@ public enum Audit {
       let n = (seen[c.id] ?? 0) + 1
       seen[c.id] = n
       guard n > 1 else { return c }
-      return Claim(c.paper, section: c.section, location: c.location, kind: c.kind, id: "\(c.id)-\(n)", printed: c.printed,
-                   verdict: c.verdict, intended: c.intended, note: c.note, readings: c.readings)
+      return Claim(
+        c.paper, section: c.section, location: c.location, kind: c.kind, id: "\(c.id)-\(n)", printed: c.printed,
+        verdict: c.verdict, intended: c.intended, note: c.note, readings: c.readings)
     }
   }
 
@@ -57,14 +58,17 @@ public enum Audit {
 
   /// A claim from a location written as "§5.2", "eq. 6.1" or "§3.1.5, App. A": the section is
   /// read off the location (or the paper's equation numbering).
-  static func entry(_ paper: Paper, _ location: String, _ claim: String, _ verdict: Claim.Verdict = .correct, corrected: String? = nil,
-                    against: String, printed: ([Double], [Double]), correctedValues: [Double]? = nil, tolerance: Double = 1e-9,
-                    kind: Claim.Kind? = nil, note: String? = nil) -> Claim {
+  static func entry(
+    _ paper: Paper, _ location: String, _ claim: String, _ verdict: Claim.Verdict = .correct, corrected: String? = nil,
+    against: String, printed: ([Double], [Double]), correctedValues: [Double]? = nil, tolerance: Double = 1e-9,
+    kind: Claim.Kind? = nil, note: String? = nil
+  ) -> Claim {
     let place = normalized(location)
     var readings = [Reading("as printed", claim, against: against, value: printed.0, truth: printed.1, tolerance: tolerance)]
     if let values = correctedValues, let c = corrected { readings.append(Reading("corrected", c, against: against, value: values, truth: printed.1, tolerance: tolerance)) }
-    return Claim(paper, section: section(paper, place), location: place, kind: kind ?? (place.hasPrefix("eq.") ? .equation : .prose), printed: claim,
-                 verdict: verdict, intended: corrected, note: note, readings: readings)
+    return Claim(
+      paper, section: section(paper, place), location: place, kind: kind ?? (place.hasPrefix("eq.") ? .equation : .prose), printed: claim,
+      verdict: verdict, intended: corrected, note: note, readings: readings)
   }
 
   // MARK: Every checked step of the derivations
@@ -91,9 +95,11 @@ public enum Audit {
         let kind: Claim.Kind = location.hasPrefix("eq.") ? .equation : location.hasPrefix("Table") ? .table : location.hasPrefix("text") ? .example : .display
         let ownSection = section(paper, location)
         let stepSection = ownSection == "—" ? section(paper, normalized(d.reference.replacingOccurrences(of: paper.rawValue + " ", with: ""))) : ownSection
-        out.append(Claim(paper, section: stepSection, location: location, kind: kind, printed: step.formula,
-                         verdict: check.claimVerdict, intended: check.otherReadings.first?.formula, note: check.note,
-                         readings: [first] + check.otherReadings))
+        out.append(
+          Claim(
+            paper, section: stepSection, location: location, kind: kind, printed: step.formula,
+            verdict: check.claimVerdict, intended: check.otherReadings.first?.formula, note: check.note,
+            readings: [first] + check.otherReadings))
       }
     }
     return out

@@ -6,21 +6,43 @@ public enum AuditCoverage {
   /// Every section of the five papers, in reading order, with the reason where a section makes
   /// no checkable claim (nil where it does).
   public static let sections: [(paper: Paper, sections: [(name: String, noClaims: String?)])] = [
-    (.xu, [("§1", "introduction, no formulas"), ("§2.1", nil), ("§2.2.1", nil), ("§2.2.2", nil), ("§3", nil), ("§3.1.1", nil), ("§3.1.2", nil),
-           ("§3.1.3", nil), ("§3.2", nil), ("§3.2.1.1", "states that max pooling has no parameters"), ("§3.2.1.2", nil)]),
-    (.murugan, [("§1", "introduction, no formulas"), ("§2.1", nil), ("§2.2", nil), ("§2.3", nil), ("§2.4", "prose: the dense layers take the flattened pooled map"),
-                ("§2.5", "eq. (2.3), a template L = (1/t) Σ (yᵢ, (σ(x), w, b)) with no operation defined"), ("§2.5.1", nil), ("§2.5.2", nil), ("§2.5.3", nil), ("§2.5.4", nil), ("§2.5.5", nil), ("§2.5.6", nil), ("§2.5.7", nil),
-                ("§3.1", nil), ("§3.2", nil), ("§3.3", nil), ("§4", "conclusion, no formulas")]),
-    (.vardhan, [("§1", "a figure of the architecture"), ("§2", nil), ("§3", "the update rule K := K − α∇J, a definition (checked as Murugan (3.75)–(3.79))"), ("§3.1", nil), ("§3.1.1", nil), ("§3.1.2", nil), ("§3.1.3", nil), ("§3.1.4", nil),
-                ("§3.1.5", nil), ("§3.1.6", nil), ("§3.2", nil), ("App. A", nil), ("App. B", nil)]),
+    (
+      .xu,
+      [
+        ("§1", "introduction, no formulas"), ("§2.1", nil), ("§2.2.1", nil), ("§2.2.2", nil), ("§3", nil), ("§3.1.1", nil), ("§3.1.2", nil),
+        ("§3.1.3", nil), ("§3.2", nil), ("§3.2.1.1", "states that max pooling has no parameters"), ("§3.2.1.2", nil),
+      ]
+    ),
+    (
+      .murugan,
+      [
+        ("§1", "introduction, no formulas"), ("§2.1", nil), ("§2.2", nil), ("§2.3", nil), ("§2.4", "prose: the dense layers take the flattened pooled map"),
+        ("§2.5", "eq. (2.3), a template L = (1/t) Σ (yᵢ, (σ(x), w, b)) with no operation defined"), ("§2.5.1", nil), ("§2.5.2", nil), ("§2.5.3", nil), ("§2.5.4", nil), ("§2.5.5", nil),
+        ("§2.5.6", nil), ("§2.5.7", nil),
+        ("§3.1", nil), ("§3.2", nil), ("§3.3", nil), ("§4", "conclusion, no formulas"),
+      ]
+    ),
+    (
+      .vardhan,
+      [
+        ("§1", "a figure of the architecture"), ("§2", nil), ("§3", "the update rule K := K − α∇J, a definition (checked as Murugan (3.75)–(3.79))"), ("§3.1", nil), ("§3.1.1", nil), ("§3.1.2", nil),
+        ("§3.1.3", nil), ("§3.1.4", nil),
+        ("§3.1.5", nil), ("§3.1.6", nil), ("§3.2", nil), ("App. A", nil), ("App. B", nil),
+      ]
+    ),
     (.milisavljevic, [("§1", "introduction, no formulas"), ("§2", nil), ("§3", nil), ("§4", nil), ("§5", nil), ("§6", nil)]),
-    (.matConvNet, [("§1.1", nil), ("§1.2", nil), ("§1.3", nil), ("§1.4", nil), ("§1.5", nil), ("§1.6", "acknowledgments, nothing checkable"),
-                   ("§2.1", nil), ("§2.2.1", nil), ("§2.2.2", nil), ("§2.3", nil), ("§2.3.1", nil), ("§3.1", nil), ("§3.1.1", nil), ("§3.1.2", nil),
-                   ("§3.2", "MATLAB code that needs the downloaded model imagenet-vgg-f.mat; no size or formula is stated"),
-                   ("§3.3", "prose: points to examples/cnn_train"), ("§3.4", nil), ("§4.1", nil), ("§4.2", nil), ("§4.3", nil), ("§4.4", nil), ("§4.5.1", nil), ("§4.5.2", nil), ("§4.5.3", nil),
-                   ("§4.5.4", nil), ("§4.6.1", nil), ("§4.6.2", nil), ("§4.6.3", nil), ("§5.1", nil), ("§5.2", nil), ("§5.2.1", nil), ("§5.3", nil), ("§5.4", nil),
-                   ("§5.5", nil), ("§5.6", nil), ("§6.1", nil), ("§6.2", nil), ("§6.3", nil), ("§6.4", nil), ("§6.4.1", nil), ("§6.4.2", nil), ("§6.5.1", nil), ("§6.5.2", nil),
-                   ("§6.5.3", nil), ("§6.5.4", nil), ("§6.6", nil), ("§6.6.1", nil), ("§6.6.2", nil), ("§6.6.3", nil)]),
+    (
+      .matConvNet,
+      [
+        ("§1.1", nil), ("§1.2", nil), ("§1.3", nil), ("§1.4", nil), ("§1.5", nil), ("§1.6", "acknowledgments, nothing checkable"),
+        ("§2.1", nil), ("§2.2.1", nil), ("§2.2.2", nil), ("§2.3", nil), ("§2.3.1", nil), ("§3.1", nil), ("§3.1.1", nil), ("§3.1.2", nil),
+        ("§3.2", "MATLAB code that needs the downloaded model imagenet-vgg-f.mat; no size or formula is stated"),
+        ("§3.3", "prose: points to examples/cnn_train"), ("§3.4", nil), ("§4.1", nil), ("§4.2", nil), ("§4.3", nil), ("§4.4", nil), ("§4.5.1", nil), ("§4.5.2", nil), ("§4.5.3", nil),
+        ("§4.5.4", nil), ("§4.6.1", nil), ("§4.6.2", nil), ("§4.6.3", nil), ("§5.1", nil), ("§5.2", nil), ("§5.2.1", nil), ("§5.3", nil), ("§5.4", nil),
+        ("§5.5", nil), ("§5.6", nil), ("§6.1", nil), ("§6.2", nil), ("§6.3", nil), ("§6.4", nil), ("§6.4.1", nil), ("§6.4.2", nil), ("§6.5.1", nil), ("§6.5.2", nil),
+        ("§6.5.3", nil), ("§6.5.4", nil), ("§6.6", nil), ("§6.6.1", nil), ("§6.6.2", nil), ("§6.6.3", nil),
+      ]
+    ),
   ]
 
   /// The claims of one section.
@@ -91,11 +113,12 @@ public enum AuditCoverage {
       search = r.upperBound..<text.endIndex
       let ends = splitRange(String(text[r]).replacingOccurrences(of: ")", with: "").replacingOccurrences(of: "(", with: ""))
       guard let first = parse(ends.0) else { continue }
-      let last = ends.1.flatMap { end -> (prefix: String, numbers: [Int])? in
-        // "§3.1.1–3.1.2" and "b-1–b-2.3": the second end inherits the first's prefix.
-        guard let p = parse(end) else { return nil }
-        return p.prefix.isEmpty ? (first.prefix, p.numbers) : p
-      } ?? first
+      let last =
+        ends.1.flatMap { end -> (prefix: String, numbers: [Int])? in
+          // "§3.1.1–3.1.2" and "b-1–b-2.3": the second end inherits the first's prefix.
+          guard let p = parse(end) else { return nil }
+          return p.prefix.isEmpty ? (first.prefix, p.numbers) : p
+        } ?? first
       guard first.prefix == target.prefix, last.prefix == target.prefix else { continue }
       if compare(first.numbers, target.numbers) <= 0 && compare(target.numbers, last.numbers) <= 0 { return true }
     }
@@ -119,7 +142,10 @@ public enum AuditCoverage {
   static func parse(_ text: String) -> (prefix: String, numbers: [Int])? {
     var t = text.trimmingCharacters(in: .whitespaces)
     var prefix = ""
-    for p in ["§", "b-"] where t.hasPrefix(p) { prefix = p; t.removeFirst(p.count) }
+    for p in ["§", "b-"] where t.hasPrefix(p) {
+      prefix = p
+      t.removeFirst(p.count)
+    }
     while t.hasSuffix(".") { t.removeLast() }
     let numbers = t.split(separator: ".").map { Int($0) }
     guard !numbers.isEmpty, numbers.allSatisfy({ $0 != nil }) else { return nil }

@@ -19,7 +19,8 @@ public enum AuditReport {
   static func counterexample(_ r: Reading) -> String {
     let (a, b) = r.comparison.worstValues
     let at = r.comparison.worstIndex.map { "entry \($0 + 1) of \(r.comparison.count)" } ?? "no entries"
-    return "\(at): \(MatrixFormat.number(a)) under this reading, \(MatrixFormat.number(b)) for \(r.against) (relative error \(r.comparison.relativeErrorText), tolerance \(formatScientific(r.tolerance)))"
+    return
+      "\(at): \(MatrixFormat.number(a)) under this reading, \(MatrixFormat.number(b)) for \(r.against) (relative error \(r.comparison.relativeErrorText), tolerance \(formatScientific(r.tolerance)))"
   }
 
   /// The text of `convlab audit`: per paper a heading, then per claim one line led by the
@@ -54,7 +55,8 @@ public enum AuditReport {
   public static func summary(_ claims: [Claim]) -> String {
     let broken = claims.filter { !$0.verdictReproduced }
     let head = "\(claims.count) claims: \(counts(claims)); "
-    return broken.isEmpty ? head + "every verdict reproduced by its check"
+    return broken.isEmpty
+      ? head + "every verdict reproduced by its check"
       : head + "\(broken.count) verdict(s) NOT reproduced: " + broken.map(\.citation).joined(separator: ", ")
   }
 
@@ -80,8 +82,9 @@ public enum AuditReport {
     }
     lines += ["## Claims checked and correct", "", "| claim | section | kind | printed | against | rel. error |", "| --- | --- | --- | --- | --- | --- |"]
     for c in claims where c.verdict == .correct {
-      lines.append("| \(cell(c.citation)) | \(c.section) | \(c.kind.rawValue) | \(cell(c.printed)) | \(cell(c.readings.first?.against ?? "")) | "
-                   + c.readings.map { $0.comparison.relativeErrorText }.joined(separator: ", ") + " |")
+      lines.append(
+        "| \(cell(c.citation)) | \(c.section) | \(c.kind.rawValue) | \(cell(c.printed)) | \(cell(c.readings.first?.against ?? "")) | "
+          + c.readings.map { $0.comparison.relativeErrorText }.joined(separator: ", ") + " |")
     }
     lines += ["", "## Claims per section", ""] + coverageMarkdown(claims)
     return lines.joined(separator: "\n")
@@ -101,12 +104,16 @@ public enum AuditReport {
   /// The audit section of a paper's note: every claim of `paper` as one table row.
   public static func paperMarkdown(_ claims: [Claim], paper: Paper) -> String {
     let rows = claims.filter { $0.paper == paper }
-    var lines = ["## The audit's verdicts", "", "Generated from the claim inventory (`convlab audit --paper \(paper.rawValue) --markdown`): "
-                 + counts(rows) + ". Notes/ERRATA.md gives each erratum's counterexample.", "",
-                 "| | claim | section | printed | intended | readings (relative error) |", "| --- | --- | --- | --- | --- | --- |"]
+    var lines = [
+      "## The audit's verdicts", "",
+      "Generated from the claim inventory (`convlab audit --paper \(paper.rawValue) --markdown`): "
+        + counts(rows) + ". Notes/ERRATA.md gives each erratum's counterexample.", "",
+      "| | claim | section | printed | intended | readings (relative error) |", "| --- | --- | --- | --- | --- | --- |",
+    ]
     for c in rows {
-      lines.append("| \(c.verdict.symbol) | \(cell(c.citation)) | \(c.section) | \(cell(c.printed)) | \(cell(c.intended ?? "")) | "
-                   + cell(c.readings.map(result).joined(separator: "; ")) + " |")
+      lines.append(
+        "| \(c.verdict.symbol) | \(cell(c.citation)) | \(c.section) | \(cell(c.printed)) | \(cell(c.intended ?? "")) | "
+          + cell(c.readings.map(result).joined(separator: "; ")) + " |")
     }
     return lines.joined(separator: "\n")
   }

@@ -115,8 +115,10 @@ public struct Claim: Sendable {
   public let note: String?
 
   /// A claim of `paper` at `location` in `section`; `id` defaults to `paper-location` in lower case.
-  public init(_ paper: Paper, section: String, location: String, kind: Kind = .equation, id: String? = nil, printed: String,
-              verdict: Verdict = .correct, intended: String? = nil, note: String? = nil, readings: [Reading]) {
+  public init(
+    _ paper: Paper, section: String, location: String, kind: Kind = .equation, id: String? = nil, printed: String,
+    verdict: Verdict = .correct, intended: String? = nil, note: String? = nil, readings: [Reading]
+  ) {
     self.paper = paper
     self.section = section
     self.location = location
@@ -159,20 +161,28 @@ extension Comparison {
 
 extension Claim {
   /// A claim that holds as printed: one reading, `value` against `truth`.
-  static func holds(_ paper: Paper, _ section: String, _ location: String, kind: Kind = .equation, _ printed: String,
-                    against: String, value: [Double], truth: [Double], tolerance: Double = 1e-9, note: String? = nil) -> Claim {
-    Claim(paper, section: section, location: location, kind: kind, printed: printed, note: note,
-          readings: [Reading("as printed", printed, against: against, value: value, truth: truth, tolerance: tolerance)])
+  static func holds(
+    _ paper: Paper, _ section: String, _ location: String, kind: Kind = .equation, _ printed: String,
+    against: String, value: [Double], truth: [Double], tolerance: Double = 1e-9, note: String? = nil
+  ) -> Claim {
+    Claim(
+      paper, section: section, location: location, kind: kind, printed: printed, note: note,
+      readings: [Reading("as printed", printed, against: against, value: value, truth: truth, tolerance: tolerance)])
   }
 
   /// A claim that does not hold as printed: the printed reading (the counterexample) and the
   /// intended one, both against `truth` (or the intended one against its own `intendedTruth`).
-  static func fails(_ paper: Paper, _ section: String, _ location: String, kind: Kind = .equation, _ verdict: Verdict, _ printed: String,
-                    printedReading: String = "as printed", intended: String, intendedReading: String = "corrected", against: String,
-                    printedValue: [Double], intendedValue: [Double], truth: [Double], intendedTruth: [Double]? = nil,
-                    tolerance: Double = 1e-9, note: String? = nil) -> Claim {
-    Claim(paper, section: section, location: location, kind: kind, printed: printed, verdict: verdict, intended: intended, note: note,
-          readings: [Reading(printedReading, printed, against: against, value: printedValue, truth: truth, tolerance: tolerance),
-                     Reading(intendedReading, intended, against: against, value: intendedValue, truth: intendedTruth ?? truth, tolerance: tolerance)])
+  static func fails(
+    _ paper: Paper, _ section: String, _ location: String, kind: Kind = .equation, _ verdict: Verdict, _ printed: String,
+    printedReading: String = "as printed", intended: String, intendedReading: String = "corrected", against: String,
+    printedValue: [Double], intendedValue: [Double], truth: [Double], intendedTruth: [Double]? = nil,
+    tolerance: Double = 1e-9, note: String? = nil
+  ) -> Claim {
+    Claim(
+      paper, section: section, location: location, kind: kind, printed: printed, verdict: verdict, intended: intended, note: note,
+      readings: [
+        Reading(printedReading, printed, against: against, value: printedValue, truth: truth, tolerance: tolerance),
+        Reading(intendedReading, intended, against: against, value: intendedValue, truth: intendedTruth ?? truth, tolerance: tolerance),
+      ])
   }
 }

@@ -85,7 +85,8 @@ public enum Derivations {
   public typealias Builder = @Sendable (Instance) throws -> Derivation
 
   /// id, title, reference, builder.
-  public static let all: [(id: String, title: String, reference: String, build: Builder)] = XuDerivations.all + MuruganDerivations.all + VardhanDerivations.all + MilisavljevicDerivations.all + MatConvNetDerivations.all + SymbolicDerivations.all
+  public static let all: [(id: String, title: String, reference: String, build: Builder)] =
+    XuDerivations.all + MuruganDerivations.all + VardhanDerivations.all + MilisavljevicDerivations.all + MatConvNetDerivations.all + SymbolicDerivations.all
 
   public static func derivation(_ id: String, _ instance: Instance = Instance()) throws -> Derivation {
     guard let entry = all.first(where: { $0.id == id }) else {
@@ -98,8 +99,9 @@ public enum Derivations {
 extension DerivationStep.Check {
   /// A claim that should hold: relative error ≤ tolerance.
   public static func holds(_ a: Matrix<Double>, _ b: Matrix<Double>, against: String, tolerance: Double = 1e-9) -> Self {
-    .init(against: against, comparison: Comparison(a, b), tolerance: tolerance, expectedToHold: true, claimVerdict: .correct,
-          otherReadings: [], printedReading: "as printed", note: nil)
+    .init(
+      against: against, comparison: Comparison(a, b), tolerance: tolerance, expectedToHold: true, claimVerdict: .correct,
+      otherReadings: [], printedReading: "as printed", note: nil)
   }
 
   /// A form as printed in a paper that does not hold: expected to disagree with the ground
@@ -109,15 +111,18 @@ extension DerivationStep.Check {
   /// (the conversion broke it) or `.ambiguous` (the printed reading is one of several the
   /// paper's definitions admit; `intendedReading` names the one under which it holds, and
   /// `truthForIntended` is that reading's own ground truth when it defines another model).
-  public static func printedFormFails(_ printed: Matrix<Double>, _ truth: Matrix<Double>, against: String, tolerance: Double = 1e-9,
-                                      verdict: Claim.Verdict = .wrong, printedReading: String = "as printed",
-                                      intended: String, intendedValue: Matrix<Double>, truthForIntended: Matrix<Double>? = nil,
-                                      intendedReading: String = "corrected", note: String? = nil) -> Self {
+  public static func printedFormFails(
+    _ printed: Matrix<Double>, _ truth: Matrix<Double>, against: String, tolerance: Double = 1e-9,
+    verdict: Claim.Verdict = .wrong, printedReading: String = "as printed",
+    intended: String, intendedValue: Matrix<Double>, truthForIntended: Matrix<Double>? = nil,
+    intendedReading: String = "corrected", note: String? = nil
+  ) -> Self {
     precondition(verdict != .correct, "a printed form that fails cannot be judged correct")
     // An ambiguous formula's other reading may define a different model (Murugan (3.3)'s true
     // convolution), with its own ground truth.
     let other = Reading(intendedReading, intended, against: against, Comparison(intendedValue, truthForIntended ?? truth), tolerance: tolerance)
-    return .init(against: against, comparison: Comparison(printed, truth), tolerance: tolerance, expectedToHold: false, claimVerdict: verdict,
-                 otherReadings: [other], printedReading: printedReading, note: note)
+    return .init(
+      against: against, comparison: Comparison(printed, truth), tolerance: tolerance, expectedToHold: false, claimVerdict: verdict,
+      otherReadings: [other], printedReading: printedReading, note: note)
   }
 }

@@ -98,25 +98,31 @@ public enum SymbolicBlocks {
     case let conv as Conv:
       let f = try convFilter(filter)
       let y = try SymbolicLayers.convolve(input, .symbols(names.filter, f.h, f.w), geometry: conv.geometry(kh: f.h, kw: f.w))
-      return Result(title: "\(names.output.uppercased()) = \(names.input.uppercased()) ∗ \(names.filter)  (MatConvNet §4.1: correlation, \(describe(conv.geometry(kh: f.h, kw: f.w))))",
-                    matrix: y, rowLabels: (1...max(1, y.rows)).map { "\($0)" }, colLabels: (1...max(1, y.cols)).map { "\($0)" },
-                    notes: ["biases are left out: they add b to every entry"])
+      return Result(
+        title: "\(names.output.uppercased()) = \(names.input.uppercased()) ∗ \(names.filter)  (MatConvNet §4.1: correlation, \(describe(conv.geometry(kh: f.h, kw: f.w))))",
+        matrix: y, rowLabels: (1...max(1, y.rows)).map { "\($0)" }, colLabels: (1...max(1, y.cols)).map { "\($0)" },
+        notes: ["biases are left out: they add b to every entry"])
     case let pool as Pool where pool.method == .avg:
       let y = try SymbolicLayers.averagePool(input, geometry: try poolGeometry(pool))
-      return Result(title: "\(names.output) = avg-pool(\(names.input))  (MatConvNet §4.3: mean of the in-bounds samples)",
-                    matrix: y, rowLabels: (1...max(1, y.rows)).map { "\($0)" }, colLabels: (1...max(1, y.cols)).map { "\($0)" }, notes: [])
+      return Result(
+        title: "\(names.output) = avg-pool(\(names.input))  (MatConvNet §4.3: mean of the in-bounds samples)",
+        matrix: y, rowLabels: (1...max(1, y.rows)).map { "\($0)" }, colLabels: (1...max(1, y.cols)).map { "\($0)" }, notes: [])
     case let sub as Subsample:
       let y = try SymbolicLayers.subsample(input, n: sub.n, beta: Polynomial(Symbol(names.filter, [])), bias: Polynomial(Symbol(names.bias, [])))
-      return Result(title: "\(names.output) = \(names.filter) down(\(names.input)) + \(names.bias)  (Xu eq. 2)", matrix: y,
-                    rowLabels: (1...max(1, y.rows)).map { "\($0)" }, colLabels: (1...max(1, y.cols)).map { "\($0)" }, notes: [])
+      return Result(
+        title: "\(names.output) = \(names.filter) down(\(names.input)) + \(names.bias)  (Xu eq. 2)", matrix: y,
+        rowLabels: (1...max(1, y.rows)).map { "\($0)" }, colLabels: (1...max(1, y.cols)).map { "\($0)" }, notes: [])
     case is Dense:
       guard let f = filter else { throw ConvLabError.worded("dense needs the weights' size K×\(x.h * x.w) (\(setting: "k") or \(setting: "w") KxN).") }
       guard f.w == x.h * x.w, f.d == 1, f.n == 1 else { throw ConvLabError("dense weights must be K×\(x.h * x.w) for a \(x.h)×\(x.w) input, got \(f).") }
       let y = try SymbolicLayers.dense(input, weights: .symbols(names.filter, f.h, f.w), bias: nil)
-      return Result(title: "\(names.output) = \(names.filter.uppercased()) vec \(names.input)  (Murugan eq. 3.10)", matrix: y,
-                    rowLabels: (0..<y.rows).map { paperLabel(names.output, [$0 + 1]) }, colLabels: ["1"], notes: ["biases are left out: they add b"])
+      return Result(
+        title: "\(names.output) = \(names.filter.uppercased()) vec \(names.input)  (Murugan eq. 3.10)", matrix: y,
+        rowLabels: (0..<y.rows).map { paperLabel(names.output, [$0 + 1]) }, colLabels: ["1"], notes: ["biases are left out: they add b"])
     default:
-      throw ConvLabError.worded("block \(block.name) \(block is Pool ? "with max pooling " : "")is not linear, so its output has no polynomial form; \(setting: "symbolic") shows its forward output for conv, pool \(setting: "method") avg, subsample and dense, and `convlab jacobian \(block.name) \(setting: "symbolic")` shows its Jacobian.")
+      throw ConvLabError.worded(
+        "block \(block.name) \(block is Pool ? "with max pooling " : "")is not linear, so its output has no polynomial form; \(setting: "symbolic") shows its forward output for conv, pool \(setting: "method") avg, subsample and dense, and `convlab jacobian \(block.name) \(setting: "symbolic")` shows its Jacobian."
+      )
     }
   }
 
@@ -137,18 +143,22 @@ public enum SymbolicBlocks {
       let outLabels = labels(names.output, y.rows, y.cols)
       switch v {
       case .x:
-        return Result(title: "d ᵥ\(names.output.uppercased()) / d ᵥ\(names.input.uppercased())  (Vardhan eq. a2-1: column (r,s) = vec(d\(names.input.uppercased())/d\(names.input.uppercased())_rs ∗ \(names.filter)); \(describe(g)))",
-                      matrix: try SymbolicLayers.jacobian(y, wrt: inputVariables), rowLabels: outLabels, colLabels: inputVariables.map(\.unicode),
-                      notes: [conv.structure(wrt: .x)])
+        return Result(
+          title:
+            "d ᵥ\(names.output.uppercased()) / d ᵥ\(names.input.uppercased())  (Vardhan eq. a2-1: column (r,s) = vec(d\(names.input.uppercased())/d\(names.input.uppercased())_rs ∗ \(names.filter)); \(describe(g)))",
+          matrix: try SymbolicLayers.jacobian(y, wrt: inputVariables), rowLabels: outLabels, colLabels: inputVariables.map(\.unicode),
+          notes: [conv.structure(wrt: .x)])
       case .w:
         let kv = try SymbolicLayers.variables(of: vec(kernel))
-        return Result(title: "d ᵥ\(names.output.uppercased()) / d ᵥ\(names.filter)  (Vardhan eq. a1-1: column (r,s) = vec(\(names.input.uppercased()) ∗ d\(names.filter)/d\(names.filter)_rs); \(describe(g)))",
-                      matrix: try SymbolicLayers.jacobian(y, wrt: kv), rowLabels: outLabels, colLabels: kv.map(\.unicode), notes: [conv.structure(wrt: .w)])
+        return Result(
+          title: "d ᵥ\(names.output.uppercased()) / d ᵥ\(names.filter)  (Vardhan eq. a1-1: column (r,s) = vec(\(names.input.uppercased()) ∗ d\(names.filter)/d\(names.filter)_rs); \(describe(g)))",
+          matrix: try SymbolicLayers.jacobian(y, wrt: kv), rowLabels: outLabels, colLabels: kv.map(\.unicode), notes: [conv.structure(wrt: .w)])
       case .b:
         let b = Symbol(names.bias, [])
         let withBias = SymbolicMatrix(rows: y.rows, cols: y.cols, entries: try y.entries.map { try $0 + Polynomial(b) })
-        return Result(title: "d ᵥ\(names.output.uppercased()) / d\(names.bias)", matrix: try SymbolicLayers.jacobian(withBias, wrt: [b]),
-                      rowLabels: outLabels, colLabels: [b.unicode], notes: [conv.structure(wrt: .b)])
+        return Result(
+          title: "d ᵥ\(names.output.uppercased()) / d\(names.bias)", matrix: try SymbolicLayers.jacobian(withBias, wrt: [b]),
+          rowLabels: outLabels, colLabels: [b.unicode], notes: [conv.structure(wrt: .b)])
       }
     case let pool as Pool:
       try requireX(v, block)
@@ -156,9 +166,10 @@ public enum SymbolicBlocks {
       switch pool.method {
       case .avg:
         let y = try SymbolicLayers.averagePool(input, geometry: g)
-        return Result(title: "d ᵥ\(names.output) / d ᵥ\(names.input)  (average pooling: 1/(in-bounds count) over each window, MatConvNet §6.3; \(describe(g)))",
-                      matrix: try SymbolicLayers.jacobian(y, wrt: inputVariables), rowLabels: labels(names.output, y.rows, y.cols),
-                      colLabels: inputVariables.map(\.unicode), notes: [pool.structure(wrt: .x)])
+        return Result(
+          title: "d ᵥ\(names.output) / d ᵥ\(names.input)  (average pooling: 1/(in-bounds count) over each window, MatConvNet §6.3; \(describe(g)))",
+          matrix: try SymbolicLayers.jacobian(y, wrt: inputVariables), rowLabels: labels(names.output, y.rows, y.cols),
+          colLabels: inputVariables.map(\.unicode), notes: [pool.structure(wrt: .x)])
       case .max:
         var values = Valuation()
         values.assign(names.input, x.channel(0))
@@ -168,48 +179,55 @@ public enum SymbolicBlocks {
         let winning = zip(pooled.windows, winners).enumerated().map { k, pair in
           "\(paperLabel(names.output, [k % pooled.rows + 1, k / pooled.rows + 1])) = \(pair.0.entries[pair.1].value.unicode)"
         }
-        return Result(title: "d ᵥ\(names.output) / d ᵥ\(names.input)  (max-pool selector S(x), MatConvNet §6.3, Vardhan App. B; \(describe(g)))",
-                      matrix: selector, rowLabels: labels(names.output, pooled.rows, pooled.cols), colLabels: inputVariables.map(\.unicode),
-                      notes: ["winners at this input (seeded; MatConvNet pads with −∞): " + winning.joined(separator: ", ")])
+        return Result(
+          title: "d ᵥ\(names.output) / d ᵥ\(names.input)  (max-pool selector S(x), MatConvNet §6.3, Vardhan App. B; \(describe(g)))",
+          matrix: selector, rowLabels: labels(names.output, pooled.rows, pooled.cols), colLabels: inputVariables.map(\.unicode),
+          notes: ["winners at this input (seeded; MatConvNet pads with −∞): " + winning.joined(separator: ", ")])
       case .maxavg:
         throw ConvLabError.worded("\(setting: "symbolic") covers pool \(setting: "method") max and avg; maxavg is their sum, shown by the numeric Jacobian.")
       }
     case let sub as Subsample:
-      let beta = Symbol(names.filter, []), b = Symbol(names.bias, [])
+      let beta = Symbol(names.filter, [])
+      let b = Symbol(names.bias, [])
       let y = try SymbolicLayers.subsample(input, n: sub.n, beta: Polynomial(beta), bias: Polynomial(b))
       let wrt: [Symbol] = v == .x ? inputVariables : (v == .w ? [beta] : [b])
-      return Result(title: "d ᵥ\(names.output) / d \(v == .x ? "ᵥ" + names.input : wrt[0].unicode)  (Xu eq. 2: \(names.output) = \(beta.unicode) down(\(names.input)) + \(b.unicode))",
-                    matrix: try SymbolicLayers.jacobian(y, wrt: wrt), rowLabels: labels(names.output, y.rows, y.cols), colLabels: wrt.map(\.unicode),
-                    notes: [sub.structure(wrt: v)])
+      return Result(
+        title: "d ᵥ\(names.output) / d \(v == .x ? "ᵥ" + names.input : wrt[0].unicode)  (Xu eq. 2: \(names.output) = \(beta.unicode) down(\(names.input)) + \(b.unicode))",
+        matrix: try SymbolicLayers.jacobian(y, wrt: wrt), rowLabels: labels(names.output, y.rows, y.cols), colLabels: wrt.map(\.unicode),
+        notes: [sub.structure(wrt: v)])
     case is Dense:
       guard let f = p.w?.shape, f.w == s.h * s.w else { throw ConvLabError("dense needs weights K×\(s.h * s.w).") }
       let weights = SymbolicMatrix.symbols(names.filter, f.h, f.w)
       let bias = SymbolicMatrix.vectorSymbols(names.bias, f.h)
       let y = try SymbolicLayers.dense(input, weights: weights, bias: p.b == nil ? nil : bias)
       let wrt: [Symbol] = v == .x ? inputVariables : try SymbolicLayers.variables(of: vec(v == .w ? weights : bias))
-      return Result(title: "d \(names.output) / d (vec \(v == .x ? names.input : (v == .w ? names.filter.uppercased() : names.bias)))ᵀ  (\(Dense().structure(wrt: v)))",
-                    matrix: try SymbolicLayers.jacobian(y, wrt: wrt), rowLabels: (0..<y.rows).map { paperLabel(names.output, [$0 + 1]) },
-                    colLabels: wrt.map(\.unicode), notes: [])
+      return Result(
+        title: "d \(names.output) / d (vec \(v == .x ? names.input : (v == .w ? names.filter.uppercased() : names.bias)))ᵀ  (\(Dense().structure(wrt: v)))",
+        matrix: try SymbolicLayers.jacobian(y, wrt: wrt), rowLabels: (0..<y.rows).map { paperLabel(names.output, [$0 + 1]) },
+        colLabels: wrt.map(\.unicode), notes: [])
     case let relu as ReLU:
       try requireX(v, block)
       let leak = try exactRational(relu.leak)
-      return Result(title: "d ᵥ\(names.output) / d ᵥ\(names.input) = diag(1{\(names.input) > 0}\(leak.isZero ? "" : " + \(leak)·1{\(names.input) ≤ 0}"))  (MatConvNet §6.4.1)",
-                    matrix: try SymbolicJacobians.relu(positive: x.storage.map { $0 > 0 }, leak: leak), rowLabels: labels(names.output, s.h, s.w),
-                    colLabels: inputVariables.map(\.unicode), notes: ["signs at this input (seeded): the derivative is undefined at 0"])
+      return Result(
+        title: "d ᵥ\(names.output) / d ᵥ\(names.input) = diag(1{\(names.input) > 0}\(leak.isZero ? "" : " + \(leak)·1{\(names.input) ≤ 0}"))  (MatConvNet §6.4.1)",
+        matrix: try SymbolicJacobians.relu(positive: x.storage.map { $0 > 0 }, leak: leak), rowLabels: labels(names.output, s.h, s.w),
+        colLabels: inputVariables.map(\.unicode), notes: ["signs at this input (seeded): the derivative is undefined at 0"])
     case is Sigmoid, is Tanh:
       try requireX(v, block)
       let activation: SymbolicJacobians.Activation = block is Sigmoid ? .sigmoid : .tanh
       let y = SymbolicMatrix.symbols(names.output, s.h, s.w)
-      return Result(title: "d ᵥ\(names.output) / d ᵥ\(names.input) = diag(f′(\(names.input))) = \(activation == .sigmoid ? "diag(y(1 − y))" : "diag(1 − y²)")  (Murugan Table 1, in the outputs y = f(x))",
-                    matrix: try SymbolicJacobians.elementwise(activation, outputs: y), rowLabels: labels(names.output, s.h, s.w),
-                    colLabels: inputVariables.map(\.unicode), notes: [])
+      return Result(
+        title: "d ᵥ\(names.output) / d ᵥ\(names.input) = diag(f′(\(names.input))) = \(activation == .sigmoid ? "diag(y(1 − y))" : "diag(1 − y²)")  (Murugan Table 1, in the outputs y = f(x))",
+        matrix: try SymbolicJacobians.elementwise(activation, outputs: y), rowLabels: labels(names.output, s.h, s.w),
+        colLabels: inputVariables.map(\.unicode), notes: [])
     case is Softmax:
       try requireX(v, block)
       let jac = try SymbolicJacobians.softmax(h: s.h, w: s.w, d: s.d, name: names.output)
       // One pixel: y₁ … y_D as in diag(y) − y yᵀ; otherwise y_{ijd}.
       func label(_ name: String, _ k: Int) -> String { s.h == 1 && s.w == 1 ? paperLabel(name, [k + 1]) : Tensor<Double>.label(name, shape: s, at: k) }
-      return Result(title: "d ᵥ\(names.output) / d ᵥ\(names.input) = diag(y) − y yᵀ at every pixel  (MatConvNet §6.4; softmax across channels)",
-                    matrix: jac, rowLabels: (0..<s.count).map { label(names.output, $0) }, colLabels: (0..<s.count).map { label(names.input, $0) }, notes: [])
+      return Result(
+        title: "d ᵥ\(names.output) / d ᵥ\(names.input) = diag(y) − y yᵀ at every pixel  (MatConvNet §6.4; softmax across channels)",
+        matrix: jac, rowLabels: (0..<s.count).map { label(names.output, $0) }, colLabels: (0..<s.count).map { label(names.input, $0) }, notes: [])
     default:
       throw ConvLabError.worded("block \(block.name) has no exact symbolic Jacobian here; \(setting: "symbolic") covers conv, pool (max, avg), subsample, dense, relu, sigmoid, tanh and softmax.")
     }
@@ -218,8 +236,10 @@ public enum SymbolicBlocks {
   /// Substitutes the instance's numbers (x, w, b and, for Jacobians written in the outputs,
   /// y = f(x)) into a symbolic Jacobian and compares it with the block's literal Jacobian:
   /// the evidence that the symbols say what the numeric path computes.
-  public static func substitutionCheck(_ result: Result, _ block: any Block, at x: Tensor<Double>, _ p: Parameters<Double>,
-                                       wrt v: Variable, names: Names) throws -> Comparison {
+  public static func substitutionCheck(
+    _ result: Result, _ block: any Block, at x: Tensor<Double>, _ p: Parameters<Double>,
+    wrt v: Variable, names: Names
+  ) throws -> Comparison {
     var values = Valuation()
     values.assign(names.input, x.channel(0))
     if let w = p.w { values.assign(names.filter, Matrix(rows: w.shape.h, cols: w.shape.w, storage: w.storage)) }
@@ -241,8 +261,9 @@ public enum SymbolicBlocks {
   /// App. A's setting (a 3×4 input, a 2×2 filter, padding 1, stride (1,2)); nil otherwise.
   public static func appendixA(_ block: any Block, at x: Tensor<Double>, _ p: Parameters<Double>) throws -> [(example: WorkedExample, comparison: SymbolicComparison)]? {
     guard let conv = block as? Conv, x.shape.h == 3, x.shape.w == 4, x.shape.d == 1, x.shape.n == 1,
-          let f = p.w?.shape, f.h == 2, f.w == 2, f.d == 1, f.n == 1,
-          conv.pad == [1, 1, 1, 1], conv.stride == (1, 2), conv.dilate == (1, 1) else { return nil }
+      let f = p.w?.shape, f.h == 2, f.w == 2, f.d == 1, f.n == 1,
+      conv.pad == [1, 1, 1, 1], conv.stride == (1, 2), conv.dilate == (1, 1)
+    else { return nil }
     return try WorkedExamples.vardhanAppendixA().map { ($0, try $0.comparison()) }
   }
 

@@ -26,8 +26,9 @@ public struct DeviceAccelerator: BlockAccelerator {
 
   public func backward<S: Scalar>(_ block: any Block, _ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let device = try Self.implementation(of: block)
-    let g = try device.backward(on: engine, DeviceTensor(x, on: engine), DeviceParameters(p, on: engine), DeviceTensor(dzdy, on: engine),
-                                inputGradient: true)
+    let g = try device.backward(
+      on: engine, DeviceTensor(x, on: engine), DeviceParameters(p, on: engine), DeviceTensor(dzdy, on: engine),
+      inputGradient: true)
     try engine.synchronize()
     return try g.host()
   }

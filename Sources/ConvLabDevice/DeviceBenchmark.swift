@@ -20,7 +20,8 @@ public enum DeviceBenchmark {
     var rng = SeededGenerator(seed: 1)
     let k = Kernels<Float>(engine)
     let a = try DeviceTensor(Tensor<Float>.uniform(Shape(n, n), using: &rng), on: engine)
-    let b = try DeviceTensor(Tensor<Float>.uniform(Shape(n, n), using: &rng), on: engine), c = try k.empty(Shape(n, n))
+    let b = try DeviceTensor(Tensor<Float>.uniform(Shape(n, n), using: &rng), on: engine)
+    let c = try k.empty(Shape(n, n))
     let seconds = try median(engine, repeats: repeats) { try k.gemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: c, ldc: n) }
     return 2 * Double(n) * Double(n) * Double(n) / seconds / 1e9
   }
@@ -29,14 +30,20 @@ public enum DeviceBenchmark {
   /// timed results are then compared with the CPU's fast path on the same inputs (`verify`):
   /// the small shapes of `convlab check` do not exercise what only large launches do (grid-stride
   /// loops, 32-bit index arithmetic near its limits), so the benchmark checks its own answer.
-  public static func conv(_ s: Benchmark.ConvShape, engine: any ComputeEngine, path: String, backward: Bool, sgemm: Double?,
-                          repeats: Int = 7, verify: Bool = true, tolerance: Double = 1e-4) throws -> Benchmark.Record {
+  public static func conv(
+    _ s: Benchmark.ConvShape, engine: any ComputeEngine, path: String, backward: Bool, sgemm: Double?,
+    repeats: Int = 7, verify: Bool = true, tolerance: Double = 1e-4
+  ) throws -> Benchmark.Record {
     var rng = SeededGenerator(seed: 2)
     let block = Conv(pad: [s.pad, s.pad, s.pad, s.pad], stride: (s.stride, s.stride))
-    let hx = Tensor<Float>.uniform(Shape(s.h, s.w, s.d, s.n), using: &rng), hw = Tensor<Float>.uniform(Shape(s.fh, s.fw, s.d, s.k), using: &rng)
+    let hx = Tensor<Float>.uniform(Shape(s.h, s.w, s.d, s.n), using: &rng)
+    let hw = Tensor<Float>.uniform(Shape(s.fh, s.fw, s.d, s.k), using: &rng)
     let hdzdy = Tensor<Float>.uniform(Shape(s.outH, s.outW, s.k, s.n), using: &rng)
-    let x = try DeviceTensor(hx, on: engine), p = DeviceParameters(w: try DeviceTensor(hw, on: engine)), dzdy = try DeviceTensor(hdzdy, on: engine)
-    var y: DeviceTensor<Float>?, g: DeviceGradients<Float>?
+    let x = try DeviceTensor(hx, on: engine)
+    let p = DeviceParameters(w: try DeviceTensor(hw, on: engine))
+    let dzdy = try DeviceTensor(hdzdy, on: engine)
+    var y: DeviceTensor<Float>?
+    var g: DeviceGradients<Float>?
     let seconds = try median(engine, repeats: repeats) {
       y = try block.forward(on: engine, x, p)
       if backward { g = try block.backward(on: engine, x, p, dzdy, inputGradient: true) }
@@ -59,8 +66,10 @@ public enum DeviceBenchmark {
   /// `tf32Tolerance` is used there.
   public static let tf32Tolerance = 5e-3
 
-  public static func agree(_ device: Tensor<Float>, _ cpu: Tensor<Float>, _ what: String, _ s: Benchmark.ConvShape,
-                           tolerance: Double = 1e-4) throws {
+  public static func agree(
+    _ device: Tensor<Float>, _ cpu: Tensor<Float>, _ what: String, _ s: Benchmark.ConvShape,
+    tolerance: Double = 1e-4
+  ) throws {
     let error = Comparison(device.storage.map(Double.init), cpu.storage.map(Double.init)).relativeError
     guard error <= tolerance else {
       throw ConvLabError("the device's \(what) for conv \(s.name) differs from the CPU's by \(error) (relative): the benchmarked kernels are wrong at this size.")

@@ -21,16 +21,18 @@ public struct DeviceParameters<S: Scalar>: Sendable {
 
   /// Host parameters uploaded.
   public init(_ p: Parameters<S>, on engine: any ComputeEngine) throws {
-    self.init(w: try p.w.map { try DeviceTensor($0, on: engine) }, b: try p.b.map { try DeviceTensor($0, on: engine) },
-              target: try p.target.map { try DeviceTensor($0, on: engine) }, mask: try p.mask.map { try DeviceTensor($0, on: engine) },
-              labels: p.labels)
+    self.init(
+      w: try p.w.map { try DeviceTensor($0, on: engine) }, b: try p.b.map { try DeviceTensor($0, on: engine) },
+      target: try p.target.map { try DeviceTensor($0, on: engine) }, mask: try p.mask.map { try DeviceTensor($0, on: engine) },
+      labels: p.labels)
   }
 
   /// Zero host tensors of the same shapes (with the real labels, target and mask), so that the block's
   /// own `outputShape` validates a device call with exactly the checks and messages of the CPU.
   func shapes() throws -> Parameters<S> {
-    Parameters(w: w.map { Tensor(shape: $0.shape) }, b: b.map { Tensor(shape: $0.shape) }, labels: labels,
-               target: try target?.host(), mask: try mask?.host())
+    Parameters(
+      w: w.map { Tensor(shape: $0.shape) }, b: b.map { Tensor(shape: $0.shape) }, labels: labels,
+      target: try target?.host(), mask: try mask?.host())
   }
 }
 
@@ -58,8 +60,10 @@ public protocol DeviceBlock: Block {
   func forward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> DeviceTensor<S>
   /// As the fast path's `backward(_:_:_:inputGradient:)`: without `inputGradient` dz/dx may be
   /// left as zeros.
-  func backward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>, _ dzdy: DeviceTensor<S>,
-                           inputGradient: Bool) throws -> DeviceGradients<S>
+  func backward<S: Scalar>(
+    on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>, _ dzdy: DeviceTensor<S>,
+    inputGradient: Bool
+  ) throws -> DeviceGradients<S>
 }
 
 /// Launches of one precision's kernels: `k.run("im2row", total, …)` runs `im2row_f32` or `_f64`.
@@ -79,10 +83,13 @@ public struct Kernels<S: Scalar> {
   }
 
   /// The tensors are parameters, so they (and their memory) stay alive for the whole call.
-  public func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Double = 1, a: DeviceTensor<S>, lda: Int,
-                   b: DeviceTensor<S>, ldb: Int, beta: Double = 0, c: DeviceTensor<S>, ldc: Int) throws {
-    try engine.gemm(precision, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a.address, lda: lda, b: b.address, ldb: ldb,
-                    beta: beta, c: c.address, ldc: ldc)
+  public func gemm(
+    transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Double = 1, a: DeviceTensor<S>, lda: Int,
+    b: DeviceTensor<S>, ldb: Int, beta: Double = 0, c: DeviceTensor<S>, ldc: Int
+  ) throws {
+    try engine.gemm(
+      precision, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a.address, lda: lda, b: b.address, ldb: ldb,
+      beta: beta, c: c.address, ldc: ldc)
   }
 
   public func empty(_ shape: Shape) throws -> DeviceTensor<S> { try DeviceTensor(shape: shape, on: engine) }

@@ -44,8 +44,10 @@ public struct DeviceCheck: Sendable {
       [y.storage.map(Double.init)] + variables.map { v in g?[v]?.storage.map(Double.init) ?? [] }
     }
     func onDevice<S: Scalar>(_: S.Type) throws -> [[Double]] {
-      let xs: Tensor<S> = x.converted(), ps: Parameters<S> = p.converted()
-      let dx = try DeviceTensor(xs, on: engine), dp = try DeviceParameters(ps, on: engine)
+      let xs: Tensor<S> = x.converted()
+      let ps: Parameters<S> = p.converted()
+      let dx = try DeviceTensor(xs, on: engine)
+      let dp = try DeviceParameters(ps, on: engine)
       let y = try device.forward(on: engine, dx, dp)
       try engine.synchronize()
       var g: Gradients<S>? = nil
@@ -57,9 +59,11 @@ public struct DeviceCheck: Sendable {
     }
     let reference = outputs(literal, variables.isEmpty ? nil : try block.literalBackward(x, p, dzdy))
     let fast = outputs(try block.forward(x, p), variables.isEmpty ? nil : try block.backward(x, p, dzdy))
-    let xf: Tensor<Float> = x.converted(), pf: Parameters<Float> = p.converted()
+    let xf: Tensor<Float> = x.converted()
+    let pf: Parameters<Float> = p.converted()
     let fastFloat = outputs(try block.forward(xf, pf), variables.isEmpty ? nil : try block.backward(xf, pf, dzdy.converted()))
-    let double = try onDevice(Double.self), float = try onDevice(Float.self)
+    let double = try onDevice(Double.self)
+    let float = try onDevice(Float.self)
     func worst(_ a: [[Double]], _ b: [[Double]]) -> Double {
       zip(a, b).map { $0.count == $1.count ? Comparison($0, $1).relativeError : .infinity }.reduce(0) { max($0, $1.isNaN ? .infinity : $1) }
     }

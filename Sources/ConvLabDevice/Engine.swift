@@ -26,8 +26,9 @@ public protocol ComputeEngine: AnyObject, Sendable {
   /// of threads per output, which share its sum; arguments as for `launch`, with `outputs` as `total`.
   func reduce(_ name: String, outputs: Int, _ arguments: [KernelArgument]) throws
   /// C ← α op(A) op(B) + β C on column-major device buffers.
-  func gemm(_ precision: Precision, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-            alpha: Double, a: UInt64, lda: Int, b: UInt64, ldb: Int, beta: Double, c: UInt64, ldc: Int) throws
+  func gemm(
+    _ precision: Precision, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Double, a: UInt64, lda: Int, b: UInt64, ldb: Int, beta: Double, c: UInt64, ldc: Int) throws
   /// Waits for queued work and reports an asynchronous kernel error, if any.
   func synchronize() throws
   /// Seconds the device spent on the work `body` queues (CUDA events on the GPU; wall time on
@@ -78,8 +79,10 @@ public enum KernelArgument: Sendable {
   }
 
   /// The arguments (and `total`) laid out as `void *args[]`, each in 16-byte-aligned storage.
-  public static func withPacked<R>(_ arguments: [KernelArgument], total: Int,
-                                   _ body: (UnsafeMutablePointer<UnsafeMutableRawPointer?>) throws -> R) rethrows -> R {
+  public static func withPacked<R>(
+    _ arguments: [KernelArgument], total: Int,
+    _ body: (UnsafeMutablePointer<UnsafeMutableRawPointer?>) throws -> R
+  ) rethrows -> R {
     let all = arguments + [.int64(Int64(total))]
     let slots = all.map { ($0.byteCount + 15) / 16 * 16 }
     let storage = UnsafeMutableRawPointer.allocate(byteCount: max(16, slots.reduce(0, +)), alignment: 16)
@@ -177,7 +180,8 @@ public struct DeviceTensor<S: Scalar>: Sendable {
 
   public func host() throws -> Tensor<S> {
     var t = Tensor<S>(shape: shape)
-    let source = address, engine = self.engine
+    let source = address
+    let engine = self.engine
     try t.storage.withUnsafeMutableBytes { b in
       if let base = b.baseAddress { try engine.download(source, to: base, bytes: b.count) }
     }

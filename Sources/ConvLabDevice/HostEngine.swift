@@ -55,13 +55,16 @@ public final class HostEngine: ComputeEngine, @unchecked Sendable {
     try launch(name, total: outputs, arguments)
   }
 
-  public func gemm(_ precision: Precision, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                   alpha: Double, a: UInt64, lda: Int, b: UInt64, ldb: Int, beta: Double, c: UInt64, ldc: Int) throws {
+  public func gemm(
+    _ precision: Precision, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Double, a: UInt64, lda: Int, b: UInt64, ldb: Int, beta: Double, c: UInt64, ldc: Int
+  ) throws {
     guard m > 0, n > 0 else { return }
     func run<S: Scalar>(_: S.Type) {
       guard let pa = pointer(a), let pb = pointer(b), let pc = pointer(c) else { return }
-      S.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: S(alpha), a: pa.assumingMemoryBound(to: S.self), lda: lda,
-             b: pb.assumingMemoryBound(to: S.self), ldb: ldb, beta: S(beta), c: pc.assumingMemoryBound(to: S.self), ldc: ldc)
+      S.gemm(
+        transA: transA, transB: transB, m: m, n: n, k: k, alpha: S(alpha), a: pa.assumingMemoryBound(to: S.self), lda: lda,
+        b: pb.assumingMemoryBound(to: S.self), ldb: ldb, beta: S(beta), c: pc.assumingMemoryBound(to: S.self), ldc: ldc)
     }
     precision == .f32 ? run(Float.self) : run(Double.self)
   }

@@ -49,12 +49,15 @@ public final class ProfilingEngine: ComputeEngine, @unchecked Sendable {
   public func reduce(_ name: String, outputs: Int, _ arguments: [KernelArgument]) throws {
     try timed(name) { try inner.reduce(name, outputs: outputs, arguments) }
   }
-  public func gemm(_ precision: Precision, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                   alpha: Double, a: UInt64, lda: Int, b: UInt64, ldb: Int, beta: Double, c: UInt64, ldc: Int) throws {
+  public func gemm(
+    _ precision: Precision, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Double, a: UInt64, lda: Int, b: UInt64, ldb: Int, beta: Double, c: UInt64, ldc: Int
+  ) throws {
     let label = "\(precision == .f32 ? "s" : "d")gemm \(transA ? "T" : "N")\(transB ? "T" : "N") \(m)×\(n)×\(k)"
     try timed(label) {
-      try inner.gemm(precision, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                     beta: beta, c: c, ldc: ldc)
+      try inner.gemm(
+        precision, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+        beta: beta, c: c, ldc: ldc)
     }
   }
   public func synchronize() throws { try inner.synchronize() }

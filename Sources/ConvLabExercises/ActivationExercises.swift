@@ -35,7 +35,8 @@ public struct ActivationExercise: Exercise {
   }
 
   public func solve(_ part: Part) throws -> Solution {
-    let x = try part.input("x"), dzdy = try part.input("dzdy")
+    let x = try part.input("x")
+    let dzdy = try part.input("dzdy")
     let answer = try part.gradients().dzdx
     var variants = [Variant("missing-activation-derivative", dzdy)]
     func times(_ f: (Double) -> Double) -> Tensor<Double> { dzdy.zipWith(x) { g, v in g * f(v) } }
@@ -90,10 +91,13 @@ public struct SoftmaxLogExercise: Exercise {
   public var citation: String { "MatConvNet §6.5.4, §6.6; Murugan (3.25)–(3.27)" }
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
-    let c = rng.int(3...4), n = 2
+    let c = rng.int(3...4)
+    let n = 2
     let x = decimals(Shape(1, 1, c, n), -1...1, &rng)
     let labels = Tensor<Double>(shape: Shape(1, 1, 1, n), storage: (0..<n).map { _ in Double(rng.int(1...c)) })
-    let part = makePart("dzdx", kind: "gradient", block: "loss", options: ["loss": "softmaxlog"], inputs: ["x": x, "labels": labels, "dzdy": Tensor(shape: Shape(1, 1), storage: [1])], answer: "dzdx", answerShape: x.shape)
+    let part = makePart(
+      "dzdx", kind: "gradient", block: "loss", options: ["loss": "softmaxlog"], inputs: ["x": x, "labels": labels, "dzdy": Tensor(shape: Shape(1, 1), storage: [1])], answer: "dzdx",
+      answerShape: x.shape)
     let task = """
       The loss z = −Σ_n log softmax(x_n)_{c_n} sums over the \(n) images of x ∈ R^{1×1×\(c)×\(n)} with the 1-based labels c in
       `labels.npy` (MatConvNet's `softmaxlog`). Compute dz/dx (dz/dy = 1).
@@ -102,16 +106,19 @@ public struct SoftmaxLogExercise: Exercise {
   }
 
   public func solve(_ part: Part) throws -> Solution {
-    let x = try part.input("x"), labels = try part.input("labels")
+    let x = try part.input("x")
+    let labels = try part.input("labels")
     let answer = try part.gradients().dzdx
     let c = x.shape.d
     func onehot(shift: Int) -> Tensor<Double> {
       Tensor(shape: x.shape) { _, _, d, n in d == (Int(labels.storage[n]) - 1 + shift) % c ? 1 : 0 }
     }
     let probabilities = answer.zipWith(onehot(shift: 0), +)
-    return Solution(answer: answer, variants: [
-      Variant("softmax-missing", onehot(shift: 0).map { -$0 }),
-      Variant("label-off-by-one", probabilities.zipWith(onehot(shift: 1), -)),
-    ])
+    return Solution(
+      answer: answer,
+      variants: [
+        Variant("softmax-missing", onehot(shift: 0).map { -$0 }),
+        Variant("label-off-by-one", probabilities.zipWith(onehot(shift: 1), -)),
+      ])
   }
 }

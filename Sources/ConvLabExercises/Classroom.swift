@@ -63,7 +63,10 @@ public struct Classroom: Codable, Sendable {
     var rows = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
       .filter { !$0.allSatisfy(\.isEmpty) }
     guard let header = rows.first?.map({ $0.lowercased() }) else { throw ConvLabError("\(path) lists no students.") }
-    var idColumn = 0, nameColumn: Int? = header.count > 1 ? 1 : nil, emailColumn: Int? = nil, sidColumn: Int? = nil
+    var idColumn = 0
+    var nameColumn: Int? = header.count > 1 ? 1 : nil
+    var emailColumn: Int? = nil
+    var sidColumn: Int? = nil
     if header.contains(where: headerWords.contains) {
       guard let i = header.firstIndex(where: { $0 == "id" || $0 == "student" }) else {
         throw ConvLabError("\(path) has a header row (\(rows[0].joined(separator: ", "))) but no `id` column; add one (each id names a student's packet folder).")
@@ -96,7 +99,7 @@ public struct Classroom: Codable, Sendable {
   @discardableResult
   public static func initialize(roster: String, exercises ids: [String], out: String, policy: CoursePolicy = CoursePolicy(), progress: (Int, Int) -> Void = { _, _ in }) throws -> Classroom {
     let exercises = try ids.map { try Exercises.named($0) }
-    guard Set(ids).count == ids.count else { throw ConvLabError.worded("\(setting: "exercises") lists an exercise twice (\(ids.joined(separator: ",")))."); }
+    guard Set(ids).count == ids.count else { throw ConvLabError.worded("\(setting: "exercises") lists an exercise twice (\(ids.joined(separator: ","))).") }
     try policy.validate(exercises: ids)
     let students = try readRoster(roster)
     return try CourseLock.hold(out) {
@@ -117,8 +120,9 @@ public struct Classroom: Codable, Sendable {
   static func writePackets(_ student: String, classroom: Classroom, course: Course) throws {
     for id in classroom.exercises {
       let exercise = try Exercises.named(id)
-      try Packet.write(exercise, student: student, instance: try Exercises.instance(exercise, student: student, course: course),
-                       to: "\(course.directory)/packets/\(student)/\(id)", exam: classroom.policy.exam)
+      try Packet.write(
+        exercise, student: student, instance: try Exercises.instance(exercise, student: student, course: course),
+        to: "\(course.directory)/packets/\(student)/\(id)", exam: classroom.policy.exam)
     }
   }
 
@@ -197,7 +201,8 @@ public struct Classroom: Codable, Sendable {
   }
 
   static func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
+    let a = Array(a)
+    let b = Array(b)
     guard !a.isEmpty else { return b.count }
     guard !b.isEmpty else { return a.count }
     var previous = Array(0...b.count)

@@ -14,11 +14,19 @@ public struct ConvBackwardExercise: Exercise {
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
     // Geometry first, redrawn until the output has at least 2×2 positions (smaller ones make
     // too many mistakes coincide).
-    var f = 2, stride = 1, pad = 0, dilate = 1, h = 4, w = 4
+    var f = 2
+    var stride = 1
+    var pad = 0
+    var dilate = 1
+    var h = 4
+    var w = 4
     repeat {
-      f = rng.int(2...3); stride = rng.int(1...2); pad = rng.int(0...1)
+      f = rng.int(2...3)
+      stride = rng.int(1...2)
+      pad = rng.int(0...1)
       dilate = f == 2 ? rng.int(1...2) : 1
-      h = rng.int(4...5); w = rng.int(4...5)
+      h = rng.int(4...5)
+      w = rng.int(4...5)
     } while (h + 2 * pad - dilate * (f - 1) - 1) / stride < 1 || (w + 2 * pad - dilate * (f - 1) - 1) / stride < 1
     let x = integers(Shape(h, w, 2, 1), -2...3, &rng)
     let filters = integers(Shape(f, f, 2, 2), -2...2, &rng, nonzero: true)
@@ -41,7 +49,9 @@ public struct ConvBackwardExercise: Exercise {
   }
 
   public func solve(_ part: Part) throws -> Solution {
-    let x = try part.input("x"), w = try part.input("w"), dzdy = try part.input("dzdy")
+    let x = try part.input("x")
+    let w = try part.input("w")
+    let dzdy = try part.input("dzdy")
     let stride = try BlockOptions(part.spec.options).stride.0
     let pad = try BlockOptions(part.spec.options).pad[0]
     let right = try part.gradients()
@@ -109,7 +119,8 @@ public struct VardhanJacobianExercise: Exercise {
   }
 
   public func solve(_ part: Part) throws -> Solution {
-    let a = try part.input("x"), k = try part.input("w")
+    let a = try part.input("x")
+    let k = try part.input("w")
     let wrt: Variable = part.spec.name == "jacobian_w" ? .w : .x
     let block = try part.block()
     let z = try block.outputShape(a.shape, part.parameters)

@@ -150,7 +150,9 @@ extension Exercise {
         let generic = Confusions.generic(solution.answer, symmetric: symmetricParts.contains(part.spec.name))
           .filter { g in !solution.variants.contains { $0.id == g.id } }
         return isDistinguishable(solution, generic: generic)
-      }) { return instance }
+      }) {
+        return instance
+      }
       attempt += 1
       guard attempt < Self.shiftedAttempts + 2_000 else { throw ConvLabError("exercise \(id) could not draw an instance whose mistakes are all distinguishable (seed \(seed)).") }
     }
@@ -178,7 +180,8 @@ public enum Tolerance {
   public static let absoluteFraction = 1e-4
 
   /// The sentence the feedback prints.
-  public static let sentence = "An entry counts as right when it is within 0.1% of the true value (or within 0.0001 times the largest entry, for entries near zero), so rounding to four significant digits is fine."
+  public static let sentence =
+    "An entry counts as right when it is within 0.1% of the true value (or within 0.0001 times the largest entry, for entries near zero), so rounding to four significant digits is fine."
 
   /// The absolute floor for an answer.
   public static func floor(_ answer: Tensor<Double>) -> Double { absoluteFraction * max(1, answer.maxMagnitude) }

@@ -4,29 +4,30 @@ import Foundation
 /// The exercise catalogue and the operations on packets.
 public enum Exercises {
   /// Every exercise, in the order `convlab exercise list` prints them.
-  public static let all: [any Exercise] = [
-    ConvBackwardExercise(),
-    VardhanJacobianExercise(),
-    MaxPoolExercise(),
-    AvgPoolExercise(),
-    SubsampleExercise(),
-    ActivationExercise(.relu),
-    ActivationExercise(.sigmoid),
-    ActivationExercise(.tanh),
-    LeakyReLUExercise(),
-    SoftmaxJacobianExercise(),
-    SoftmaxLogExercise(),
-    BatchNormExercise(),
-    ChainExercise(),
-    OutputSizeExercise(),
-    ReceptiveFieldExercise(),
-    SpotTheErrorExercise(.muruganSigmoid),
-    SpotTheErrorExercise(.xuKronecker),
-    SpotTheErrorExercise(.xuExample15),
-    SpotTheErrorExercise(.xuBias),
-    SwiftExercise(.convBackward),
-    SwiftExercise(.maxPoolBackward),
-  ] + SymbolicExercise.Task.allCases.map { SymbolicExercise($0) }
+  public static let all: [any Exercise] =
+    [
+      ConvBackwardExercise(),
+      VardhanJacobianExercise(),
+      MaxPoolExercise(),
+      AvgPoolExercise(),
+      SubsampleExercise(),
+      ActivationExercise(.relu),
+      ActivationExercise(.sigmoid),
+      ActivationExercise(.tanh),
+      LeakyReLUExercise(),
+      SoftmaxJacobianExercise(),
+      SoftmaxLogExercise(),
+      BatchNormExercise(),
+      ChainExercise(),
+      OutputSizeExercise(),
+      ReceptiveFieldExercise(),
+      SpotTheErrorExercise(.muruganSigmoid),
+      SpotTheErrorExercise(.xuKronecker),
+      SpotTheErrorExercise(.xuExample15),
+      SpotTheErrorExercise(.xuBias),
+      SwiftExercise(.convBackward),
+      SwiftExercise(.maxPoolBackward),
+    ] + SymbolicExercise.Task.allCases.map { SymbolicExercise($0) }
 
   public static func named(_ id: String) throws -> any Exercise {
     guard let e = all.first(where: { $0.id == id }) else {
@@ -64,11 +65,15 @@ public enum Exercises {
     if let course {
       let regenerated = try instance(exercise, student: file.student, course: course).parts
       // An exam packet carries no options; its inputs alone must match.
-      let same = regenerated.count == parts.count && zip(regenerated, parts).allSatisfy { a, b in
-        (file.exam == true || a.spec.options == b.spec.options) && a.inputs.keys.sorted() == b.inputs.keys.sorted() && a.inputs.allSatisfy { b.inputs[$0.key] == $0.value }
-      }
+      let same =
+        regenerated.count == parts.count
+        && zip(regenerated, parts).allSatisfy { a, b in
+          (file.exam == true || a.spec.options == b.spec.options) && a.inputs.keys.sorted() == b.inputs.keys.sorted() && a.inputs.allSatisfy { b.inputs[$0.key] == $0.value }
+        }
       guard same else {
-        throw ConvLabError("the packet \(packet) does not match the instance the course \(course.directory) gives student \(file.student) for \(file.exercise): it was made for another course, or its inputs were edited.")
+        throw ConvLabError(
+          "the packet \(packet) does not match the instance the course \(course.directory) gives student \(file.student) for \(file.exercise): it was made for another course, or its inputs were edited."
+        )
       }
       parts = regenerated
     } else if file.exam == true, !(exercise is SwiftExercise) {
@@ -79,7 +84,9 @@ public enum Exercises {
 
   /// Grades a student's submission for exercise `id` from the course secret alone (no packet
   /// needed: the autograder's path).
-  public static func grade(exercise id: String, student: String, course: Course, submission: String, runSeconds: Double = SwiftRunner.runSeconds, policy: CoursePolicy = CoursePolicy()) throws -> GradeReport {
+  public static func grade(exercise id: String, student: String, course: Course, submission: String, runSeconds: Double = SwiftRunner.runSeconds, policy: CoursePolicy = CoursePolicy()) throws
+    -> GradeReport
+  {
     let exercise = try named(id)
     return try grade(exercise, student: student, parts: try instance(exercise, student: student, course: course).parts, submission: submission, course: course, runSeconds: runSeconds, policy: policy)
   }
@@ -114,8 +121,9 @@ public enum Exercises {
       let placeholder = Solution(answer: Tensor(shape: shape), variants: [])
       do {
         _ = try Grader.read(part.spec, placeholder, folder: submission)
-        return PartResult(name: part.spec.name, status: .received, score: 0, maxScore: part.spec.maxScore, diagnosis: nil,
-                          feedback: "Readable, with the right shape \(Shape.describe(part.spec.shape)). This is an exam: whether it is right is known only after grading.", grid: nil)
+        return PartResult(
+          name: part.spec.name, status: .received, score: 0, maxScore: part.spec.maxScore, diagnosis: nil,
+          feedback: "Readable, with the right shape \(Shape.describe(part.spec.shape)). This is an exam: whether it is right is known only after grading.", grid: nil)
       } catch let invalid as Grader.Invalid {
         return PartResult(name: part.spec.name, status: invalid.missing ? .missing : .invalid, score: 0, maxScore: part.spec.maxScore, diagnosis: nil, feedback: invalid.message, grid: nil)
       } catch {

@@ -12,14 +12,23 @@ public struct OutputSizeExercise: Exercise {
   public var citation: String { "MatConvNet §5.1 (MatConvNet (5.3)), §5.2.1" }
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
-    let h = rng.int(9...16), w = rng.int(9...16)
-    let f = rng.int(3...5), s = rng.int(2...3), p = rng.int(1...2), d = rng.int(1...2)
-    let ph = rng.int(7...15), pw = rng.int(7...15)
-    let pf = rng.int(2...3), ps = rng.int(2...3), pp = rng.int(0...1)
-    let conv = makePart("conv", kind: "geometry", block: "conv", options: ["pad": "\(p)", "stride": "\(s)", "dilate": "\(d)"],
-                        inputs: ["x": Tensor(shape: Shape(h, w)), "w": Tensor(shape: Shape(f, f))], answer: "shape", answerShape: Shape(1, 2))
-    let pool = makePart("pool", kind: "geometry", block: "pool", options: ["method": "max", "pool-size": "\(pf)", "stride": "\(ps)", "pad": "\(pp)", "ceil": "true"],
-                        inputs: ["x": Tensor(shape: Shape(ph, pw))], answer: "shape", answerShape: Shape(1, 2))
+    let h = rng.int(9...16)
+    let w = rng.int(9...16)
+    let f = rng.int(3...5)
+    let s = rng.int(2...3)
+    let p = rng.int(1...2)
+    let d = rng.int(1...2)
+    let ph = rng.int(7...15)
+    let pw = rng.int(7...15)
+    let pf = rng.int(2...3)
+    let ps = rng.int(2...3)
+    let pp = rng.int(0...1)
+    let conv = makePart(
+      "conv", kind: "geometry", block: "conv", options: ["pad": "\(p)", "stride": "\(s)", "dilate": "\(d)"],
+      inputs: ["x": Tensor(shape: Shape(h, w)), "w": Tensor(shape: Shape(f, f))], answer: "shape", answerShape: Shape(1, 2))
+    let pool = makePart(
+      "pool", kind: "geometry", block: "pool", options: ["method": "max", "pool-size": "\(pf)", "stride": "\(ps)", "pad": "\(pp)", "ceil": "true"],
+      inputs: ["x": Tensor(shape: Shape(ph, pw))], answer: "shape", answerShape: Shape(1, 2))
     let task = """
       Part `conv`: a \(f)×\(f) filter with stride \(s), padding \(p) on every side and dilation \(d) slides over a \(h)×\(w) input.
       Part `pool`: Caffe-style (ceil mode) \(pf)×\(pf) max pooling with stride \(ps) and padding \(pp) on a \(ph)×\(pw) input.
@@ -51,10 +60,12 @@ public struct OutputSizeExercise: Exercise {
     }
     func caffe(pad: Int) -> (Int) throws -> Int { { try CaffePooling.outputLength($0, FilterAxis(size: o.poolSize, stride: o.stride, padBefore: pad, padAfter: pad)) } }
     let floorLength = { (n: Int) in 1 + (n + 2 * o.pad - o.poolSize) / o.stride }
-    return Solution(answer: try sizes(caffe(pad: o.pad)), variants: [
-      Variant("ceil-floor-swapped", try sizes(floorLength)),
-      Variant("padding-ignored", try sizes(caffe(pad: 0))),
-    ])
+    return Solution(
+      answer: try sizes(caffe(pad: o.pad)),
+      variants: [
+        Variant("ceil-floor-swapped", try sizes(floorLength)),
+        Variant("padding-ignored", try sizes(caffe(pad: 0))),
+      ])
   }
 }
 
@@ -80,9 +91,14 @@ public struct ReceptiveFieldExercise: Exercise {
   public var citation: String { "MatConvNet §5.2, §5.5" }
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
-    let f1 = rng.pick([3, 5]), p1 = rng.int(0...2)
-    let f2 = rng.int(2...3), s2 = 2
-    let f3 = 3, d3 = rng.int(1...2), p3 = rng.int(0...1), s3 = rng.int(1...2)
+    let f1 = rng.pick([3, 5])
+    let p1 = rng.int(0...2)
+    let f2 = rng.int(2...3)
+    let s2 = 2
+    let f3 = 3
+    let d3 = rng.int(1...2)
+    let p3 = rng.int(0...1)
+    let s3 = rng.int(1...2)
     let net = "conv \(f1)x\(f1) pad \(p1); relu; pool max \(f2) stride \(s2); conv \(f3)x\(f3) dilate \(d3) pad \(p3) stride \(s3)"
     let part = makePart("field", kind: "geometry", block: nil, options: ["net": net], inputs: [:], answer: "value", answerShape: Shape(1, 3), maxScore: 2)
     let task = """

@@ -114,9 +114,14 @@ extension Classroom {
     let grades = (directory as NSString).appendingPathComponent("grades")
     try makeDirectory(grades)
     let previous = previousRun(grades)
-    let record = RunRecord(run: "", students: reports.mapValues { rs in
-      Dictionary(uniqueKeysWithValues: rs.flatMap { r in r.parts.map { ("\(r.exercise):\($0.name)", PartRecord(status: $0.status.rawValue, score: $0.score, maxScore: $0.maxScore, diagnosis: $0.diagnosis, override: $0.override)) } })
-    })
+    let record = RunRecord(
+      run: "",
+      students: reports.mapValues { rs in
+        Dictionary(
+          uniqueKeysWithValues: rs.flatMap { r in
+            r.parts.map { ("\(r.exercise):\($0.name)", PartRecord(status: $0.status.rawValue, score: $0.score, maxScore: $0.maxScore, diagnosis: $0.diagnosis, override: $0.override)) }
+          })
+      })
     let changes = previous.map { diff($0, record, students: ids) }
 
     var mistakes: [String: Int] = [:]
@@ -127,8 +132,9 @@ extension Classroom {
     }
     let name = runName(now, in: grades)
     let temporary = (grades as NSString).appendingPathComponent(".\(name).partial-\(ProcessInfo.processInfo.processIdentifier)")
-    var run = GradeRun(folder: (grades as NSString).appendingPathComponent(name), reports: reports, files: [], mistakes: mistakes, statuses: statuses,
-                       unmatched: unmatched, changes: changes, overrides: overrides.applied(reports), errors: errors)
+    var run = GradeRun(
+      folder: (grades as NSString).appendingPathComponent(name), reports: reports, files: [], mistakes: mistakes, statuses: statuses,
+      unmatched: unmatched, changes: changes, overrides: overrides.applied(reports), errors: errors)
     do {
       try makeDirectory(temporary)
       var withName = record
@@ -158,9 +164,11 @@ extension Classroom {
       return GradeReport(exercise: id, student: student, parts: [])
     }
     func all(_ status: PartResult.Status, _ feedback: String) -> GradeReport {
-      GradeReport(exercise: id, student: student, parts: specs.map {
-        PartResult(name: $0.name, status: status, score: 0, maxScore: $0.maxScore, diagnosis: nil, feedback: feedback, grid: nil)
-      })
+      GradeReport(
+        exercise: id, student: student,
+        parts: specs.map {
+          PartResult(name: $0.name, status: status, score: 0, maxScore: $0.maxScore, diagnosis: nil, feedback: feedback, grid: nil)
+        })
     }
     var info = stat()
     guard lstat(folder, &info) == 0 else { return all(.missing, "No submission: there is no folder \(student)/\(id).") }
@@ -204,7 +212,8 @@ extension Classroom {
     formatter.timeZone = TimeZone(identifier: "UTC")
     formatter.dateFormat = "yyyy-MM-dd'T'HH-mm-ss'Z'"
     let base = formatter.string(from: now)
-    var name = base, k = 1
+    var name = base
+    var k = 1
     while FileManager.default.fileExists(atPath: (grades as NSString).appendingPathComponent(name)) {
       k += 1
       name = "\(base)-\(k)"
@@ -234,7 +243,8 @@ extension Classroom {
   static func diff(_ old: RunRecord, _ new: RunRecord, students: [String]) -> [GradeRun.Change] {
     var changes: [GradeRun.Change] = []
     for id in students {
-      let before = old.students[id] ?? [:], after = new.students[id] ?? [:]
+      let before = old.students[id] ?? [:]
+      let after = new.students[id] ?? [:]
       for part in Set(before.keys).union(after.keys).sorted() where before[part] != after[part] {
         changes.append(.init(student: id, part: part, before: before[part]?.summary ?? "not graded", after: after[part]?.summary ?? "not graded"))
       }

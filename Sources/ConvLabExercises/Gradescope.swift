@@ -19,13 +19,18 @@ public enum Gradescope {
     for r in reports {
       for p in r.parts {
         let name = jsonString("\(r.exercise): \(p.name)")
-        tests.append("{\"name\": \(name), \"score\": \(jsonNumber(p.score)), \"max_score\": \(jsonNumber(p.maxScore)), \"status\": \"\(p.status == .correct ? "passed" : "failed")\", \"output\": \(jsonString(output(p))), \"visibility\": \"\(policy.visibility.result)\"}")
+        tests.append(
+          "{\"name\": \(name), \"score\": \(jsonNumber(p.score)), \"max_score\": \(jsonNumber(p.maxScore)), \"status\": \"\(p.status == .correct ? "passed" : "failed")\", \"output\": \(jsonString(output(p))), \"visibility\": \"\(policy.visibility.result)\"}"
+        )
         if let grid = p.grid, p.status == .wrong {
-          tests.append("{\"name\": \(jsonString("\(r.exercise): \(p.name), entries (✓ right, ✗ off)")), \"score\": 0, \"max_score\": 0, \"status\": \"failed\", \"output\": \(jsonString(grid)), \"visibility\": \"\(policy.visibility.entries)\"}")
+          tests.append(
+            "{\"name\": \(jsonString("\(r.exercise): \(p.name), entries (✓ right, ✗ off)")), \"score\": 0, \"max_score\": 0, \"status\": \"failed\", \"output\": \(jsonString(grid)), \"visibility\": \"\(policy.visibility.entries)\"}"
+          )
         }
       }
     }
-    let score = reports.reduce(0) { $0 + $1.score }, maxScore = reports.reduce(0) { $0 + $1.maxScore }
+    let score = reports.reduce(0) { $0 + $1.score }
+    let maxScore = reports.reduce(0) { $0 + $1.maxScore }
     var output = "Total: \(jsonNumber(score)) / \(jsonNumber(maxScore)). " + Tolerance.sentence
     if let note { output = note + "\n\n" + output }
     return "{\"score\": \(jsonNumber(score)), \"output\": \(jsonString(output)), \"tests\": [\n  \(tests.joined(separator: ",\n  "))\n]}\n"
@@ -87,7 +92,8 @@ public enum Gradescope {
     let users = metadataUsers((root as NSString).appendingPathComponent("submission_metadata.json"))
     guard let student = find(users, in: classroom.active) else {
       let who = users.map { u in [u.email, u.sid].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ") }.filter { !$0.isEmpty }.joined(separator: "; ")
-      let text = "ConvLab could not find you on this course's roster (Gradescope gave \(who.isEmpty ? "no email or student id" : who)). Your submission was received but not graded; ask your instructor to add you with `convlab exercise class add` and rebuild the autograder."
+      let text =
+        "ConvLab could not find you on this course's roster (Gradescope gave \(who.isEmpty ? "no email or student id" : who)). Your submission was received but not graded; ask your instructor to add you with `convlab exercise class add` and rebuild the autograder."
       try writeAtomically(Data(message(text).utf8), to: out)
       return Outcome(student: nil, results: out, score: 0)
     }
@@ -110,19 +116,26 @@ public enum Gradescope {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
       let specs = (try? Exercises.named(id).instance(seed: 1).parts.map(\.spec)) ?? []
-      return GradeReport(exercise: id, student: student, parts: specs.map {
-        PartResult(name: $0.name, status: .missing, score: 0, maxScore: policy.points(exercise: id, part: $0), diagnosis: nil, feedback: "No submission: upload a folder \(id)/ with one file per part.", grid: nil)
-      })
+      return GradeReport(
+        exercise: id, student: student,
+        parts: specs.map {
+          PartResult(
+            name: $0.name, status: .missing, score: 0, maxScore: policy.points(exercise: id, part: $0), diagnosis: nil, feedback: "No submission: upload a folder \(id)/ with one file per part.",
+            grid: nil)
+        })
     }
     do {
       return try Exercises.grade(exercise: id, student: student, course: course, submission: folder, policy: policy)
     } catch {
       let specs = (try? Exercises.named(id).instance(seed: 1).parts.map(\.spec)) ?? []
       let reason = "\(error)".replacingOccurrences(of: course.directory, with: "COURSE")
-      return GradeReport(exercise: id, student: student, parts: specs.map {
-        PartResult(name: $0.name, status: .error, score: 0, maxScore: policy.points(exercise: id, part: $0), diagnosis: nil,
-                   feedback: "The grader could not grade this exercise (\(reason)); tell your instructor. This is not a mark against you.", grid: nil)
-      })
+      return GradeReport(
+        exercise: id, student: student,
+        parts: specs.map {
+          PartResult(
+            name: $0.name, status: .error, score: 0, maxScore: policy.points(exercise: id, part: $0), diagnosis: nil,
+            feedback: "The grader could not grade this exercise (\(reason)); tell your instructor. This is not a mark against you.", grid: nil)
+        })
     }
   }
 
@@ -134,11 +147,13 @@ public enum Gradescope {
   /// The `users` of Gradescope's submission_metadata.json (several for a group submission).
   static func metadataUsers(_ path: String) -> [User] {
     guard let data = FileManager.default.contents(atPath: path),
-          let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-          let users = json["users"] as? [[String: Any]] else { return [] }
+      let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+      let users = json["users"] as? [[String: Any]]
+    else { return [] }
     return users.map { u in
-      User(email: (u["email"] as? String).map { $0.trimmingCharacters(in: .whitespaces) },
-           sid: (u["sid"] as? String) ?? (u["sid"] as? Int).map(String.init))
+      User(
+        email: (u["email"] as? String).map { $0.trimmingCharacters(in: .whitespaces) },
+        sid: (u["sid"] as? String) ?? (u["sid"] as? Int).map(String.init))
     }
   }
 
@@ -193,7 +208,8 @@ public enum Gradescope {
     }
     guard Set(ids).count == ids.count else { throw ConvLabError.worded("\(setting: "exercises") lists an exercise twice.") }
     guard classroom.active.contains(where: { $0.email != nil || $0.sid != nil }) else {
-      throw ConvLabError.worded("the roster of \(directory) has no `email` or `sid` column, so Gradescope's students cannot be matched; add one with `class add \(setting: "roster")` or in course.json.")
+      throw ConvLabError.worded(
+        "the roster of \(directory) has no `email` or `sid` column, so Gradescope's students cannot be matched; add one with `class add \(setting: "roster")` or in course.json.")
     }
     guard FileManager.default.isExecutableFile(atPath: binary) else { throw ConvLabError("the binary \(binary) does not exist or is not executable.") }
     let encoder = JSONEncoder()

@@ -34,7 +34,8 @@ public struct GradeReport: Sendable {
     let parts = parts.map { p in
       "{\"name\": \(jsonString(p.name)), \"status\": \"\(p.status.rawValue)\", \"score\": \(jsonNumber(p.score)), \"max_score\": \(jsonNumber(p.maxScore)), \"diagnosis\": \(p.diagnosis.map(jsonString) ?? "null"), \"feedback\": \(jsonString(p.feedback))}"
     }
-    return "{\"exercise\": \(jsonString(exercise)), \"student\": \(jsonString(student)), \"score\": \(jsonNumber(score)), \"max_score\": \(jsonNumber(maxScore)), \"parts\": [\n  \(parts.joined(separator: ",\n  "))\n]}\n"
+    return
+      "{\"exercise\": \(jsonString(exercise)), \"student\": \(jsonString(student)), \"score\": \(jsonNumber(score)), \"max_score\": \(jsonNumber(maxScore)), \"parts\": [\n  \(parts.joined(separator: ",\n  "))\n]}\n"
   }
 
   /// The report as text: the total, one block per part with the ✓/✗ grid, then the tolerance
@@ -107,8 +108,9 @@ public enum Grader {
   public static func grade(_ spec: PartSpec, _ solution: Solution, submitted: Tensor<Double>, credit: PartialCredit = .standard) -> PartResult {
     let answer = solution.answer
     if Tolerance.matches(submitted, answer) {
-      return PartResult(name: spec.name, status: .correct, score: spec.maxScore, maxScore: spec.maxScore, diagnosis: nil,
-                        feedback: answer.count == 1 ? "Right." : "All \(answer.count) entries are right.", grid: nil)
+      return PartResult(
+        name: spec.name, status: .correct, score: spec.maxScore, maxScore: spec.maxScore, diagnosis: nil,
+        feedback: answer.count == 1 ? "Right." : "All \(answer.count) entries are right.", grid: nil)
     }
     let (id, detail) = diagnose(submitted, solution)
     let mistake = Mistakes.named(id)
@@ -163,7 +165,8 @@ public enum Grader {
 
   /// ✓/✗ laid out as the CSV layout: H rows, W·D·N columns (at most 40 × 60 shown).
   static func grid(_ ok: [Bool], shape: Shape) -> String {
-    let rows = shape.h, cols = ok.count / max(1, rows)
+    let rows = shape.h
+    let cols = ok.count / max(1, rows)
     var lines: [String] = []
     for r in 0..<min(rows, 40) {
       var line = ""
@@ -187,12 +190,14 @@ public enum Grader {
   }
 
   static func read(_ spec: PartSpec, _ solution: Solution, folder: String) throws -> Tensor<Double> {
-    let npyName = spec.name + ".npy", csvName = spec.name + ".csv"
+    let npyName = spec.name + ".npy"
+    let csvName = spec.name + ".csv"
     let npy = (folder as NSString).appendingPathComponent(npyName)
     let csv = (folder as NSString).appendingPathComponent(csvName)
     let shapes = candidateShapes(solution)
     let expected = Shape.describe(spec.shape)
-    let hasNPY = SubmissionFile.exists(npy), hasCSV = SubmissionFile.exists(csv)
+    let hasNPY = SubmissionFile.exists(npy)
+    let hasCSV = SubmissionFile.exists(csv)
     if hasNPY && hasCSV {
       throw Invalid(message: "both \(npyName) and \(csvName) are in your submission; keep only one of them for part \(spec.name).")
     }
@@ -216,7 +221,8 @@ public enum Grader {
         throw Invalid(message: "\(error)")
       }
       for shape in shapes {
-        let rows = shape.h, cols = shape.count / max(1, shape.h)
+        let rows = shape.h
+        let cols = shape.count / max(1, shape.h)
         if m.rows == rows && m.cols == cols { return Tensor(shape: shape, storage: m.storage) }
         if isVector(shape.trimmedDims), m.rows * m.cols == shape.count, m.rows == 1 || m.cols == 1 {
           return Tensor(shape: shape, storage: m.storage)
@@ -230,8 +236,12 @@ public enum Grader {
   static func isVector(_ dims: [Int]) -> Bool { dims.filter { $0 != 1 }.count <= 1 }
 
   static func npyIndex(_ linear: Int, _ shape: [Int]) -> String {
-    var rest = linear, parts: [String] = []
-    for d in shape { parts.append(String(rest % max(1, d) + 1)); rest /= max(1, d) }
+    var rest = linear
+    var parts: [String] = []
+    for d in shape {
+      parts.append(String(rest % max(1, d) + 1))
+      rest /= max(1, d)
+    }
     return "(" + parts.joined(separator: ",") + ") (1-based, column-major)"
   }
 }
@@ -249,7 +259,8 @@ extension Shape {
 
 /// How a tensor of this shape is laid out in a CSV file.
 public func csvLayout(_ shape: Shape) -> String {
-  let rows = shape.h, cols = shape.count / max(1, shape.h)
+  let rows = shape.h
+  let cols = shape.count / max(1, shape.h)
   if shape.d == 1 && shape.n == 1 { return "\(rows) rows × \(cols) columns" }
   return "\(rows) rows × \(cols) columns (MATLAB's reshape(a, \(rows), []): the \(shape.w)-column slices of each channel side by side, in vec order)"
 }

@@ -12,11 +12,13 @@ extension SeededGenerator {
 
 /// Whole numbers in `range` (zero left out when `nonzero`), so hand computations stay exact.
 func integers(_ shape: Shape, _ range: ClosedRange<Int>, _ rng: inout SeededGenerator, nonzero: Bool = false) -> Tensor<Double> {
-  Tensor(shape: shape, storage: (0..<shape.count).map { _ in
-    var v = rng.int(range)
-    while nonzero && v == 0 { v = rng.int(range) }
-    return Double(v)
-  })
+  Tensor(
+    shape: shape,
+    storage: (0..<shape.count).map { _ in
+      var v = rng.int(range)
+      while nonzero && v == 0 { v = rng.int(range) }
+      return Double(v)
+    })
 }
 
 /// Numbers with two decimals in `range` (for the smooth activations).
@@ -32,7 +34,12 @@ enum Slices {
     let first = slices[0]
     var out = Tensor<Double>(shape: Shape(first.rows, first.cols, t.shape.d, t.shape.n))
     var k = 0
-    for n in 0..<t.shape.n { for d in 0..<t.shape.d { out.setChannel(d, image: n, slices[k]); k += 1 } }
+    for n in 0..<t.shape.n {
+      for d in 0..<t.shape.d {
+        out.setChannel(d, image: n, slices[k])
+        k += 1
+      }
+    }
     return out
   }
 
@@ -74,9 +81,11 @@ func rowMajorJacobian(_ j: Tensor<Double>, output: Shape, input: Shape) -> Tenso
 
 /// A part whose answer has `answerShape`; the CSV layout follows from it.
 func makePart(_ name: String, kind: String, block: String?, options: [String: String] = [:], inputs: [String: Tensor<Double>], answer: String, answerShape: Shape, maxScore: Double = 1) -> Part {
-  Part(spec: PartSpec(name: name, kind: kind, block: block, options: options, inputs: [:], answer: answer,
-                      shape: answerShape.trimmedDims, layout: csvLayout(answerShape), maxScore: maxScore),
-       inputs: inputs)
+  Part(
+    spec: PartSpec(
+      name: name, kind: kind, block: block, options: options, inputs: [:], answer: answer,
+      shape: answerShape.trimmedDims, layout: csvLayout(answerShape), maxScore: maxScore),
+    inputs: inputs)
 }
 
 extension Part {

@@ -30,14 +30,17 @@ public struct BatchNormExercise: Exercise {
   }
 
   public func solve(_ part: Part) throws -> Solution {
-    let x = try part.input("x"), dzdy = try part.input("dzdy"), gains = try part.input("w")
+    let x = try part.input("x")
+    let dzdy = try part.input("dzdy")
+    let gains = try part.input("w")
     let block = BatchNorm(epsilon: try BlockOptions(part.spec.options).epsilon)
     let answer = try part.output(try part.gradients())
     var variants: [Variant] = []
     switch part.spec.answer {
     case "dzdx":
       let moments = block.moments(x)
-      var meanOnly = dzdy, constant = dzdy
+      var meanOnly = dzdy
+      var constant = dzdy
       for k in 0..<x.shape.d {
         let indices = (0..<x.count).filter { x.shape.subscripts($0).d == k }
         let meanG = indices.reduce(0) { $0 + dzdy.storage[$1] } / Double(indices.count)
@@ -52,11 +55,13 @@ public struct BatchNormExercise: Exercise {
       variants = [
         Variant("bias-not-summed", Tensor(shape: answer.shape) { k, _, _, _ in dzdy[0, 0, k, 0] }),
         // Summed over the positions of the first image only, not over the batch.
-        Variant("bias-not-summed", Tensor(shape: answer.shape) { k, _, _, _ in
-          var sum = 0.0
-          for j in 0..<dzdy.shape.w { for i in 0..<dzdy.shape.h { sum += dzdy[i, j, k, 0] } }
-          return sum
-        }),
+        Variant(
+          "bias-not-summed",
+          Tensor(shape: answer.shape) { k, _, _, _ in
+            var sum = 0.0
+            for j in 0..<dzdy.shape.w { for i in 0..<dzdy.shape.h { sum += dzdy[i, j, k, 0] } }
+            return sum
+          }),
       ]
     default: break
     }
@@ -97,7 +102,10 @@ public struct ChainExercise: Exercise {
   }
 
   public func solve(_ part: Part) throws -> Solution {
-    let x = try part.input("x"), w1 = try part.input("w1"), w2 = try part.input("w2"), dzdy = try part.input("dzdy")
+    let x = try part.input("x")
+    let w1 = try part.input("w1")
+    let w2 = try part.input("w2")
+    let dzdy = try part.input("dzdy")
     let h = try Dense().forward(x, Parameters(w: w1))
     let a = try ReLU().forward(h, Parameters())
     let da = try Dense().backward(a, Parameters(w: w2), dzdy).dzdx
@@ -108,9 +116,11 @@ public struct ChainExercise: Exercise {
       return Solution(answer: first.dzdx, variants: [Variant("missing-activation-derivative", skipped.dzdx)])
     }
     guard let dw = first.dzdw, let dwSkipped = skipped.dzdw else { throw ConvLabError("dense gave no dz/dw.") }
-    return Solution(answer: dw, variants: [
-      Variant("transposed", transpose2D(dw)),
-      Variant("missing-activation-derivative", dwSkipped),
-    ])
+    return Solution(
+      answer: dw,
+      variants: [
+        Variant("transposed", transpose2D(dw)),
+        Variant("missing-activation-derivative", dwSkipped),
+      ])
   }
 }

@@ -23,7 +23,8 @@ public enum Packet {
   /// parts carry no `block`/`options`.
   public static func write(_ exercise: any Exercise, student: String, instance: Instance, to directory: String, exam: Bool = false) throws {
     let target = URL(fileURLWithPath: directory).standardizedFileURL
-    let parent = target.deletingLastPathComponent().path, name = target.lastPathComponent
+    let parent = target.deletingLastPathComponent().path
+    let name = target.lastPathComponent
     try makeDirectory(parent)
     let stamp = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
     let temporary = (parent as NSString).appendingPathComponent(".\(name).tmp-\(stamp)")
@@ -101,13 +102,15 @@ public enum Packet {
       throw ConvLabError("\(path) is not a ConvLab exercise file: \(error.localizedDescription)")
     }
     let parts = try file.parts.map { spec in
-      Part(spec: spec, inputs: try spec.inputs.mapValues { name in
-        // exercise.json names files of its own packet: a plain name, never a path elsewhere.
-        guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
-          throw ConvLabError("\(path) names the input file '\(name)', which is not a file name inside the packet folder.")
-        }
-        return try readTensor((directory as NSString).appendingPathComponent(name))
-      })
+      Part(
+        spec: spec,
+        inputs: try spec.inputs.mapValues { name in
+          // exercise.json names files of its own packet: a plain name, never a path elsewhere.
+          guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
+            throw ConvLabError("\(path) names the input file '\(name)', which is not a file name inside the packet folder.")
+          }
+          return try readTensor((directory as NSString).appendingPathComponent(name))
+        })
     }
     return (file, parts)
   }
@@ -124,7 +127,10 @@ public enum Packet {
       "",
     ]
     if !files.isEmpty {
-      lines += ["## Inputs", "", "Each input is given as `.npy` (MatConvNet layout H×W×D×N, Fortran order) and as `.csv` (H rows; the columns of every channel and image side by side, as MATLAB's `reshape(a, H, [])`).", ""]
+      lines += [
+        "## Inputs", "",
+        "Each input is given as `.npy` (MatConvNet layout H×W×D×N, Fortran order) and as `.csv` (H rows; the columns of every channel and image side by side, as MATLAB's `reshape(a, H, [])`).", "",
+      ]
       for (name, t) in files.sorted(by: { $0.key < $1.key }) {
         lines.append("- `\(name)` — \(t.shape)")
         if t.count <= 40 {
@@ -137,14 +143,18 @@ public enum Packet {
       lines.append("")
     }
     let symbolic = exercise is SymbolicExercise
-    lines += ["## What to submit", "", symbolic ? SymbolicExercise.submitSentence : "One file per part in your submission folder, `PART.npy` or `PART.csv` (plain numbers, commas or spaces between them):", "",
-              "| part | what | shape | CSV layout | points |", "|---|---|---|---|---|"]
+    lines += [
+      "## What to submit", "", symbolic ? SymbolicExercise.submitSentence : "One file per part in your submission folder, `PART.npy` or `PART.csv` (plain numbers, commas or spaces between them):", "",
+      "| part | what | shape | CSV layout | points |", "|---|---|---|---|---|",
+    ]
     for s in specs {
       lines.append("| `\(s.name)` | \(s.answer) | \(s.shape.map(String.init).joined(separator: "×")) | \(s.layout) | \(jsonNumber(s.maxScore)) |")
     }
     lines += ["", symbolic ? SymbolicExercise.gradingSentence : Tolerance.sentence, ""]
     if exam {
-      lines += ["Check your files with `convlab exercise check PACKET SUBMISSION`: this is a graded exam, so it says only whether each file is readable and has the right shape, not whether it is right.", ""]
+      lines += [
+        "Check your files with `convlab exercise check PACKET SUBMISSION`: this is a graded exam, so it says only whether each file is readable and has the right shape, not whether it is right.", "",
+      ]
     } else {
       lines += ["Check your answer with `convlab exercise check PACKET SUBMISSION`: it says which parts are right, which entries are off, and what the mistake probably is — never the answer.", ""]
     }

@@ -32,8 +32,10 @@ public struct MaxPoolExercise: Exercise {
   public var citation: String { "Xu (7)–(8); Vardhan App. B; MatConvNet §6.3" }
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
-    let size = rng.int(2...3), stride = rng.int(1...size)
-    let h = rng.int(4...5), w = rng.int(4...5)
+    let size = rng.int(2...3)
+    let stride = rng.int(1...size)
+    let h = rng.int(4...5)
+    let w = rng.int(4...5)
     var x = integers(Shape(h, w), 0...6, &rng)
     // A tie: the top-left window's maximum appears twice.
     var top = 0.0
@@ -53,11 +55,13 @@ public struct MaxPoolExercise: Exercise {
   }
 
   public func solve(_ part: Part) throws -> Solution {
-    let x = try part.input("x"), dzdy = try part.input("dzdy")
+    let x = try part.input("x")
+    let dzdy = try part.input("dzdy")
     let o = try BlockOptions(part.spec.options)
     let right = try part.gradients().dzdx
     let windows = poolWindows(x.shape, size: o.poolSize?.0 ?? 2, stride: o.stride.0, pad: o.pad[0], out: dzdy.shape)
-    var all = Tensor<Double>(shape: x.shape), assigned = Tensor<Double>(shape: x.shape)
+    var all = Tensor<Double>(shape: x.shape)
+    var assigned = Tensor<Double>(shape: x.shape)
     for (out, inputs) in windows {
       let best = inputs.map { x.storage[$0] }.max() ?? 0
       let first = inputs.first { x.storage[$0] == best } ?? 0
@@ -79,8 +83,10 @@ public struct AvgPoolExercise: Exercise {
   public var citation: String { "Xu (4)–(6); MatConvNet §4.3, §6.3" }
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
-    let size = rng.int(2...3), stride = rng.int(1...size)
-    let h = rng.int(4...5), w = rng.int(4...5)
+    let size = rng.int(2...3)
+    let stride = rng.int(1...size)
+    let h = rng.int(4...5)
+    let w = rng.int(4...5)
     let x = integers(Shape(h, w), -3...3, &rng)
     let options = ["method": "avg", "pool-size": "\(size)", "stride": "\(stride)", "pad": "1"]
     let y = try Pool(method: .avg, size: (size, size), pad: [1, 1, 1, 1], stride: (stride, stride)).outputShape(x.shape, Parameters<Double>())
@@ -95,11 +101,14 @@ public struct AvgPoolExercise: Exercise {
   }
 
   public func solve(_ part: Part) throws -> Solution {
-    let x = try part.input("x"), dzdy = try part.input("dzdy")
+    let x = try part.input("x")
+    let dzdy = try part.input("dzdy")
     let o = try BlockOptions(part.spec.options)
     let size = o.poolSize?.0 ?? 2
     let windows = poolWindows(x.shape, size: size, stride: o.stride.0, pad: o.pad[0], out: dzdy.shape)
-    var summed = Tensor<Double>(shape: x.shape), fullDivisor = summed, assigned = summed
+    var summed = Tensor<Double>(shape: x.shape)
+    var fullDivisor = summed
+    var assigned = summed
     for (out, inputs) in windows {
       let g = dzdy.storage[out]
       for i in inputs {
@@ -124,7 +133,9 @@ public struct SubsampleExercise: Exercise {
   public var citation: String { "Xu (2), (4)–(6), (19)–(22)" }
 
   public func generate(using rng: inout SeededGenerator) throws -> Instance {
-    let n = 2, h = 2 * rng.int(2...3), w = 2 * rng.int(2...3)
+    let n = 2
+    let h = 2 * rng.int(2...3)
+    let w = 2 * rng.int(2...3)
     let x = integers(Shape(h, w, 2), -2...3, &rng)
     let beta = integers(Shape(2, 1), 2...3, &rng)
     let b = integers(Shape(2, 1), -1...1, &rng)

@@ -81,8 +81,9 @@ extension Classroom {
       let total = rs.reduce(0) { $0 + $1.score }
       totals.append(total)
       let all = rs.flatMap(\.parts)
-      gradebook.append([s.id, s.name] + all.map { jsonNumber($0.score) } + [jsonNumber(total), jsonNumber(maxTotal)]
-                       + PartResult.Status.graded.map { status in String(all.filter { $0.status == status }.count) })
+      gradebook.append(
+        [s.id, s.name] + all.map { jsonNumber($0.score) } + [jsonNumber(total), jsonNumber(maxTotal)]
+          + PartResult.Status.graded.map { status in String(all.filter { $0.status == status }.count) })
       for r in rs {
         for p in r.parts {
           parts.append([s.id, r.exercise, p.name, p.status.rawValue, p.diagnosis ?? "", jsonNumber(p.score), jsonNumber(p.maxScore), p.override ?? ""])
@@ -127,7 +128,8 @@ extension Classroom {
 
   /// A student's feedback: the total first, the tolerance rule once, then each exercise.
   static func feedback(_ s: Student, _ reports: [GradeReport]) -> String {
-    let total = reports.reduce(0) { $0 + $1.score }, max = reports.reduce(0) { $0 + $1.maxScore }
+    let total = reports.reduce(0) { $0 + $1.score }
+    let max = reports.reduce(0) { $0 + $1.maxScore }
     var text = "# Feedback for \(s.name) (\(s.id))\n\nTotal: \(jsonNumber(total)) / \(jsonNumber(max))\n\n"
     text += Tolerance.sentence + "\n\n"
     text += reports.map { "```\n" + $0.text(tolerance: false) + "\n```\n" }.joined(separator: "\n")
@@ -139,8 +141,10 @@ extension Classroom {
   /// roster's `sid`, else the ConvLab id) or SIS Login ID (`email`).
   static func canvas(_ students: [Student], totals: [Double], maxTotal: Double) -> [[String]] {
     let column = "ConvLab exercises"
-    var rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column],
-                ["    Points Possible", "", "", "", "", jsonNumber(maxTotal)]]
+    var rows = [
+      ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column],
+      ["    Points Possible", "", "", "", "", jsonNumber(maxTotal)],
+    ]
     for (s, t) in zip(students, totals) { rows.append([s.name, "", s.sid ?? s.id, s.email ?? "", "", jsonNumber(t)]) }
     return rows
   }
@@ -153,7 +157,9 @@ extension Classroom {
 
   static func changesText(_ changes: [GradeRun.Change]) -> String {
     var lines = ["# Changes since the previous run", ""]
-    if changes.isEmpty { lines.append("No grade changed.") } else {
+    if changes.isEmpty {
+      lines.append("No grade changed.")
+    } else {
       lines += ["| student | part | before | after |", "|---|---|---|---|"]
       lines += changes.map { "| \($0.student) | \($0.part) | \($0.before) | \($0.after) |" }
     }
@@ -167,8 +173,10 @@ extension Classroom {
     let dropped = c.students.filter { !$0.isActive }.map(\.id)
     var lines = ["# Class summary", "", "\(c.active.count) students graded, exercises: \(c.exercises.joined(separator: ", ")).", ""]
     if !dropped.isEmpty { lines += ["Dropped (not graded): \(dropped.joined(separator: ", ")).", ""] }
-    lines += ["Total score: mean \(String(format: "%.2f", mean)), median \(jsonNumber(median)), out of \(jsonNumber(maxTotal)).", "",
-              "## Parts by status", "", "| part | correct | wrong | invalid | missing | error |", "|---|---|---|---|---|---|"]
+    lines += [
+      "Total score: mean \(String(format: "%.2f", mean)), median \(jsonNumber(median)), out of \(jsonNumber(maxTotal)).", "",
+      "## Parts by status", "", "| part | correct | wrong | invalid | missing | error |", "|---|---|---|---|---|---|",
+    ]
     let columns = run.reports.values.first.map { rs in rs.flatMap { r in r.parts.map { (r.exercise, $0.name) } } } ?? []
     for (exercise, part) in columns {
       let ps = run.reports.values.compactMap { $0.first { $0.exercise == exercise }?.parts.first { $0.name == part } }
@@ -176,7 +184,9 @@ extension Classroom {
     }
     let all = PartResult.Status.graded.map { s in "\(run.statuses[s, default: 0]) \(s.rawValue)" }
     lines += ["", "All parts: " + all.joined(separator: ", ") + ".", "", "## Diagnosed mistakes (wrong parts)", ""]
-    if run.mistakes.isEmpty { lines.append("None.") } else {
+    if run.mistakes.isEmpty {
+      lines.append("None.")
+    } else {
       lines += ["| mistake | parts | where the right form is |", "|---|---|---|"]
       for (id, n) in run.mistakes.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
         lines.append("| `\(id)` | \(n) | \(Mistakes.named(id).reference) |")
@@ -201,11 +211,14 @@ extension Classroom {
     let bins = max(1, Int(maxTotal.rounded(.up)))
     var counts = [Double](repeating: 0, count: bins + 1)
     for t in totals { counts[min(bins, max(0, Int(t.rounded(.down))))] += 1 }
-    return Figure(name: "scores", title: "Total scores", panels: [
-      Plot(title: "", xlabel: "total score (points, binned down)", ylabel: "students",
-           series: [Plot.Series("students", x: counts.indices.map(Double.init), y: counts, style: .boxes)],
-           settings: ["set boxwidth 0.8", "set style fill solid 0.6", "set yrange [0:*]", "set key off", integerTicks(counts.max() ?? 0)]),
-    ], size: (760, 420))
+    return Figure(
+      name: "scores", title: "Total scores",
+      panels: [
+        Plot(
+          title: "", xlabel: "total score (points, binned down)", ylabel: "students",
+          series: [Plot.Series("students", x: counts.indices.map(Double.init), y: counts, style: .boxes)],
+          settings: ["set boxwidth 0.8", "set style fill solid 0.6", "set yrange [0:*]", "set key off", integerTicks(counts.max() ?? 0)])
+      ], size: (760, 420))
   }
 
   /// Wrong parts by diagnosis, then the invalid, missing and error parts, so that the figure
@@ -219,16 +232,21 @@ extension Classroom {
     if bars.isEmpty { bars = [(key: "none", value: 0)] }
     let tics = bars.enumerated().map { "\"\($1.key)\" \($0)" }.joined(separator: ", ")
     let longest = bars.map(\.key.count).max() ?? 4
-    let settings = ["set boxwidth 0.8", "set style fill solid 0.6", "set yrange [0:*]", "set key off",
-                    // Labels rotated downwards need room below and to the right, or the last is clipped.
-                    "set xtics rotate by -35", "set xtics (\(tics))", "set xrange [-0.6:\(Double(bars.count) - 0.4)]",
-                    "set bmargin \(max(6, longest * 2 / 3 + 2))", "set rmargin \(max(4, longest / 2 + 2))",
-                    integerTicks(Double(bars.map(\.value).max() ?? 0))]
-    return Figure(name: "mistakes", title: "Parts that lost points", panels: [
-      Plot(title: "", xlabel: "", ylabel: "parts",
-           series: [Plot.Series("parts", x: bars.indices.map(Double.init), y: bars.map { Double($0.value) }, style: .boxes)],
-           settings: settings),
-    ], size: (900, 480))
+    let settings = [
+      "set boxwidth 0.8", "set style fill solid 0.6", "set yrange [0:*]", "set key off",
+      // Labels rotated downwards need room below and to the right, or the last is clipped.
+      "set xtics rotate by -35", "set xtics (\(tics))", "set xrange [-0.6:\(Double(bars.count) - 0.4)]",
+      "set bmargin \(max(6, longest * 2 / 3 + 2))", "set rmargin \(max(4, longest / 2 + 2))",
+      integerTicks(Double(bars.map(\.value).max() ?? 0)),
+    ]
+    return Figure(
+      name: "mistakes", title: "Parts that lost points",
+      panels: [
+        Plot(
+          title: "", xlabel: "", ylabel: "parts",
+          series: [Plot.Series("parts", x: bars.indices.map(Double.init), y: bars.map { Double($0.value) }, style: .boxes)],
+          settings: settings)
+      ], size: (900, 480))
   }
 
   /// Whole-number y-ticks (counts are never fractional): a step of 1 up to 10, then wider.

@@ -147,11 +147,14 @@ public enum Sandbox {
     guard let prlimit = tool("prlimit") else {
       throw ConvLabError("prlimit (util-linux) is not installed: student code cannot be run with resource limits.")
     }
-    var line = [prlimit, "--cpu=\(limits.cpuSeconds)", "--as=\(limits.memoryBytes)", "--fsize=\(limits.fileBytes)",
-                "--nproc=\(limits.processes)", "--core=0", "--"]
+    var line = [
+      prlimit, "--cpu=\(limits.cpuSeconds)", "--as=\(limits.memoryBytes)", "--fsize=\(limits.fileBytes)",
+      "--nproc=\(limits.processes)", "--core=0", "--",
+    ]
     guard isolation == .sandboxed else { return line + [program] + arguments }
     guard let bwrap else {
-      throw ConvLabError.worded("bubblewrap (bwrap) is not installed, so student code cannot be isolated; run `make setup` (Debian package bubblewrap), or pass \(setting: "no-sandbox") for code you trust.")
+      throw ConvLabError.worded(
+        "bubblewrap (bwrap) is not installed, so student code cannot be isolated; run `make setup` (Debian package bubblewrap), or pass \(setting: "no-sandbox") for code you trust.")
     }
     if getuid() == 0 {
       guard let setpriv = tool("setpriv") else {
@@ -161,16 +164,20 @@ public enum Sandbox {
     }
     line += [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
     // The system, read-only: programs, libraries and headers (the Glibc module), nothing else of /usr.
-    line += ["--ro-bind", "/usr/bin", "/usr/bin", "--ro-bind", "/usr/lib", "/usr/lib", "--ro-bind-try", "/usr/lib64", "/usr/lib64",
-             "--ro-bind-try", "/usr/include", "/usr/include", "--ro-bind-try", "/usr/libexec", "/usr/libexec",
-             "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-             "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache", "--ro-bind-try", "/etc/alternatives", "/etc/alternatives"]
+    line += [
+      "--ro-bind", "/usr/bin", "/usr/bin", "--ro-bind", "/usr/lib", "/usr/lib", "--ro-bind-try", "/usr/lib64", "/usr/lib64",
+      "--ro-bind-try", "/usr/include", "/usr/include", "--ro-bind-try", "/usr/libexec", "/usr/libexec",
+      "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+      "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache", "--ro-bind-try", "/etc/alternatives", "/etc/alternatives",
+    ]
     if let toolchain, !toolchain.hasPrefix("/usr/"), toolchain != "/usr", toolchain != "/" {
       line += ["--ro-bind", toolchain, toolchain]
     }
-    line += ["--proc", "/proc", "--dev", "/dev", "--bind", scratch.work, "/tmp", "--bind", scratch.work, "/work", "--chdir", "/work",
-             "--remount-ro", "/", "--clearenv", "--setenv", "HOME", "/work", "--setenv", "TMPDIR", "/tmp",
-             "--setenv", "PATH", [toolchain.map { "\($0)/usr/bin" }, "/usr/bin"].compactMap { $0 }.joined(separator: ":")]
+    line += [
+      "--proc", "/proc", "--dev", "/dev", "--bind", scratch.work, "/tmp", "--bind", scratch.work, "/work", "--chdir", "/work",
+      "--remount-ro", "/", "--clearenv", "--setenv", "HOME", "/work", "--setenv", "TMPDIR", "/tmp",
+      "--setenv", "PATH", [toolchain.map { "\($0)/usr/bin" }, "/usr/bin"].compactMap { $0 }.joined(separator: ":"),
+    ]
     return line + [program] + arguments
   }
 
@@ -217,11 +224,13 @@ public enum Sandbox {
     process.environment = ["PATH": "/usr/bin:/bin", "HOME": scratch.work, "TMPDIR": scratch.work]
     // Output goes to files in the grader's part of the scratch folder, which the program cannot
     // see; RLIMIT_FSIZE stops a program that floods them, and only `outputCap` bytes are read back.
-    let outPath = scratch.root + "/stdout", errPath = scratch.root + "/stderr", inPath = scratch.root + "/stdin"
+    let outPath = scratch.root + "/stdout"
+    let errPath = scratch.root + "/stderr"
+    let inPath = scratch.root + "/stdin"
     let privateFile: [FileAttributeKey: Any] = [.posixPermissions: 0o600]
     guard FileManager.default.createFile(atPath: outPath, contents: nil, attributes: privateFile),
-          FileManager.default.createFile(atPath: errPath, contents: nil, attributes: privateFile),
-          let out = FileHandle(forWritingAtPath: outPath), let err = FileHandle(forWritingAtPath: errPath)
+      FileManager.default.createFile(atPath: errPath, contents: nil, attributes: privateFile),
+      let out = FileHandle(forWritingAtPath: outPath), let err = FileHandle(forWritingAtPath: errPath)
     else {
       throw ConvLabError("cannot create output files in the scratch folder \(scratch.root).")
     }
@@ -281,8 +290,10 @@ public enum Sandbox {
       let data = (try? h.read(upToCount: outputCap + 1)) ?? Data()
       return (data.prefix(outputCap), data.count >= outputCap)
     }
-    let (stdout, outTruncated) = capped(outPath), (stderr, errTruncated) = capped(errPath)
-    return Outcome(status: process.terminationStatus, timedOut: timedOut, signaled: process.terminationReason == .uncaughtSignal,
-                   stdout: stdout, stderr: stderr, truncated: floodedOutput || outTruncated || errTruncated)
+    let (stdout, outTruncated) = capped(outPath)
+    let (stderr, errTruncated) = capped(errPath)
+    return Outcome(
+      status: process.terminationStatus, timedOut: timedOut, signaled: process.terminationReason == .uncaughtSignal,
+      stdout: stdout, stderr: stderr, truncated: floodedOutput || outTruncated || errTruncated)
   }
 }

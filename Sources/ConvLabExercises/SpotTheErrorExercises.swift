@@ -115,23 +115,29 @@ public struct SpotTheErrorExercise: Exercise {
       return (f.map { $0 * (1 - $0) }, f.map { $0 * (1 - $0) * (1 - $0) }, [Variant("derivative-at-input", x.map { $0 * (1 - $0) })])
     case .xuKronecker:
       let delta = try part.input("delta").channel(0)
-      let up = kron(delta, Matrix<Double>.ones(2, 2)), printed = kron(delta, Matrix<Double>.identity(2))
+      let up = kron(delta, Matrix<Double>.ones(2, 2))
+      let printed = kron(delta, Matrix<Double>.identity(2))
       let t = { (m: Matrix<Double>) in Tensor(shape: Shape(m.rows, m.cols), storage: m.storage) }
       return (t(up), t(printed), [Variant("upsample-averaged", t(up).map { $0 / 4 })])
     case .xuExample15:
-      let d = try part.input("delta"), k = try part.input("k")
+      let d = try part.input("delta")
+      let k = try part.input("k")
       // Ground truth from the conv block's backward pass, not from the corrected formula.
       let x = Tensor<Double>(shape: Shape(3, 3))
       let dx = try Conv().backward(x, Parameters(w: k), d).dzdx
       let printed = d[paper: 1, 1] * k[paper: 1, 2] + d[paper: 1, 2] * k[paper: 2, 1] + d[paper: 2, 1] * k[paper: 1, 2] + d[paper: 2, 2] * k[paper: 1, 1]
       let flipped = try Conv().backward(x, Parameters(w: Slices.rot180(k)), d).dzdx
-      return (Tensor(shape: Shape(1, 1), storage: [dx[paper: 2, 2]]), Tensor(shape: Shape(1, 1), storage: [printed]),
-              [Variant("missing-flip", Tensor(shape: Shape(1, 1), storage: [flipped[paper: 2, 2]]))])
+      return (
+        Tensor(shape: Shape(1, 1), storage: [dx[paper: 2, 2]]), Tensor(shape: Shape(1, 1), storage: [printed]),
+        [Variant("missing-flip", Tensor(shape: Shape(1, 1), storage: [flipped[paper: 2, 2]]))]
+      )
     case .xuBias:
       let d = try part.input("delta")
       let sum = d.storage.reduce(0, +)
-      return (Tensor(shape: Shape(1, 1), storage: [sum]), Tensor(shape: Shape(1, 1), storage: [sum]),
-              [Variant("bias-not-summed", Tensor(shape: Shape(1, 1), storage: [d[0, 0]]))])
+      return (
+        Tensor(shape: Shape(1, 1), storage: [sum]), Tensor(shape: Shape(1, 1), storage: [sum]),
+        [Variant("bias-not-summed", Tensor(shape: Shape(1, 1), storage: [d[0, 0]]))]
+      )
     }
   }
 }

@@ -62,8 +62,9 @@ public enum SwiftRunner {
       return verdict(.invalid, "compile-error", "Your Student.swift does not compile: \(log)")
     }
     let executable = Sandbox.isolation == .sandboxed ? "/work/exercise" : work + "/exercise"
-    let run = try Sandbox.run(executable, [], input: Data(SwiftExercise.casesText(cases).utf8), scratch: scratch,
-                              limits: .run(seconds: runSeconds), toolchain: toolchain, timeout: runSeconds)
+    let run = try Sandbox.run(
+      executable, [], input: Data(SwiftExercise.casesText(cases).utf8), scratch: scratch,
+      limits: .run(seconds: runSeconds), toolchain: toolchain, timeout: runSeconds)
     if run.truncated {
       return verdict(.wrong, "crash", "Your program wrote more than \(Sandbox.outputCap >> 20) MiB of output or \(Sandbox.scratchCap >> 20) MiB of files and was stopped; print only the results.")
     }
@@ -91,8 +92,9 @@ public enum SwiftRunner {
     }
     let right = results.filter { $0.status == .correct }.count
     guard let first = results.firstIndex(where: { $0.status != .correct }) else {
-      return PartResult(name: spec.name, status: .correct, score: spec.maxScore, maxScore: spec.maxScore, diagnosis: nil,
-                        feedback: "Correct on all \(results.count) instances.", grid: nil)
+      return PartResult(
+        name: spec.name, status: .correct, score: spec.maxScore, maxScore: spec.maxScore, diagnosis: nil,
+        feedback: "Correct on all \(results.count) instances.", grid: nil)
     }
     var result = results[first]
     // Partial credit counts instances here (each is right or wrong as a whole), capped by the course policy.

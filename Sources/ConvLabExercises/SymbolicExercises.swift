@@ -46,7 +46,8 @@ public struct SymbolicExercise: Exercise {
   }
 
   /// The packet README's line on what to submit.
-  public static let submitSentence = "One text file per part in your submission folder, `PART.txt`: one row of the matrix per line, entries separated by commas, each entry a sum of products of symbols (`a32`, `0`, `b11+b22`, `-1/4*x11`; b stands for β and d for δ):"
+  public static let submitSentence =
+    "One text file per part in your submission folder, `PART.txt`: one row of the matrix per line, entries separated by commas, each entry a sum of products of symbols (`a32`, `0`, `b11+b22`, `-1/4*x11`; b stands for β and d for δ):"
   /// The packet README's line on how the grid is graded.
   public static let gradingSentence = "Grading is exact: an entry is right when it is the same polynomial as the answer (the order of terms and factors does not matter)."
 
@@ -58,9 +59,15 @@ public struct SymbolicExercise: Exercise {
     switch task {
     case .convOutput, .kernelJacobian:
       // Small enough to write by hand: at most a 3×4 input, a 2×2 kernel.
-      var h = 3, w = 4, pad = 1, sh = 1, sw = 2
+      var h = 3
+      var w = 4
+      var pad = 1
+      var sh = 1
+      var sw = 2
       repeat {
-        h = rng.int(2...3); w = rng.int(3...4); pad = rng.int(0...1)
+        h = rng.int(2...3)
+        w = rng.int(3...4)
+        pad = rng.int(0...1)
         (sh, sw) = [(1, 2), (2, 1), (1, 1), (2, 2)][rng.int(0...3)]
       } while (h + 2 * pad - 2) / sh < 1 || (w + 2 * pad - 2) / sw < 1 || (task == .kernelJacobian && ((h + 2 * pad - 2) / sh + 1) * ((w + 2 * pad - 2) / sw + 1) > 12)
       let options = ["h": "\(h)", "w": "\(w)", "pad": "\(pad)", "stride": "\(sh),\(sw)"]
@@ -68,37 +75,45 @@ public struct SymbolicExercise: Exercise {
       let (oh, ow) = try g.outputSize(h: h, w: w)
       let setting = "A ∈ R^{\(h)×\(w)} (entries a11 … a\(h)\(w)), β ∈ R^{2×2} (entries b11 … b22), padding \(pad) on every side, stride (\(sh),\(sw)) — so Z is \(oh)×\(ow)"
       if task == .convOutput {
-        return Instance(parts: [part("Z", options: options, rows: oh, cols: ow, what: "Z")], task: """
-          Z = A ∗ β as in Vardhan App. A, where ∗ is MatConvNet's convolution (a cross-correlation: no flip; \
-          z_pq = Σ a_{S(p−1)+i−P, S(q−1)+j−P} β_ij, zero outside A), with \(setting).
-          Write Z entry by entry in `Z.txt`: one row per line, entries separated by commas, products written side by side \
-          or with *, e.g. `a22b11 + a23b12, 0, a11*b22`.
-          """)
+        return Instance(
+          parts: [part("Z", options: options, rows: oh, cols: ow, what: "Z")],
+          task: """
+            Z = A ∗ β as in Vardhan App. A, where ∗ is MatConvNet's convolution (a cross-correlation: no flip; \
+            z_pq = Σ a_{S(p−1)+i−P, S(q−1)+j−P} β_ij, zero outside A), with \(setting).
+            Write Z entry by entry in `Z.txt`: one row per line, entries separated by commas, products written side by side \
+            or with *, e.g. `a22b11 + a23b12, 0, a11*b22`.
+            """)
       }
-      return Instance(parts: [part("J", options: options, rows: oh * ow, cols: 4, what: "dᵥZ/dᵥβ")], task: """
-        Z = A ∗ β as in Vardhan App. A (MatConvNet's convolution, a cross-correlation), with \(setting).
-        Write the Jacobian dᵥZ/dᵥβ (numerator layout: one row per entry of vec Z, in column-major order z11, z21, …; \
-        one column per entry of vec β: b11, b21, b12, b22) in `J.txt`: \(oh * ow) rows of 4 entries separated by commas.
-        """)
+      return Instance(
+        parts: [part("J", options: options, rows: oh * ow, cols: 4, what: "dᵥZ/dᵥβ")],
+        task: """
+          Z = A ∗ β as in Vardhan App. A (MatConvNet's convolution, a cross-correlation), with \(setting).
+          Write the Jacobian dᵥZ/dᵥβ (numerator layout: one row per entry of vec Z, in column-major order z11, z21, …; \
+          one column per entry of vec β: b11, b21, b12, b22) in `J.txt`: \(oh * ow) rows of 4 entries separated by commas.
+          """)
     case .inputGradient:
       // x up to 4×4 and k up to 3×3, rectangular too: Fig. 4 is the 3×3 / 2×2 case.
       let (h, w) = (rng.int(3...4), rng.int(3...4))
       let (kh, kw) = (rng.int(2...min(3, h - 1)), rng.int(2...min(3, w - 1)))
       let options = ["h": "\(h)", "w": "\(w)", "kh": "\(kh)", "kw": "\(kw)"]
       let (mh, mw) = (h - kh + 1, w - kw + 1)
-      return Instance(parts: [part("dEdx", options: options, rows: h, cols: w, what: "∂E/∂x")], task: """
-        As in Xu Fig. 4, z = x ⋆ k is the valid correlation of x ∈ R^{\(h)×\(w)} (entries x11 …) with k ∈ R^{\(kh)×\(kw)} \
-        (entries k11 …): z_pq = Σ x_{p+i−1, q+j−1} k_ij. The error δ = ∂E/∂z ∈ R^{\(mh)×\(mw)} has entries d11 … d\(mh)\(mw).
-        Write ∂E/∂x entry by entry in `dEdx.txt` (\(h) rows of \(w) entries separated by commas), each entry a sum of \
-        products d_pq k_ij, e.g. `d11k12 + d12k11`.
-        """)
+      return Instance(
+        parts: [part("dEdx", options: options, rows: h, cols: w, what: "∂E/∂x")],
+        task: """
+          As in Xu Fig. 4, z = x ⋆ k is the valid correlation of x ∈ R^{\(h)×\(w)} (entries x11 …) with k ∈ R^{\(kh)×\(kw)} \
+          (entries k11 …): z_pq = Σ x_{p+i−1, q+j−1} k_ij. The error δ = ∂E/∂z ∈ R^{\(mh)×\(mw)} has entries d11 … d\(mh)\(mw).
+          Write ∂E/∂x entry by entry in `dEdx.txt` (\(h) rows of \(w) entries separated by commas), each entry a sum of \
+          products d_pq k_ij, e.g. `d11k12 + d12k11`.
+          """)
     }
   }
 
   func part(_ name: String, options: [String: String], rows: Int, cols: Int, what: String) -> Part {
-    Part(spec: PartSpec(name: name, kind: "symbolic", block: nil, options: options, answer: what, shape: [rows, cols],
-                        layout: "\(name).txt: \(rows) rows of \(cols) entries separated by commas (a32, 0, b11+b22)", maxScore: 2),
-         inputs: [:])
+    Part(
+      spec: PartSpec(
+        name: name, kind: "symbolic", block: nil, options: options, answer: what, shape: [rows, cols],
+        layout: "\(name).txt: \(rows) rows of \(cols) entries separated by commas (a32, 0, b11+b22)", maxScore: 2),
+      inputs: [:])
   }
 
   func int(_ part: Part, _ key: String) throws -> Int {
@@ -118,7 +133,8 @@ public struct SymbolicExercise: Exercise {
     case .convOutput, .kernelJacobian:
       let (h, w, pad) = (try int(part, "h"), try int(part, "w"), try int(part, "pad"))
       let s = try stride(part)
-      let a = SymbolicMatrix.symbols("a", h, w), beta = SymbolicMatrix.symbols("β", 2, 2)
+      let a = SymbolicMatrix.symbols("a", h, w)
+      let beta = SymbolicMatrix.symbols("β", 2, 2)
       func z(_ kernel: SymbolicMatrix, pad p: Int, stride st: (Int, Int)) throws -> SymbolicMatrix {
         try SymbolicLayers.convolve(a, kernel, geometry: FilterGeometry(kh: 2, kw: 2, stride: st, pad: [p, p, p, p]))
       }
@@ -128,19 +144,30 @@ public struct SymbolicExercise: Exercise {
       let flipped = try rot180(beta)
       if task == .convOutput {
         let right = try z(beta, pad: pad, stride: s)
-        return (right, [("missing-flip", try z(flipped, pad: pad, stride: s)), ("stride-ignored", try z(beta, pad: pad, stride: (1, 1))),
-                        ("padding-ignored", try z(beta, pad: 0, stride: s)), ("transposed", right.transposed)])
+        return (
+          right,
+          [
+            ("missing-flip", try z(flipped, pad: pad, stride: s)), ("stride-ignored", try z(beta, pad: pad, stride: (1, 1))),
+            ("padding-ignored", try z(beta, pad: 0, stride: s)), ("transposed", right.transposed),
+          ]
+        )
       }
       let right = try jac(try z(beta, pad: pad, stride: s))
       let zRight = try z(beta, pad: pad, stride: s)
       // vec taken row by row: rows of J in the order z11, z12, …; columns b11, b12, b21, b22.
       let rowMajor = try SymbolicLayers.jacobian(zRight.transposed, wrt: try SymbolicLayers.variables(of: vec(beta.transposed)))
-      return (right, [("missing-flip", try jac(try z(flipped, pad: pad, stride: s))), ("transposed", right.transposed),
-                      ("stride-ignored", try jac(try z(beta, pad: pad, stride: (1, 1)))), ("padding-ignored", try jac(try z(beta, pad: 0, stride: s))),
-                      ("row-major-vec", rowMajor)])
+      return (
+        right,
+        [
+          ("missing-flip", try jac(try z(flipped, pad: pad, stride: s))), ("transposed", right.transposed),
+          ("stride-ignored", try jac(try z(beta, pad: pad, stride: (1, 1)))), ("padding-ignored", try jac(try z(beta, pad: 0, stride: s))),
+          ("row-major-vec", rowMajor),
+        ]
+      )
     case .inputGradient:
       let (h, w, kh, kw) = (try int(part, "h"), try int(part, "w"), try int(part, "kh"), try int(part, "kw"))
-      let x = SymbolicMatrix.symbols("x", h, w), k = SymbolicMatrix.symbols("k", kh, kw)
+      let x = SymbolicMatrix.symbols("x", h, w)
+      let k = SymbolicMatrix.symbols("k", kh, kw)
       let delta = SymbolicMatrix.symbols("δ", h - kh + 1, w - kw + 1)
       // E changes as Σ δ_pq z_pq, so ∂E/∂x_ij collects δ_pq k_{i−p+1, j−q+1}.
       var e = Polynomial.zero
@@ -193,17 +220,20 @@ public enum SymbolicGrader {
   /// Exact grading against the answer and the variants.
   public static func grade(_ spec: PartSpec, answer: SymbolicMatrix, variants: [(id: String, value: SymbolicMatrix)], submitted: SymbolicMatrix) -> PartResult {
     if submitted == answer {
-      return PartResult(name: spec.name, status: .correct, score: spec.maxScore, maxScore: spec.maxScore, diagnosis: nil,
-                        feedback: "Correct: all \(answer.count) entries are exactly the right polynomials.", grid: nil)
+      return PartResult(
+        name: spec.name, status: .correct, score: spec.maxScore, maxScore: spec.maxScore, diagnosis: nil,
+        feedback: "Correct: all \(answer.count) entries are exactly the right polynomials.", grid: nil)
     }
     let match = variants.first { $0.value == submitted }
     let id = match?.id ?? "unknown"
     let mistake = Mistakes.named(id)
     guard submitted.rows == answer.rows, submitted.cols == answer.cols else {
       let shape = "Your grid is \(submitted.rows)×\(submitted.cols) but the answer is \(answer.rows)×\(answer.cols)"
-      return PartResult(name: spec.name, status: .wrong, score: 0, maxScore: spec.maxScore, diagnosis: id,
-                        feedback: match == nil ? shape + ": one row of the matrix per line, entries separated by commas."
-                          : shape + ". " + mistake.feedback + (mistake.reference.isEmpty ? "" : " See \(mistake.reference)."), grid: nil)
+      return PartResult(
+        name: spec.name, status: .wrong, score: 0, maxScore: spec.maxScore, diagnosis: id,
+        feedback: match == nil
+          ? shape + ": one row of the matrix per line, entries separated by commas."
+          : shape + ". " + mistake.feedback + (mistake.reference.isEmpty ? "" : " See \(mistake.reference)."), grid: nil)
     }
     var ok: [Bool] = []
     var notes: [String] = []

@@ -11,19 +11,25 @@ public enum TrainingFigures {
     let plots = panels.map { panel -> Plot in
       switch panel {
       case .loss:
-        return Plot(title: "loss", xlabel: "epoch", ylabel: "mean loss per image", series: [
-          Plot.Series("training", x: epochs, y: records.map(\.trainLoss), style: .linespoints),
-          Plot.Series("validation", x: epochs, y: records.map(\.validationLoss), style: .linespoints),
-        ])
+        return Plot(
+          title: "loss", xlabel: "epoch", ylabel: "mean loss per image",
+          series: [
+            Plot.Series("training", x: epochs, y: records.map(\.trainLoss), style: .linespoints),
+            Plot.Series("validation", x: epochs, y: records.map(\.validationLoss), style: .linespoints),
+          ])
       case .accuracy:
-        return Plot(title: "accuracy", xlabel: "epoch", ylabel: "accuracy (%)", series: [
-          Plot.Series("training", x: epochs, y: records.map { $0.trainAccuracy * 100 }, style: .linespoints),
-          Plot.Series("validation", x: epochs, y: records.map { $0.validationAccuracy * 100 }, style: .linespoints),
-        ], settings: ["set key bottom right box opaque"])
+        return Plot(
+          title: "accuracy", xlabel: "epoch", ylabel: "accuracy (%)",
+          series: [
+            Plot.Series("training", x: epochs, y: records.map { $0.trainAccuracy * 100 }, style: .linespoints),
+            Plot.Series("validation", x: epochs, y: records.map { $0.validationAccuracy * 100 }, style: .linespoints),
+          ], settings: ["set key bottom right box opaque"])
       case .accuracyVsTime:
-        return Plot(title: "validation accuracy vs time", xlabel: "training time (s)", ylabel: "accuracy (%)", series: [
-          Plot.Series("validation", x: records.map(\.elapsedSeconds), y: records.map { $0.validationAccuracy * 100 }, style: .linespoints),
-        ], settings: ["set key bottom right box opaque"])
+        return Plot(
+          title: "validation accuracy vs time", xlabel: "training time (s)", ylabel: "accuracy (%)",
+          series: [
+            Plot.Series("validation", x: records.map(\.elapsedSeconds), y: records.map { $0.validationAccuracy * 100 }, style: .linespoints)
+          ], settings: ["set key bottom right box opaque"])
       }
     }
     return Figure(name: "curves", title: title, panels: plots)
@@ -31,13 +37,17 @@ public enum TrainingFigures {
 
   /// Several runs' validation accuracy against epoch and against time (Milisavljevic Figs. 8–10).
   public static func comparison(name: String, title: String, runs: [(label: String, records: [EpochRecord])]) -> Figure {
-    Figure(name: name, title: title, panels: [
-      Plot(title: "validation accuracy vs epoch", xlabel: "epoch", ylabel: "accuracy (%)",
-           series: runs.map { Plot.Series($0.label, x: $0.records.map { Double($0.epoch) }, y: $0.records.map { $0.validationAccuracy * 100 }, style: .linespoints) },
-           settings: ["set key bottom right box opaque"]),
-      Plot(title: "validation accuracy vs training time", xlabel: "training time (s)", ylabel: "accuracy (%)",
-           series: runs.map { Plot.Series($0.label, x: $0.records.map(\.elapsedSeconds), y: $0.records.map { $0.validationAccuracy * 100 }, style: .linespoints) },
-           settings: ["set key bottom right box opaque"]),
-    ], layout: (1, 2))
+    Figure(
+      name: name, title: title,
+      panels: [
+        Plot(
+          title: "validation accuracy vs epoch", xlabel: "epoch", ylabel: "accuracy (%)",
+          series: runs.map { Plot.Series($0.label, x: $0.records.map { Double($0.epoch) }, y: $0.records.map { $0.validationAccuracy * 100 }, style: .linespoints) },
+          settings: ["set key bottom right box opaque"]),
+        Plot(
+          title: "validation accuracy vs training time", xlabel: "training time (s)", ylabel: "accuracy (%)",
+          series: runs.map { Plot.Series($0.label, x: $0.records.map(\.elapsedSeconds), y: $0.records.map { $0.validationAccuracy * 100 }, style: .linespoints) },
+          settings: ["set key bottom right box opaque"]),
+      ], layout: (1, 2))
   }
 }

@@ -21,9 +21,11 @@ public struct Chain<S: Scalar>: Sendable {
   /// The same chain as a DAG with variables x0, x1, …, xL.
   public var dag: DAG<S> {
     get throws {
-      try DAG(input: "x0", nodes: layers.enumerated().map { l, layer in
-        DAG.Node("x\(l + 1)", .block(layer.block, layer.parameters, input: "x\(l)"))
-      })
+      try DAG(
+        input: "x0",
+        nodes: layers.enumerated().map { l, layer in
+          DAG.Node("x\(l + 1)", .block(layer.block, layer.parameters, input: "x\(l)"))
+        })
     }
   }
 

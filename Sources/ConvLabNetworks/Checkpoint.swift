@@ -48,17 +48,19 @@ public struct Checkpoint: Codable, Sendable {
 
   /// Saves a trainer's state to `path`.
   public static func write<S: Scalar>(_ t: Trainer<S>, data: [String: String], to path: String) throws {
-    var entries: [Entry] = [], payload: [Double] = []
+    var entries: [Entry] = []
+    var payload: [Double] = []
     for (l, layer) in t.network.chain.layers.enumerated() {
       let tensors: [(String, Tensor<S>?)] = [("w", layer.parameters.w), ("b", layer.parameters.b), ("vw", t.velocity[l].w), ("vb", t.velocity[l].b)]
-      for case let (role, tensor?) in tensors {
+      for case (let role, let tensor?) in tensors {
         entries.append(Entry(layer: l, role: role, shape: tensor.shape.dims))
         payload += tensor.storage.map { Double($0) }
       }
     }
-    let header = Checkpoint(spec: t.network.spec.description, input: t.network.inputShape.dims, classes: t.network.classes,
-                            options: t.options, epochsDone: t.epochsDone, records: t.records, data: data, entries: entries,
-                            dtype: dtype(S.self))
+    let header = Checkpoint(
+      spec: t.network.spec.description, input: t.network.inputShape.dims, classes: t.network.classes,
+      options: t.options, epochsDone: t.epochsDone, records: t.records, data: data, entries: entries,
+      dtype: dtype(S.self))
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     var body = try encoder.encode(header)
@@ -81,7 +83,9 @@ public struct Checkpoint: Codable, Sendable {
     let bytes = [UInt8](file.prefix(checksumPrefix.count + 9))
     guard bytes.count == checksumPrefix.count + 9, Array(bytes.prefix(checksumPrefix.count)) == checksumPrefix, bytes.last == 0x0A else {
       if file.first == UInt8(ascii: "{"), file.prefix(4096).range(of: Data("convlab-checkpoint-1".utf8)) != nil {
-        throw ConvLabError.worded("\(path) is a checkpoint from an older ConvLab (format convlab-checkpoint-1, without a checksum); it cannot be verified, so it is not resumed: start the run again without \(setting: "resume").")
+        throw ConvLabError.worded(
+          "\(path) is a checkpoint from an older ConvLab (format convlab-checkpoint-1, without a checksum); it cannot be verified, so it is not resumed: start the run again without \(setting: "resume")."
+        )
       }
       throw ConvLabError("\(path) is not a ConvLab checkpoint (its first line is not '\(format) crc32=…').")
     }
@@ -143,20 +147,32 @@ public struct Checkpoint: Codable, Sendable {
     var trainer = Trainer(network: network, options: header.options)
     var offset = 0
     for e in header.entries {
-      guard e.layer >= 0, e.layer < network.chain.layers.count, e.shape.count == 4 else { throw ConvLabError("\(path) is damaged: entry \(e.role.prefix(20)) of layer \(e.layer + 1) does not fit the network.") }
+      guard e.layer >= 0, e.layer < network.chain.layers.count, e.shape.count == 4 else {
+        throw ConvLabError("\(path) is damaged: entry \(e.role.prefix(20)) of layer \(e.layer + 1) does not fit the network.")
+      }
       let shape = Shape(e.shape[0], e.shape[1], e.shape[2], e.shape[3])  // non-negative, checked above
       let t = Tensor<S>(shape: shape, storage: values[offset..<(offset + shape.count)].map { S($0) })
       offset += shape.count
       var p = trainer.network.chain.layers[e.layer].parameters
       let current: Tensor<S>?
       switch e.role {
-      case "w": current = p.w; p.w = t
-      case "b": current = p.b; p.b = t
-      case "vw": current = trainer.velocity[e.layer].w; trainer.velocity[e.layer].w = t
-      case "vb": current = trainer.velocity[e.layer].b; trainer.velocity[e.layer].b = t
+      case "w":
+        current = p.w
+        p.w = t
+      case "b":
+        current = p.b
+        p.b = t
+      case "vw":
+        current = trainer.velocity[e.layer].w
+        trainer.velocity[e.layer].w = t
+      case "vb":
+        current = trainer.velocity[e.layer].b
+        trainer.velocity[e.layer].b = t
       default: throw ConvLabError("\(path) is damaged: unknown tensor role '\(e.role.prefix(20))'.")
       }
-      guard current?.shape == shape else { throw ConvLabError("\(path) is damaged: \(e.role.prefix(20)) of layer \(e.layer + 1) is \(shape), the network needs \(current.map { "\($0.shape)" } ?? "none").") }
+      guard current?.shape == shape else {
+        throw ConvLabError("\(path) is damaged: \(e.role.prefix(20)) of layer \(e.layer + 1) is \(shape), the network needs \(current.map { "\($0.shape)" } ?? "none").")
+      }
       trainer.network.chain.layers[e.layer].parameters = p
     }
     trainer.epochsDone = header.epochsDone

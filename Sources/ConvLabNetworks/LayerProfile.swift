@@ -20,7 +20,8 @@ public struct LayerProfile: Sendable {
   /// Times every layer of `network` on the batch `x` with `labels`.
   public init<S: Scalar>(_ network: Network<S>, _ x: Tensor<S>, labels: [Int], repeats: Int = 7) throws {
     let values = try network.chain.forward(x)
-    let p = network.lossParameters(labels: labels), scale = network.objectiveScale(batch: labels.count)
+    let p = network.lossParameters(labels: labels)
+    let scale = network.objectiveScale(batch: labels.count)
     let scores = values[values.count - 1]
     let dzdScores = try network.loss.backward(scores, p, Tensor(shape: Shape(1, 1), storage: [scale])).dzdx
     // dz/dy of every layer from one real backward pass: layer l's is layer l + 1's dz/dx.
@@ -52,9 +53,10 @@ public struct LayerProfile: Sendable {
     var out = ["layer  block      output            forward ms  backward ms   share"]
     for r in rows {
       let output = "\(r.output.h)×\(r.output.w)×\(r.output.d)×\(r.output.n)"
-      out.append("\(MatrixFormat.pad(String(r.layer), 5))  \(r.name.padding(toLength: 9, withPad: " ", startingAt: 0))  "
-        + "\(output.padding(toLength: 16, withPad: " ", startingAt: 0))  \(ms(r.forward))   \(ms(r.backward))  "
-        + MatrixFormat.pad(String(format: "%.0f%%", 100 * (r.forward + r.backward) / total), 6))
+      out.append(
+        "\(MatrixFormat.pad(String(r.layer), 5))  \(r.name.padding(toLength: 9, withPad: " ", startingAt: 0))  "
+          + "\(output.padding(toLength: 16, withPad: " ", startingAt: 0))  \(ms(r.forward))   \(ms(r.backward))  "
+          + MatrixFormat.pad(String(format: "%.0f%%", 100 * (r.forward + r.backward) / total), 6))
     }
     out.append("sum of the layers: \(String(format: "%.3f", total * 1e3)) ms (the SGD update and allocation are not included)")
     return out

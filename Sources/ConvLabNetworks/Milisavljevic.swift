@@ -21,37 +21,45 @@ public enum MilisavljevicExperiment {
   static let f64 = [64, 64, 64, 64]
 
   public static let tables: [Table] = [
-    Table(number: 1, title: "architectures (Table 1)", rows: [
-      Row(label: "Fully-Connected", spec: Models.fullyConnected, paperAccuracy: 0.816, paperSecondsToBest: 70),
-      Row(label: "No Pooling", spec: Models.milisavljevic(.none), paperAccuracy: 0.883, paperSecondsToBest: 1269),
-      Row(label: "Stride", spec: Models.milisavljevic(.stride(2)), paperAccuracy: 0.877, paperSecondsToBest: 185),
-      Row(label: "Dilation", spec: Models.milisavljevic(.dilation(offset: 2, constant: false)), paperAccuracy: 0.883, paperSecondsToBest: 576),
-      Row(label: "Max Pooling", spec: Models.milisavljevic(.pool(.max, [2])), paperAccuracy: 0.880, paperSecondsToBest: 209),
-      Row(label: "Average Pooling", spec: Models.milisavljevic(.pool(.avg, [2])), paperAccuracy: 0.881, paperSecondsToBest: 504),
-    ]),
-    Table(number: 2, title: "stride (Table 2)", rows: [
-      Row(label: "stride 2", spec: Models.milisavljevic(.stride(2)), paperAccuracy: 0.877, paperSecondsToBest: 185),
-      Row(label: "stride 3", spec: Models.milisavljevic(.stride(3)), paperAccuracy: 0.874, paperSecondsToBest: 203),
-      Row(label: "stride 4", spec: Models.milisavljevic(.stride(4)), paperAccuracy: 0.867, paperSecondsToBest: 222),
-    ]),
+    Table(
+      number: 1, title: "architectures (Table 1)",
+      rows: [
+        Row(label: "Fully-Connected", spec: Models.fullyConnected, paperAccuracy: 0.816, paperSecondsToBest: 70),
+        Row(label: "No Pooling", spec: Models.milisavljevic(.none), paperAccuracy: 0.883, paperSecondsToBest: 1269),
+        Row(label: "Stride", spec: Models.milisavljevic(.stride(2)), paperAccuracy: 0.877, paperSecondsToBest: 185),
+        Row(label: "Dilation", spec: Models.milisavljevic(.dilation(offset: 2, constant: false)), paperAccuracy: 0.883, paperSecondsToBest: 576),
+        Row(label: "Max Pooling", spec: Models.milisavljevic(.pool(.max, [2])), paperAccuracy: 0.880, paperSecondsToBest: 209),
+        Row(label: "Average Pooling", spec: Models.milisavljevic(.pool(.avg, [2])), paperAccuracy: 0.881, paperSecondsToBest: 504),
+      ]),
+    Table(
+      number: 2, title: "stride (Table 2)",
+      rows: [
+        Row(label: "stride 2", spec: Models.milisavljevic(.stride(2)), paperAccuracy: 0.877, paperSecondsToBest: 185),
+        Row(label: "stride 3", spec: Models.milisavljevic(.stride(3)), paperAccuracy: 0.874, paperSecondsToBest: 203),
+        Row(label: "stride 4", spec: Models.milisavljevic(.stride(4)), paperAccuracy: 0.867, paperSecondsToBest: 222),
+      ]),
     Table(number: 3, title: "number of filters (Table 3; the paper reports only its best two per method)", rows: filterRows),
-    Table(number: 4, title: "pool size (Table 4)", rows: [
-      Row(label: "max F 2", spec: Models.milisavljevic(.pool(.max, [2])), paperAccuracy: 0.880),
-      Row(label: "max F 3", spec: Models.milisavljevic(.pool(.max, [3])), paperAccuracy: 0.877),
-      Row(label: "max F 2→3", spec: Models.milisavljevic(.pool(.max, [2, 2, 3, 3])), paperAccuracy: 0.874),
-      Row(label: "avg F 2", spec: Models.milisavljevic(.pool(.avg, [2])), paperAccuracy: 0.881),
-      Row(label: "avg F 3", spec: Models.milisavljevic(.pool(.avg, [3])), paperAccuracy: 0.874),
-      Row(label: "avg F 2→3", spec: Models.milisavljevic(.pool(.avg, [2, 2, 3, 3])), paperAccuracy: 0.878),
-      Row(label: "max+avg F 2", spec: Models.milisavljevic(.pool(.maxavg, [2])), paperAccuracy: 0.880),
-      Row(label: "max+avg F 3", spec: Models.milisavljevic(.pool(.maxavg, [3])), paperAccuracy: 0.877),
-      Row(label: "max+avg F 2→3", spec: Models.milisavljevic(.pool(.maxavg, [2, 2, 3, 3])), paperAccuracy: 0.883),
-    ]),
-    Table(number: 5, title: "dilation (Table 5)", rows: [
-      Row(label: "i+1", spec: Models.milisavljevic(.dilation(offset: 1, constant: false)), paperAccuracy: 0.885, paperSecondsToBest: 640),
-      Row(label: "i+2", spec: Models.milisavljevic(.dilation(offset: 2, constant: false)), paperAccuracy: 0.883, paperSecondsToBest: 576),
-      Row(label: "i+3 (pad 2)", spec: Models.milisavljevic(.dilation(offset: 3, constant: false)), paperAccuracy: 0.886, paperSecondsToBest: 741),
-      Row(label: "constant 2", spec: Models.milisavljevic(.dilation(offset: 2, constant: true)), paperAccuracy: 0.886, paperSecondsToBest: 1426),
-    ]),
+    Table(
+      number: 4, title: "pool size (Table 4)",
+      rows: [
+        Row(label: "max F 2", spec: Models.milisavljevic(.pool(.max, [2])), paperAccuracy: 0.880),
+        Row(label: "max F 3", spec: Models.milisavljevic(.pool(.max, [3])), paperAccuracy: 0.877),
+        Row(label: "max F 2→3", spec: Models.milisavljevic(.pool(.max, [2, 2, 3, 3])), paperAccuracy: 0.874),
+        Row(label: "avg F 2", spec: Models.milisavljevic(.pool(.avg, [2])), paperAccuracy: 0.881),
+        Row(label: "avg F 3", spec: Models.milisavljevic(.pool(.avg, [3])), paperAccuracy: 0.874),
+        Row(label: "avg F 2→3", spec: Models.milisavljevic(.pool(.avg, [2, 2, 3, 3])), paperAccuracy: 0.878),
+        Row(label: "max+avg F 2", spec: Models.milisavljevic(.pool(.maxavg, [2])), paperAccuracy: 0.880),
+        Row(label: "max+avg F 3", spec: Models.milisavljevic(.pool(.maxavg, [3])), paperAccuracy: 0.877),
+        Row(label: "max+avg F 2→3", spec: Models.milisavljevic(.pool(.maxavg, [2, 2, 3, 3])), paperAccuracy: 0.883),
+      ]),
+    Table(
+      number: 5, title: "dilation (Table 5)",
+      rows: [
+        Row(label: "i+1", spec: Models.milisavljevic(.dilation(offset: 1, constant: false)), paperAccuracy: 0.885, paperSecondsToBest: 640),
+        Row(label: "i+2", spec: Models.milisavljevic(.dilation(offset: 2, constant: false)), paperAccuracy: 0.883, paperSecondsToBest: 576),
+        Row(label: "i+3 (pad 2)", spec: Models.milisavljevic(.dilation(offset: 3, constant: false)), paperAccuracy: 0.886, paperSecondsToBest: 741),
+        Row(label: "constant 2", spec: Models.milisavljevic(.dilation(offset: 2, constant: true)), paperAccuracy: 0.886, paperSecondsToBest: 1426),
+      ]),
   ]
 
   /// Table 3 lists, per method, the best (128 filters) and second best (64) models; the other

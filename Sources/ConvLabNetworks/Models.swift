@@ -41,7 +41,9 @@ public enum Models {
       switch reduction {
       case .none: items += ["conv 3x3x\(k) pad 1", "relu"]
       case .pool(let method, let sizes):
-        let f = sizes[min(i, sizes.count - 1)], out = (h + f - 1) / f, overhang = out * f - h
+        let f = sizes[min(i, sizes.count - 1)]
+        let out = (h + f - 1) / f
+        let overhang = out * f - h
         items += ["conv 3x3x\(k) pad 1", "relu", "pool \(method.rawValue) \(f)\(overhang > 0 ? " pad 0,\(overhang),0,\(overhang)" : "")"]
         h = out
       case .stride(let s): items += ["conv 3x3x\(k) pad 1 stride \(s)", "relu"]

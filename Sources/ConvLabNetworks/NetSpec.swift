@@ -43,7 +43,9 @@ public struct NetSpec: Sendable, Equatable, CustomStringConvertible {
       func fail(_ why: String) -> ConvLabError { ConvLabError("network spec item \(index + 1) '\(item)': \(why)") }
       func dims(_ text: String, _ count: ClosedRange<Int>) throws -> [Int] {
         let v = text.split(separator: "x").map { Int($0) }
-        guard count.contains(v.count), v.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= Size.maxExtent }) else { throw fail("'\(text)' should be \(count.lowerBound == count.upperBound ? "\(count.lowerBound)" : "\(count.lowerBound) or \(count.upperBound)") positive integers joined by x.") }
+        guard count.contains(v.count), v.allSatisfy({ ($0 ?? 0) >= 1 && ($0 ?? 0) <= Size.maxExtent }) else {
+          throw fail("'\(text)' should be \(count.lowerBound == count.upperBound ? "\(count.lowerBound)" : "\(count.lowerBound) or \(count.upperBound)") positive integers joined by x.")
+        }
         return v.compactMap { $0 }
       }
       // Options come as `name value` pairs (or a bare flag).
@@ -57,12 +59,15 @@ public struct NetSpec: Sendable, Equatable, CustomStringConvertible {
         if valued.contains(word) {
           guard w + 1 < words.count else { throw fail("'\(word)' needs a value.") }
           guard options[word] == nil else { throw fail("'\(word)' is given twice.") }
-          options[word] = words[w + 1]; w += 2
+          options[word] = words[w + 1]
+          w += 2
         } else if word == "ceil" || word == "flip" {
           guard !flags.contains(word) else { throw fail("'\(word)' is given twice.") }
-          flags.insert(word); w += 1
+          flags.insert(word)
+          w += 1
         } else {
-          positional.append(words[w]); w += 1
+          positional.append(words[w])
+          w += 1
         }
       }
       func pair(_ key: String) throws -> [Int] {
@@ -99,13 +104,19 @@ public struct NetSpec: Sendable, Equatable, CustomStringConvertible {
       case "subsample":
         try onlyOptions([], positional: 1)
         layers.append(.subsample(try dims(positional[0], 1...1)[0]))
-      case "relu": try onlyOptions([], positional: 0); layers.append(.relu(leak: 0))
+      case "relu":
+        try onlyOptions([], positional: 0)
+        layers.append(.relu(leak: 0))
       case "leaky":
         try onlyOptions([], positional: 1)
         guard let a = Double(positional[0]), a > 0, a < 1 else { throw fail("the leak should be a number between 0 and 1.") }
         layers.append(.relu(leak: a))
-      case "sigmoid": try onlyOptions([], positional: 0); layers.append(.sigmoid)
-      case "tanh": try onlyOptions([], positional: 0); layers.append(.tanh)
+      case "sigmoid":
+        try onlyOptions([], positional: 0)
+        layers.append(.sigmoid)
+      case "tanh":
+        try onlyOptions([], positional: 0)
+        layers.append(.tanh)
       case "dense":
         try onlyOptions([], positional: 1)
         layers.append(.dense(try dims(positional[0], 1...1)[0]))
@@ -133,7 +144,7 @@ public struct NetSpec: Sendable, Equatable, CustomStringConvertible {
     func pad(_ p: [Int]) -> String { Set(p).count == 1 ? "\(p[0])" : p.map(String.init).joined(separator: ",") }
     let items = layers.map { layer -> String in
       switch layer {
-      case let .conv(fh, fw, k, p, s, d, table, flip):
+      case .conv(let fh, let fw, let k, let p, let s, let d, let table, let flip):
         var t = "conv \(fh)x\(fw)x\(k)"
         if p != [0, 0, 0, 0] { t += " pad \(pad(p))" }
         if s != [1, 1] { t += " stride \(pair(s))" }
@@ -141,7 +152,7 @@ public struct NetSpec: Sendable, Equatable, CustomStringConvertible {
         if table { t += " table lenet" }
         if flip { t += " flip" }
         return t
-      case let .pool(m, size, s, p, ceil):
+      case .pool(let m, let size, let s, let p, let ceil):
         var t = "pool \(m.rawValue) \(size[0] == size[1] ? "\(size[0])" : "\(size[0])x\(size[1])")"
         if s != size { t += " stride \(pair(s))" }
         if p != [0, 0, 0, 0] { t += " pad \(pad(p))" }

@@ -59,21 +59,26 @@ public enum NetWeights {
         let k = key(layer: l, role)
         expected.append(k)
         guard let array = archive[k] else {
-          throw ConvLabError("\(name) has no array '\(k)' (\(role == "w" ? "weights" : "biases") of item \(l + 1), \(layer.block.name), shape \(fileShape(layer.block, role: role, current.shape).map(String.init).joined(separator: "×"))).")
+          throw ConvLabError(
+            "\(name) has no array '\(k)' (\(role == "w" ? "weights" : "biases") of item \(l + 1), \(layer.block.name), shape \(fileShape(layer.block, role: role, current.shape).map(String.init).joined(separator: "×")))."
+          )
         }
         let want = fileShape(layer.block, role: role, current.shape)
         // Vectors may come in any shape with the right count (np.save of a row or a column).
         let isVector = want.count == 1
         let fits = isVector ? array.values.count == want[0] && array.shape.filter({ $0 != 1 }).count <= 1 : Self.sameShape(array.shape, want)
         guard fits else {
-          throw ConvLabError("\(name)['\(k)'] has shape \(array.shape.map(String.init).joined(separator: "×")) but item \(l + 1) (\(layer.block.name)) needs \(want.map(String.init).joined(separator: "×")).")
+          throw ConvLabError(
+            "\(name)['\(k)'] has shape \(array.shape.map(String.init).joined(separator: "×")) but item \(l + 1) (\(layer.block.name)) needs \(want.map(String.init).joined(separator: "×")).")
         }
         guard array.values.allSatisfy(\.isFinite) else { throw ConvLabError("\(name)['\(k)'] contains NaN or infinite values.") }
         let t = Tensor<S>(shape: current.shape, storage: array.values.map { S($0) })
         if role == "w", let mask = network.masks[l] {
           if let i = mask.storage.indices.first(where: { mask.storage[$0] == 0 && t.storage[$0] != 0 }) {
             let s = mask.shape.subscripts(i)
-            throw ConvLabError("\(name)['\(k)'] has a non-zero weight at (\(s.i + 1), \(s.j + 1), \(s.d + 1), \(s.n + 1)), which the LeNet table leaves unconnected (input map \(s.d + 1) does not feed map \(s.n + 1), Xu Table 1).")
+            throw ConvLabError(
+              "\(name)['\(k)'] has a non-zero weight at (\(s.i + 1), \(s.j + 1), \(s.d + 1), \(s.n + 1)), which the LeNet table leaves unconnected (input map \(s.d + 1) does not feed map \(s.n + 1), Xu Table 1)."
+            )
           }
         }
         if role == "w" { p.w = t } else { p.b = t }
@@ -87,7 +92,11 @@ public enum NetWeights {
 
   /// Shapes equal up to trailing singleton dimensions.
   static func sameShape(_ a: [Int], _ b: [Int]) -> Bool {
-    func trim(_ s: [Int]) -> [Int] { var s = s; while s.count > 1, s.last == 1 { s.removeLast() }; return s }
+    func trim(_ s: [Int]) -> [Int] {
+      var s = s
+      while s.count > 1, s.last == 1 { s.removeLast() }
+      return s
+    }
     return trim(a) == trim(b)
   }
 }

@@ -26,17 +26,22 @@ public struct Network<S: Scalar>: Sendable {
   public init(spec: NetSpec, input: Shape, classes: Int?, seed: UInt64) throws {
     var rng = SeededGenerator(seed: seed)
     var shape = Shape(input.h, input.w, input.d, 1)
-    var layers: [Chain<S>.Layer] = [], masks: [Tensor<S>?] = [], shapes: [Shape] = []
+    var layers: [Chain<S>.Layer] = []
+    var masks: [Tensor<S>?] = []
+    var shapes: [Shape] = []
     // Max+average pooling (Milisavljevic §3) sums two poolings, roughly doubling the scale of
     // what it passes on; the next weighted layer starts that much smaller, so activations keep
     // the scale He's rule intends (without it the 4-layer network diverges from the first step).
     var gain = 1.0
     for (l, layer) in spec.layers.enumerated() {
-      var p = Parameters<S>(), mask: Tensor<S>? = nil
+      var p = Parameters<S>()
+      var mask: Tensor<S>? = nil
       let block: any Block
       switch layer {
-      case let .conv(fh, fw, k, pad, stride, dilate, table, flip):
-        block = flip ? FlippedConv(pad: pad, stride: (stride[0], stride[1]), dilate: (dilate[0], dilate[1]))
+      case .conv(let fh, let fw, let k, let pad, let stride, let dilate, let table, let flip):
+        block =
+          flip
+          ? FlippedConv(pad: pad, stride: (stride[0], stride[1]), dilate: (dilate[0], dilate[1]))
           : Conv(pad: pad, stride: (stride[0], stride[1]), dilate: (dilate[0], dilate[1]))
         // Training keeps each filter bank three times (weights, gradient, momentum); the output
         // is at most (H + padding)·(W + padding)·K per image. Both are checked before the filters
@@ -56,7 +61,7 @@ public struct Network<S: Scalar>: Sendable {
         if let m = mask { w = w.zipWith(m, *) }
         p.w = w
         p.b = Tensor(shape: Shape(1, k))
-      case let .pool(method, size, stride, pad, ceil):
+      case .pool(let method, let size, let stride, let pad, let ceil):
         block = Pool(method: method, size: (size[0], size[1]), pad: pad, stride: (stride[0], stride[1]), caffeCeil: ceil)
         if method == .maxavg { gain /= 2 }
       case .subsample(let n):

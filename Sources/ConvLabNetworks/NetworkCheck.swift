@@ -45,15 +45,17 @@ public struct NetworkCheck: Sendable {
       .init(Conv(), Parameters(w: .uniform(Shape(4, 4, 4, 3), using: &rng))),
       .init(Loss(kind: .softmaxlog), Parameters(labels: labels)),
     ])
-    let dag = try DAG<Double>(input: "x0", nodes: [
-      .init("a", .block(Conv(pad: [1, 1, 1, 1]), Parameters(w: .uniform(Shape(3, 3, 1, 2), using: &rng)), input: "x0")),
-      .init("r", .block(Tanh(), Parameters(), input: "a")),
-      .init("s", .block(Conv(), Parameters(w: .uniform(Shape(1, 1, 1, 2), using: &rng)), input: "x0")),
-      .init("t", .sum(["r", "s", "a"])),
-      .init("u", .block(Pool(method: .avg, size: (2, 2), stride: (2, 2)), Parameters(), input: "t")),
-      .init("v", .block(Dense(), Parameters(w: .uniform(Shape(3, 32), using: &rng)), input: "u")),
-      .init("z", .block(Loss(kind: .softmaxlog), Parameters(labels: labels), input: "v")),
-    ])
+    let dag = try DAG<Double>(
+      input: "x0",
+      nodes: [
+        .init("a", .block(Conv(pad: [1, 1, 1, 1]), Parameters(w: .uniform(Shape(3, 3, 1, 2), using: &rng)), input: "x0")),
+        .init("r", .block(Tanh(), Parameters(), input: "a")),
+        .init("s", .block(Conv(), Parameters(w: .uniform(Shape(1, 1, 1, 2), using: &rng)), input: "x0")),
+        .init("t", .sum(["r", "s", "a"])),
+        .init("u", .block(Pool(method: .avg, size: (2, 2), stride: (2, 2)), Parameters(), input: "t")),
+        .init("v", .block(Dense(), Parameters(w: .uniform(Shape(3, 32), using: &rng)), input: "u")),
+        .init("z", .block(Loss(kind: .softmaxlog), Parameters(labels: labels), input: "v")),
+      ])
     return [
       try NetworkCheck(name: "chain: conv 3×3 → sigmoid → avg pool 2 → conv 4×4 → softmaxlog", dag: chain.dag, x: x),
       try NetworkCheck(name: "DAG: a = conv 3×3(x), r = tanh(a), s = conv 1×1(x), t = r + s + a → avg pool → dense → softmaxlog", dag: dag, x: x),
@@ -131,8 +133,10 @@ public struct NetworkVerification: Sendable {
   /// Checks `network` at input `x` against `target`; `fdEntries` bounds the finite differences
   /// per array, `seed` draws their sample and the projections' u, `jacobianBytes` is the gate
   /// above which a block is checked by projections.
-  public init(network: Network<Double>, x: Tensor<Double>, target: NetTarget<Double>, fdEntries: Int = 64, seed: UInt64 = 1,
-              jacobianBytes: Int = min(JacobianBudget.defaultBytes, MemoryLimit.bytes / 4)) throws {
+  public init(
+    network: Network<Double>, x: Tensor<Double>, target: NetTarget<Double>, fdEntries: Int = 64, seed: UInt64 = 1,
+    jacobianBytes: Int = min(JacobianBudget.defaultBytes, MemoryLimit.bytes / 4)
+  ) throws {
     let chain = network.chain
     let p = try network.lossParameters(target, count: x.shape.n)
     let (z, dzdx, grads) = try network.objective(x, target)
@@ -167,8 +171,10 @@ public struct NetworkVerification: Sendable {
     func centralDifference(at value: Double, scale: Double, _ f: (Double) throws -> Double) rethrows -> Double? {
       let h = FiniteDifferences.step(at: value)
       let (f0, fp, fm, fph, fmh) = (try f(value), try f(value + h), try f(value - h), try f(value + h / 2), try f(value - h / 2))
-      let full = (fp - fm) / (2 * h), half = (fph - fmh) / h
-      let gap = (fp - 2 * f0 + fm) / h, halfGap = (fph - 2 * f0 + fmh) / (h / 2)
+      let full = (fp - fm) / (2 * h)
+      let half = (fph - fmh) / h
+      let gap = (fp - 2 * f0 + fm) / h
+      let halfGap = (fph - 2 * f0 + fmh) / (h / 2)
       let tolerance = ThreeWayCheck.finiteDifferenceTolerance * max(scale, abs(full)) / 4
       return abs(full - half) <= tolerance && abs(gap - 2 * halfGap) <= tolerance ? full : nil
     }
@@ -177,14 +183,20 @@ public struct NetworkVerification: Sendable {
     let lossJacobian = try network.loss.explicitJacobian(at: scores, p, wrt: .x)
     var r = lossJacobian.leftMultiply([scale])
     var viaBackprop: Int? = nil
-    var layerRows: [Row] = [], endRows: [Row] = [], projected: [Int] = [], largest = lossJacobian.storedCount * 8
+    var layerRows: [Row] = []
+    var endRows: [Row] = []
+    var projected: [Int] = []
+    var largest = lossJacobian.storedCount * 8
     var literalParameterGradients: [Int: [Variable: [Double]]] = [:]
 
     for l in stride(from: chain.layers.count - 1, through: 0, by: -1) {
-      let layer = chain.layers[l], input = values[l], output = values[l + 1]
+      let layer = chain.layers[l]
+      let input = values[l]
+      let output = values[l + 1]
       let g = upstream[l]
       let item = l + 1
-      let inPer = input.count / input.shape.n, outPer = output.count / output.shape.n
+      let inPer = input.count / input.shape.n
+      let outPer = output.count / output.shape.n
       var variables: [Variable] = [.x]
       if layer.parameters.w != nil, layer.block.variables(layer.parameters).contains(.w) { variables.append(.w) }
       if layer.parameters.b != nil, layer.block.variables(layer.parameters).contains(.b) { variables.append(.b) }
@@ -203,19 +215,25 @@ public struct NetworkVerification: Sendable {
         var nextR = [Double](repeating: 0, count: input.count)
         for v in variables {
           let size = v == .x ? input.count : (v == .w ? layer.parameters.w?.count ?? 0 : layer.parameters.b?.count ?? 0)
-          var literalLayer = [Double](repeating: 0, count: size), literalEnd = literalLayer
+          var literalLayer = [Double](repeating: 0, count: size)
+          var literalEnd = literalLayer
           var form = ""
           for n in 0..<input.shape.n {
             let j = try layer.block.explicitJacobian(at: input.image(n), layer.parameters, wrt: v)
             largest = max(largest, j.storedCount * 8)
             form = j.form
-            let gSlice = Array(g.storage[n * outPer..<(n + 1) * outPer]), rSlice = Array(r[n * outPer..<(n + 1) * outPer])
-            let a = j.leftMultiply(gSlice), b = j.leftMultiply(rSlice)
+            let gSlice = Array(g.storage[n * outPer..<(n + 1) * outPer])
+            let rSlice = Array(r[n * outPer..<(n + 1) * outPer])
+            let a = j.leftMultiply(gSlice)
+            let b = j.leftMultiply(rSlice)
             if v == .x {
               literalLayer.replaceSubrange(n * inPer..<(n + 1) * inPer, with: a)
               literalEnd.replaceSubrange(n * inPer..<(n + 1) * inPer, with: b)
             } else {
-              for k in 0..<size { literalLayer[k] += a[k]; literalEnd[k] += b[k] }
+              for k in 0..<size {
+                literalLayer[k] += a[k]
+                literalEnd[k] += b[k]
+              }
             }
           }
           if v == .x { nextR = literalEnd } else { literalParameterGradients[l, default: [:]][v] = literalEnd }
@@ -232,10 +250,12 @@ public struct NetworkVerification: Sendable {
               return zip(g.storage, try f(probe)).reduce(0) { $0 + $1.0 * $1.1 }
             }.map { (k, $0) }
           }
-          layerRows.append(Row(item: item, block: layer.block.name, variable: v.rawValue, form: form,
-                               literalVsBackprop: Comparison(literalLayer, backprop.storage),
-                               backpropVsFiniteDifferences: Comparison(numeric.map { backprop.storage[$0.0] }, numeric.map(\.1)),
-                               checked: numeric.count, total: size, atKinks: min(size, fdEntries) - numeric.count))
+          layerRows.append(
+            Row(
+              item: item, block: layer.block.name, variable: v.rawValue, form: form,
+              literalVsBackprop: Comparison(literalLayer, backprop.storage),
+              backpropVsFiniteDifferences: Comparison(numeric.map { backprop.storage[$0.0] }, numeric.map(\.1)),
+              checked: numeric.count, total: size, atKinks: min(size, fdEntries) - numeric.count))
         }
         r = nextR
       } else {
@@ -253,7 +273,8 @@ public struct NetworkVerification: Sendable {
           // The literal side: ⟨v_n, J_n u_n⟩ image by image, J_n u_n from the explicit Jacobian
           // built in column blocks under the gate (x: each image has its own slice of u; w, b:
           // every image sees the whole u).
-          var sum = 0.0, hasLiteral = true
+          var sum = 0.0
+          var hasLiteral = true
           for n in 0..<input.shape.n {
             let uSlice = v == .x ? Array(u[n * inPer..<(n + 1) * inPer]) : u
             guard let ju = try layer.block.literalJacobianProduct(at: input.image(n), layer.parameters, wrt: v, uSlice, bytes: jacobianBytes) else {
@@ -263,10 +284,11 @@ public struct NetworkVerification: Sendable {
             sum += zip(g.storage[n * outPer..<(n + 1) * outPer], ju).reduce(0) { $0 + $1.0 * $1.1 }
           }
           let literal = hasLiteral ? sum : nil
-          var row = Row(item: item, block: layer.block.name, variable: v.rawValue, form: "projection vᵀJu",
-                        literalVsBackprop: literal.map { Comparison([$0], [vJu]) },
-                        backpropVsFiniteDifferences: Comparison(numeric.map { _ in [vJu] } ?? [], numeric.map { [$0] } ?? []),
-                        checked: numeric == nil ? 0 : 1, total: at.count, atKinks: numeric == nil ? 1 : 0)
+          var row = Row(
+            item: item, block: layer.block.name, variable: v.rawValue, form: "projection vᵀJu",
+            literalVsBackprop: literal.map { Comparison([$0], [vJu]) },
+            backpropVsFiniteDifferences: Comparison(numeric.map { _ in [vJu] } ?? [], numeric.map { [$0] } ?? []),
+            checked: numeric == nil ? 0 : 1, total: at.count, atKinks: numeric == nil ? 1 : 0)
           row.projection = (literal, vJu, numeric)
           if let literal, let numeric { row.literalVsFiniteDifferences = Comparison([literal], [numeric]) }
           layerRows.append(row)
@@ -277,8 +299,10 @@ public struct NetworkVerification: Sendable {
     }
 
     // End to end: the products against backprop and finite differences of z.
-    func endRow(item: Int, block: String, key: String, literal: [Double]?, backprop: [Double], at: [Double], mask: [Double]?,
-                z zOf: ([Double]) throws -> Double) throws -> Row {
+    func endRow(
+      item: Int, block: String, key: String, literal: [Double]?, backprop: [Double], at: [Double], mask: [Double]?,
+      z zOf: ([Double]) throws -> Double
+    ) throws -> Row {
       let entries = sample(at.count) { mask?[$0] != 0 }
       var probe = at
       let scale = backprop.reduce(0) { max($0, abs($1)) }
@@ -291,23 +315,28 @@ public struct NetworkVerification: Sendable {
       }
       let masked = literal.map { lit in mask.map { m in zip(lit, m).map { $0 * $1 } } ?? lit }
       let form = viaBackprop.map { $0 >= item ? "product (backprop above item \($0))" : "product of explicit Jacobians" } ?? "product of explicit Jacobians"
-      return Row(item: item, block: block, variable: key, form: form, literalVsBackprop: masked.map { Comparison($0, backprop) },
-                 backpropVsFiniteDifferences: Comparison(numeric.map { backprop[$0.0] }, numeric.map(\.1)), checked: numeric.count, total: at.count,
-                 atKinks: entries.count - numeric.count)
+      return Row(
+        item: item, block: block, variable: key, form: form, literalVsBackprop: masked.map { Comparison($0, backprop) },
+        backpropVsFiniteDifferences: Comparison(numeric.map { backprop[$0.0] }, numeric.map(\.1)), checked: numeric.count, total: at.count,
+        atKinks: entries.count - numeric.count)
     }
-    endRows.append(try endRow(item: 0, block: "input", key: "x", literal: r, backprop: dzdx.storage, at: x.storage, mask: nil) { v in
-      try objective(x: Tensor(shape: x.shape, storage: v), layers: chain.layers)
-    })
+    endRows.append(
+      try endRow(item: 0, block: "input", key: "x", literal: r, backprop: dzdx.storage, at: x.storage, mask: nil) { v in
+        try objective(x: Tensor(shape: x.shape, storage: v), layers: chain.layers)
+      })
     for (l, layer) in chain.layers.enumerated() {
       for v in [Variable.w, .b] {
         guard let t = v == .w ? layer.parameters.w : layer.parameters.b, let backprop = v == .w ? grads[l].dzdw : grads[l].dzdb else { continue }
         let mask = v == .w ? network.masks[l]?.storage : nil
-        endRows.append(try endRow(item: l + 1, block: layer.block.name, key: NetWeights.key(layer: l, v.rawValue),
-                                  literal: literalParameterGradients[l]?[v], backprop: backprop.storage, at: t.storage, mask: mask) { values in
-          var layers = chain.layers
-          if v == .w { layers[l].parameters.w = Tensor(shape: t.shape, storage: values) } else { layers[l].parameters.b = Tensor(shape: t.shape, storage: values) }
-          return try objective(x: x, layers: layers)
-        })
+        endRows.append(
+          try endRow(
+            item: l + 1, block: layer.block.name, key: NetWeights.key(layer: l, v.rawValue),
+            literal: literalParameterGradients[l]?[v], backprop: backprop.storage, at: t.storage, mask: mask
+          ) { values in
+            var layers = chain.layers
+            if v == .w { layers[l].parameters.w = Tensor(shape: t.shape, storage: values) } else { layers[l].parameters.b = Tensor(shape: t.shape, storage: values) }
+            return try objective(x: x, layers: layers)
+          })
       }
     }
     layers = layerRows

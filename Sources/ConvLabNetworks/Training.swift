@@ -154,11 +154,14 @@ public struct Trainer<S: Scalar>: Sendable {
   /// Trains one epoch, then measures the validation set.
   public mutating func runEpoch(_ data: DataSplits, progress: (BatchProgress) -> Void = { _ in }) throws -> EpochRecord {
     let e = epochsDone
-    let mu = S(options.momentum), lambda = S(options.weightDecay)
+    let mu = S(options.momentum)
+    let lambda = S(options.weightDecay)
     let order = self.order(epoch: e, count: data.train.count)
     let batches = (order.count + options.batchSize - 1) / options.batchSize
     let start = Date()
-    var lossSum = 0.0, correct = 0, seen = 0
+    var lossSum = 0.0
+    var correct = 0
+    var seen = 0
     for b in 0..<batches {
       let indices = order[(b * options.batchSize)..<min(order.count, (b + 1) * options.batchSize)]
       var images: Tensor<S> = data.train.subset(indices).images.converted()
@@ -167,23 +170,27 @@ public struct Trainer<S: Scalar>: Sendable {
       let rate = options.learningRate(epoch: e, batch: b, batches: batches)
       let result = try step(images, labels: labels, eta: S(rate), mu: mu, lambda: lambda)
       guard result.loss.isFinite else {
-        throw ConvLabError.worded("the loss became \(result.loss) in epoch \(e + 1), batch \(b + 1); lower the learning rate (\(setting: "lr") \(options.learningRate)) or warm it up longer (\(setting: "warmup")).")
+        throw ConvLabError.worded(
+          "the loss became \(result.loss) in epoch \(e + 1), batch \(b + 1); lower the learning rate (\(setting: "lr") \(options.learningRate)) or warm it up longer (\(setting: "warmup")).")
       }
       lossSum += result.loss * Double(indices.count)
       correct += result.correct
       seen += indices.count
       let elapsed = Date().timeIntervalSince(start)
-      progress(BatchProgress(epoch: e + 1, epochs: options.epochs, batch: b + 1, batches: batches, loss: lossSum / Double(seen),
-                             accuracy: Double(correct) / Double(seen), imagesPerSecond: Double(seen) / max(elapsed, 1e-9), elapsed: elapsed,
-                             batchLoss: result.loss, learningRate: rate, gradientNorm: lastGradientNorm))
+      progress(
+        BatchProgress(
+          epoch: e + 1, epochs: options.epochs, batch: b + 1, batches: batches, loss: lossSum / Double(seen),
+          accuracy: Double(correct) / Double(seen), imagesPerSecond: Double(seen) / max(elapsed, 1e-9), elapsed: elapsed,
+          batchLoss: result.loss, learningRate: rate, gradientNorm: lastGradientNorm))
     }
     if let device { try device.download(into: &network, velocity: &velocity) }
     let seconds = Date().timeIntervalSince(start)
     let validation = try evaluate(data.validation)
     epochsDone += 1
-    let record = EpochRecord(epoch: epochsDone, learningRate: options.learningRate(epoch: e), trainLoss: lossSum / Double(seen), trainAccuracy: Double(correct) / Double(seen),
-                             validationLoss: validation.loss, validationAccuracy: validation.accuracy, seconds: seconds,
-                             elapsedSeconds: (records.last?.elapsedSeconds ?? 0) + seconds, imagesPerSecond: Double(seen) / seconds)
+    let record = EpochRecord(
+      epoch: epochsDone, learningRate: options.learningRate(epoch: e), trainLoss: lossSum / Double(seen), trainAccuracy: Double(correct) / Double(seen),
+      validationLoss: validation.loss, validationAccuracy: validation.accuracy, seconds: seconds,
+      elapsedSeconds: (records.last?.elapsedSeconds ?? 0) + seconds, imagesPerSecond: Double(seen) / seconds)
     records.append(record)
     return record
   }
@@ -191,7 +198,8 @@ public struct Trainer<S: Scalar>: Sendable {
   /// Mirrors each image of the batch left–right with probability ½ (column j ↔ W − 1 − j).
   public static func flipSomeImages(_ x: inout Tensor<S>, seed: UInt64) {
     var rng = SeededGenerator(seed: seed)
-    let s = x.shape, plane = s.h * s.w
+    let s = x.shape
+    let plane = s.h * s.w
     for n in 0..<s.n where Bool.random(using: &rng) {
       for d in 0..<s.d {
         let base = (n * s.d + d) * plane
@@ -257,7 +265,8 @@ public struct Trainer<S: Scalar>: Sendable {
   /// Mean loss and accuracy on a dataset, in batches of `batch` images.
   public func evaluate(_ data: Dataset, batch: Int = 500) throws -> (loss: Double, accuracy: Double) {
     guard data.count > 0 else { return (.nan, .nan) }
-    var lossSum = 0.0, correct = 0
+    var lossSum = 0.0
+    var correct = 0
     for start in stride(from: 0, to: data.count, by: batch) {
       let part = data.subset(start..<min(data.count, start + batch))
       let images: Tensor<S> = part.images.converted()

@@ -24,7 +24,8 @@ public enum TrainingAgreement {
   /// A learnable task on random images, so that SGD makes progress (and its dynamics show): the
   /// label is which of ten horizontal bands of the 28×28 image is brightest on average.
   static func brightestBand(_ images: Tensor<Double>, image: Int) -> Int {
-    var sums = [Double](repeating: 0, count: 10), counts = [Double](repeating: 0, count: 10)
+    var sums = [Double](repeating: 0, count: 10)
+    var counts = [Double](repeating: 0, count: 10)
     for j in 0..<28 {
       for i in 0..<28 {
         sums[i * 10 / 28] += images.storage[i + 28 * j + 784 * image]
@@ -37,18 +38,22 @@ public enum TrainingAgreement {
   /// `steps` SGD steps (batch `batch`, η 0.02, μ 0.9, λ 5e-4) on seeded random images, labelled
   /// by `brightestBand`;
   /// the weights are compared after the steps listed in `compareAfter` (each costs a download).
-  public static func run<S: Scalar>(_: S.Type, engine: any ComputeEngine, steps: Int, compareAfter: Set<Int>, batch: Int = 32,
-                                    seed: UInt64 = 1) throws -> [Step] {
+  public static func run<S: Scalar>(
+    _: S.Type, engine: any ComputeEngine, steps: Int, compareAfter: Set<Int>, batch: Int = 32,
+    seed: UInt64 = 1
+  ) throws -> [Step] {
     let network = try Network<S>(spec: try Models.spec("lenet5"), input: Shape(28, 28, 1), classes: 10, seed: seed)
     var options = TrainingOptions()
     options.batchSize = batch
-    var cpu = Trainer(network: network, options: options), device = Trainer(network: network, options: options)
+    var cpu = Trainer(network: network, options: options)
+    var device = Trainer(network: network, options: options)
     try device.useDevice(engine)
     var rng = SeededGenerator(seed: seed &+ 1000)
     var out: [Step] = []
     for step in 1...max(1, steps) {
       let images = Tensor<Double>.uniform(Shape(28, 28, 1, batch), using: &rng)
-      let x: Tensor<S> = images.converted(), labels = (0..<batch).map { brightestBand(images, image: $0) }
+      let x: Tensor<S> = images.converted()
+      let labels = (0..<batch).map { brightestBand(images, image: $0) }
       let a = try cpu.step(x, labels: labels, eta: 0.02, mu: 0.9, lambda: 5e-4)
       let b = try device.step(x, labels: labels, eta: 0.02, mu: 0.9, lambda: 5e-4)
       guard compareAfter.contains(step) else { continue }

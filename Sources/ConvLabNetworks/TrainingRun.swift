@@ -34,8 +34,10 @@ public struct TrainingRun: Sendable {
   /// A fresh trainer computing in `S` (Float32 or Float64: the same code, `--dtype`), or (with
   /// `resume`) the one saved in the folder with `options.epochs` as the new total. Refuses to
   /// overwrite an existing run without `resume`, and to resume a checkpoint in another dtype.
-  public func start<S: Scalar>(spec: NetSpec, input: Shape, classes: Int, options: TrainingOptions, resume: Bool,
-                               as _: S.Type) throws -> Trainer<S> {
+  public func start<S: Scalar>(
+    spec: NetSpec, input: Shape, classes: Int, options: TrainingOptions, resume: Bool,
+    as _: S.Type
+  ) throws -> Trainer<S> {
     try options.validate()
     let created = !resume && !FileManager.default.fileExists(atPath: folder)
     if !resume { try makeDirectory(folder) }
@@ -59,7 +61,9 @@ public struct TrainingRun: Sendable {
       var saved = header.options
       saved.epochs = options.epochs
       guard saved == options else {
-        throw ConvLabError.worded("\(setting: "resume") continues with the saved hyper-parameters; only \(setting: "epochs") may change (saved: batch \(header.options.batchSize), lr \(header.options.learningRate), momentum \(header.options.momentum), weight decay \(header.options.weightDecay), schedule \(header.options.schedule.rawValue), warm-up \(header.options.warmupEpochs) epochs, seed \(header.options.seed)).")
+        throw ConvLabError.worded(
+          "\(setting: "resume") continues with the saved hyper-parameters; only \(setting: "epochs") may change (saved: batch \(header.options.batchSize), lr \(header.options.learningRate), momentum \(header.options.momentum), weight decay \(header.options.weightDecay), schedule \(header.options.schedule.rawValue), warm-up \(header.options.warmupEpochs) epochs, seed \(header.options.seed))."
+        )
       }
       guard trainer.epochsDone < options.epochs else {
         throw ConvLabError.worded("\(setting: "resume"): the run already has \(trainer.epochsDone) epochs; ask for more with \(setting: "epochs").")
@@ -70,8 +74,10 @@ public struct TrainingRun: Sendable {
     // net.txt alone is a run stopped before its first epoch ended: starting again is safe.
     let present = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0 != "net.txt" }
     if exists || !present.isEmpty {
-      throw ConvLabError.worded(exists ? "\(folder) already holds a run; continue it with \(setting: "resume") or choose another \(setting: "out")."
-                                      : "\(folder) is not empty (\(present.sorted().prefix(3).joined(separator: ", "))); choose a new or empty folder for \(setting: "out").")
+      throw ConvLabError.worded(
+        exists
+          ? "\(folder) already holds a run; continue it with \(setting: "resume") or choose another \(setting: "out")."
+          : "\(folder) is not empty (\(present.sorted().prefix(3).joined(separator: ", "))); choose a new or empty folder for \(setting: "out").")
     }
     // A network refused here (too large for memory) leaves no folder behind that this call made.
     let network: Network<S>
@@ -119,7 +125,9 @@ public struct TrainingRun: Sendable {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     if let bad = trainer.records.last, ![bad.trainLoss, bad.validationLoss].allSatisfy(\.isFinite) {
-      throw ConvLabError.worded("training diverged in epoch \(bad.epoch): the \(bad.trainLoss.isFinite ? "validation" : "training") loss is \(bad.trainLoss.isFinite ? bad.validationLoss : bad.trainLoss); metrics.csv has every epoch, and the last good checkpoint is kept; try a smaller \(setting: "lr").")
+      throw ConvLabError.worded(
+        "training diverged in epoch \(bad.epoch): the \(bad.trainLoss.isFinite ? "validation" : "training") loss is \(bad.trainLoss.isFinite ? bad.validationLoss : bad.trainLoss); metrics.csv has every epoch, and the last good checkpoint is kept; try a smaller \(setting: "lr")."
+      )
     }
     try writeAtomically(try encoder.encode(trainer.records), to: folder + "/metrics.json")
     if let last = trainer.records.last, last.validationAccuracy >= trainer.records.map(\.validationAccuracy).max()! {
@@ -145,16 +153,18 @@ public struct TrainingRun: Sendable {
   /// Tests the best-validation model (and the final one) and writes result.json.
   public func finish<S: Scalar>(_ trainer: Trainer<S>, test: Dataset) throws -> Result {
     let best = try Checkpoint.read(bestPath, as: S.self).trainer
-    let bestTest = try best.evaluate(test), finalTest = try trainer.evaluate(test)
+    let bestTest = try best.evaluate(test)
+    let finalTest = try trainer.evaluate(test)
     let records = trainer.records
     guard let bestRecord = records.first(where: { $0.epoch == best.epochsDone }) else {
       throw ConvLabError("\(bestPath) does not belong to this run (epoch \(best.epochsDone) has no record).")
     }
-    let result = Result(spec: trainer.network.spec.description, parameters: trainer.network.parameterCount, epochs: trainer.epochsDone,
-                        bestEpoch: best.epochsDone, bestValidationAccuracy: bestRecord.validationAccuracy,
-                        testAccuracy: bestTest.accuracy, testLoss: bestTest.loss, finalTestAccuracy: finalTest.accuracy,
-                        averageEpochSeconds: records.map(\.seconds).reduce(0, +) / Double(records.count),
-                        secondsToBest: bestRecord.elapsedSeconds)
+    let result = Result(
+      spec: trainer.network.spec.description, parameters: trainer.network.parameterCount, epochs: trainer.epochsDone,
+      bestEpoch: best.epochsDone, bestValidationAccuracy: bestRecord.validationAccuracy,
+      testAccuracy: bestTest.accuracy, testLoss: bestTest.loss, finalTestAccuracy: finalTest.accuracy,
+      averageEpochSeconds: records.map(\.seconds).reduce(0, +) / Double(records.count),
+      secondsToBest: bestRecord.elapsedSeconds)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try writeAtomically(try encoder.encode(result), to: folder + "/result.json")

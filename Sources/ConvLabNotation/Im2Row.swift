@@ -30,7 +30,8 @@ public struct Im2Row: Sendable {
   /// The index map t(p, q) → (i, j, d), 0-based, or nil when the tap lies in the padding.
   public func t(_ p: Int, _ q: Int) -> (i: Int, j: Int, d: Int)? {
     let (i2, j2) = (p % outH, p / outH)
-    let kh = geometry.rows.size, kw = geometry.cols.size
+    let kh = geometry.rows.size
+    let kw = geometry.cols.size
     let (i1, j1, dd) = (q % kh, (q / kh) % kw, q / (kh * kw))
     let i = geometry.rows.inputIndex(output: i2, tap: i1)
     let j = geometry.cols.inputIndex(output: j2, tap: j1)

@@ -40,7 +40,8 @@ public struct LayerSpec: Hashable, Sendable, CustomStringConvertible {
     let layerText = text.trimmingCharacters(in: .whitespaces)
     self.text = layerText
     var size: (Int, Int)?
-    var stride = (1, 1), dilation = (1, 1)
+    var stride = (1, 1)
+    var dilation = (1, 1)
     var pad = [0, 0, 0, 0]
     var filters: Int?
     var method: String?
@@ -135,8 +136,10 @@ public struct LayerSpec: Hashable, Sendable, CustomStringConvertible {
     case .conv, .pool:
       return (.filter(geometry.rows), .filter(geometry.cols))
     case .convt:
-      return (.convTranspose(size: geometry.rows.size, upsample: geometry.rows.stride, cropBefore: geometry.rows.padBefore),
-              .convTranspose(size: geometry.cols.size, upsample: geometry.cols.stride, cropBefore: geometry.cols.padBefore))
+      return (
+        .convTranspose(size: geometry.rows.size, upsample: geometry.rows.stride, cropBefore: geometry.rows.padBefore),
+        .convTranspose(size: geometry.cols.size, upsample: geometry.cols.stride, cropBefore: geometry.cols.padBefore)
+      )
     case .normalize:
       // LRN mixes channels, not pixels: spatially it is 1 × 1.
       return (.identity, .identity)
@@ -173,7 +176,9 @@ public enum CaffePooling {
   /// bottom padding (MatConvNet (5.4): S(H″ − 1) − P + 1 ≤ H must hold). Caffe pads symmetrically, so P
   /// is the axis's `padBefore`.
   public static func outputLength(_ h: Int, _ axis: FilterAxis) throws -> Int {
-    let p = axis.padBefore, s = axis.stride, k = axis.size
+    let p = axis.padBefore
+    let s = axis.stride
+    let k = axis.size
     guard p < k else {
       throw ConvLabError("Caffe pooling needs padding smaller than the window (got pad \(p), window \(k)).")
     }

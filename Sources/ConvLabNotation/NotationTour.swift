@@ -49,17 +49,21 @@ public enum NotationTour {
       return [
         step("x", x), step("1\(subscriptDigits(n))ₓ\(subscriptDigits(n))", ones(n, n)),
         step("up(x) = x ⊗ 1\(subscriptDigits(n))ₓ\(subscriptDigits(n))  (every entry copied into a block of \(n)×\(n))", correct),
-        step("x ⊗ I\(subscriptDigits(n))ₓ\(subscriptDigits(n))  (as printed in Xu (6): only the block diagonals, not an up-sampling)", printed,
-             n > 1 ? "differs from up(x): Xu's text means 1ₙₓₙ" : nil, Comparison(printed, correct)),
+        step(
+          "x ⊗ I\(subscriptDigits(n))ₓ\(subscriptDigits(n))  (as printed in Xu (6): only the block diagonals, not an up-sampling)", printed,
+          n > 1 ? "differs from up(x): Xu's text means 1ₙₓₙ" : nil, Comparison(printed, correct)),
       ]
     case "down", "average":
       let big = small(2 * n, 2 * n)
       let summed = try down(big, n)
       let averaged = try average(big, n)
       return name == "down"
-        ? [step("x", big), step("down(x): sum of each \(n)×\(n) block", summed),
-           step("⟨down(x), y⟩ = ⟨x, up(y)⟩ with y = down(x): up is down's adjoint", vec(up(summed, n)).transposed * vec(big),
-                nil, Comparison(vec(summed).transposed * vec(summed), vec(up(summed, n)).transposed * vec(big)))]
+        ? [
+          step("x", big), step("down(x): sum of each \(n)×\(n) block", summed),
+          step(
+            "⟨down(x), y⟩ = ⟨x, up(y)⟩ with y = down(x): up is down's adjoint", vec(up(summed, n)).transposed * vec(big),
+            nil, Comparison(vec(summed).transposed * vec(summed), vec(up(summed, n)).transposed * vec(big))),
+        ]
         : [step("x", big), step("average: down(x)/\(n * n)", averaged)]
     case "exchange":
       let j = exchange(n + 1, Double.self)
@@ -73,14 +77,18 @@ public enum NotationTour {
       let a = small(n + 2, n + 2)
       let k = small(n, n)
       let results = ConvShape.allCases.map { shape in
-        name == "conv2" ? step("conv2(A, K, '\(shape.rawValue)')", conv2(a, k, shape: shape))
+        name == "conv2"
+          ? step("conv2(A, K, '\(shape.rawValue)')", conv2(a, k, shape: shape))
           : step("xcorr2(A, K, '\(shape.rawValue)')", xcorr2(a, k, shape: shape))
       }
-      let identity = name == "conv2"
-        ? step("xcorr2(A, rot180(K), 'valid') equals conv2(A, K, 'valid')", xcorr2(a, rot180(k)), nil,
-               Comparison(xcorr2(a, rot180(k)), conv2(a, k, shape: .valid)))
-        : step("conv2(A, rot180(K), 'valid') equals xcorr2(A, K, 'valid')", conv2(a, rot180(k), shape: .valid), nil,
-               Comparison(conv2(a, rot180(k), shape: .valid), xcorr2(a, k)))
+      let identity =
+        name == "conv2"
+        ? step(
+          "xcorr2(A, rot180(K), 'valid') equals conv2(A, K, 'valid')", xcorr2(a, rot180(k)), nil,
+          Comparison(xcorr2(a, rot180(k)), conv2(a, k, shape: .valid)))
+        : step(
+          "conv2(A, rot180(K), 'valid') equals xcorr2(A, K, 'valid')", conv2(a, rot180(k), shape: .valid), nil,
+          Comparison(conv2(a, rot180(k), shape: .valid), xcorr2(a, k)))
       return [step("A", a), step("K", k)] + results + [identity]
     case "hadamard":
       let b = small(2, 3)
@@ -95,22 +103,28 @@ public enum NotationTour {
       let phi = op.phi(image)
       if name == "im2row" {
         let h = op.matrixH(Double.self)
-        return [step("x (\(image.shape))", image.channel(0)), step("φ(x): one \(n)×\(n) patch per row, rows p = i″ + H″(j″−1)", phi),
-                step("H (vec φ(x) = H vec x)", h, "\(h.rows)×\(h.cols), \(h.nonzeroCount) ones"),
-                step("H vec x", h * vec(image), nil, Comparison(h * vec(image), vec(phi)))]
+        return [
+          step("x (\(image.shape))", image.channel(0)), step("φ(x): one \(n)×\(n) patch per row, rows p = i″ + H″(j″−1)", phi),
+          step("H (vec φ(x) = H vec x)", h, "\(h.rows)×\(h.cols), \(h.nonzeroCount) ones"),
+          step("H vec x", h * vec(image), nil, Comparison(h * vec(image), vec(phi))),
+        ]
       }
       if name == "row2im" {
         let m = small(phi.rows, phi.cols)
         let back = op.phiStar(m)
         let viaH = op.matrixH(Double.self).transposed * vec(m)
-        return [step("M (\(m.rows)×\(m.cols))", m), step("φ*(M): each entry added back to its pixel", back.channel(0)),
-                step("Hᵀ vec M", viaH, nil, Comparison(viaH, vec(back)))]
+        return [
+          step("M (\(m.rows)×\(m.cols))", m), step("φ*(M): each entry added back to its pixel", back.channel(0)),
+          step("Hᵀ vec M", viaH, nil, Comparison(viaH, vec(back))),
+        ]
       }
       let f = small(phi.cols, 2)
       let forms = convolutionKroneckerForms(phi: phi, filters: f)
-      return [step("φ(x)", phi), step("F (\(n * n)×2, one filter per column)", f), step("vec(φ(x) F)", forms.direct),
-              step("(I ⊗ φ(x)) vec F", forms.viaVecF, nil, Comparison(forms.viaVecF, forms.direct)),
-              step("(Fᵀ ⊗ I) vec φ(x)", forms.viaVecPhi, nil, Comparison(forms.viaVecPhi, forms.direct))]
+      return [
+        step("φ(x)", phi), step("F (\(n * n)×2, one filter per column)", f), step("vec(φ(x) F)", forms.direct),
+        step("(I ⊗ φ(x)) vec F", forms.viaVecF, nil, Comparison(forms.viaVecF, forms.direct)),
+        step("(Fᵀ ⊗ I) vec φ(x)", forms.viaVecPhi, nil, Comparison(forms.viaVecPhi, forms.direct)),
+      ]
     default:
       throw ConvLabError("no notation tour for '\(name)'; choose one of \(operators.map(\.name).joined(separator: ", ")).")
     }

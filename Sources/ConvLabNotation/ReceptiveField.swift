@@ -1,5 +1,5 @@
-import Foundation
 import ConvLabCore
+import Foundation
 
 /// A receptive-field transformation along one axis (MatConvNet §5.1, MatConvNet (5.1)): output sample
 /// i″ (1-based) depends on the inputs i ∈ α(i″ − 1) + β + [−(Δ − 1)/2, (Δ − 1)/2].
@@ -30,7 +30,9 @@ public struct ReceptiveField: Hashable, Sendable, CustomStringConvertible {
   /// Convolution transpose with upsampling U, filter H′ and top crop C⁻ (MatConvNet §5.3):
   /// α = 1/U, β = (2C⁻ − H′ + 1)/(2U) + 1, Δ = (H′ − 1)/U + 1.
   public static func convTranspose(size: Int, upsample: Int, cropBefore: Int) -> ReceptiveField {
-    let u = Double(upsample), h = Double(size), c = Double(cropBefore)
+    let u = Double(upsample)
+    let h = Double(size)
+    let c = Double(cropBefore)
     return ReceptiveField(alpha: 1 / u, beta: (2 * c - h + 1) / (2 * u) + 1, delta: (h - 1) / u + 1)
   }
 
@@ -74,4 +76,3 @@ public struct ReceptiveField: Hashable, Sendable, CustomStringConvertible {
     return String(format: "%.3g", v)
   }
 }
-

@@ -97,8 +97,11 @@ public struct Figure: Sendable {
   func body(dataFile: String) -> String {
     var lines: [String] = []
     let multi = panels.count > 1
-    if multi { lines.append("set multiplot layout \(layout.rows),\(layout.cols)\(title.isEmpty ? "" : " title \(Self.quote(title))")") }
-    else if !title.isEmpty && panels.first?.title.isEmpty != false { lines.append("set title \(Self.quote(title))") }
+    if multi {
+      lines.append("set multiplot layout \(layout.rows),\(layout.cols)\(title.isEmpty ? "" : " title \(Self.quote(title))")")
+    } else if !title.isEmpty && panels.first?.title.isEmpty != false {
+      lines.append("set title \(Self.quote(title))")
+    }
     var index = 0
     for panel in panels {
       lines.append("reset")
@@ -107,8 +110,10 @@ public struct Figure: Sendable {
       if !panel.xlabel.isEmpty { lines.append("set xlabel \(Self.quote(panel.xlabel))") }
       if !panel.ylabel.isEmpty { lines.append("set ylabel \(Self.quote(panel.ylabel))") }
       if let m = panel.matrix {
-        lines += ["unset key", "set size ratio -1", "set xrange [-0.5:\(m.cols) - 0.5]", "set yrange [-0.5:\(m.rows) - 0.5]",
-                  "unset xtics", "unset ytics", "set palette gray negative", "unset colorbox"]
+        lines += [
+          "unset key", "set size ratio -1", "set xrange [-0.5:\(m.cols) - 0.5]", "set yrange [-0.5:\(m.rows) - 0.5]",
+          "unset xtics", "unset ytics", "set palette gray negative", "unset colorbox",
+        ]
         lines += panel.settings
         var plot = "plot \(Self.quote(dataFile)) index \(index) matrix with image"
         if panel.cellLabels {
@@ -169,7 +174,8 @@ public enum Gnuplot {
   @discardableResult
   public static func render(_ figure: Figure, into folder: String) throws -> [String] {
     try makeDirectory(folder)
-    let dat = "\(figure.name).dat", gp = "\(figure.name).gp"
+    let dat = "\(figure.name).dat"
+    let gp = "\(figure.name).gp"
     try writeAtomically(Data(figure.data.utf8), to: (folder as NSString).appendingPathComponent(dat))
     try writeAtomically(Data(figure.script(dataFile: dat).utf8), to: (folder as NSString).appendingPathComponent(gp))
     var files = [dat, gp]
@@ -196,7 +202,8 @@ public enum Gnuplot {
     process.executableURL = URL(fileURLWithPath: gnuplot)
     process.arguments = [script]
     process.currentDirectoryURL = URL(fileURLWithPath: folder)
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     process.standardOutput = out
     process.standardError = err
     do { try process.run() } catch { throw ConvLabError("cannot run gnuplot: \(error.localizedDescription)") }

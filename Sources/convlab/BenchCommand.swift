@@ -1,8 +1,8 @@
 import ArgumentParser
 import ConvLabBlocks
+import ConvLabCUDA
 import ConvLabChecks
 import ConvLabCore
-import ConvLabCUDA
 import ConvLabDevice
 import ConvLabNetworks
 import Foundation
@@ -46,8 +46,11 @@ extension ConvLab {
         if let engine = try engine(path) {
           let sgemm = try DeviceBenchmark.sgemmCeiling(engine, n: path == "host" ? 512 : 4096)
           let label = tf32 && path == "cuda" ? "cuda-tf32" : path
-          try emit([try DeviceBenchmark.conv(s, engine: engine, path: label, backward: backward, sgemm: sgemm, repeats: repeats,
-                                             tolerance: verificationTolerance)])
+          try emit([
+            try DeviceBenchmark.conv(
+              s, engine: engine, path: label, backward: backward, sgemm: sgemm, repeats: repeats,
+              tolerance: verificationTolerance)
+          ])
           return
         }
         let sgemm = Benchmark.sgemmCeiling()
@@ -82,15 +85,18 @@ extension ConvLab {
     /// The GPU table: cuBLAS sgemm, every standard conv shape, one LeNet-5 training step.
     func runDevice(_ engine: any ComputeEngine) throws {
       progress("device: \(engine.name); ceiling: cuBLAS sgemm 4096³")
-      let path = tf32 ? "cuda-tf32" : device.rawValue, sgemm = try DeviceBenchmark.sgemmCeiling(engine, n: path == "host" ? 512 : 4096)
-      var records = [Benchmark.Record(op: "sgemm-4096", path: path, median_ms: 2 * pow(4096, 3) / sgemm / 1e6, gflops: sgemm, percent_of_ceiling: 100)]
+      let path = tf32 ? "cuda-tf32" : device.rawValue
+      let sgemm = try DeviceBenchmark.sgemmCeiling(engine, n: path == "host" ? 512 : 4096)
+      var records = [Benchmark.Record(op: "sgemm-4096", path: path, medianMs: 2 * pow(4096, 3) / sgemm / 1e6, gflops: sgemm, percentOfCeiling: 100)]
       // GPU timings are short and cheap: more repeats than the CPU's default (as Benchmarks/torch_conv.py).
       let repeats = max(self.repeats, 51)
       for s in Benchmark.ConvShape.standard {
         progress("conv \(s.name)")
         for backward in [false, true] {
-          records.append(try DeviceBenchmark.conv(s, engine: engine, path: path, backward: backward, sgemm: sgemm, repeats: repeats,
-                                                  tolerance: verificationTolerance))
+          records.append(
+            try DeviceBenchmark.conv(
+              s, engine: engine, path: path, backward: backward, sgemm: sgemm, repeats: repeats,
+              tolerance: verificationTolerance))
         }
       }
       progress("one LeNet-5 training step (batch 64) on the device")
@@ -98,7 +104,7 @@ extension ConvLab {
       try trainer.useDevice(engine)
       let (x, labels) = lenetBatch()
       let seconds = try DeviceBenchmark.median(engine, repeats: max(repeats, 11)) { try trainer.step(x, labels: labels, eta: 0.01, mu: 0.9, lambda: 5e-4) }
-      records.append(Benchmark.Record(op: "lenet5-train-step", path: path, n: 64, h: 28, w: 28, d: 1, median_ms: seconds * 1e3))
+      records.append(Benchmark.Record(op: "lenet5-train-step", path: path, n: 64, h: 28, w: 28, d: 1, medianMs: seconds * 1e3))
       try emit(records)
       if profile { try profileDevice(engine, records: records) }
     }
@@ -106,7 +112,9 @@ extension ConvLab {
     /// Each conv shape (forward + backward) and the LeNet-5 step again, through a
     /// `ProfilingEngine`: where the time goes, kernel by kernel.
     func profileDevice(_ engine: any ComputeEngine, records: [Benchmark.Record]) throws {
-      let profiler = ProfilingEngine(engine), repeats = 3, runs = 5 + repeats  // DeviceBenchmark.median's warm-up runs count too
+      let profiler = ProfilingEngine(engine)
+      let repeats = 3
+      let runs = 5 + repeats  // DeviceBenchmark.median's warm-up runs count too
       func report(_ title: String, wall: Double?) {
         let lines = ["", "profile: \(title)"] + profiler.report(runs: runs, wall: wall)
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
@@ -114,7 +122,7 @@ extension ConvLab {
       for s in Benchmark.ConvShape.standard {
         profiler.reset()
         _ = try DeviceBenchmark.conv(s, engine: profiler, path: "profile", backward: true, sgemm: nil, repeats: repeats, verify: false)
-        let wall = records.first { $0.op == "conv-fwd-bwd" && $0.n == s.n && $0.h == s.h && $0.d == s.d && $0.k == s.k }?.median_ms
+        let wall = records.first { $0.op == "conv-fwd-bwd" && $0.n == s.n && $0.h == s.h && $0.d == s.d && $0.k == s.k }?.medianMs
         report("conv forward + backward, \(s.name)", wall: wall.map { $0 / 1e3 })
       }
       var trainer = try lenetTrainer()
@@ -123,7 +131,7 @@ extension ConvLab {
       for _ in 0..<2 { try trainer.step(x, labels: labels, eta: 0.01, mu: 0.9, lambda: 5e-4) }
       profiler.reset()
       for _ in 0..<runs { try trainer.step(x, labels: labels, eta: 0.01, mu: 0.9, lambda: 5e-4) }
-      report("one LeNet-5 training step (batch 64)", wall: records.last { $0.op == "lenet5-train-step" }.map { $0.median_ms / 1e3 })
+      report("one LeNet-5 training step (batch 64)", wall: records.last { $0.op == "lenet5-train-step" }.map { $0.medianMs / 1e3 })
     }
 
     func emit(_ records: [Benchmark.Record]) throws {
@@ -135,12 +143,16 @@ extension ConvLab {
       }
       print("op            path     shape                               median ms    GFLOP/s    GB/s   % ceiling")
       for r in records {
-        let shape = r.k > 0 ? "N\(r.n) \(r.h)×\(r.w)×\(r.d)→\(r.k) \(r.fh)×\(r.fw) s\(r.stride) p\(r.pad)"
+        let shape =
+          r.k > 0
+          ? "N\(r.n) \(r.h)×\(r.w)×\(r.d)→\(r.k) \(r.fh)×\(r.fw) s\(r.stride) p\(r.pad)"
           : (r.n > 0 ? "\(r.h)×\(r.w)×\(r.d)×\(r.n)" : "—")
-        let cols = [r.op.padding(toLength: 13, withPad: " ", startingAt: 0), r.path.padding(toLength: 8, withPad: " ", startingAt: 0),
-                    shape.padding(toLength: 34, withPad: " ", startingAt: 0), MatrixFormat.pad(String(format: "%.3f", r.median_ms), 10),
-                    MatrixFormat.pad(r.gflops.map { String(format: "%.1f", $0) } ?? "", 10), MatrixFormat.pad(r.gbps.map { String(format: "%.1f", $0) } ?? "", 7),
-                    MatrixFormat.pad(r.percent_of_ceiling.map { String(format: "%.0f%%", $0) } ?? "", 10)]
+        let cols = [
+          r.op.padding(toLength: 13, withPad: " ", startingAt: 0), r.path.padding(toLength: 8, withPad: " ", startingAt: 0),
+          shape.padding(toLength: 34, withPad: " ", startingAt: 0), MatrixFormat.pad(String(format: "%.3f", r.medianMs), 10),
+          MatrixFormat.pad(r.gflops.map { String(format: "%.1f", $0) } ?? "", 10), MatrixFormat.pad(r.gbps.map { String(format: "%.1f", $0) } ?? "", 7),
+          MatrixFormat.pad(r.percentOfCeiling.map { String(format: "%.0f%%", $0) } ?? "", 10),
+        ]
         print(cols.joined(separator: " "))
       }
     }
@@ -155,8 +167,9 @@ extension ConvLab {
       var records: [Benchmark.Record] = []
       if part == "all" {
         progress("ceilings: sgemm 2048³ and a 256 MiB memcpy")
-        let sgemm = Benchmark.sgemmCeiling(), bandwidth = Benchmark.memcpyBandwidth()
-        records.append(Benchmark.Record(op: "sgemm-2048", path: "openblas", median_ms: 2 * pow(2048, 3) / sgemm / 1e6, gflops: sgemm, gbps: nil, percent_of_ceiling: 100))
+        let sgemm = Benchmark.sgemmCeiling()
+        let bandwidth = Benchmark.memcpyBandwidth()
+        records.append(Benchmark.Record(op: "sgemm-2048", path: "openblas", medianMs: 2 * pow(2048, 3) / sgemm / 1e6, gflops: sgemm, gbps: nil, percentOfCeiling: 100))
         records.append(memcpyRecord(bandwidth))
         for s in Benchmark.ConvShape.standard {
           progress("conv \(s.name)")
@@ -169,8 +182,8 @@ extension ConvLab {
         records += try memoryRecords(bandwidth: bandwidth)
         progress("explicit Jacobians of conv 28×28×1 → 24×24×6, 5×5 (Double): literal and finite differences")
         let (literal, fd) = try Benchmark.jacobians()
-        records.append(Benchmark.Record(op: "jacobian-lit", path: "literal", n: 1, h: 28, w: 28, d: 1, k: 6, fh: 5, fw: 5, median_ms: literal * 1e3))
-        records.append(Benchmark.Record(op: "jacobian-fd", path: "central", n: 1, h: 28, w: 28, d: 1, k: 6, fh: 5, fw: 5, median_ms: fd * 1e3))
+        records.append(Benchmark.Record(op: "jacobian-lit", path: "literal", n: 1, h: 28, w: 28, d: 1, k: 6, fh: 5, fw: 5, medianMs: literal * 1e3))
+        records.append(Benchmark.Record(op: "jacobian-fd", path: "central", n: 1, h: 28, w: 28, d: 1, k: 6, fh: 5, fw: 5, medianMs: fd * 1e3))
       } else if part == "memory" {
         progress("ceiling: a 256 MiB memcpy")
         let bandwidth = Benchmark.memcpyBandwidth()
@@ -207,13 +220,15 @@ extension ConvLab {
       }
       var trainer = try lenetTrainer()
       let (x, labels) = lenetBatch()
-      return try TorchComparison.measure(peer: peer, rounds: rounds, repeats: repeats, lenetStep: {
-        try Benchmark.median(repeats: max(repeats, 11)) { try trainer.step(x, labels: labels, eta: 0.01, mu: 0.9, lambda: 5e-4) } * 1e3
-      }, progress: progress)
+      return try TorchComparison.measure(
+        peer: peer, rounds: rounds, repeats: repeats,
+        lenetStep: {
+          try Benchmark.median(repeats: max(repeats, 11)) { try trainer.step(x, labels: labels, eta: 0.01, mu: 0.9, lambda: 5e-4) } * 1e3
+        }, progress: progress)
     }
 
     func memcpyRecord(_ bandwidth: Double) -> Benchmark.Record {
-      Benchmark.Record(op: "memcpy-256MiB", path: "libc", median_ms: 2 * 268_435_456 / bandwidth / 1e6, gflops: nil, gbps: bandwidth, percent_of_ceiling: 100)
+      Benchmark.Record(op: "memcpy-256MiB", path: "libc", medianMs: 2 * 268_435_456 / bandwidth / 1e6, gflops: nil, gbps: bandwidth, percentOfCeiling: 100)
     }
 
     /// ReLU, sigmoid, pooling and batch norm on 64×64×64×16 (Float32), against the memcpy rate.
@@ -230,10 +245,14 @@ extension ConvLab {
       // bnorm reads x twice (moments, then normalisation) and writes y once.
       records.append(try Benchmark.memoryBound("bnorm", BatchNorm(), shape: big, parameters: gains, bytes: { x, y in 4 * (2 * x.count + y.count) }, bandwidth: bandwidth, repeats: repeats))
       // Backward: max pooling reads x and dz/dy and writes dz/dx; bnorm reads x three times and dz/dy twice, writes dz/dx.
-      records.append(try Benchmark.memoryBound("pool-max-2-bwd", Pool(method: .max, size: (2, 2), stride: (2, 2)), shape: big, backward: true,
-                                               bytes: { x, y in 4 * (2 * x.count + y.count) }, bandwidth: bandwidth, repeats: repeats))
-      records.append(try Benchmark.memoryBound("bnorm-bwd", BatchNorm(), shape: big, parameters: gains, backward: true,
-                                               bytes: { x, _ in 4 * 6 * x.count }, bandwidth: bandwidth, repeats: repeats))
+      records.append(
+        try Benchmark.memoryBound(
+          "pool-max-2-bwd", Pool(method: .max, size: (2, 2), stride: (2, 2)), shape: big, backward: true,
+          bytes: { x, y in 4 * (2 * x.count + y.count) }, bandwidth: bandwidth, repeats: repeats))
+      records.append(
+        try Benchmark.memoryBound(
+          "bnorm-bwd", BatchNorm(), shape: big, parameters: gains, backward: true,
+          bytes: { x, _ in 4 * 6 * x.count }, bandwidth: bandwidth, repeats: repeats))
       return records
     }
 
@@ -250,7 +269,7 @@ extension ConvLab {
       var trainer = try lenetTrainer()
       let (x, labels) = lenetBatch()
       let seconds = try Benchmark.median(repeats: max(repeats, 11)) { try trainer.step(x, labels: labels, eta: 0.01, mu: 0.9, lambda: 5e-4) }
-      return Benchmark.Record(op: "lenet5-train-step", path: "fast", n: 64, h: 28, w: 28, d: 1, median_ms: seconds * 1e3)
+      return Benchmark.Record(op: "lenet5-train-step", path: "fast", n: 64, h: 28, w: 28, d: 1, medianMs: seconds * 1e3)
     }
 
     func lenetTrainer() throws -> Trainer<Float> {
@@ -267,7 +286,8 @@ extension ConvLab {
     /// `only`: all (every conv shape and the LeNet-5 step) or lenet (the step alone).
     func jaxRecords(sgemm: Double?, only: String = "all") throws -> [Benchmark.Record]? {
       guard let python = SystemInfo.which("python3"),
-            let probe = SystemInfo.run(python, ["-c", "import jax; print(jax.__version__)"]), !probe.contains("Error") else {
+        let probe = SystemInfo.run(python, ["-c", "import jax; print(jax.__version__)"]), !probe.contains("Error")
+      else {
         progress("JAX not installed: skipping the JAX comparison (make bench installs it)")
         return nil
       }
@@ -279,7 +299,8 @@ extension ConvLab {
       }
       progress("JAX \(probe.trimmingCharacters(in: .whitespacesAndNewlines)) on the same shapes")
       guard let output = SystemInfo.run(python, [script, "--repeats", "\(repeats)", "--only", only] + (sgemm.map { ["--sgemm", "\($0)"] } ?? [])),
-            let start = output.firstIndex(of: "[") else {
+        let start = output.firstIndex(of: "[")
+      else {
         throw ConvLabError("Benchmarks/jax_conv.py did not print JSON records.")
       }
       return try JSONDecoder().decode([Benchmark.Record].self, from: Data(output[start...].utf8))

@@ -68,9 +68,11 @@ final class TorchPeer {
 
   /// PyTorch's median time of a conv shape, forward or forward + backward.
   func conv(_ s: Benchmark.ConvShape, backward: Bool, repeats: Int) throws -> Benchmark.Record {
-    try JSONDecoder().decode(Benchmark.Record.self, from: request([
-      "op": "conv", "shape": [s.n, s.h, s.w, s.d, s.k, s.fh, s.fw, s.stride, s.pad], "backward": backward, "repeats": repeats,
-    ]))
+    try JSONDecoder().decode(
+      Benchmark.Record.self,
+      from: request([
+        "op": "conv", "shape": [s.n, s.h, s.w, s.d, s.k, s.fh, s.fw, s.stride, s.pad], "backward": backward, "repeats": repeats,
+      ]))
   }
 
   /// PyTorch's median time of one LeNet-5 training step (batch 64).
@@ -98,8 +100,10 @@ struct TorchComparison {
 
   /// Runs `rounds` rounds over the standard conv shapes (forward, forward + backward) and the
   /// LeNet-5 step.
-  static func measure(peer: TorchPeer, rounds: Int, repeats: Int, lenetStep: () throws -> Double,
-                      progress: (String) -> Void) throws -> TorchComparison {
+  static func measure(
+    peer: TorchPeer, rounds: Int, repeats: Int, lenetStep: () throws -> Double,
+    progress: (String) -> Void
+  ) throws -> TorchComparison {
     var table = TorchComparison(rounds: rounds)
     for s in Benchmark.ConvShape.standard {
       for backward in [false, true] { table.rows.append(Row(name: s.name, op: backward ? "conv-fwd-bwd" : "conv-fwd", shape: s)) }
@@ -110,11 +114,11 @@ struct TorchComparison {
       for i in table.rows.indices {
         if let s = table.rows[i].shape {
           let backward = table.rows[i].op == "conv-fwd-bwd"
-          table.rows[i].convlab.append(try Benchmark.conv(s, path: "fast", backward: backward, sgemm: nil, repeats: repeats).median_ms)
-          table.rows[i].torch.append(try peer.conv(s, backward: backward, repeats: repeats).median_ms)
+          table.rows[i].convlab.append(try Benchmark.conv(s, path: "fast", backward: backward, sgemm: nil, repeats: repeats).medianMs)
+          table.rows[i].torch.append(try peer.conv(s, backward: backward, repeats: repeats).medianMs)
         } else {
           table.rows[i].convlab.append(try lenetStep())
-          table.rows[i].torch.append(try peer.lenet(repeats: max(repeats, 11)).median_ms)
+          table.rows[i].torch.append(try peer.lenet(repeats: max(repeats, 11)).medianMs)
         }
       }
     }
@@ -128,23 +132,29 @@ struct TorchComparison {
       return [("fast", row.convlab), ("torch", row.torch)].map { path, times in
         let ms = Row.median(times)
         let flops = row.shape.map { (row.op == "conv-fwd-bwd" ? 3 : 1) * $0.forwardFlops }
-        return Benchmark.Record(op: row.op, path: path, n: s.n, h: s.h, w: s.w, d: s.d, k: s.k, fh: s.fh, fw: s.fw,
-                                stride: s.stride, pad: s.pad, median_ms: ms, gflops: flops.map { $0 / ms / 1e6 })
+        return Benchmark.Record(
+          op: row.op, path: path, n: s.n, h: s.h, w: s.w, d: s.d, k: s.k, fh: s.fh, fw: s.fw,
+          stride: s.stride, pad: s.pad, medianMs: ms, gflops: flops.map { $0 / ms / 1e6 })
       }
     }
   }
 
   /// The table: medians over rounds and the per-round ratio's median and range.
   var lines: [String] {
-    var out = ["ConvLab against PyTorch \(rounds > 1 ? "(\(rounds) interleaved rounds; ratio = PyTorch time / ConvLab time, > 1: ConvLab faster)" : "(ratio = PyTorch time / ConvLab time)")",
-               "op            shape                                 ConvLab ms  PyTorch ms   ratio   range"]
+    var out = [
+      "ConvLab against PyTorch \(rounds > 1 ? "(\(rounds) interleaved rounds; ratio = PyTorch time / ConvLab time, > 1: ConvLab faster)" : "(ratio = PyTorch time / ConvLab time)")",
+      "op            shape                                 ConvLab ms  PyTorch ms   ratio   range",
+    ]
     for row in rows {
       let shape = row.shape.map { "N\($0.n) \($0.h)×\($0.w)×\($0.d)→\($0.k) \($0.fh)×\($0.fw) s\($0.stride) p\($0.pad)" } ?? row.name
       let ratios = row.ratios
       let range = String(format: "%.2f–%.2f", ratios.min() ?? 0, ratios.max() ?? 0)
-      out.append([row.op.padding(toLength: 13, withPad: " ", startingAt: 0), shape.padding(toLength: 36, withPad: " ", startingAt: 0),
-                  MatrixFormat.pad(String(format: "%.3f", Row.median(row.convlab)), 11), MatrixFormat.pad(String(format: "%.3f", Row.median(row.torch)), 11),
-                  MatrixFormat.pad(String(format: "%.2f×", Row.median(ratios)), 7), MatrixFormat.pad(range, 11)].joined(separator: " "))
+      out.append(
+        [
+          row.op.padding(toLength: 13, withPad: " ", startingAt: 0), shape.padding(toLength: 36, withPad: " ", startingAt: 0),
+          MatrixFormat.pad(String(format: "%.3f", Row.median(row.convlab)), 11), MatrixFormat.pad(String(format: "%.3f", Row.median(row.torch)), 11),
+          MatrixFormat.pad(String(format: "%.2f×", Row.median(ratios)), 7), MatrixFormat.pad(range, 11),
+        ].joined(separator: " "))
     }
     return out
   }

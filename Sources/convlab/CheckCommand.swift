@@ -1,8 +1,8 @@
 import ArgumentParser
 import ConvLabBlocks
+import ConvLabCUDA
 import ConvLabChecks
 import ConvLabCore
-import ConvLabCUDA
 import ConvLabDevice
 import ConvLabNetworks
 
@@ -11,7 +11,8 @@ extension ConvLab {
   struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Check every block three ways (literal, fast, finite differences) on random configurations.",
-      discussion: "Tolerances (Double): literal vs fast ≤ \(ThreeWayCheck.literalTolerance); against central finite differences ≤ \(ThreeWayCheck.finiteDifferenceTolerance). Exits non-zero on any failure.")
+      discussion:
+        "Tolerances (Double): literal vs fast ≤ \(ThreeWayCheck.literalTolerance); against central finite differences ≤ \(ThreeWayCheck.finiteDifferenceTolerance). Exits non-zero on any failure.")
 
     @Argument(help: "A block name, all, net (explicit Jacobian chain vs backprop on small networks), or training (with --path cuda|host: LeNet-5 SGD steps on the device vs the CPU).")
     var target = CheckTarget(argument: "all")!
@@ -45,7 +46,8 @@ extension ConvLab {
       let names = target == "all" ? CheckCase.blockNames : [target]
       if path != .fast { return try checkDevice(names, fixed: fixed) }
       print("block    literal↔fast  fast↔FD     configuration")
-      var failures = 0, total = 0
+      var failures = 0
+      var total = 0
       for name in names {
         for k in 0..<cases {
           let c = try CheckCase.random(name, seed: seed &+ UInt64(k), fixed: fixed)
@@ -53,9 +55,11 @@ extension ConvLab {
           total += 1
           if !report.passed { failures += 1 }
           // A long configuration continues under its column.
-          print(Terminal.wrap("\(Terminal.verdict(report.passed)) \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) "
-            + "\(MatrixFormat.pad(formatScientific(report.literalVsFast), 9))    \(MatrixFormat.pad(formatScientific(report.versusFiniteDifferences), 9))   \(c.configuration)",
-            hanging: 35))
+          print(
+            Terminal.wrap(
+              "\(Terminal.verdict(report.passed)) \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) "
+                + "\(MatrixFormat.pad(formatScientific(report.literalVsFast), 9))    \(MatrixFormat.pad(formatScientific(report.versusFiniteDifferences), 9))   \(c.configuration)",
+              hanging: 35))
         }
       }
       print("\n\(total - failures) passed, \(failures) failed")
@@ -69,9 +73,13 @@ extension ConvLab.Check {
   func checkDevice(_ names: [String], fixed: BlockOptions) throws {
     let engine: any ComputeEngine = path == .cuda ? try CUDAEngine() : HostEngine()
     print("device: \(engine.name)")
-    print(Terminal.wrap("tolerances: Double ≤ \(DeviceCheck.doubleTolerance) of the literal and fast paths; Float32 ≤ \(DeviceCheck.floatTolerance) of the literal path (or 4× the CPU Float32 error where that is larger: ill-conditioned cases)\n", hanging: 2))
+    print(
+      Terminal.wrap(
+        "tolerances: Double ≤ \(DeviceCheck.doubleTolerance) of the literal and fast paths; Float32 ≤ \(DeviceCheck.floatTolerance) of the literal path (or 4× the CPU Float32 error where that is larger: ill-conditioned cases)\n",
+        hanging: 2))
     print("block    f64↔literal  f64↔fast    f32↔literal  configuration")
-    var failures = 0, total = 0
+    var failures = 0
+    var total = 0
     for name in names {
       for k in 0..<cases {
         let c = try CheckCase.random(name, seed: seed &+ UInt64(k), fixed: fixed)
@@ -79,9 +87,11 @@ extension ConvLab.Check {
         do {
           let r = try DeviceCheck(c.block, x: c.x, c.parameters, configuration: c.configuration, seed: seed &+ UInt64(k), engine: engine)
           if !r.passed { failures += 1 }
-          print(Terminal.wrap("\(Terminal.verdict(r.passed)) \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) "
-            + "\(MatrixFormat.pad(formatScientific(r.doubleVsLiteral), 9))    \(MatrixFormat.pad(formatScientific(r.doubleVsFast), 9))   "
-            + "\(MatrixFormat.pad(formatScientific(r.floatVsLiteral), 9))    \(c.configuration)", hanging: 48))
+          print(
+            Terminal.wrap(
+              "\(Terminal.verdict(r.passed)) \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) "
+                + "\(MatrixFormat.pad(formatScientific(r.doubleVsLiteral), 9))    \(MatrixFormat.pad(formatScientific(r.doubleVsFast), 9))   "
+                + "\(MatrixFormat.pad(formatScientific(r.floatVsLiteral), 9))    \(c.configuration)", hanging: 48))
         } catch let error as ConvLabError {
           failures += 1
           print(Terminal.wrap("\(Terminal.verdict(false)) \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(error.forCLI)", hanging: 10))
@@ -97,19 +107,27 @@ extension ConvLab.Check {
   func checkTraining() throws {
     let engine: any ComputeEngine = path == .cuda ? try CUDAEngine() : HostEngine()
     print("device: \(engine.name)")
-    print(Terminal.wrap("LeNet-5, seed \(seed), batches of \(batch) seeded random images labelled by their brightest of 10 bands, SGD η 0.02, μ 0.9, λ 5e-4; the same steps on the CPU (fast path) and the device.", hanging: 2))
+    print(
+      Terminal.wrap(
+        "LeNet-5, seed \(seed), batches of \(batch) seeded random images labelled by their brightest of 10 bands, SGD η 0.02, μ 0.9, λ 5e-4; the same steps on the CPU (fast path) and the device.",
+        hanging: 2))
     print(Terminal.wrap("After step 1 the two must agree to rounding (weights: Float64 ≤ 1e-12, Float32 ≤ 1e-4 relative); later steps show how SGD amplifies it.\n", hanging: 2))
     let marks = Set([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000].filter { $0 <= steps } + [steps])
     var passed = true
-    for (label, tolerance, run) in [("Float64", 1e-12, { try TrainingAgreement.run(Double.self, engine: engine, steps: steps, compareAfter: marks, batch: batch, seed: seed) }),
-                                    ("Float32", 1e-4, { try TrainingAgreement.run(Float.self, engine: engine, steps: steps, compareAfter: marks, batch: batch, seed: seed) })]
-      as [(String, Double, () throws -> [TrainingAgreement.Step])] {
+    for (label, tolerance, run) in [
+      ("Float64", 1e-12, { try TrainingAgreement.run(Double.self, engine: engine, steps: steps, compareAfter: marks, batch: batch, seed: seed) }),
+      ("Float32", 1e-4, { try TrainingAgreement.run(Float.self, engine: engine, steps: steps, compareAfter: marks, batch: batch, seed: seed) }),
+    ]
+      as [(String, Double, () throws -> [TrainingAgreement.Step])]
+    {
       print(Terminal.bold(label))
       print("   step   CPU loss            device loss         loss rel. diff   weights rel. diff")
       let rows = try run()
       for r in rows {
-        print(String(format: "  %5d   %-18.12g  %-18.12g  %@        %@", r.step, r.cpuLoss, r.deviceLoss,
-                     MatrixFormat.pad(formatScientific(r.loss), 9), MatrixFormat.pad(formatScientific(r.weights), 9)))
+        print(
+          String(
+            format: "  %5d   %-18.12g  %-18.12g  %@        %@", r.step, r.cpuLoss, r.deviceLoss,
+            MatrixFormat.pad(formatScientific(r.loss), 9), MatrixFormat.pad(formatScientific(r.weights), 9)))
       }
       let first = rows.first?.weights ?? .infinity
       let ok = first <= tolerance
@@ -131,8 +149,12 @@ extension ConvLab.Check {
         print("    \(name.padding(toLength: 4, withPad: " ", startingAt: 0)) \(MatrixFormat.pad("\(rows)", 5)) × \(cols)  \(JacobianBudget.formatBytes(Double(rows * cols * 8)))")
       }
       print("    total \(JacobianBudget.formatBytes(Double(total * 8))); backprop keeps only vectors the size of each x_l.")
-      print("  product of explicit Jacobians vs backprop dz/dx₀   \(Terminal.verdict(check.productVsBackprop.passes(ThreeWayCheck.literalTolerance))) \(formatScientific(check.productVsBackprop.relativeError))")
-      print("  backprop dz/dx₀ vs finite differences              \(Terminal.verdict(check.backpropVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(formatScientific(check.backpropVsFiniteDifferences.relativeError))\n")
+      print(
+        "  product of explicit Jacobians vs backprop dz/dx₀   \(Terminal.verdict(check.productVsBackprop.passes(ThreeWayCheck.literalTolerance))) \(formatScientific(check.productVsBackprop.relativeError))"
+      )
+      print(
+        "  backprop dz/dx₀ vs finite differences              \(Terminal.verdict(check.backpropVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(formatScientific(check.backpropVsFiniteDifferences.relativeError))\n"
+      )
       if !check.passed { failed += 1 }
     }
     if failed > 0 { throw ExitCode.failure }

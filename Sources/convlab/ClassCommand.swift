@@ -30,7 +30,9 @@ extension ExerciseCommand {
           progress.update(Double(done) / Double(total), "\(done)/\(total) students")
         }
         progress.finish()
-        print("course \(out): \(c.students.count) students × \(c.exercises.count) exercises\(c.policy.exam ? " (exam mode)" : ""); packets in \(out)/packets/ID/EXERCISE; keep \(out)/\(Course.secretFile) private")
+        print(
+          "course \(out): \(c.students.count) students × \(c.exercises.count) exercises\(c.policy.exam ? " (exam mode)" : ""); packets in \(out)/packets/ID/EXERCISE; keep \(out)/\(Course.secretFile) private"
+        )
       }
     }
 
@@ -63,7 +65,8 @@ extension ExerciseCommand {
     }
 
     struct GradeAll: ParsableCommand {
-      static let configuration = CommandConfiguration(commandName: "grade", abstract: "Grade SUBMISSIONS/ID/EXERCISE for everyone into a new run COURSE/grades/STAMP (COURSE/grades/latest points at it).")
+      static let configuration = CommandConfiguration(
+        commandName: "grade", abstract: "Grade SUBMISSIONS/ID/EXERCISE for everyone into a new run COURSE/grades/STAMP (COURSE/grades/latest points at it).")
       @Argument(help: "The course folder.") var course: String
       @Option(help: "Folder of submissions, one subfolder per student id, one per exercise inside.") var submissions: String
       @OptionGroup var sandbox: SandboxOption

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CConvLabSupport
-import Foundation
 import ConvLabCore
+import Foundation
 
 /// The root command only configures; each subcommand lives in its own file.
 struct ConvLab: ParsableCommand {
@@ -60,7 +60,8 @@ extension ConvLab {
       if code == .success || error is ExitCode { exit(withError: error) }
       // The parser lists many allowed values one per line ("\n  - conv"); one line reads as one sentence.
       let lines = message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-      let text = lines.count > 1 && lines.dropFirst().allSatisfy { $0.hasPrefix("- ") }
+      let text =
+        lines.count > 1 && lines.dropFirst().allSatisfy { $0.hasPrefix("- ") }
         ? lines.first.map { $0.replacingOccurrences(of: "one of the following:", with: "one of") + " " + lines.dropFirst().map { $0.dropFirst(2) }.joined(separator: ", ") + "." } ?? ""
         : lines.joined(separator: " ")
       FileHandle.standardError.write(Data("Error: \(text)\n".utf8))
@@ -73,7 +74,8 @@ extension ConvLab {
 /// sets the memory limit, so every subcommand honours it without declaring it; a malformed size
 /// ends the program with one line.
 func takingMemoryLimit(from arguments: [String]) -> [String] {
-  var rest: [String] = [], k = 0
+  var rest: [String] = []
+  var k = 0
   while k < arguments.count {
     let a = arguments[k]
     var value: String?

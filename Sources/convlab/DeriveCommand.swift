@@ -93,7 +93,8 @@ extension ConvLab {
         if !symbolic.isEmpty { text += "   ```\n" + symbolic.split(separator: "\n").map { "   \($0)" }.joined(separator: "\n") + "\n   ```\n\n" }
         if let check = step.check {
           let mark = check.asExpected ? "✓" : "✗"
-          text += check.expectedToHold
+          text +=
+            check.expectedToHold
             ? "   \(mark) against \(check.against): relative error \(formatScientific(check.comparison.relativeError)).\n\n"
             : "   \(mark) as printed it fails against \(check.against) (relative error \(formatScientific(check.comparison.relativeError))): \(check.verdict).\n\n"
         }

@@ -29,7 +29,8 @@ struct ExerciseCommand: ParsableCommand {
       }
       // The "about" text wraps under its own column where that leaves room for it, else it goes
       // on the lines under the row, indented.
-      let about = widths.reduce(0, +) + 6, width = Terminal.width
+      let about = widths.reduce(0, +) + 6
+      let width = Terminal.width
       print(Terminal.bold(line(header)))
       for row in rows {
         if Terminal.displayWidth(line(row)) <= width || about + 24 <= width {
@@ -103,7 +104,9 @@ struct ExerciseCommand: ParsableCommand {
   }
 
   static func show(_ report: GradeReport, json: Bool) {
-    if json { print(report.json, terminator: "") } else {
+    if json {
+      print(report.json, terminator: "")
+    } else {
       var text = report.text
       if Terminal.useColor {
         text = text.replacingOccurrences(of: "✓", with: Terminal.green("✓")).replacingOccurrences(of: "✗", with: Terminal.red("✗"))

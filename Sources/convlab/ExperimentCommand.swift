@@ -34,7 +34,9 @@ struct Experiment: ParsableCommand {
     // Batch 100 is the paper's; LeNet's 0.05 is too large a rate for these deeper ReLU nets.
     let options = try training.options(defaultBatch: 100, defaultLearningRate: 0.02)
     let data = try training.load()
-    print("Milisavljevic §4 on \(data.source): \(data.train.count) training, \(data.validation.count) validation, \(data.test.count) test images; \(options.epochs) epochs, batch \(options.batchSize) (the paper: EMNIST, 100 epochs, batch 100)")
+    print(
+      "Milisavljevic §4 on \(data.source): \(data.train.count) training, \(data.validation.count) validation, \(data.test.count) test images; \(options.epochs) epochs, batch \(options.batchSize) (the paper: EMNIST, 100 epochs, batch 100)"
+    )
     try makeDirectory(out)
     var results: [String: (TrainingRun.Result, [EpochRecord])] = [:]
     var report: [String] = []
@@ -46,8 +48,9 @@ struct Experiment: ParsableCommand {
       let lines = Self.format(table, results: results)
       print("\n" + lines.joined(separator: "\n"))
       report += [""] + lines
-      let figure = TrainingFigures.comparison(name: "table\(table.number)", title: "Milisavljevic \(table.title) on Fashion-MNIST",
-                                              runs: table.rows.compactMap { r in results[r.spec].map { (r.label, $0.1) } })
+      let figure = TrainingFigures.comparison(
+        name: "table\(table.number)", title: "Milisavljevic \(table.title) on Fashion-MNIST",
+        runs: table.rows.compactMap { r in results[r.spec].map { (r.label, $0.1) } })
       try Gnuplot.render(figure, into: out)
     }
     try writeAtomically(Data((report.joined(separator: "\n") + "\n").utf8), to: out + "/tables.txt")
@@ -65,14 +68,16 @@ struct Experiment: ParsableCommand {
   static func runOrReuse(row: MilisavljevicExperiment.Row, folder: String, options: TrainingOptions, data: DataSplits, training: TrainingArguments) throws -> (TrainingRun.Result, [EpochRecord]) {
     let run = TrainingRun(folder: folder, data: training.dataIdentity)
     if let saved = try? JSONDecoder().decode(TrainingRun.Result.self, from: readFile(folder + "/result.json")), saved.epochs == options.epochs,
-       let records = try? Train.records(in: folder) {
+      let records = try? Train.records(in: folder)
+    {
       print("\(row.label): reusing \(folder) (test accuracy \(String(format: "%.1f%%", saved.testAccuracy * 100)))")
       return (saved, records)
     }
     print("\n\(Terminal.bold(row.label)): \(row.spec)")
     let resume = FileManager.default.fileExists(atPath: run.checkpointPath)
-    let result = try Train.train(spec: try NetSpec(parsing: row.spec), options: options, data: data, run: run, resume: resume, label: row.label,
-                                 engine: try training.engine())
+    let result = try Train.train(
+      spec: try NetSpec(parsing: row.spec), options: options, data: data, run: run, resume: resume, label: row.label,
+      engine: try training.engine())
     print("\(row.label): test accuracy: \(String(format: "%.1f%%", result.testAccuracy * 100))")
     return (result, try Train.records(in: folder))
   }
@@ -84,12 +89,16 @@ struct Experiment: ParsableCommand {
     var rows: [[String]] = []
     for row in table.rows {
       guard let (r, _) = results[row.spec] else { continue }
-      rows.append([row.label, String(r.parameters), String(format: "%.3f", r.testAccuracy), String(r.bestEpoch), String(format: "%.1f", r.averageEpochSeconds),
-                   String(format: "%.0f", r.secondsToBest), row.paperAccuracy.isNaN ? "—" : String(format: "%.3f", row.paperAccuracy),
-                   row.paperSecondsToBest.map { String(format: "%.0f", $0) } ?? "—"])
+      rows.append([
+        row.label, String(r.parameters), String(format: "%.3f", r.testAccuracy), String(r.bestEpoch), String(format: "%.1f", r.averageEpochSeconds),
+        String(format: "%.0f", r.secondsToBest), row.paperAccuracy.isNaN ? "—" : String(format: "%.3f", row.paperAccuracy),
+        row.paperSecondsToBest.map { String(format: "%.0f", $0) } ?? "—",
+      ])
     }
     let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max()! }
-    func line(_ cells: [String]) -> String { cells.enumerated().map { c, s in c == 0 ? s.padding(toLength: widths[c], withPad: " ", startingAt: 0) : String(repeating: " ", count: widths[c] - s.count) + s }.joined(separator: "  ") }
+    func line(_ cells: [String]) -> String {
+      cells.enumerated().map { c, s in c == 0 ? s.padding(toLength: widths[c], withPad: " ", startingAt: 0) : String(repeating: " ", count: widths[c] - s.count) + s }.joined(separator: "  ")
+    }
     lines.append(line(header))
     lines.append(widths.map { String(repeating: "─", count: $0) }.joined(separator: "  "))
     lines += rows.map(line)

@@ -58,8 +58,10 @@ struct Figures: ParsableCommand {
     options.learningRate = 0.02
     var runs: [(label: String, records: [EpochRecord])] = []
     for (label, method) in [("max", Pool.Method.max), ("average", .avg), ("max+average", .maxavg)] {
-      var trainer = Trainer(network: try Network<Float>(spec: try NetSpec(parsing: Models.milisavljevic(.pool(method, [2]), filters: [16, 16, 16, 16])),
-                                                        input: splits.train.imageShape, classes: 10, seed: 1), options: options)
+      var trainer = Trainer(
+        network: try Network<Float>(
+          spec: try NetSpec(parsing: Models.milisavljevic(.pool(method, [2]), filters: [16, 16, 16, 16])),
+          input: splits.train.imageShape, classes: 10, seed: 1), options: options)
       var progress = Progress("training \(label) pooling", plainEvery: 1)
       while trainer.epochsDone < options.epochs {
         let e = trainer.epochsDone
@@ -69,7 +71,8 @@ struct Figures: ParsableCommand {
       print("\(label) pooling: validation accuracy \(String(format: "%.1f%%", trainer.records.last!.validationAccuracy * 100)) after \(options.epochs) epochs")
       runs.append((label, trainer.records))
     }
-    try Gnuplot.render(TrainingFigures.comparison(name: "training-curves", title: "Max, average and max+average pooling, 16 filters, 3000 Fashion-MNIST images (cf. Milisavljevic Figs. 9–10)", runs: runs), into: out)
+    try Gnuplot.render(
+      TrainingFigures.comparison(name: "training-curves", title: "Max, average and max+average pooling, 16 filters, 3000 Fashion-MNIST images (cf. Milisavljevic Figs. 9–10)", runs: runs), into: out)
     print("wrote \(out)/training-curves.png")
   }
 }

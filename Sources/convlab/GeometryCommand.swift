@@ -29,14 +29,17 @@ extension ConvLab {
       print(MatrixFormat.pad("input", nameWidth) + "   " + "\(size.h)×\(size.w)".padding(toLength: 10, withPad: " ", startingAt: 0))
       for row in trace {
         let out = "\(row.h)×\(row.w)".padding(toLength: 10, withPad: " ", startingAt: 0)
-        print(MatrixFormat.pad(row.layer.text, nameWidth) + "   " + out
-          + row.rows.description.padding(toLength: 28, withPad: " ", startingAt: 0) + row.cols.description)
+        print(
+          MatrixFormat.pad(row.layer.text, nameWidth) + "   " + out
+            + row.rows.description.padding(toLength: 28, withPad: " ", startingAt: 0) + row.cols.description)
       }
       if let last = trace.last {
         let range = last.rows.inputRange(ofOutput: 1)
         print("")
-        print(Terminal.wrap("The first output pixel sees input rows \(ReceptiveField.format(range.lowerBound))…\(ReceptiveField.format(range.upperBound)) "
-          + "(Δ = \(ReceptiveField.format(last.rows.delta)) pixels; MatConvNet (5.1): i ∈ α(i″−1) + β ± (Δ−1)/2).", hanging: 2))
+        print(
+          Terminal.wrap(
+            "The first output pixel sees input rows \(ReceptiveField.format(range.lowerBound))…\(ReceptiveField.format(range.upperBound)) "
+              + "(Δ = \(ReceptiveField.format(last.rows.delta)) pixels; MatConvNet (5.1): i ∈ α(i″−1) + β ± (Δ−1)/2).", hanging: 2))
       }
     }
   }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import ConvLabBlocks
-import ConvLabCore
 import ConvLabCUDA
+import ConvLabCore
 import Foundation
 
 extension ConvLab {
@@ -27,9 +27,11 @@ extension ConvLab {
       }
       print("  sigmoid      Float32 kernel compiled for \(FastSigmoid.variant) (chosen at run time from the CPU's features)")
       let blocked = Conv().forwardKernel(x: Shape(14, 14, 64), filters: Shape(3, 3, 64, 64), scalar: Float.self) == .blocked
-      print("  conv         Float32 forward: " + (blocked
-        ? "blocked im2row + ConvLab's AVX2 GEMM micro-kernel (GEMM-bound layers); backward and Float64: im2row + OpenBLAS"
-        : "im2row + OpenBLAS (no AVX2 + FMA: the blocked micro-kernel does not run here)"))
+      print(
+        "  conv         Float32 forward: "
+          + (blocked
+            ? "blocked im2row + ConvLab's AVX2 GEMM micro-kernel (GEMM-bound layers); backward and Float64: im2row + OpenBLAS"
+            : "im2row + OpenBLAS (no AVX2 + FMA: the blocked micro-kernel does not run here)"))
       if let gnuplot = SystemInfo.gnuplot {
         print("  gnuplot      \(gnuplot.path) (\(gnuplot.version))")
       } else {

@@ -1,8 +1,8 @@
 import ArgumentParser
 import ConvLabBlocks
+import ConvLabCUDA
 import ConvLabChecks
 import ConvLabCore
-import ConvLabCUDA
 import ConvLabDevice
 
 extension ConvLab {
@@ -59,13 +59,16 @@ extension ConvLab {
       }
       let y = try block.forward(input, p)
       let varTensor = try block.tensor(wrt, x: input, p)
-      print(Terminal.wrap(Terminal.bold("d vec y / d (vec \(wrt.rawValue))ᵀ") + " of \(name): \(j.rows)×\(j.cols), \(j.nonzeroCount) non-zeros "
-        + "(\(String(format: "%.1f", 100 * Double(j.nonzeroCount) / Double(max(1, j.count))))%)", hanging: 2))
+      print(
+        Terminal.wrap(
+          Terminal.bold("d vec y / d (vec \(wrt.rawValue))ᵀ") + " of \(name): \(j.rows)×\(j.cols), \(j.nonzeroCount) non-zeros "
+            + "(\(String(format: "%.1f", 100 * Double(j.nonzeroCount) / Double(max(1, j.count))))%)", hanging: 2))
       print(Terminal.wrap("structure: \(block.structure(wrt: wrt))", hanging: 2) + "\n")
       let rowLabels = (0..<j.rows).map { y.label("y", at: $0) }
       let colLabels = (0..<j.cols).map { varTensor.label(wrt.rawValue, at: $0) }
-      let matrix = Terminal.fitted(j, rowLabels: rowLabels, colLabels: colLabels, maxRows: full ? j.rows : 24,
-                                   maxCols: full ? j.cols : 16, wide: wide)
+      let matrix = Terminal.fitted(
+        j, rowLabels: rowLabels, colLabels: colLabels, maxRows: full ? j.rows : 24,
+        maxCols: full ? j.cols : 16, wide: wide)
       print(matrix.text)
       if let note = matrix.note { print(Terminal.dim(note)) }
       print("\nsparsity pattern (rows y, columns \(wrt.rawValue); █ = non-zero):")
@@ -90,10 +93,16 @@ extension ConvLab {
         return
       }
       print("\nthree-way comparison (relative error, worst entry):")
-      print("  literal J vs finite differences          \(Terminal.verdict(report.jacobianVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(formatScientific(report.jacobianVsFiniteDifferences.relativeError))")
-      print("  backprop VJP vs (dz/dy)ᵀ J (literal)      \(Terminal.verdict(report.backpropVsLiteral.passes(ThreeWayCheck.literalTolerance))) \(formatScientific(report.backpropVsLiteral.relativeError))")
-      print("  backprop VJP vs finite differences        \(Terminal.verdict(report.backpropVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(formatScientific(report.backpropVsFiniteDifferences.relativeError))")
-      failed = failed || !report.jacobianVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance)
+      print(
+        "  literal J vs finite differences          \(Terminal.verdict(report.jacobianVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(formatScientific(report.jacobianVsFiniteDifferences.relativeError))"
+      )
+      print(
+        "  backprop VJP vs (dz/dy)ᵀ J (literal)      \(Terminal.verdict(report.backpropVsLiteral.passes(ThreeWayCheck.literalTolerance))) \(formatScientific(report.backpropVsLiteral.relativeError))")
+      print(
+        "  backprop VJP vs finite differences        \(Terminal.verdict(report.backpropVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(formatScientific(report.backpropVsFiniteDifferences.relativeError))"
+      )
+      failed =
+        failed || !report.jacobianVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance)
         || !report.backpropVsLiteral.passes(ThreeWayCheck.literalTolerance)
         || !report.backpropVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance)
       if path != .fast {
@@ -105,7 +114,10 @@ extension ConvLab {
         if let device = try DeviceAccelerator(engine: engine).backward(block, input, p, dzdy)[wrt] {
           let c = Comparison(device.storage, literal)
           failed = failed || !c.passes(ThreeWayCheck.literalTolerance)
-          print(Terminal.wrap("  \(path.rawValue) backprop VJP vs (dz/dy)ᵀ J (literal) \(Terminal.verdict(c.passes(ThreeWayCheck.literalTolerance))) \(formatScientific(c.relativeError))   (\(engine.name))", hanging: 2))
+          print(
+            Terminal.wrap(
+              "  \(path.rawValue) backprop VJP vs (dz/dy)ᵀ J (literal) \(Terminal.verdict(c.passes(ThreeWayCheck.literalTolerance))) \(formatScientific(c.relativeError))   (\(engine.name))",
+              hanging: 2))
         }
       }
       if failed { throw ExitCode.failure }

@@ -38,8 +38,10 @@ extension ConvLab {
       let counts = (0..<LeNetTable.outputMaps).map { LeNetTable.inputs(of: $0).count }
       print("")
       print(Terminal.wrap("Kernels = Σ_j |M_j| = \(counts.map(String.init).joined(separator: " + ")) = \(LeNetTable.kernelCount)", hanging: 2))
-      print(Terminal.wrap("Parameters = kernels·K² + biases = \(LeNetTable.kernelCount)·\(kernel)·\(kernel) + \(LeNetTable.outputMaps) = \(LeNetTable.parameterCount(kernelSize: kernel))"
-        + (kernel == 5 ? "   (Xu §2.1: 60 × 5 × 5 + 16 = 1516 " + Terminal.verdict(LeNetTable.parameterCount() == 1516) + ")" : ""), hanging: 2))
+      print(
+        Terminal.wrap(
+          "Parameters = kernels·K² + biases = \(LeNetTable.kernelCount)·\(kernel)·\(kernel) + \(LeNetTable.outputMaps) = \(LeNetTable.parameterCount(kernelSize: kernel))"
+            + (kernel == 5 ? "   (Xu §2.1: 60 × 5 × 5 + 16 = 1516 " + Terminal.verdict(LeNetTable.parameterCount() == 1516) + ")" : ""), hanging: 2))
     }
   }
 }

@@ -12,7 +12,8 @@ extension ConvLab {
     static let configuration = CommandConfiguration(
       commandName: "net",
       abstract: "Your own network: weights as .npz, its loss and every gradient, and a three-way check of it.",
-      discussion: "Weights files are NumPy .npz archives (np.savez or np.savez_compressed) with keys <i>.w and <i>.b for the i-th ;-separated item of the spec, counted from 1, in MatConvNet layout: conv filters H×W×D×K, dense weights K×(H·W·D) on the column-major vec of the input, biases and Xu's β as vectors. See Docs/your-own-network.md.",
+      discussion:
+        "Weights files are NumPy .npz archives (np.savez or np.savez_compressed) with keys <i>.w and <i>.b for the i-th ;-separated item of the spec, counted from 1, in MatConvNet layout: conv filters H×W×D×K, dense weights K×(H·W·D) on the column-major vec of the input, biases and Xu's β as vectors. See Docs/your-own-network.md.",
       subcommands: [Init.self, Grad.self, Check.self, Export.self])
   }
 }
@@ -100,7 +101,9 @@ extension ConvLab.Net {
   struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Check a network three ways: product of explicit block Jacobians, backprop, central finite differences.",
-      discussion: "Per layer (each block at its place in the network) and end to end (dz/dx and every dz/dw), with the worst entry. Element-wise blocks keep diagonal Jacobians, pooling and subsampling sparse ones; a block whose Jacobian for one image exceeds the gate is checked by random projections vᵀJu instead. Finite differences cover up to --fd-entries entries of each array (a seeded sample beyond); an entry at a kink (ReLU at 0, a max-pool tie), where central differences of step h and h/2 disagree, is left out and counted. Tolerances: explicit vs backprop ≤ \(ThreeWayCheck.literalTolerance), finite differences ≤ \(ThreeWayCheck.finiteDifferenceTolerance).")
+      discussion:
+        "Per layer (each block at its place in the network) and end to end (dz/dx and every dz/dw), with the worst entry. Element-wise blocks keep diagonal Jacobians, pooling and subsampling sparse ones; a block whose Jacobian for one image exceeds the gate is checked by random projections vᵀJu instead. Finite differences cover up to --fd-entries entries of each array (a seeded sample beyond); an entry at a kink (ReLU at 0, a max-pool tie), where central differences of step h and h/2 disagree, is left out and counted. Tolerances: explicit vs backprop ≤ \(ThreeWayCheck.literalTolerance), finite differences ≤ \(ThreeWayCheck.finiteDifferenceTolerance)."
+    )
 
     @OptionGroup var spec: NetSpecArguments
     @Option(help: "Weights (.npz); default: initial weights from --seed.") var weights: String?
@@ -145,7 +148,9 @@ extension ConvLab.Net {
       print("x \(xs.shape), \(network.parameterCount) parameters, objective z = \(check.loss) (mean \(network.spec.loss) over \(xs.shape.n) image\(xs.shape.n == 1 ? "" : "s"))")
       print("largest explicit Jacobian held: \(MemoryLimit.format(Double(check.largestJacobianBytes))) (one image at a time)")
       if !check.projectedItems.isEmpty {
-        print("above the Jacobian memory gate, checked by random projections vᵀJu (literal: J u from the explicit Jacobian built in column blocks under the gate): item\(check.projectedItems.count == 1 ? "" : "s") \(check.projectedItems.map(String.init).joined(separator: ", "))")
+        print(
+          "above the Jacobian memory gate, checked by random projections vᵀJu (literal: J u from the explicit Jacobian built in column blocks under the gate): item\(check.projectedItems.count == 1 ? "" : "s") \(check.projectedItems.map(String.init).joined(separator: ", "))"
+        )
       }
       print("\n" + Terminal.bold("per layer") + " (each block at its place: (dz/dx_l)ᵀ J against its backward pass, and that against finite differences)")
       printRows(check.layers)
@@ -160,20 +165,28 @@ extension ConvLab.Net {
       print("  item  block      var    Jacobian                           explicit↔backprop   backprop↔FD        FD entries")
       for r in rows {
         let literal = r.literalVsBackprop.map { "\(Terminal.verdict($0.passes(ThreeWayCheck.literalTolerance))) \(MatrixFormat.pad(formatScientific($0.relativeError), 9))" } ?? "  —        "
-        let fd = r.checked == 0 ? "  —        "
+        let fd =
+          r.checked == 0
+          ? "  —        "
           : "\(Terminal.verdict(r.backpropVsFiniteDifferences.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(MatrixFormat.pad(formatScientific(r.backpropVsFiniteDifferences.relativeError), 9))"
-        print("  \(MatrixFormat.pad(r.item == 0 ? "—" : "\(r.item)", 4))  \(r.block.padding(toLength: 9, withPad: " ", startingAt: 0))  \(r.variable.padding(toLength: 5, withPad: " ", startingAt: 0))  "
-          + "\(r.form.padding(toLength: 33, withPad: " ", startingAt: 0))  \(literal)         \(fd)        \(r.checked == r.total ? "all \(r.total)" : "\(r.checked) of \(r.total)")\(r.atKinks > 0 ? " (\(r.atKinks) at kinks left out)" : "")")
+        print(
+          "  \(MatrixFormat.pad(r.item == 0 ? "—" : "\(r.item)", 4))  \(r.block.padding(toLength: 9, withPad: " ", startingAt: 0))  \(r.variable.padding(toLength: 5, withPad: " ", startingAt: 0))  "
+            + "\(r.form.padding(toLength: 33, withPad: " ", startingAt: 0))  \(literal)         \(fd)        \(r.checked == r.total ? "all \(r.total)" : "\(r.checked) of \(r.total)")\(r.atKinks > 0 ? " (\(r.atKinks) at kinks left out)" : "")"
+        )
         if let p = r.projection {
           let value = { (v: Double?) in v.map { MatrixFormat.pad(formatScientific($0), 10) } ?? "         —" }
-          let error = r.literalVsFiniteDifferences.map {
-            "\(Terminal.verdict($0.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(MatrixFormat.pad(formatScientific($0.relativeError), 9))"
-          } ?? "—"
-          print("        vᵀJu: explicit \(value(p.literal))  backprop \(value(p.backprop))  FD \(value(p.finiteDifference))   explicit↔FD \(error)"
-            + (p.literal == nil ? "  (no column-block Jacobian for \(r.block))" : ""))
+          let error =
+            r.literalVsFiniteDifferences.map {
+              "\(Terminal.verdict($0.passes(ThreeWayCheck.finiteDifferenceTolerance))) \(MatrixFormat.pad(formatScientific($0.relativeError), 9))"
+            } ?? "—"
+          print(
+            "        vᵀJu: explicit \(value(p.literal))  backprop \(value(p.backprop))  FD \(value(p.finiteDifference))   explicit↔FD \(error)"
+              + (p.literal == nil ? "  (no column-block Jacobian for \(r.block))" : ""))
         }
-        for (label, c) in [("explicit↔backprop", r.literalVsBackprop), ("backprop↔FD", Optional(r.backpropVsFiniteDifferences)),
-                           ("explicit↔FD", r.literalVsFiniteDifferences)] {
+        for (label, c) in [
+          ("explicit↔backprop", r.literalVsBackprop), ("backprop↔FD", Optional(r.backpropVsFiniteDifferences)),
+          ("explicit↔FD", r.literalVsFiniteDifferences),
+        ] {
           if let c, !c.passes(label == "explicit↔backprop" ? ThreeWayCheck.literalTolerance : ThreeWayCheck.finiteDifferenceTolerance) { print("        \(label): \(c)") }
         }
       }
@@ -211,8 +224,8 @@ func loadNetwork<S: Scalar>(net: String, weights: String, input: Shape, as _: S.
 /// --labels or --target, exactly one.
 func netTarget<S: Scalar>(labels: String?, target: String?, as _: S.Type) throws -> NetTarget<S> {
   switch (labels, target) {
-  case let (l?, nil): return .labels(try readTensor(l))
-  case let (nil, t?): return .target(try readTensor(t))
+  case (let l?, nil): return .labels(try readTensor(l))
+  case (nil, let t?): return .target(try readTensor(t))
   case (nil, nil): throw ConvLabError("give the class labels (--labels C.npy) or a regression target (--target T.npy).")
   case (_?, _?): throw ConvLabError("give either --labels or --target, not both.")
   }

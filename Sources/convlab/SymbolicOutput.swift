@@ -46,7 +46,8 @@ enum SymbolicOutput {
     var panels: [Range<Int>] = []
     var start = 0
     while start < m.cols {
-      var end = start + 1, used = fixed + widths[start]
+      var end = start + 1
+      var used = fixed + widths[start]
       while end < m.cols, used + 1 + widths[end] <= width {
         used += 1 + widths[end]
         end += 1
@@ -91,17 +92,21 @@ enum SymbolicOutput {
     let terms: [[[[String: Any]]]] = (0..<m.rows).map { r in
       (0..<m.cols).map { c in
         m[r, c].terms.map { t in
-          ["coefficient": "\(t.coefficient.numerator)/\(t.coefficient.denominator)",
-           "factors": t.monomial.factors.map { f -> [String: Any] in
-             var o: [String: Any] = ["name": f.symbol.name, "indices": f.symbol.indices, "exponent": f.exponent]
-             if let fn = f.symbol.function { o["function"] = fn }
-             return o
-           }] as [String: Any]
+          [
+            "coefficient": "\(t.coefficient.numerator)/\(t.coefficient.denominator)",
+            "factors": t.monomial.factors.map { f -> [String: Any] in
+              var o: [String: Any] = ["name": f.symbol.name, "indices": f.symbol.indices, "exponent": f.exponent]
+              if let fn = f.symbol.function { o["function"] = fn }
+              return o
+            },
+          ] as [String: Any]
         }
       }
     }
-    var o: [String: Any] = ["title": title, "rows": m.rows, "cols": m.cols, "unicode": grid(\.unicode), "latex": grid(\.latex),
-                            "ascii": grid(\.ascii), "terms": terms]
+    var o: [String: Any] = [
+      "title": title, "rows": m.rows, "cols": m.cols, "unicode": grid(\.unicode), "latex": grid(\.latex),
+      "ascii": grid(\.ascii), "terms": terms,
+    ]
     if let rowLabels { o["rowLabels"] = rowLabels }
     if let colLabels { o["colLabels"] = colLabels }
     return o

@@ -28,7 +28,8 @@ enum Terminal {
 
   /// Display columns of `s`: characters, less ANSI colour sequences.
   static func displayWidth(_ s: String) -> Int {
-    var count = 0, inEscape = false
+    var count = 0
+    var inEscape = false
     for c in s.unicodeScalars {
       if inEscape {
         if c == "m" { inEscape = false }
@@ -51,7 +52,8 @@ enum Terminal {
       guard displayWidth(line) > width else { return line }
       let indent = String(line.prefix { $0 == " " })
       let continuation = String(repeating: " ", count: min(indent.count + hanging, width / 2))
-      var lines: [String] = [], current = indent
+      var lines: [String] = []
+      var current = indent
       for word in line.dropFirst(indent.count).split(separator: " ", omittingEmptySubsequences: false) {
         let w = String(word)
         let atStart = current == indent && lines.isEmpty || current == continuation && !lines.isEmpty
@@ -111,7 +113,8 @@ struct Progress {
       let now = Date()
       guard fraction >= 1 || now.timeIntervalSince(lastDraw) > 0.1 else { return }
       lastDraw = now
-      let width = 24, filled = Int((fraction * Double(width)).rounded(.down))
+      let width = 24
+      let filled = Int((fraction * Double(width)).rounded(.down))
       let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: max(0, width - filled))
       FileHandle.standardError.write(Data("\r\u{1B}[2K\(label) \(Terminal.useColor ? Terminal.green(bar) : bar) \(String(format: "%3.0f%%", fraction * 100)) \(status)".utf8))
     } else if fraction + 1e-9 >= nextPlain && fraction < 1 {
@@ -156,14 +159,16 @@ final class StderrProgress: Sendable {
 
   private func update(_ fraction: Double) {
     state.withLock { s in
-      let now = Date(), elapsed = now.timeIntervalSince(s.start)
+      let now = Date()
+      let elapsed = now.timeIntervalSince(s.start)
       guard elapsed > 1, fraction > 0 else { return }
       let eta = Progress.clock(elapsed / fraction * (1 - fraction))
       if Terminal.isTTY {
         guard now.timeIntervalSince(s.lastDraw) > 0.1 else { return }
         s.lastDraw = now
         s.drawn = true
-        let width = 24, filled = Int((fraction * Double(width)).rounded(.down))
+        let width = 24
+        let filled = Int((fraction * Double(width)).rounded(.down))
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: max(0, width - filled))
         FileHandle.standardError.write(Data("\r\u{1B}[2K\(label) \(bar) \(String(format: "%3.0f%%", fraction * 100)) ETA \(eta)".utf8))
       } else if fraction >= s.nextPlain {

@@ -1,11 +1,11 @@
 import ArgumentParser
-import ConvLabCore
 import ConvLabCUDA
+import ConvLabCore
 import ConvLabData
 import ConvLabDevice
+import ConvLabFigures
 import ConvLabNetworks
 import ConvLabPlot
-import ConvLabFigures
 import Foundation
 
 /// Options shared by `train` and `experiment`: the data and the optimizer.
@@ -134,8 +134,11 @@ struct Train: ParsableCommand {
     case .float32: result = try Self.train(spec: spec, options: options, data: data, run: run, resume: resume, label: net, engine: engine, initial: initial, logSteps: logSteps)
     case .float64: result = try Self.train(spec: spec, options: options, data: data, run: run, resume: resume, label: net, engine: engine, initial: initial, logSteps: logSteps, as: Double.self)
     }
-    print("test accuracy: \(String(format: "%.1f%%", result.testAccuracy * 100)) (best validation model: epoch \(result.bestEpoch), validation \(String(format: "%.1f%%", result.bestValidationAccuracy * 100)); final model \(String(format: "%.1f%%", result.finalTestAccuracy * 100)))")
-    let records = try Self.records(in: folder), title = net.count < 30 ? net : "custom network"
+    print(
+      "test accuracy: \(String(format: "%.1f%%", result.testAccuracy * 100)) (best validation model: epoch \(result.bestEpoch), validation \(String(format: "%.1f%%", result.bestValidationAccuracy * 100)); final model \(String(format: "%.1f%%", result.finalTestAccuracy * 100)))"
+    )
+    let records = try Self.records(in: folder)
+    let title = net.count < 30 ? net : "custom network"
     try Gnuplot.render(TrainingFigures.curves(records: records, title: title), into: folder)
     print("saved: \(folder)/ (checkpoint.bin, best.bin, metrics.csv, metrics.json, result.json, curves.png)")
     if plot {
@@ -152,14 +155,18 @@ struct Train: ParsableCommand {
   }
 
   /// Trains (or resumes) one run in Float32 with progress, printing one line per epoch.
-  static func train(spec: NetSpec, options: TrainingOptions, data: DataSplits, run: TrainingRun, resume: Bool, label: String,
-                    engine: (any ComputeEngine)?, initial: (path: String, weights: NPZArchive)? = nil, logSteps: Bool = false) throws -> TrainingRun.Result {
+  static func train(
+    spec: NetSpec, options: TrainingOptions, data: DataSplits, run: TrainingRun, resume: Bool, label: String,
+    engine: (any ComputeEngine)?, initial: (path: String, weights: NPZArchive)? = nil, logSteps: Bool = false
+  ) throws -> TrainingRun.Result {
     try train(spec: spec, options: options, data: data, run: run, resume: resume, label: label, engine: engine, initial: initial, logSteps: logSteps, as: Float.self)
   }
 
   /// Trains (or resumes) one run computing in `S` (`--dtype`), printing one line per epoch.
-  static func train<S: Scalar>(spec: NetSpec, options: TrainingOptions, data: DataSplits, run: TrainingRun, resume: Bool, label: String,
-                               engine: (any ComputeEngine)?, initial: (path: String, weights: NPZArchive)?, logSteps: Bool, as _: S.Type) throws -> TrainingRun.Result {
+  static func train<S: Scalar>(
+    spec: NetSpec, options: TrainingOptions, data: DataSplits, run: TrainingRun, resume: Bool, label: String,
+    engine: (any ComputeEngine)?, initial: (path: String, weights: NPZArchive)?, logSteps: Bool, as _: S.Type
+  ) throws -> TrainingRun.Result {
     if let initial {
       // Check the weights against the network before the run folder is created.
       var probe = try Network<S>(spec: spec, input: data.train.imageShape, classes: data.train.classes, seed: 0)
@@ -176,22 +183,27 @@ struct Train: ParsableCommand {
       print("device: \(engine.name)")
     }
     print("network: \(spec.description)\(S.self == Float.self ? "" : " (in \(S.precisionName))")")
-    print("parameters: \(trainer.network.parameterCount); batch \(options.batchSize), lr \(options.learningRate) (\(options.schedule.rawValue)), momentum \(options.momentum), weight decay \(options.weightDecay), warm-up \(options.warmupEpochs) epochs, seed \(options.seed)\(options.flipHorizontally ? ", random left–right flips" : "")")
+    print(
+      "parameters: \(trainer.network.parameterCount); batch \(options.batchSize), lr \(options.learningRate) (\(options.schedule.rawValue)), momentum \(options.momentum), weight decay \(options.weightDecay), warm-up \(options.warmupEpochs) epochs, seed \(options.seed)\(options.flipHorizontally ? ", random left–right flips" : "")"
+    )
     var steps = try logSteps ? StepLog(folder: run.folder, epochsDone: trainer.epochsDone) : nil
     while trainer.epochsDone < options.epochs {
       var progress = Progress("epoch \(trainer.epochsDone + 1)/\(options.epochs)")
       let record = try trainer.runEpoch(data) { p in
         steps?.add(p)
         let eta = p.elapsed / Double(p.batch) * Double(p.batches - p.batch)
-        progress.update(Double(p.batch) / Double(p.batches),
-                        String(format: "loss %.4f  acc %.1f%%  %.0f img/s  ETA %@", p.loss, p.accuracy * 100, p.imagesPerSecond, Progress.clock(eta)))
+        progress.update(
+          Double(p.batch) / Double(p.batches),
+          String(format: "loss %.4f  acc %.1f%%  %.0f img/s  ETA %@", p.loss, p.accuracy * 100, p.imagesPerSecond, Progress.clock(eta)))
       }
       progress.finish()
       try run.save(trainer)
       try steps?.write()
-      print(String(format: "epoch %d/%d  lr %.4g  train loss %.4f acc %.2f%%  validation loss %.4f acc %.2f%%  %.1f s (%.0f img/s)",
-                   record.epoch, options.epochs, record.learningRate, record.trainLoss, record.trainAccuracy * 100,
-                   record.validationLoss, record.validationAccuracy * 100, record.seconds, record.imagesPerSecond))
+      print(
+        String(
+          format: "epoch %d/%d  lr %.4g  train loss %.4f acc %.2f%%  validation loss %.4f acc %.2f%%  %.1f s (%.0f img/s)",
+          record.epoch, options.epochs, record.learningRate, record.trainLoss, record.trainAccuracy * 100,
+          record.validationLoss, record.validationAccuracy * 100, record.seconds, record.imagesPerSecond))
     }
     return try run.finish(trainer, test: data.test)
   }

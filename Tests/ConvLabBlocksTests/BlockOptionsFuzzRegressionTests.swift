@@ -6,13 +6,15 @@ import Testing
 /// regression tests: each must be a one-line ConvLabError.
 @Suite("Block options: fuzz regressions")
 struct BlockOptionsFuzzRegressionTests {
-  @Test("a window count too large for Int is refused, not trapped in Int(_:)", arguments: [
-    ("normalize", String(repeating: "1", count: 130) + "5,1,0.0001,0.75"),  // the crashing input: N ≈ 1.1e130
-    ("normalize", "1e19,1,0.0001,0.75"),
-    ("normalize", "1048577,1,0.0001,0.75"),
-    ("spnorm", "3,1e300,1,0.5"),
-    ("spnorm", "9.3e18,3,1,0.5"),
-  ])
+  @Test(
+    "a window count too large for Int is refused, not trapped in Int(_:)",
+    arguments: [
+      ("normalize", String(repeating: "1", count: 130) + "5,1,0.0001,0.75"),  // the crashing input: N ≈ 1.1e130
+      ("normalize", "1e19,1,0.0001,0.75"),
+      ("normalize", "1048577,1,0.0001,0.75"),
+      ("spnorm", "3,1e300,1,0.5"),
+      ("spnorm", "9.3e18,3,1,0.5"),
+    ])
   func hugeParamIsAnError(block: String, param: String) {
     let error = #expect(throws: ConvLabError.self) { _ = try BlockOptions(["param": param]).block(named: block) }
     #expect(error?.description.contains("between 1 and 1048576") == true, "\(error?.description ?? "")")

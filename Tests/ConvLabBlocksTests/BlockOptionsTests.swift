@@ -45,7 +45,10 @@ import Testing
   func everyNumberIsBoundedBeforeUse(index: Int) throws {
     let (key, value) = Self.outOfRange[index]
     let error = #expect(throws: ConvLabError.self) { try BlockOptions([key: value]) }
-    guard case .invalidValue(let setting, let given, _)? = error else { Issue.record("\(String(describing: error))"); return }
+    guard case .invalidValue(let setting, let given, _)? = error else {
+      Issue.record("\(String(describing: error))")
+      return
+    }
     #expect(setting == Setting(key) && given == value)
   }
 
@@ -56,7 +59,10 @@ import Testing
     #expect(block.conv.pad == [2, 2, 2, 2] && block.conv.stride == (3, 3))
     fixed = try BlockOptions(["dilate": "2"])
     let error = #expect(throws: ConvLabError.self) { try CheckCase.random("pool", seed: 1, fixed: fixed) }
-    guard case .optionNotApplicable(let block, let option, _)? = error else { Issue.record("\(String(describing: error))"); return }
+    guard case .optionNotApplicable(let block, let option, _)? = error else {
+      Issue.record("\(String(describing: error))")
+      return
+    }
     #expect(block == "pool" && option == "dilate")
   }
 
@@ -69,11 +75,17 @@ import Testing
     let f = Tensor<Double>.uniform(Shape(3, 2, 2, 3), using: &rng)
     let y = try FlippedConv().forward(x, Parameters(w: f))
     var expected = Tensor<Double>(shape: Shape(3, 5, 3, 2))
-    for n in 0..<2 { for k in 0..<3 { for i in 0..<3 { for j in 0..<5 {
-      var s = 0.0
-      for d in 0..<2 { for a in 0..<3 { for c in 0..<2 { s += f[a, c, d, k] * x[i + 2 - a, j + 1 - c, d, n] } } }
-      expected[i, j, k, n] = s
-    } } } }
+    for n in 0..<2 {
+      for k in 0..<3 {
+        for i in 0..<3 {
+          for j in 0..<5 {
+            var s = 0.0
+            for d in 0..<2 { for a in 0..<3 { for c in 0..<2 { s += f[a, c, d, k] * x[i + 2 - a, j + 1 - c, d, n] } } }
+            expected[i, j, k, n] = s
+          }
+        }
+      }
+    }
     // Both are sums of the same 12 products in a different order: Double round-off.
     #expect(relativeError(y, expected) < 1e-13)
   }

@@ -22,19 +22,21 @@ struct BlockedBackwardTests {
   /// shapes chosen for the backward's blocks: several blocks per image with an uneven last one,
   /// one image (N = 1), a strided large-kernel stem on 3 channels, a 630-tap layer (64-row
   /// blocks), and LeNet's C3.
-  static let cases: [Case] = BlockedConvolutionTests.cases + [
-    Case(x: Shape(40, 37, 3, 2), f: Shape(3, 3, 0, 5), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: true),
-    Case(x: Shape(33, 31, 2, 1), f: Shape(4, 2, 0, 7), pad: [0, 2, 1, 0], stride: (1, 1), dilate: (2, 1), groups: 1, bias: false),
-    Case(x: Shape(23, 21, 3, 2), f: Shape(7, 7, 0, 13), pad: [3, 3, 3, 3], stride: (2, 2), dilate: (1, 1), groups: 1, bias: true),
-    Case(x: Shape(9, 11, 70, 1), f: Shape(3, 3, 0, 17), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: false),
-    Case(x: Shape(14, 14, 6, 3), f: Shape(5, 5, 0, 16), pad: [0, 0, 0, 0], stride: (1, 1), dilate: (1, 1), groups: 1, bias: true),
-    Case(x: Shape(17, 15, 8, 3), f: Shape(3, 5, 0, 12), pad: [2, 0, 1, 2], stride: (2, 3), dilate: (1, 2), groups: 4, bias: false),
-  ]
+  static let cases: [Case] =
+    BlockedConvolutionTests.cases + [
+      Case(x: Shape(40, 37, 3, 2), f: Shape(3, 3, 0, 5), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: true),
+      Case(x: Shape(33, 31, 2, 1), f: Shape(4, 2, 0, 7), pad: [0, 2, 1, 0], stride: (1, 1), dilate: (2, 1), groups: 1, bias: false),
+      Case(x: Shape(23, 21, 3, 2), f: Shape(7, 7, 0, 13), pad: [3, 3, 3, 3], stride: (2, 2), dilate: (1, 1), groups: 1, bias: true),
+      Case(x: Shape(9, 11, 70, 1), f: Shape(3, 3, 0, 17), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: false),
+      Case(x: Shape(14, 14, 6, 3), f: Shape(5, 5, 0, 16), pad: [0, 0, 0, 0], stride: (1, 1), dilate: (1, 1), groups: 1, bias: true),
+      Case(x: Shape(17, 15, 8, 3), f: Shape(3, 5, 0, 12), pad: [2, 0, 1, 2], stride: (2, 3), dilate: (1, 2), groups: 4, bias: false),
+    ]
 
   /// (dz/dx, dz/dw) by the adjoint of the loops: for every output (i″, j″, k, n) and tap
   /// (i′, j′, d′) that reads inside the input, dz/dw[i′, j′, d′, k] += x·g and dz/dx[…] += f·g.
   static func adjointLoops(_ x: Tensor<Double>, _ f: Tensor<Double>, _ g: Tensor<Double>, _ c: Case) -> (Tensor<Double>, Tensor<Double>) {
-    var dx = Tensor<Double>(shape: x.shape), dw = Tensor<Double>(shape: f.shape)
+    var dx = Tensor<Double>(shape: x.shape)
+    var dw = Tensor<Double>(shape: f.shape)
     let perGroup = f.shape.n / c.groups
     for n in 0..<x.shape.n {
       for k in 0..<f.shape.n {
@@ -141,10 +143,15 @@ struct BlockedBackwardTests {
     let sentinel: Float = 12345
     for j in 0..<n { for i in m..<ldc { c[i + j * ldc] = sentinel } }
     convlab_sgemm_packed_add(m, n, k, a, lda, packed, &c, ldc)
-    var error = 0.0, norm = 0.0, untouched = true
+    var error = 0.0
+    var norm = 0.0
+    var untouched = true
     for j in 0..<n {
       for i in 0..<ldc {
-        guard i < m else { untouched = untouched && c[i + j * ldc] == sentinel; continue }
+        guard i < m else {
+          untouched = untouched && c[i + j * ldc] == sentinel
+          continue
+        }
         var s = Double(start[i + j * ldc])
         for p in 0..<k { s += Double(a[i + p * lda]) * Double(stored[j + p * ldb]) }
         error += (Double(c[i + j * ldc]) - s) * (Double(c[i + j * ldc]) - s)
@@ -166,14 +173,18 @@ struct BlockedBackwardTests {
     var rng = SeededGenerator(seed: UInt64(1000 * step + 10 * first + count))
     let (plane, channels, spatial, rows) = (400, 3, 5, 60)
     let masks = (0..<400).map { _ in Int32(Bool.random(using: &rng) ? -1 : 0) }
-    var starts = [0], fills: [convlab_im2row_fill] = []
+    var starts = [0]
+    var fills: [convlab_im2row_fill] = []
     for _ in 0..<spatial {
       var target = 0
       while target < rows {
-        let n = min(rows - target, Int.random(in: 0...17, using: &rng)), kind = Int.random(in: 0..<3, using: &rng)
-        fills.append(convlab_im2row_fill(target: target, source: Int.random(in: 0...(plane - 1 - step * max(0, n - 1)), using: &rng),
-                                         count: n, zero: kind == 0 ? 1 : 0,
-                                         mask: kind == 2 && step == 1 ? Int.random(in: 0...(400 - n), using: &rng) : -1))
+        let n = min(rows - target, Int.random(in: 0...17, using: &rng))
+        let kind = Int.random(in: 0..<3, using: &rng)
+        fills.append(
+          convlab_im2row_fill(
+            target: target, source: Int.random(in: 0...(plane - 1 - step * max(0, n - 1)), using: &rng),
+            count: n, zero: kind == 0 ? 1 : 0,
+            mask: kind == 2 && step == 1 ? Int.random(in: 0...(400 - n), using: &rng) : -1))
         target += n
       }
       starts.append(fills.count)
@@ -183,10 +194,12 @@ struct BlockedBackwardTests {
     var phi = [Float](repeating: 0, count: spatial * channels * ld)
     convlab_im2row_f32(x, plane, channels, spatial, starts, fills, masks, step, first, count, &phi, ld, 0)
     let m = (0..<(spatial * channels * ld)).map { _ in Float.random(in: -1...1, using: &rng) }
-    var adjoint = [Float](repeating: 0, count: plane * channels), portable = adjoint
+    var adjoint = [Float](repeating: 0, count: plane * channels)
+    var portable = adjoint
     convlab_row2im_add_rows_f32(m, ld, plane, channels, spatial, starts, fills, masks, step, first, count, &adjoint, 0)
     convlab_row2im_add_rows_f32(m, ld, plane, channels, spatial, starts, fills, masks, step, first, count, &portable, 1)
-    var lhs = 0.0, rhs = 0.0
+    var lhs = 0.0
+    var rhs = 0.0
     for q in 0..<(spatial * channels) { for r in 0..<count { lhs += Double(phi[r + q * ld]) * Double(m[r + q * ld]) } }
     for i in 0..<x.count { rhs += Double(x[i]) * Double(adjoint[i]) }
     // ≤ 900 products of numbers in [−1, 1] summed in Double on the left; on the right each

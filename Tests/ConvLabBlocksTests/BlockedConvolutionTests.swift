@@ -14,7 +14,8 @@ private let microKernelRuns = convlab_sgemm_has_microkernel() != 0
 /// relative error is ~1e-6; 1e-5 leaves room and still fails on any misplaced tap (which moves
 /// an O(1) term: an error of order 1e-2 or more).
 @Suite(.enabled(if: microKernelRuns, "the micro-kernel needs a CPU with AVX2 and FMA"))
-struct BlockedConvolutionTests {  static let tolerance = 1e-5
+struct BlockedConvolutionTests {
+  static let tolerance = 1e-5
 
   struct Case: CustomStringConvertible, Sendable {
     let x: Shape, f: Shape, pad: [Int], stride: (Int, Int), dilate: (Int, Int), groups: Int, bias: Bool
@@ -23,25 +24,29 @@ struct BlockedConvolutionTests {  static let tolerance = 1e-5
     }
   }
 
-  static let cases: [Case] = (1...16).map { seed in
-    var rng = SeededGenerator(seed: UInt64(100 + seed))
-    let (fh, fw) = (Int.random(in: 1...5, using: &rng), Int.random(in: 1...5, using: &rng))
-    let stride = (Int.random(in: 1...2, using: &rng), Int.random(in: 1...2, using: &rng))
-    let dilate = (Int.random(in: 1...2, using: &rng), Int.random(in: 1...2, using: &rng))
-    let pad = [Int.random(in: 0...2, using: &rng), Int.random(in: 0...2, using: &rng),
-               Int.random(in: 0...2, using: &rng), Int.random(in: 0...2, using: &rng)]
-    let groups = seed % 4 == 0 ? 2 : 1
-    let (h, w) = (dilate.0 * (fh - 1) + Int.random(in: 1...12, using: &rng), dilate.1 * (fw - 1) + Int.random(in: 1...12, using: &rng))
-    return Case(x: Shape(h, w, groups * Int.random(in: 1...10, using: &rng), Int.random(in: 1...3, using: &rng)),
-                f: Shape(fh, fw, 0, groups * Int.random(in: 1...13, using: &rng)), pad: pad, stride: stride, dilate: dilate,
-                groups: groups, bias: seed % 2 == 1)
-  } + [
-    // Milisavljevic's layer, smaller: 196 patch rows per image, so 64-row blocks cross images.
-    Case(x: Shape(14, 14, 16, 3), f: Shape(3, 3, 0, 64), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: true),
-    // A "same" 5×5 layer and a 1×1 layer (no padding anywhere, one tap).
-    Case(x: Shape(9, 7, 3, 2), f: Shape(5, 5, 0, 7), pad: [2, 2, 2, 2], stride: (1, 1), dilate: (1, 1), groups: 1, bias: false),
-    Case(x: Shape(6, 5, 12, 2), f: Shape(1, 1, 0, 20), pad: [0, 0, 0, 0], stride: (1, 1), dilate: (1, 1), groups: 1, bias: true),
-  ]
+  static let cases: [Case] =
+    (1...16).map { seed in
+      var rng = SeededGenerator(seed: UInt64(100 + seed))
+      let (fh, fw) = (Int.random(in: 1...5, using: &rng), Int.random(in: 1...5, using: &rng))
+      let stride = (Int.random(in: 1...2, using: &rng), Int.random(in: 1...2, using: &rng))
+      let dilate = (Int.random(in: 1...2, using: &rng), Int.random(in: 1...2, using: &rng))
+      let pad = [
+        Int.random(in: 0...2, using: &rng), Int.random(in: 0...2, using: &rng),
+        Int.random(in: 0...2, using: &rng), Int.random(in: 0...2, using: &rng),
+      ]
+      let groups = seed % 4 == 0 ? 2 : 1
+      let (h, w) = (dilate.0 * (fh - 1) + Int.random(in: 1...12, using: &rng), dilate.1 * (fw - 1) + Int.random(in: 1...12, using: &rng))
+      return Case(
+        x: Shape(h, w, groups * Int.random(in: 1...10, using: &rng), Int.random(in: 1...3, using: &rng)),
+        f: Shape(fh, fw, 0, groups * Int.random(in: 1...13, using: &rng)), pad: pad, stride: stride, dilate: dilate,
+        groups: groups, bias: seed % 2 == 1)
+    } + [
+      // Milisavljevic's layer, smaller: 196 patch rows per image, so 64-row blocks cross images.
+      Case(x: Shape(14, 14, 16, 3), f: Shape(3, 3, 0, 64), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: true),
+      // A "same" 5×5 layer and a 1×1 layer (no padding anywhere, one tap).
+      Case(x: Shape(9, 7, 3, 2), f: Shape(5, 5, 0, 7), pad: [2, 2, 2, 2], stride: (1, 1), dilate: (1, 1), groups: 1, bias: false),
+      Case(x: Shape(6, 5, 12, 2), f: Shape(1, 1, 0, 20), pad: [0, 0, 0, 0], stride: (1, 1), dilate: (1, 1), groups: 1, bias: true),
+    ]
 
   static func loops(_ x: Tensor<Double>, _ p: Parameters<Double>, _ c: Case) -> Tensor<Double> {
     ConvTests.loops(x, p.w!, bias: p.b, pad: c.pad, stride: c.stride, dilate: c.dilate, groups: c.groups)
@@ -88,7 +93,7 @@ struct BlockedConvolutionTests {  static let tolerance = 1e-5
   @Test func paddingNeverReadsTheNeighbouringColumn() throws {
     let c = Case(x: Shape(10, 9, 4, 2), f: Shape(3, 3, 0, 8), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: false)
     var (x, p) = Self.parameters(c, seed: 24)
-    x[9, 3, 0, 0] = .nan       // bottom of column 3: read as "row −1" of column 4's patches
+    x[9, 3, 0, 0] = .nan  // bottom of column 3: read as "row −1" of column 4's patches
     x[0, 5, 2, 1] = .infinity  // top of column 5: read as "row 10" of column 4's patches
     let expected = Self.loops(x, p, c)
     let y = try Self.conv(c, .blocked).forward(x.converted(to: Float.self), p.converted(to: Float.self)).converted(to: Double.self)
@@ -121,10 +126,15 @@ struct BlockedConvolutionTests {  static let tolerance = 1e-5
       bias.withUnsafeBufferPointer { biasPointer in
         convlab_sgemm_packed(m, n, k, a, lda, packed, withBias ? biasPointer.baseAddress : nil, &c, ldc)
       }
-      var error = 0.0, norm = 0.0, untouched = true
+      var error = 0.0
+      var norm = 0.0
+      var untouched = true
       for j in 0..<n {
         for i in 0..<ldc {
-          guard i < m else { untouched = untouched && c[i + j * ldc] == sentinel; continue }
+          guard i < m else {
+            untouched = untouched && c[i + j * ldc] == sentinel
+            continue
+          }
           var s = withBias ? Double(bias[j]) : 0
           for p in 0..<k { s += Double(a[i + p * lda]) * Double(b[p + j * k]) }
           error += (Double(c[i + j * ldc]) - s) * (Double(c[i + j * ldc]) - s)
@@ -143,8 +153,9 @@ struct BlockedConvolutionTests {  static let tolerance = 1e-5
     #expect(Conv(pad: [1, 1, 1, 1]).forwardKernel(x: x, filters: f, scalar: Double.self) == .gemm, "Float64 stays BLAS-backed")
     #expect(Conv(pad: [1, 1, 1, 1], kernel: .gemm).forwardKernel(x: x, filters: f, scalar: Float.self) == .gemm, "forced GEMM")
     #expect(Conv().forwardKernel(x: Shape(28, 28, 1, 64), filters: Shape(5, 5, 1, 6), scalar: Float.self) == .direct, "LeNet C1")
-    #expect(Conv(kernel: .blocked).forwardKernel(x: Shape(28, 28, 1, 64), filters: Shape(5, 5, 1, 6), scalar: Float.self) == .blocked,
-            "forced blocked, even where direct would be chosen")
+    #expect(
+      Conv(kernel: .blocked).forwardKernel(x: Shape(28, 28, 1, 64), filters: Shape(5, 5, 1, 6), scalar: Float.self) == .blocked,
+      "forced blocked, even where direct would be chosen")
   }
 
   /// The im2row/row2im fill loops in C, AVX2 against the portable compilation (which runs on CPUs
@@ -155,32 +166,39 @@ struct BlockedConvolutionTests {  static let tolerance = 1e-5
   func fillLoopsAgreeWithThePortableCompilation(step: Int) {
     var rng = SeededGenerator(seed: UInt64(40 + step))
     let (plane, channels, spatial, ld) = (120, 3, 4, 48)
-    var starts = [0], fills: [convlab_im2row_fill] = []
+    var starts = [0]
+    var fills: [convlab_im2row_fill] = []
     let masks = (0..<200).map { _ in Int32(Bool.random(using: &rng) ? -1 : 0) }
     // A tap's fills in increasing, non-overlapping row order (as PatchMatrix's plans; the C loops
     // rely on it), with gaps between them.
     for _ in 0..<spatial {
       var target = Int.random(in: 0...4, using: &rng)
       for _ in 0..<Int.random(in: 1...6, using: &rng) {
-        let count = min(ld - target, Int.random(in: 0...20, using: &rng)), kind = Int.random(in: 0..<3, using: &rng)
-        fills.append(convlab_im2row_fill(target: target,
-                                         source: Int.random(in: 0...(plane - 1 - step * max(0, count - 1)), using: &rng),
-                                         count: count, zero: kind == 0 ? 1 : 0,
-                                         mask: kind == 2 && step == 1 ? Int.random(in: 0...(200 - count), using: &rng) : -1))
+        let count = min(ld - target, Int.random(in: 0...20, using: &rng))
+        let kind = Int.random(in: 0..<3, using: &rng)
+        fills.append(
+          convlab_im2row_fill(
+            target: target,
+            source: Int.random(in: 0...(plane - 1 - step * max(0, count - 1)), using: &rng),
+            count: count, zero: kind == 0 ? 1 : 0,
+            mask: kind == 2 && step == 1 ? Int.random(in: 0...(200 - count), using: &rng) : -1))
         target = min(ld, target + count + Int.random(in: 0...3, using: &rng))
       }
       starts.append(fills.count)
     }
     let x = (0..<(plane * channels)).map { _ in Float.random(in: -1...1, using: &rng) }
     for _ in 0..<5 {
-      let first = Int.random(in: 0..<ld, using: &rng), count = Int.random(in: 0...(ld - first), using: &rng)
-      var fast = [Float](repeating: 7, count: spatial * channels * ld), portable = fast
+      let first = Int.random(in: 0..<ld, using: &rng)
+      let count = Int.random(in: 0...(ld - first), using: &rng)
+      var fast = [Float](repeating: 7, count: spatial * channels * ld)
+      var portable = fast
       convlab_im2row_f32(x, plane, channels, spatial, starts, fills, masks, step, first, count, &fast, ld, 0)
       convlab_im2row_f32(x, plane, channels, spatial, starts, fills, masks, step, first, count, &portable, ld, 1)
       #expect(fast == portable, "im2row, step \(step), rows \(first)..<\(first + count)")
     }
     let m = (0..<(spatial * channels * ld)).map { _ in Float.random(in: -1...1, using: &rng) }
-    var fast = x, portable = x
+    var fast = x
+    var portable = x
     convlab_row2im_add_f32(m, ld, plane, channels, spatial, starts, fills, masks, step, &fast, 0)
     convlab_row2im_add_f32(m, ld, plane, channels, spatial, starts, fills, masks, step, &portable, 1)
     #expect(fast == portable, "row2im, step \(step)")

@@ -1,6 +1,7 @@
 import ConvLabBlocks
 import ConvLabCore
 import ConvLabNotation
+import Foundation
 import Testing
 
 /// Properties of the remaining blocks, each against an independent reference.
@@ -27,7 +28,8 @@ import Testing
   @Test func batchNormOutputHasTheGivenMeanAndScale() throws {
     var rng = SeededGenerator(seed: 3)
     let x = Tensor<Double>.uniform(Shape(3, 4, 2, 5), in: -3...5, using: &rng)
-    let w = Tensor<Double>(shape: Shape(1, 1, 2), storage: [2, 0.5]), b = Tensor<Double>(shape: Shape(1, 1, 2), storage: [1, -1])
+    let w = Tensor<Double>(shape: Shape(1, 1, 2), storage: [2, 0.5])
+    let b = Tensor<Double>(shape: Shape(1, 1, 2), storage: [1, -1])
     let y = try BatchNorm(epsilon: 1e-12).forward(x, Parameters(w: w, b: b))
     for k in 0..<2 {
       let values = (0..<5).flatMap { n in (0..<12).map { y.storage[y.shape.index(0, 0, k, n) + $0] } }
@@ -43,7 +45,8 @@ import Testing
     // Xu (6) without the activation: ∂E/∂x_j = β_j up(δ_j) = β_j δ_j ⊗ 1ₙₓₙ; Xu (19), (21) for b and β.
     var rng = SeededGenerator(seed: 5)
     let x = Tensor<Double>.uniform(Shape(6, 4, 2), using: &rng)
-    let beta = Tensor<Double>(shape: Shape(1, 1, 2), storage: [0.5, -2]), b = Tensor<Double>(shape: Shape(1, 1, 2), storage: [0.1, 0.2])
+    let beta = Tensor<Double>(shape: Shape(1, 1, 2), storage: [0.5, -2])
+    let b = Tensor<Double>(shape: Shape(1, 1, 2), storage: [0.1, 0.2])
     let delta = Tensor<Double>.uniform(Shape(3, 2, 2), using: &rng)
     let g = try Subsample(n: 2).backward(x, Parameters(w: beta, b: b), delta)
     for d in 0..<2 {
@@ -74,13 +77,15 @@ import Testing
   }
 
   @Test func pdistWithPTwoIsTheEuclideanDistance() throws {
-    let x = Tensor<Double>(shape: Shape(1, 1, 2), storage: [3, 4]), t = Tensor<Double>(shape: Shape(1, 1, 2))
+    let x = Tensor<Double>(shape: Shape(1, 1, 2), storage: [3, 4])
+    let t = Tensor<Double>(shape: Shape(1, 1, 2))
     #expect(try PDist(p: 2).forward(x, Parameters(target: t)).storage == [5])
     #expect(try PDist(p: 2, noRoot: true).forward(x, Parameters(target: t)).storage == [25])
   }
 
   @Test func dropoutScalesKeptUnits() throws {
-    let x = Tensor<Double>(shape: Shape(2, 2), storage: [1, 2, 3, 4]), m = Tensor<Double>(shape: Shape(2, 2), storage: [1, 0, 1, 0])
+    let x = Tensor<Double>(shape: Shape(2, 2), storage: [1, 2, 3, 4])
+    let m = Tensor<Double>(shape: Shape(2, 2), storage: [1, 0, 1, 0])
     #expect(try Dropout(rate: 0.5).forward(x, Parameters(mask: m)).storage == [2, 0, 6, 0])
     #expect(throws: ConvLabError.self) { try Dropout(rate: 1).forward(x, Parameters()) }
   }
@@ -88,7 +93,8 @@ import Testing
   @Test func murugansLossesOnAWorkedExample() throws {
     // ŷ = [0.5, 2], y = [1, 1]; by hand: MSE = (0.25 + 1)/2 = 0.625, L2 = 1.25, L1 = 1.5,
     // MAE = 0.75, MAPE = (50 + 100)/2 = 75, MSLE = ((log 2 − log 1.5)² + (log 2 − log 3)²)/2.
-    let yhat = Tensor<Double>(shape: Shape(2, 1), storage: [0.5, 2]), y = Tensor<Double>(shape: Shape(2, 1), storage: [1, 1])
+    let yhat = Tensor<Double>(shape: Shape(2, 1), storage: [0.5, 2])
+    let y = Tensor<Double>(shape: Shape(2, 1), storage: [1, 1])
     func z(_ k: RegressionLoss.Kind) throws -> Double { try RegressionLoss(kind: k).forward(yhat, Parameters(target: y)).storage[0] }
     #expect(try z(.mse) == 0.625 && z(.l2) == 1.25 && z(.l1) == 1.5 && z(.mae) == 0.75 && z(.mape) == 75)
     let msle = (pow(log(2.0) - log(1.5), 2) + pow(log(2.0) - log(3.0), 2)) / 2
@@ -104,8 +110,6 @@ import Testing
     #expect(throws: ConvLabError.self) { try Loss(kind: .classerror).backward(x, Parameters(labels: labels), Tensor(shape: Shape(1, 1), storage: [1])) }
   }
 }
-
-import Foundation
 
 @Suite struct PoolingKernelTests {
   /// The unrolled 2×2/stride-2 kernel (and the general kernel, with padding) agree with the
@@ -124,7 +128,8 @@ import Foundation
       #expect(relativeError(single.converted(), literal) < 1e-6, "\(method) Float")
       // The general kernel, reached with one row and column of padding at the bottom/right.
       let general = Pool(method: method, size: (2, 2), pad: [0, 1, 0, 1], stride: (2, 2))
-      let y = try general.forward(x, Parameters()), yl = try general.literalForward(x, Parameters())
+      let y = try general.forward(x, Parameters())
+      let yl = try general.literalForward(x, Parameters())
       #expect(relativeError(y, yl) < 1e-14, "\(method) general kernel")
       // Backward: every entry of dz/dx (odd edges zero) as (dz/dy)ᵀ S.
       let dzdy = Tensor<Double>.uniform(literal.shape, using: &rng)
@@ -148,7 +153,8 @@ import Foundation
 
   /// Ties go to the first maximum in column-major order (the selector of the literal path).
   @Test func backwardBreaksTiesAtTheFirstMaximum() throws {
-    let x = Tensor<Double>(shape: Shape(2, 2), storage: [3, 3, 3, 3]), dzdy = Tensor<Double>(shape: Shape(1, 1), storage: [1])
+    let x = Tensor<Double>(shape: Shape(2, 2), storage: [3, 3, 3, 3])
+    let dzdy = Tensor<Double>(shape: Shape(1, 1), storage: [1])
     let dx = try Pool(method: .max, size: (2, 2), stride: (2, 2)).backward(x, Parameters(), dzdy).dzdx
     #expect(dx.storage == [1, 0, 0, 0])
   }
@@ -163,7 +169,8 @@ import Foundation
     let p = Parameters<Float>(w: .uniform(Shape(3, 3, 3, 5), using: &rng), b: .uniform(Shape(1, 1, 5), using: &rng))
     let conv = Conv(pad: [1, 1, 1, 1], stride: (2, 1))
     let dzdy = Tensor<Float>.uniform(try conv.outputShape(x.shape, p), using: &rng)
-    let all = try conv.backward(x, p, dzdy), some = try conv.backward(x, p, dzdy, inputGradient: false)
+    let all = try conv.backward(x, p, dzdy)
+    let some = try conv.backward(x, p, dzdy, inputGradient: false)
     #expect(some.dzdw == all.dzdw && some.dzdb == all.dzdb)
     #expect(some.dzdx.storage.allSatisfy { $0 == 0 } && all.dzdx.maxMagnitude > 0)
   }
@@ -179,11 +186,13 @@ import Foundation
     let values = (stride(from: -80.0, through: 80.0, by: 0.137).map { $0 } + [-500, -100, -88.5, 88.5, 100, 500]).map { Double(Float($0)) }
     let x = Tensor<Double>(shape: Shape(values.count, 1), storage: values)
     let dzdy = Tensor<Double>(shape: x.shape, repeating: 1)
-    let y = try Sigmoid().forward(x, Parameters()), g = try Sigmoid().backward(x, Parameters(), dzdy).dzdx
+    let y = try Sigmoid().forward(x, Parameters())
+    let g = try Sigmoid().backward(x, Parameters(), dzdy).dzdx
     let yf: Tensor<Float> = try Sigmoid().forward(x.converted(), Parameters())
     let gf: Tensor<Float> = try Sigmoid().backward(x.converted(), Parameters(), dzdy.converted()).dzdx
     // The block's kernel (AVX2 + FMA where the CPU has them) and the baseline SSE2 compilation.
-    let xf: Tensor<Float> = x.converted(), gOnes: Tensor<Float> = dzdy.converted()
+    let xf: Tensor<Float> = x.converted()
+    let gOnes: Tensor<Float> = dzdy.converted()
     let variants = [(FastSigmoid.variant, yf, gf), ("baseline", FastSigmoid.sigmoid(xf, baseline: true), FastSigmoid.sigmoidBackward(xf, gOnes, baseline: true))]
     for (name, yv, gv) in variants {
       for k in values.indices {

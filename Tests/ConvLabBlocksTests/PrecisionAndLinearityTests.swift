@@ -66,19 +66,24 @@ import Testing
     guard !variables.isEmpty else { return }  // forward only
     let y = try c.block.forward(c.x, c.parameters)
     var rng = SeededGenerator(seed: seed)
-    let g1 = Tensor<Double>.uniform(y.shape, using: &rng), g2 = Tensor<Double>.uniform(y.shape, using: &rng)
-    let a = try c.block.backward(c.x, c.parameters, g1), b = try c.block.backward(c.x, c.parameters, g2)
+    let g1 = Tensor<Double>.uniform(y.shape, using: &rng)
+    let g2 = Tensor<Double>.uniform(y.shape, using: &rng)
+    let a = try c.block.backward(c.x, c.parameters, g1)
+    let b = try c.block.backward(c.x, c.parameters, g2)
     let combined = try c.block.backward(c.x, c.parameters, g1.zipWith(g2) { 2 * $0 - 3 * $1 })
     // backward(2g₁ − 3g₂) and 2·backward(g₁) − 3·backward(g₂) are the same sums of ≤ L products
     // taken in another order: they differ by at most ~2γ_L in Double (u = 2⁻⁵³), times 8 for
     // the scaling by 2 and 3 and the ratio Σ|terms| / max|result|.
     let tolerance = 8 * Double(Self.reductionLength(c.x.shape, y.shape, c.parameters)) * Double.ulpOfOne
     for v in variables {
-      let da = try #require(a[v]), db = try #require(b[v]), dc = try #require(combined[v])
+      let da = try #require(a[v])
+      let db = try #require(b[v])
+      let dc = try #require(combined[v])
       let c2 = Comparison(dc, da.zipWith(db) { 2 * $0 - 3 * $1 })
       #expect(c2.passes(tolerance), "\(name) \(c.configuration) dz/d\(v.rawValue) is not linear in dz/dy: \(c2)")
-      #expect(da.shape == (v == .x ? c.x.shape : (v == .w ? c.parameters.w?.shape : c.parameters.b?.shape)),
-              "dz/d\(v.rawValue) has the shape of \(v.rawValue)")
+      #expect(
+        da.shape == (v == .x ? c.x.shape : (v == .w ? c.parameters.w?.shape : c.parameters.b?.shape)),
+        "dz/d\(v.rawValue) has the shape of \(v.rawValue)")
     }
   }
 }
@@ -91,9 +96,15 @@ import Testing
   /// for B of size p × q.
   static func kron(_ a: Matrix<Double>, _ b: Matrix<Double>) -> Matrix<Double> {
     var k = Matrix<Double>(rows: a.rows * b.rows, cols: a.cols * b.cols)
-    for i in 0..<a.rows { for j in 0..<a.cols { for r in 0..<b.rows { for s in 0..<b.cols {
-      k[i * b.rows + r, j * b.cols + s] = a[i, j] * b[r, s]
-    } } } }
+    for i in 0..<a.rows {
+      for j in 0..<a.cols {
+        for r in 0..<b.rows {
+          for s in 0..<b.cols {
+            k[i * b.rows + r, j * b.cols + s] = a[i, j] * b[r, s]
+          }
+        }
+      }
+    }
     return k
   }
 
@@ -106,7 +117,8 @@ import Testing
     }
     /// The input pixel that output (i, j) reads through filter tap (u, v), or nil in the padding.
     func source(_ i: Int, _ j: Int, _ u: Int, _ v: Int, _ x: Shape) -> (Int, Int)? {
-      let r = stride.0 * i + dilate.0 * u - pad[0], c = stride.1 * j + dilate.1 * v - pad[2]
+      let r = stride.0 * i + dilate.0 * u - pad[0]
+      let c = stride.1 * j + dilate.1 * v - pad[2]
       return (0..<x.h).contains(r) && (0..<x.w).contains(c) ? (r, c) : nil
     }
   }
@@ -116,16 +128,21 @@ import Testing
   /// where φ(x)[i + H″j, tap] is the input pixel that output (i, j) reads through the tap.
   static func bruteForce(_ x: Shape, _ f: Tensor<Double>, _ g: Geometry) -> Matrix<Double> {
     let (oh, ow) = g.outputSize(x, f.shape)
-    let taps = f.shape.h * f.shape.w * f.shape.d, pixels = oh * ow
+    let taps = f.shape.h * f.shape.w * f.shape.d
+    let pixels = oh * ow
     let filterMatrix = Matrix<Double>(rows: taps, cols: f.shape.n) { t, k in
       f[t % f.shape.h, t / f.shape.h % f.shape.w, t / (f.shape.h * f.shape.w), k]
     }
     var h = Matrix<Double>(rows: pixels * taps, cols: x.h * x.w * x.d)
     for t in 0..<taps {
-      let u = t % f.shape.h, v = t / f.shape.h % f.shape.w, d = t / (f.shape.h * f.shape.w)
-      for j in 0..<ow { for i in 0..<oh {
-        if let (r, c) = g.source(i, j, u, v, x) { h[t * pixels + i + oh * j, r + x.h * c + x.h * x.w * d] = 1 }
-      } }
+      let u = t % f.shape.h
+      let v = t / f.shape.h % f.shape.w
+      let d = t / (f.shape.h * f.shape.w)
+      for j in 0..<ow {
+        for i in 0..<oh {
+          if let (r, c) = g.source(i, j, u, v, x) { h[t * pixels + i + oh * j, r + x.h * c + x.h * x.w * d] = 1 }
+        }
+      }
     }
     return kron(filterMatrix.transposed, .identity(pixels)) * h
   }
@@ -134,11 +151,19 @@ import Testing
   static func fromIndices(_ x: Shape, _ f: Tensor<Double>, _ g: Geometry) -> Matrix<Double> {
     let (oh, ow) = g.outputSize(x, f.shape)
     var j = Matrix<Double>(rows: oh * ow * f.shape.n, cols: x.h * x.w * x.d)
-    for k in 0..<f.shape.n { for jj in 0..<ow { for i in 0..<oh { for d in 0..<f.shape.d {
-      for v in 0..<f.shape.w { for u in 0..<f.shape.h {
-        if let (r, c) = g.source(i, jj, u, v, x) { j[i + oh * jj + oh * ow * k, r + x.h * c + x.h * x.w * d] += f[u, v, d, k] }
-      } }
-    } } } }
+    for k in 0..<f.shape.n {
+      for jj in 0..<ow {
+        for i in 0..<oh {
+          for d in 0..<f.shape.d {
+            for v in 0..<f.shape.w {
+              for u in 0..<f.shape.h {
+                if let (r, c) = g.source(i, jj, u, v, x) { j[i + oh * jj + oh * ow * k, r + x.h * c + x.h * x.w * d] += f[u, v, d, k] }
+              }
+            }
+          }
+        }
+      }
+    }
     return j
   }
 

@@ -21,8 +21,9 @@ import Testing
     // Output height 8…17 (one chunk exactly, or a chunk and an overlapping tail).
     let h = fh - pad[0] - pad[1] + Int.random(in: 7...16, using: &rng)
     let w = max(1, fw - pad[2] - pad[3]) + Int.random(in: 0...3, using: &rng)
-    return Case(x: Shape(h, w, Int.random(in: 1...3, using: &rng), Int.random(in: 1...3, using: &rng)),
-                f: Shape(fh, fw, 0, Int.random(in: 1...9, using: &rng)), pad: pad, bias: seed % 2 == 0)
+    return Case(
+      x: Shape(h, w, Int.random(in: 1...3, using: &rng), Int.random(in: 1...3, using: &rng)),
+      f: Shape(fh, fw, 0, Int.random(in: 1...9, using: &rng)), pad: pad, bias: seed % 2 == 0)
   }
 
   static func parameters(_ c: Case, seed: UInt64) -> (Tensor<Double>, Parameters<Double>) {
@@ -35,7 +36,8 @@ import Testing
   @Test(arguments: cases)
   func directMatchesTheLoopsAndTheGEMMKernel(_ c: Case) throws {
     let (x, p) = Self.parameters(c, seed: 11)
-    let direct = Conv(pad: c.pad, kernel: .direct), gemm = Conv(pad: c.pad, kernel: .gemm)
+    let direct = Conv(pad: c.pad, kernel: .direct)
+    let gemm = Conv(pad: c.pad, kernel: .gemm)
     try #require(direct.usesDirectKernel(x: c.x, filters: p.w!.shape), "\(c) should run the direct kernel")
     let loops = ConvTests.loops(x, p.w!, bias: p.b, pad: c.pad, stride: (1, 1), dilate: (1, 1))
     // Sums of at most 5·5·3 products of O(1) numbers, in a different order: Double round-off.
@@ -43,7 +45,8 @@ import Testing
 
     var rng = SeededGenerator(seed: 12)
     let dzdy = Tensor<Double>.uniform(loops.shape, using: &rng)
-    let a = try direct.backward(x, p, dzdy), b = try gemm.backward(x, p, dzdy)
+    let a = try direct.backward(x, p, dzdy)
+    let b = try gemm.backward(x, p, dzdy)
     #expect(relativeError(a.dzdx, b.dzdx) < 1e-13, "dz/dx (rot180 correlation vs φ*) \(c)")
     #expect(relativeError(a.dzdw!, b.dzdw!) < 1e-13, "dz/dw \(c)")
     if c.bias { #expect(relativeError(a.dzdb!, b.dzdb!) < 1e-13, "dz/db \(c)") }
@@ -63,7 +66,8 @@ import Testing
     let dzdy = Tensor<Double>.uniform(y.shape, using: &rng)
     let g = try conv.backward(x, p, dzdy)
     let v = Matrix(rows: dzdy.count, cols: 1, storage: dzdy.storage)
-    let jx = try conv.jacobian(at: x, p, wrt: .x), jw = try conv.jacobian(at: x, p, wrt: .w)
+    let jx = try conv.jacobian(at: x, p, wrt: .x)
+    let jw = try conv.jacobian(at: x, p, wrt: .w)
     // Both sides sum the same ≤ 75 products per entry, in different orders.
     #expect(relativeError(jx.transposed * v, Matrix(rows: x.count, cols: 1, storage: g.dzdx.storage)) < 1e-12, "dz/dx \(c)")
     #expect(relativeError(jw.transposed * v, Matrix(rows: p.w!.count, cols: 1, storage: g.dzdw!.storage)) < 1e-12, "dz/dw \(c)")

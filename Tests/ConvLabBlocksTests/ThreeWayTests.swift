@@ -24,8 +24,10 @@ import Testing
     try #require(!c.block.variables(c.parameters).isEmpty, "\(c.configuration) is forward only")
     let y = try c.block.forward(c.x, c.parameters)
     var rng = SeededGenerator(seed: 7)
-    let g1 = Tensor<Double>.uniform(y.shape, using: &rng), g2 = Tensor<Double>.uniform(y.shape, using: &rng)
-    let a = try c.block.backward(c.x, c.parameters, g1), b = try c.block.backward(c.x, c.parameters, g2)
+    let g1 = Tensor<Double>.uniform(y.shape, using: &rng)
+    let g2 = Tensor<Double>.uniform(y.shape, using: &rng)
+    let a = try c.block.backward(c.x, c.parameters, g1)
+    let b = try c.block.backward(c.x, c.parameters, g2)
     let sum = try c.block.backward(c.x, c.parameters, g1.zipWith(g2) { 2 * $0 + $1 })
     // Linearity holds up to round-off of O(1) sums.
     #expect(relativeError(sum.dzdx, a.dzdx.zipWith(b.dzdx) { 2 * $0 + $1 }) < 1e-13)
@@ -46,17 +48,24 @@ import Testing
 @Suite struct ConvTests {
   /// MatConvNet §4.1 written as nested loops: y = b + Σ f·x at S(i″−1) + D(i′−1) + 1 − P⁻.
   /// With groups, output channel k of group g reads input channels g·D′ ..< (g+1)·D′.
-  static func loops(_ x: Tensor<Double>, _ f: Tensor<Double>, bias: Tensor<Double>? = nil, pad: [Int], stride: (Int, Int),
-                    dilate: (Int, Int), groups: Int = 1) -> Tensor<Double> {
+  static func loops(
+    _ x: Tensor<Double>, _ f: Tensor<Double>, bias: Tensor<Double>? = nil, pad: [Int], stride: (Int, Int),
+    dilate: (Int, Int), groups: Int = 1
+  ) -> Tensor<Double> {
     let outH = (x.shape.h + pad[0] + pad[1] - dilate.0 * (f.shape.h - 1) - 1) / stride.0 + 1
     let outW = (x.shape.w + pad[2] + pad[3] - dilate.1 * (f.shape.w - 1) - 1) / stride.1 + 1
     let perGroup = f.shape.n / groups
     return Tensor(shape: Shape(outH, outW, f.shape.n, x.shape.n)) { i, j, k, n in
       var s = bias?.storage[k] ?? 0
-      for i1 in 0..<f.shape.h { for j1 in 0..<f.shape.w { for d in 0..<f.shape.d {
-        let r = stride.0 * i + dilate.0 * i1 - pad[0], c = stride.1 * j + dilate.1 * j1 - pad[2]
-        if r >= 0, r < x.shape.h, c >= 0, c < x.shape.w { s += f[i1, j1, d, k] * x[r, c, k / perGroup * f.shape.d + d, n] }
-      } } }
+      for i1 in 0..<f.shape.h {
+        for j1 in 0..<f.shape.w {
+          for d in 0..<f.shape.d {
+            let r = stride.0 * i + dilate.0 * i1 - pad[0]
+            let c = stride.1 * j + dilate.1 * j1 - pad[2]
+            if r >= 0, r < x.shape.h, c >= 0, c < x.shape.w { s += f[i1, j1, d, k] * x[r, c, k / perGroup * f.shape.d + d, n] }
+          }
+        }
+      }
       return s
     }
   }
@@ -86,7 +95,8 @@ import Testing
     let y = try conv.forward(x, p)
     #expect(y.shape.h == x.shape.h, "the rows keep the input's height")
     #expect(relativeError(y, Self.loops(x, p.w!, pad: pad, stride: (1, 1), dilate: (dilation, dilation))) < 1e-13)
-    let dzdy = Tensor<Double>.uniform(y.shape, using: &rng), g = try conv.backward(x, p, dzdy)
+    let dzdy = Tensor<Double>.uniform(y.shape, using: &rng)
+    let g = try conv.backward(x, p, dzdy)
     let v = Matrix(rows: dzdy.count, cols: 1, storage: dzdy.storage)
     #expect(relativeError(try conv.jacobian(at: x, p, wrt: .x).transposed * v, Matrix(rows: x.count, cols: 1, storage: g.dzdx.storage)) < 1e-12)
     #expect(relativeError(try conv.jacobian(at: x, p, wrt: .w).transposed * v, Matrix(rows: p.w!.count, cols: 1, storage: g.dzdw!.storage)) < 1e-12)
@@ -95,7 +105,8 @@ import Testing
   @Test func kernelGradientIsCorrelationOfInputWithDelta() throws {
     // Xu (13)–(14) with MatConvNet's correlation convention: dE/dk = xcorr2(x, δ, 'valid').
     var rng = SeededGenerator(seed: 4)
-    let x = Tensor<Double>.uniform(Shape(5, 6), using: &rng), f = Tensor<Double>.uniform(Shape(2, 3), using: &rng)
+    let x = Tensor<Double>.uniform(Shape(5, 6), using: &rng)
+    let f = Tensor<Double>.uniform(Shape(2, 3), using: &rng)
     let delta = Tensor<Double>.uniform(Shape(4, 4), using: &rng)
     let g = try Conv().backward(x, Parameters(w: f), delta)
     #expect(relativeError(g.dzdw?.channel(0) ?? Matrix(rows: 0, cols: 0), xcorr2(x.channel(0), delta.channel(0))) < 1e-13)
@@ -128,7 +139,8 @@ import Testing
   @Test func averagePoolErrorIsKroneckerUpsamplingDividedByFour() throws {
     // Xu (6) with β = 1/n² (MatConvNet's average) and f′ = 1: δˡ = up(δˡ⁺¹)/n².
     var rng = SeededGenerator(seed: 8)
-    let x = Tensor<Double>.uniform(Shape(6, 4), using: &rng), delta = Tensor<Double>.uniform(Shape(3, 2), using: &rng)
+    let x = Tensor<Double>.uniform(Shape(6, 4), using: &rng)
+    let delta = Tensor<Double>.uniform(Shape(3, 2), using: &rng)
     let g = try Pool(method: .avg, size: (2, 2), stride: (2, 2)).backward(x, Parameters(), delta)
     #expect(relativeError(g.dzdx.channel(0), 0.25 * up(delta.channel(0), 2)) < 1e-15)
   }

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct BenchCommandTests {
   /// `bench conv --json` with a forced kernel: one record with the schema other tools read
-  /// (op, path, the shape, median_ms, gflops), labelled with the kernel that ran.
+  /// (op, path, the shape, medianMs, gflops), labelled with the kernel that ran.
   @Test(arguments: ["gemm", "direct"])
   func convRecordsNameTheKernel(_ path: String) throws {
     let r = try CLI.run(["bench", "conv", "--shape", "4,12,12,1,3,3,3,1,1", "--path", path, "--json", "--repeats", "1"])

@@ -37,7 +37,8 @@ struct CLI {
     for (k, v) in environment { env[k] = v }
     for k in removing { env[k] = nil }
     process.environment = env
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     process.standardOutput = out
     process.standardError = err
     try process.run()

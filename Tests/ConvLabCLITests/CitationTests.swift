@@ -42,7 +42,8 @@ import Testing
     + "|ch\\. (?<ch>[0-9]+))"
     + "(?: \\((?<sub>\(eq))\\)(?:–\\((?<sub2>\(eq))\\))?)?"
   static let citation = "\\b\(paper) \(ref)(?![0-9A-Za-z.]*[0-9])"
-  static let citationLike = "\\b\(paper)(?:'s)?[ \\t]+(?=[Ee]qs?\\b|[Ee]quations?\\b|§|\\([0-9ab]|Tables?\\b|Figs?\\b|App\\b|ch\\."
+  static let citationLike =
+    "\\b\(paper)(?:'s)?[ \\t]+(?=[Ee]qs?\\b|[Ee]quations?\\b|§|\\([0-9ab]|Tables?\\b|Figs?\\b|App\\b|ch\\."
     + "|[0-9]+\\.[0-9]+(?![0-9.×%–-]|[ \\t]*(?:ms|µs|s|GB|MB)\\b))"
   static let bareEquation = "\\b(?:[Ee]qs?\\.|[Ee]quations?)[ \\t]*\\(?(?:[0-9]|[ab][0-9]*-)"
 
@@ -66,8 +67,10 @@ import Testing
     }
   }
 
-  static func problems(in line: String, table: [String: PaperReferences], citation: Regex<AnyRegexOutput>,
-                       like: Regex<AnyRegexOutput>, bare: Regex<AnyRegexOutput>) -> [(Int, String, String)] {
+  static func problems(
+    in line: String, table: [String: PaperReferences], citation: Regex<AnyRegexOutput>,
+    like: Regex<AnyRegexOutput>, bare: Regex<AnyRegexOutput>
+  ) -> [(Int, String, String)] {
     var out: [(Int, String, String)] = []
     var parsedStarts = Set<String.Index>()
     func column(_ i: String.Index) -> Int { line.distance(from: line.startIndex, to: i) + 1 }
@@ -137,8 +140,10 @@ import Testing
     for folder in ["Sources", "Docs"] {
       let base = Self.root.appendingPathComponent(folder)
       guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil) else { continue }
-      for case let url as URL in walker where extensions.contains(url.pathExtension)
-        && !notYetMigrated.contains(where: { url.path.hasPrefix(Self.root.appendingPathComponent($0).path) }) {
+      for case let url as URL in walker
+      where extensions.contains(url.pathExtension)
+        && !notYetMigrated.contains(where: { url.path.hasPrefix(Self.root.appendingPathComponent($0).path) })
+      {
         let text = try String(contentsOf: url, encoding: .utf8)
         for (k, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
           for (column, snippet, problem) in checker.problems(in: String(line)) {

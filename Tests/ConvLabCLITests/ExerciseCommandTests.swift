@@ -34,10 +34,12 @@ struct ExerciseCommandTests {
   @Test func errorsAreOneLine() throws {
     let dir = try CLI.temporaryFolder()
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    for args in [["exercise", "new", "nope", "--student", "a", "--course", dir + "/c", "--out", dir + "/p"],
-                 ["exercise", "new", "relu-backward", "--student", "a/b", "--course", dir + "/c", "--out", dir + "/p"],
-                 ["exercise", "grade", dir + "/missing", dir + "/sub", "--course", dir + "/c"],
-                 ["exercise", "init-swift", "relu-backward", "--student", "a", dir + "/pkg"]] {
+    for args in [
+      ["exercise", "new", "nope", "--student", "a", "--course", dir + "/c", "--out", dir + "/p"],
+      ["exercise", "new", "relu-backward", "--student", "a/b", "--course", dir + "/c", "--out", dir + "/p"],
+      ["exercise", "grade", dir + "/missing", dir + "/sub", "--course", dir + "/c"],
+      ["exercise", "init-swift", "relu-backward", "--student", "a", dir + "/pkg"],
+    ] {
       let r = try CLI.run(args)
       #expect(r.status != 0 && r.stderr.split(separator: "\n").count == 1 && r.stderr.contains("Error"), "\(args): \(r.stderr)")
     }
@@ -158,4 +160,3 @@ struct ExerciseCommandTests {
     #expect(!FileManager.default.fileExists(atPath: dir + "/course/grades/latest"))
   }
 }
-

@@ -76,14 +76,17 @@ import Testing
     try NPYArray(Tensor<Double>.uniform(Shape(2, 4, 3), using: &rng)).write(to: "\(dir)/g.npy")
     var outputs: [String: [String: Tensor<Double>]] = [:]
     for path in ["fast", "literal"] {
-      let r = try CLI.run(["block", "conv", "--x", "\(dir)/x.npy", "--w", "\(dir)/w.npy", "--b", "\(dir)/b.npy",
-                           "--dzdy", "\(dir)/g.npy", "--stride", "2,1", "--pad", "0,0,0,1", "--out", "\(dir)/\(path)", "--path", path])
+      let r = try CLI.run([
+        "block", "conv", "--x", "\(dir)/x.npy", "--w", "\(dir)/w.npy", "--b", "\(dir)/b.npy",
+        "--dzdy", "\(dir)/g.npy", "--stride", "2,1", "--pad", "0,0,0,1", "--out", "\(dir)/\(path)", "--path", path,
+      ])
       #expect(r.status == 0, "\(r.stderr)")
       outputs[path] = try Dictionary(uniqueKeysWithValues: ["y", "dzdx", "dzdw", "dzdb"].map { ($0, try readTensor("\(dir)/\(path)/\($0).npy", as: Double.self)) })
     }
     #expect(outputs["fast"]?["y"]?.shape == Shape(2, 4, 3))  // (5−2)/2+1 × (4+1−2)/1+1
     for name in ["y", "dzdx", "dzdw", "dzdb"] {
-      let fast = try #require(outputs["fast"]?[name]), literal = try #require(outputs["literal"]?[name])
+      let fast = try #require(outputs["fast"]?[name])
+      let literal = try #require(outputs["literal"]?[name])
       #expect(relativeError(fast, literal) < 1e-12, "\(name)")
     }
   }

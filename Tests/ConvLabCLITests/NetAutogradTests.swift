@@ -7,7 +7,8 @@ private let autogradPython: String? = {
   for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
     let candidate = "\(dir)/python3"
     guard FileManager.default.isExecutableFile(atPath: candidate),
-          let r = try? CLI.runProgram(candidate, ["-c", "import numpy, autograd"]), r.status == 0 else { continue }
+      let r = try? CLI.runProgram(candidate, ["-c", "import numpy, autograd"]), r.status == 0
+    else { continue }
     return candidate
   }
   return nil
@@ -22,8 +23,9 @@ private let autogradScript = URL(fileURLWithPath: #filePath).deletingLastPathCom
 /// (`np.savez` and `np.savez_compressed`), the forward pass written once in autograd.numpy and
 /// differentiated by autograd's reverse mode. Opt-in: the suite runs only where python3 has
 /// autograd, and says so when it is skipped.
-@Suite("convlab net grad against autograd (needs python3 with autograd)",
-       .enabled(if: autogradPython != nil, "python3 with numpy and autograd is not installed (pip install autograd), so the autograd reference cannot run"))
+@Suite(
+  "convlab net grad against autograd (needs python3 with autograd)",
+  .enabled(if: autogradPython != nil, "python3 with numpy and autograd is not installed (pip install autograd), so the autograd reference cannot run"))
 struct NetAutogradTests {
   /// Loss, dz/dx and every dz/dw in Float64 agree with autograd to 1e-10 relative (the issue's
   /// bar; both sides are Float64 sums of the same terms in other orders, so the measured

@@ -40,17 +40,23 @@ private func runPython(_ arguments: [String]) throws -> (status: Int32, output: 
 /// Wc.npz by `np.savez_compressed`) against its gradients in ref.npz: the same keys, each to
 /// 1e-10 relative (Float64 throughout; the two sides differ by summation order only) and of the
 /// same shape (the scalar loss may be stored as 1 or 1×1), read by ConvLab's reader; then `compare(G.npz)` runs the script's own reader on ConvLab's file.
-func expectNetGradMatchesReference(in dir: String, spec: String, goal: String,
-                                   compare: (String) throws -> (status: Int32, output: String)) throws {
+func expectNetGradMatchesReference(
+  in dir: String, spec: String, goal: String,
+  compare: (String) throws -> (status: Int32, output: String)
+) throws {
   for weights in ["W.npz", "Wc.npz"] {
-    let r = try CLI.run(["net", "grad", "--net", spec, "--weights", "\(dir)/\(weights)", "--x", "\(dir)/x.npy",
-                         "--\(goal)", "\(dir)/\(goal).npy", "--out", "\(dir)/G.npz"])
+    let r = try CLI.run([
+      "net", "grad", "--net", spec, "--weights", "\(dir)/\(weights)", "--x", "\(dir)/x.npy",
+      "--\(goal)", "\(dir)/\(goal).npy", "--out", "\(dir)/G.npz",
+    ])
     try #require(r.status == 0, "\(r.stderr)")
-    let reference = try NPZArchive(contentsOf: "\(dir)/ref.npz"), got = try NPZArchive(contentsOf: "\(dir)/G.npz")
+    let reference = try NPZArchive(contentsOf: "\(dir)/ref.npz")
+    let got = try NPZArchive(contentsOf: "\(dir)/G.npz")
     #expect(Set(got.names) == Set(reference.names), "\(spec)")
     #expect(reference.names.count >= 4, "loss, x and at least one parameter pair")
     for name in reference.names {
-      let a = try #require(reference[name]), b = try #require(got[name], "\(name) missing")
+      let a = try #require(reference[name])
+      let b = try #require(got[name], "\(name) missing")
       #expect(a.shape == b.shape || (a.values.count == b.values.count && name == "loss"), "\(name): \(a.shape) vs \(b.shape)")
       let c = Comparison(a.values, b.values)
       #expect(c.relativeError <= 1e-10, "\(spec) [\(weights)] \(name): \(c)")
@@ -74,8 +80,9 @@ struct NetCommandTests {
     ("conv 3x3x2 stride 2; tanh; dense 3; loss l2", "7x7x3", "4", "target"),
   ]
 
-  @Test(.enabled(if: python != nil, "python3 with numpy is not installed, so the independent NumPy reference cannot run"),
-        arguments: 0..<networks.count)
+  @Test(
+    .enabled(if: python != nil, "python3 with numpy is not installed, so the independent NumPy reference cannot run"),
+    arguments: 0..<networks.count)
   func gradientsMatchAnIndependentNumPyBackprop(index: Int) throws {
     let (spec, input, images, goal) = Self.networks[index]
     let dir = try CLI.temporaryFolder()
@@ -126,8 +133,9 @@ struct NetCommandTests {
     r = try CLI.run(["train", "--net", spec, "--init", "\(dir)/W.npz", "--subset", "300", "--epochs", "1", "--test-subset", "100", "--out", "\(dir)/again"])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("initial weights: \(dir)/W.npz"))
-    try CLI.expectOneLineError(["train", "--net", "conv 3x3x4; relu; dense 10", "--init", "\(dir)/W.npz", "--subset", "300", "--out", "\(dir)/bad"],
-                               "\(dir)/W.npz['1.w'] has shape 5×5×1×4 but item 1 (conv) needs 3×3×1×4.")
+    try CLI.expectOneLineError(
+      ["train", "--net", "conv 3x3x4; relu; dense 10", "--init", "\(dir)/W.npz", "--subset", "300", "--out", "\(dir)/bad"],
+      "\(dir)/W.npz['1.w'] has shape 5×5×1×4 but item 1 (conv) needs 3×3×1×4.")
     #expect(!FileManager.default.fileExists(atPath: "\(dir)/bad"), "a refused --init leaves no run folder")
   }
 
@@ -136,8 +144,9 @@ struct NetCommandTests {
     defer { try? FileManager.default.removeItem(atPath: dir) }
     try Data("not a zip".utf8).write(to: URL(fileURLWithPath: "\(dir)/W.npz"))
     try NPYArray(shape: [4, 4, 1, 1], values: Array(repeating: 0, count: 16)).write(to: "\(dir)/x.npy")
-    try CLI.expectOneLineError(["net", "grad", "--net", "dense 3", "--weights", "\(dir)/W.npz", "--x", "\(dir)/x.npy", "--labels", "\(dir)/x.npy", "--out", "\(dir)/G.npz"],
-                               "\(dir)/W.npz is not a zip archive")
+    try CLI.expectOneLineError(
+      ["net", "grad", "--net", "dense 3", "--weights", "\(dir)/W.npz", "--x", "\(dir)/x.npy", "--labels", "\(dir)/x.npy", "--out", "\(dir)/G.npz"],
+      "\(dir)/W.npz is not a zip archive")
     try CLI.expectOneLineError(["net", "init", "--net", "conv 3x3x2; dense 2", "--input", "9223372036854775807x2", "--out", "\(dir)/W.npz"], "--input")
     try CLI.expectOneLineError(["net", "check", "--net", "dense 2"], "needs --x X.npy or --input")
     #expect(!FileManager.default.fileExists(atPath: "\(dir)/G.npz"))

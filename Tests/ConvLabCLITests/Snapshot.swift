@@ -26,9 +26,11 @@ enum Snapshot {
       return
     }
     guard golden != text else { return }
-    let a = golden.split(separator: "\n", omittingEmptySubsequences: false), b = text.split(separator: "\n", omittingEmptySubsequences: false)
+    let a = golden.split(separator: "\n", omittingEmptySubsequences: false)
+    let b = text.split(separator: "\n", omittingEmptySubsequences: false)
     let k = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
-    let expected = k < a.count ? String(a[k]) : "(end of file)", got = k < b.count ? String(b[k]) : "(end of output)"
+    let expected = k < a.count ? String(a[k]) : "(end of file)"
+    let got = k < b.count ? String(b[k]) : "(end of output)"
     Issue.record("\(name): line \(k + 1) differs from \(file)\n  golden: \(expected)\n  output: \(got)\n(CONVLAB_RECORD=1 re-records)", sourceLocation: sourceLocation)
   }
 

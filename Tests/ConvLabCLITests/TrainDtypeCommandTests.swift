@@ -16,8 +16,9 @@ struct TrainDtypeCommandTests {
     try #require(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("network: \(spec) (in Float64)"))
     #expect(try String(contentsOfFile: "\(dir)/run/checkpoint.bin", encoding: .isoLatin1).contains("\"dtype\":\"float64\""))
-    try CLI.expectOneLineError(["train"] + common + ["--epochs", "2", "--resume", "--out", "\(dir)/run"],
-                               "--resume: the checkpoint was trained in float64, not float32; resume it with --dtype float64.")
+    try CLI.expectOneLineError(
+      ["train"] + common + ["--epochs", "2", "--resume", "--out", "\(dir)/run"],
+      "--resume: the checkpoint was trained in float64, not float32; resume it with --dtype float64.")
     r = try CLI.run(["train"] + common + ["--epochs", "2", "--resume", "--dtype", "float64", "--out", "\(dir)/run"])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("resuming \(dir)/run after epoch 1 of 2"))
@@ -37,8 +38,9 @@ struct TrainDtypeCommandTests {
   /// through projections; each projection row shows the explicit, backprop and finite-difference
   /// values of vᵀJu and all of them agree.
   @Test func netCheckShowsAllThreeSidesOfAProjection() throws {
-    let r = try CLI.run(["net", "check", "--net", "lenet5", "--input", "28x28", "--images", "1", "--fd-entries", "4"],
-                        environment: ["CONVLAB_MAX_MEMORY": "4M"])
+    let r = try CLI.run(
+      ["net", "check", "--net", "lenet5", "--input", "28x28", "--images", "1", "--fd-entries", "4"],
+      environment: ["CONVLAB_MAX_MEMORY": "4M"])
     #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
     #expect(r.stdout.contains("checked by random projections vᵀJu (literal: J u from the explicit Jacobian built in column blocks under the gate): items 1, 5, 9, 11"))
     let projections = r.stdout.split(separator: "\n").filter { $0.contains("vᵀJu: explicit") }

@@ -1,7 +1,7 @@
 import ConvLabBlocks
+import ConvLabCUDA
 import ConvLabChecks
 import ConvLabCore
-import ConvLabCUDA
 import ConvLabDevice
 import ConvLabNetworks
 import Testing

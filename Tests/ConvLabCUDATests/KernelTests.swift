@@ -1,8 +1,8 @@
 import CConvLabKernels
 import ConvLabBlocks
+import ConvLabCUDA
 import ConvLabChecks
 import ConvLabCore
-import ConvLabCUDA
 import ConvLabDevice
 import ConvLabNetworks
 import ConvLabNotation
@@ -20,21 +20,31 @@ struct KernelBodyTests {
   static func convGeometry(_ seed: UInt64) -> (cl_conv_geometry, Im2Row, Shape) {
     var rng = SeededGenerator(seed: seed)
     func int(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &rng) }
-    let kh = int(1...3), kw = int(1...3), sh = int(1...3), sw = int(1...2), dh = int(1...2), dw = int(1...2)
+    let kh = int(1...3)
+    let kw = int(1...3)
+    let sh = int(1...3)
+    let sw = int(1...2)
+    let dh = int(1...2)
+    let dw = int(1...2)
     let pad = [int(0...2), int(0...2), int(0...2), int(0...2)]
-    let h = dh * (kh - 1) + 1 + int(0...4), w = dw * (kw - 1) + 1 + int(0...4), d = int(1...3), n = int(1...3)
+    let h = dh * (kh - 1) + 1 + int(0...4)
+    let w = dw * (kw - 1) + 1 + int(0...4)
+    let d = int(1...3)
+    let n = int(1...3)
     let geometry = FilterGeometry(kh: kh, kw: kw, stride: (sh, sw), pad: pad, dilation: (dh, dw))
     // Safe: the sizes above always fit the (dilated) filter.
     let map = try! Im2Row(geometry: geometry, h: h, w: w, d: d)
-    let g = cl_conv_geometry(h: Int32(h), w: Int32(w), d: Int32(d), n: Int32(n), kh: Int32(kh), kw: Int32(kw), sh: Int32(sh), sw: Int32(sw),
-                             pt: Int32(pad[0]), pb: Int32(pad[1]), pl: Int32(pad[2]), pr: Int32(pad[3]), dh: Int32(dh), dw: Int32(dw),
-                             oh: Int32(map.outH), ow: Int32(map.outW), ds: Int32(d))
+    let g = cl_conv_geometry(
+      h: Int32(h), w: Int32(w), d: Int32(d), n: Int32(n), kh: Int32(kh), kw: Int32(kw), sh: Int32(sh), sw: Int32(sw),
+      pt: Int32(pad[0]), pb: Int32(pad[1]), pl: Int32(pad[2]), pr: Int32(pad[3]), dh: Int32(dh), dw: Int32(dw),
+      oh: Int32(map.outH), ow: Int32(map.outW), ds: Int32(d))
     return (g, map, Shape(h, w, d, n))
   }
 
   /// Runs kernel `name` (f64) on host tensors; returns the output tensor `out` after the launch.
   func run(_ name: String, total: Int, inputs: [Tensor<Double>], output shape: Shape, _ extra: [KernelArgument]) throws -> Tensor<Double> {
-    let device = try inputs.map { try DeviceTensor($0, on: engine) }, out = try DeviceTensor<Double>(shape: shape, on: engine)
+    let device = try inputs.map { try DeviceTensor($0, on: engine) }
+    let out = try DeviceTensor<Double>(shape: shape, on: engine)
     try engine.launch("\(name)_f64", total: total, device.map { KernelArgument.tensor($0) } + [.tensor(out)] + extra)
     return try out.host()
   }
@@ -45,7 +55,8 @@ struct KernelBodyTests {
     let (g, map, shape) = Self.convGeometry(seed)
     var rng = SeededGenerator(seed: seed + 100)
     let x = Tensor<Double>.uniform(shape, using: &rng)
-    let rows = map.patchCount * shape.n, cols = map.patchSize
+    let rows = map.patchCount * shape.n
+    let cols = map.patchSize
     // One index per (row, channel): each writes the row's kh·kw entries for that channel.
     let phi = try run("im2row", total: rows * shape.d, inputs: [x], output: Shape(rows, cols), [.value(g)])
     for image in 0..<shape.n {
@@ -63,7 +74,8 @@ struct KernelBodyTests {
   func row2imMatchesPhiStar(seed: UInt64) throws {
     let (g, map, shape) = Self.convGeometry(seed)
     var rng = SeededGenerator(seed: seed + 200)
-    let rows = map.patchCount * shape.n, cols = map.patchSize
+    let rows = map.patchCount * shape.n
+    let cols = map.patchSize
     let phi = Tensor<Double>.uniform(Shape(rows, cols), using: &rng)
     let dx = try run("row2im", total: shape.count, inputs: [phi], output: shape, [.value(g)])
     for image in 0..<shape.n {
@@ -80,14 +92,18 @@ struct KernelBodyTests {
   func poolingMatchesThePoolBlock(seed: UInt64) throws {
     var rng = SeededGenerator(seed: seed)
     func int(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &rng) }
-    let kh = int(1...3), kw = int(1...3), sh = int(1...3), sw = int(1...3)
+    let kh = int(1...3)
+    let kw = int(1...3)
+    let sh = int(1...3)
+    let sw = int(1...3)
     let pad = [int(0...kh - 1), int(0...kh - 1), int(0...kw - 1), int(0...kw - 1)]
     let method = Pool.Method.allCases[int(0...2)]
     let pool = Pool(method: method, size: (kh, kw), pad: pad, stride: (sh, sw), caffeCeil: int(0...3) == 0)
     let x = Tensor<Double>.uniform(Shape(kh + int(0...5), kw + int(0...5), int(1...2), int(1...2)), using: &rng)
     let y = try pool.forward(x, Parameters())
-    let g = cl_pool_geometry(h: Int32(x.shape.h), w: Int32(x.shape.w), slabs: Int32(x.shape.d * x.shape.n), kh: Int32(kh), kw: Int32(kw),
-                             sh: Int32(sh), sw: Int32(sw), pt: Int32(pad[0]), pl: Int32(pad[2]), oh: Int32(y.shape.h), ow: Int32(y.shape.w))
+    let g = cl_pool_geometry(
+      h: Int32(x.shape.h), w: Int32(x.shape.w), slabs: Int32(x.shape.d * x.shape.n), kh: Int32(kh), kw: Int32(kw),
+      sh: Int32(sh), sw: Int32(sw), pt: Int32(pad[0]), pl: Int32(pad[2]), oh: Int32(y.shape.h), ow: Int32(y.shape.w))
     let code = method == .max ? 0 : method == .avg ? 1 : 2
     let out = try run("pool_forward", total: y.count, inputs: [x], output: y.shape, [.value(g), .int(code)])
     #expect(Comparison(out.storage, y.storage).relativeError < 1e-12, "forward, seed \(seed): \(pool.method) \(kh)×\(kw) pad \(pad) stride \(sh),\(sw)")
@@ -183,10 +199,11 @@ struct NVRTCTests {
     let ptx = try KernelSources.compileAll(architecture: "compute_80")
     #expect(!ptx.isEmpty)
     // The PTX's entry points are exactly the kernels the CPU build registered.
-    let entries = Set(ptx.values.joined().split(separator: "\n").compactMap { line -> String? in
-      guard line.hasPrefix(".visible .entry ") else { return nil }
-      return String(line.dropFirst(".visible .entry ".count).prefix { $0 != "(" })
-    })
+    let entries = Set(
+      ptx.values.joined().split(separator: "\n").compactMap { line -> String? in
+        guard line.hasPrefix(".visible .entry ") else { return nil }
+        return String(line.dropFirst(".visible .entry ".count).prefix { $0 != "(" })
+      })
     #expect(entries == Set(HostEngine.kernelNames))
   }
 
@@ -195,7 +212,10 @@ struct NVRTCTests {
   @Test func ptxIsCachedOnDisk() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("convlab-ptx-\(getpid())").path
     setenv("CONVLAB_CACHE_DIR", folder, 1)
-    defer { unsetenv("CONVLAB_CACHE_DIR"); try? FileManager.default.removeItem(atPath: folder) }
+    defer {
+      unsetenv("CONVLAB_CACHE_DIR")
+      try? FileManager.default.removeItem(atPath: folder)
+    }
     let sources = try KernelSources.all()
     let file = PTXCache.path(sources: sources, architecture: "compute_80", driver: 13000)
     #expect(!FileManager.default.fileExists(atPath: file))
@@ -226,7 +246,8 @@ struct DeviceTrainingTests {
     let network = try Network<Float>(spec: try Models.spec("lenet5"), input: Shape(28, 28, 1), classes: 10, seed: 3)
     var options = TrainingOptions()
     options.batchSize = 8
-    var cpu = Trainer(network: network, options: options), device = Trainer(network: network, options: options)
+    var cpu = Trainer(network: network, options: options)
+    var device = Trainer(network: network, options: options)
     try device.useDevice(HostEngine())
     var rng = SeededGenerator(seed: 9)
     for _ in 0..<3 {
@@ -240,7 +261,10 @@ struct DeviceTrainingTests {
     try device.device?.download(into: &device.network, velocity: &device.velocity)
     for (l, layer) in cpu.network.chain.layers.enumerated() {
       for (name, p, q) in [("w", layer.parameters.w, device.network.chain.layers[l].parameters.w), ("b", layer.parameters.b, device.network.chain.layers[l].parameters.b)] {
-        guard let p, let q else { #expect(p == nil && q == nil); continue }
+        guard let p, let q else {
+          #expect(p == nil && q == nil)
+          continue
+        }
         let error = Comparison(p.storage.map(Double.init), q.storage.map(Double.init)).relativeError
         #expect(error <= 1e-4, "layer \(l + 1) \(layer.block.name) \(name): \(error)")
       }
@@ -252,7 +276,7 @@ struct DeviceTrainingTests {
   @Test func theConvBenchmarkVerifiesItsResult() throws {
     let shape = Benchmark.ConvShape("small", n: 3, h: 9, w: 8, d: 4, k: 5, fh: 3, fw: 3, pad: 1)
     let record = try DeviceBenchmark.conv(shape, engine: HostEngine(), path: "host", backward: true, sgemm: nil, repeats: 1)
-    #expect(record.op == "conv-fwd-bwd" && record.median_ms > 0)
+    #expect(record.op == "conv-fwd-bwd" && record.medianMs > 0)
     var rng = SeededGenerator(seed: 4)
     let a = Tensor<Float>.uniform(Shape(6, 7), using: &rng)
     var b = a

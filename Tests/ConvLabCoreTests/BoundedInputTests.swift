@@ -45,10 +45,12 @@ struct BoundedInputTests {
     #expect(message.contains("memory limit"), "\(message)")
   }
 
-  @Test("a .npy whose header and data lengths disagree names both numbers", arguments: [
-    (3, "truncated: its shape [2, 2] needs 32 bytes of data but the file has 24"),
-    (5, "8 bytes more than its shape [2, 2] needs (32)"),
-  ])
+  @Test(
+    "a .npy whose header and data lengths disagree names both numbers",
+    arguments: [
+      (3, "truncated: its shape [2, 2] needs 32 bytes of data but the file has 24"),
+      (5, "8 bytes more than its shape [2, 2] needs (32)"),
+    ])
   func npyLyingLengths(values: Int, expected: String) {
     let payload = [UInt8](repeating: 0, count: values * 8)
     let message = oneLineError { _ = try NPYArray(data: npy("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", payload), name: "a.npy") }
@@ -63,14 +65,16 @@ struct BoundedInputTests {
     #expect(oneLineError { _ = try NPYArray(data: data, name: "a.npy") }.contains("truncated inside the .npy header"))
   }
 
-  @Test("unsupported dtypes and fortran_order values are named", arguments: [
-    ("{'descr': '>f8', 'fortran_order': True, 'shape': (1,), }", "dtype '>f8'"),
-    ("{'descr': '<c16', 'fortran_order': True, 'shape': (1,), }", "dtype '<c16'"),
-    ("{'descr': '<f8', 'fortran_order': 1, 'shape': (1,), }", "fortran_order '1'"),
-    ("{'descr': '<f8', 'fortran_order': True, 'shape': (-1,), }", "bad shape entry '-1'"),
-    ("{'descr': '<f8', 'fortran_order': True, 'shape': (2**32,), }", "bad shape entry '2**32'"),
-    ("{'descr': '<f8', 'fortran_order': True }", "no 'shape'"),
-  ])
+  @Test(
+    "unsupported dtypes and fortran_order values are named",
+    arguments: [
+      ("{'descr': '>f8', 'fortran_order': True, 'shape': (1,), }", "dtype '>f8'"),
+      ("{'descr': '<c16', 'fortran_order': True, 'shape': (1,), }", "dtype '<c16'"),
+      ("{'descr': '<f8', 'fortran_order': 1, 'shape': (1,), }", "fortran_order '1'"),
+      ("{'descr': '<f8', 'fortran_order': True, 'shape': (-1,), }", "bad shape entry '-1'"),
+      ("{'descr': '<f8', 'fortran_order': True, 'shape': (2**32,), }", "bad shape entry '2**32'"),
+      ("{'descr': '<f8', 'fortran_order': True }", "no 'shape'"),
+    ])
   func npyBadHeader(header: String, expected: String) {
     let message = oneLineError { _ = try NPYArray(data: npy(header, [UInt8](repeating: 0, count: 16)), name: "a.npy") }
     #expect(message.contains(expected), "\(message)")
@@ -173,14 +177,16 @@ struct BoundedInputTests {
 
   // MARK: Sizes
 
-  @Test("size strings: each dimension bounded, the product overflow-checked", arguments: [
-    ("9223372036854775807x1", "between 1 and 1048576"),
-    ("1048577x1", "a dimension of 1048577"),
-    ("4x-4", "is not a size"),
-    ("4x4x4x4x4", "is not a size"),
-    ("99999999999999999999999x2", "is not a size"),
-    ("1048576x1048576x1048576x1048576", "overflows a 64-bit count"),
-  ])
+  @Test(
+    "size strings: each dimension bounded, the product overflow-checked",
+    arguments: [
+      ("9223372036854775807x1", "between 1 and 1048576"),
+      ("1048577x1", "a dimension of 1048577"),
+      ("4x-4", "is not a size"),
+      ("4x4x4x4x4", "is not a size"),
+      ("99999999999999999999999x2", "is not a size"),
+      ("1048576x1048576x1048576x1048576", "overflows a 64-bit count"),
+    ])
   func shapeParsingBounds(text: String, expected: String) {
     let message = oneLineError { _ = try Shape(parsing: text) }
     #expect(message.contains(expected), "\(message)")

@@ -23,7 +23,8 @@ import Testing
 
   @Test func matrixProductMatchesLoops() {
     var rng = SeededGenerator(seed: 3)
-    let a = Matrix<Double>.uniform(4, 3, using: &rng), b = Matrix<Double>.uniform(3, 5, using: &rng)
+    let a = Matrix<Double>.uniform(4, 3, using: &rng)
+    let b = Matrix<Double>.uniform(3, 5, using: &rng)
     let loops = Matrix<Double>(rows: 4, cols: 5) { r, c in (0..<3).reduce(0) { $0 + a[r, $1] * b[$1, c] } }
     // Summation order may differ from BLAS: a few ulps of O(1) sums.
     #expect(relativeError(a * b, loops) < 1e-14)
@@ -60,7 +61,8 @@ import Testing
   }
 
   @Test func vjpIsCotangentTimesJacobian() {
-    let x = [0.7, 0.2], u = [1.5, -2.0, 0.25]
+    let x = [0.7, 0.2]
+    let u = [1.5, -2.0, 0.25]
     let j = FiniteDifferences.jacobian(at: x, Self.f)
     let expected = (0..<2).map { c in (0..<3).reduce(0.0) { $0 + u[$1] * j[$1, c] } }
     let vjp = FiniteDifferences.vjp(at: x, cotangent: u, Self.f)

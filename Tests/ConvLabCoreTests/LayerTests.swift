@@ -37,7 +37,8 @@ import Testing
     while let start = kinds.compactMap({ text.range(of: ".\($0)(", range: search..<text.endIndex) }).min(by: { $0.lowerBound < $1.lowerBound }) {
       let kind = String(text[text.index(after: start.lowerBound)..<text.index(before: start.upperBound)])
       // The call's extent: up to its matching parenthesis.
-      var depth = 1, k = text.distance(from: text.startIndex, to: start.upperBound)
+      var depth = 1
+      var k = text.distance(from: text.startIndex, to: start.upperBound)
       while depth > 0, k < chars.count {
         if chars[k] == "(" { depth += 1 } else if chars[k] == ")" { depth -= 1 }
         k += 1
@@ -82,7 +83,8 @@ import Testing
   static func layers() throws -> [String: Int] {
     let text = try String(contentsOf: root.appendingPathComponent("Docs/architecture.md"), encoding: .utf8)
     guard let marker = text.range(of: "<!-- layers -->"), let open = text.range(of: "```", range: marker.upperBound..<text.endIndex),
-          let close = text.range(of: "```", range: open.upperBound..<text.endIndex) else { return [:] }
+      let close = text.range(of: "```", range: open.upperBound..<text.endIndex)
+    else { return [:] }
     var layer: [String: Int] = [:]
     for line in text[open.upperBound..<close.lowerBound].split(separator: "\n") {
       let words = line.split(separator: " ")

@@ -17,8 +17,10 @@ func zipArchive(members: [(String, Data)]) throws -> Data {
 
 /// Python with NumPy, for the tests that read what NumPy itself writes; nil when missing.
 let numpyPython: String? = {
-  for candidate in ["/usr/bin/python3", "/usr/local/bin/python3", "/root/.pyenv/shims/python3"] + (ProcessInfo.processInfo.environment["PATH"] ?? "")
-    .split(separator: ":").map({ "\($0)/python3" }) where FileManager.default.isExecutableFile(atPath: candidate) {
+  for candidate in ["/usr/bin/python3", "/usr/local/bin/python3", "/root/.pyenv/shims/python3"]
+    + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+    .split(separator: ":").map({ "\($0)/python3" }) where FileManager.default.isExecutableFile(atPath: candidate)
+  {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: candidate)
     p.arguments = ["-c", "import numpy"]
@@ -36,11 +38,13 @@ func runPython(_ python: String, _ code: String, arguments: [String] = []) throw
   let p = Process()
   p.executableURL = URL(fileURLWithPath: python)
   p.arguments = ["-c", code] + arguments
-  let out = Pipe(), err = Pipe()
+  let out = Pipe()
+  let err = Pipe()
   p.standardOutput = out
   p.standardError = err
   try p.run()
-  let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+  let o = out.fileHandleForReading.readDataToEndOfFile()
+  let e = err.fileHandleForReading.readDataToEndOfFile()
   p.waitUntilExit()
   guard p.terminationStatus == 0 else { throw ConvLabError("python failed: \(String(decoding: e, as: UTF8.self))") }
   return String(decoding: o, as: UTF8.self)
@@ -85,14 +89,17 @@ func offsets(of signature: UInt32, in data: Data) -> [Int] {
     #expect(try NPZArchive(contentsOf: path) == Self.sample())
   }
 
-  @Test(.enabled(if: numpyPython != nil, "python3 with numpy is not installed; NumPy's own .npz files cannot be written here"),
-        arguments: ["savez", "savez_compressed"])
+  @Test(
+    .enabled(if: numpyPython != nil, "python3 with numpy is not installed; NumPy's own .npz files cannot be written here"),
+    arguments: ["savez", "savez_compressed"])
   func readsWhatNumPyWrites(function: String) throws {
     let python = try #require(numpyPython)
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("np-\(UUID().uuidString).npz").path
     defer { try? FileManager.default.removeItem(atPath: path) }
     // C-order 2×3 and a Fortran-order 2×2×2, float64, float32 and int64: values chosen by index.
-    _ = try runPython(python, """
+    _ = try runPython(
+      python,
+      """
       import sys, numpy as np
       a = np.arange(6, dtype=np.float64).reshape(2, 3) / 4
       b = np.asfortranarray(np.arange(8, dtype=np.float32).reshape(2, 2, 2))
@@ -110,14 +117,17 @@ func offsets(of signature: UInt32, in data: Data) -> [Int] {
     #expect(try #require(archive["labels"]).values == [3, 1, 2])
   }
 
-  @Test(.enabled(if: numpyPython != nil, "python3 with numpy is not installed; NumPy cannot read ConvLab's .npz here"),
-        arguments: [false, true])
+  @Test(
+    .enabled(if: numpyPython != nil, "python3 with numpy is not installed; NumPy cannot read ConvLab's .npz here"),
+    arguments: [false, true])
   func numPyReadsWhatConvLabWrites(compressed: Bool) throws {
     let python = try #require(numpyPython)
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("cl-\(UUID().uuidString).npz").path
     defer { try? FileManager.default.removeItem(atPath: path) }
     try Self.sample().write(to: path, compressed: compressed)
-    let out = try runPython(python, """
+    let out = try runPython(
+      python,
+      """
       import sys, numpy as np
       z = np.load(sys.argv[1])
       w = z['1.w']

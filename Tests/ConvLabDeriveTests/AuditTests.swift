@@ -21,7 +21,8 @@ struct AuditTests {
 
   @Test("the verdict rules: ✓ needs every reading to hold, ✗ and ≈ a failing printed reading and a holding intended one, ? one of each")
   func verdictRules() {
-    let hold = Reading("a", "a", against: "t", value: [1], truth: [1]), fail = Reading("b", "b", against: "t", value: [2], truth: [1])
+    let hold = Reading("a", "a", against: "t", value: [1], truth: [1])
+    let fail = Reading("b", "b", against: "t", value: [2], truth: [1])
     func make(_ v: Claim.Verdict, _ r: [Reading]) -> Claim { Claim(.xu, section: "§1", location: "eq. (1)", printed: "p", verdict: v, readings: r) }
     #expect(make(.correct, [hold]).verdictReproduced)
     #expect(!make(.correct, [hold, fail]).verdictReproduced)

@@ -29,12 +29,15 @@ struct MatConvNetAuditTests {
 
   /// The errors this audit added, each with its counterexample: the printed reading fails by far
   /// more than its tolerance and the corrected one holds.
-  @Test(arguments: ["§4.1 (padding and stride)", "§4.2 (example: inputs)", "§4.5.3 (cross-reference)", "§4.6.3 (p-th power)",
-                    "§5.6 (β_g for β_hg)", "§6.2 (expansion, first line)", "§6.4.2 (index)", "§6.5.4 (upper limit K)"])
+  @Test(arguments: [
+    "§4.1 (padding and stride)", "§4.2 (example: inputs)", "§4.5.3 (cross-reference)", "§4.6.3 (p-th power)",
+    "§5.6 (β_g for β_hg)", "§6.2 (expansion, first line)", "§6.4.2 (index)", "§6.5.4 (upper limit K)",
+  ])
   func newErrorsInTheSource(_ location: String) throws {
     let c = try #require(claim(location))
     #expect(c.verdict == .wrong)
-    let printed = try #require(c.readings.first), corrected = try #require(c.readings.last)
+    let printed = try #require(c.readings.first)
+    let corrected = try #require(c.readings.last)
     // A counterexample is a clear failure, not a rounding artefact: at least 100 times the tolerance
     // (the tolerances are 1e-9 for exact arithmetic and 1e-6 against central differences).
     #expect(printed.comparison.relativeError > 100 * printed.tolerance, "\(location): \(printed.comparison)")
@@ -75,7 +78,9 @@ struct MatConvNetAuditTests {
   /// no padding. Caffe's size is ⌈2/2⌉ + 1 = 2; the converted ⌈(5 − 1)/2 + (2 − 3)/2⌉ + 1 = ⌈1.5⌉ + 1 = 3;
   /// the LaTeX's ⌊1.5⌋ + 1 = 2.
   @Test func rewrittenCaffeSizeByHand() throws {
-    let caffe = Int((Double(5 - 3) / 2).rounded(.up)) + 1, converted = Int((4.0 / 2 + -1.0 / 2).rounded(.up)) + 1, latex = Int((4.0 / 2 + -1.0 / 2).rounded(.down)) + 1
+    let caffe = Int((Double(5 - 3) / 2).rounded(.up)) + 1
+    let converted = Int((4.0 / 2 + -1.0 / 2).rounded(.up)) + 1
+    let latex = Int((4.0 / 2 + -1.0 / 2).rounded(.down)) + 1
     #expect(caffe == 2 && converted == 3 && latex == 2)
     let c = try #require(claim("§5.2.1 (rewritten size)"))
     #expect(!c.readings[0].holds && c.readings[1].holds)

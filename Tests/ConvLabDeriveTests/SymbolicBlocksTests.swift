@@ -63,7 +63,8 @@ import Testing
   @Test func forwardOfLinearBlocksMatchesTheirNumbers() throws {
     var rng = SeededGenerator(seed: 4)
     let conv = Conv(pad: [1, 1, 1, 1], stride: (1, 2))
-    let x = Tensor<Double>.uniform(Shape(3, 4), using: &rng), w = Tensor<Double>.uniform(Shape(2, 2), using: &rng)
+    let x = Tensor<Double>.uniform(Shape(3, 4), using: &rng)
+    let w = Tensor<Double>.uniform(Shape(2, 2), using: &rng)
     let r = try SymbolicBlocks.forward(conv, x: x.shape, filter: w.shape, names: .vardhan)
     var values = Valuation()
     values.assign("a", x.channel(0))
@@ -92,7 +93,8 @@ import Testing
 
   @Test func appendixAIsRecognisedOnlyInItsSetting() throws {
     var rng = SeededGenerator(seed: 5)
-    let x = Tensor<Double>.uniform(Shape(3, 4), using: &rng), w = Tensor<Double>.uniform(Shape(2, 2), using: &rng)
+    let x = Tensor<Double>.uniform(Shape(3, 4), using: &rng)
+    let w = Tensor<Double>.uniform(Shape(2, 2), using: &rng)
     let examples = try #require(try SymbolicBlocks.appendixA(Conv(pad: [1, 1, 1, 1], stride: (1, 2)), at: x, Parameters(w: w)))
     #expect(examples.allSatisfy { $0.comparison.matches == $0.example.expectedToMatch })
     #expect(try SymbolicBlocks.appendixA(Conv(), at: x, Parameters(w: w)) == nil)

@@ -33,7 +33,8 @@ struct VerdictSourcesTests {
         checked += 1
         if check.expectedToHold {
           // A step that shows the intended form of a garbled or wrong claim says so ("intended").
-          let agrees = c.verdict == .correct || (c.verdict == .ambiguous && c.readings.contains(where: \.holds))
+          let agrees =
+            c.verdict == .correct || (c.verdict == .ambiguous && c.readings.contains(where: \.holds))
             || (step.formula.contains("intended") && c.readings.dropFirst().contains(where: \.holds))
           #expect(agrees, "\(d.id): '\(step.formula)' holds, the inventory says \(c.citation) is \(c.verdict.rawValue)")
         } else {

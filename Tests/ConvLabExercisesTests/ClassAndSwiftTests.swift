@@ -139,7 +139,8 @@ struct SwiftExerciseTests {
     #expect(broken.status == .invalid && broken.diagnosis == "compile-error" && broken.feedback.contains("error"), "\(broken.feedback)")
     let crash = try grade("func convBackwardData(x: Array4, w: Array4, dzdy: Array4, stride: Int, pad: Int, dilate: Int) -> Array4 { var a = x; a.values[a.values.count] = 1; return a }")
     #expect(crash.status == .wrong && crash.diagnosis == "crash", "\(crash.feedback)")
-    let hang = try grade("func convBackwardData(x: Array4, w: Array4, dzdy: Array4, stride: Int, pad: Int, dilate: Int) -> Array4 { var s = 0; while s >= 0 { s = (s &+ 1) % 7 }; return x }", runSeconds: 2)
+    let hang = try grade(
+      "func convBackwardData(x: Array4, w: Array4, dzdy: Array4, stride: Int, pad: Int, dilate: Int) -> Array4 { var s = 0; while s >= 0 { s = (s &+ 1) % 7 }; return x }", runSeconds: 2)
     #expect(hang.status == .wrong && hang.diagnosis == "timeout", "\(hang.feedback)")
   }
 }

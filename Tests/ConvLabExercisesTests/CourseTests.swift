@@ -298,7 +298,8 @@ struct FairInstanceTests {
     defer { try? FileManager.default.removeItem(atPath: course.directory) }
     for k in 1...40 {
       let part = try Exercises.instance(ChainExercise(), student: String(format: "s%02d", k), course: course).parts[0]
-      let x = try part.input("x"), w1 = try part.input("w1")
+      let x = try part.input("x")
+      let w1 = try part.input("w1")
       // W₁x by hand: w1 is 3×4, x holds 4 values.
       for r in 0..<3 { #expect((0..<4).reduce(0) { $0 + w1[r, $1] * x.storage[$1] } != 0) }
     }
@@ -330,14 +331,23 @@ struct WalkthroughTests {
   static func convDzdx(_ x: Tensor<Double>, _ w: Tensor<Double>, _ dzdy: Tensor<Double>, stride: Int, pad: Int, dilate: Int, flip: Bool) -> Tensor<Double> {
     var dzdx = Tensor<Double>(shape: x.shape)
     let f = w.shape.h
-    for k in 0..<dzdy.shape.d { for jj in 0..<dzdy.shape.w { for ii in 0..<dzdy.shape.h {
-      for d in 0..<w.shape.d { for j in 0..<f { for i in 0..<f {
-        let r = stride * ii + dilate * i - pad, c = stride * jj + dilate * j - pad
-        guard r >= 0, r < x.shape.h, c >= 0, c < x.shape.w else { continue }
-        let tap = flip ? w[f - 1 - i, f - 1 - j, d, k] : w[i, j, d, k]
-        dzdx[r, c, d, 0] += tap * dzdy[ii, jj, k, 0]
-      } } }
-    } } }
+    for k in 0..<dzdy.shape.d {
+      for jj in 0..<dzdy.shape.w {
+        for ii in 0..<dzdy.shape.h {
+          for d in 0..<w.shape.d {
+            for j in 0..<f {
+              for i in 0..<f {
+                let r = stride * ii + dilate * i - pad
+                let c = stride * jj + dilate * j - pad
+                guard r >= 0, r < x.shape.h, c >= 0, c < x.shape.w else { continue }
+                let tap = flip ? w[f - 1 - i, f - 1 - j, d, k] : w[i, j, d, k]
+                dzdx[r, c, d, 0] += tap * dzdy[ii, jj, k, 0]
+              }
+            }
+          }
+        }
+      }
+    }
     return dzdx
   }
 
@@ -380,7 +390,9 @@ struct WalkthroughTests {
           var asCSV: String? = nil
           if key == "conv-backward:dzdx" {
             let o = part.spec.options
-            let x = try part.input("x"), w = try part.input("w"), g = try part.input("dzdy")
+            let x = try part.input("x")
+            let w = try part.input("w")
+            let g = try part.input("dzdy")
             let (s, p, d) = (Int(o["stride"]!)!, Int(o["pad"]!)!, Int(o["dilate"]!)!)
             value = Self.convDzdx(x, w, g, stride: s, pad: p, dilate: d, flip: plan == 1)
             if plan == 1 { planted[id, default: [:]][key] = (.wrong, "missing-flip") }
@@ -437,8 +449,9 @@ struct WalkthroughTests {
     }
     // 5 students per plan; the counts add up in the summary and the figure's data.
     #expect(run.statuses[.missing] == 15 && run.statuses[.invalid] == 10 && run.statuses[.error] == nil, "\(run.statuses)")
-    #expect(run.mistakes["missing-flip"] == 5 && run.mistakes["row-major-vec"] == 5 && run.mistakes["transposed"] == 5
-            && run.mistakes["bias-not-summed"] == 5 && run.mistakes["missing-activation-derivative"] == 5, "\(run.mistakes)")
+    #expect(
+      run.mistakes["missing-flip"] == 5 && run.mistakes["row-major-vec"] == 5 && run.mistakes["transposed"] == 5
+        && run.mistakes["bias-not-summed"] == 5 && run.mistakes["missing-activation-derivative"] == 5, "\(run.mistakes)")
     let figure = String(decoding: try readFile(run.folder + "/figures/mistakes.gp"), as: UTF8.self)
     #expect(figure.contains("\"(missing)\"") && figure.contains("\"(invalid)\"") && figure.contains("set ytics 2; set format y '%.0f'"), "\(figure)")  // 15 missing parts at most: ⌈15/8⌉ = 2
     let feedback = String(decoding: try readFile(run.folder + "/feedback/s02.md"), as: UTF8.self)

@@ -39,10 +39,12 @@ struct CatalogueTests {
       for seed in seeds { for part in try e.instance(seed: seed).parts { produced.formUnion(try e.solve(part).variants.map(\.id)) } }
     }
     produced.formUnion(["sign-flipped", "scaled"])  // generic: found from the answer itself
-    let required = ["missing-flip", "transposed", "channels-swapped", "stride-not-dilated", "padding-not-cropped", "bias-not-summed",
-                    "avgpool-not-divided", "avgpool-wrong-divisor", "maxpool-ties-all", "overlap-assigned", "upsample-averaged",
-                    "softmax-diagonal-only", "sigmoid-squared", "missing-activation-derivative", "row-major-vec", "sign-flipped",
-                    "scaled", "batch-mean-missing"]
+    let required = [
+      "missing-flip", "transposed", "channels-swapped", "stride-not-dilated", "padding-not-cropped", "bias-not-summed",
+      "avgpool-not-divided", "avgpool-wrong-divisor", "maxpool-ties-all", "overlap-assigned", "upsample-averaged",
+      "softmax-diagonal-only", "sigmoid-squared", "missing-activation-derivative", "row-major-vec", "sign-flipped",
+      "scaled", "batch-mean-missing",
+    ]
     #expect(Set(required).subtracting(produced).isEmpty, "never produced: \(Set(required).subtracting(produced).sorted())")
   }
 }
@@ -121,7 +123,9 @@ struct GradingTests {
   @Test func bnormWithTheVanishingTermIsCorrect() throws {
     let e = BatchNormExercise()
     let part = try e.instance(seed: 3).parts[0]
-    let x = try part.input("x"), g = try part.input("dzdy"), gains = try part.input("w")
+    let x = try part.input("x")
+    let g = try part.input("dzdy")
+    let gains = try part.input("w")
     var dx = x
     for k in 0..<x.shape.d {
       let idx = (0..<x.count).filter { x.shape.subscripts($0).d == k }

@@ -59,15 +59,17 @@ struct HostileStudentTests {
     // The worst case: the student knows the course folder's absolute path, and also tries the
     // grader's working folder through /proc. What it found goes to stdout and stderr, then it
     // crashes so that the feedback quotes stderr.
-    let g = try grade(Self.submission("""
-      var found = ""
-      for path in ["COURSE/secret.key", "/proc/\\(getppid())/cwd/course/secret.key", "/proc/1/cwd/course/secret.key", "/root/.bash_history"] {
-        if let s = try? String(contentsOfFile: path, encoding: .utf8) { found += s }
-      }
-      print("SECRET:" + found)
-      FileHandle.standardError.write(Data(("SECRET:" + found + "\\n").utf8))
-      exit(3)
-      """))
+    let g = try grade(
+      Self.submission(
+        """
+        var found = ""
+        for path in ["COURSE/secret.key", "/proc/\\(getppid())/cwd/course/secret.key", "/proc/1/cwd/course/secret.key", "/root/.bash_history"] {
+          if let s = try? String(contentsOfFile: path, encoding: .utf8) { found += s }
+        }
+        print("SECRET:" + found)
+        FileHandle.standardError.write(Data(("SECRET:" + found + "\\n").utf8))
+        exit(3)
+        """))
     defer { try? FileManager.default.removeItem(atPath: g.folder) }
     #expect(g.result.status == .wrong && g.result.diagnosis == "crash", "\(g.result.feedback)")
     #expect(!visible(g.result).contains(g.secret), "the secret leaked into the feedback")
@@ -75,11 +77,13 @@ struct HostileStudentTests {
 
   @Test func writingOutsideTheScratchFolderFails() throws {
     let marker = "convlab-escape-\(UUID().uuidString)"
-    let g = try grade(Self.submission("""
-      for path in ["COURSE/\(marker)", "/tmp/\(marker)", "/usr/\(marker)", NSHomeDirectory() + "/../\(marker)"] {
-        FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
-      }
-      """))
+    let g = try grade(
+      Self.submission(
+        """
+        for path in ["COURSE/\(marker)", "/tmp/\(marker)", "/usr/\(marker)", NSHomeDirectory() + "/../\(marker)"] {
+          FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
+        }
+        """))
     defer { try? FileManager.default.removeItem(atPath: g.folder) }
     for path in [g.folder + "/course/\(marker)", "/tmp/\(marker)", "/usr/\(marker)", "/\(marker)"] {
       #expect(!FileManager.default.fileExists(atPath: path), "the student wrote \(path)")
@@ -90,28 +94,33 @@ struct HostileStudentTests {
   @Test func aForkedChildDoesNotOutliveTheTimeLimit() throws {
     // A unique sleep length finds the child in the host's process table.
     let tag = "\(Int.random(in: 100_000...999_999)).5"
-    let g = try grade(Self.submission("""
-      let p = Process()
-      p.executableURL = URL(fileURLWithPath: "/bin/sh")
-      p.arguments = ["-c", "setsid sleep \(tag) & sleep \(tag)"]
-      try? p.run()
-      while true { usleep(100_000) }
-      """), runSeconds: 2)
+    let g = try grade(
+      Self.submission(
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "setsid sleep \(tag) & sleep \(tag)"]
+        try? p.run()
+        while true { usleep(100_000) }
+        """), runSeconds: 2)
     defer { try? FileManager.default.removeItem(atPath: g.folder) }
     #expect(g.result.status == .wrong && g.result.diagnosis == "timeout", "\(g.result.feedback)")
     usleep(300_000)
-    let survivors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { pid in
-      guard Int(pid) != nil, let cmd = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")) else { return false }
-      return String(decoding: cmd, as: UTF8.self).contains(tag)
-    } ?? []
+    let survivors =
+      (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { pid in
+        guard Int(pid) != nil, let cmd = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")) else { return false }
+        return String(decoding: cmd, as: UTF8.self).contains(tag)
+      } ?? []
     #expect(survivors.isEmpty, "processes \(survivors) outlived the sandbox")
   }
 
   @Test func floodingTheOutputIsStoppedAndBounded() throws {
-    let g = try grade(Self.submission("""
-      let line = String(repeating: "9", count: 1 << 16)
-      while true { print(line) }
-      """), runSeconds: 10)
+    let g = try grade(
+      Self.submission(
+        """
+        let line = String(repeating: "9", count: 1 << 16)
+        while true { print(line) }
+        """), runSeconds: 10)
     defer { try? FileManager.default.removeItem(atPath: g.folder) }
     // The file-size limit stops the program long before the wall-clock limit.
     #expect(g.result.status == .wrong && g.result.diagnosis == "crash", "\(g.result.diagnosis ?? "-"): \(g.result.feedback)")
@@ -122,27 +131,31 @@ struct HostileStudentTests {
   @Test func fillingTmpIsStoppedAndTakesNoMemory() throws {
     // Files of 8 MiB (under the 16 MiB file-size limit), as many as it can: /tmp is the scratch
     // folder on disk, and the grader stops the program past 512 MiB.
-    let g = try grade(Self.submission("""
-      let chunk = Data(count: 8 << 20)
-      var k = 0
-      while true {
-        FileManager.default.createFile(atPath: "/tmp/fill-\\(k)", contents: chunk)
-        k += 1
-      }
-      """), runSeconds: 20)
+    let g = try grade(
+      Self.submission(
+        """
+        let chunk = Data(count: 8 << 20)
+        var k = 0
+        while true {
+          FileManager.default.createFile(atPath: "/tmp/fill-\\(k)", contents: chunk)
+          k += 1
+        }
+        """), runSeconds: 20)
     defer { try? FileManager.default.removeItem(atPath: g.folder) }
     #expect(g.result.status == .wrong && g.result.diagnosis == "crash", "\(g.result.diagnosis ?? "-"): \(g.result.feedback)")
     #expect(g.seconds < 60)
   }
 
   @Test func aForkBombHitsTheProcessLimit() throws {
-    let g = try grade(Self.submission("""
-      let p = Process()
-      p.executableURL = URL(fileURLWithPath: "/bin/sh")
-      p.arguments = ["-c", "b() { b | b & }; b"]
-      try? p.run()
-      sleep(3)
-      """), runSeconds: 6)
+    let g = try grade(
+      Self.submission(
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "b() { b | b & }; b"]
+        try? p.run()
+        sleep(3)
+        """), runSeconds: 6)
     defer { try? FileManager.default.removeItem(atPath: g.folder) }
     #expect(g.result.status == .wrong, "\(g.result.feedback)")
     // The host can still start processes, and the bomb's processes are gone.
@@ -167,12 +180,14 @@ struct HostileStudentTests {
     // The program reports its scratch folder's mode and leaves a marker there; after grading, no
     // scratch folder holds the marker (other tests grade at the same time, so their folders may exist).
     let marker = "marker-\(UUID().uuidString)"
-    let g = try grade(Self.submission("""
-      let mode = ((try? FileManager.default.attributesOfItem(atPath: "/work"))?[.posixPermissions] as? Int) ?? -1
-      FileManager.default.createFile(atPath: "/work/\(marker)", contents: Data())
-      FileHandle.standardError.write(Data("MODE:\\(String(mode, radix: 8))\\n".utf8))
-      exit(3)
-      """))
+    let g = try grade(
+      Self.submission(
+        """
+        let mode = ((try? FileManager.default.attributesOfItem(atPath: "/work"))?[.posixPermissions] as? Int) ?? -1
+        FileManager.default.createFile(atPath: "/work/\(marker)", contents: Data())
+        FileHandle.standardError.write(Data("MODE:\\(String(mode, radix: 8))\\n".utf8))
+        exit(3)
+        """))
     defer { try? FileManager.default.removeItem(atPath: g.folder) }
     #expect(g.result.feedback.contains("MODE:700"), "\(g.result.feedback)")
     let base = FileManager.default.temporaryDirectory.path

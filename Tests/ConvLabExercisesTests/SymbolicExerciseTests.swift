@@ -17,7 +17,8 @@ import Testing
 
   /// The grid as a student would type it (ASCII, b for β, d for δ).
   func typed(_ m: SymbolicMatrix) -> String {
-    (0..<m.rows).map { r in (0..<m.cols).map { m[r, $0].ascii.replacingOccurrences(of: "beta", with: "b").replacingOccurrences(of: "delta", with: "d") }.joined(separator: ", ") }.joined(separator: "\n")
+    (0..<m.rows).map { r in (0..<m.cols).map { m[r, $0].ascii.replacingOccurrences(of: "beta", with: "b").replacingOccurrences(of: "delta", with: "d") }.joined(separator: ", ") }.joined(
+      separator: "\n")
   }
 
   @Test(arguments: SymbolicExercise.Task.allCases, [UInt64(1), 2, 3, 4])
@@ -37,16 +38,20 @@ import Testing
   @Test func vardhanSettingGradesTheAppendixAJacobian() throws {
     // The App. A instance (3×4, padding 1, stride (1,2)) typed as the Jacobian of WorkedExamples.
     let e = SymbolicExercise(.kernelJacobian)
-    let part = Part(spec: PartSpec(name: "J", kind: "symbolic", block: nil, options: ["h": "3", "w": "4", "pad": "1", "stride": "1,2"],
-                                   answer: "dᵥZ/dᵥβ", shape: [12, 4], layout: ""), inputs: [:])
+    let part = Part(
+      spec: PartSpec(
+        name: "J", kind: "symbolic", block: nil, options: ["h": "3", "w": "4", "pad": "1", "stride": "1,2"],
+        answer: "dᵥZ/dᵥβ", shape: [12, 4], layout: ""), inputs: [:])
     let r = try submit(typed(try WorkedExamples.vardhanJacobianWrtKernel()), e, part)
     #expect(r.status == .correct, "\(r.feedback)")
   }
 
   @Test func aWrongEntryIsNamedWithoutGivingTheAnswerAway() throws {
     let e = SymbolicExercise(.inputGradient)
-    let part = Part(spec: PartSpec(name: "dEdx", kind: "symbolic", block: nil, options: ["h": "3", "w": "3", "kh": "2", "kw": "2"],
-                                   answer: "∂E/∂x", shape: [3, 3], layout: ""), inputs: [:])
+    let part = Part(
+      spec: PartSpec(
+        name: "dEdx", kind: "symbolic", block: nil, options: ["h": "3", "w": "3", "kh": "2", "kw": "2"],
+        answer: "∂E/∂x", shape: [3, 3], layout: ""), inputs: [:])
     // Xu's printed ∂E/∂x₂₂ (δ₁₁k₁₂ where δ₁₁k₂₂ belongs) in an otherwise right grid.
     let grid = "d11k11, d11k12 + d12k11, d12k12\nd11k21 + d21k11, d11k12 + d12k21 + d21k12 + d22k11, d12k22 + d22k12\nd21k21, d21k22 + d22k21, d22k22"
     let r = try submit(grid, e, part)

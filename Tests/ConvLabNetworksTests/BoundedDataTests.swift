@@ -77,7 +77,8 @@ struct BoundedDataTests {
     let plain = header([3, 2, 2]) + Data((0..<12).map { UInt8($0 * 17) })
     let path = try temporary("ok.idx.gz", try gzip(plain, level: 9))
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let a = try IDXArray(path: path), b = try IDXArray(data: plain, name: "plain")
+    let a = try IDXArray(path: path)
+    let b = try IDXArray(data: plain, name: "plain")
     let (av, bv) = (try a.values(), try b.values())
     #expect(a.dimensions == [3, 2, 2] && av == bv && av == (0..<12).map { Double($0 * 17) })
   }

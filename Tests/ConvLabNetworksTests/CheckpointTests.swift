@@ -77,19 +77,26 @@ struct CheckpointTests {
     let old = Data(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "convlab-checkpoint-2", with: "convlab-checkpoint-1").utf8)
     try old.write(to: URL(fileURLWithPath: p))
     // The advice names the resume setting as a value; the CLI words it as --resume.
-    #expect(oneLineError { _ = try Checkpoint.read(p, as: Float.self) } == "\(p) is a checkpoint from an older ConvLab (format convlab-checkpoint-1, without a checksum); it cannot be verified, so it is not resumed: start the run again without resume.")
+    #expect(
+      oneLineError { _ = try Checkpoint.read(p, as: Float.self) }
+        == "\(p) is a checkpoint from an older ConvLab (format convlab-checkpoint-1, without a checksum); it cannot be verified, so it is not resumed: start the run again without resume.")
     let error = #expect(throws: ConvLabError.self) { _ = try Checkpoint.read(p, as: Float.self) }
-    guard case .worded(let sentence)? = error else { Issue.record("not a worded error: \(String(describing: error))"); return }
+    guard case .worded(let sentence)? = error else {
+      Issue.record("not a worded error: \(String(describing: error))")
+      return
+    }
     #expect(sentence.parts.last == .text(".") && sentence.parts.dropLast().last == .setting("resume"))
   }
 
-  @Test("headers with valid checksums but impossible sizes are refused before allocating", arguments: [
-    (#""shape":[3,3,1,2]"#, #""shape":[9223372036854775807,3,1,2]"#, "overflows a 64-bit count"),
-    (#""shape":[3,3,1,2]"#, #""shape":[-3,3,1,2]"#, "4 non-negative dimensions are expected"),
-    (#""layer":0"#, #""layer":9223372036854775807"#, "an entry names layer 9223372036854775807"),
-    (#""input":[5,5,1,1]"#, #""input":[9223372036854775807,5,1,1]"#, "input dimension 1 is 9223372036854775807"),
-    (#""classes":3"#, #""classes":-1"#, "the number of classes is -1"),
-  ])
+  @Test(
+    "headers with valid checksums but impossible sizes are refused before allocating",
+    arguments: [
+      (#""shape":[3,3,1,2]"#, #""shape":[9223372036854775807,3,1,2]"#, "overflows a 64-bit count"),
+      (#""shape":[3,3,1,2]"#, #""shape":[-3,3,1,2]"#, "4 non-negative dimensions are expected"),
+      (#""layer":0"#, #""layer":9223372036854775807"#, "an entry names layer 9223372036854775807"),
+      (#""input":[5,5,1,1]"#, #""input":[9223372036854775807,5,1,1]"#, "input dimension 1 is 9223372036854775807"),
+      (#""classes":3"#, #""classes":-1"#, "the number of classes is -1"),
+    ])
   func impossibleSizesRefused(original: String, replacement: String, expected: String) throws {
     let p = path()
     defer { try? FileManager.default.removeItem(atPath: p) }

@@ -58,21 +58,27 @@ struct DataTests {
     p.arguments = ["-c", "gzip -c '\(plain)' > '\(gz)'"]
     try p.run()
     p.waitUntilExit()
-    defer { try? FileManager.default.removeItem(atPath: plain); try? FileManager.default.removeItem(atPath: gz) }
-    let a = try IDXArray(path: plain), b = try IDXArray(path: gz)
+    defer {
+      try? FileManager.default.removeItem(atPath: plain)
+      try? FileManager.default.removeItem(atPath: gz)
+    }
+    let a = try IDXArray(path: plain)
+    let b = try IDXArray(path: gz)
     let (av, bv) = (try a.values(), try b.values())
     #expect(a.dimensions == [2, 3] && av == [1, 2, 3, 4, 5, 6])
     #expect(b.dimensions == a.dimensions && bv == av)
   }
 
-  @Test("damaged files are one-sentence errors naming the problem", arguments: [
-    ("magic", [0x12, 0x34, 0x08, 1, 0, 0, 0, 1, 9] as [UInt8], "not an IDX file"),
-    ("short", [0, 0] as [UInt8], "too short"),
-    ("header", [0, 0, 0x08, 3, 0, 0] as [UInt8], "truncated inside its header"),
-    ("payload", [0, 0, 0x08, 1, 0, 0, 0, 5, 1, 2] as [UInt8], "is truncated"),
-    ("extra", [0, 0, 0x08, 1, 0, 0, 0, 1, 1, 2] as [UInt8], "bytes after"),
-    ("gzip", [0x1f, 0x8b, 8, 0, 1, 2, 3] as [UInt8], "gzip"),
-  ])
+  @Test(
+    "damaged files are one-sentence errors naming the problem",
+    arguments: [
+      ("magic", [0x12, 0x34, 0x08, 1, 0, 0, 0, 1, 9] as [UInt8], "not an IDX file"),
+      ("short", [0, 0] as [UInt8], "too short"),
+      ("header", [0, 0, 0x08, 3, 0, 0] as [UInt8], "truncated inside its header"),
+      ("payload", [0, 0, 0x08, 1, 0, 0, 0, 5, 1, 2] as [UInt8], "is truncated"),
+      ("extra", [0, 0, 0x08, 1, 0, 0, 0, 1, 1, 2] as [UInt8], "bytes after"),
+      ("gzip", [0x1f, 0x8b, 8, 0, 1, 2, 3] as [UInt8], "gzip"),
+    ])
   func damaged(_ name: String, _ bytes: [UInt8], _ message: String) throws {
     let path = try temporary(name, bytes)
     defer { try? FileManager.default.removeItem(atPath: path) }
@@ -94,7 +100,10 @@ struct DataTests {
   func countMismatch() throws {
     let images = try temporary("img", header([2, 2, 2]) + [UInt8](repeating: 7, count: 8))
     let labels = try temporary("lab", header([3]) + [0, 1, 2])
-    defer { try? FileManager.default.removeItem(atPath: images); try? FileManager.default.removeItem(atPath: labels) }
+    defer {
+      try? FileManager.default.removeItem(atPath: images)
+      try? FileManager.default.removeItem(atPath: labels)
+    }
     let error = #expect(throws: ConvLabError.self) { try Dataset(imagesPath: images, labelsPath: labels) }
     #expect(error?.description.contains("2 images") == true)
   }

@@ -77,7 +77,8 @@ struct NetWeightsTests {
     #expect(abs(whole - single) <= 1e-5 * max(1, abs(whole)), "\(loss): batch \(whole) vs mean of images \(single)")
     let trainer = Trainer(network: net, options: TrainingOptions())
     let data = Dataset(images: x, labels: labels, classes: 4)
-    let byOne = try trainer.evaluate(data, batch: 1).loss, byFour = try trainer.evaluate(data, batch: 4).loss
+    let byOne = try trainer.evaluate(data, batch: 1).loss
+    let byFour = try trainer.evaluate(data, batch: 4).loss
     #expect(abs(byOne - whole) <= 1e-5 * max(1, abs(whole)) && abs(byFour - whole) <= 1e-5 * max(1, abs(whole)), "\(loss): \(byOne), \(byFour), \(whole)")
   }
 
@@ -85,8 +86,10 @@ struct NetWeightsTests {
   /// Double (1e-6: ThreeWayCheck's finite-difference tolerance), with labels given as a plain
   /// vector and as a regression target.
   @Test func objectiveGradientsMatchFiniteDifferences() throws {
-    for (text, useTarget) in [("conv 3x3x2 pad 1 flip; sigmoid; pool avg 2; dense 3; loss softmaxlog", false),
-                              ("conv 2x2x2 stride 2; tanh; dense 3; loss l2", true)] {
+    for (text, useTarget) in [
+      ("conv 3x3x2 pad 1 flip; sigmoid; pool avg 2; dense 3; loss softmaxlog", false),
+      ("conv 2x2x2 stride 2; tanh; dense 3; loss l2", true),
+    ] {
       let net = try Network<Double>(spec: try NetSpec(parsing: text), input: Shape(4, 4), classes: nil, seed: 5)
       var rng = SeededGenerator(seed: 6)
       let x = Tensor<Double>.uniform(Shape(4, 4, 1, 2), using: &rng)

@@ -7,8 +7,9 @@ import Testing
 
 /// `train --dtype`: one trainer, generic over the scalar, runs in Float32 or Float64; the
 /// checkpoint records which, and a resume in the other dtype is refused.
-@Suite("training in Float64 and Float32",
-       .enabled(if: FileManager.default.fileExists(atPath: DataSplits.defaultDirectory), "Fashion-MNIST (Debian package dataset-fashion-mnist) is not installed"))
+@Suite(
+  "training in Float64 and Float32",
+  .enabled(if: FileManager.default.fileExists(atPath: DataSplits.defaultDirectory), "Fashion-MNIST (Debian package dataset-fashion-mnist) is not installed"))
 struct TrainingDtypeTests {
   static let spec = "conv 5x5x4 stride 3; relu; dense 10; loss softmaxlog"
 
@@ -103,7 +104,9 @@ struct TrainingDtypeTests {
     let gradient = NetWeights.archive(network, tensors: grads.map { ($0.dzdw, $0.dzdb) })
     #expect(after.names == ["1.w", "1.b", "3.w", "3.b"])
     for name in after.names {
-      let w0 = try #require(weights[name]).values, w1 = try #require(after[name]).values, g = try #require(gradient[name]).values
+      let w0 = try #require(weights[name]).values
+      let w1 = try #require(after[name]).values
+      let g = try #require(gradient[name]).values
       // w1 = w0 − lr·g in Double. The batch is summed in the shuffled order, net grad in file
       // order (a few ulps of g), and w0 − w1 cancels |w|/|lr·g| (≤ ~10²) digits of w's
       // 1.1e-16: ~1e-14 relative. 1e-12 is the bar the issue set for this comparison.

@@ -19,15 +19,17 @@ struct SpecTests {
     #expect(try NetSpec(parsing: s.description) == s)
   }
 
-  @Test("mistakes in a spec are one sentence naming the item", arguments: [
-    ("conv 5x5; dense 10", "item 1"),
-    ("conv 5x5x6; bogus; dense 10", "unknown layer 'bogus'"),
-    ("pool median 2; dense 10", "not max, avg or maxavg"),
-    ("loss softmaxlog; dense 10", "last item"),
-    ("dense 10; loss classerror", "not a trainable loss"),
-    ("conv 5x5x6 pad", "needs a value"),
-    ("", "empty"),
-  ])
+  @Test(
+    "mistakes in a spec are one sentence naming the item",
+    arguments: [
+      ("conv 5x5; dense 10", "item 1"),
+      ("conv 5x5x6; bogus; dense 10", "unknown layer 'bogus'"),
+      ("pool median 2; dense 10", "not max, avg or maxavg"),
+      ("loss softmaxlog; dense 10", "last item"),
+      ("dense 10; loss classerror", "not a trainable loss"),
+      ("conv 5x5x6 pad", "needs a value"),
+      ("", "empty"),
+    ])
   func badSpecs(_ text: String, _ message: String) {
     let error = #expect(throws: ConvLabError.self) { try NetSpec(parsing: text) }
     #expect(error?.description.contains(message) == true, "\(error?.description ?? "")")
@@ -48,8 +50,10 @@ struct SpecTests {
 
   @Test("the Milisavljevic variants all build on 28×28 inputs")
   func milisavljevicShapes() throws {
-    let reductions: [Models.Reduction] = [.none, .pool(.max, [2]), .pool(.avg, [3]), .pool(.maxavg, [2, 2, 3, 3]), .stride(2), .stride(3), .stride(4),
-                                          .dilation(offset: 1, constant: false), .dilation(offset: 2, constant: false), .dilation(offset: 3, constant: false), .dilation(offset: 2, constant: true)]
+    let reductions: [Models.Reduction] = [
+      .none, .pool(.max, [2]), .pool(.avg, [3]), .pool(.maxavg, [2, 2, 3, 3]), .stride(2), .stride(3), .stride(4),
+      .dilation(offset: 1, constant: false), .dilation(offset: 2, constant: false), .dilation(offset: 3, constant: false), .dilation(offset: 2, constant: true),
+    ]
     for r in reductions {
       for filters in [[16, 16, 16, 16], [16, 32, 64, 128]] {
         _ = try Network<Float>(spec: try NetSpec(parsing: Models.milisavljevic(r, filters: filters)), input: Shape(28, 28), classes: 10, seed: 1)
@@ -90,7 +94,8 @@ struct TrainingTests {
       #expect(relativeError(g, fd) < ThreeWayCheck.finiteDifferenceTolerance, "layer \(layer + 1)")
     }
     // Masked entries get exactly zero gradient.
-    let m = try #require(net.masks[4]), g = try #require(result.gradients[4].dzdw)
+    let m = try #require(net.masks[4])
+    let g = try #require(result.gradients[4].dzdw)
     #expect(zip(m.storage, g.storage).allSatisfy { $0 != 0 || $1 == 0 })
   }
 

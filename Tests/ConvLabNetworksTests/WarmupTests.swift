@@ -43,7 +43,8 @@ struct WarmupTests {
   @Test("the rate rises monotonically through the warm-up and is the schedule's afterwards")
   func monotoneThenSchedule() {
     for schedule in TrainingOptions.Schedule.allCases {
-      let o = Self.options(1.5, schedule: schedule), batches = 40
+      let o = Self.options(1.5, schedule: schedule)
+      let batches = 40
       let rates = (0..<3).flatMap { e in (0..<batches).map { b in o.learningRate(epoch: e, batch: b, batches: batches) } }
       // Steps 0..<60 are the warm-up: strictly increasing where the epoch's rate is constant
       // (the cosine rate of epoch 1 is 2.4% lower, so its warm-up dips once at the epoch boundary).
@@ -60,7 +61,10 @@ struct WarmupTests {
   func validation() throws {
     for bad: Double in [-1, 11, .nan, .infinity] {
       let error = #expect(throws: ConvLabError.self) { try Self.options(bad).validate() }
-      guard case .outOfRange(_, let setting, _, _)? = error else { Issue.record("\(bad): \(String(describing: error))"); continue }
+      guard case .outOfRange(_, let setting, _, _)? = error else {
+        Issue.record("\(bad): \(String(describing: error))")
+        continue
+      }
       #expect(setting.name == "warmup")
     }
     try Self.options(0).validate()

@@ -26,17 +26,19 @@ struct GeometryParsingTests {
     #expect(last.h == 6 && last.w == 6)
   }
 
-  @Test("huge or malformed numbers are one-line errors naming the option and the range", arguments: [
-    ("conv 5x5 dilate 9223372036854775807", "'dilate 9223372036854775807' in 'conv 5x5 dilate 9223372036854775807' is out of range: each number must be between 1 and 1048576."),
-    ("conv 5x5 dilate 99999999999999999999", "'dilate 99999999999999999999' in 'conv 5x5 dilate 99999999999999999999' is out of range: each number must be between 1 and 1048576."),
-    ("conv 5x5 pad 9223372036854775807", "'pad 9223372036854775807' in 'conv 5x5 pad 9223372036854775807' is out of range: each number must be between 0 and 1048576."),
-    ("conv 9223372036854775807x1", "'size 9223372036854775807x1' in 'conv 9223372036854775807x1' is out of range: each number must be between 1 and 1048576."),
-    ("conv 5x5 stride 0", "'stride 0' in 'conv 5x5 stride 0' is out of range: each number must be between 1 and 1048576."),
-    ("conv 5x5 stride 2,", "'stride 2,' in 'conv 5x5 stride 2,' should be one or two positive integers (e.g. stride 2 or stride 2,1)."),
-    ("conv 5x5 pad 1,2", "'pad 1,2' in 'conv 5x5 pad 1,2' should be one non-negative integer or four (top,bottom,left,right)."),
-    ("conv 5x", "'size 5x' in 'conv 5x' should be a size like 5, 5x5 or 3x3x64 (height x width x filters)."),
-    ("conv 5x5 3x3", "'conv 5x5 3x3' gives two sizes ('3x3' is the second); write one size like 5x5 or 3x3x64."),
-  ])
+  @Test(
+    "huge or malformed numbers are one-line errors naming the option and the range",
+    arguments: [
+      ("conv 5x5 dilate 9223372036854775807", "'dilate 9223372036854775807' in 'conv 5x5 dilate 9223372036854775807' is out of range: each number must be between 1 and 1048576."),
+      ("conv 5x5 dilate 99999999999999999999", "'dilate 99999999999999999999' in 'conv 5x5 dilate 99999999999999999999' is out of range: each number must be between 1 and 1048576."),
+      ("conv 5x5 pad 9223372036854775807", "'pad 9223372036854775807' in 'conv 5x5 pad 9223372036854775807' is out of range: each number must be between 0 and 1048576."),
+      ("conv 9223372036854775807x1", "'size 9223372036854775807x1' in 'conv 9223372036854775807x1' is out of range: each number must be between 1 and 1048576."),
+      ("conv 5x5 stride 0", "'stride 0' in 'conv 5x5 stride 0' is out of range: each number must be between 1 and 1048576."),
+      ("conv 5x5 stride 2,", "'stride 2,' in 'conv 5x5 stride 2,' should be one or two positive integers (e.g. stride 2 or stride 2,1)."),
+      ("conv 5x5 pad 1,2", "'pad 1,2' in 'conv 5x5 pad 1,2' should be one non-negative integer or four (top,bottom,left,right)."),
+      ("conv 5x", "'size 5x' in 'conv 5x' should be a size like 5, 5x5 or 3x3x64 (height x width x filters)."),
+      ("conv 5x5 3x3", "'conv 5x5 3x3' gives two sizes ('3x3' is the second); write one size like 5x5 or 3x3x64."),
+    ])
   func boundedNumbers(text: String, expected: String) {
     #expect(oneLineError { _ = try LayerStack(parsing: text) } == expected)
   }
@@ -44,7 +46,7 @@ struct GeometryParsingTests {
   @Test("a stack of large upsamplings stops at the size bound instead of overflowing")
   func convTransposeGrowthIsBounded() throws {
     let stack = try LayerStack(parsing: "convt 2x2 upsample 1048576; convt 2x2 upsample 1048576; convt 2x2 upsample 1048576")
-    let message = oneLineError { _ = try stack.trace(h: 1048576, w: 4) }
+    let message = oneLineError { _ = try stack.trace(h: 1_048_576, w: 4) }
     #expect(message.hasPrefix("layer 1 (convt 2x2 upsample 1048576): conv transpose output would be longer than 1048576 samples"), "\(message)")
   }
 

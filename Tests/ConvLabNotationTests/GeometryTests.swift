@@ -22,8 +22,9 @@ import Testing
 
   static func randomAxis(_ rng: inout SeededGenerator) -> FilterAxis {
     let size = Int.random(in: 1...5, using: &rng)
-    return FilterAxis(size: size, stride: Int.random(in: 1...3, using: &rng), padBefore: Int.random(in: 0...2, using: &rng),
-                      padAfter: Int.random(in: 0...2, using: &rng), dilation: Int.random(in: 1...3, using: &rng))
+    return FilterAxis(
+      size: size, stride: Int.random(in: 1...3, using: &rng), padBefore: Int.random(in: 0...2, using: &rng),
+      padAfter: Int.random(in: 0...2, using: &rng), dilation: Int.random(in: 1...3, using: &rng))
   }
 
   @Test(arguments: 1...300)
@@ -59,8 +60,9 @@ import Testing
       #expect(deps.allSatisfy { range.contains(Double($0)) }, "output \(k + 1) of \(axes): \(deps) outside \(range)")
       // ...and when the field lies inside the input, its ends are attained.
       if range.lowerBound >= 1, range.upperBound <= Double(inputLength) {
-        #expect(deps.first.map(Double.init) == range.lowerBound && deps.last.map(Double.init) == range.upperBound,
-                "output \(k + 1) of \(axes): \(deps) vs \(range)")
+        #expect(
+          deps.first.map(Double.init) == range.lowerBound && deps.last.map(Double.init) == range.upperBound,
+          "output \(k + 1) of \(axes): \(deps) vs \(range)")
       }
     }
   }
@@ -68,7 +70,9 @@ import Testing
   @Test(arguments: 1...50)
   func transposingTwiceIsTheIdentityAndConvTransposeIsTheTransposedFilter(seed: Int) {
     var rng = SeededGenerator(seed: 1000 + UInt64(seed))
-    let size = Int.random(in: 1...6, using: &rng), stride = Int.random(in: 1...4, using: &rng), pad = Int.random(in: 0...3, using: &rng)
+    let size = Int.random(in: 1...6, using: &rng)
+    let stride = Int.random(in: 1...4, using: &rng)
+    let pad = Int.random(in: 0...3, using: &rng)
     let f = ReceptiveField.filter(FilterAxis(size: size, stride: stride, padBefore: pad))
     let back = f.transposed.transposed
     #expect(abs(back.alpha - f.alpha) < 1e-12 && abs(back.beta - f.beta) < 1e-12 && abs(back.delta - f.delta) < 1e-12)
@@ -80,8 +84,9 @@ import Testing
   @Test(arguments: 1...100)
   func convTransposeSizeInvertsConvolution(seed: Int) throws {
     var rng = SeededGenerator(seed: 2000 + UInt64(seed))
-    let axis = FilterAxis(size: Int.random(in: 1...5, using: &rng), stride: Int.random(in: 1...3, using: &rng),
-                          padBefore: Int.random(in: 0...2, using: &rng), padAfter: Int.random(in: 0...2, using: &rng))
+    let axis = FilterAxis(
+      size: Int.random(in: 1...5, using: &rng), stride: Int.random(in: 1...3, using: &rng),
+      padBefore: Int.random(in: 0...2, using: &rng), padAfter: Int.random(in: 0...2, using: &rng))
     let h = Int.random(in: 1...10, using: &rng)
     guard let out = try? ConvTransposeAxis(rows: axis).outputLength(h) else { return }
     // §5.3: convolving the transpose's output with the same parameters gives back H.
@@ -91,7 +96,9 @@ import Testing
   @Test(arguments: 1...200)
   func caffePoolingWindowsCoverTheInputAndNoneStartsInThePadding(seed: Int) throws {
     var rng = SeededGenerator(seed: 3000 + UInt64(seed))
-    let k = Int.random(in: 1...5, using: &rng), s = Int.random(in: 1...4, using: &rng), p = Int.random(in: 0..<k, using: &rng)
+    let k = Int.random(in: 1...5, using: &rng)
+    let s = Int.random(in: 1...4, using: &rng)
+    let p = Int.random(in: 0..<k, using: &rng)
     let h = Int.random(in: max(1, k - 2 * p)...30, using: &rng)
     let out = try CaffePooling.outputLength(h, FilterAxis(size: k, stride: s, padBefore: p, padAfter: p))
     // Brute force, 0-based on the unpadded input: window o covers [o·s − p, o·s − p + k − 1].

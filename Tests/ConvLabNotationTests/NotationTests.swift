@@ -15,7 +15,9 @@ func randomMatrix(_ r: Int, _ c: Int, _ rng: inout SeededGenerator) -> Matrix<Do
   func vecOfProductIsKroneckerTimesVec(seed: Int) {
     var rng = SeededGenerator(seed: UInt64(seed))
     let (m, n, p, q) = (Int.random(in: 1...4, using: &rng), Int.random(in: 1...4, using: &rng), Int.random(in: 1...4, using: &rng), Int.random(in: 1...4, using: &rng))
-    let a = randomMatrix(m, n, &rng), x = randomMatrix(n, p, &rng), b = randomMatrix(p, q, &rng)
+    let a = randomMatrix(m, n, &rng)
+    let x = randomMatrix(n, p, &rng)
+    let b = randomMatrix(p, q, &rng)
     #expect(relativeError(vec(a * x * b), kron(b.transposed, a) * vec(x)) < identityTolerance)
   }
 
@@ -27,7 +29,8 @@ func randomMatrix(_ r: Int, _ c: Int, _ rng: inout SeededGenerator) -> Matrix<Do
   }
 
   @Test func kroneckerBlocksAreScaledCopies() {
-    let a = Matrix<Double>([[1, 2], [3, 4]]), b = Matrix<Double>([[0, 1], [1, 0]])
+    let a = Matrix<Double>([[1, 2], [3, 4]])
+    let b = Matrix<Double>([[0, 1], [1, 0]])
     // Worked by hand: [[0,1,0,2],[1,0,2,0],[0,3,0,4],[3,0,4,0]].
     #expect(kron(a, b) == Matrix([[0, 1, 0, 2], [1, 0, 2, 0], [0, 3, 0, 4], [3, 0, 4, 0]]))
   }
@@ -50,7 +53,8 @@ func randomMatrix(_ r: Int, _ c: Int, _ rng: inout SeededGenerator) -> Matrix<Do
   @Test(arguments: [1, 2, 3])
   func downIsTheAdjointOfUp(n: Int) throws {
     var rng = SeededGenerator(seed: 10 + UInt64(n))
-    let x = randomMatrix(2 * n, 3 * n, &rng), y = randomMatrix(2, 3, &rng)
+    let x = randomMatrix(2 * n, 3 * n, &rng)
+    let y = randomMatrix(2, 3, &rng)
     let lhs = (vec(try down(x, n)).transposed * vec(y))[0, 0]
     let rhs = (vec(x).transposed * vec(up(y, n)))[0, 0]
     #expect(abs(lhs - rhs) <= identityTolerance * max(1, abs(lhs)))
@@ -94,7 +98,8 @@ func randomMatrix(_ r: Int, _ c: Int, _ rng: inout SeededGenerator) -> Matrix<Do
     var rng = SeededGenerator(seed: UInt64(seed))
     let (ar, ac) = (Int.random(in: 2...7, using: &rng), Int.random(in: 2...7, using: &rng))
     let (kr, kc) = (Int.random(in: 1...ar, using: &rng), Int.random(in: 1...ac, using: &rng))
-    let a = randomMatrix(ar, ac, &rng), k = randomMatrix(kr, kc, &rng)
+    let a = randomMatrix(ar, ac, &rng)
+    let k = randomMatrix(kr, kc, &rng)
     let full = Self.scatterConvolution(a, k)
     #expect(relativeError(conv2(a, k, shape: .full), full) < identityTolerance)
     // MATLAB: 'same' is the central part starting at floor(size(K)/2) + 1; 'valid' at size(K).
@@ -104,7 +109,8 @@ func randomMatrix(_ r: Int, _ c: Int, _ rng: inout SeededGenerator) -> Matrix<Do
 
   @Test func conv2SameMatchesMATLABExample() {
     // MATLAB: conv2([1 2 3], [1 1], 'same') = [3 5 3]; 'full' = [1 3 5 3].
-    let a = Matrix<Double>([[1, 2, 3]]), k = Matrix<Double>([[1, 1]])
+    let a = Matrix<Double>([[1, 2, 3]])
+    let k = Matrix<Double>([[1, 1]])
     #expect(conv2(a, k, shape: .same) == Matrix([[3, 5, 3]]))
     #expect(conv2(a, k, shape: .full) == Matrix([[1, 3, 5, 3]]))
   }
@@ -114,7 +120,8 @@ func randomMatrix(_ r: Int, _ c: Int, _ rng: inout SeededGenerator) -> Matrix<Do
     var rng = SeededGenerator(seed: 100 + UInt64(seed))
     let (ar, ac) = (Int.random(in: 2...7, using: &rng), Int.random(in: 2...7, using: &rng))
     let (kr, kc) = (Int.random(in: 1...ar, using: &rng), Int.random(in: 1...ac, using: &rng))
-    let a = randomMatrix(ar, ac, &rng), k = randomMatrix(kr, kc, &rng)
+    let a = randomMatrix(ar, ac, &rng)
+    let k = randomMatrix(kr, kc, &rng)
     let reversed = Matrix<Double>(rows: kr, cols: kc) { r, c in k[kr - 1 - r, kc - 1 - c] }
     let full = Self.scatterConvolution(a, reversed)
     // Valid correlation by its definition: C(i,j) = Σ A(i+p, j+q) K(p, q).
@@ -162,10 +169,19 @@ func randomMatrix(_ r: Int, _ c: Int, _ rng: inout SeededGenerator) -> Matrix<Do
     let op = try Im2Row(geometry: FilterGeometry(kh: 2, kw: 3), h: 4, w: 5, d: 2)
     let phi = op.phi(x)
     let (outH, outW) = (3, 3)
-    for i2 in 1...outH { for j2 in 1...outW { for i1 in 1...2 { for j1 in 1...3 { for d in 1...2 {
-      let p = i2 + outH * (j2 - 1), q = i1 + 2 * (j1 - 1) + 6 * (d - 1)
-      #expect(phi[p - 1, q - 1] == x[paper: i2 + i1 - 1, j2 + j1 - 1, d])
-    } } } } }
+    for i2 in 1...outH {
+      for j2 in 1...outW {
+        for i1 in 1...2 {
+          for j1 in 1...3 {
+            for d in 1...2 {
+              let p = i2 + outH * (j2 - 1)
+              let q = i1 + 2 * (j1 - 1) + 6 * (d - 1)
+              #expect(phi[p - 1, q - 1] == x[paper: i2 + i1 - 1, j2 + j1 - 1, d])
+            }
+          }
+        }
+      }
+    }
   }
 
   @Test(arguments: 1...10)

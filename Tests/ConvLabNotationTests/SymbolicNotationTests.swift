@@ -56,12 +56,14 @@ func symbolsAndNumbers(_ name: String, _ r: Int, _ c: Int, _ rng: inout SeededGe
   }
 
   @Test func flipIdentitiesHoldExactly() throws {
-    let a = SymbolicMatrix.symbols("a", 4, 4), k = SymbolicMatrix.symbols("k", 2, 3)
+    let a = SymbolicMatrix.symbols("a", 4, 4)
+    let k = SymbolicMatrix.symbols("k", 2, 3)
     // Xu (14): correlation with the rotated kernel is convolution, in every mode.
     for shape in ConvShape.allCases { #expect(try xcorr2(a, try rot180(k), shape: shape) == conv2(a, k, shape: shape)) }
     #expect(try rot180(try rot180(k)) == k)
     // up is down's adjoint: ⟨down(x), y⟩ = ⟨x, up(y)⟩ as polynomials.
-    let x = SymbolicMatrix.symbols("x", 4, 4), y = SymbolicMatrix.symbols("y", 2, 2)
+    let x = SymbolicMatrix.symbols("x", 4, 4)
+    let y = SymbolicMatrix.symbols("y", 2, 2)
     let left = try vec(try down(x, 2)).transposed * vec(y)
     let right = try vec(x).transposed * vec(try up(y, 2))
     #expect(left == right)
@@ -71,8 +73,10 @@ func symbolsAndNumbers(_ name: String, _ r: Int, _ c: Int, _ rng: inout SeededGe
   static func bruteForceConvolution(_ x: Matrix<Double>, _ k: Matrix<Double>, pad: [Int], stride: (Int, Int), dilate: (Int, Int)) -> Matrix<Double> {
     var padded = Matrix<Double>(rows: x.rows + pad[0] + pad[1], cols: x.cols + pad[2] + pad[3])
     for j in 0..<x.cols { for i in 0..<x.rows { padded[i + pad[0], j + pad[2]] = x[i, j] } }
-    let extentH = dilate.0 * (k.rows - 1) + 1, extentW = dilate.1 * (k.cols - 1) + 1
-    let oh = (padded.rows - extentH) / stride.0 + 1, ow = (padded.cols - extentW) / stride.1 + 1
+    let extentH = dilate.0 * (k.rows - 1) + 1
+    let extentW = dilate.1 * (k.cols - 1) + 1
+    let oh = (padded.rows - extentH) / stride.0 + 1
+    let ow = (padded.cols - extentW) / stride.1 + 1
     return Matrix(rows: oh, cols: ow) { i, j in
       var s = 0.0
       for q in 0..<k.cols { for p in 0..<k.rows { s += k[p, q] * padded[i * stride.0 + p * dilate.0, j * stride.1 + q * dilate.1] } }
@@ -121,7 +125,8 @@ func symbolsAndNumbers(_ name: String, _ r: Int, _ c: Int, _ rng: inout SeededGe
   }
 
   @Test func kroneckerFormsOfMatConvNetAreEqualPolynomials() throws {
-    let x = SymbolicMatrix.symbols("x", 3, 4), f = SymbolicMatrix.symbols("f", 4, 2)
+    let x = SymbolicMatrix.symbols("x", 3, 4)
+    let f = SymbolicMatrix.symbols("f", 4, 2)
     let phi = try SymbolicLayers.im2row(x, geometry: FilterGeometry(kh: 2, kw: 2))
     let direct = vec(try phi * f)
     #expect(try kron(symbolicIdentity(2), phi) * vec(f) == direct)
@@ -176,7 +181,8 @@ func symbolsAndNumbers(_ name: String, _ r: Int, _ c: Int, _ rng: inout SeededGe
     // Brute force: the row of output (r, c) has its 1 at the argmax of the 2×2 block.
     for c in 0..<2 {
       for r in 0..<2 {
-        var best = (0, 0), bestValue = -Double.infinity
+        var best = (0, 0)
+        var bestValue = -Double.infinity
         for q in 0..<2 { for p in 0..<2 where xNum[2 * r + p, 2 * c + q] > bestValue { (best, bestValue) = ((2 * r + p, 2 * c + q), xNum[2 * r + p, 2 * c + q]) } }
         let row = r + 2 * c
         #expect(s[row, best.0 + 4 * best.1] == 1)

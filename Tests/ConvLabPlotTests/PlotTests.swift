@@ -1,15 +1,17 @@
 import ConvLabCore
-import ConvLabPlot
 import ConvLabFigures
+import ConvLabPlot
 import Foundation
 import Testing
 
 @Suite("gnuplot layer")
 struct PlotTests {
-  let figure = Figure(name: "demo", title: "two panels", panels: [
-    Plot(title: "line", xlabel: "x", ylabel: "y", series: [Plot.Series("x²", x: [0, 1, 2], y: [0, 1, 4])]),
-    Plot(title: "matrix", matrix: Matrix(rows: 2, cols: 2, storage: [1, 2, 3, 4])),
-  ])
+  let figure = Figure(
+    name: "demo", title: "two panels",
+    panels: [
+      Plot(title: "line", xlabel: "x", ylabel: "y", series: [Plot.Series("x²", x: [0, 1, 2], y: [0, 1, 4])]),
+      Plot(title: "matrix", matrix: Matrix(rows: 2, cols: 2, storage: [1, 2, 3, 4])),
+    ])
 
   @Test("the data file has one block per series and matrix, matrices printed row 1 at the top")
   func dataBlocks() {
@@ -71,7 +73,8 @@ struct PaperFigureTests {
   @Test("the activation figure is the blocks' own f and f′: sigmoid′ = σ(1 − σ) (Murugan Table 1, corrected)")
   func activationValues() throws {
     let figure = try PaperFigures.activations()
-    let sigmoid = figure.panels[0].series[0], slope = figure.panels[1].series[0]
+    let sigmoid = figure.panels[0].series[0]
+    let slope = figure.panels[1].series[0]
     for (s, d) in zip(sigmoid.y, slope.y) { #expect(abs(d - s * (1 - s)) < 1e-12) }
   }
 }

@@ -26,8 +26,10 @@ enum BlockedBackward {
   static let chunks = 8
 
   /// (dz/dx, dz/dw) for filters `f` in `groups` groups; dz/dx stays zero without `inputGradient`.
-  static func backward(_ x: Tensor<Float>, filters f: Tensor<Float>, _ dzdy: Tensor<Float>, patches: PatchMatrix, groups: Int,
-                       inputGradient: Bool) -> (dzdx: Tensor<Float>, dzdw: Tensor<Float>) {
+  static func backward(
+    _ x: Tensor<Float>, filters f: Tensor<Float>, _ dzdy: Tensor<Float>, patches: PatchMatrix, groups: Int,
+    inputGradient: Bool
+  ) -> (dzdx: Tensor<Float>, dzdw: Tensor<Float>) {
     let (rows, cols, perGroup) = (patches.rows, patches.cols, f.shape.n / groups)
     let runs = min(chunks, x.shape.n)
     let partialCount = perGroup * cols * groups  // one run's dz/dFᵀ, group after group
@@ -46,23 +48,27 @@ enum BlockedBackward {
               let block = blockRows(rows: rows, taps: cols)
               Parallel.forEachDynamic(runs, grain: 1) { next in
                 withBlockBuffers(block: block, cols: cols, perGroup: perGroup) { buffers in
-                  while let items = next() { for run in items {
-                    let images = (run * x.shape.n / runs)..<((run + 1) * x.shape.n / runs)
-                    for image in images {
-                      for group in 0..<groups {
-                        let step = Step(x: x.shape, y: dzdy.shape, filterDepth: f.shape.d, perGroup: perGroup, image: image, group: group)
-                        for first in Swift.stride(from: 0, to: rows, by: block) {
-                          let window = first..<min(rows, first + block)
-                          step.filterGradient(input.pointer, gradient.pointer, window: window, patches: patches, plan: plan,
-                                              buffers: buffers, into: sums.pointer + run * partialCount + group * perGroup * cols)
-                          if inputGradient {
-                            step.inputGradient(gradient.pointer, filters: filters.pointer + group * packedFtCount, window: window,
-                                               patches: patches, plan: plan, buffers: buffers, into: target.pointer)
+                  while let items = next() {
+                    for run in items {
+                      let images = (run * x.shape.n / runs)..<((run + 1) * x.shape.n / runs)
+                      for image in images {
+                        for group in 0..<groups {
+                          let step = Step(x: x.shape, y: dzdy.shape, filterDepth: f.shape.d, perGroup: perGroup, image: image, group: group)
+                          for first in Swift.stride(from: 0, to: rows, by: block) {
+                            let window = first..<min(rows, first + block)
+                            step.filterGradient(
+                              input.pointer, gradient.pointer, window: window, patches: patches, plan: plan,
+                              buffers: buffers, into: sums.pointer + run * partialCount + group * perGroup * cols)
+                            if inputGradient {
+                              step.inputGradient(
+                                gradient.pointer, filters: filters.pointer + group * packedFtCount, window: window,
+                                patches: patches, plan: plan, buffers: buffers, into: target.pointer)
+                            }
                           }
                         }
                       }
                     }
-                  } }
+                  }
                 }
               }
             }
@@ -96,8 +102,10 @@ enum BlockedBackward {
 
   /// dz/dw[tap, filter] = Σ over runs of dz/dFᵀ[filter, tap]: run order fixed, so the sums are
   /// the same whichever core computed which run.
-  static func sumPartials(_ partials: UnsafeMutablePointer<Float>, runs: Int, perGroup: Int, cols: Int, groups: Int,
-                          filters: Shape) -> Tensor<Float> {
+  static func sumPartials(
+    _ partials: UnsafeMutablePointer<Float>, runs: Int, perGroup: Int, cols: Int, groups: Int,
+    filters: Shape
+  ) -> Tensor<Float> {
     let partialCount = perGroup * cols * groups
     return Tensor(shape: filters) { dw in
       for group in 0..<groups {
@@ -142,11 +150,14 @@ enum BlockedBackward {
     var outputOffset: Int { y.index(0, 0, group * perGroup, image) }
 
     /// dz/dFᵀ (perGroup × taps, leading dimension perGroup) += dYᵀ φ over the window's rows.
-    func filterGradient(_ x: UnsafePointer<Float>, _ dzdy: UnsafePointer<Float>, window: Range<Int>, patches: PatchMatrix,
-                        plan: PatchMatrix.Plan, buffers b: Buffers, into dwT: UnsafeMutablePointer<Float>) {
+    func filterGradient(
+      _ x: UnsafePointer<Float>, _ dzdy: UnsafePointer<Float>, window: Range<Int>, patches: PatchMatrix,
+      plan: PatchMatrix.Plan, buffers b: Buffers, into dwT: UnsafeMutablePointer<Float>
+    ) {
       patches.im2row(x + inputOffset, plan: plan, rows: window, into: b.phi, ld: b.ld)
       convlab_sgemm_pack(b.phi, b.ld, window.count, patches.cols, b.packed)
-      let plane = y.h * y.w, dy = dzdy + outputOffset + window.lowerBound
+      let plane = y.h * y.w
+      let dy = dzdy + outputOffset + window.lowerBound
       for r in 0..<window.count {
         for k in 0..<perGroup { b.dyT[k + r * perGroup] = dy[r + k * plane] }
       }
@@ -154,11 +165,14 @@ enum BlockedBackward {
     }
 
     /// dΦ = dY Fᵀ on the window's rows (dY read in place), then dz/dx += φ*(dΦ) for those rows.
-    func inputGradient(_ dzdy: UnsafePointer<Float>, filters packedFt: UnsafePointer<Float>, window: Range<Int>,
-                       patches: PatchMatrix, plan: PatchMatrix.Plan, buffers b: Buffers, into dx: UnsafeMutablePointer<Float>) {
+    func inputGradient(
+      _ dzdy: UnsafePointer<Float>, filters packedFt: UnsafePointer<Float>, window: Range<Int>,
+      patches: PatchMatrix, plan: PatchMatrix.Plan, buffers b: Buffers, into dx: UnsafeMutablePointer<Float>
+    ) {
       let plane = y.h * y.w
-      convlab_sgemm_packed(window.count, patches.cols, perGroup, dzdy + outputOffset + window.lowerBound, plane, packedFt, nil,
-                           b.phi, b.ld)
+      convlab_sgemm_packed(
+        window.count, patches.cols, perGroup, dzdy + outputOffset + window.lowerBound, plane, packedFt, nil,
+        b.phi, b.ld)
       patches.row2imAdd(b.phi, plan: plan, rows: window, ld: b.ld, into: dx + inputOffset)
     }
   }

@@ -29,8 +29,10 @@ enum BlockedConvolution {
     return min(target, (patchCount + 15) / 16 * 16)
   }
 
-  static func forward(_ x: Tensor<Float>, filters f: Tensor<Float>, bias: Tensor<Float>?, patches: PatchMatrix,
-                      groups: Int, output yShape: Shape) -> Tensor<Float> {
+  static func forward(
+    _ x: Tensor<Float>, filters f: Tensor<Float>, bias: Tensor<Float>?, patches: PatchMatrix,
+    groups: Int, output yShape: Shape
+  ) -> Tensor<Float> {
     let (rows, cols, perGroup) = (patches.rows, patches.cols, f.shape.n / groups)
     // Blocks run over the patch rows of all images in turn (a block may end in one image and go
     // on in the next), so that only the batch's last 16-row tile is partial.
@@ -56,22 +58,26 @@ enum BlockedConvolution {
             Parallel.forEachDynamic(groups * blocks, grain: 4) { next in
               Workspace.shared.withBuffer(block * cols, of: Float.self) { phi in
                 Workspace.shared.withBuffer(block * perGroup, of: Float.self) { out in
-                  while let items = next() { for item in items {
-                    let (group, index) = item.quotientAndRemainder(dividingBy: blocks)
-                    let span = (index * block)..<min(total, (index + 1) * block)
-                    forEachImage(in: span, rows: rows) { image, window, offset in
-                      patches.im2row(xr.pointer + x.shape.index(0, 0, group * f.shape.d, image), plan: plan, rows: window,
-                                     into: phi + offset, ld: block)
-                    }
-                    convlab_sgemm_packed(span.count, perGroup, cols, phi, block, filters.pointer + group * packedCount,
-                                         biasRef.map { $0.pointer + group * perGroup }, out, block)
-                    forEachImage(in: span, rows: rows) { image, window, offset in
-                      for k in 0..<perGroup {
-                        (yr.pointer + yShape.index(window.lowerBound, 0, group * perGroup + k, image))
-                          .update(from: out + k * block + offset, count: window.count)
+                  while let items = next() {
+                    for item in items {
+                      let (group, index) = item.quotientAndRemainder(dividingBy: blocks)
+                      let span = (index * block)..<min(total, (index + 1) * block)
+                      forEachImage(in: span, rows: rows) { image, window, offset in
+                        patches.im2row(
+                          xr.pointer + x.shape.index(0, 0, group * f.shape.d, image), plan: plan, rows: window,
+                          into: phi + offset, ld: block)
+                      }
+                      convlab_sgemm_packed(
+                        span.count, perGroup, cols, phi, block, filters.pointer + group * packedCount,
+                        biasRef.map { $0.pointer + group * perGroup }, out, block)
+                      forEachImage(in: span, rows: rows) { image, window, offset in
+                        for k in 0..<perGroup {
+                          (yr.pointer + yShape.index(window.lowerBound, 0, group * perGroup + k, image))
+                            .update(from: out + k * block + offset, count: window.count)
+                        }
                       }
                     }
-                  } }
+                  }
                 }
               }
             }

@@ -7,11 +7,13 @@ enum ChannelBias {
   /// y[:, :, k, n] += b_k.
   @inline(__always)
   static func add<S: Scalar>(_ b: Tensor<S>, to y: inout Tensor<S>) {
-    let s = y.shape, pixels = s.h * s.w
+    let s = y.shape
+    let pixels = s.h * s.w
     y.storage.withUnsafeMutableBufferPointer { yp in
       for n in 0..<s.n {
         for k in 0..<s.d {
-          let start = s.index(0, 0, k, n), value = b.storage[k]
+          let start = s.index(0, 0, k, n)
+          let value = b.storage[k]
           for i in start..<start + pixels { yp[i] += value }
         }
       }
@@ -21,7 +23,8 @@ enum ChannelBias {
   /// Σ_{i,j,n} dz/dy[i, j, k, n], shaped like b.
   @inline(__always)
   static func gradient<S: Scalar>(_ dzdy: Tensor<S>, shape: Shape) -> Tensor<S> {
-    let s = dzdy.shape, pixels = s.h * s.w
+    let s = dzdy.shape
+    let pixels = s.h * s.w
     var sums = Tensor<S>(shape: shape)
     dzdy.storage.withUnsafeBufferPointer { gp in
       for n in 0..<s.n {

@@ -64,6 +64,11 @@ enum Parallel {
   private final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
-    func take(_ n: Int) -> Int { lock.withLock { defer { value += n }; return value } }
+    func take(_ n: Int) -> Int {
+      lock.withLock {
+        defer { value += n }
+        return value
+      }
+    }
   }
 }

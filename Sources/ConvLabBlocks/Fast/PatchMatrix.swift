@@ -76,17 +76,24 @@ struct PatchMatrix {
 
   func plan() -> Plan {
     let outH = self.outH
-    var fills: [Plan.Fill] = [], starts = [0], masks: [Int32] = []
+    var fills: [Plan.Fill] = []
+    var starts = [0]
+    var masks: [Int32] = []
     func add(_ range: Range<Int>, from source: Int? = nil, mask: [Int32]? = nil) {
       guard !range.isEmpty else { return }
-      fills.append(Plan.Fill(target: range.lowerBound, source: source ?? 0, count: range.count,
-                             zero: source == nil ? 1 : 0, mask: mask == nil ? -1 : masks.count))
+      fills.append(
+        Plan.Fill(
+          target: range.lowerBound, source: source ?? 0, count: range.count,
+          zero: source == nil ? 1 : 0, mask: mask == nil ? -1 : masks.count))
       masks += mask ?? []
     }
     forEachSpatialTap { cols, rows, input in
       defer { starts.append(fills.count) }
       if columnsAreContiguous {
-        guard !rows.isEmpty, !cols.isEmpty else { add(0..<self.rows); return }
+        guard !rows.isEmpty, !cols.isEmpty else {
+          add(0..<self.rows)
+          return
+        }
         // Patch p reads input + p for every p from the first in-bounds column's first in-bounds
         // row to the last one's last (outH = h, stride 1): one copy, zeros before and after it;
         // inside the copy, a mask zeroes the rows that are padding for their column (they would
@@ -100,10 +107,12 @@ struct PatchMatrix {
       // One run per output column j″: patches j″·outH ..< (j″+1)·outH, in-bounds rows copied
       // (stepping by the vertical stride in the input), the rest zero.
       for j2 in 0..<outW {
-        let first = j2 * outH, inBounds = cols.contains(j2) ? rows : 0..<0
+        let first = j2 * outH
+        let inBounds = cols.contains(j2) ? rows : 0..<0
         add(first..<(first + inBounds.lowerBound))
-        add((first + inBounds.lowerBound)..<(first + inBounds.upperBound),
-            from: input + geometry.cols.stride * j2 * h + geometry.rows.stride * inBounds.lowerBound)
+        add(
+          (first + inBounds.lowerBound)..<(first + inBounds.upperBound),
+          from: input + geometry.cols.stride * j2 * h + geometry.rows.stride * inBounds.lowerBound)
         add((first + inBounds.upperBound)..<(first + outH))
       }
     }
@@ -123,14 +132,16 @@ struct PatchMatrix {
       }
       return
     }
-    let spatial = plan.spatialTaps, (plane, step) = (h * w, geometry.rows.stride)
+    let spatial = plan.spatialTaps
+    let (plane, step) = (h * w, geometry.rows.stride)
     plan.fills.withUnsafeBufferPointer { fills in
       for c in 0..<d {
         let channel = x + c * plane
         for t in 0..<spatial {
           let column = buffer + (t + spatial * c) * ld
           for fill in fills[plan.starts[t]..<plan.starts[t + 1]] {
-            let out = column + fill.target, source = channel + fill.source
+            let out = column + fill.target
+            let source = channel + fill.source
             if fill.zero != 0 {
               for k in 0..<fill.count { out[k] = 0 }
             } else if fill.mask >= 0 {
@@ -149,22 +160,25 @@ struct PatchMatrix {
   /// Rows `window` of φ(x) only, as rows 0..<window.count of `buffer`: each fill clipped to the
   /// window (the blocked forward pass's block of patch rows). Float32, in C.
   func im2row(_ x: UnsafePointer<Float>, plan: Plan, rows window: Range<Int>, into buffer: UnsafeMutablePointer<Float>, ld: Int) {
-    convlab_im2row_f32(x, h * w, d, plan.spatialTaps, plan.starts, plan.fills, plan.masks, geometry.rows.stride,
-                       window.lowerBound, window.count, buffer, ld, 0)
+    convlab_im2row_f32(
+      x, h * w, d, plan.spatialTaps, plan.starts, plan.fills, plan.masks, geometry.rows.stride,
+      window.lowerBound, window.count, buffer, ld, 0)
   }
 
   /// dx += φ*(M) for rows `window` of φ only, stored as rows 0..<window.count of `m`: the adjoint
   /// of the windowed `im2row` above (the blocked backward pass's block of patch rows). Float32, in C.
   func row2imAdd(_ m: UnsafePointer<Float>, plan: Plan, rows window: Range<Int>, ld: Int, into dx: UnsafeMutablePointer<Float>) {
-    convlab_row2im_add_rows_f32(m, ld, h * w, d, plan.spatialTaps, plan.starts, plan.fills, plan.masks, geometry.rows.stride,
-                                window.lowerBound, window.count, dx, 0)
+    convlab_row2im_add_rows_f32(
+      m, ld, h * w, d, plan.spatialTaps, plan.starts, plan.fills, plan.masks, geometry.rows.stride,
+      window.lowerBound, window.count, dx, 0)
   }
 
   /// dx += φ*(M) for M with leading dimension `ld`: each patch entry added back
   /// to the pixel it came from — the adjoint of `im2row` with the same plan, so every copy becomes
   /// an accumulation and zero fills (padding) are skipped.
   func row2imAdd<S: Scalar>(_ m: UnsafePointer<S>, plan: Plan, ld: Int, into dx: UnsafeMutablePointer<S>) {
-    let spatial = plan.spatialTaps, (plane, step) = (h * w, geometry.rows.stride)
+    let spatial = plan.spatialTaps
+    let (plane, step) = (h * w, geometry.rows.stride)
     if S.self == Float.self {
       m.withMemoryRebound(to: Float.self, capacity: cols * ld) { mf in
         dx.withMemoryRebound(to: Float.self, capacity: plane * d) { xf in
@@ -179,7 +193,8 @@ struct PatchMatrix {
         for t in 0..<spatial {
           let column = m + (t + spatial * c) * ld
           for fill in fills[plan.starts[t]..<plan.starts[t + 1]] where fill.zero == 0 {
-            let run = column + fill.target, target = channel + fill.source
+            let run = column + fill.target
+            let target = channel + fill.source
             if fill.mask >= 0 {
               for k in 0..<fill.count where plan.masks[fill.mask + k] != 0 { target[k] += run[k] }
             } else {
@@ -191,4 +206,3 @@ struct PatchMatrix {
     }
   }
 }
-

@@ -27,7 +27,8 @@ enum PoolingKernels {
         let cols = g.cols[oj]
         for oi in 0..<g.outH {
           let rows = g.rows[oi]
-          var best = -S.infinity, sum: S = 0
+          var best = -S.infinity
+          var sum: S = 0
           for c in cols {
             let column = xp + c * g.h
             for r in rows {
@@ -63,10 +64,16 @@ enum PoolingKernels {
     guard isTiled2x2(g) else { return nil }
     return mapSlabs(x, g) { xp, yp in
       for oj in 0..<g.outW {
-        let c0 = xp + 2 * oj * g.h, c1 = c0 + g.h, out = yp + oj * g.outH
+        let c0 = xp + 2 * oj * g.h
+        let c1 = c0 + g.h
+        let out = yp + oj * g.outH
         for oi in 0..<g.outH {
-          let a = c0[2 * oi], b = c0[2 * oi + 1], c = c1[2 * oi], d = c1[2 * oi + 1]
-          let best = max(max(a, b), max(c, d)), average = (a + b + c + d) * S(0.25)
+          let a = c0[2 * oi]
+          let b = c0[2 * oi + 1]
+          let c = c1[2 * oi]
+          let d = c1[2 * oi + 1]
+          let best = max(max(a, b), max(c, d))
+          let average = (a + b + c + d) * S(0.25)
           out[oi] = method == .max ? best : method == .avg ? average : best + average
         }
       }
@@ -95,7 +102,9 @@ enum PoolingKernels {
         dzdy.withUnsafeBufferPointer { gs in
           guard let xr = SendableRef(xs), let gr = SendableRef(gs), let dr = SendableRef(ds) else { return }
           Parallel.forEach(g.slabs) { slab in
-            let xp = xr.pointer + slab * g.h * g.w, dp = dr.pointer + slab * g.h * g.w, gp = gr.pointer + slab * g.outH * g.outW
+            let xp = xr.pointer + slab * g.h * g.w
+            let dp = dr.pointer + slab * g.h * g.w
+            let gp = gr.pointer + slab * g.outH * g.outW
             dp.initialize(repeating: 0, count: g.h * g.w)
             for oj in 0..<g.outW {
               let cols = g.cols[oj]
@@ -103,8 +112,14 @@ enum PoolingKernels {
                 let rows = g.rows[oi]
                 let grad = gp[oj * g.outH + oi]
                 if method != .avg {
-                  var best = -S.infinity, at = -1
-                  for c in cols { for r in rows where xp[c * g.h + r] > best { best = xp[c * g.h + r]; at = c * g.h + r } }
+                  var best = -S.infinity
+                  var at = -1
+                  for c in cols {
+                    for r in rows where xp[c * g.h + r] > best {
+                      best = xp[c * g.h + r]
+                      at = c * g.h + r
+                    }
+                  }
                   if at >= 0 { dp[at] += grad }
                 }
                 if method != .max {
@@ -132,7 +147,9 @@ enum PoolingKernels {
         dzdy.withUnsafeBufferPointer { gs in
           guard let xr = SendableRef(xs), let gr = SendableRef(gs), let dr = SendableRef(ds) else { return }
           Parallel.forEach(g.slabs) { slab in
-            let xp = xr.pointer + slab * g.h * g.w, dp = dr.pointer + slab * g.h * g.w, gp = gr.pointer + slab * g.outH * g.outW
+            let xp = xr.pointer + slab * g.h * g.w
+            let dp = dr.pointer + slab * g.h * g.w
+            let gp = gr.pointer + slab * g.outH * g.outW
             for oj in 0..<g.outW {
               let (x0, x1) = (xp + 2 * oj * g.h, xp + (2 * oj + 1) * g.h)
               let (d0, d1) = (dp + 2 * oj * g.h, dp + (2 * oj + 1) * g.h)
@@ -142,10 +159,13 @@ enum PoolingKernels {
               // which made this kernel 4× slower than its memory traffic).
               var oi = 0
               while oi + 4 <= g.outH {
-                let top = SIMDMemory.load(x0 + 2 * oi, as: SIMD8<S>.self), bottom = SIMDMemory.load(x1 + 2 * oi, as: SIMD8<S>.self)
+                let top = SIMDMemory.load(x0 + 2 * oi, as: SIMD8<S>.self)
+                let bottom = SIMDMemory.load(x1 + 2 * oi, as: SIMD8<S>.self)
                 let (a, b, c, d) = (top.evenHalf, top.oddHalf, bottom.evenHalf, bottom.oddHalf)
-                let grad = SIMDMemory.load(column + oi, as: SIMD4<S>.self), zero = SIMD4<S>()
-                let ab = b .> a, cd = d .> c
+                let grad = SIMDMemory.load(column + oi, as: SIMD4<S>.self)
+                let zero = SIMD4<S>()
+                let ab = b .> a
+                let cd = d .> c
                 let right = c.replacing(with: d, where: cd) .> a.replacing(with: b, where: ab)
                 let (ga, gb) = (zero.replacing(with: grad, where: .!right .& .!ab), zero.replacing(with: grad, where: .!right .& ab))
                 let (gc, gd) = (zero.replacing(with: grad, where: right .& .!cd), zero.replacing(with: grad, where: right .& cd))
@@ -157,7 +177,8 @@ enum PoolingKernels {
                 let (a, b, c, d) = (x0[2 * oi], x0[2 * oi + 1], x1[2 * oi], x1[2 * oi + 1])
                 let grad = column[oi]
                 // The first maximum in the order a, b, c, d (column-major).
-                let ab = b > a, cd = d > c
+                let ab = b > a
+                let cd = d > c
                 let right = (cd ? d : c) > (ab ? b : a)
                 d0[2 * oi] = !right && !ab ? grad : 0
                 d0[2 * oi + 1] = !right && ab ? grad : 0

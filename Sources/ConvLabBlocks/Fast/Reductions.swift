@@ -16,14 +16,23 @@ enum Reductions {
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   static func sum<S: Scalar>(_ p: UnsafePointer<S>, count: Int) -> S {
-    var a = Lanes<S>(), b = Lanes<S>(), c = Lanes<S>(), d = Lanes<S>()
+    var a = Lanes<S>()
+    var b = Lanes<S>()
+    var c = Lanes<S>()
+    var d = Lanes<S>()
     var i = 0
     while i + 32 <= count {
-      a += load(p, i); b += load(p, i + 8); c += load(p, i + 16); d += load(p, i + 24)
+      a += load(p, i)
+      b += load(p, i + 8)
+      c += load(p, i + 16)
+      d += load(p, i + 24)
       i += 32
     }
     var total = ((a + b) + (c + d)).sum()
-    while i < count { total += p[i]; i += 1 }
+    while i < count {
+      total += p[i]
+      i += 1
+    }
     return total
   }
 
@@ -31,16 +40,26 @@ enum Reductions {
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   static func sumOfSquares<S: Scalar>(_ p: UnsafePointer<S>, count: Int, minus shift: S) -> S {
-    var a = Lanes<S>(), b = Lanes<S>(), c = Lanes<S>(), d = Lanes<S>()
+    var a = Lanes<S>()
+    var b = Lanes<S>()
+    var c = Lanes<S>()
+    var d = Lanes<S>()
     let m = Lanes<S>(repeating: shift)
     var i = 0
     while i + 32 <= count {
       let (u, v, w, x) = (load(p, i) - m, load(p, i + 8) - m, load(p, i + 16) - m, load(p, i + 24) - m)
-      a += u * u; b += v * v; c += w * w; d += x * x
+      a += u * u
+      b += v * v
+      c += w * w
+      d += x * x
       i += 32
     }
     var total = ((a + b) + (c + d)).sum()
-    while i < count { let v = p[i] - shift; total += v * v; i += 1 }
+    while i < count {
+      let v = p[i] - shift
+      total += v * v
+      i += 1
+    }
     return total
   }
 
@@ -48,17 +67,26 @@ enum Reductions {
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   static func sumAndDot<S: Scalar>(_ g: UnsafePointer<S>, _ x: UnsafePointer<S>, count: Int, minus shift: S) -> (S, S) {
-    var sa = Lanes<S>(), sb = Lanes<S>(), da = Lanes<S>(), db = Lanes<S>()
+    var sa = Lanes<S>()
+    var sb = Lanes<S>()
+    var da = Lanes<S>()
+    var db = Lanes<S>()
     let m = Lanes<S>(repeating: shift)
     var i = 0
     while i + 16 <= count {
       let (g0, g1) = (load(g, i), load(g, i + 8))
-      sa += g0; sb += g1
-      da += g0 * (load(x, i) - m); db += g1 * (load(x, i + 8) - m)
+      sa += g0
+      sb += g1
+      da += g0 * (load(x, i) - m)
+      db += g1 * (load(x, i + 8) - m)
       i += 16
     }
     var (sum, dot) = ((sa + sb).sum(), (da + db).sum())
-    while i < count { sum += g[i]; dot += g[i] * (x[i] - shift); i += 1 }
+    while i < count {
+      sum += g[i]
+      dot += g[i] * (x[i] - shift)
+      i += 1
+    }
     return (sum, dot)
   }
 }

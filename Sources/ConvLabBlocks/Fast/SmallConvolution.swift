@@ -48,10 +48,12 @@ enum SmallConvolution {
   /// Copies `x` (h × w slabs, `slabs` of them) into `target` with the given zero padding.
   static func pad<S: Scalar>(_ x: UnsafePointer<S>, h: Int, w: Int, slabs: Int, pad: [Int], into target: UnsafeMutablePointer<S>) {
     let (ph, pw) = (h + pad[0] + pad[1], w + pad[2] + pad[3])
-    let source = SendableRef(UnsafeMutablePointer(mutating: x)), out = SendableRef(target)
+    let source = SendableRef(UnsafeMutablePointer(mutating: x))
+    let out = SendableRef(target)
     Parallel.forEachRange(slabs, threshold: 64) { range in
       for s in range {
-        let from = source.pointer + s * h * w, to = out.pointer + s * ph * pw
+        let from = source.pointer + s * h * w
+        let to = out.pointer + s * ph * pw
         to.update(repeating: 0, count: pad[2] * ph)
         for c in 0..<w {
           let column = to + (c + pad[2]) * ph
@@ -68,7 +70,8 @@ enum SmallConvolution {
   /// broadcast to the 8 lanes (so the kernel multiplies by a vector straight from memory instead
   /// of shuffling a scalar into one per use), zero for the channels past K.
   static func pack<S: Scalar>(_ f: UnsafePointer<S>, _ s: Shape) -> [Lanes<S>] {
-    let blocks = (s.n + channelBlock - 1) / channelBlock, taps = s.h * s.w * s.d
+    let blocks = (s.n + channelBlock - 1) / channelBlock
+    let taps = s.h * s.w * s.d
     var packed = [Lanes<S>](repeating: Lanes<S>(), count: blocks * taps * channelBlock)
     for k in 0..<s.n {
       for d in 0..<s.d {
@@ -93,16 +96,21 @@ enum SmallConvolution {
   /// y (outH × outW slabs, K per image), K = `filters.n`; `packed` from `pack`.
   @_specialize(where S == Float)
   @_specialize(where S == Double)
-  static func forward<S: Scalar>(padded xp: UnsafePointer<S>, ph: Int, pw: Int, images: Int, filters: Shape, packed: [Lanes<S>],
-                                 bias: [S]?, into y: UnsafeMutablePointer<S>, outH: Int, outW: Int) {
+  static func forward<S: Scalar>(
+    padded xp: UnsafePointer<S>, ph: Int, pw: Int, images: Int, filters: Shape, packed: [Lanes<S>],
+    bias: [S]?, into y: UnsafeMutablePointer<S>, outH: Int, outW: Int
+  ) {
     let (fh, fw, depth, k) = (filters.h, filters.w, filters.d, filters.n)
-    let blocks = (k + channelBlock - 1) / channelBlock, taps = fh * fw * depth
+    let blocks = (k + channelBlock - 1) / channelBlock
+    let taps = fh * fw * depth
     let biases = (0..<blocks * channelBlock).map { $0 < k ? bias?[$0] ?? 0 : 0 }
-    let source = SendableRef(UnsafeMutablePointer(mutating: xp)), out = SendableRef(y)
+    let source = SendableRef(UnsafeMutablePointer(mutating: xp))
+    let out = SendableRef(y)
     packed.withUnsafeBufferPointer { wb in
       guard let weights = SendableRef(wb) else { return }
       Parallel.forEach(images) { n in
-        let image = UnsafePointer(source.pointer + n * depth * ph * pw), yImage = out.pointer + n * k * outH * outW
+        let image = UnsafePointer(source.pointer + n * depth * ph * pw)
+        let yImage = out.pointer + n * k * outH * outW
         for block in 0..<blocks {
           let k0 = block * channelBlock
           let (b0, b1, b2, b3) = (biases[k0], biases[k0 + 1], biases[k0 + 2], biases[k0 + 3])
@@ -112,15 +120,20 @@ enum SmallConvolution {
             var i = 0
             while i < outH {
               let i0 = min(i, outH - lanes)
-              var a0 = Lanes<S>(repeating: b0), a1 = Lanes<S>(repeating: b1)
-              var a2 = Lanes<S>(repeating: b2), a3 = Lanes<S>(repeating: b3)
+              var a0 = Lanes<S>(repeating: b0)
+              var a1 = Lanes<S>(repeating: b1)
+              var a2 = Lanes<S>(repeating: b2)
+              var a3 = Lanes<S>(repeating: b3)
               var wp = UnsafePointer(weights.pointer) + block * taps * channelBlock
               for d in 0..<depth {
                 for q in 0..<fw {
                   let column = image + d * ph * pw + (j + q) * ph + i0
                   for p in 0..<fh {
                     let v = load(column + p)
-                    a0 += v * wp[0]; a1 += v * wp[1]; a2 += v * wp[2]; a3 += v * wp[3]
+                    a0 += v * wp[0]
+                    a1 += v * wp[1]
+                    a2 += v * wp[2]
+                    a3 += v * wp[3]
                     wp += channelBlock
                   }
                 }
@@ -143,37 +156,52 @@ enum SmallConvolution {
   /// the same weight.
   @_specialize(where S == Float)
   @_specialize(where S == Double)
-  static func filterGradient<S: Scalar>(padded xp: UnsafePointer<S>, ph: Int, pw: Int, images: Int, dzdy g: UnsafePointer<S>,
-                                        outH: Int, outW: Int, filters: Shape, into dw: UnsafeMutablePointer<S>) {
+  static func filterGradient<S: Scalar>(
+    padded xp: UnsafePointer<S>, ph: Int, pw: Int, images: Int, dzdy g: UnsafePointer<S>,
+    outH: Int, outW: Int, filters: Shape, into dw: UnsafeMutablePointer<S>
+  ) {
     let (fh, fw, depth, k) = (filters.h, filters.w, filters.d, filters.n)
     let blocks = (k + channelBlock - 1) / channelBlock
     // The last chunk of rows starts at outH − 8 and overlaps the one before; its first lanes
     // are masked off so that every row is counted once.
     let overlap = (lanes - outH % lanes) % lanes
-    let source = SendableRef(UnsafeMutablePointer(mutating: xp)), gradient = SendableRef(UnsafeMutablePointer(mutating: g))
+    let source = SendableRef(UnsafeMutablePointer(mutating: xp))
+    let gradient = SendableRef(UnsafeMutablePointer(mutating: g))
     let target = SendableRef(dw)
     Parallel.forEach(depth * blocks) { task in
-      let d = task % depth, k0 = (task / depth) * channelBlock
+      let d = task % depth
+      let k0 = (task / depth) * channelBlock
       let tailMask = Lanes<S>((0..<lanes).map { $0 < overlap ? 0 : 1 })
       for q in 0..<fw {
         for p in 0..<fh {
-          var a0 = Lanes<S>(), a1 = Lanes<S>(), a2 = Lanes<S>(), a3 = Lanes<S>()
+          var a0 = Lanes<S>()
+          var a1 = Lanes<S>()
+          var a2 = Lanes<S>()
+          var a3 = Lanes<S>()
           for n in 0..<images {
             let channel = UnsafePointer(source.pointer + (n * depth + d) * ph * pw)
             // Channels past K (the last block's spare lanes) read channel K − 1; their sums are dropped.
             let slab = { (c: Int) -> UnsafePointer<S> in UnsafePointer(gradient.pointer + (n * k + min(c, k - 1)) * outH * outW) }
             let (g0, g1, g2, g3) = (slab(k0), slab(k0 + 1), slab(k0 + 2), slab(k0 + 3))
             for j in 0..<outW {
-              let column = channel + (j + q) * ph + p, at = j * outH
+              let column = channel + (j + q) * ph + p
+              let at = j * outH
               var i = 0
               while i + lanes <= outH {
                 let v = load(column + i)
-                a0 += v * load(g0 + at + i); a1 += v * load(g1 + at + i); a2 += v * load(g2 + at + i); a3 += v * load(g3 + at + i)
+                a0 += v * load(g0 + at + i)
+                a1 += v * load(g1 + at + i)
+                a2 += v * load(g2 + at + i)
+                a3 += v * load(g3 + at + i)
                 i += lanes
               }
               if i < outH {
-                let i0 = outH - lanes, v = load(column + i0) * tailMask
-                a0 += v * load(g0 + at + i0); a1 += v * load(g1 + at + i0); a2 += v * load(g2 + at + i0); a3 += v * load(g3 + at + i0)
+                let i0 = outH - lanes
+                let v = load(column + i0) * tailMask
+                a0 += v * load(g0 + at + i0)
+                a1 += v * load(g1 + at + i0)
+                a2 += v * load(g2 + at + i0)
+                a3 += v * load(g3 + at + i0)
               }
             }
           }
@@ -214,12 +242,14 @@ enum SmallConvolution {
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   static func convForward<S: Scalar>(_ x: Tensor<S>, filters f: Tensor<S>, bias: Tensor<S>?, pad: [Int], output yShape: Shape) -> Tensor<S> {
-    let s = x.shape, packed = f.storage.withUnsafeBufferPointer { pack($0.baseAddress!, f.shape) }
+    let s = x.shape
+    let packed = f.storage.withUnsafeBufferPointer { pack($0.baseAddress!, f.shape) }
     return Tensor(shape: yShape) { ys in
       x.storage.withUnsafeBufferPointer { xs in
         withPadded(xs.baseAddress!, h: s.h, w: s.w, slabs: s.d * s.n, pad: pad) { xp in
-          forward(padded: xp, ph: s.h + pad[0] + pad[1], pw: s.w + pad[2] + pad[3], images: s.n, filters: f.shape, packed: packed,
-                  bias: bias?.storage, into: ys.baseAddress!, outH: yShape.h, outW: yShape.w)
+          forward(
+            padded: xp, ph: s.h + pad[0] + pad[1], pw: s.w + pad[2] + pad[3], images: s.n, filters: f.shape, packed: packed,
+            bias: bias?.storage, into: ys.baseAddress!, outH: yShape.h, outW: yShape.w)
         }
       }
     }
@@ -230,14 +260,17 @@ enum SmallConvolution {
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   static func convBackward<S: Scalar>(_ x: Tensor<S>, filters f: Tensor<S>, _ dzdy: Tensor<S>, pad: [Int], inputGradient: Bool) -> (dx: Tensor<S>, dw: Tensor<S>) {
-    let s = x.shape, y = dzdy.shape, fs = f.shape
+    let s = x.shape
+    let y = dzdy.shape
+    let fs = f.shape
     var dw = Tensor<S>(shape: fs)
     x.storage.withUnsafeBufferPointer { xs in
       dzdy.storage.withUnsafeBufferPointer { gs in
         dw.storage.withUnsafeMutableBufferPointer { dws in
           withPadded(xs.baseAddress!, h: s.h, w: s.w, slabs: s.d * s.n, pad: pad) { xp in
-            filterGradient(padded: xp, ph: s.h + pad[0] + pad[1], pw: s.w + pad[2] + pad[3], images: s.n, dzdy: gs.baseAddress!,
-                           outH: y.h, outW: y.w, filters: fs, into: dws.baseAddress!)
+            filterGradient(
+              padded: xp, ph: s.h + pad[0] + pad[1], pw: s.w + pad[2] + pad[3], images: s.n, dzdy: gs.baseAddress!,
+              outH: y.h, outW: y.w, filters: fs, into: dws.baseAddress!)
           }
         }
       }
@@ -251,8 +284,9 @@ enum SmallConvolution {
     let dx = Tensor<S>(shape: s) { ds in
       dzdy.storage.withUnsafeBufferPointer { gs in
         withPadded(gs.baseAddress!, h: y.h, w: y.w, slabs: y.d * y.n, pad: fullPad) { gp in
-          forward(padded: gp, ph: y.h + fullPad[0] + fullPad[1], pw: y.w + fullPad[2] + fullPad[3], images: s.n, filters: rotatedShape,
-                  packed: packed, bias: nil, into: ds.baseAddress!, outH: s.h, outW: s.w)
+          forward(
+            padded: gp, ph: y.h + fullPad[0] + fullPad[1], pw: y.w + fullPad[2] + fullPad[3], images: s.n, filters: rotatedShape,
+            packed: packed, bias: nil, into: ds.baseAddress!, outH: s.h, outW: s.w)
         }
       }
     }

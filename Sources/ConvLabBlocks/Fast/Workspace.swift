@@ -22,7 +22,10 @@ public final class Workspace: @unchecked Sendable {
       if let index = free.indices.max(by: { free[$0].bytes < free[$1].bytes }), free[index].bytes >= bytes {
         return free.remove(at: index)
       }
-      if let index = free.indices.first { let old = free.remove(at: index); old.pointer.deallocate() }
+      if let index = free.indices.first {
+        let old = free.remove(at: index)
+        old.pointer.deallocate()
+      }
       return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), bytes)
     }
     defer { lock.withLock { free.append(buffer) } }

@@ -36,7 +36,8 @@ extension MatConvNetClaims {
     let alex = table11[0]
 
     // §2.1 and §2.2.1: x_l = f_l(x_{l−1}; w_l) ∈ R^{H_l×W_l×D_l} through conv 3×3 (4 filters) → ReLU → max pool 2×2 (stride 2).
-    let x0 = Tensor<Double>.uniform(Shape(8, 8, 2), using: &rng), w1 = Tensor<Double>.uniform(Shape(3, 3, 2, 4), using: &rng)
+    let x0 = Tensor<Double>.uniform(Shape(8, 8, 2), using: &rng)
+    let w1 = Tensor<Double>.uniform(Shape(3, 3, 2, 4), using: &rng)
     let chain = Chain<Double>([.init(Conv(), Parameters(w: w1)), .init(ReLU()), .init(Pool(method: .max, size: (2, 2), stride: (2, 2)))])
     let values = try chain.forward(x0)
     let layerShapes = values.dropFirst().flatMap { [Double($0.shape.h), Double($0.shape.w), Double($0.shape.d)] }
@@ -45,37 +46,47 @@ extension MatConvNetClaims {
     for layer in chain.layers { sequential = try layer.block.forward(sequential, layer.parameters) }
 
     // §2.2.2, property 3: a parameter shared by two functions; its derivative is the sum over both.
-    let xa = Tensor<Double>.uniform(Shape(4, 4, 1), using: &rng), xb = Tensor<Double>.uniform(Shape(4, 4, 1), using: &rng)
+    let xa = Tensor<Double>.uniform(Shape(4, 4, 1), using: &rng)
+    let xb = Tensor<Double>.uniform(Shape(4, 4, 1), using: &rng)
     let shared = Tensor<Double>.uniform(Shape(2, 2, 1, 2), using: &rng)
-    let ga = Tensor<Double>.uniform(Shape(3, 3, 2), using: &rng), gb = Tensor<Double>.uniform(Shape(3, 3, 2), using: &rng)
-    let da = try Conv().backward(xa, Parameters(w: shared), ga).dzdw?.storage ?? [], db = try Conv().backward(xb, Parameters(w: shared), gb).dzdw?.storage ?? []
+    let ga = Tensor<Double>.uniform(Shape(3, 3, 2), using: &rng)
+    let gb = Tensor<Double>.uniform(Shape(3, 3, 2), using: &rng)
+    let da = try Conv().backward(xa, Parameters(w: shared), ga).dzdw?.storage ?? []
+    let db = try Conv().backward(xb, Parameters(w: shared), gb).dzdw?.storage ?? []
     let sharedFD = try FiniteDifferences.vjp(at: shared.storage, cotangent: [1]) { w in
       let wt = Tensor(shape: shared.shape, storage: w)
-      let ya = try Conv().forward(xa, Parameters(w: wt)), yb = try Conv().forward(xb, Parameters(w: wt))
+      let ya = try Conv().forward(xa, Parameters(w: wt))
+      let yb = try Conv().forward(xb, Parameters(w: wt))
       return [zip(ga.storage, ya.storage).reduce(0) { $0 + $1.0 * $1.1 } + zip(gb.storage, yb.storage).reduce(0) { $0 + $1.0 * $1.1 }]
     }
 
     // §2.3: Jacobian sizes, dz/dw shaped like w, and eq. (2.1) on the conv block (x 5×4×2, filters 2×2×2×3, pad 1).
     let block = Conv(pad: [1, 1, 1, 1])
-    let x23 = Tensor<Double>.uniform(Shape(5, 4, 2), using: &rng), w23 = Tensor<Double>.uniform(Shape(2, 2, 2, 3), using: &rng)
+    let x23 = Tensor<Double>.uniform(Shape(5, 4, 2), using: &rng)
+    let w23 = Tensor<Double>.uniform(Shape(2, 2, 2, 3), using: &rng)
     let p23 = Parameters(w: w23)
     let y23 = try block.forward(x23, p23)
-    let jx = try block.jacobian(at: x23, p23, wrt: .x), jw = try block.jacobian(at: x23, p23, wrt: .w)
+    let jx = try block.jacobian(at: x23, p23, wrt: .x)
+    let jw = try block.jacobian(at: x23, p23, wrt: .w)
     let g23 = Tensor<Double>.uniform(y23.shape, using: &rng)
     let back23 = try block.backward(x23, p23, g23)
     let row = Matrix(rows: 1, cols: g23.count, storage: g23.storage)
-    let viaJx = (row * jx).storage, viaJw = (row * jw).storage
+    let viaJx = (row * jx).storage
+    let viaJw = (row * jw).storage
 
     // §2.3.1: a DAG in which every block takes all previous variables (L = 3, variables in R²).
     let dag = ThreeBlockDAG()
     let start = [0.3, -0.7]
-    let xs1 = dag.f1(start), xs2 = dag.f2(start, xs1)
+    let xs1 = dag.f1(start)
+    let xs2 = dag.f2(start, xs1)
     // ∂f_l/∂x_k and ∂h_{l+1}/∂x_l by central differences (h_{l+1} runs the blocks after l with x₀ … x_l clamped).
     let df: [[Matrix<Double>]] = [
       [FiniteDifferences.jacobian(at: start) { dag.f1($0) }],
       [FiniteDifferences.jacobian(at: start) { dag.f2($0, xs1) }, FiniteDifferences.jacobian(at: xs1) { dag.f2(start, $0) }],
-      [FiniteDifferences.jacobian(at: start) { dag.f3($0, xs1, xs2) }, FiniteDifferences.jacobian(at: xs1) { dag.f3(start, $0, xs2) },
-       FiniteDifferences.jacobian(at: xs2) { dag.f3(start, xs1, $0) }],
+      [
+        FiniteDifferences.jacobian(at: start) { dag.f3($0, xs1, xs2) }, FiniteDifferences.jacobian(at: xs1) { dag.f3(start, $0, xs2) },
+        FiniteDifferences.jacobian(at: xs2) { dag.f3(start, xs1, $0) },
+      ],
     ]
     let dh: [Matrix<Double>] = [
       FiniteDifferences.jacobian(at: xs1) { dag.h2(start, $0) },  // ∂h₂/∂x₁
@@ -119,80 +130,113 @@ extension MatConvNetClaims {
     let chapter3Titles = ["§3.1.1": "SimpleNN", "§3.1.2": "DagNN"]
 
     return [
-      .holds(.matConvNet, "§1.1", "§1.1 (filter bank example)", kind: .example,
-             "im is H × W × D with D = 3; a bank of K = 16 filters of size 3 × 3 (f = randn(3,3,3,16)); y = vl_nnconv(x,f,[]) has K channels",
-             against: "the conv block on a 7×6×3 image: y's depth, and its height and width by §4.1's size formula", value: [16, 5, 4],
-             truth: [Double(y11.shape.d), Double(y11.shape.h), Double(y11.shape.w)]),
-      .holds(.matConvNet, "§1.2", "§1.2 (derivative shapes)", kind: .size,
-             "[dzdx, dzdf, dzdb] = vl_nnconv(x, f, b, dzdy); the arrays dzdx, dzdy and dzdw have the same dimensions of x, y and w (chapter 4)",
-             against: "the conv block's backward pass on the §1.1 example with biases", value: shapes(im.shape) + shapes(bank.shape) + shapes(b12.shape),
-             truth: shapes(g12.dzdx.shape) + shapes(g12.dzdw?.shape) + shapes(g12.dzdb?.shape)),
-      Claim(.matConvNet, section: "§1.3", location: "§1.3 (pre-trained models)", kind: .table,
-            printed: "These include: AlexNet [7], VGG-S, VGG-M, VGG-S [1], and VGG-VD-16, and VGG-VD-19 [10]",
-            verdict: .wrong, intended: "AlexNet, VGG-F, VGG-M, VGG-S [1], VGG-VD-16 and VGG-VD-19: Table 1.1's six models",
-            note: "VGG-S is named twice and VGG-F, which Table 1.1 and §1.4 ('the models discussed in section 1.3') use, not at all; the stored LaTeX (doc/intro.tex, an older version) lacks this paragraph, and a text conversion does not turn an F into an S",
-            readings: [Reading("as printed", "Table 1.1's models named in the list", against: "Table 1.1's six models",
-                               value: [Double(Set(listed).intersection(tableModels).count)], truth: [Double(tableModels.count)]),
-                       Reading("corrected: VGG-F for the first VGG-S", "Table 1.1's models named in the list", against: "Table 1.1's six models",
-                               value: [Double(Set(intendedList).intersection(tableModels).count)], truth: [Double(tableModels.count)])]),
+      .holds(
+        .matConvNet, "§1.1", "§1.1 (filter bank example)", kind: .example,
+        "im is H × W × D with D = 3; a bank of K = 16 filters of size 3 × 3 (f = randn(3,3,3,16)); y = vl_nnconv(x,f,[]) has K channels",
+        against: "the conv block on a 7×6×3 image: y's depth, and its height and width by §4.1's size formula", value: [16, 5, 4],
+        truth: [Double(y11.shape.d), Double(y11.shape.h), Double(y11.shape.w)]),
+      .holds(
+        .matConvNet, "§1.2", "§1.2 (derivative shapes)", kind: .size,
+        "[dzdx, dzdf, dzdb] = vl_nnconv(x, f, b, dzdy); the arrays dzdx, dzdy and dzdw have the same dimensions of x, y and w (chapter 4)",
+        against: "the conv block's backward pass on the §1.1 example with biases", value: shapes(im.shape) + shapes(bank.shape) + shapes(b12.shape),
+        truth: shapes(g12.dzdx.shape) + shapes(g12.dzdw?.shape) + shapes(g12.dzdb?.shape)),
+      Claim(
+        .matConvNet, section: "§1.3", location: "§1.3 (pre-trained models)", kind: .table,
+        printed: "These include: AlexNet [7], VGG-S, VGG-M, VGG-S [1], and VGG-VD-16, and VGG-VD-19 [10]",
+        verdict: .wrong, intended: "AlexNet, VGG-F, VGG-M, VGG-S [1], VGG-VD-16 and VGG-VD-19: Table 1.1's six models",
+        note:
+          "VGG-S is named twice and VGG-F, which Table 1.1 and §1.4 ('the models discussed in section 1.3') use, not at all; the stored LaTeX (doc/intro.tex, an older version) lacks this paragraph, and a text conversion does not turn an F into an S",
+        readings: [
+          Reading(
+            "as printed", "Table 1.1's models named in the list", against: "Table 1.1's six models",
+            value: [Double(Set(listed).intersection(tableModels).count)], truth: [Double(tableModels.count)]),
+          Reading(
+            "corrected: VGG-F for the first VGG-S", "Table 1.1's models named in the list", against: "Table 1.1's six models",
+            value: [Double(Set(intendedList).intersection(tableModels).count)], truth: [Double(tableModels.count)]),
+        ]),
       // "about 40%": a figure rounded to one significant digit stands for 35 %–45 %, a relative tolerance of 0.125.
-      .holds(.matConvNet, "§1.4", "§1.4 (CuDNN against CuBLAS)", kind: .table,
-             "AlexNet trains at about 264 images/s with CuDNN, which is about 40% faster than the vanilla GPU implementation",
-             against: "Table 1.1: 264.1/192.4 − 1 (264.1 images/s with CuDNN)", value: [0.40], truth: [alex.cudnn / alex.gpu - 1], tolerance: 0.125),
-      .holds(.matConvNet, "§1.4", "§1.4 (GPU against CPU)", kind: .table, "… and more than 10 times faster than using the CPUs; comparable to Caffe's 253 images/s",
-             against: "Table 1.1: 264.1/22.1 > 10, and 253 within 5 % of 264.1", value: [1, 1],
-             truth: [flag(alex.cudnn / alex.cpu > 10), flag(abs(253 - alex.cudnn) / alex.cudnn < 0.05)]),
+      .holds(
+        .matConvNet, "§1.4", "§1.4 (CuDNN against CuBLAS)", kind: .table,
+        "AlexNet trains at about 264 images/s with CuDNN, which is about 40% faster than the vanilla GPU implementation",
+        against: "Table 1.1: 264.1/192.4 − 1 (264.1 images/s with CuDNN)", value: [0.40], truth: [alex.cudnn / alex.gpu - 1], tolerance: 0.125),
+      .holds(
+        .matConvNet, "§1.4", "§1.4 (GPU against CPU)", kind: .table, "… and more than 10 times faster than using the CPUs; comparable to Caffe's 253 images/s",
+        against: "Table 1.1: 264.1/22.1 > 10, and 253 within 5 % of 264.1", value: [1, 1],
+        truth: [flag(alex.cudnn / alex.cpu > 10), flag(abs(253 - alex.cudnn) / alex.cudnn < 0.05)]),
       // "from 20 images/s to 45": whole numbers, so a relative tolerance of 0.5/45 ≈ 0.011 covers the rounding.
-      .holds(.matConvNet, "§1.4", "§1.4 (multiple GPUs)", kind: .table,
-             "batch of 264 images in sub-batches of 22 distributed among one to four GPUs; training speed increases from 20 images/s to 45",
-             against: "Table 1.2 (1 and 4 GPUs), and 264/22 sub-batches shared evenly by 1, 2, 3 and 4 GPUs", value: [20, 45, 1],
-             truth: [table12[0], table12[3], flag(264 % 22 == 0 && (1...4).allSatisfy { (264 / 22) % $0 == 0 })], tolerance: 0.5 / 45),
-      .holds(.matConvNet, "§1.5", "§1.5 (releases)", kind: .crossReference, "So far there have been 12 ad-interim releases",
-             against: "the release Figure 1.1 downloads, matconvnet-1.0-beta12", value: [12],
-             truth: [Double("matconvnet-1.0-beta12".components(separatedBy: "beta").last.flatMap { Int($0) } ?? 0)]),
-      Claim(.matConvNet, section: "§2.1, §2.2.1", location: "§2.1 (layer sizes)", kind: .size,
-            printed: "x_l = f_l(x_{l−1}; w_l), x_l ∈ R^{H_l×W_l×D_l}; evaluating the network is evaluating all the intermediate stages in order",
-            readings: [Reading("as printed", "the sizes of x₁, x₂, x₃ (conv 3×3 with 4 filters, ReLU, max pool 2×2 stride 2, x₀ 8×8×2)", against: "the chain's outputs",
-                               value: stated, truth: layerShapes),
-                       Reading("as printed", "x_L = f(x₀; w₁, …, w_L), the blocks applied one by one", against: "the chain wrapper's output",
-                               value: sequential.storage, truth: values.last?.storage ?? [])]),
-      .holds(.matConvNet, "§2.2.2", "§2.2.2 (shared parameters)", kind: .prose,
-             "the same parameter can feed into two or more functions, and therefore be shared among them",
-             against: "central differences in w of z = ⟨G_a, conv(x_a, w)⟩ + ⟨G_b, conv(x_b, w)⟩ (the two dz/dw added)", value: zip(da, db).map { $0 + $1 }, truth: sharedFD, tolerance: 1e-6),
-      .holds(.matConvNet, "§2.3", "§2.3 (Jacobian sizes)", kind: .size,
-             "d vec x_l/d(vec x_{l−1})ᵀ is an H_lW_lD_l × H_{l−1}W_{l−1}D_{l−1} matrix; dz/dw_l has the same dimensions as w_l",
-             against: "the conv block's explicit Jacobian and its dz/dw (x 5×4×2, filters 2×2×2×3, pad 1)",
-             value: [Double(y23.count), Double(x23.count)] + shapes(w23.shape), truth: [Double(jx.rows), Double(jx.cols)] + shapes(back23.dzdw?.shape)),
-      .holds(.matConvNet, "§2.3", "eq. (2.1)", "dz/d(vec x)ᵀ = dz/d(vec y)ᵀ · d vec y/d(vec x)ᵀ,  dz/d(vec w)ᵀ = dz/d(vec y)ᵀ · d vec y/d(vec w)ᵀ",
-             against: "the conv block's backward pass (dz/dx, then dz/dw)", value: viaJx + viaJw, truth: back23.dzdx.storage + (back23.dzdw?.storage ?? [])),
-      .holds(.matConvNet, "§2.3.1", "§2.3.1 (derivative in x₀)", kind: .display,
-             "d vec x_L|x₀ / d(vec x₀)ᵀ = Σ_{l=1}^{L} d vec h_{l+1}/d(vec x_l)ᵀ · d vec f_l/d(vec x₀)ᵀ, h_{L+1} = x_L",
-             against: "central differences of x_L in x₀ (a three-block DAG, each block reading all earlier variables)", value: sumForX0.storage, truth: fullX0.storage, tolerance: 1e-6),
-      .holds(.matConvNet, "§2.3.1", "eq. (2.2)", "d vec x_L|x₀,…,x_l / d(vec x_l)ᵀ = d vec h_{l+1}/d(vec x_l)ᵀ = Σ_{k=l+1}^{L} d vec h_{k+1}/d(vec x_k)ᵀ · d vec f_k/d(vec x_l)ᵀ",
-             against: "central differences of h₂ in x₁ (l = 1, x₀ clamped)", value: sumForX1.storage, truth: dh[0].storage, tolerance: 1e-6),
-      .holds(.matConvNet, "§2.3.1", "§2.3.1 (backtracking over blocks)", kind: .display,
-             "initialise d(vec h_{l+1})/d(vec x_l)ᵀ to zero (to 1 for l = L); for k = L, …, 1 and every input x_l, l < k, accumulate [d vec h_{k+1}/d(vec x_k)ᵀ][d vec f_k/d(vec x_l)ᵀ]",
-             against: "central differences of h₂ in x₁ and h₃ in x₂", value: accumulated[1].storage + accumulated[2].storage, truth: truthBlocks, tolerance: 1e-6),
-      .holds(.matConvNet, "§3.1", "§3.1 (wrappers)", kind: .crossReference,
-             "MatConvNet provides two wrappers: SimpleNN for basic chains of blocks (section 3.1.1), and DagNN for more complex graphs",
-             against: "the titles of §3.1.1 and §3.1.2", value: [1, 1], truth: [flag(chapter3Titles["§3.1.1"] == "SimpleNN"), flag(chapter3Titles["§3.1.2"] == "DagNN")]),
-      Claim(.matConvNet, section: "§3.1", location: "§3.1 (stray reference)", kind: .crossReference,
-            printed: "… and DagNN for more complex graphs. simple wrapper for the common case of a linear chain (section 3.1.2).",
-            verdict: .wrong, intended: "the linear-chain wrapper is SimpleNN, section 3.1.1 (§3.1.2 is DagNN)",
-            note: "a sentence fragment cites §3.1.2 for the linear chain; the LaTeX source (vlfeat/matconvnet doc/wrappers.tex, a later version) reads 'SimpleNN for basic chains of blocks (\\autoref{s:simplenn}) and DagNN for … (\\autoref{s:dagnn})' without it, and a text conversion does not write sentences",
-            readings: [Reading("as printed: §3.1.2", "the cited section describes the linear-chain wrapper SimpleNN", against: "the titles of chapter 3's sections",
-                               value: [1], truth: [flag(chapter3Titles["§3.1.2"] == "SimpleNN")]),
-                       Reading("corrected: §3.1.1", "the cited section describes the linear-chain wrapper SimpleNN", against: "the titles of chapter 3's sections",
-                               value: [1], truth: [flag(chapter3Titles["§3.1.1"] == "SimpleNN")])]),
-      .holds(.matConvNet, "§3.1.1", "§3.1.1 (SimpleNN)", kind: .prose,
-             "vl_simplenn takes as input the CNN net, the input x and potentially output derivatives dzdy: evaluation of the CNN and of its derivatives",
-             against: "central differences of ⟨dz/dy, chain(x)⟩ (ConvLab's chain wrapper: conv, ReLU, max pool)", value: chainBack.dzdx.storage, truth: chainFD, tolerance: 1e-6),
-      .holds(.matConvNet, "§3.1.2", "§3.1.2 (DagNN)", kind: .prose, "The DagNN wrapper … has to support arbitrary graph topologies",
-             against: "central differences through a graph where x₀ feeds σ and tanh and their sum feeds a conv (ConvLab's DAG wrapper)",
-             value: dagBack.variables[graph.input]?.storage ?? [], truth: dagFD, tolerance: 1e-6),
-      .holds(.matConvNet, "§3.4", "§3.4 (expected speed)", kind: .crossReference, "If all goes well, you should expect to be able to train with 200-300 images/sec",
-             against: "Table 1.1's fastest GPU speeds (AlexNet and VGG-F with CuDNN)", value: [1, 1],
-             truth: table11.prefix(2).map { flag((200...300).contains($0.cudnn)) }),
+      .holds(
+        .matConvNet, "§1.4", "§1.4 (multiple GPUs)", kind: .table,
+        "batch of 264 images in sub-batches of 22 distributed among one to four GPUs; training speed increases from 20 images/s to 45",
+        against: "Table 1.2 (1 and 4 GPUs), and 264/22 sub-batches shared evenly by 1, 2, 3 and 4 GPUs", value: [20, 45, 1],
+        truth: [table12[0], table12[3], flag(264 % 22 == 0 && (1...4).allSatisfy { (264 / 22) % $0 == 0 })], tolerance: 0.5 / 45),
+      .holds(
+        .matConvNet, "§1.5", "§1.5 (releases)", kind: .crossReference, "So far there have been 12 ad-interim releases",
+        against: "the release Figure 1.1 downloads, matconvnet-1.0-beta12", value: [12],
+        truth: [Double("matconvnet-1.0-beta12".components(separatedBy: "beta").last.flatMap { Int($0) } ?? 0)]),
+      Claim(
+        .matConvNet, section: "§2.1, §2.2.1", location: "§2.1 (layer sizes)", kind: .size,
+        printed: "x_l = f_l(x_{l−1}; w_l), x_l ∈ R^{H_l×W_l×D_l}; evaluating the network is evaluating all the intermediate stages in order",
+        readings: [
+          Reading(
+            "as printed", "the sizes of x₁, x₂, x₃ (conv 3×3 with 4 filters, ReLU, max pool 2×2 stride 2, x₀ 8×8×2)", against: "the chain's outputs",
+            value: stated, truth: layerShapes),
+          Reading(
+            "as printed", "x_L = f(x₀; w₁, …, w_L), the blocks applied one by one", against: "the chain wrapper's output",
+            value: sequential.storage, truth: values.last?.storage ?? []),
+        ]),
+      .holds(
+        .matConvNet, "§2.2.2", "§2.2.2 (shared parameters)", kind: .prose,
+        "the same parameter can feed into two or more functions, and therefore be shared among them",
+        against: "central differences in w of z = ⟨G_a, conv(x_a, w)⟩ + ⟨G_b, conv(x_b, w)⟩ (the two dz/dw added)", value: zip(da, db).map { $0 + $1 }, truth: sharedFD, tolerance: 1e-6),
+      .holds(
+        .matConvNet, "§2.3", "§2.3 (Jacobian sizes)", kind: .size,
+        "d vec x_l/d(vec x_{l−1})ᵀ is an H_lW_lD_l × H_{l−1}W_{l−1}D_{l−1} matrix; dz/dw_l has the same dimensions as w_l",
+        against: "the conv block's explicit Jacobian and its dz/dw (x 5×4×2, filters 2×2×2×3, pad 1)",
+        value: [Double(y23.count), Double(x23.count)] + shapes(w23.shape), truth: [Double(jx.rows), Double(jx.cols)] + shapes(back23.dzdw?.shape)),
+      .holds(
+        .matConvNet, "§2.3", "eq. (2.1)", "dz/d(vec x)ᵀ = dz/d(vec y)ᵀ · d vec y/d(vec x)ᵀ,  dz/d(vec w)ᵀ = dz/d(vec y)ᵀ · d vec y/d(vec w)ᵀ",
+        against: "the conv block's backward pass (dz/dx, then dz/dw)", value: viaJx + viaJw, truth: back23.dzdx.storage + (back23.dzdw?.storage ?? [])),
+      .holds(
+        .matConvNet, "§2.3.1", "§2.3.1 (derivative in x₀)", kind: .display,
+        "d vec x_L|x₀ / d(vec x₀)ᵀ = Σ_{l=1}^{L} d vec h_{l+1}/d(vec x_l)ᵀ · d vec f_l/d(vec x₀)ᵀ, h_{L+1} = x_L",
+        against: "central differences of x_L in x₀ (a three-block DAG, each block reading all earlier variables)", value: sumForX0.storage, truth: fullX0.storage, tolerance: 1e-6),
+      .holds(
+        .matConvNet, "§2.3.1", "eq. (2.2)", "d vec x_L|x₀,…,x_l / d(vec x_l)ᵀ = d vec h_{l+1}/d(vec x_l)ᵀ = Σ_{k=l+1}^{L} d vec h_{k+1}/d(vec x_k)ᵀ · d vec f_k/d(vec x_l)ᵀ",
+        against: "central differences of h₂ in x₁ (l = 1, x₀ clamped)", value: sumForX1.storage, truth: dh[0].storage, tolerance: 1e-6),
+      .holds(
+        .matConvNet, "§2.3.1", "§2.3.1 (backtracking over blocks)", kind: .display,
+        "initialise d(vec h_{l+1})/d(vec x_l)ᵀ to zero (to 1 for l = L); for k = L, …, 1 and every input x_l, l < k, accumulate [d vec h_{k+1}/d(vec x_k)ᵀ][d vec f_k/d(vec x_l)ᵀ]",
+        against: "central differences of h₂ in x₁ and h₃ in x₂", value: accumulated[1].storage + accumulated[2].storage, truth: truthBlocks, tolerance: 1e-6),
+      .holds(
+        .matConvNet, "§3.1", "§3.1 (wrappers)", kind: .crossReference,
+        "MatConvNet provides two wrappers: SimpleNN for basic chains of blocks (section 3.1.1), and DagNN for more complex graphs",
+        against: "the titles of §3.1.1 and §3.1.2", value: [1, 1], truth: [flag(chapter3Titles["§3.1.1"] == "SimpleNN"), flag(chapter3Titles["§3.1.2"] == "DagNN")]),
+      Claim(
+        .matConvNet, section: "§3.1", location: "§3.1 (stray reference)", kind: .crossReference,
+        printed: "… and DagNN for more complex graphs. simple wrapper for the common case of a linear chain (section 3.1.2).",
+        verdict: .wrong, intended: "the linear-chain wrapper is SimpleNN, section 3.1.1 (§3.1.2 is DagNN)",
+        note:
+          "a sentence fragment cites §3.1.2 for the linear chain; the LaTeX source (vlfeat/matconvnet doc/wrappers.tex, a later version) reads 'SimpleNN for basic chains of blocks (\\autoref{s:simplenn}) and DagNN for … (\\autoref{s:dagnn})' without it, and a text conversion does not write sentences",
+        readings: [
+          Reading(
+            "as printed: §3.1.2", "the cited section describes the linear-chain wrapper SimpleNN", against: "the titles of chapter 3's sections",
+            value: [1], truth: [flag(chapter3Titles["§3.1.2"] == "SimpleNN")]),
+          Reading(
+            "corrected: §3.1.1", "the cited section describes the linear-chain wrapper SimpleNN", against: "the titles of chapter 3's sections",
+            value: [1], truth: [flag(chapter3Titles["§3.1.1"] == "SimpleNN")]),
+        ]),
+      .holds(
+        .matConvNet, "§3.1.1", "§3.1.1 (SimpleNN)", kind: .prose,
+        "vl_simplenn takes as input the CNN net, the input x and potentially output derivatives dzdy: evaluation of the CNN and of its derivatives",
+        against: "central differences of ⟨dz/dy, chain(x)⟩ (ConvLab's chain wrapper: conv, ReLU, max pool)", value: chainBack.dzdx.storage, truth: chainFD, tolerance: 1e-6),
+      .holds(
+        .matConvNet, "§3.1.2", "§3.1.2 (DagNN)", kind: .prose, "The DagNN wrapper … has to support arbitrary graph topologies",
+        against: "central differences through a graph where x₀ feeds σ and tanh and their sum feeds a conv (ConvLab's DAG wrapper)",
+        value: dagBack.variables[graph.input]?.storage ?? [], truth: dagFD, tolerance: 1e-6),
+      .holds(
+        .matConvNet, "§3.4", "§3.4 (expected speed)", kind: .crossReference, "If all goes well, you should expect to be able to train with 200-300 images/sec",
+        against: "Table 1.1's fastest GPU speeds (AlexNet and VGG-F with CuDNN)", value: [1, 1],
+        truth: table11.prefix(2).map { flag((200...300).contains($0.cudnn)) }),
     ]
   }
 }

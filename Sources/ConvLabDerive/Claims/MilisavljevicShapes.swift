@@ -45,35 +45,53 @@ extension MilisavljevicClaims {
   static func growth(_ fields: [Int]) -> [Double] { zip(fields.dropFirst(), fields).map { Double($0 + 1) / Double($1 + 1) } }
 
   static func shapes() -> [Claim] {
-    let fromZero = (0..<4).map { $0 }, fromOne = (1...4).map { $0 }
-    let default0 = dilatedSizes(fromZero.map { $0 + 2 }, pad: 1, stride: 1), default1 = dilatedSizes(fromOne.map { $0 + 2 }, pad: 1, stride: 1)
-    let plus3Printed1 = dilatedSizes(fromOne.map { $0 + 3 }, pad: 2, stride: 2), plus3Printed0 = dilatedSizes(fromZero.map { $0 + 3 }, pad: 2, stride: 2)
-    let plus3Stride1 = dilatedSizes(fromZero.map { $0 + 3 }, pad: 2, stride: 1), plus3Pad1 = dilatedSizes(fromZero.map { $0 + 3 }, pad: 1, stride: 1)
+    let fromZero = (0..<4).map { $0 }
+    let fromOne = (1...4).map { $0 }
+    let default0 = dilatedSizes(fromZero.map { $0 + 2 }, pad: 1, stride: 1)
+    let default1 = dilatedSizes(fromOne.map { $0 + 2 }, pad: 1, stride: 1)
+    let plus3Printed1 = dilatedSizes(fromOne.map { $0 + 3 }, pad: 2, stride: 2)
+    let plus3Printed0 = dilatedSizes(fromZero.map { $0 + 3 }, pad: 2, stride: 2)
+    let plus3Stride1 = dilatedSizes(fromZero.map { $0 + 3 }, pad: 2, stride: 1)
+    let plus3Pad1 = dilatedSizes(fromZero.map { $0 + 3 }, pad: 1, stride: 1)
     let against = "the conv block's output sizes over the 4 layers (1: every output non-empty)"
-    let doubling = receptiveFields([1, 2, 4, 8]), paper = receptiveFields(fromZero.map { $0 + 2 })
+    let doubling = receptiveFields([1, 2, 4, 8])
+    let paper = receptiveFields(fromZero.map { $0 + 2 })
     return [
-      Claim(.milisavljevic, section: "§3, §5", location: "§5 (exponential expansion)", kind: .prose,
-            printed: "dilated convolutions support exponential expansion of the receptive field without loss of resolution or coverage (Yu & Koltun, 2015)", verdict: .ambiguous,
-            intended: "exponential when the dilation doubles from layer to layer (Yu & Koltun's 2^i); with the paper's schedules (i + 1, i + 2, i + 3, constant 2) the field grows linearly per layer",
-            note: "receptive fields of four dilated 3×3 layers: dilations 1, 2, 4, 8 give \(doubling.map(String.init).joined(separator: ", ")); the default i + 2 (2, 3, 4, 5) gives \(paper.map(String.init).joined(separator: ", ")). "
-              + "The sentence is Yu & Koltun's, about their schedule; the experiments do not use it",
-            readings: [Reading("the paper's default dilation i + 2", "(RF + 1) doubles per layer", against: "ratios (RF(l+1) + 1)/(RF(l) + 1) of the brute-force receptive fields",
-                               value: [2, 2, 2], truth: growth(paper)),
-                       Reading("dilation doubling per layer (Yu & Koltun)", "(RF + 1) doubles per layer", against: "ratios (RF(l+1) + 1)/(RF(l) + 1) of the brute-force receptive fields",
-                               value: [2, 2, 2], truth: growth(doubling))]),
-      Claim(.milisavljevic, section: "§4", location: "§4 (default dilation i+2)", kind: .indexRange,
-            printed: "Dilation = i+2 (where i is the layer depth) Padding = 1", verdict: .ambiguous,
-            intended: "i counted from 0: dilations 2, 3, 4, 5",
-            note: "the layer depth is not said to start at 0 or 1; from 1 (dilations 3, 4, 5, 6) the fourth dilated 3×3 convolution spans 13 pixels of a 10×10 map padded to 12",
-            readings: [Reading("i counted from 1: dilations 3, 4, 5, 6", chain(default1), against: against, value: [valid(default1)], truth: [1]),
-                       Reading("i counted from 0: dilations 2, 3, 4, 5", chain(default0), against: against, value: [valid(default0)], truth: [1])]),
-      Claim(.milisavljevic, section: "§4", location: "§4 (dilation i+3 shapes)", kind: .prose,
-            printed: "Note that for i+3, padding 2 and stride 2 have to be used to have valid output shapes", verdict: .wrong,
-            intended: "padding 2 with stride 1 (i counted from 0, as the default i+2 needs): 28 → 26 → 22 → 16 → 8",
-            note: "with stride 2 the map halves at every layer while the dilated kernel grows, so the third layer has no output whichever way i is counted; padding 1 alone does fail at layer 4 (\(chain(plus3Pad1))), so padding 2 is needed, stride 2 is not",
-            readings: [Reading("as printed, i counted from 1: padding 2, stride 2", chain(plus3Printed1), against: against, value: [valid(plus3Printed1)], truth: [1]),
-                       Reading("as printed, i counted from 0: padding 2, stride 2", chain(plus3Printed0), against: against, value: [valid(plus3Printed0)], truth: [1]),
-                       Reading("corrected: padding 2, stride 1, i counted from 0", chain(plus3Stride1), against: against, value: [valid(plus3Stride1)], truth: [1])]),
+      Claim(
+        .milisavljevic, section: "§3, §5", location: "§5 (exponential expansion)", kind: .prose,
+        printed: "dilated convolutions support exponential expansion of the receptive field without loss of resolution or coverage (Yu & Koltun, 2015)", verdict: .ambiguous,
+        intended: "exponential when the dilation doubles from layer to layer (Yu & Koltun's 2^i); with the paper's schedules (i + 1, i + 2, i + 3, constant 2) the field grows linearly per layer",
+        note:
+          "receptive fields of four dilated 3×3 layers: dilations 1, 2, 4, 8 give \(doubling.map(String.init).joined(separator: ", ")); the default i + 2 (2, 3, 4, 5) gives \(paper.map(String.init).joined(separator: ", ")). "
+          + "The sentence is Yu & Koltun's, about their schedule; the experiments do not use it",
+        readings: [
+          Reading(
+            "the paper's default dilation i + 2", "(RF + 1) doubles per layer", against: "ratios (RF(l+1) + 1)/(RF(l) + 1) of the brute-force receptive fields",
+            value: [2, 2, 2], truth: growth(paper)),
+          Reading(
+            "dilation doubling per layer (Yu & Koltun)", "(RF + 1) doubles per layer", against: "ratios (RF(l+1) + 1)/(RF(l) + 1) of the brute-force receptive fields",
+            value: [2, 2, 2], truth: growth(doubling)),
+        ]),
+      Claim(
+        .milisavljevic, section: "§4", location: "§4 (default dilation i+2)", kind: .indexRange,
+        printed: "Dilation = i+2 (where i is the layer depth) Padding = 1", verdict: .ambiguous,
+        intended: "i counted from 0: dilations 2, 3, 4, 5",
+        note: "the layer depth is not said to start at 0 or 1; from 1 (dilations 3, 4, 5, 6) the fourth dilated 3×3 convolution spans 13 pixels of a 10×10 map padded to 12",
+        readings: [
+          Reading("i counted from 1: dilations 3, 4, 5, 6", chain(default1), against: against, value: [valid(default1)], truth: [1]),
+          Reading("i counted from 0: dilations 2, 3, 4, 5", chain(default0), against: against, value: [valid(default0)], truth: [1]),
+        ]),
+      Claim(
+        .milisavljevic, section: "§4", location: "§4 (dilation i+3 shapes)", kind: .prose,
+        printed: "Note that for i+3, padding 2 and stride 2 have to be used to have valid output shapes", verdict: .wrong,
+        intended: "padding 2 with stride 1 (i counted from 0, as the default i+2 needs): 28 → 26 → 22 → 16 → 8",
+        note:
+          "with stride 2 the map halves at every layer while the dilated kernel grows, so the third layer has no output whichever way i is counted; padding 1 alone does fail at layer 4 (\(chain(plus3Pad1))), so padding 2 is needed, stride 2 is not",
+        readings: [
+          Reading("as printed, i counted from 1: padding 2, stride 2", chain(plus3Printed1), against: against, value: [valid(plus3Printed1)], truth: [1]),
+          Reading("as printed, i counted from 0: padding 2, stride 2", chain(plus3Printed0), against: against, value: [valid(plus3Printed0)], truth: [1]),
+          Reading("corrected: padding 2, stride 1, i counted from 0", chain(plus3Stride1), against: against, value: [valid(plus3Stride1)], truth: [1]),
+        ]),
     ]
   }
 }

@@ -16,15 +16,21 @@ extension MuruganClaims {
     // H, k₁ and H₁ along one axis (the usual reading, H the height).
     let sameAxis = [Double(imageHeight - kernelHeight + 1), Double(imageWidth - kernelWidth + 1)]
     return [
-      Claim(.murugan, section: "§2.1", location: "Nomenclature with eq. (2.1)", kind: .size,
-            printed: "H: Width of image, W: Height of image, k₁: Width of convolution kernel, k₂: Height, H₁: Height of convolution layer, W₁: Width;  Dim_c(H₁, W₁, D₁) = (H + 2Z_P − k₁)/Z_S + 1, (W + 2Z_P − k₂)/Z_S + 1, K_D",
-            verdict: .ambiguous, intended: "H the image's height and k₁ the kernel's height, along the same axis as H₁ (or H₁ the width)",
-            note: "the Nomenclature pairs the conv layer's height H₁ with the image's and the kernel's widths; the two definitions agree only for square images and kernels (the paper's 28×28 with 3×3). "
-              + "Instance: image 6 high × 8 wide, kernel 5 high × 3 wide, stride 1, no padding",
-            readings: [Reading("as the Nomenclature names them", "(H₁, W₁) = (H − k₁ + 1, W − k₂ + 1) with H, k₁ widths", against: "the conv block's (height, width)",
-                               value: asNamed, truth: truth),
-                       Reading("H, k₁, H₁ along one axis", "(H₁, W₁) = (H − k₁ + 1, W − k₂ + 1) with H, k₁ heights", against: "the conv block's (height, width)",
-                               value: sameAxis, truth: truth)]),
+      Claim(
+        .murugan, section: "§2.1", location: "Nomenclature with eq. (2.1)", kind: .size,
+        printed:
+          "H: Width of image, W: Height of image, k₁: Width of convolution kernel, k₂: Height, H₁: Height of convolution layer, W₁: Width;  Dim_c(H₁, W₁, D₁) = (H + 2Z_P − k₁)/Z_S + 1, (W + 2Z_P − k₂)/Z_S + 1, K_D",
+        verdict: .ambiguous, intended: "H the image's height and k₁ the kernel's height, along the same axis as H₁ (or H₁ the width)",
+        note: "the Nomenclature pairs the conv layer's height H₁ with the image's and the kernel's widths; the two definitions agree only for square images and kernels (the paper's 28×28 with 3×3). "
+          + "Instance: image 6 high × 8 wide, kernel 5 high × 3 wide, stride 1, no padding",
+        readings: [
+          Reading(
+            "as the Nomenclature names them", "(H₁, W₁) = (H − k₁ + 1, W − k₂ + 1) with H, k₁ widths", against: "the conv block's (height, width)",
+            value: asNamed, truth: truth),
+          Reading(
+            "H, k₁, H₁ along one axis", "(H₁, W₁) = (H − k₁ + 1, W − k₂ + 1) with H, k₁ heights", against: "the conv block's (height, width)",
+            value: sameAxis, truth: truth),
+        ])
     ]
   }
 }

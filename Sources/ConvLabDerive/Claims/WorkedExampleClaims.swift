@@ -29,28 +29,43 @@ public enum WorkedExampleClaims {
     "vardhan-a-z": Judge(paper: .vardhan, section: "App. A", location: "App. A (rep.2)", own: nil),
     "vardhan-a-dz32-dbeta21": Judge(paper: .vardhan, section: "App. A", location: "App. A (eq. a1-2)", own: nil),
     "vardhan-a-dz32-dA23": Judge(paper: .vardhan, section: "App. A", location: "App. A (eq. a2-2)", own: nil),
-    "vardhan-a-z32-in-a2-2": Judge(paper: .vardhan, section: "App. A", location: "App. A (eq. a2-2, first line)",
-                                   own: (.wrong, [["a₂₂β₁₁ + a₂₃β₁₂ + a₃₂β₂₁ + a₃₃β₂₂"]], "z₃₂ = a₂₂β₁₁ + a₂₃β₁₂ + a₃₂β₂₁ + a₃₃β₂₂ (rep.2 and eq. a1-2)",
-                                         "A₁₂ is not a kernel entry: the letter A names the input matrix, and rep.2 and eq. a1-2 print this term a₂₃β₁₂; "
-                                           + "a conversion does not turn β into A, so the slip is the source's. The derivative drawn from it (β₁₂) is right")),
+    "vardhan-a-z32-in-a2-2": Judge(
+      paper: .vardhan, section: "App. A", location: "App. A (eq. a2-2, first line)",
+      own: (
+        .wrong, [["a₂₂β₁₁ + a₂₃β₁₂ + a₃₂β₂₁ + a₃₃β₂₂"]], "z₃₂ = a₂₂β₁₁ + a₂₃β₁₂ + a₃₂β₂₁ + a₃₃β₂₂ (rep.2 and eq. a1-2)",
+        "A₁₂ is not a kernel entry: the letter A names the input matrix, and rep.2 and eq. a1-2 print this term a₂₃β₁₂; "
+          + "a conversion does not turn β into A, so the slip is the source's. The derivative drawn from it (β₁₂) is right"
+      )),
     "vardhan-a-dA-dA23": Judge(paper: .vardhan, section: "App. A", location: "App. A (eq. a2-3)", own: nil),
     "vardhan-a-vec-a": Judge(paper: .vardhan, section: "App. A", location: "App. A (vec A)", own: nil),
     "vardhan-a-vec-beta": Judge(paper: .vardhan, section: "App. A", location: "App. A (vec β)", own: (.correct, nil, nil, nil)),
-    "vardhan-a-vec-z": Judge(paper: .vardhan, section: "App. A", location: "App. A (vec Z)",
-                             own: (.garbled, [["z₁₁"], ["z₂₁"], ["z₃₁"], ["z₄₁"], ["z₁₂"], ["z₂₂"], ["z₃₂"], ["z₄₂"], ["z₁₃"], ["z₂₃"], ["z₃₃"], ["z₄₃"]],
-                                   "ᵥZ = [z₁₁ z₂₁ z₃₁ z₄₁ z₁₂ z₂₂ z₃₂ z₄₂ z₁₃ z₂₃ z₃₃ z₄₃]ᵀ (the columns of the 4×3 Z stacked, §3.1)",
-                                   "13 entries for a 4×3 Z, z₂₃ five times: the conversion's repeated-row pattern (rep.2 loses a row and repeats one, ᵥA doubles a₂₃); "
-                                     + "the paper's own size formula gives Z 4×3 and §3.1 defines ᵥ as the columns stacked")),
-    "vardhan-b-windows": Judge(paper: .vardhan, section: "App. B", location: "App. B (rep.3, windows)",
-                               own: (.garbled, [["zero + I₁₁ + I₂₁", "zero + I₁₂ + I₂₂ + I₁₃ + I₂₃", "zero + I₁₄ + I₂₄"],
-                                                ["zero + I₁₁ + I₂₁ + I₃₁", "I₁₂ + I₂₂ + I₃₂ + I₁₃ + I₂₃ + I₃₃", "zero + I₁₄ + I₂₄ + I₃₄"],
-                                                ["zero + I₂₁ + I₃₁", "zero + I₂₂ + I₂₃ + I₃₂ + I₃₃", "zero + I₂₄ + I₃₄"]],
-                                     "the set of A₃₂ is {0, I₂₂, I₃₂, I₂₃, I₃₃} (rows 2–3 of I and the padding row, columns 2–3)",
-                                     "I₃₃ is listed twice in A₃₂'s set, the repeated-entry pattern of the conversion (ᵥA, ᵥZ); the maxima, the claim App. B (rep.3), are unchanged. "
-                                       + "Each set is compared as the sum of its distinct members (0 the padding)")),
-    "vardhan-b-omega21": Judge(paper: .vardhan, section: "App. B", location: "App. B (ᵥΩ of A₂₁)",
-                               own: (.wrong, [["0"], ["0"], ["0"], ["I₁₁"], ["I₂₁"], ["I₃₁"]], "ᵥΩ = [0, 0, 0, I₁₁, I₂₁, I₃₁]ᵀ",
-                                     "App. B's input is I; a₁₁, a₂₁, a₃₁ are App. A's input entries (the letter is the source's, used the same way in the max beside it). The positions are right")),
+    "vardhan-a-vec-z": Judge(
+      paper: .vardhan, section: "App. A", location: "App. A (vec Z)",
+      own: (
+        .garbled, [["z₁₁"], ["z₂₁"], ["z₃₁"], ["z₄₁"], ["z₁₂"], ["z₂₂"], ["z₃₂"], ["z₄₂"], ["z₁₃"], ["z₂₃"], ["z₃₃"], ["z₄₃"]],
+        "ᵥZ = [z₁₁ z₂₁ z₃₁ z₄₁ z₁₂ z₂₂ z₃₂ z₄₂ z₁₃ z₂₃ z₃₃ z₄₃]ᵀ (the columns of the 4×3 Z stacked, §3.1)",
+        "13 entries for a 4×3 Z, z₂₃ five times: the conversion's repeated-row pattern (rep.2 loses a row and repeats one, ᵥA doubles a₂₃); "
+          + "the paper's own size formula gives Z 4×3 and §3.1 defines ᵥ as the columns stacked"
+      )),
+    "vardhan-b-windows": Judge(
+      paper: .vardhan, section: "App. B", location: "App. B (rep.3, windows)",
+      own: (
+        .garbled,
+        [
+          ["zero + I₁₁ + I₂₁", "zero + I₁₂ + I₂₂ + I₁₃ + I₂₃", "zero + I₁₄ + I₂₄"],
+          ["zero + I₁₁ + I₂₁ + I₃₁", "I₁₂ + I₂₂ + I₃₂ + I₁₃ + I₂₃ + I₃₃", "zero + I₁₄ + I₂₄ + I₃₄"],
+          ["zero + I₂₁ + I₃₁", "zero + I₂₂ + I₂₃ + I₃₂ + I₃₃", "zero + I₂₄ + I₃₄"],
+        ],
+        "the set of A₃₂ is {0, I₂₂, I₃₂, I₂₃, I₃₃} (rows 2–3 of I and the padding row, columns 2–3)",
+        "I₃₃ is listed twice in A₃₂'s set, the repeated-entry pattern of the conversion (ᵥA, ᵥZ); the maxima, the claim App. B (rep.3), are unchanged. "
+          + "Each set is compared as the sum of its distinct members (0 the padding)"
+      )),
+    "vardhan-b-omega21": Judge(
+      paper: .vardhan, section: "App. B", location: "App. B (ᵥΩ of A₂₁)",
+      own: (
+        .wrong, [["0"], ["0"], ["0"], ["I₁₁"], ["I₂₁"], ["I₃₁"]], "ᵥΩ = [0, 0, 0, I₁₁, I₂₁, I₃₁]ᵀ",
+        "App. B's input is I; a₁₁, a₂₁, a₃₁ are App. A's input entries (the letter is the source's, used the same way in the max beside it). The positions are right"
+      )),
     "vardhan-b-i21": Judge(paper: .vardhan, section: "App. B", location: "App. B (example index)", own: nil),
     "xu-dk11": Judge(paper: .xu, section: "§3.1.3", location: "text after eq. (13)", own: nil, readsIntended: true),
     "xu-c11": Judge(paper: .xu, section: "§3.1.3", location: "text after eq. (12), [c]₁,₁", own: (.correct, nil, nil, nil)),
@@ -87,7 +102,8 @@ public enum WorkedExampleClaims {
         r < example.computed.rows && c < example.computed.cols ? try example.computed[r, c].evaluate(values) : 0
       }
       func reading(_ name: String, _ grid: [[Polynomial]], _ formula: String) throws -> Reading {
-        var value: [Double] = [], truth: [Double] = []
+        var value: [Double] = []
+        var truth: [Double] = []
         for (r, row) in grid.enumerated() {
           for (c, p) in row.enumerated() {
             value.append(try p.evaluate(values))
@@ -106,8 +122,10 @@ public enum WorkedExampleClaims {
       let printedText = example.printed.map { $0.joined(separator: ", ") }.joined(separator: "; ")
       var readings = [try reading("as printed", printed, printedText)]
       if let intended, let text = own.intendedText { readings.append(try reading("intended", intended, text)) }
-      out.append(Claim(paper, section: judge.section, location: judge.location, kind: .example, printed: "\(example.claim): \(printedText)",
-                       verdict: own.verdict, intended: own.intendedText, note: own.note ?? example.erratum, readings: readings))
+      out.append(
+        Claim(
+          paper, section: judge.section, location: judge.location, kind: .example, printed: "\(example.claim): \(printedText)",
+          verdict: own.verdict, intended: own.intendedText, note: own.note ?? example.erratum, readings: readings))
     }
     return out
   }

@@ -15,14 +15,19 @@ extension XuClaims {
     // Table 1 counted directly: its 60 X's (§2.1: 60 × 5 × 5 + 16 = 1516 parameters).
     let crosses = LeNetTable.rows.reduce(0) { $0 + $1.filter { $0 == "X" }.count }
     return [
-      Claim(.xu, section: "§3.1.3", location: "eq. (9), the index set", kind: .indexRange, printed: "z_j^l = Σ_{i ∈ M_i} x_i^{l−1} * k_ij^l + b_j^l 1   (eq. 9)", verdict: .wrong,
-            intended: "Σ_{i ∈ M_j}, as eq. (1): M_j = {i | map i connected to map j}",
-            note: "§3.2 defines M_i = {j | map i connected to map j}, the outputs of map i; read with it, i ∈ M_i picks the inputs connected to the output of the same number "
-              + "(all six in Table 1), so each of the 16 output maps would sum 6 convolutions: 96 kernels where Table 1 has 60",
-            readings: [Reading("as printed: i ∈ M_i (§3.2's M_i)", "Σ_j |{i : i ∈ M_i}| kernels", against: "the X's of Table 1 (the kernels of §2.1)",
-                               value: [Double(printedTerms)], truth: [Double(crosses)]),
-                       Reading("corrected: i ∈ M_j (eq. (1))", "Σ_j |M_j| kernels", against: "the X's of Table 1 (the kernels of §2.1)",
-                               value: [Double(intendedTerms)], truth: [Double(crosses)])]),
+      Claim(
+        .xu, section: "§3.1.3", location: "eq. (9), the index set", kind: .indexRange, printed: "z_j^l = Σ_{i ∈ M_i} x_i^{l−1} * k_ij^l + b_j^l 1   (eq. 9)", verdict: .wrong,
+        intended: "Σ_{i ∈ M_j}, as eq. (1): M_j = {i | map i connected to map j}",
+        note: "§3.2 defines M_i = {j | map i connected to map j}, the outputs of map i; read with it, i ∈ M_i picks the inputs connected to the output of the same number "
+          + "(all six in Table 1), so each of the 16 output maps would sum 6 convolutions: 96 kernels where Table 1 has 60",
+        readings: [
+          Reading(
+            "as printed: i ∈ M_i (§3.2's M_i)", "Σ_j |{i : i ∈ M_i}| kernels", against: "the X's of Table 1 (the kernels of §2.1)",
+            value: [Double(printedTerms)], truth: [Double(crosses)]),
+          Reading(
+            "corrected: i ∈ M_j (eq. (1))", "Σ_j |M_j| kernels", against: "the X's of Table 1 (the kernels of §2.1)",
+            value: [Double(intendedTerms)], truth: [Double(crosses)]),
+        ])
     ]
   }
 }

@@ -131,12 +131,16 @@ public struct Monomial: Hashable, Comparable, Sendable {
     var (i, j) = (0, 0)
     while i < l.factors.count || j < r.factors.count {
       if j == r.factors.count || (i < l.factors.count && l.factors[i].symbol < r.factors[j].symbol) {
-        merged.append(l.factors[i]); i += 1
+        merged.append(l.factors[i])
+        i += 1
       } else if i == l.factors.count || r.factors[j].symbol < l.factors[i].symbol {
-        merged.append(r.factors[j]); j += 1
+        merged.append(r.factors[j])
+        j += 1
       } else {
         let e = try Rational.checked(l.factors[i].exponent.addingReportingOverflow(r.factors[j].exponent), "an exponent")
-        merged.append((l.factors[i].symbol, e)); i += 1; j += 1
+        merged.append((l.factors[i].symbol, e))
+        i += 1
+        j += 1
       }
     }
     return Monomial(sorted: merged)
@@ -310,14 +314,17 @@ public struct Polynomial: Hashable, Sendable, CustomStringConvertible, Expressib
     render(symbol: \.ascii, power: { "^\($0)" }, times: "*", coefficientTimes: "*", minus: "-")
   }
 
-  func render(symbol: (Symbol) -> String, power: (Int) -> String, times: String, coefficientTimes: String, minus: String,
-              fraction: ((UInt, Int) -> String)? = nil) -> String {
+  func render(
+    symbol: (Symbol) -> String, power: (Int) -> String, times: String, coefficientTimes: String, minus: String,
+    fraction: ((UInt, Int) -> String)? = nil
+  ) -> String {
     if terms.isEmpty { return "0" }
     var text = ""
     for (k, t) in terms.enumerated() {
       let negative = t.coefficient.numerator < 0
       text += k == 0 ? (negative ? minus : "") : (negative ? " \(minus) " : " + ")
-      let p = t.coefficient.numerator.magnitude, q = t.coefficient.denominator
+      let p = t.coefficient.numerator.magnitude
+      let q = t.coefficient.denominator
       let body = t.monomial.render(symbol, power: power, separator: times)
       let magnitude = q == 1 ? "\(p)" : (fraction?(p, q) ?? "\(p)/\(q)")
       if body.isEmpty {

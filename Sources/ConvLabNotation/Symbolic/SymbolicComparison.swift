@@ -29,7 +29,8 @@ public struct SymbolicComparison: Sendable {
       guard let printed else { return "\(position): printed nothing, computed \(computed?.unicode ?? "nothing")" }
       guard let computed else { return "\(position): printed \(printed.unicode), computed nothing (the computed matrix is smaller)" }
       var text = "\(position): printed \(printed.unicode), computed \(computed.unicode)"
-      let extra = onlyPrinted.map(\.description), missing = onlyComputed.map(\.description)
+      let extra = onlyPrinted.map(\.description)
+      let missing = onlyComputed.map(\.description)
       if !extra.isEmpty || !missing.isEmpty {
         text += " — printed only: \(extra.isEmpty ? "none" : extra.joined(separator: ", ")); computed only: \(missing.isEmpty ? "none" : missing.joined(separator: ", "))"
       }
@@ -73,8 +74,10 @@ public struct SymbolicComparison: Sendable {
         }
         let truth = computed[r, c]
         if truth != entry {
-          found.append(Difference(row: r, col: c, printed: entry, computed: truth, onlyPrinted: terms(entry, notIn: truth),
-                                  onlyComputed: terms(truth, notIn: entry), printedEqualsComputedAt: Self.positions(of: entry, in: computed)))
+          found.append(
+            Difference(
+              row: r, col: c, printed: entry, computed: truth, onlyPrinted: terms(entry, notIn: truth),
+              onlyComputed: terms(truth, notIn: entry), printedEqualsComputedAt: Self.positions(of: entry, in: computed)))
         }
       }
     }

@@ -64,7 +64,8 @@ public enum SymbolicJacobians {
       for i in 0..<h {
         for a in 0..<d {
           for b in 0..<d {
-            let row = i + h * (j + w * a), col = i + h * (j + w * b)
+            let row = i + h * (j + w * a)
+            let col = i + h * (j + w * b)
             let diagonal: Polynomial = a == b ? y(i, j, a) : .zero
             jac[row, col] = try diagonal - (try y(i, j, a) * y(i, j, b))
           }

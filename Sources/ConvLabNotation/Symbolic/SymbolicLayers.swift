@@ -86,7 +86,8 @@ public enum SymbolicLayers {
     var out: [Polynomial] = []
     for j1 in 0..<g.cols.size {
       for i1 in 0..<g.rows.size {
-        let i = g.rows.inputIndex(output: i2, tap: i1), j = g.cols.inputIndex(output: j2, tap: j1)
+        let i = g.rows.inputIndex(output: i2, tap: i1)
+        let j = g.cols.inputIndex(output: j2, tap: j1)
         if i >= 0, i < x.rows, j >= 0, j < x.cols { out.append(x[i, j]) }
       }
     }
@@ -119,7 +120,8 @@ public enum SymbolicLayers {
         var entries: [(value: Polynomial, position: (i: Int, j: Int)?)] = []
         for j1 in 0..<g.cols.size {
           for i1 in 0..<g.rows.size {
-            let i = g.rows.inputIndex(output: i2, tap: i1), j = g.cols.inputIndex(output: j2, tap: j1)
+            let i = g.rows.inputIndex(output: i2, tap: i1)
+            let j = g.cols.inputIndex(output: j2, tap: j1)
             if i >= 0, i < x.rows, j >= 0, j < x.cols {
               entries.append((x[i, j], (i, j)))
             } else if padding == .zeros {
@@ -157,7 +159,8 @@ public enum SymbolicLayers {
   /// substituted into the symbols — the stored switches of Vardhan App. B.
   public static func maxPoolWinners(_ x: SymbolicMatrix, geometry g: FilterGeometry, padding: PoolPadding, values: Valuation) throws -> [Int] {
     try maxPoolWindows(x, geometry: g, padding: padding).windows.map { window in
-      var best = 0, bestValue = -Double.infinity
+      var best = 0
+      var bestValue = -Double.infinity
       for (k, e) in window.entries.enumerated() {
         let v = try e.value.evaluate(values.values)
         if v > bestValue { (best, bestValue) = (k, v) }
@@ -193,7 +196,8 @@ public enum SymbolicLayers {
   public static func variables(of m: SymbolicMatrix) throws -> [Symbol] {
     try m.entries.map { p in
       guard p.terms.count == 1, p.terms[0].coefficient == .one, p.terms[0].monomial.factors.count == 1,
-            p.terms[0].monomial.factors[0].exponent == 1 else {
+        p.terms[0].monomial.factors[0].exponent == 1
+      else {
         throw ConvLabError("a Jacobian is taken with respect to plain symbols, but an entry is \(p).")
       }
       return p.terms[0].monomial.factors[0].symbol

@@ -45,10 +45,12 @@ public struct SymbolicMatrix: Hashable, Sendable, CustomStringConvertible {
 
   /// A numeric matrix, exactly: entries must be integers (0/1 matrices such as J, H, selectors).
   public init(integers m: Matrix<Double>) throws {
-    self.init(rows: m.rows, cols: m.cols, entries: try m.storage.map { v in
-      guard v.rounded() == v, abs(v) < 1e15 else { throw ConvLabError("the entry \(v) is not an integer, so it has no exact symbolic form here.") }
-      return Polynomial(Int(v))
-    })
+    self.init(
+      rows: m.rows, cols: m.cols,
+      entries: try m.storage.map { v in
+        guard v.rounded() == v, abs(v) < 1e15 else { throw ConvLabError("the entry \(v) is not an integer, so it has no exact symbolic form here.") }
+        return Polynomial(Int(v))
+      })
   }
 
   /// rows · cols.

@@ -44,11 +44,12 @@ public struct SymbolicParser {
     }
     var entries = [[Polynomial]]()
     for (k, r) in rows.enumerated() {
-      entries.append(try r.enumerated().map { c, cell in
-        do { return try parse(cell) } catch let e as ConvLabError {
-          throw ConvLabError("row \(k + 1), column \(c + 1) ('\(cell)'): \(e.description)")
-        }
-      })
+      entries.append(
+        try r.enumerated().map { c, cell in
+          do { return try parse(cell) } catch let e as ConvLabError {
+            throw ConvLabError("row \(k + 1), column \(c + 1) ('\(cell)'): \(e.description)")
+          }
+        })
     }
     return SymbolicMatrix(rows: rows.count, cols: width) { r, c in entries[r][c] }
   }
@@ -171,7 +172,8 @@ public struct SymbolicParser {
       p.at += p.peek == "[" ? 1 : 2
       // LaTeX a_{32} is a₃,₂ (one digit per index) unless commas group the digits: a_{10,2}.
       if close == "}", let end = p.chars[p.at...].firstIndex(of: "}"), !p.chars[p.at..<end].contains(","),
-         p.chars[p.at..<end].allSatisfy({ $0.isASCII && $0.isNumber }), end > p.at {
+        p.chars[p.at..<end].allSatisfy({ $0.isASCII && $0.isNumber }), end > p.at
+      {
         let digits = p.chars[p.at..<end].compactMap(\.wholeNumberValue)
         p.at = end + 1
         return digits
@@ -180,7 +182,10 @@ public struct SymbolicParser {
         p.skipSpaces()
         out.append(try integer(&p))
         p.skipSpaces()
-        if p.peek == "," { p.at += 1; continue }
+        if p.peek == "," {
+          p.at += 1
+          continue
+        }
         guard p.peek == close else { throw p.error("indices must be closed with '\(close)'") }
         p.at += 1
         return out
@@ -191,7 +196,9 @@ public struct SymbolicParser {
       // A run of subscripts: one digit per index (a₃₂), or comma-separated groups (x₁₀,₂).
       var run = ""
       while let c = p.peek, let d = Self.subscriptDigits[c] ?? (c == "," && run.last != "," ? -1 : nil) {
-        if d >= 0 { run.append(Character(String(d))) } else {
+        if d >= 0 {
+          run.append(Character(String(d)))
+        } else {
           // A comma belongs to the run only when another subscript digit follows it.
           guard p.at + 1 < p.chars.count, Self.subscriptDigits[p.chars[p.at + 1]] != nil else { break }
           run.append(",")

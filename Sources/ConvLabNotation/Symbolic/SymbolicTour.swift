@@ -17,8 +17,10 @@ public enum SymbolicTour {
 
   /// The operators with a symbolic tour (the numeric tour's, less `indicator`, which
   /// compares numbers).
-  public static let operators = ["vec", "unvec", "kron", "up", "down", "average", "exchange", "rot180", "conv2", "xcorr2",
-                                 "hadamard", "im2row", "row2im", "kronforms"]
+  public static let operators = [
+    "vec", "unvec", "kron", "up", "down", "average", "exchange", "rot180", "conv2", "xcorr2",
+    "hadamard", "im2row", "row2im", "kronforms",
+  ]
 
   /// The tour of operator `name` with block/kernel size `n` (1…4) and the letters of input and filter.
   public static func steps(_ name: String, n: Int = 2, names: (input: String, filter: String) = ("x", "k")) throws -> [Step] {
@@ -58,8 +60,11 @@ public enum SymbolicTour {
       }
       let flipped = name == "conv2" ? try xcorr2(a, try rot180(k)) : try conv2(a, try rot180(k), shape: .valid)
       let direct = name == "conv2" ? try conv2(a, k, shape: .valid) : try xcorr2(a, k)
-      out.append(step(name == "conv2" ? "xcorr2(A, rot180(K), 'valid') = conv2(A, K, 'valid')  (Xu (14))"
-                                      : "conv2(A, rot180(K), 'valid') = xcorr2(A, K, 'valid')  (Xu (14))", flipped, flipped == direct))
+      out.append(
+        step(
+          name == "conv2"
+            ? "xcorr2(A, rot180(K), 'valid') = conv2(A, K, 'valid')  (Xu (14))"
+            : "conv2(A, rot180(K), 'valid') = xcorr2(A, K, 'valid')  (Xu (14))", flipped, flipped == direct))
       return out
     case "hadamard":
       let b = SymbolicMatrix.symbols(names.filter, 2, 3)
@@ -73,16 +78,22 @@ public enum SymbolicTour {
       }
       if name == "row2im" {
         let m = SymbolicMatrix.symbols("m", phi.rows, phi.cols)
-        return [step("M", m), step("φ*(M): every entry added back to the pixel it came from  (MatConvNet §6.1)",
-                                   try SymbolicLayers.row2im(m, geometry: g, h: image.rows, w: image.cols))]
+        return [
+          step("M", m),
+          step(
+            "φ*(M): every entry added back to the pixel it came from  (MatConvNet §6.1)",
+            try SymbolicLayers.row2im(m, geometry: g, h: image.rows, w: image.cols)),
+        ]
       }
       let f = SymbolicMatrix.symbols(names.filter, phi.cols, 2)
       let direct = vec(try phi * f)
       let viaF = try kron(symbolicIdentity(2), phi) * vec(f)
       let viaPhi = try kron(f.transposed, symbolicIdentity(phi.rows)) * vec(phi)
-      return [step("φ(x)", phi), step("F (one filter per column)", f), step("vec(φ(x) F)", direct),
-              step("(I ⊗ φ(x)) vec F = vec(φ(x) F)  (MatConvNet §6.1)", viaF, viaF == direct),
-              step("(Fᵀ ⊗ I) vec φ(x) = vec(φ(x) F)  (MatConvNet §6.1)", viaPhi, viaPhi == direct)]
+      return [
+        step("φ(x)", phi), step("F (one filter per column)", f), step("vec(φ(x) F)", direct),
+        step("(I ⊗ φ(x)) vec F = vec(φ(x) F)  (MatConvNet §6.1)", viaF, viaF == direct),
+        step("(Fᵀ ⊗ I) vec φ(x) = vec(φ(x) F)  (MatConvNet §6.1)", viaPhi, viaPhi == direct),
+      ]
     default:
       throw ConvLabError("no symbolic tour for '\(name)'; choose one of \(operators.joined(separator: ", ")).")
     }

@@ -75,9 +75,10 @@ public enum WorkedExamples {
     let dZdA = try vardhanJacobianWrtInput()
     let ref = "Vardhan App. A"
     return [
-      WorkedExample(id: "vardhan-a-z32", reference: "\(ref), rep.2 and Vardhan (a1-2)", claim: "z₃₂ of Z = A ∗ β (padding (1,1), stride (1,2))",
-                    printed: [["a₂₂β₁₁ + a₂₃β₁₂ + a₃₂β₂₁ + a₃₃β₂₂"]], computed: SymbolicMatrix(rows: 1, cols: 1, entries: [z[2, 1]]),
-                    erratum: nil, aliases: [:]),
+      WorkedExample(
+        id: "vardhan-a-z32", reference: "\(ref), rep.2 and Vardhan (a1-2)", claim: "z₃₂ of Z = A ∗ β (padding (1,1), stride (1,2))",
+        printed: [["a₂₂β₁₁ + a₂₃β₁₂ + a₃₂β₂₁ + a₃₃β₂₂"]], computed: SymbolicMatrix(rows: 1, cols: 1, entries: [z[2, 1]]),
+        erratum: nil, aliases: [:]),
       WorkedExample(
         id: "vardhan-a-z", reference: "\(ref), rep.3", claim: "Z = A ∗ β entry by entry (Z is 4×3 by the paper's own size formula)",
         printed: [
@@ -86,29 +87,37 @@ public enum WorkedExamples {
           ["a₃₁β₁₂", "a₃₂β₁₁ + a₃₃β₁₂", "a₃₂β₁₁ + a₃₃β₁₂", "a₃₄β₁₁"],
         ],
         computed: z,
-        erratum: "the matrix as printed (in the text conversion) has 3 rows, the last with 4 entries: z₂₁, z₁₂ and z₁₃ are missing, row 1 continues with z₂₂ and z₂₃, and z₄₂ is repeated; the 12 computed entries are z = A ∗ β with the stated padding and stride",
+        erratum:
+          "the matrix as printed (in the text conversion) has 3 rows, the last with 4 entries: z₂₁, z₁₂ and z₁₃ are missing, row 1 continues with z₂₂ and z₂₃, and z₄₂ is repeated; the 12 computed entries are z = A ∗ β with the stated padding and stride",
         aliases: [:]),
-      WorkedExample(id: "vardhan-a-dz32-dbeta21", reference: "\(ref), Vardhan (a1-2)", claim: "∂z₃₂/∂β₂₁",
-                    printed: [["a₃₂"]], computed: SymbolicMatrix(rows: 1, cols: 1, entries: [dZdBeta[6, 1]]), erratum: nil, aliases: [:]),
-      WorkedExample(id: "vardhan-a-dz32-dA23", reference: "\(ref), Vardhan (a2-2)", claim: "∂z₃₂/∂A₂₃",
-                    printed: [["β₁₂"]], computed: SymbolicMatrix(rows: 1, cols: 1, entries: [dZdA[6, 7]]), erratum: nil, aliases: [:]),
-      WorkedExample(id: "vardhan-a-z32-in-a2-2", reference: "\(ref), Vardhan (a2-2)", claim: "z₃₂ as restated in the first line of Vardhan (a2-2)",
-                    printed: [["a₂₂β₁₁ + a₂₃A₁₂ + a₃₂β₂₁ + a₃₃β₂₂"]], computed: SymbolicMatrix(rows: 1, cols: 1, entries: [z[2, 1]]),
-                    erratum: "a typo in the source: the second term is printed a₂₃A₁₂ where rep.2 has a₂₃β₁₂ (the result ∂z₃₂/∂A₂₃ = β₁₂ is right)", aliases: [:]),
-      WorkedExample(id: "vardhan-a-dA-dA23", reference: "\(ref), after Vardhan (a2-2)", claim: "dA/dA₂₃, the input of dZ/dA₂₃ = dA/dA₂₃ ∗ β",
-                    printed: [["0", "0", "0", "0"], ["0", "0", "1", "0"], ["0", "0", "0", "0"]],
-                    computed: try SymbolicMatrix(rows: 3, cols: 4) { i, j in try Polynomial(Symbol("a", [i + 1, j + 1])).derivative(Symbol("a", [2, 3])) },
-                    erratum: nil, aliases: [:]),
-      WorkedExample(id: "vardhan-a-vec-a", reference: "\(ref), ᵥA", claim: "ᵥA, the columns of A stacked",
-                    printed: [["a₁₁"], ["a₂₁"], ["a₃₁"], ["a₁₂"], ["a₂₂"], ["a₁₃"], ["a₂₃"], ["a₂₃"], ["a₃₃"], ["a₁₄"], ["a₂₄"], ["a₃₄"]],
-                    computed: vec(.symbols("a", 3, 4)),
-                    erratum: "as printed (text conversion) ᵥA lists a₂₃ twice and drops a₃₂ (the 6th entry should be a₃₂, and a₁₃ follows it)", aliases: [:]),
-      WorkedExample(id: "vardhan-a-vec-beta", reference: "\(ref), ᵥβ", claim: "ᵥβ", printed: [["β₁₁"], ["β₂₁"], ["β₁₂"], ["β₂₂"]],
-                    computed: vec(.symbols("β", 2, 2)), erratum: nil, aliases: [:]),
-      WorkedExample(id: "vardhan-a-vec-z", reference: "\(ref), ᵥZ", claim: "ᵥZ of the 4×3 output, as labels z_pq",
-                    printed: [["z₁₁"], ["z₂₁"], ["z₃₁"], ["z₄₁"], ["z₁₂"], ["z₂₂"], ["z₃₂"], ["z₄₂"], ["z₂₃"], ["z₂₃"], ["z₂₃"], ["z₂₃"], ["z₂₃"]],
-                    computed: vec(labels("z", 4, 3)),
-                    erratum: "as printed (text conversion) ᵥZ has 13 entries ending in z₂₃ five times; the last four should be z₁₃, z₂₃, z₃₃, z₄₃", aliases: [:]),
+      WorkedExample(
+        id: "vardhan-a-dz32-dbeta21", reference: "\(ref), Vardhan (a1-2)", claim: "∂z₃₂/∂β₂₁",
+        printed: [["a₃₂"]], computed: SymbolicMatrix(rows: 1, cols: 1, entries: [dZdBeta[6, 1]]), erratum: nil, aliases: [:]),
+      WorkedExample(
+        id: "vardhan-a-dz32-dA23", reference: "\(ref), Vardhan (a2-2)", claim: "∂z₃₂/∂A₂₃",
+        printed: [["β₁₂"]], computed: SymbolicMatrix(rows: 1, cols: 1, entries: [dZdA[6, 7]]), erratum: nil, aliases: [:]),
+      WorkedExample(
+        id: "vardhan-a-z32-in-a2-2", reference: "\(ref), Vardhan (a2-2)", claim: "z₃₂ as restated in the first line of Vardhan (a2-2)",
+        printed: [["a₂₂β₁₁ + a₂₃A₁₂ + a₃₂β₂₁ + a₃₃β₂₂"]], computed: SymbolicMatrix(rows: 1, cols: 1, entries: [z[2, 1]]),
+        erratum: "a typo in the source: the second term is printed a₂₃A₁₂ where rep.2 has a₂₃β₁₂ (the result ∂z₃₂/∂A₂₃ = β₁₂ is right)", aliases: [:]),
+      WorkedExample(
+        id: "vardhan-a-dA-dA23", reference: "\(ref), after Vardhan (a2-2)", claim: "dA/dA₂₃, the input of dZ/dA₂₃ = dA/dA₂₃ ∗ β",
+        printed: [["0", "0", "0", "0"], ["0", "0", "1", "0"], ["0", "0", "0", "0"]],
+        computed: try SymbolicMatrix(rows: 3, cols: 4) { i, j in try Polynomial(Symbol("a", [i + 1, j + 1])).derivative(Symbol("a", [2, 3])) },
+        erratum: nil, aliases: [:]),
+      WorkedExample(
+        id: "vardhan-a-vec-a", reference: "\(ref), ᵥA", claim: "ᵥA, the columns of A stacked",
+        printed: [["a₁₁"], ["a₂₁"], ["a₃₁"], ["a₁₂"], ["a₂₂"], ["a₁₃"], ["a₂₃"], ["a₂₃"], ["a₃₃"], ["a₁₄"], ["a₂₄"], ["a₃₄"]],
+        computed: vec(.symbols("a", 3, 4)),
+        erratum: "as printed (text conversion) ᵥA lists a₂₃ twice and drops a₃₂ (the 6th entry should be a₃₂, and a₁₃ follows it)", aliases: [:]),
+      WorkedExample(
+        id: "vardhan-a-vec-beta", reference: "\(ref), ᵥβ", claim: "ᵥβ", printed: [["β₁₁"], ["β₂₁"], ["β₁₂"], ["β₂₂"]],
+        computed: vec(.symbols("β", 2, 2)), erratum: nil, aliases: [:]),
+      WorkedExample(
+        id: "vardhan-a-vec-z", reference: "\(ref), ᵥZ", claim: "ᵥZ of the 4×3 output, as labels z_pq",
+        printed: [["z₁₁"], ["z₂₁"], ["z₃₁"], ["z₄₁"], ["z₁₂"], ["z₂₂"], ["z₃₂"], ["z₄₂"], ["z₂₃"], ["z₂₃"], ["z₂₃"], ["z₂₃"], ["z₂₃"]],
+        computed: vec(labels("z", 4, 3)),
+        erratum: "as printed (text conversion) ᵥZ has 13 entries ending in z₂₃ five times; the last four should be z₁₃, z₂₃, z₃₃, z₄₃", aliases: [:]),
     ]
   }
 
@@ -145,21 +154,26 @@ public enum WorkedExamples {
     ]
     let window21 = try SymbolicLayers.maxPoolWindows(.symbols("I", 3, 4), geometry: vardhanPoolGeometry, padding: .zeros).windows[1]
     let winner = window21.entries.firstIndex { $0.value == Polynomial(Symbol("I", [2, 1])) } ?? -1
-    let selector = try SymbolicLayers.maxPoolSelector(.symbols("I", 3, 4), geometry: vardhanPoolGeometry, padding: .zeros,
-                                                      winners: Array(repeating: 0, count: 9).enumerated().map { $0.offset == 1 ? winner : 0 })
+    let selector = try SymbolicLayers.maxPoolSelector(
+      .symbols("I", 3, 4), geometry: vardhanPoolGeometry, padding: .zeros,
+      winners: Array(repeating: 0, count: 9).enumerated().map { $0.offset == 1 ? winner : 0 })
     let column = (0..<12).first { selector[1, $0] == 1 }.map { $0 + 1 } ?? 0
     return [
-      WorkedExample(id: "vardhan-b-windows", reference: "\(ref), rep.3", claim: "A = max-pool of I: each A_pq the max of its window's set (0 = the zero padding)",
-                    printed: printedSets, computed: try vardhanPoolWindowSets(),
-                    erratum: "the set of A₃₂ is printed with I₃₃ twice (harmless for a max, but the printed list is not the window); every other window agrees, padding zeros included",
-                    aliases: ["zero": "0"]),
-      WorkedExample(id: "vardhan-b-omega21", reference: "\(ref), after Vardhan (b-1)", claim: "ᵥΩ of A₂₁'s window, column-stacked",
-                    printed: [["0"], ["0"], ["0"], ["a₁₁"], ["a₂₁"], ["a₃₁"]],
-                    computed: SymbolicMatrix(rows: 6, cols: 1, entries: window21.entries.map(\.value)),
-                    erratum: "a slip of notation: the window's entries are printed a₁₁, a₂₁, a₃₁ (the letter of App. A) where App. B's input is I; the positions agree", aliases: [:]),
-      WorkedExample(id: "vardhan-b-i21", reference: "\(ref), after Vardhan (b-1) and Vardhan (b-2)", claim: "i₂₁ (the 1-based index of I₂₁ in ᵥΩ) and the column j = (c_i − 1)h_i + r_i of the 1 in row A₂₁ of dᵥA/dᵥI",
-                    printed: [["5", "2"]], computed: SymbolicMatrix(rows: 1, cols: 2, entries: [Polynomial(winner + 1), Polynomial(column)]),
-                    erratum: nil, aliases: [:]),
+      WorkedExample(
+        id: "vardhan-b-windows", reference: "\(ref), rep.3", claim: "A = max-pool of I: each A_pq the max of its window's set (0 = the zero padding)",
+        printed: printedSets, computed: try vardhanPoolWindowSets(),
+        erratum: "the set of A₃₂ is printed with I₃₃ twice (harmless for a max, but the printed list is not the window); every other window agrees, padding zeros included",
+        aliases: ["zero": "0"]),
+      WorkedExample(
+        id: "vardhan-b-omega21", reference: "\(ref), after Vardhan (b-1)", claim: "ᵥΩ of A₂₁'s window, column-stacked",
+        printed: [["0"], ["0"], ["0"], ["a₁₁"], ["a₂₁"], ["a₃₁"]],
+        computed: SymbolicMatrix(rows: 6, cols: 1, entries: window21.entries.map(\.value)),
+        erratum: "a slip of notation: the window's entries are printed a₁₁, a₂₁, a₃₁ (the letter of App. A) where App. B's input is I; the positions agree", aliases: [:]),
+      WorkedExample(
+        id: "vardhan-b-i21", reference: "\(ref), after Vardhan (b-1) and Vardhan (b-2)",
+        claim: "i₂₁ (the 1-based index of I₂₁ in ᵥΩ) and the column j = (c_i − 1)h_i + r_i of the 1 in row A₂₁ of dᵥA/dᵥI",
+        printed: [["5", "2"]], computed: SymbolicMatrix(rows: 1, cols: 2, entries: [Polynomial(winner + 1), Polynomial(column)]),
+        erratum: nil, aliases: [:]),
     ]
   }
 
@@ -189,14 +203,17 @@ public enum WorkedExamples {
     let c11 = try SymbolicMatrix(rows: 2, cols: 2) { i, j in try z[i, j].derivative(Symbol("k", [1, 1])) }
     let aliases = ["d": "δ"]
     return [
-      WorkedExample(id: "xu-dk11", reference: "Xu (11)–(12), Fig. 4", claim: "∂E/∂[k]₁,₁", printed: [["δ₁₁x₁₁ + δ₁₂x₁₂ + δ₂₁x₂₁ + δ₂₂x₂₂"]],
-                    computed: one(dk[0, 0]), erratum: nil, aliases: aliases),
-      WorkedExample(id: "xu-c11", reference: "Xu (12), Fig. 4", claim: "[c]₁,₁: the entries of x multiplied by [k]₁,₁", printed: [["x₁₁", "x₁₂"], ["x₂₁", "x₂₂"]],
-                    computed: c11, erratum: nil, aliases: aliases),
+      WorkedExample(
+        id: "xu-dk11", reference: "Xu (11)–(12), Fig. 4", claim: "∂E/∂[k]₁,₁", printed: [["δ₁₁x₁₁ + δ₁₂x₁₂ + δ₂₁x₂₁ + δ₂₂x₂₂"]],
+        computed: one(dk[0, 0]), erratum: nil, aliases: aliases),
+      WorkedExample(
+        id: "xu-c11", reference: "Xu (12), Fig. 4", claim: "[c]₁,₁: the entries of x multiplied by [k]₁,₁", printed: [["x₁₁", "x₁₂"], ["x₂₁", "x₂₂"]],
+        computed: c11, erratum: nil, aliases: aliases),
       WorkedExample(id: "xu-dx11", reference: "Xu (15), Fig. 4", claim: "∂E/∂[x]₁,₁", printed: [["δ₁₁k₁₁"]], computed: one(dx[0, 0]), erratum: nil, aliases: aliases),
       WorkedExample(id: "xu-dx12", reference: "Xu (15), Fig. 4", claim: "∂E/∂[x]₁,₂", printed: [["δ₁₁k₁₂ + δ₁₂k₁₁"]], computed: one(dx[0, 1]), erratum: nil, aliases: aliases),
-      WorkedExample(id: "xu-dx22", reference: "Xu (15), Fig. 4", claim: "∂E/∂[x]₂,₂", printed: [["δ₁₁k₁₂ + δ₁₂k₂₁ + δ₂₁k₁₂ + δ₂₂k₁₁"]], computed: one(dx[1, 1]),
-                    erratum: "wrong in the source: the first term is printed δ₁₁k₁₂; x₂₂ meets k₂₂ in z₁₁, so it is δ₁₁k₂₂ (and k₁₂ would then appear twice)", aliases: aliases),
+      WorkedExample(
+        id: "xu-dx22", reference: "Xu (15), Fig. 4", claim: "∂E/∂[x]₂,₂", printed: [["δ₁₁k₁₂ + δ₁₂k₂₁ + δ₂₁k₁₂ + δ₂₂k₁₁"]], computed: one(dx[1, 1]),
+        erratum: "wrong in the source: the first term is printed δ₁₁k₁₂; x₂₂ meets k₂₂ in z₁₁, so it is δ₁₁k₂₂ (and k₁₂ would then appear twice)", aliases: aliases),
     ]
   }
 
@@ -229,7 +246,8 @@ public enum WorkedExamples {
       let upper = q(k)
       guard upper >= 1 else { return sum }
       for q in 1...upper {
-        let yi = (k - 1 + p) / s + 2 - q, fi = (k - 1 + p) % s + s * (q - 1) + 1
+        let yi = (k - 1 + p) / s + 2 - q
+        let fi = (k - 1 + p) % s + s * (q - 1) + 1
         guard yi >= 1, yi <= outputs, fi >= 1, fi <= filter else { continue }
         sum = try sum + (try Polynomial(Symbol("y", [yi])) * Polynomial(Symbol("f", [fi])))
       }
@@ -248,13 +266,16 @@ public enum WorkedExamples {
     func rows(_ v: SymbolicMatrix) -> [[String]] { v.entries.map { [$0.ascii] } }
     let setting = "H = \(h), H′ = \(filter), S = \(stride), P⁻ = P⁺ = \(pad)"
     return [
-      WorkedExample(id: "matconvnet-6.2-eq6.1", reference: "MatConvNet §6.2, MatConvNet (6.1)", claim: "x = Mᵀ y by the index sum (6.1), \(setting)",
-                    printed: rows(formula), computed: truth, erratum: nil, aliases: [:]),
-      WorkedExample(id: "matconvnet-6.2-text-bound", reference: "MatConvNet §6.2 (text before MatConvNet (6.1))", claim: "the same sum with the text's bound q ≤ ⌊(H′−1)/2⌋ + 1, \(setting)",
-                    printed: rows(textBound), computed: truth,
-                    erratum: (filter - 1) / 2 == (filter - 1) / stride ? nil
-                      : "the text bounds q by ⌊(H′−1)/2⌋ + 1, with 2 where MatConvNet (6.1) has S; for S ≠ 2 it drops or adds terms (a typo in the source)",
-                    aliases: [:]),
+      WorkedExample(
+        id: "matconvnet-6.2-eq6.1", reference: "MatConvNet §6.2, MatConvNet (6.1)", claim: "x = Mᵀ y by the index sum (6.1), \(setting)",
+        printed: rows(formula), computed: truth, erratum: nil, aliases: [:]),
+      WorkedExample(
+        id: "matconvnet-6.2-text-bound", reference: "MatConvNet §6.2 (text before MatConvNet (6.1))", claim: "the same sum with the text's bound q ≤ ⌊(H′−1)/2⌋ + 1, \(setting)",
+        printed: rows(textBound), computed: truth,
+        erratum: (filter - 1) / 2 == (filter - 1) / stride
+          ? nil
+          : "the text bounds q by ⌊(H′−1)/2⌋ + 1, with 2 where MatConvNet (6.1) has S; for S ≠ 2 it drops or adds terms (a typo in the source)",
+        aliases: [:]),
     ]
   }
 
