@@ -10,10 +10,15 @@ public struct BatchNorm: Block {
 
   public var name: String { "bnorm" }
 
+  /// Bnorm's inputs, typed: gains w and biases b, one per channel (MatConvNet §4.5.2).
+  public func inputs<P: ParameterSet>(_ p: P) throws -> ChannelInputs<P.Array> {
+    try ChannelInputs(p, block: "bnorm", what: "gains and biases, one per channel")
+  }
+
   public func variables<S: Scalar>(_ p: Parameters<S>) -> [Variable] { [.x, .w, .b] }
 
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape {
-    guard let w = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "bnorm", inputs: ["w", "b"], what: "gains and biases, one per channel: \(x.d) each") }
+    let (w, b) = try ChannelInputs(p, block: "bnorm", what: "gains and biases, one per channel: \(x.d) each").pair
     guard w.count == x.d, b.count == x.d else {
       throw ConvLabError("bnorm has \(x.d) channels but \(w.count) gains and \(b.count) biases; give one of each per channel.")
     }
@@ -62,7 +67,7 @@ public struct BatchNorm: Block {
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     _ = try outputShape(x.shape, p)
-    guard let w = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "bnorm", inputs: ["w", "b"], what: "") }
+    let (w, b) = try inputs(p).pair
     let s = x.shape
     let area = s.h * s.w
     // y = a x + c per channel, with a = w/σ̂ and c = b − a μ.
@@ -87,7 +92,7 @@ public struct BatchNorm: Block {
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     _ = try outputShape(x.shape, p)
     try requireDzdy(dzdy, x.shape)
-    guard let w = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "bnorm", inputs: ["w", "b"], what: "") }
+    let (w, b) = try inputs(p).pair
     let s = x.shape
     let area = s.h * s.w
     let count = S(area * s.n)
@@ -136,7 +141,7 @@ public struct BatchNorm: Block {
   /// y = (w/√(σ² + ε)) x̃ + b.
   public func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double> {
     _ = try outputShape(x.shape, p)
-    guard let w = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "bnorm", inputs: ["w", "b"], what: "") }
+    let (w, b) = try inputs(p).pair
     var y = x
     for k in 0..<x.shape.d {
       let idx = entries(x.shape, channel: k)
@@ -151,7 +156,7 @@ public struct BatchNorm: Block {
 
   public func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
     _ = try outputShape(x.shape, p)
-    guard let w = p.w else { throw ConvLabError.missingInput(block: "bnorm", inputs: ["w"], what: "") }
+    let w = try inputs(p).gains
     let ms = moments(x)
     switch v {
     case .x:

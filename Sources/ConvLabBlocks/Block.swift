@@ -47,6 +47,56 @@ public struct Parameters<S: Scalar>: Sendable {
   }
 }
 
+/// What carries a block's parameters: `Parameters` (tensors in memory) or a device's own set
+/// (ConvLabDevice's `DeviceParameters`). The typed views below open either the same way.
+public protocol ParameterSet {
+  /// The array type (`Tensor<S>`, a device tensor).
+  associatedtype Array: Sendable
+  /// Filters, weights or gains.
+  var w: Array? { get }
+  /// Biases.
+  var b: Array? { get }
+}
+
+extension Parameters: ParameterSet {}
+
+/// The inputs of a block with weights, typed: conv, flipped conv and convt (filters F,
+/// MatConvNet §4.1, §4.2) and dense (W, Murugan (3.28)) read `w`, required, and the bias `b`,
+/// optional. `Parameters` is the bag that crosses the `any Block` boundary (a network holds
+/// blocks of every kind in one array); each block opens it once, through its `inputs(_:)`, so a
+/// missing weight is one typed error naming the block and the block's code handles arrays.
+public struct WeightInputs<Array: Sendable>: Sendable {
+  /// The filters or weight matrix.
+  public let w: Array
+  /// The biases, one per output channel, if the block has them.
+  public let b: Array?
+
+  /// `p`'s weights, or `.missingInput` naming `block` and describing the weights it needs.
+  public init<P: ParameterSet>(_ p: P, block: String, what: String) throws where P.Array == Array {
+    guard let w = p.w else { throw ConvLabError.missingInput(block: block, inputs: ["w"], what: what) }
+    (self.w, self.b) = (w, p.b)
+  }
+}
+
+/// Per-channel gains and biases, both required, typed: subsample's β and b (Xu (2)) and bnorm's
+/// gains w and biases b (MatConvNet §4.5.2). See `WeightInputs` for why blocks open `Parameters`
+/// through a typed view.
+public struct ChannelInputs<Array: Sendable>: Sendable {
+  /// One gain per channel (Xu's β, bnorm's w).
+  public let gains: Array
+  /// One bias per channel.
+  public let biases: Array
+
+  /// `p`'s gains and biases, or `.missingInput` naming `block` and both inputs.
+  public init<P: ParameterSet>(_ p: P, block: String, what: String) throws where P.Array == Array {
+    guard let w = p.w, let b = p.b else { throw ConvLabError.missingInput(block: block, inputs: ["w", "b"], what: what) }
+    (self.gains, self.biases) = (w, b)
+  }
+
+  /// (gains, biases), for destructuring.
+  public var pair: (gains: Array, biases: Array) { (gains, biases) }
+}
+
 /// The derivatives a backward pass returns, each shaped like the variable it belongs to.
 public struct Gradients<S: Scalar>: Sendable {
   public var dzdx: Tensor<S>
@@ -153,10 +203,10 @@ extension Block {
     switch v {
     case .x: return x
     case .w:
-      guard let w = p.w else { throw ConvLabError("\(name) has no w to differentiate with respect to.") }
+      guard let w = p.w else { throw ConvLabError.missingInput(block: name, inputs: ["w"], what: "the variable to differentiate with respect to") }
       return w
     case .b:
-      guard let b = p.b else { throw ConvLabError("\(name) has no b to differentiate with respect to.") }
+      guard let b = p.b else { throw ConvLabError.missingInput(block: name, inputs: ["b"], what: "the variable to differentiate with respect to") }
       return b
     }
   }

@@ -54,6 +54,12 @@ public struct Conv: Block {
     return blocked ? .blocked : .gemm
   }
 
+  /// Conv's inputs, typed: filters F ∈ R^{H′×W′×D′×D″} and an optional bias b ∈ R^{D″}
+  /// (MatConvNet §4.1).
+  public func inputs<P: ParameterSet>(_ p: P) throws -> WeightInputs<P.Array> {
+    try WeightInputs(p, block: "conv", what: "filters of shape H′×W′×D′×D″")
+  }
+
   /// Window geometry for a filter of size kh × kw.
   public func geometry(kh: Int, kw: Int) -> FilterGeometry {
     FilterGeometry(kh: kh, kw: kw, stride: stride, pad: pad, dilation: dilate)
@@ -74,7 +80,7 @@ public struct Conv: Block {
   }
 
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape {
-    guard let f = p.w?.shape else { throw ConvLabError.missingInput(block: "conv", inputs: ["w"], what: "filters of shape H′×W′×D′×D″") }
+    let f = try inputs(p).w.shape
     guard pad.count == 4, pad.allSatisfy({ $0 >= 0 }) else { throw ConvLabError("conv padding must be four non-negative numbers (top, bottom, left, right), got \(pad).") }
     _ = try groups(inputDepth: x.d, filters: f)
     if let b = p.b, b.count != f.n {
@@ -97,7 +103,7 @@ public struct Conv: Block {
   /// vec y = vec(φ(x) F) + b per image and group, with φ built by the notation layer's index map.
   public func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double> {
     let yShape = try outputShape(x.shape, p)
-    guard let f = p.w else { throw ConvLabError("conv needs filters.") }
+    let f = try inputs(p).w
     let g = try groups(inputDepth: x.shape.d, filters: f.shape)
     let perGroup = f.shape.n / g
     var y = Tensor<Double>(shape: yShape)
@@ -135,7 +141,7 @@ public struct Conv: Block {
   /// - wrt b: I ⊗ 1_{H″W″} per image.
   public func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
     let yShape = try outputShape(x.shape, p)
-    guard let f = p.w else { throw ConvLabError("conv needs filters.") }
+    let f = try inputs(p).w
     let g = try groups(inputDepth: x.shape.d, filters: f.shape)
     let perGroup = f.shape.n / g
     let pixels = yShape.h * yShape.w
@@ -181,7 +187,8 @@ public struct Conv: Block {
   /// The Kronecker form of the input Jacobian for one image and one group,
   /// d vec y / d (vec x)ᵀ = (Fᵀ ⊗ I) H (MatConvNet §6.1), built from the explicit 0/1 matrix H.
   public func kroneckerJacobian(at x: Tensor<Double>, _ p: Parameters<Double>) throws -> Matrix<Double> {
-    guard let f = p.w, x.shape.n == 1, f.shape.d == x.shape.d else {
+    let f = try inputs(p).w
+    guard x.shape.n == 1, f.shape.d == x.shape.d else {
       throw ConvLabError("the Kronecker form is shown for one image without filter groups.")
     }
     let op = try Im2Row(geometry: geometry(kh: f.shape.h, kw: f.shape.w), h: x.shape.h, w: x.shape.w, d: x.shape.d)
@@ -210,7 +217,7 @@ public struct Conv: Block {
 
   func fastPlan<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> FastPlan {
     let yShape = try outputShape(x.shape, p)
-    guard let f = p.w?.shape else { throw ConvLabError("conv needs filters.") }
+    let f = try inputs(p).w.shape
     let g = try groups(inputDepth: x.shape.d, filters: f)
     let patches = try PatchMatrix(geometry: geometry(kh: f.h, kw: f.w), h: x.shape.h, w: x.shape.w, d: f.d)
     let chunk = max(1, min(x.shape.n, (8 << 20) / max(1, patches.rows * patches.cols)))
@@ -221,7 +228,7 @@ public struct Conv: Block {
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     let plan = try fastPlan(x, p)
-    guard let f = p.w else { throw ConvLabError("conv needs filters.") }
+    let f = try inputs(p).w
     switch forwardKernel(x: x.shape, filters: f.shape, scalar: S.self) {
     case .direct: return SmallConvolution.convForward(x, filters: f, bias: p.b, pad: pad, output: plan.yShape)
     case .blocked:
@@ -286,7 +293,7 @@ public struct Conv: Block {
   @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>, inputGradient: Bool) throws -> Gradients<S> {
     let plan = try fastPlan(x, p)
-    guard let f = p.w else { throw ConvLabError("conv needs filters.") }
+    let f = try inputs(p).w
     try requireDzdy(dzdy, plan.yShape)
     let dzdb = p.b.map { ChannelBias.gradient(dzdy, shape: $0.shape) }
     switch backwardKernel(x: x.shape, filters: f.shape, scalar: S.self) {
@@ -432,7 +439,7 @@ public struct FlippedConv: Block {
   }
 
   func withRotatedFilters<S: Scalar>(_ p: Parameters<S>) throws -> Parameters<S> {
-    guard let f = p.w else { throw ConvLabError.missingInput(block: "conv", inputs: ["w"], what: "filters of shape H′×W′×D′×D″") }
+    let f = try conv.inputs(p).w
     var q = p
     q.w = Self.rotated(f)
     return q
@@ -468,7 +475,7 @@ public struct FlippedConv: Block {
 
   /// vec y = vec(φ(x) F′) + b with F′ built from J_H′ f J_W′ (Xu (14), MatConvNet §6.1).
   public func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double> {
-    guard let f = p.w else { throw ConvLabError.missingInput(block: "conv", inputs: ["w"], what: "filters of shape H′×W′×D′×D″") }
+    let f = try conv.inputs(p).w
     var q = p
     q.w = literalRotated(f)
     return try conv.literalForward(x, q)
@@ -478,7 +485,7 @@ public struct FlippedConv: Block {
   /// f′ = rot180(f), d vec y / d (vec f)ᵀ = (d vec y / d (vec f′)ᵀ) (I ⊗ J_W′ ⊗ J_H′), since
   /// vec(J_H′ A J_W′) = (J_W′ ⊗ J_H′) vec A; the block-diagonal factor is applied slice by slice.
   public func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
-    guard let f = p.w else { throw ConvLabError.missingInput(block: "conv", inputs: ["w"], what: "filters of shape H′×W′×D′×D″") }
+    let f = try conv.inputs(p).w
     var q = p
     q.w = literalRotated(f)
     let j = try conv.jacobian(at: x, q, wrt: v)

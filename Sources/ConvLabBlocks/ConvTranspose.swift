@@ -25,8 +25,14 @@ public struct ConvTranspose: Block {
   /// The convolution whose transpose this is: stride U, padding C.
   public var transposedConvolution: Conv { Conv(pad: crop, stride: upsample) }
 
+  /// Convt's inputs, typed: filters F ∈ R^{H′×W′×K′×D}, D the input depth, and an optional
+  /// bias b ∈ R^{K′} (MatConvNet §4.2).
+  public func inputs<P: ParameterSet>(_ p: P) throws -> WeightInputs<P.Array> {
+    try WeightInputs(p, block: "convt", what: "filters of shape H′×W′×K′×D with D = the input depth")
+  }
+
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape {
-    guard let f = p.w?.shape else { throw ConvLabError.missingInput(block: "convt", inputs: ["w"], what: "filters of shape H′×W′×K′×D with D = the input depth") }
+    let f = try inputs(p).w.shape
     guard crop.count == 4, crop.allSatisfy({ $0 >= 0 }) else { throw ConvLabError("convt crop must be four non-negative numbers (top, bottom, left, right), got \(crop).") }
     guard numGroups >= 1, f.n % numGroups == 0, f.n == x.d else {
       throw ConvLabError.worded("convt filters have \(f.n) as their last dimension but x has depth \(x.d); and \(setting: "num-groups") \(numGroups) must divide it.")
@@ -89,7 +95,7 @@ public struct ConvTranspose: Block {
       return try transposedConvolution.jacobian(at: convInput(yShape), Parameters(w: p.w), wrt: .x).transposed
     case .w:
       // y = Mᵀ(f) x is linear in f: column (filter entry e) = Mᵀ(E_e) x.
-      guard let f = p.w else { throw ConvLabError.missingInput(block: "convt", inputs: ["w"], what: "") }
+      let f = try inputs(p).w
       try JacobianBudget.check(rows: yShape.count, cols: f.count)
       var j = Matrix<Double>(rows: yShape.count, cols: f.count)
       var unit = Tensor<Double>(shape: f.shape)

@@ -12,10 +12,16 @@ public struct Dense: Block {
 
   public func variables<S: Scalar>(_ p: Parameters<S>) -> [Variable] { p.b == nil ? [.x, .w] : [.x, .w, .b] }
 
+  /// Dense's inputs, typed: weights W ∈ R^{K×HWD} and an optional bias b ∈ R^K (Murugan (3.28)).
+  public func inputs<P: ParameterSet>(_ p: P) throws -> WeightInputs<P.Array> {
+    try WeightInputs(p, block: "dense", what: "weights W as a K×(H·W·D) matrix")
+  }
+
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape {
-    let inputs = x.h * x.w * x.d
-    guard let w = p.w, w.shape.d == 1, w.shape.n == 1, w.shape.w == inputs else {
-      throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "weights W as a K×\(inputs) matrix for inputs of \(inputs) entries per image, got \(p.w.map { "\($0.shape)" } ?? "none")")
+    let entries = x.h * x.w * x.d
+    let w = try inputs(p).w
+    guard w.shape.d == 1, w.shape.n == 1, w.shape.w == entries else {
+      throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "weights W as a K×\(entries) matrix for inputs of \(entries) entries per image, got \(w.shape)")
     }
     if let b = p.b, b.count != w.shape.h { throw ConvLabError("dense has \(w.shape.h) outputs but \(b.count) biases.") }
     return Shape(1, 1, w.shape.h, x.n)
@@ -33,7 +39,7 @@ public struct Dense: Block {
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     let yShape = try outputShape(x.shape, p)
-    guard let w = p.w else { throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "") }
+    let w = try inputs(p).w
     let k = yShape.d
     let inputs = w.shape.w
     var y = Tensor<S>(shape: yShape)
@@ -56,7 +62,7 @@ public struct Dense: Block {
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let yShape = try outputShape(x.shape, p)
     try requireDzdy(dzdy, yShape)
-    guard let w = p.w else { throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "") }
+    let w = try inputs(p).w
     let k = yShape.d
     let inputs = w.shape.w
     let count = x.shape.n
@@ -84,7 +90,7 @@ public struct Dense: Block {
   /// y_n = W x⃗_n + b as matrix–vector products, image by image.
   public func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double> {
     let yShape = try outputShape(x.shape, p)
-    guard let w = p.w else { throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "") }
+    let w = try inputs(p).w
     let weights = Matrix(rows: w.shape.h, cols: w.shape.w, storage: w.storage)
     var y = Tensor<Double>(shape: yShape)
     for n in 0..<x.shape.n {
@@ -96,7 +102,7 @@ public struct Dense: Block {
 
   public func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
     let yShape = try outputShape(x.shape, p)
-    guard let w = p.w else { throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "") }
+    let w = try inputs(p).w
     let k = yShape.d
     let inputs = w.shape.w
     let blocks: [Matrix<Double>]

@@ -57,10 +57,9 @@ public struct Loss: Block {
   /// Labels per entry of x's pixel grid (multi-class, 0-based class) or per entry of x (binary, ±1).
   public func labels<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> [Int] {
     guard let c = p.labels else {
-      throw ConvLabError(
-        kind.isBinary
-          ? "\(kind.rawValue) needs labels (--labels) of ±1 shaped like x (\(x))."
-          : "loss needs class labels (--labels), 1-based, one per image (N elements) or one per pixel (H×W×1×N).")
+      throw ConvLabError.missingInput(
+        block: kind.isBinary ? kind.rawValue : "loss", inputs: ["labels"],
+        what: kind.isBinary ? "labels of ±1 shaped like x (\(x))" : "class labels, 1-based, one per image (N elements) or one per pixel (H×W×1×N)")
     }
     if kind.isBinary {
       guard c.shape == x else { throw ConvLabError("labels have shape \(c.shape) but \(kind.rawValue) needs them shaped like x (\(x)).") }

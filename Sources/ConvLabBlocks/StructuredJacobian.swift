@@ -128,7 +128,7 @@ extension Subsample: StructuredJacobianBlock {
   public func structuredJacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> StructuredJacobian {
     guard v == .x else { return .dense(try jacobian(at: x, p, wrt: v)) }
     let yShape = try outputShape(x.shape, p)
-    guard let beta = p.w else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w"], what: "") }
+    let beta = try inputs(p).gains
     let a = kron(Matrix<Double>.identity(yShape.h), Matrix<Double>.ones(1, n))
     let bm = kron(Matrix<Double>.identity(yShape.w), Matrix<Double>.ones(1, n))
     let block = kron(bm, a)
@@ -206,7 +206,7 @@ extension Conv: ColumnBlockJacobianBlock {
   /// - wrt b: I ⊗ 1_{H″W″}: column k is 1 on the pixels of channel k.
   public func jacobianColumns(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> (rows: Int, cols: Int, column: (Int) throws -> [Double]) {
     let yShape = try outputShape(x.shape, p)
-    guard let f = p.w else { throw ConvLabError("conv needs filters.") }
+    let f = try inputs(p).w
     let pixels = yShape.h * yShape.w
     let rows = yShape.count
     switch v {
@@ -256,7 +256,7 @@ extension FlippedConv: ColumnBlockJacobianBlock {
   /// reordered within each H′×W′ slice, column (i, j, d, k) being the correlation's column
   /// (H′−1−i, W′−1−j, d, k).
   public func jacobianColumns(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> (rows: Int, cols: Int, column: (Int) throws -> [Double]) {
-    guard let f = p.w else { throw ConvLabError.missingInput(block: "conv", inputs: ["w"], what: "filters of shape H′×W′×D′×D″") }
+    let f = try conv.inputs(p).w
     let j = try conv.jacobianColumns(at: x, try withRotatedFilters(p), wrt: v)
     guard v == .w else { return j }
     let s = f.shape
@@ -277,7 +277,7 @@ extension Dense: ColumnBlockJacobianBlock {
   /// (Murugan (3.10)); wrt W, vec(x)ᵀ ⊗ I_K, whose column i·K + k is x_i e_k; wrt b, I_K.
   public func jacobianColumns(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> (rows: Int, cols: Int, column: (Int) throws -> [Double]) {
     let yShape = try outputShape(x.shape, p)
-    guard let w = p.w else { throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "") }
+    let w = try inputs(p).w
     let k = yShape.d
     switch v {
     case .x: return (k, x.count, { c in Array(w.storage[c * k..<(c + 1) * k]) })
@@ -310,7 +310,7 @@ extension Subsample: ColumnBlockJacobianBlock {
   /// column d is vec down(X_d) there; wrt b, it is 1 there.
   public func jacobianColumns(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> (rows: Int, cols: Int, column: (Int) throws -> [Double]) {
     let yShape = try outputShape(x.shape, p)
-    guard let beta = p.w else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w"], what: "") }
+    let beta = try inputs(p).gains
     let channelIn = x.shape.h * x.shape.w
     let channelOut = yShape.h * yShape.w
     let rows = yShape.count

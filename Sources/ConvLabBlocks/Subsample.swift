@@ -14,13 +14,19 @@ public struct Subsample: Block {
 
   public var name: String { "subsample" }
 
+  /// Subsample's inputs, typed: β and b, one per channel (Xu (2)).
+  public func inputs<P: ParameterSet>(_ p: P) throws -> ChannelInputs<P.Array> {
+    try ChannelInputs(p, block: "subsample", what: "β and b with one entry per channel")
+  }
+
   public func variables<S: Scalar>(_ p: Parameters<S>) -> [Variable] { [.x, .w, .b] }
 
   public func outputShape<S: Scalar>(_ x: Shape, _ p: Parameters<S>) throws -> Shape {
     guard n >= 1, x.h % n == 0, x.w % n == 0 else {
       throw ConvLabError("subsample with n = \(n) needs the height and width divisible by n, got \(x.h)×\(x.w) (Xu §2.2.1: non-overlapping blocks).")
     }
-    guard let beta = p.w, let b = p.b, beta.count == x.d, b.count == x.d else {
+    let given = try inputs(p)
+    guard given.gains.count == x.d, given.biases.count == x.d else {
       throw ConvLabError.missingInput(block: "subsample", inputs: ["w", "b"], what: "β and b with one entry per channel: \(x.d)")
     }
     return Shape(x.h / n, x.w / n, x.d, x.n)
@@ -65,7 +71,7 @@ public struct Subsample: Block {
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
     let yShape = try outputShape(x.shape, p)
-    guard let beta = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w", "b"], what: "") }
+    let (beta, b) = try inputs(p).pair
     let (h, area, outH, outArea, depth) = (x.shape.h, x.shape.h * x.shape.w, yShape.h, yShape.h * yShape.w, x.shape.d)
     return Tensor(shape: yShape) { ys in
       x.storage.withUnsafeBufferPointer { xs in
@@ -86,7 +92,7 @@ public struct Subsample: Block {
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
     let yShape = try outputShape(x.shape, p)
     try requireDzdy(dzdy, yShape)
-    guard let beta = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w", "b"], what: "") }
+    let (beta, b) = try inputs(p).pair
     let (h, area, outH, outArea, depth) = (x.shape.h, x.shape.h * x.shape.w, yShape.h, yShape.h * yShape.w, x.shape.d)
     var dbeta = Tensor<S>(shape: beta.shape)
     var db = Tensor<S>(shape: b.shape)
@@ -131,7 +137,7 @@ public struct Subsample: Block {
   /// Per channel: β_j down(x_j) + b_j 1 with the notation layer's down(·).
   public func literalForward(_ x: Tensor<Double>, _ p: Parameters<Double>) throws -> Tensor<Double> {
     let yShape = try outputShape(x.shape, p)
-    guard let beta = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w", "b"], what: "") }
+    let (beta, b) = try inputs(p).pair
     var y = Tensor<Double>(shape: yShape)
     for m in 0..<x.shape.n {
       for d in 0..<x.shape.d {
@@ -144,7 +150,7 @@ public struct Subsample: Block {
 
   public func jacobian(at x: Tensor<Double>, _ p: Parameters<Double>, wrt v: Variable) throws -> Matrix<Double> {
     let yShape = try outputShape(x.shape, p)
-    guard let beta = p.w else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w"], what: "") }
+    let beta = try inputs(p).gains
     let channelIn = x.shape.h * x.shape.w
     let channelOut = yShape.h * yShape.w
     switch v {

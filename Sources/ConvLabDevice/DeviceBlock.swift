@@ -4,7 +4,7 @@ import ConvLabCore
 
 /// A block's parameters in device memory. Labels stay on the host as well: the loss checks them
 /// there (class range, ±1) before they are sent as 0-based integers.
-public struct DeviceParameters<S: Scalar>: Sendable {
+public struct DeviceParameters<S: Scalar>: ParameterSet, Sendable {
   public var w: DeviceTensor<S>?
   public var b: DeviceTensor<S>?
   public var target: DeviceTensor<S>?

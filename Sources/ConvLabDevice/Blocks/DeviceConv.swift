@@ -89,7 +89,7 @@ extension Conv: DeviceBlock {
 
   public func forward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> DeviceTensor<S> {
     _ = try outputShape(x.shape, try p.shapes())
-    guard let f = p.w else { throw ConvLabError("conv needs filters.") }
+    let f = try inputs(p).w
     return try deviceConvolve(Kernels(engine), x, f, p.b)
   }
 
@@ -98,7 +98,7 @@ extension Conv: DeviceBlock {
     inputGradient: Bool
   ) throws -> DeviceGradients<S> {
     _ = try outputShape(x.shape, try p.shapes())
-    guard let f = p.w else { throw ConvLabError("conv needs filters.") }
+    let f = try inputs(p).w
     let k = Kernels<S>(engine)
     let (dx, dw) = try deviceGradients(k, xShape: x.shape, x, f, dzdy, input: inputGradient, filter: true)
     return DeviceGradients(dzdx: dx, dzdw: dw, dzdb: try p.b.map { try channelSums(k, dzdy, shape: $0.shape) })
@@ -119,7 +119,7 @@ func channelSums<S: Scalar>(_ k: Kernels<S>, _ dzdy: DeviceTensor<S>, shape: Sha
 extension ConvTranspose: DeviceBlock {
   public func forward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> DeviceTensor<S> {
     let yShape = try outputShape(x.shape, try p.shapes())
-    guard let f = p.w else { throw ConvLabError.missingInput(block: "convt", inputs: ["w"], what: "") }
+    let f = try inputs(p).w
     let k = Kernels<S>(engine)
     let y = try transposedConvolution.deviceGradients(k, xShape: yShape, nil, f, x, input: true, filter: false).dx
     if let b = p.b { try k.run("add_channel_bias", y.count, .tensor(y), .tensor(b), .long(yShape.h * yShape.w), .int(yShape.d)) }
@@ -132,7 +132,7 @@ extension ConvTranspose: DeviceBlock {
   ) throws -> DeviceGradients<S> {
     let yShape = try outputShape(x.shape, try p.shapes())
     try requireDeviceDzdy(dzdy, yShape)
-    guard let f = p.w else { throw ConvLabError.missingInput(block: "convt", inputs: ["w"], what: "") }
+    let f = try inputs(p).w
     let k = Kernels<S>(engine)
     let conv = transposedConvolution
     let dx = try conv.deviceConvolve(k, dzdy, f, nil)
@@ -146,7 +146,7 @@ extension Dense: DeviceBlock {
   public func forward<S: Scalar>(on engine: any ComputeEngine, _ x: DeviceTensor<S>, _ p: DeviceParameters<S>) throws -> DeviceTensor<S> {
     let yShape = try outputShape(x.shape, try p.shapes())
     let k = Kernels<S>(engine)
-    guard let w = p.w else { throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "") }
+    let w = try inputs(p).w
     let outputs = yShape.d
     let inputs = w.shape.w
     let y = try k.empty(yShape)
@@ -163,7 +163,7 @@ extension Dense: DeviceBlock {
     let yShape = try outputShape(x.shape, try p.shapes())
     let k = Kernels<S>(engine)
     try requireDeviceDzdy(dzdy, yShape)
-    guard let w = p.w else { throw ConvLabError.missingInput(block: "dense", inputs: ["w"], what: "") }
+    let w = try inputs(p).w
     let outputs = yShape.d
     let inputs = w.shape.w
     let count = x.shape.n

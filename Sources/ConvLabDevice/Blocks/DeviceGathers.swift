@@ -63,7 +63,7 @@ extension Subsample: DeviceBlock {
     let yShape = try outputShape(x.shape, try p.shapes())
     let k = Kernels<S>(engine)
     try requireDeviceDzdy(dzdy, yShape)
-    guard let beta = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "subsample", inputs: ["w", "b"], what: "") }
+    let (beta, b) = try inputs(p).pair
     let g = kernelGeometry(x.shape, yShape)
     let dx = try k.empty(x.shape)
     let dbeta = try k.empty(beta.shape)

@@ -74,7 +74,7 @@ extension BatchNorm: DeviceBlock {
   ) throws -> DeviceGradients<S> {
     _ = try outputShape(x.shape, try p.shapes())
     try requireDeviceDzdy(dzdy, x.shape)
-    guard let w = p.w, let b = p.b else { throw ConvLabError.missingInput(block: "bnorm", inputs: ["w", "b"], what: "") }
+    let (w, b) = try inputs(p).pair
     let k = Kernels<S>(engine)
     let s = x.shape
     let stats = try deviceMoments(k, x)
