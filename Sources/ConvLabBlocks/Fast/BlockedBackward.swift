@@ -1,4 +1,5 @@
 import CConvLabSupport
+import Foundation
 import ConvLabCore
 
 /// The Float32 conv backward pass on cache-sized blocks (MatConvNet §6.1):
@@ -30,6 +31,13 @@ enum BlockedBackward {
     _ x: Tensor<Float>, filters f: Tensor<Float>, _ dzdy: Tensor<Float>, patches: PatchMatrix, groups: Int,
     inputGradient: Bool
   ) -> (dzdx: Tensor<Float>, dzdw: Tensor<Float>) {
+    // Stride-1 layers: dz/dx as a forward pass of dz/dy with the rotated filters (Xu (16)),
+    // without φ; the blocks below then compute dz/dF only.
+    if inputGradient && getenv("CONVLAB_DEV_NO_SHIFT") == nil,
+      let dx = ShiftedConvolution.inputGradient(dzdy, filters: f, patches: patches, groups: groups, input: x.shape)
+    {
+      return (dx, backward(x, filters: f, dzdy, patches: patches, groups: groups, inputGradient: false).dzdw)
+    }
     let (rows, cols, perGroup) = (patches.rows, patches.cols, f.shape.n / groups)
     let runs = min(chunks, x.shape.n)
     let partialCount = perGroup * cols * groups  // one run's dz/dFᵀ, group after group

@@ -1,4 +1,5 @@
 import CConvLabSupport
+import Foundation
 import ConvLabCore
 
 /// The Float32 conv forward pass for GEMM-bound layers (many taps per pixel, as Milisavljevic's
@@ -33,6 +34,9 @@ enum BlockedConvolution {
     _ x: Tensor<Float>, filters f: Tensor<Float>, bias: Tensor<Float>?, patches: PatchMatrix,
     groups: Int, output yShape: Shape
   ) -> Tensor<Float> {
+    if ShiftedConvolution.handles(patches) && getenv("CONVLAB_DEV_NO_SHIFT") == nil {
+      return ShiftedConvolution.forward(x, filters: f, bias: bias, patches: patches, groups: groups, output: yShape)
+    }
     let (rows, cols, perGroup) = (patches.rows, patches.cols, f.shape.n / groups)
     // Blocks run over the patch rows of all images in turn (a block may end in one image and go
     // on in the next), so that only the batch's last 16-row tile is partial.
