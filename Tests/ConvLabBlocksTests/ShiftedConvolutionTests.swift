@@ -6,8 +6,9 @@ import Testing
 private let microKernelRuns = convlab_sgemm_has_microkernel() != 0
 
 /// The stride-1 forward pass without a patch matrix (`Fast/ShiftedConvolution.swift`: column
-/// (i′, j′, d) of φ read in place as the padded input shifted by i′ + H_p j′ + H_p W_p d) and its
-/// dz/dx (the same kernel on dz/dy with rot180 of the filters, Xu (16)), against MatConvNet's
+/// (i′, j′, d) of φ read in place as the padded input shifted by i′ + H_p j′ + H_p W_p d), its
+/// dz/dx (the same kernel on dz/dy with rot180 of the filters, Xu (16)) and its dz/dF for many
+/// channels (`Fast/ShiftedFilterGradient.swift`, Xu (13)), against MatConvNet's
 /// loops and their adjoint in Double (`BlockedConvolutionTests.loops`,
 /// `BlockedBackwardTests.adjointLoops`).
 ///
@@ -36,6 +37,10 @@ struct ShiftedConvolutionTests {
     Case(x: Shape(6, 5, 12, 2), f: Shape(1, 1, 0, 20), pad: [0, 0, 0, 0], stride: (1, 1), dilate: (1, 1), groups: 1, bias: true),
     Case(x: Shape(19, 23, 7, 3), f: Shape(5, 5, 0, 9), pad: [2, 2, 2, 2], stride: (1, 1), dilate: (1, 1), groups: 1, bias: false),
     Case(x: Shape(32, 32, 1, 2), f: Shape(5, 5, 0, 6), pad: [0, 0, 0, 0], stride: (1, 1), dilate: (1, 1), groups: 1, bias: true),
+    // ≥ 32 channels per group: dz/dF by one product per spatial tap (`filterGradient`), with
+    // groups, dilation and uneven padding, and with 3 images in runs of one.
+    Case(x: Shape(10, 9, 64, 3), f: Shape(3, 3, 0, 14), pad: [2, 1, 0, 2], stride: (1, 1), dilate: (2, 1), groups: 2, bias: true),
+    Case(x: Shape(7, 12, 33, 2), f: Shape(2, 4, 0, 5), pad: [1, 0, 3, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: false),
   ]
 
   @Test(arguments: cases)
@@ -55,6 +60,21 @@ struct ShiftedConvolutionTests {
     let (dx, dw) = BlockedBackwardTests.adjointLoops(x, p.w!, dzdy, c)
     #expect(relativeError(g.dzdx.converted(to: Double.self), dx) < Self.tolerance, "dz/dx \(c)")
     #expect(relativeError(g.dzdw!.converted(to: Double.self), dw) < Self.tolerance, "dz/dw \(c)")
+  }
+
+  /// The per-tap filter gradient sums its runs of images in a fixed order: the same bits every
+  /// call, whichever core ran which run (training reproduces its seed).
+  @Test func filterGradientIsBitwiseReproducible() throws {
+    let c = Case(x: Shape(12, 12, 32, 16), f: Shape(3, 3, 0, 8), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: false)
+    let (x, p, dzdy) = BlockedBackwardTests.instance(c, seed: 64)
+    let (xf, pf, gf) = (x.converted(to: Float.self), p.converted(to: Float.self), dzdy.converted(to: Float.self))
+    let conv = BlockedConvolutionTests.conv(c, .automatic)
+    let first = try conv.backward(xf, pf, gf)
+    for _ in 0..<4 {
+      let again = try conv.backward(xf, pf, gf)
+      #expect(again.dzdw!.storage == first.dzdw!.storage)
+      #expect(again.dzdx.storage == first.dzdx.storage)
+    }
   }
 
   /// The dropped rows read across the end of an output column into the next one, and padding is

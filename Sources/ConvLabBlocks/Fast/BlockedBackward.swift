@@ -1,5 +1,4 @@
 import CConvLabSupport
-import Foundation
 import ConvLabCore
 
 /// The Float32 conv backward pass on cache-sized blocks (MatConvNet §6.1):
@@ -31,11 +30,16 @@ enum BlockedBackward {
     _ x: Tensor<Float>, filters f: Tensor<Float>, _ dzdy: Tensor<Float>, patches: PatchMatrix, groups: Int,
     inputGradient: Bool
   ) -> (dzdx: Tensor<Float>, dzdw: Tensor<Float>) {
-    // Stride-1 layers: dz/dx as a forward pass of dz/dy with the rotated filters (Xu (16)),
-    // without φ; the blocks below then compute dz/dF only.
-    if inputGradient && getenv("CONVLAB_DEV_NO_SHIFT") == nil,
-      let dx = ShiftedConvolution.inputGradient(dzdy, filters: f, patches: patches, groups: groups, input: x.shape)
+    // Stride-1 layers: dz/dx as a forward pass of dz/dy with the rotated filters (Xu (16)), and
+    // with many channels dz/dF as one product per spatial tap (Xu (13)), both without φ; the
+    // blocks below compute what those do not.
+    let shiftedDx = inputGradient ? ShiftedConvolution.inputGradient(dzdy, filters: f, patches: patches, groups: groups, input: x.shape) : nil
+    if !inputGradient || shiftedDx != nil,
+      let dw = ShiftedConvolution.filterGradient(x, filters: f.shape, dzdy, patches: patches, groups: groups)
     {
+      return (shiftedDx ?? Tensor(shape: x.shape), dw)
+    }
+    if let dx = shiftedDx {
       return (dx, backward(x, filters: f, dzdy, patches: patches, groups: groups, inputGradient: false).dzdw)
     }
     let (rows, cols, perGroup) = (patches.rows, patches.cols, f.shape.n / groups)

@@ -1,5 +1,4 @@
 import CConvLabSupport
-import Foundation
 import ConvLabCore
 
 /// The Float32 conv forward pass for GEMM-bound layers (many taps per pixel, as Milisavljevic's
@@ -34,7 +33,7 @@ enum BlockedConvolution {
     _ x: Tensor<Float>, filters f: Tensor<Float>, bias: Tensor<Float>?, patches: PatchMatrix,
     groups: Int, output yShape: Shape
   ) -> Tensor<Float> {
-    if ShiftedConvolution.handles(patches) && getenv("CONVLAB_DEV_NO_SHIFT") == nil {
+    if ShiftedConvolution.handles(patches) {
       return ShiftedConvolution.forward(x, filters: f, bias: bias, patches: patches, groups: groups, output: yShape)
     }
     let (rows, cols, perGroup) = (patches.rows, patches.cols, f.shape.n / groups)
