@@ -108,42 +108,45 @@ struct BlockedConvolutionTests {
     #expect(relativeError(a, b) < Self.tolerance)
   }
 
-  /// The micro-kernel alone: C = A·B + bias for sizes around its 16 × 6 tile, with leading
-  /// dimensions larger than the matrices. Entries of C's buffer outside the m × n block (the
-  /// gap between columns) must stay untouched: the edge tiles use masked loads and stores.
-  @Test(arguments: [(1, 1, 1), (15, 5, 7), (16, 6, 33), (17, 7, 2), (40, 13, 100), (64, 64, 576)])
+  /// The micro-kernel alone: C = A·B + bias for sizes around its 16 × 6 (AVX2) and 32 × 6
+  /// (AVX-512) tiles, with leading dimensions larger than the matrices, in every compilation this
+  /// CPU runs. Entries of C's buffer outside the m × n block (the gap between columns) must stay
+  /// untouched: the edge tiles use masked loads and stores.
+  @Test(arguments: [(1, 1, 1), (15, 5, 7), (16, 6, 33), (17, 7, 2), (31, 6, 9), (33, 7, 5), (40, 13, 100), (64, 64, 576), (79, 16, 150)])
   func microKernelMatchesDoubleProducts(m: Int, n: Int, k: Int) {
     var rng = SeededGenerator(seed: UInt64(m * 1000 + n * 10 + k))
     let (lda, ldc) = (m + 3, m + 5)
     let a = (0..<(lda * k)).map { _ in Float.random(in: -1...1, using: &rng) }
     let b = (0..<(k * n)).map { _ in Float.random(in: -1...1, using: &rng) }
     let bias = (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
-    for withBias in [false, true] {
-      var packed = [Float](repeating: .nan, count: convlab_sgemm_packed_count(k, n))
-      convlab_sgemm_pack(b, k, k, n, &packed)
-      let sentinel: Float = 12345
-      var c = [Float](repeating: sentinel, count: ldc * n)
-      bias.withUnsafeBufferPointer { biasPointer in
-        convlab_sgemm_packed(m, n, k, a, lda, packed, withBias ? biasPointer.baseAddress : nil, &c, ldc)
-      }
-      var error = 0.0
-      var norm = 0.0
-      var untouched = true
-      for j in 0..<n {
-        for i in 0..<ldc {
-          guard i < m else {
-            untouched = untouched && c[i + j * ldc] == sentinel
-            continue
-          }
-          var s = withBias ? Double(bias[j]) : 0
-          for p in 0..<k { s += Double(a[i + p * lda]) * Double(b[p + j * k]) }
-          error += (Double(c[i + j * ldc]) - s) * (Double(c[i + j * ldc]) - s)
-          norm += s * s
+    for isa in 1...max(1, convlab_sgemm_isa()) {
+      for withBias in [false, true] {
+        var packed = [Float](repeating: .nan, count: convlab_sgemm_packed_count(k, n))
+        convlab_sgemm_pack(b, k, k, n, &packed)
+        let sentinel: Float = 12345
+        var c = [Float](repeating: sentinel, count: ldc * n)
+        bias.withUnsafeBufferPointer { biasPointer in
+          convlab_sgemm_packed_isa(Int32(isa), m, n, k, a, lda, packed, withBias ? biasPointer.baseAddress : nil, &c, ldc)
         }
+        var error = 0.0
+        var norm = 0.0
+        var untouched = true
+        for j in 0..<n {
+          for i in 0..<ldc {
+            guard i < m else {
+              untouched = untouched && c[i + j * ldc] == sentinel
+              continue
+            }
+            var s = withBias ? Double(bias[j]) : 0
+            for p in 0..<k { s += Double(a[i + p * lda]) * Double(b[p + j * k]) }
+            error += (Double(c[i + j * ldc]) - s) * (Double(c[i + j * ldc]) - s)
+            norm += s * s
+          }
+        }
+        // k ≤ 576 Float32 products of numbers in [−1, 1]: ~√k·6e-8 relative, far below 1e-5.
+        #expect((error / max(norm, 1e-300)).squareRoot() < Self.tolerance, "isa \(isa), m \(m), n \(n), k \(k), bias \(withBias)")
+        #expect(untouched, "isa \(isa): rows past m of C's columns are left alone")
       }
-      // k ≤ 576 Float32 products of numbers in [−1, 1]: ~√k·6e-8 relative, far below 1e-5.
-      #expect((error / max(norm, 1e-300)).squareRoot() < Self.tolerance, "m \(m), n \(n), k \(k), bias \(withBias)")
-      #expect(untouched, "rows past m of C's columns are left alone")
     }
   }
 
@@ -152,7 +155,9 @@ struct BlockedConvolutionTests {
     #expect(Conv(pad: [1, 1, 1, 1]).forwardKernel(x: x, filters: f, scalar: Float.self) == .blocked, "Milisavljevic, Float32")
     #expect(Conv(pad: [1, 1, 1, 1]).forwardKernel(x: x, filters: f, scalar: Double.self) == .gemm, "Float64 stays BLAS-backed")
     #expect(Conv(pad: [1, 1, 1, 1], kernel: .gemm).forwardKernel(x: x, filters: f, scalar: Float.self) == .gemm, "forced GEMM")
-    #expect(Conv().forwardKernel(x: Shape(28, 28, 1, 64), filters: Shape(5, 5, 1, 6), scalar: Float.self) == .direct, "LeNet C1")
+    #expect(Conv().forwardKernel(x: Shape(28, 28, 1, 64), filters: Shape(5, 5, 1, 6), scalar: Float.self) == .blocked, "LeNet C1: shifted")
+    #expect(Conv().forwardKernel(x: Shape(28, 28, 1, 64), filters: Shape(5, 5, 1, 6), scalar: Double.self) == .gemm, "LeNet C1, Float64")
+    #expect(Conv(kernel: .direct).forwardKernel(x: Shape(28, 28, 1, 64), filters: Shape(5, 5, 1, 6), scalar: Float.self) == .direct, "forced direct")
     #expect(
       Conv(kernel: .blocked).forwardKernel(x: Shape(28, 28, 1, 64), filters: Shape(5, 5, 1, 6), scalar: Float.self) == .blocked,
       "forced blocked, even where direct would be chosen")

@@ -52,6 +52,21 @@ void convlab_sgemm_packed(long m, long n, long k, const float *a, long lda, cons
 void convlab_sgemm_pack_transposed(const float *b, long ldb, long k, long n, float *packed);
 /// C (m × n, ldc) += A (m × k, lda) · B, B from convlab_sgemm_pack (sums over blocks).
 void convlab_sgemm_packed_add(long m, long n, long k, const float *a, long lda, const float *packed, float *c, long ldc);
+/// The micro-kernel these functions use here: 2 AVX-512 (a 32 × 6 tile), 1 AVX2 + FMA (16 × 6), 0 portable.
+int convlab_sgemm_isa(void);
+/// convlab_sgemm_packed and convlab_sgemm_packed_add with the micro-kernel of `isa` (as above;
+/// lowered to what this CPU runs), so that tests check every compilation.
+void convlab_sgemm_packed_isa(int isa, long m, long n, long k, const float *a, long lda, const float *packed,
+                              const float *bias, float *c, long ldc);
+void convlab_sgemm_packed_add_isa(int isa, long m, long n, long k, const float *a, long lda, const float *packed,
+                                  float *c, long ldc);
+/// C (m × n, ldc) = A·B (+ 1·biasᵀ) where column p of A is a shifted copy of one vector:
+/// A[i, p] = a[i + offsets[p]] — the patch matrix of a stride-1 convolution laid over its input
+/// (ConvLabBlocks/Fast/ShiftedConvolution.swift), read in place instead of written by im2row.
+/// B from convlab_sgemm_pack; `isa` as convlab_sgemm_packed_isa, or −1 for this CPU's best.
+/// Reads a[i + offsets[p]] for i < m only.
+void convlab_sgemm_shifted(int isa, long m, long n, long k, const float *a, const long *offsets, const float *packed,
+                           const float *bias, float *c, long ldc);
 
 /// One step of an im2row plan (ConvLabBlocks' PatchMatrix.Plan): rows target ..< target + count
 /// of a column of φ become zero (zero ≠ 0), or input entries source + step·k, kept only where

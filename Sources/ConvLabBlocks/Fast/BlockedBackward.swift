@@ -30,6 +30,18 @@ enum BlockedBackward {
     _ x: Tensor<Float>, filters f: Tensor<Float>, _ dzdy: Tensor<Float>, patches: PatchMatrix, groups: Int,
     inputGradient: Bool
   ) -> (dzdx: Tensor<Float>, dzdw: Tensor<Float>) {
+    // Stride-1 layers: dz/dx as a forward pass of dz/dy with the rotated filters (Xu (16)), and
+    // with many channels dz/dF as one product per spatial tap (Xu (13)), both without φ; the
+    // blocks below compute what those do not.
+    let shiftedDx = inputGradient ? ShiftedConvolution.inputGradient(dzdy, filters: f, patches: patches, groups: groups, input: x.shape) : nil
+    if !inputGradient || shiftedDx != nil,
+      let dw = ShiftedConvolution.filterGradient(x, filters: f.shape, dzdy, patches: patches, groups: groups)
+    {
+      return (shiftedDx ?? Tensor(shape: x.shape), dw)
+    }
+    if let dx = shiftedDx {
+      return (dx, backward(x, filters: f, dzdy, patches: patches, groups: groups, inputGradient: false).dzdw)
+    }
     let (rows, cols, perGroup) = (patches.rows, patches.cols, f.shape.n / groups)
     let runs = min(chunks, x.shape.n)
     let partialCount = perGroup * cols * groups  // one run's dz/dFᵀ, group after group

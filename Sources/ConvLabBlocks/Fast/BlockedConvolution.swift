@@ -33,6 +33,9 @@ enum BlockedConvolution {
     _ x: Tensor<Float>, filters f: Tensor<Float>, bias: Tensor<Float>?, patches: PatchMatrix,
     groups: Int, output yShape: Shape
   ) -> Tensor<Float> {
+    if ShiftedConvolution.handles(patches) {
+      return ShiftedConvolution.forward(x, filters: f, bias: bias, patches: patches, groups: groups, output: yShape)
+    }
     let (rows, cols, perGroup) = (patches.rows, patches.cols, f.shape.n / groups)
     // Blocks run over the patch rows of all images in turn (a block may end in one image and go
     // on in the next), so that only the batch's last 16-row tile is partial.

@@ -1,0 +1,110 @@
+import CConvLabSupport
+import ConvLabCore
+
+extension ShiftedConvolution {
+  /// Input channels per group from which the filter gradient below is used: its products have
+  /// D′ rows, and below one 32-row AVX-512 tile most of each tile would be padding (LeNet's C3,
+  /// 6 channels, stays with the blocked φᵀ dY).
+  static let filterGradientDepth = 32
+
+  /// dz/dF of a stride-1 layer with many channels, without a patch matrix. For spatial tap
+  /// (i′, j′), Xu (13)'s correlation of the input with the error,
+  ///
+  ///     dz/df_{i′ j′ d k} = Σ_n Σ_t x_{t + o(i′, j′), d, n} dy_{t, k, n}     (o = D_h i′ + H_p D_w j′),
+  ///
+  /// over the rows t = i″ + H_p j″ of the padded image (dy is 0 on the rows that are not outputs,
+  /// i″ ≥ H″), is one product (D′ × T)·(T × K) whose left factor is the image stored pixel by
+  /// pixel (channels contiguous, x̃[t·D′ + d]) and started o(i′, j′) pixels later. So each image
+  /// is transposed once and dy packed once, and the H′W′ products then run over all T rows
+  /// (838 for a 28×28 "same" layer) with the micro-kernel's accumulators in registers, where the
+  /// blocked φᵀ dY reloads its whole D′H′W′ × K partial sum for every 32-row block.
+  ///
+  /// Images are split into fixed runs whose partial sums are added in run order (as
+  /// `BlockedBackward`): the same bits whichever core ran which run. nil where the layer is not
+  /// stride 1, has fewer than `filterGradientDepth` channels per group, or the micro-kernel does
+  /// not run here.
+  static func filterGradient(_ x: Tensor<Float>, filters fShape: Shape, _ dzdy: Tensor<Float>, patches: PatchMatrix, groups: Int) -> Tensor<Float>? {
+    let g = patches.geometry
+    let depth = fShape.d
+    guard g.rows.stride == 1, g.cols.stride == 1, depth >= filterGradientDepth, BlockedConvolution.available else { return nil }
+    let (top, left) = (g.rows.padBefore, g.cols.padBefore)
+    let (h, w, images) = (x.shape.h, x.shape.w, x.shape.n)
+    let (ph, pw) = (h + top + g.rows.padAfter, w + left + g.cols.padAfter)
+    let (outH, outW, perGroup) = (patches.outH, patches.outW, fShape.n / groups)
+    let (plane, span, spatial) = (ph * pw, (outW - 1) * ph + outH, fShape.h * fShape.w)
+    var shifts: [Int] = []
+    for j1 in 0..<fShape.w {
+      for i1 in 0..<fShape.h { shifts.append(g.rows.dilation * i1 + ph * g.cols.dilation * j1) }
+    }
+    let runs = min(BlockedBackward.chunks, images)
+    let tapBlock = depth * perGroup  // one spatial tap's D′ × K partial
+    let partialCount = groups * spatial * tapBlock  // one run's
+    let packedCount = convlab_sgemm_packed_count(span, perGroup)
+    return Workspace.shared.withBuffer(partialCount * runs, of: Float.self) { partials in
+      partials.update(repeating: 0, count: partialCount * runs)
+      x.storage.withUnsafeBufferPointer { xs in
+        dzdy.storage.withUnsafeBufferPointer { gs in
+          shifts.withUnsafeBufferPointer { ss in
+            guard let input = SendableRef(xs), let gradient = SendableRef(gs), let offsets = SendableRef(ss) else { return }
+            let sums = SendableRef(partials)
+            Parallel.forEachDynamic(runs, grain: 1) { next in
+              Workspace.shared.withBuffer(plane * depth, of: Float.self) { xt in
+                Workspace.shared.withBuffer(packedCount, of: Float.self) { packed in
+                  while let items = next() {
+                    for run in items {
+                      for image in (run * images / runs)..<((run + 1) * images / runs) {
+                        for group in 0..<groups {
+                          // x̃[t·D′ + d]: the padded image pixel by pixel, zeros in the padding.
+                          xt.update(repeating: 0, count: plane * depth)
+                          for d in 0..<depth {
+                            let channel = input.pointer + x.shape.index(0, 0, group * depth + d, image)
+                            for c in 0..<w {
+                              let row = xt + ((c + left) * ph + top) * depth + d
+                              for r in 0..<h { row[r * depth] = channel[r + c * h] }
+                            }
+                          }
+                          // dy as T × K in the micro-kernel's 6-column panels, 0 on rows i″ ≥ H″.
+                          var at = packed
+                          for k0 in Swift.stride(from: 0, to: perGroup, by: 6) {
+                            let slabs = (0..<6).map { k0 + $0 < perGroup ? gradient.pointer + dzdy.shape.index(0, 0, group * perGroup + k0 + $0, image) : nil }
+                            for j in 0..<outW {
+                              for i in 0..<(j == outW - 1 ? outH : ph) {
+                                for slab in slabs {
+                                  at.pointee = i < outH ? slab?[i + j * outH] ?? 0 : 0
+                                  at += 1
+                                }
+                              }
+                            }
+                          }
+                          let target = sums.pointer + run * partialCount + group * spatial * tapBlock
+                          for s in 0..<spatial {
+                            convlab_sgemm_packed_add(depth, perGroup, span, xt + offsets.pointer[s] * depth, depth, packed, target + s * tapBlock, depth)
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      // dz/dw[i′ + H′(j′ + W′d), k] = Σ over runs, in run order.
+      return Tensor(shape: fShape) { dw in
+        let taps = spatial * depth
+        for group in 0..<groups {
+          for k in 0..<perGroup {
+            for d in 0..<depth {
+              for s in 0..<spatial {
+                var sum: Float = 0
+                for run in 0..<runs { sum += partials[run * partialCount + (group * spatial + s) * tapBlock + d + k * depth] }
+                dw[s + spatial * d + taps * (group * perGroup + k)] = sum
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
