@@ -485,6 +485,27 @@ extension MuruganClaims {
             value: MuruganDerivations.eq369(dead.image, masked).storage, truth: dkDead.storage, tolerance: fdTolerance),
         ]),
       Claim(
+        .murugan, section: "§3.2", location: "(3.70)–(3.71)", kind: .equation,
+        printed: "∂L/∂k_{u,v}^{p,q} = Σ_{m=1}^{m} Σ_{n=1}^{n} rot I_{m−u, n−v} · ∂L/∂C_{m,n}^{p,q};  k^{p,q} = rot 180° I * ∂L/∂C_{m,n}^{p,q}", verdict: .ambiguous,
+        intended: "∂L/∂k = rot180°(I) * (∂L/∂C ∘ σ′(Σ I k + b)), * the valid true convolution: (3.3)'s orientation with the ReLU of (3.4)",
+        note: "evaluated as (3.71)'s rot180°(I) * ∂L/∂C; as (3.69), it holds for (3.3)'s convolution with C the pre-activation map, fails for (3.2)'s correlation "
+          + "(there the gradient is conv2(I, rot180 δ)), and fails with (3.4)'s C where a pooling window is dead (conv bias \(MatrixFormat.number(dead.bc))). "
+          + "The left side k^{p,q} names the kernel's gradient with the kernel's symbol, as (3.44), (3.54), (3.59), (3.74) do",
+        readings: [
+          Reading(
+            underCorrelation, "rot180°(I) * δ", against: "central differences of L in K (the derivations' network, (3.2))",
+            value: conv2(rot180(net.image), corrBack.ds, shape: .valid).storage, truth: dkCorrelation.storage, tolerance: fdTolerance),
+          Reading(
+            underConvolution, "rot180°(I) * δ", against: "central differences of L in K (the derivations' network, (3.3))",
+            value: conv2(rot180(convNet.image), convBack.ds, shape: .valid).storage, truth: dkConvolution.storage, tolerance: fdTolerance),
+          Reading(
+            "C as (3.4) writes it, after the ReLU, with (3.66)'s ∂L/∂C", "rot180°(I) * ∂L/∂C", against: "central differences of L in K (a dead pooling window)",
+            value: conv2(rot180(dead.image), deadBack.dc, shape: .valid).storage, truth: dkDead.storage, tolerance: fdTolerance),
+          Reading(
+            "C as (3.4), σ′ restored", "rot180°(I) * (∂L/∂C ∘ ReLU′(s))", against: "central differences of L in K (a dead pooling window)",
+            value: conv2(rot180(dead.image), masked, shape: .valid).storage, truth: dkDead.storage, tolerance: fdTolerance),
+        ]),
+      Claim(
         .murugan, section: "§3.2", location: "(3.72)–(3.74)", kind: .equation,
         printed: "∂L/∂b^{p,q} = Σ Σ ∂L/∂C_{m,n} ∂C_{m,n}/∂b^{p,q} = Σ Σ ∂L/∂C_{m,n} ∂σ(Σ_{u=1}^{u} Σ_{v=1}^{v} I_{m−u, j−v} k_{u,v} + b^{p,q})/∂b^{p,q};  b^{p,q} = ∂L/∂b^{p,q} = Σ Σ ∂L/∂C_{m,n}",
         verdict: .ambiguous, intended: "∂L/∂b^{p,q} = Σ_m Σ_n ∂L/∂C_{m,n} σ′(Σ I k + b), (3.73) with its σ′ kept",
@@ -506,7 +527,7 @@ extension MuruganClaims {
         printedReading: "as printed: the updated kernel is rot180°(I) * ∂L/∂C", intended: "the kernel's gradient ∂L/∂k is rot180°(I) * ∂L/∂C; the updated kernel is k − α ∂L/∂k (3.79)",
         intendedReading: "corrected: rot180°(I) * ∂L/∂C is the gradient", against: "(3.79)'s k − α ∂L/∂k with α = 0.1, and central differences of L in K ((3.3)'s network)",
         printedValue: rotated.storage, intendedValue: rotated.storage, truth: updated.storage, intendedTruth: dkConvolution.storage, tolerance: fdTolerance,
-        note: "(3.70)–(3.71) compute the gradient (Murugan (3.70)–(3.71) are judged there); the update is (3.79)"),
+        note: "(3.70)–(3.71) compute the gradient (judged at Murugan (3.70)–(3.71)); the update is (3.79)"),
     ]
   }
 }
