@@ -272,6 +272,7 @@ extension MuruganClaims {
       try Dense().forward(Tensor(shape: Shape(1, 1, f.a1.count), storage: f.a1.storage), Parameters(w: net.w2.transposed.tensor, b: net.b2.tensor)), Parameters()
     ).storage
     let z2 = f.z2.storage
+    let convSide = try Conv().outputShape(Shape(net.image.rows, net.image.cols), Parameters(w: Tensor<Double>(shape: Shape(net.k.rows, net.k.cols)))).h
     // (3.35): ∂/∂z of the printed 1/(1 + exp^{z}) against σ′ of Table 1's sigmoid.
     let sigmoidBlock = try Sigmoid().forward(f.z2.tensor, Parameters()).storage
     let slope336 = sigmoidBlock.map { $0 * (1 - $0) }
@@ -332,6 +333,23 @@ extension MuruganClaims {
             "the symbols as names for the gradients", "∂L/∂(b², W¹, b¹, b^{p,q})", against: "central differences of L",
             value: back.db2.storage + back.dw1.storage + back.db1.storage + [back.dbc], truth: db2.storage + dw1.storage + db1.storage + [dbc], tolerance: 1e-6),
         ]),
+      Claim(
+        .murugan, section: "§3.2", location: "text before (3.45)", kind: .prose,
+        printed: "ReLU non-linear activation function is used in all of the hidden layers from l − 1 to L₁",
+        note: "layer l − 1 is the flattened pooled map (3.6), which has no activation of its own; a ReLU there would change nothing, since the ReLU of (3.4) and the max of (3.5) leave it ≥ 0",
+        readings: [
+          Reading(
+            "a ReLU at l − 1", "ReLU(a⁰) = a⁰", against: "the flattened pooled map a⁰ of the network", value: f.a0.storage.map { max(0, $0) }, truth: f.a0.storage),
+          Reading(
+            "a ReLU at the hidden layer l", "aˡ = ReLU(zˡ)", against: "the relu block on the network's z¹", value: f.a1.storage,
+            truth: try ReLU().forward(f.z1.tensor, Parameters()).storage),
+        ]),
+      .holds(
+        .murugan, "§4", "§4", kind: .crossReference,
+        "Grey scale image is taken as input information, kernel stride value is taken as 1, Zero padding value is taken as 0, non-linear transformation of intermediate layer and final layers are carried out by ReLU and sigmoid activation functions. Cross entropy loss function is used",
+        against: "§3's network: the conv block's output side for stride 1, padding 0 ((2.1): H − k₁ + 1), and ŷ and L through the relu, sigmoid and bce blocks",
+        value: [Double(net.image.rows - net.k.rows + 1)] + f.yhat.storage + [f.loss], truth: [Double(convSide)] + outputBlocks + [bce],
+        note: "the text before (3.3) fixes stride 1 and padding 0, (3.4) the ReLU, the text before (3.34) the sigmoid, (3.23) the cross-entropy"),
       Claim(
         .murugan, section: "§3.3", location: "(3.75)–(3.76)", kind: .equation,
         printed: "W^{L+1} = W^{L+1} − α ∂L(ŷ^{L+1}, y)/∂Wᴸ;  b^{L+1} = b^{L+1} − α ∂L(ŷ^{L+1}, y)/∂bᴸ", verdict: .ambiguous,
