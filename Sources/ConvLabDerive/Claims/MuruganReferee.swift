@@ -174,6 +174,10 @@ extension MuruganClaims {
       (0..<a1.rows).reduce(net.b2[j, 0]) { sum, i in sum + (i < 2 ? net.w2[i, j] : net.w1[i, j]) * a1[i, 0] }
     }
     let intended311 = (0..<net.w2.cols).map { j in (0..<a1.rows).reduce(net.b2[j, 0]) { $0 + net.w2[$1, j] * a1[$1, 0] } }
+    // (3.12)–(3.13): the sum over i up to n, the number of neurons (3 here), or over all 4 inputs.
+    let denseFirst = try Dense().forward(Tensor(shape: Shape(1, 1, f.a0.count), storage: f.a0.storage), Parameters(w: net.w1.transposed.tensor, b: net.b1.tensor)).storage
+    let firstUnits = (0..<net.w1.cols).map { j in (0..<min(f.z1.count, f.a0.count)).reduce(net.b1[j, 0]) { $0 + net.w1[$1, j] * f.a0[$1, 0] } }
+    let allInputs = (0..<net.w1.cols).map { j in (0..<f.a0.count).reduce(net.b1[j, 0]) { $0 + net.w1[$1, j] * f.a0[$1, 0] } }
     // (3.18): Wˡ as one column of weights (into one unit) makes (3.15)'s (Wˡ)ᵀ aˡ⁻¹ a single number.
     let oneColumn = Matrix<Double>(rows: net.w1.rows, cols: 1) { i, _ in net.w1[i, 0] }
     let fromColumn = oneColumn.transposed * f.a0
@@ -232,6 +236,20 @@ extension MuruganClaims {
         intendedReading: "corrected: every weight of layer l", against: "the dense block of the network's output layer on a¹ drawn in [0.1, 1]",
         printedValue: printed311, intendedValue: intended311, truth: blocks,
         note: "the i-th term takes its weight from layer l − 1, as (3.7)–(3.9) do; at l = 2 that is W¹. At the first dense layer l − 1 is the flattened pooled map, which has no weights"),
+      Claim(
+        .murugan, section: "§3.1", location: "(3.12)–(3.13) (upper limit n)", kind: .indexRange,
+        printed: "z_j^l = Σ_{i=1}^{n} w_{ij}^l a_i^{l−1} + b_j^l;  a_j^l = σ(Σ_{i=1}^{n} w_{ij}^l a_i^{l−1} + b_j^l)", verdict: .ambiguous,
+        intended: "Σ over every input i of layer l − 1: i = 1 … H₂W₂D₂ at the first dense layer, i = 1 … (units of layer l − 1) above it",
+        note: "the text before (3.7) calls n the number of neurons of the dense layers, the Nomenclature 'Last neurons in fully connected layer'; at the first dense layer the inputs "
+          + "are the \(f.a0.count) pooled values and the layer has \(f.z1.count) units",
+        readings: [
+          Reading(
+            "n the number of neurons of a dense layer", "Σ_{i=1}^{\(f.z1.count)} w_{ij} a_i⁰ + b_j", against: "the dense block at the first dense layer (all \(f.a0.count) inputs)",
+            value: firstUnits, truth: denseFirst),
+          Reading(
+            "n the number of inputs of layer l", "Σ_{i=1}^{\(f.a0.count)} w_{ij} a_i⁰ + b_j", against: "the dense block at the first dense layer (all \(f.a0.count) inputs)",
+            value: allInputs, truth: denseFirst),
+        ]),
       Claim(
         .murugan, section: "§3.1", location: "(3.18)", kind: .size, printed: "Wˡ = [w_{1j}ˡ; ⋮; w_{ij}ˡ; ⋮]", verdict: .wrong,
         intended: "Wˡ = [w_{ij}ˡ], one row per input i and one column per unit j; the printed column is column j",
