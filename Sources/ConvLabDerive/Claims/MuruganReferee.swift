@@ -290,6 +290,9 @@ extension MuruganClaims {
       try Dense().forward(Tensor(shape: Shape(1, 1, f.a1.count), storage: f.a1.storage), Parameters(w: net.w2.transposed.tensor, b: net.b2.tensor)), Parameters()
     ).storage
     let z2 = f.z2.storage
+    // (3.26): the bracket of each output i, and ∂L/∂ŷ by central differences.
+    let brackets = (0..<net.y.rows).map { i in -net.y[i, 0] / f.yhat[i, 0] + (1 - net.y[i, 0]) / (1 - f.yhat[i, 0]) }
+    let dyhat = Support.gradient(at: f.yhat) { net.loss(prediction: $0) }
     let convSide = try Conv().outputShape(Shape(net.image.rows, net.image.cols), Parameters(w: Tensor<Double>(shape: Shape(net.k.rows, net.k.cols)))).h
     // (3.35): ∂/∂z of the printed 1/(1 + exp^{z}) against σ′ of Table 1's sigmoid.
     let sigmoidBlock = try Sigmoid().forward(f.z2.tensor, Parameters()).storage
@@ -307,6 +310,20 @@ extension MuruganClaims {
       .holds(
         .murugan, "§3.1", "text before (3.23)", kind: .crossReference, "From the Eqn.2.14, cross-entropy loss function is, L = −(1/t) Σ₁^{i=t} (yᵢ log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ))",
         against: "(2.14) evaluated on the network's ŷ and y, and the bce loss block", value: [eq214, eq214], truth: [f.loss, bce]),
+      Claim(
+        .murugan, section: "§3.2", location: "(3.26)", kind: .equation,
+        printed: "∂L(ŷᵢᴸ⁺¹, yᵢ)/∂ŷᵢᴸ⁺¹ = (1/t) Σ₁^{i=t} −yᵢ/ŷᵢᴸ⁺¹ + (1 − yᵢ)/(1 − ŷᵢᴸ⁺¹)", verdict: .ambiguous,
+        intended: "∂L/∂ŷᵢ = (1/t)(−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)): sample i's term of (3.25)'s sum, the bracket as (3.27) and (3.29) print it",
+        note: "the left side is one output's derivative, the right side sums over i = 1 … t with no bracket; (3.25) differentiates a sum of which only sample i's term depends on ŷᵢ, "
+          + "and (3.27) and (3.29) bracket the two fractions. Numbers on the derivations' network (t = 2 outputs, y = (1, 0))",
+        readings: [
+          Reading(
+            "Σ over all t samples", "(1/t) Σₖ (−yₖ/ŷₖ + (1 − yₖ)/(1 − ŷₖ)), the same for every i", against: "central differences of L in ŷ",
+            value: Array(repeating: brackets.reduce(0, +) / t, count: brackets.count), truth: dyhat.storage, tolerance: 1e-6),
+          Reading(
+            "the sum keeps sample i's term, as (3.25)", "(1/t)(−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ))", against: "central differences of L in ŷ", value: brackets.map { $0 / t },
+            truth: dyhat.storage, tolerance: 1e-6),
+        ]),
       .holds(
         .murugan, "§3.2", "text after (3.37)", kind: .display, "ŷᵢᴸ⁺¹ = aᵢᴸ⁺¹ = σ(zᵢᴸ⁺¹)", against: "the dense and sigmoid blocks on a¹ (the network's output layer)",
         value: z2.map(Support.sigmoid), truth: outputBlocks),
