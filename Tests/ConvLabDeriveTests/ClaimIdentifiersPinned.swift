@@ -90,7 +90,7 @@ enum ClaimIdentifiersPinned {
     "murugan-3.11–3.17\t§3.1\tnumbered equation\tcorrect",
     "murugan-3.18–3.21\t§3.1\tnumbered equation\tcorrect",
     "murugan-3.23\t§3.1\tnumbered equation\tcorrect",
-    "murugan-3.26\t§3.2\tnumbered equation\tcorrect",
+    "murugan-3.26\t§3.2\tnumbered equation\tambiguous",  // verdict fixed: the sum over t samples as printed (MuruganReferee.swift)
     "murugan-3.34\t§3.2\tnumbered equation\twrong in the source",
     "murugan-3.35–3.36\t§3.2\tnumbered equation\tcorrect",
     "murugan-table-1-sigmoid\t§2.2\ttable or caption\twrong in the source",
@@ -100,7 +100,7 @@ enum ClaimIdentifiersPinned {
     "murugan-3.57–3.59\t§3.2\tnumbered equation\twrong in the source",
     "murugan-3.67–3.69\t§3.2\tnumbered equation\tambiguous",
     "murugan-3.70–3.71\t§3.2\tnumbered equation\tambiguous",
-    "murugan-3.72–3.74\t§3.2\tnumbered equation\tcorrect",
+    "murugan-3.72–3.74\t§3.2\tnumbered equation\tambiguous",  // verdict fixed: the ReLU of Murugan (3.4) on a dead pooling window (MuruganReferee.swift)
     "murugan-3.75–3.79\t§3.3\tnumbered equation\tcorrect",
     "murugan-3.80\t§3.3\tnumbered equation\twrong in the source",
     "vardhan-2-text-after-the-forward-equations\t§2\tunnumbered display\tgarbled in conversion",

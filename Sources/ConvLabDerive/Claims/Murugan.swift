@@ -180,6 +180,6 @@ enum MuruganClaims {
       .holds(.murugan, "§3.1", "Murugan (3.10)", "z = W a + b with wᵢⱼ in row i (one row per unit)", against: "the dense block", value: zTrue, truth: denseBlock),
       .holds(.murugan, "§2.5.7", "Murugan (2.14)", "L = −(1/t) Σ (y log ŷ + (1 − y) log(1 − ŷ))", against: "the bce loss block", value: [bce], truth: [bceBlock]),
     ]
-    return claims + (try more(seed: seed)) + (try kernelSide(seed: seed)) + (try nomenclature()) + (try lossProse())
+    return claims + (try more(seed: seed)) + (try kernelSide(seed: seed)) + (try nomenclature()) + (try lossProse()) + (try referee(seed: seed))
   }
 }

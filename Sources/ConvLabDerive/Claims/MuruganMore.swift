@@ -115,6 +115,10 @@ extension MuruganClaims {
     }
     // Murugan (3.52): σ′(z) = 0 if x < 0, 1 if x ≥ 0 for the ReLU, at the hidden pre-activations.
     let z1 = f.z1.storage.filter { abs($0) > 1e-3 }
+    // Murugan (3.22): the two dense layers through the blocks (weights units × inputs, as Murugan (3.10) stores them).
+    let hidden322 = try ReLU().forward(
+      try Dense().forward(Tensor(shape: Shape(1, 1, f.a0.count), storage: f.a0.storage), Parameters(w: net.w1.transposed.tensor, b: net.b1.tensor)), Parameters())
+    let blocks322 = try Sigmoid().forward(try Dense().forward(hidden322, Parameters(w: net.w2.transposed.tensor, b: net.b2.tensor)), Parameters()).storage
     return [
       .fails(
         .murugan, "§2.5.3", "§2.5.3 (text before Murugan (2.6))", kind: .prose, .wrong, "L₂ loss function is square root of L₂ norm of the difference between actual labeled value and computed value",
@@ -155,15 +159,16 @@ extension MuruganClaims {
         against: "central differences of output i's loss term in a⁰", value: chain360, truth: fd360, tolerance: 1e-6),
       Claim(
         .murugan, section: "§3.1", location: "Murugan (3.22)", printed: "ŷᵢᴸ⁺¹ = σ(Wᴸ … σ(W²(σ(W¹a¹ + b¹) + b² … + bᴸ))",
-        verdict: .wrong, intended: "ŷ = σ((Wᴸ)ᵀ … σ((W²)ᵀ σ((W¹)ᵀ a⁰ + b¹) + b²) … + bᴸ), as Murugan (3.15) and (3.19) write each layer",
-        note: "Murugan (3.15) stores Wˡ as inputs × units and multiplies by its transpose; without it the first product does not exist (and the input is a⁰, the flattened pooled map, not a¹)",
+        verdict: .wrong, intended: "ŷ = σ(Wᴸ … σ(W² σ(W¹ a⁰ + b¹) + b²) … + bᴸ): each bias added after its layer's product (Wˡ units × inputs as Murugan (3.10) stores it)",
+        note: "the parentheses put b² inside W²( … ), added to σ(W¹a¹ + b¹), which has one entry per hidden unit while b² has one per output; the outermost σ( is never closed "
+          + "and the input is a¹ for the flattened pooled map a⁰ (Murugan (3.6)). W¹a is right in Murugan (3.10)'s layout (units × inputs); Murugan (3.15)'s (inputs × units) needs (W¹)ᵀ",
         readings: [
           Reading(
-            "as printed: W¹ a", "columns of W¹ = length of the input", against: "the network's W¹ (inputs × units, Murugan (3.15)) and a⁰",
-            value: [Double(net.w1.cols)], truth: [Double(f.a0.count)]),
+            "as printed: b² inside W²( )", "length of σ(W¹a¹ + b¹) = length of b²", against: "the network's hidden layer and output bias",
+            value: [Double(f.a1.count)], truth: [Double(net.b2.count)]),
           Reading(
-            "corrected: (W¹)ᵀ a⁰", "rows of W¹ = length of the input", against: "the network's W¹ and a⁰",
-            value: [Double(net.w1.rows)], truth: [Double(f.a0.count)]),
+            "corrected: σ(W² σ(W¹ a⁰ + b¹) + b²), Wˡ as Murugan (3.10) stores it", "σ(W² ReLU(W¹ a⁰ + b¹) + b²)", against: "the dense, relu, dense and sigmoid blocks",
+            value: Support.map(net.w2.transposed * Support.map(net.w1.transposed * f.a0 + net.b1, Support.relu) + net.b2, Support.sigmoid).storage, truth: blocks322),
         ]),
       Claim(
         .murugan, section: "§3.2", location: "Murugan (3.28)–(3.31)", printed: "∂L/∂w_{i,i−1} = (1/t) Σ₁ᵗ ∂L/∂ŷᵢ ∂ŷᵢ/∂w_{i,i−1} = (1/t) Σ (−yᵢ/ŷᵢ + (1 − yᵢ)/(1 − ŷᵢ)) (∂ŷᵢ/∂w) = … ∂σ(zᵢ)/∂w",
