@@ -53,6 +53,8 @@ extension MilisavljevicClaims {
     let avgEpochTime = [18.0, 11, 17]
     // Table 5 (i+1, i+2, i+3, 2): accuracy and runtime to best model.
     let table5 = [(0.885, 640.0), (0.883, 576), (0.886, 741), (0.886, 1426)]
+    // Every "best model epoch" of Tables 1 and 4 (Max, Average, Max+Average).
+    let bestEpochs = [17.0, 38, 9, 9, 12, 28] + [12, 12, 9, 28, 65, 29, 12, 13, 14]
     let cnnAccuracies =
       table1.values.map(\.acc) + table2 + (table3Best + table3Second).map(\.0) + maxAcc + avgAcc + maxAvgAcc + table5.map(\.0)
 
@@ -86,6 +88,10 @@ extension MilisavljevicClaims {
       return sum
     }
     let eq2FD = Support.gradient(at: kernel) { k in Support.inner(outputError, xcorr2(input, k)) }
+    // §2: zero padding p on a 28×28 map with F = 3 gives 26, 28, 30 for p = 0, 1, 2.
+    let paddedSides = try (0...2).map { p in
+      Double(try Conv(pad: [p, p, p, p]).outputShape(Shape(28, 28), Parameters(w: Tensor<Double>(shape: Shape(3, 3)))).h)
+    }
     // §2: max pooling passes the gradient to the maximum of each window only.
     let map = Support.distinct(4, 6, &rng)
     let incoming = Matrix<Double>.uniform(2, 3, using: &rng)
@@ -171,6 +177,9 @@ extension MilisavljevicClaims {
             value: [27, 27], truth: weightCounts, tolerance: 0),
         ]),
       .holds(
+        .milisavljevic, "§2", "§2 (zero padding)", kind: .prose, "A method to increase the size of the feature map is to add zero padding to the edges of the image",
+        against: "the conv block's output side for a 28×28 map, F = 3, padding p = 0, 1, 2 (growing by 2 per unit of p)", value: [26, 28, 30], truth: paddedSides, tolerance: 0),
+      .holds(
         .milisavljevic, "§2", "§2 (im2col columns)", kind: .prose,
         "Each convolution is converted into a column (Figure 4) using im2col (mat) … the convolution output can be achieved by matrix multiplication (Figure 5)",
         against: "naive convolution loops (7×6×3 input, four 3×3×3 filters): the filters as rows times the 27 × 20 matrix of columns",
@@ -239,6 +248,10 @@ extension MilisavljevicClaims {
             "pools padded by 1, like the convolutions", "F: 3 \(chain(pool3Padded)); F: 2 → 3 \(chain(pool23Padded))", against: "every pool output non-empty (1)", value: [1, 1],
             truth: [valid(pool3Padded), valid(pool23Padded)], tolerance: 0),
         ]),
+      .holds(
+        .milisavljevic, "§4", "§4 (100 epochs)", kind: .table, "All models were trained for 100 epochs … The best model for each architecture was picked using the validation set accuracy",
+        against: "every best-model epoch of Tables 1 and 4 lies within the 100 epochs trained (1)", value: Array(repeating: 1, count: bestEpochs.count),
+        truth: bestEpochs.map { flag($0 >= 1 && $0 <= 100) }, tolerance: 0),
       .holds(
         .milisavljevic, "§4", "§4 (dilation rate and output size)", kind: .prose, "Increasing the dilation rate, reduces the output layer size faster",
         against: "the conv block's sizes per layer for i+1, i+2, i+3 (padding 1): \(byRate.map { $0.map(String.init).joined(separator: " → ") }.joined(separator: "; ")) (0: empty)",
@@ -319,6 +332,22 @@ extension MilisavljevicClaims {
           flag(table1["Stride"]?.acc ?? 1 < table1["Max Pooling"]?.acc ?? 0), flag(table1["Stride"]?.acc ?? 1 < table1["Average Pooling"]?.acc ?? 0),
           flag(table3Best[0].0 < table3Best[2].0), flag(table3Best[0].0 < table3Best[3].0),
         ], tolerance: 0),
+      Claim(
+        .milisavljevic, section: "§6", location: "§6 (filters: accuracy against runtime)", kind: .table,
+        printed: "The number of filters can be considered a trade off between runtime and accuracy. More filters higher accuracy but also higher runtime, not necessarily at the same rate",
+        verdict: .ambiguous,
+        note:
+          "the same reading of Table 3 as §5's: Max Pooling gains no accuracy from 128 filters (0.880 both) but 29% more runtime; the rates differ everywhere (accuracy +0.1% at most, runtime +29% to +175%)",
+        readings: [
+          Reading(
+            "higher accuracy for every method", "128 > 64 in accuracy for each of the four, and accuracy grows slower than runtime", against: "Table 3 (1 where it does)",
+            value: Array(repeating: 1, count: 8),
+            truth: zip(table3Best, table3Second).map { flag($0.0 > $1.0) } + zip(table3Best, table3Second).map { flag($0.0 / $1.0 < $0.1 / $1.1) }, tolerance: 0),
+          Reading(
+            "accuracy never lower", "128 ≥ 64 in accuracy for each of the four, and accuracy grows slower than runtime", against: "Table 3 (1 where it does)",
+            value: Array(repeating: 1, count: 8),
+            truth: zip(table3Best, table3Second).map { flag($0.0 >= $1.0) } + zip(table3Best, table3Second).map { flag($0.0 / $1.0 < $0.1 / $1.1) }, tolerance: 0),
+        ]),
       .holds(
         .milisavljevic, "§6", "§6 (dilation generally better)", kind: .table, "Concluding, dilation generally has improved performance over the other methods",
         against: "Table 1 (Dilation ≥ every method), Table 3 (128 filters: Dilation highest), Tables 1–5 (best of all: a dilation model)", value: [1, 1, 1],
