@@ -78,6 +78,17 @@ extension XuClaims {
     let jv = exchange(v.rows, Double.self) * v
     let reversed = Array(v.storage.reversed())
     let reversedJv = Array(jv.storage.reversed())
+    // The display before (14): (J vec δ)ᵀ C with Fig. 4's C = [vec [c]₁,₁ ⋯ vec [c]_K,K] (x 4×4, k 2×2, δ 3×3),
+    // against the kernel gradients of both forward passes the paper names: Fig. 4's correlation and MATLAB's convn (14).
+    let x4 = Matrix<Double>.uniform(4, 4, using: &rng)
+    let k4 = Matrix<Double>.uniform(2, 2, using: &rng)
+    let d3 = Matrix<Double>.uniform(3, 3, using: &rng)
+    let patches = (0..<2).flatMap { q in (0..<2).map { p in Matrix<Double>(rows: 3, cols: 3) { i, j in x4[i + p, j + q] } } }
+    let cMatrix = Matrix<Double>(rows: 9, cols: 4) { r, col in patches[col].storage[r] }
+    let displayPrinted = try unvec((exchange(9, Double.self) * vec(d3)).transposed * cMatrix, 2, 2)
+    let displayColumns = try unvec(vec(d3).transposed * cMatrix * exchange(4, Double.self), 2, 2)
+    let gradientCorrelation = Support.gradient(at: k4) { k in Support.inner(d3, xcorr2(x4, k)) }
+    let gradientConvolution = Support.gradient(at: k4) { k in Support.inner(d3, conv2(x4, k, shape: .valid)) }
     // Text after (14): convn(A, B) rotates B and then multiplies and sums; A * JBJ turns B twice.
     let a = Matrix<Double>.uniform(5, 4, using: &rng)
     let kb = Matrix<Double>.uniform(3, 2, using: &rng)
@@ -195,6 +206,24 @@ extension XuClaims {
         readings: [
           Reading("as printed", "J vec(δ) = reverse(J vec(δ))", against: "J (the 4×4 exchange matrix) times vec(δ) of a 2×2 δ", value: jv.storage, truth: reversedJv, tolerance: 1e-12),
           Reading("corrected", "J vec(δ) = reverse(vec(δ))", against: "J (the 4×4 exchange matrix) times vec(δ) of a 2×2 δ", value: jv.storage, truth: reversed, tolerance: 1e-12),
+        ]),
+      Claim(
+        .xu, section: "§3.1.3", location: "display before (14)", kind: .display,
+        printed: "(Jvec(δ_jˡ))ᵀ (vec([c_i^{l−1}]_{1,1}) ⋯ vec([c_i^{l−1}]_{K_l,1}) vec([c_i^{l−1}]_{1,2}) ⋯ vec([c_i^{l−1}]_{K_l,K_l}))", verdict: .wrong,
+        intended: "(vec δ)ᵀ C J, J reversing the order of C's columns (the kernel index): unvec of it is J (x ⋆ δ) J, which (14) writes J(x * JδJ)J",
+        note:
+          "“Equation 12 will change to” this for the other forward pass; reversing vec δ instead of C's columns gives conv2(x, δ, 'valid'), the gradient of neither Fig. 4's correlation nor MATLAB's convolution. "
+          + "The sentence after it (“will inverse the original column's order”) fits J acting on the columns",
+        readings: [
+          Reading(
+            "as printed, forward pass MATLAB's convn (14)", "unvec_{K,K}((J vec δ)ᵀ C)", against: "central differences of ⟨δ, conv2(x, k, 'valid')⟩ in k (x 4×4, k 2×2)",
+            value: displayPrinted.storage, truth: gradientConvolution.storage, tolerance: 1e-6),
+          Reading(
+            "as printed, forward pass Fig. 4's correlation", "unvec_{K,K}((J vec δ)ᵀ C)", against: "central differences of ⟨δ, x ⋆ k⟩ in k (x 4×4, k 2×2)",
+            value: displayPrinted.storage, truth: gradientCorrelation.storage, tolerance: 1e-6),
+          Reading(
+            "corrected: J on C's columns, forward pass MATLAB's convn", "unvec_{K,K}((vec δ)ᵀ C J)", against: "central differences of ⟨δ, conv2(x, k, 'valid')⟩ in k (x 4×4, k 2×2)",
+            value: displayColumns.storage, truth: gradientConvolution.storage, tolerance: 1e-6),
         ]),
       .holds(
         .xu, "§3.1.3", "text after (14)", kind: .prose,
