@@ -88,6 +88,16 @@ extension MilisavljevicClaims {
       return sum
     }
     let eq2FD = Support.gradient(at: kernel) { k in Support.inner(outputError, xcorr2(input, k)) }
+    // §2: one output unit of a 3×3 convolution on an 8×8×2 map depends on 3·3·2 = 18 of the 128 inputs.
+    let sparseInput = Tensor<Double>.uniform(Shape(8, 8, 2), using: &rng)
+    let sparseFilter = Tensor<Double>.uniform(Shape(3, 3, 2, 1), using: &rng)
+    let unit = Matrix<Double>(rows: 6, cols: 6) { r, c in r == 2 && c == 3 ? 1 : 0 }
+    let oneUnit = try Conv().backward(sparseInput, Parameters(w: sparseFilter), unit.tensor).dzdx
+    let contributing = Double(oneUnit.storage.filter { $0 != 0 }.count)
+    // §2: pooling acts on every input channel alone: the 2×2 max pool block on a 4×6×3 map against each channel pooled by loops.
+    let channels = Tensor<Double>.uniform(Shape(4, 6, 3), using: &rng)
+    let pooledChannels = try Pool(method: .max, size: (2, 2), stride: (2, 2)).forward(channels, Parameters())
+    let perChannel = (0..<3).flatMap { d in Support.maxPool(channels.channel(d), 2).storage }
     // §2: zero padding p on a 28×28 map with F = 3 gives 26, 28, 30 for p = 0, 1, 2.
     let paddedSides = try (0...2).map { p in
       Double(try Conv(pad: [p, p, p, p]).outputShape(Shape(28, 28), Parameters(w: Tensor<Double>(shape: Shape(3, 3)))).h)
@@ -176,6 +186,13 @@ extension MilisavljevicClaims {
             "corrected: shared between positions", "F·F·D = 27 weights per filter, for any H×W", against: "the conv block's dz/dw for a 3×3 filter on 7×6×3 and 12×10×3 images",
             value: [27, 27], truth: weightCounts, tolerance: 0),
         ]),
+      .holds(
+        .milisavljevic, "§2", "§2 (sparse transformation)", kind: .prose, "resulting in a sparse transformation. Only a few input units contribute to a given output unit",
+        against: "the non-zero entries of one output unit's gradient in the input (the conv block's dz/dx, 3×3 filter, 8×8×2 map): F·F·D = 18 of 128",
+        value: [18], truth: [contributing], tolerance: 0),
+      .holds(
+        .milisavljevic, "§2", "§2 (pooling per channel)", kind: .prose, "A Pooling layer uses a function like Max (Figure 3) or Average on every input channel and down-samples it",
+        against: "the 2×2 max pool block on a 4×6×3 map against each channel pooled by loops", value: pooledChannels.storage, truth: perChannel, tolerance: 0),
       .holds(
         .milisavljevic, "§2", "§2 (zero padding)", kind: .prose, "A method to increase the size of the feature map is to add zero padding to the edges of the image",
         against: "the conv block's output side for a 28×28 map, F = 3, padding p = 0, 1, 2 (growing by 2 per unit of p)", value: [26, 28, 30], truth: paddedSides, tolerance: 0),
