@@ -106,7 +106,7 @@ extension XuClaims {
     let zMax = Matrix<Double>.uniform(2, 3, using: &rng)
     let identitySlope = Support.gradient(at: zMax) { z in Support.sum(z) }
 
-    // §3.2.1.1: max pooling has no parameter (eq. (3) has none): the pool block returns no dz/dw.
+    // §3.2.1.1: max pooling has no parameter (Xu (3) has none): the pool block returns no dz/dw.
     let poolGradients = try Pool(method: .max, size: (2, 2), stride: (2, 2)).backward(
       Support.distinct(4, 4, &rng).tensor, Parameters<Double>(), Tensor<Double>.uniform(Shape(2, 2), using: &rng))
 
@@ -212,7 +212,7 @@ extension XuClaims {
         printed: "(Jvec(δ_jˡ))ᵀ (vec([c_i^{l−1}]_{1,1}) ⋯ vec([c_i^{l−1}]_{K_l,1}) vec([c_i^{l−1}]_{1,2}) ⋯ vec([c_i^{l−1}]_{K_l,K_l}))", verdict: .wrong,
         intended: "(vec δ)ᵀ C J, J reversing the order of C's columns (the kernel index): unvec of it is J (x ⋆ δ) J, which (14) writes J(x * JδJ)J",
         note:
-          "“Equation 12 will change to” this for the other forward pass; reversing vec δ instead of C's columns gives conv2(x, δ, 'valid'), the gradient of neither Fig. 4's correlation nor MATLAB's convolution. "
+          "the text calls this the form Xu (12) changes to for the other forward pass; reversing vec δ instead of C's columns gives conv2(x, δ, 'valid'), the gradient of neither Fig. 4's correlation nor MATLAB's convolution. "
           + "The sentence after it (“will inverse the original column's order”) fits J acting on the columns",
         readings: [
           Reading(
@@ -240,9 +240,9 @@ extension XuClaims {
         "No active function is required here (§2.2.2) … If maximum polymerization is adopted in the polymerization layer, we can get f′(z_iˡ) = 1",
         against: "central differences of xˡ = zˡ (no activation) in zˡ", value: Array(repeating: 1, count: zMax.rows * zMax.cols), truth: identitySlope.storage, tolerance: 1e-9),
       .holds(
-        .xu, "§3.2.1.1", "§3.2.1.1 (no parameter)", kind: .prose, "From equation 3, we know there is no parameter.",
+        .xu, "§3.2.1.1", "§3.2.1.1 (no parameter)", kind: .prose, "From (3), we know there is no parameter.",
         against: "the number of parameter derivatives the max pool block returns", value: [0], truth: [Double(poolGradients.dzdw?.count ?? 0) + Double(poolGradients.dzdb?.count ?? 0)],
-        tolerance: 0),
+        tolerance: 0, note: "the paper writes the word equation before the 3; quoted here in the audit's citation form"),
       Claim(
         .xu, section: "§3.2.1.2", location: "§3.2.1.2 (the size of zˡ's bias and the limits of (19)–(21))", kind: .indexRange,
         printed:
