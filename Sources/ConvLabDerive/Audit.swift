@@ -17,10 +17,10 @@ public enum Audit {
     for paper in Paper.allCases {
       let files: [Claim]
       switch paper {
-      case .xu: files = try XuClaims.claims(seed: seed)
+      case .xu: files = try XuClaims.claims(seed: seed) + XuClaims.refereeClaims(seed: seed)
       case .murugan: files = try MuruganClaims.claims(seed: seed)
       case .vardhan: files = try VardhanClaims.claims(seed: seed)
-      case .milisavljevic: files = try MilisavljevicClaims.claims(seed: seed)
+      case .milisavljevic: files = try MilisavljevicClaims.claims(seed: seed) + MilisavljevicClaims.refereeClaims(seed: seed)
       case .matConvNet: files = try MatConvNetClaims.claims(seed: seed)
       }
       // The symbolic worked examples that no claims file judges (WorkedExampleClaims).
