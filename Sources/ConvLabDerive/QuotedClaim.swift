@@ -75,7 +75,7 @@ public enum QuotedClaim: String, Sendable, CaseIterable {
     // Xu prints its all-ones matrix as 𝟏, l and I and never defines an identity (`XuDerivations.onesNote`).
     case .xu6, .xu10, .xu19, .xu20:
       return .garbled
-    // * is a correlation in Xu's Fig. 4 and MATLAB's convolution in Xu (14); Murugan (3.2)
+    // * is a correlation in Xu Fig. 4 and MATLAB's convolution in Xu (14); Murugan (3.2)
     // correlates where Murugan (3.3) convolves.
     case .xu13, .xu16, .xu17, .xu18, .xu22, .murugan367To369, .murugan370To371:
       return .ambiguous
