@@ -3,10 +3,10 @@ import PackageDescription
 
 // The targets in layers (Docs/architecture.md, kept true by Tests/ConvLabCoreTests/LayerTests.swift):
 // a target depends only on targets in lower layers, and on exactly the modules it imports.
-//   8  convlab            the CLI: parsing and printing, the only place that spells a flag
+//   9  convlab            the CLI: parsing and printing, the only place that spells a flag
+//   8  ConvLabExercises   classroom exercises, grading, the sandbox (spot-the-error verdicts from ConvLabDerive)
 //   7  ConvLabDerive      derivations, the claim inventory and the audit
 //      ConvLabFigures     the papers' figures and training curves
-//      ConvLabExercises   classroom exercises, grading, the sandbox
 //   6  ConvLabNetworks    chains, DAGs, specs, training, checkpoints
 //      ConvLabCUDA        the GPU engine (driver, NVRTC, cuBLAS by dlopen)
 //   5  ConvLabDevice      blocks as kernels + GEMM on a ComputeEngine; HostEngine
@@ -70,7 +70,7 @@ let package = Package(
     .target(name: "ConvLabFigures", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabNetworks", "ConvLabPlot"]),
     .target(
       name: "ConvLabExercises",
-      dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabPlot", .product(name: "Crypto", package: "swift-crypto")]
+      dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabPlot", "ConvLabDerive", .product(name: "Crypto", package: "swift-crypto")]
     ),
     // The kernels' source (shared/), owned here: compiled for the CPU so tests check them, and
     // embedded as text for NVRTC, which ConvLabCUDA runs on it.

@@ -27,9 +27,12 @@ public struct DerivationStep: Sendable {
     /// False for a formula shown *as printed* in a paper that is wrong: the check is then
     /// expected to fail, and the step passes when it does.
     public let expectedToHold: Bool
-    /// The audit's verdict on the printed formula (`Claim.Verdict`): `.correct` for a step
-    /// that holds as printed.
-    public let claimVerdict: Claim.Verdict
+    /// The inventory's claim that a failing printed form quotes (nil for a step that holds):
+    /// the step carries no verdict of its own, it shows its claim's.
+    public let claim: QuotedClaim?
+    /// The audit's verdict on the printed formula, read from its claim (`QuotedClaim.verdict`):
+    /// `.correct` for a step that holds as printed.
+    public var claimVerdict: Claim.Verdict { claim?.verdict ?? .correct }
     /// For a failing printed form: the other readings checked — the corrected or intended form,
     /// or the reading under which an ambiguous formula holds. Each carries its own numbers, so
     /// the audit never borrows evidence from a neighbouring step.
@@ -100,29 +103,29 @@ extension DerivationStep.Check {
   /// A claim that should hold: relative error ≤ tolerance.
   public static func holds(_ a: Matrix<Double>, _ b: Matrix<Double>, against: String, tolerance: Double = 1e-9) -> Self {
     .init(
-      against: against, comparison: Comparison(a, b), tolerance: tolerance, expectedToHold: true, claimVerdict: .correct,
+      against: against, comparison: Comparison(a, b), tolerance: tolerance, expectedToHold: true, claim: nil,
       otherReadings: [], printedReading: "as printed", note: nil)
   }
 
   /// A form as printed in a paper that does not hold: expected to disagree with the ground
   /// truth, while the intended (corrected, or other) reading `intendedValue` agrees with it.
   ///
-  /// `verdict` is `.wrong` (a counterexample under the paper's own definitions), `.garbled`
-  /// (the conversion broke it) or `.ambiguous` (the printed reading is one of several the
-  /// paper's definitions admit; `intendedReading` names the one under which it holds, and
+  /// `claim` names the inventory's claim the step quotes; its verdict (`QuotedClaim.verdict`) is
+  /// the step's: `.wrong` (a counterexample under the paper's own definitions), `.garbled` (the
+  /// conversion broke it) or `.ambiguous` (the printed reading is one of several the paper's
+  /// definitions admit; `intendedReading` names the one under which it holds, and
   /// `truthForIntended` is that reading's own ground truth when it defines another model).
   public static func printedFormFails(
-    _ printed: Matrix<Double>, _ truth: Matrix<Double>, against: String, tolerance: Double = 1e-9,
-    verdict: Claim.Verdict = .wrong, printedReading: String = "as printed",
-    intended: String, intendedValue: Matrix<Double>, truthForIntended: Matrix<Double>? = nil,
+    _ printed: Matrix<Double>, _ truth: Matrix<Double>, claim: QuotedClaim, against: String, tolerance: Double = 1e-9,
+    printedReading: String = "as printed", intended: String, intendedValue: Matrix<Double>, truthForIntended: Matrix<Double>? = nil,
     intendedReading: String = "corrected", note: String? = nil
   ) -> Self {
-    precondition(verdict != .correct, "a printed form that fails cannot be judged correct")
+    precondition(claim.verdict != .correct, "a printed form that fails cannot quote a correct claim (\(claim.rawValue))")
     // An ambiguous formula's other reading may define a different model (Murugan (3.3)'s true
     // convolution), with its own ground truth.
     let other = Reading(intendedReading, intended, against: against, Comparison(intendedValue, truthForIntended ?? truth), tolerance: tolerance)
     return .init(
-      against: against, comparison: Comparison(printed, truth), tolerance: tolerance, expectedToHold: false, claimVerdict: verdict,
+      against: against, comparison: Comparison(printed, truth), tolerance: tolerance, expectedToHold: false, claim: claim,
       otherReadings: [other], printedReading: printedReading, note: note)
   }
 }

@@ -200,7 +200,7 @@ enum MuruganDerivations {
           "σ(z) = 1/(1 + exp^{z})   (Murugan (3.34) as printed)", "The printed sigmoid has lost the minus sign of Table 1's 1/(1 + e^{−x}).",
           matrices: [("printed sigma(z2)", printedSigma)],
           check: .printedFormFails(
-            printedSigma, sigmaBlock, against: "the sigmoid block (Table 1's 1/(1 + e^{−x}), MatConvNet §4.4)",
+            printedSigma, sigmaBlock, claim: .murugan334, against: "the sigmoid block (Table 1's 1/(1 + e^{−x}), MatConvNet §4.4)",
             intended: "σ(z) = 1/(1 + e^{−z})", intendedValue: sigma,
             note: "Murugan (3.34) says it is Table 1's sigmoid, and Table 1 prints e^{−x}")),
         DerivationStep(
@@ -209,7 +209,7 @@ enum MuruganDerivations {
         DerivationStep(
           "f′(x) = f(x)(1 − f(x))²   (Table 1 (sigmoid) as printed)", "The table squares the second factor; Murugan (3.36) has it right.",
           matrices: [("Table 1 sigma'", table)],
-          check: .printedFormFails(table, numericSlope, against: "central differences of σ", tolerance: 1e-6, intended: "f′(x) = f(x)(1 − f(x))", intendedValue: slope)),
+          check: .printedFormFails(table, numericSlope, claim: .muruganTable1Sigmoid, against: "central differences of σ", tolerance: 1e-6, intended: "f′(x) = f(x)(1 − f(x))", intendedValue: slope)),
       ])
   }
 
@@ -252,11 +252,11 @@ enum MuruganDerivations {
         DerivationStep(
           "∂L/∂w = (1/t) Σ ŷᵢ(σ(zᵢ) − yᵢ)   (Murugan (3.39)–(3.40) as printed)", "The printed form multiplies by ŷᵢ where the input a¹_j belongs.",
           matrices: [("printed dL/dW2", printed339)],
-          check: .printedFormFails(printed339, dw2, against: fd, tolerance: 1e-6, intended: "∂L/∂W² = a¹ (δ²)ᵀ, δ² = (ŷ − y)/t", intendedValue: b.dw2)),
+          check: .printedFormFails(printed339, dw2, claim: .murugan339To340, against: fd, tolerance: 1e-6, intended: "∂L/∂W² = a¹ (δ²)ᵀ, δ² = (ŷ − y)/t", intendedValue: b.dw2)),
         DerivationStep(
           "∂L/∂bᵢ = σ(zᵢ) − yᵢ   (Murugan (3.43)–(3.44) as printed)", "The printed bias gradient drops the 1/t of the loss's average.",
           matrices: [("printed dL/db2", printed343)],
-          check: .printedFormFails(printed343, db2, against: fd, tolerance: 1e-6, intended: "∂L/∂b² = δ² = (ŷ − y)/t", intendedValue: b.db2)),
+          check: .printedFormFails(printed343, db2, claim: .murugan343To344, against: fd, tolerance: 1e-6, intended: "∂L/∂b² = δ² = (ŷ − y)/t", intendedValue: b.db2)),
         DerivationStep(
           "δ¹ = (W² δ²) ∘ ReLU′(z¹)   (corrected)", "The hidden error: the output errors sent back through W², gated by the ReLU.",
           matrices: [("z1", f.z1), ("delta1", b.delta1)], check: .holds(b.delta1, dz1, against: "central differences of L in z¹", tolerance: 1e-6)),
@@ -267,11 +267,11 @@ enum MuruganDerivations {
         DerivationStep(
           "∂L/∂w = (yᵢ − zᵢ)/(zᵢ(1 − zᵢ))   (Murugan (3.53)–(3.54) as printed)", "The printed hidden-layer gradient has no input factor and mixes in the sigmoid's slope of a ReLU layer.",
           matrices: [("printed dL/dW1", printed353)],
-          check: .printedFormFails(printed353, dw1, against: fd, tolerance: 1e-6, intended: "∂L/∂W¹ = a⁰ (δ¹)ᵀ, δ¹ = (W² δ²) ∘ ReLU′(z¹)", intendedValue: b.dw1)),
+          check: .printedFormFails(printed353, dw1, claim: .murugan353To354, against: fd, tolerance: 1e-6, intended: "∂L/∂W¹ = a⁰ (δ¹)ᵀ, δ¹ = (W² δ²) ∘ ReLU′(z¹)", intendedValue: b.dw1)),
         DerivationStep(
           "∂L/∂bᵢ = σ(z_i^{l−1}) − yᵢ   (Murugan (3.57)–(3.59) as printed)", "The printed hidden-bias gradient is the output layer's form copied down a layer.",
           matrices: [("printed dL/db1", printed357)],
-          check: .printedFormFails(printed357, db1, against: fd, tolerance: 1e-6, intended: "∂L/∂b¹ = δ¹", intendedValue: b.db1)),
+          check: .printedFormFails(printed357, db1, claim: .murugan357To359, against: fd, tolerance: 1e-6, intended: "∂L/∂b¹ = δ¹", intendedValue: b.db1)),
       ])
   }
 
@@ -337,8 +337,8 @@ enum MuruganDerivations {
           "The derivative of Murugan (3.3)'s true convolution, term by term: it holds for the network Murugan (3.3) defines and fails for Murugan (3.2)'s correlation, where it gives the gradient rotated by 180°.",
           matrices: [("Murugan (3.69) (correlation net)", eq369Correlation), ("Murugan (3.69) (convolution net)", eq369Convolution)],
           check: .printedFormFails(
-            eq369Correlation, dk, against: fd + " in K", tolerance: 1e-6, verdict: .ambiguous,
-            printedReading: "under Murugan (3.2): the forward pass a correlation", intended: "Σ_m Σ_n ∂L/∂C_mn I_{m−u, n−v} (the same formula)",
+            eq369Correlation, dk, claim: .murugan367To369, against: fd + " in K", tolerance: 1e-6, printedReading: "under Murugan (3.2): the forward pass a correlation",
+            intended: "Σ_m Σ_n ∂L/∂C_mn I_{m−u, n−v} (the same formula)",
             intendedValue: eq369Convolution, truthForIntended: dkConvolution, intendedReading: "under Murugan (3.3): the forward pass a true convolution",
             note: "the paper defines the conv layer twice — Murugan (3.2) correlates, Murugan (3.3) convolves — and Murugan (3.69) differentiates Murugan (3.3)")),
         DerivationStep(
@@ -346,8 +346,8 @@ enum MuruganDerivations {
           "Rotating the image and convolving: the gradient of Murugan (3.3)'s convolution, the 180° rotation of Murugan (3.2)'s.",
           matrices: [("conv2(rot180 I, delta)", eq371Correlation)],
           check: .printedFormFails(
-            eq371Correlation, dk, against: fd + " in K", tolerance: 1e-6, verdict: .ambiguous,
-            printedReading: "under Murugan (3.2): the forward pass a correlation", intended: "rot180°(I) * ∂L/∂C (the same formula)",
+            eq371Correlation, dk, claim: .murugan370To371, against: fd + " in K", tolerance: 1e-6, printedReading: "under Murugan (3.2): the forward pass a correlation",
+            intended: "rot180°(I) * ∂L/∂C (the same formula)",
             intendedValue: eq371Convolution, truthForIntended: dkConvolution, intendedReading: "under Murugan (3.3): the forward pass a true convolution",
             note: "as Murugan (3.69); for Murugan (3.2)'s correlation the gradient is I ⋆ δ = conv2(I, rot180 δ)")),
         DerivationStep(
@@ -390,7 +390,7 @@ enum MuruganDerivations {
         DerivationStep(
           "b^{p,q} = α ∂L/∂b^{p,q}   (Murugan (3.80) as printed)", "The printed update drops the old bias.",
           check: .printedFormFails(
-            printedBias, correctBias, against: "gradient descent b − α ∂L/∂b (Murugan (3.75)–(3.79)'s form)", tolerance: 1e-3,
+            printedBias, correctBias, claim: .murugan380, against: "gradient descent b − α ∂L/∂b (Murugan (3.75)–(3.79)'s form)", tolerance: 1e-3,
             intended: "b^{p,q} = b^{p,q} − α ∂L/∂b^{p,q}", intendedValue: correctBias)),
       ])
   }

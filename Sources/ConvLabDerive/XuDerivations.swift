@@ -112,8 +112,8 @@ enum XuDerivations {
           "With the identity instead of ones only the block diagonals get the error: the printed I is the paper's all-ones matrix.",
           matrices: [("delta ⊗ I", upAsPrinted(delta, n))],
           check: .printedFormFails(
-            upAsPrinted(delta, n), repeated, against: "copying each entry n×n times by index (the paper's definition of up)", verdict: .garbled,
-            printedReading: "I read as the identity", intended: "δˡ⁺¹ ⊗ 1ₙₓₙ", intendedValue: upsampled,
+            upAsPrinted(delta, n), repeated, claim: .xu6, against: "copying each entry n×n times by index (the paper's definition of up)", printedReading: "I read as the identity",
+            intended: "δˡ⁺¹ ⊗ 1ₙₓₙ", intendedValue: upsampled,
             intendedReading: "I read as the all-ones matrix", note: onesNote)),
         DerivationStep("f′(zˡ) = σ(zˡ) ∘ (1 − σ(zˡ))", "The sigmoid's derivative, entry by entry.", matrices: [("f'(z^l)", fPrime)]),
         DerivationStep(
@@ -199,7 +199,7 @@ enum XuDerivations {
           "Read with the identity it would sum only the diagonal; read with the paper's all-ones matrix, a valid correlation of δ with ones of its own size is Xu (9)'s sum.",
           matrices: [("delta * I", printed), ("delta * 1", xcorr2(delta, ones))],
           check: .printedFormFails(
-            printed, viaVec, against: "Xu (9)", verdict: .garbled, printedReading: "I read as the identity",
+            printed, viaVec, claim: .xu10, against: "Xu (9)", printedReading: "I read as the identity",
             intended: "δ_jˡ * 1", intendedValue: xcorr2(delta, ones), intendedReading: "I read as the all-ones matrix", note: onesNote)),
       ])
   }
@@ -244,7 +244,7 @@ enum XuDerivations {
           "∂E/∂k = x * δ   (Xu (13))", "Xu calls * a convolution; read as MATLAB's conv2 it flips δ and disagrees with Xu (12), read as the correlation of Fig. 4 it is Xu (12).",
           matrices: [("conv2(x, delta)", asConvolution)],
           check: .printedFormFails(
-            asConvolution, viaUnvec, against: "Xu (12)", verdict: .ambiguous, printedReading: "* read as a true convolution (MATLAB conv2, 'valid')",
+            asConvolution, viaUnvec, claim: .xu13, against: "Xu (12)", printedReading: "* read as a true convolution (MATLAB conv2, 'valid')",
             intended: "x ⋆ δ", intendedValue: asCorrelation, intendedReading: "* read as the correlation of Fig. 4",
             note: "the paper uses * for both: Fig. 4's forward pass is a correlation, Xu (14) uses MATLAB's convn")),
         DerivationStep(
@@ -303,21 +303,21 @@ enum XuDerivations {
         "Read as MATLAB's convolution the two flips cancel (δ̃ ⋆ k, the wrong orientation for Fig. 4's forward); read as Fig. 4's correlation it is the full convolution of δ with k.",
         matrices: [("printed", printedSingle)],
         check: .printedFormFails(
-          printedSingle, numericSingle, against: fd, tolerance: 1e-6, verdict: .ambiguous, printedReading: "* read as a true convolution (MATLAB conv2, 'valid')",
+          printedSingle, numericSingle, claim: .xu16, against: fd, tolerance: 1e-6, printedReading: "* read as a true convolution (MATLAB conv2, 'valid')",
           intended: "δ̃ ⋆ (J k J)", intendedValue: single, intendedReading: "* read as the correlation of Fig. 4",
           note: "the paper uses * for both correlation (Fig. 4) and MATLAB's convolution (Xu (14))")),
       DerivationStep(
         "∂E/∂x_i = Σ_j^{M_i} δ̃_j * (J k_ij J)   (Xu (17))", "An input map feeding several outputs adds their contributions; * as in Xu (16).",
         matrices: [("dE/dx", sum)],
         check: .printedFormFails(
-          sumAsConvolution, numericSum, against: fd + " summed over both maps", tolerance: 1e-6, verdict: .ambiguous,
-          printedReading: "* read as a true convolution (MATLAB conv2, 'valid')", intended: "Σ_j δ̃_j ⋆ (J k_ij J)", intendedValue: sum,
+          sumAsConvolution, numericSum, claim: .xu17, against: fd + " summed over both maps", tolerance: 1e-6, printedReading: "* read as a true convolution (MATLAB conv2, 'valid')",
+          intended: "Σ_j δ̃_j ⋆ (J k_ij J)", intendedValue: sum,
           intendedReading: "* read as the correlation of Fig. 4", note: "the paper uses * for both correlation (Fig. 4) and MATLAB's convolution (Xu (14))")),
       DerivationStep(
         "δ_i = f′(z_i) ∘ Σ_j^{M_i} δ̃_j * (J k_ij J)   (Xu (18), f = σ)", "Through the pooling layer's own activation.",
         check: .printedFormFails(
-          try hadamard(slope, sumAsConvolution), numericDelta, against: fd + " in z (x = σ(z))", tolerance: 1e-6, verdict: .ambiguous,
-          printedReading: "* read as a true convolution (MATLAB conv2, 'valid')", intended: "f′(z_i) ∘ Σ_j δ̃_j ⋆ (J k_ij J)", intendedValue: try hadamard(slope, sum),
+          try hadamard(slope, sumAsConvolution), numericDelta, claim: .xu18, against: fd + " in z (x = σ(z))", tolerance: 1e-6, printedReading: "* read as a true convolution (MATLAB conv2, 'valid')",
+          intended: "f′(z_i) ∘ Σ_j δ̃_j ⋆ (J k_ij J)", intendedValue: try hadamard(slope, sum),
           intendedReading: "* read as the correlation of Fig. 4", note: "as Xu (16)")),
       DerivationStep(
         "dE/d[x]_pq = δ k_ij on the patch of one output pixel   (Xu (15))", "One output pixel's error spreads over the patch it read, weighted by the kernel.",
@@ -340,7 +340,7 @@ enum XuDerivations {
           "The first term's kernel index is wrong in the source: the centre pixel meets k₂₂ under δ₁₁, not k₁₂ (which already appears under δ₂₁).",
           matrices: [("printed", Matrix(rows: 1, cols: 1, storage: [printed]))],
           check: .printedFormFails(
-            Matrix(rows: 1, cols: 1, storage: [printed]), Matrix(rows: 1, cols: 1, storage: [numericSingle[1, 1]]), against: fd, tolerance: 1e-6,
+            Matrix(rows: 1, cols: 1, storage: [printed]), Matrix(rows: 1, cols: 1, storage: [numericSingle[1, 1]]), claim: .xuTextAfter15, against: fd, tolerance: 1e-6,
             intended: "δ₁₁k₂₂ + δ₁₂k₂₁ + δ₂₁k₁₂ + δ₂₂k₁₁", intendedValue: Matrix(rows: 1, cols: 1, storage: [correct]),
             note: "the converted LaTeX is well formed and the two sums before it are right; only this index differs, so the conversion is not to blame")))
     }
@@ -378,15 +378,14 @@ enum XuDerivations {
           "∂E/∂b = (vec δ)ᵀ vec(I) = Σ_{p,q} δ_{p,q}   (Xu (19))", "b is added everywhere, so its gradient is the sum of the error; with the identity the middle form would be the trace.",
           matrices: [("dE/db", db)],
           check: .printedFormFails(
-            Matrix(rows: 1, cols: 1, storage: [identityInner]), numericB, against: fd + " in b", tolerance: 1e-6, verdict: .garbled,
-            printedReading: "I read as the identity", intended: "(vec δ)ᵀ vec(1) = Σ_{p,q} δ_{p,q}", intendedValue: db,
+            Matrix(rows: 1, cols: 1, storage: [identityInner]), numericB, claim: .xu19, against: fd + " in b", tolerance: 1e-6, printedReading: "I read as the identity",
+            intended: "(vec δ)ᵀ vec(1) = Σ_{p,q} δ_{p,q}", intendedValue: db,
             intendedReading: "I read as the all-ones matrix", note: onesNote)),
         DerivationStep(
           "∂E/∂b = δ * I   (Xu (20))", "The same sum as a valid correlation of δ with a matrix of its own size.",
           matrices: [("delta * I", xcorr2(delta, identity))],
           check: .printedFormFails(
-            xcorr2(delta, identity), numericB, against: fd + " in b", tolerance: 1e-6, verdict: .garbled,
-            printedReading: "I read as the identity", intended: "δ * 1", intendedValue: xcorr2(delta, ones),
+            xcorr2(delta, identity), numericB, claim: .xu20, against: fd + " in b", tolerance: 1e-6, printedReading: "I read as the identity", intended: "δ * 1", intendedValue: xcorr2(delta, ones),
             intendedReading: "I read as the all-ones matrix", note: onesNote)),
         DerivationStep(
           "∂E/∂β = (vec δ)ᵀ vec(down(x)) = Σ δ ∘ down(x)   (Xu (21))", "β scales down(x), so its gradient weighs the error by down(x).",
@@ -394,8 +393,8 @@ enum XuDerivations {
         DerivationStep(
           "∂E/∂β = δ * down(x)   (Xu (22))", "Two matrices of one size: a valid correlation is Xu (21)'s sum, a true convolution pairs δ_pq with the opposite corner of down(x).",
           check: .printedFormFails(
-            conv2(delta, downX, shape: .valid), numericBeta, against: fd + " in β", tolerance: 1e-6, verdict: .ambiguous,
-            printedReading: "* read as a true convolution (MATLAB conv2, 'valid')", intended: "δ ⋆ down(x)", intendedValue: xcorr2(delta, downX),
+            conv2(delta, downX, shape: .valid), numericBeta, claim: .xu22, against: fd + " in β", tolerance: 1e-6, printedReading: "* read as a true convolution (MATLAB conv2, 'valid')",
+            intended: "δ ⋆ down(x)", intendedValue: xcorr2(delta, downX),
             intendedReading: "* read as the correlation of Fig. 4", note: "the paper uses * for both correlation (Fig. 4) and MATLAB's convolution (Xu (14))")),
         DerivationStep(
           "the subsample block's backward", "ConvLab's block returns the same two numbers.",

@@ -1,11 +1,19 @@
 import ConvLabBlocks
 import ConvLabCore
+import ConvLabDerive
 import ConvLabNotation
 import Foundation
 
 /// Spot the error: a formula as printed in one of the papers (from `convlab audit`). The
 /// student says whether it holds on their instance (part `verdict`: 1 holds, 0 does not) and
 /// gives the correct value (part `value`).
+///
+/// The answer key's verdict is the inventory's: each exercise names the claim it is built on
+/// (`quotedClaim`, e.g. `xu-6` for Xu (6)) and its part `verdict` is 1 exactly when that claim's
+/// verdict (`QuotedClaim.verdict`) is correct, 0 when it is wrong in the source or garbled in
+/// conversion. The exercise computes the printed formula on the student's numbers only for the
+/// part `value`'s wrong variant; `VerdictSourcesTests` checks on 200 instances each that those
+/// numbers bear the verdict out.
 public struct SpotTheErrorExercise: Exercise {
   public enum Claim: String, Sendable, CaseIterable {
     case muruganSigmoid = "spot-murugan-sigmoid"
@@ -35,15 +43,28 @@ public struct SpotTheErrorExercise: Exercise {
     }
   }
 
-  /// The identifier of the claim in `convlab audit`'s inventory that judges this printed formula
-  /// (ConvLabDerive's `Audit.claims`): the exercise's verdict part is 1 exactly where that claim
-  /// is correct, which `VerdictSourcesTests` checks on every instance it draws.
-  public var auditClaimID: String {
+  /// The claim of `convlab audit`'s inventory that judges this printed formula
+  /// (ConvLabDerive's `Audit.claims`), and whose verdict is the exercise's answer key.
+  public var quotedClaim: QuotedClaim {
     switch claim {
-    case .muruganSigmoid: return "murugan-table-1-sigmoid"
-    case .xuKronecker: return "xu-6"
-    case .xuExample15: return "xu-text-after-15"
-    case .xuBias: return "xu-9"
+    case .muruganSigmoid: return .muruganTable1Sigmoid
+    case .xuKronecker: return .xu6
+    case .xuExample15: return .xuTextAfter15
+    case .xuBias: return .xu9
+    }
+  }
+
+  /// The claim's id in the inventory (`murugan-table-1-sigmoid`, `xu-6`, `xu-text-after-15`, `xu-9`).
+  public var auditClaimID: String { quotedClaim.rawValue }
+
+  /// Whether the printed formula holds, from the claim's verdict: correct holds; wrong in the
+  /// source and garbled in conversion do not. An ambiguous claim holds under one reading and
+  /// fails under another, so it cannot be asked as a yes-or-no question without naming the
+  /// reading: no exercise is built on one (`VerdictSourcesTests` checks it).
+  public var printedFormHolds: Bool {
+    switch quotedClaim.verdict {
+    case .correct: return true
+    case .wrong, .garbled, .ambiguous: return false
     }
   }
 
@@ -96,18 +117,20 @@ public struct SpotTheErrorExercise: Exercise {
   }
 
   public func solve(_ part: Part) throws -> Solution {
-    let (right, printedValue, others) = try values(part)
     if part.spec.answer == "verdict" {
-      let holds: Double = Tolerance.matches(printedValue, right) ? 1 : 0
+      let holds: Double = printedFormHolds ? 1 : 0
       return Solution(answer: Tensor(shape: Shape(1, 1), storage: [holds]), variants: [Variant("verdict-wrong", Tensor(shape: Shape(1, 1), storage: [1 - holds]))])
     }
+    let (right, printedValue, others) = try values(part)
     var variants = others
-    if !Tolerance.matches(printedValue, right) { variants.insert(Variant(claim == .muruganSigmoid ? "sigmoid-squared" : "printed-form", printedValue), at: 0) }
+    if !printedFormHolds { variants.insert(Variant(claim == .muruganSigmoid ? "sigmoid-squared" : "printed-form", printedValue), at: 0) }
     return Solution(answer: right, variants: variants)
   }
 
-  /// (the true value, the printed formula's value, other wrong variants).
-  func values(_ part: Part) throws -> (Tensor<Double>, Tensor<Double>, [Variant]) {
+  /// On the part's inputs: the true value (from an independent computation, not from the
+  /// corrected formula), the printed formula's value, and the other wrong variants. The first
+  /// two match exactly where the claim is correct (`VerdictSourcesTests`).
+  public func values(_ part: Part) throws -> (right: Tensor<Double>, printed: Tensor<Double>, others: [Variant]) {
     switch claim {
     case .muruganSigmoid:
       let x = try part.input("x")
