@@ -151,17 +151,17 @@ enum MuruganDerivations {
           "C = σ(I ⋆ K + b),  σ = ReLU   (Murugan (3.4))", "The conv layer's output after its activation.", matrices: [("C", f.c)],
           check: .holds(f.c, try ReLU().forward(block, Parameters()).channel(0), against: "the ReLU block on the conv block's output")),
         DerivationStep(
-          "P = max over each 2×2 window of C   (Murugan (3.5))", "Max pooling keeps the winning unit of each window.",
+          "P = max over each 2×2 window of C   (Murugan (3.5) corrected: it names no window)", "Max pooling keeps the winning unit of each window.",
           matrices: [("P", f.p)], check: .holds(f.p, pooled.channel(0), against: "the pool block")),
         DerivationStep(
           "a⁰ = vec P   (Murugan (3.6), column-major flatten)", "The pooled map becomes the long vector the dense layers read.", matrices: [("a0", f.a0)],
           check: .holds(f.a0, Support.column(try pooled.reshaped(Shape(pooled.count, 1)).storage), against: "reshaping the pool block's output to a column")),
         DerivationStep(
-          "z¹ = (W¹)ᵀ a⁰ + b¹,  a¹ = ReLU(z¹)   (Murugan (3.11)–(3.17))", "Each hidden unit j sums w_ij a_i over the inputs i: W¹ is inputs × units, hence the transpose.",
+          "z¹ = (W¹)ᵀ a⁰ + b¹,  a¹ = ReLU(z¹)   (Murugan (3.15)–(3.17))", "Each hidden unit j sums w_ij a_i over the inputs i: W¹ is inputs × units, hence the transpose.",
           matrices: [("W1", net.w1), ("z1", f.z1), ("a1", f.a1)],
           check: .holds(f.z1, Matrix(rows: 3, cols: 1, storage: dense.storage), against: "the dense block with weights (W¹)ᵀ")),
         DerivationStep(
-          "ŷ = σ((W²)ᵀ a¹ + b²),  σ the sigmoid   (Murugan (3.18)–(3.21))", "The output layer: one sigmoid per class.", matrices: [("W2", net.w2), ("yhat", f.yhat)],
+          "ŷ = σ((W²)ᵀ a¹ + b²),  σ the sigmoid   (Murugan (3.19)–(3.21))", "The output layer: one sigmoid per class.", matrices: [("W2", net.w2), ("yhat", f.yhat)],
           check: .holds(f.yhat, Support.column(outputBlocks.storage), against: "the dense and sigmoid blocks")),
         DerivationStep(
           "L = −(1/t) Σᵢ [yᵢ log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ)] = \(MatrixFormat.number(f.loss))   (Murugan (3.23), t = \(net.y.count) outputs)",
@@ -204,7 +204,7 @@ enum MuruganDerivations {
             intended: "σ(z) = 1/(1 + e^{−z})", intendedValue: sigma,
             note: "Murugan (3.34) says it is Table 1's sigmoid, and Table 1 prints e^{−x}")),
         DerivationStep(
-          "σ′(z) = σ(z)(1 − σ(z))   (Murugan (3.35)–(3.36))", "The sigmoid's slope, entry by entry.",
+          "σ′(z) = σ(z)(1 − σ(z))   (Murugan (3.36))", "The sigmoid's slope, entry by entry.",
           matrices: [("sigma'(z2)", slope)], check: .holds(slope, numericSlope, against: "central differences of σ", tolerance: 1e-6)),
         DerivationStep(
           "f′(x) = f(x)(1 − f(x))²   (Table 1 (sigmoid) as printed)", "The table squares the second factor; Murugan (3.36) has it right.",

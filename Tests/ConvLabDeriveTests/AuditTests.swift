@@ -43,6 +43,33 @@ struct AuditTests {
     #expect(Set(inventory.map(\.id)).count == inventory.count)
   }
 
+  /// The equations a location of the form `(3.15)` or `(3.15)–(3.17)` names, each written out
+  /// (`3.15`, `3.16`, `3.17`); nil for any other location (a qualified one, as "(3.5) (the
+  /// window)", judges one aspect of the equation, not the whole of it).
+  static func equations(_ location: String) -> [String]? {
+    guard let m = location.wholeMatch(of: /\(([0-9]+(?:\.[0-9]+)?)\)(?:–\(([0-9]+(?:\.[0-9]+)?)\))?/) else { return nil }
+    let first = String(m.1)
+    guard let last = m.2.map(String.init) else { return [first] }
+    let (a, b) = (first.split(separator: "."), last.split(separator: "."))
+    guard a.count == b.count, a.dropLast() == b.dropLast(), let lo = Int(a.last ?? ""), let hi = Int(b.last ?? ""), lo <= hi else { return [first, last] }
+    let prefix = a.dropLast().map { $0 + "." }.joined()
+    return (lo...hi).map { prefix + String($0) }
+  }
+
+  /// No equation gets two contradictory lines (issue 19 item 3): a claim on a whole equation or
+  /// a range of equations judges each of them, so every equation a claim names has one verdict
+  /// (a range ✓ over an equation that another line calls ✗ would say both).
+  @Test func oneVerdictPerEquation() {
+    var verdicts: [String: [Claim.Verdict: [String]]] = [:]
+    for c in inventory {
+      for e in Self.equations(c.location) ?? [] { verdicts["\(c.paper.rawValue) (\(e))", default: [:]][c.verdict, default: []].append(c.location) }
+    }
+    #expect(Self.equations("(3.15)–(3.17)") == ["3.15", "3.16", "3.17"] && Self.equations("(14)") == ["14"] && Self.equations("(3.5) (the window)") == nil)
+    for (equation, byVerdict) in verdicts.sorted(by: { $0.key < $1.key }) where byVerdict.count > 1 {
+      Issue.record("\(equation) has \(byVerdict.map { "\($0.key.symbol) at \($0.value.joined(separator: ", "))" }.sorted().joined(separator: "; "))")
+    }
+  }
+
   @Test("every erratum carries a numeric counterexample and an intended form that holds")
   func errataHaveCounterexamples() {
     for c in inventory where c.verdict == .wrong || c.verdict == .garbled {
