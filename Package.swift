@@ -101,6 +101,6 @@ let package = Package(
     .testTarget(name: "ConvLabDeviceTests", dependencies: ["ConvLabCore", "ConvLabBlocks", "ConvLabDevice"]),
     .testTarget(name: "ConvLabFiguresTests", dependencies: ["ConvLabCore", "ConvLabPlot", "ConvLabFigures"]),
     .testTarget(name: "ConvLabCUDATests", dependencies: ["ConvLabCore", "ConvLabNotation", "ConvLabBlocks", "ConvLabChecks", "ConvLabDevice", "ConvLabCUDA", "CConvLabKernels", "ConvLabNetworks"]),
-    .testTarget(name: "ConvLabCLITests", dependencies: ["ConvLabCore"], exclude: ["__Snapshots__"]),
+    .testTarget(name: "ConvLabCLITests", dependencies: ["ConvLabCore", "ConvLabBlocks"], exclude: ["__Snapshots__"]),
   ]
 )

@@ -62,10 +62,21 @@ public struct DerivationStep: Sendable {
 
 /// A derivation from one of the papers, as a list of steps on one seeded instance.
 public struct Derivation: Sendable {
+  /// The identifier (`convlab derive ID`), the same as the catalogue's.
   public let id: String
-  public let title: String
-  public let reference: String
+  /// The title, from the catalogue (`Derivations.all`).
+  public fileprivate(set) var title = ""
+  /// The citation of what the derivation follows (`Xu (15)–(18)`), from the catalogue.
+  public fileprivate(set) var reference = ""
+  /// The steps, in order.
   public let steps: [DerivationStep]
+
+  /// A builder's steps under its identifier; the title and reference are written once, in the
+  /// catalogue (`Derivations.all`), which sets them on every derivation it builds.
+  init(id: String, steps: [DerivationStep]) {
+    self.id = id
+    self.steps = steps
+  }
 
   /// True when every checked step came out as expected.
   public var allAsExpected: Bool { steps.allSatisfy { ($0.check?.asExpected ?? true) && ($0.exact?.asExpected ?? true) } }
@@ -87,9 +98,33 @@ public enum Derivations {
 
   public typealias Builder = @Sendable (Instance) throws -> Derivation
 
-  /// id, title, reference, builder.
-  public static let all: [(id: String, title: String, reference: String, build: Builder)] =
-    XuDerivations.all + MuruganDerivations.all + VardhanDerivations.all + MilisavljevicDerivations.all + MatConvNetDerivations.all + SymbolicDerivations.all
+  /// id, title, reference, builder: the one place a derivation's title and reference are
+  /// written; the builder's derivation carries them.
+  public static let all: [(id: String, title: String, reference: String, build: Builder)] = catalogue.map(withCatalogueMetadata)
+
+  /// The papers' catalogues, in paper order.
+  static let catalogue: [(id: String, title: String, reference: String, build: Builder)] = {
+    var entries = XuDerivations.all
+    entries += MuruganDerivations.all
+    entries += VardhanDerivations.all
+    entries += MilisavljevicDerivations.all
+    entries += MatConvNetDerivations.all
+    entries += SymbolicDerivations.all
+    return entries
+  }()
+
+  /// A catalogue entry whose builder's derivation carries the entry's title and reference.
+  static func withCatalogueMetadata(
+    _ entry: (id: String, title: String, reference: String, build: Builder)
+  ) -> (id: String, title: String, reference: String, build: Builder) {
+    let build: Builder = { instance in
+      var d = try entry.build(instance)
+      d.title = entry.title
+      d.reference = entry.reference
+      return d
+    }
+    return (entry.id, entry.title, entry.reference, build)
+  }
 
   public static func derivation(_ id: String, _ instance: Instance = Instance()) throws -> Derivation {
     guard let entry = all.first(where: { $0.id == id }) else {

@@ -55,7 +55,7 @@ enum MatConvNetDerivations {
     let leftCost = jacobians.reduce(0) { $0 + $1.rows * $1.cols }
     let rightCost = jacobians[2].rows * jacobians[1].rows * jacobians[1].cols + jacobians[2].rows * jacobians[0].rows * jacobians[0].cols
     return Derivation(
-      id: "matconvnet-chain", title: "Backpropagation as a chain of Jacobians", reference: "MatConvNet §2.3",
+      id: "matconvnet-chain",
       steps: [
         DerivationStep(
           "z = ⟨p, f₃(f₂(f₁(x)))⟩ with f₁ = conv 3×3 (pad 1), f₂ = ReLU, f₃ = max pool 2×2", "A three-block chain and a projection to a scalar.",
@@ -95,7 +95,7 @@ enum MatConvNetDerivations {
     let numeric = try FiniteDifferences.vjp(at: x.storage, cotangent: [1]) { v in [try z(Tensor(shape: x.shape, storage: v))] }
     let col = { (t: Tensor<Double>) in Matrix(rows: t.count, cols: 1, storage: t.storage) }
     return Derivation(
-      id: "matconvnet-dag", title: "Backpropagation in a DAG", reference: "MatConvNet §2.3.1",
+      id: "matconvnet-dag",
       steps: [
         DerivationStep("x feeds two blocks: a = σ(x), b = avgpool(x);  z = ⟨p₁, a⟩ + ⟨p₂, b⟩", "A variable with two children, as in a DAG.", matrices: [("x channel 1", x.channel(0))]),
         DerivationStep("dz/dx through σ alone", "The first child's contribution.", matrices: [("via sigmoid", branch1.channel(0))]),
@@ -129,7 +129,7 @@ enum MatConvNetDerivations {
     let dX = map.phiStar(dY * f.transposed)
     let col = { (t: Tensor<Double>) in Matrix(rows: t.count, cols: 1, storage: t.storage) }
     return Derivation(
-      id: "matconvnet-im2row", title: "Convolution by im2row", reference: "MatConvNet §6.1",
+      id: "matconvnet-im2row",
       steps: [
         DerivationStep(
           "y = φ(x) F   (x \(side)×\(side)×2, F 2×2×2×3, stride 2, padding top/left 1)", "φ(x) stacks one patch per output position; F holds one filter per column.",
@@ -164,7 +164,7 @@ enum MatConvNetDerivations {
     let jc = try c.jacobian(at: Tensor(shape: y.shape), Parameters(w: f), wrt: .x)
     let numeric = try vjp(t, x, Parameters(w: f), &rng)
     return Derivation(
-      id: "matconvnet-convt", title: "Convolution transpose", reference: "MatConvNet §4.2, §6.2",
+      id: "matconvnet-convt",
       steps: [
         DerivationStep(
           "y = convt(x, f), upsample 2, crop (1,0,1,0):  \(x.shape) → \(y.shape)", "The transpose of a strided convolution enlarges its input.", matrices: [("y channel 1", y.channel(0))]),
@@ -194,7 +194,7 @@ enum MatConvNetDerivations {
     let avg = Pool(method: .avg, size: (3, 3), pad: [1, 1, 1, 1], stride: (2, 2))
     let avgNumeric = try vjp(avg, x, Parameters(), &rng)
     return Derivation(
-      id: "matconvnet-pool", title: "Pooling as a selector", reference: "MatConvNet §6.3",
+      id: "matconvnet-pool",
       steps: [
         DerivationStep("max pooling 3×3, stride 2 (overlapping windows) on \(side)×\(side) distinct values", "Every window has one maximum.", matrices: [("x", x.channel(0))]),
         DerivationStep(
@@ -226,7 +226,7 @@ enum MatConvNetDerivations {
     let diagR = Matrix<Double>(rows: x.count, cols: x.count) { r, c in r == c && x.storage[r] > 0 ? 1 : 0 }
     let diagS = Matrix<Double>(rows: x.count, cols: x.count) { r, c in r == c ? Support.sigmoid(x.storage[r]) * (1 - Support.sigmoid(x.storage[r])) : 0 }
     return Derivation(
-      id: "matconvnet-activations", title: "ReLU and sigmoid", reference: "MatConvNet §6.4",
+      id: "matconvnet-activations",
       steps: [
         DerivationStep("x (\(side)×\(side), no zeros)", "Values away from ReLU's kink.", matrices: [("x", x.channel(0))]),
         DerivationStep(
@@ -257,7 +257,7 @@ enum MatConvNetDerivations {
     let sp = try vjp(SpatialNorm(size: (3, 3), alpha: 1, beta: 0.5), x, Parameters(), &rng)
     let sm = try vjp(Softmax(), x, Parameters(), &rng)
     return Derivation(
-      id: "matconvnet-normalization", title: "Normalization blocks", reference: "MatConvNet §6.5",
+      id: "matconvnet-normalization",
       steps: [
         DerivationStep("x (\(side)×\(side)×4×2)", "Four channels, two images.", matrices: [("x(:,:,1,1)", x.channel(0))]),
         DerivationStep(
@@ -293,7 +293,7 @@ enum MatConvNetDerivations {
     let direct = try Loss(kind: .softmaxlog).backward(scores, Parameters(labels: labels), Tensor(shape: Shape(1, 1), storage: [1])).dzdx
     let formula = probabilities.zipWith(Tensor(shape: scores.shape) { _, _, d, n in Double(d + 1) == labels.storage[n] ? 1 : 0 }, -)
     return Derivation(
-      id: "matconvnet-losses", title: "Losses and distances", reference: "MatConvNet §6.6",
+      id: "matconvnet-losses",
       steps: [
         DerivationStep(
           "x (\(classes) classes × 3 images), labels c = (\(labels.storage.map { String(Int($0)) }.joined(separator: ", "))), 1-based", "Scores, their softmax, and the true classes.",
@@ -342,7 +342,7 @@ enum MatConvNetDerivations {
     let predicted = field.inputRange(ofOutput: 2)
     let inside = (max(1, Int(predicted.lowerBound))...min(side, Int(predicted.upperBound)))
     return Derivation(
-      id: "matconvnet-geometry", title: "Output sizes and receptive fields", reference: "MatConvNet ch. 5",
+      id: "matconvnet-geometry",
       steps: [
         DerivationStep(
           "stack: \(stack.layers.map(\.text).joined(separator: "; ")) on \(side)×\(side)", "A stack with padding, pooling, stride and dilation.",

@@ -44,7 +44,7 @@ enum MilisavljevicDerivations {
     let numeric = Support.gradient(at: fMatrix) { fm in Support.inner(dzdy, phi * fm) }
     let block = try Conv(pad: [1, 1, 1, 1]).backward(x, Parameters(w: w, b: b), Tensor(shape: Shape(map.outH, map.outW, filters), storage: dzdy.storage))
     return Derivation(
-      id: "milisavljevic-im2col", title: "Serialization: im2col + GEMM", reference: "Milisavljevic (1)–(2), Fig. 4–5",
+      id: "milisavljevic-im2col",
       steps: [
         DerivationStep(
           "x (\(side)×\(side)×\(depth)), \(filters) filters \(f)×\(f)×\(depth), padding 1", "A small layer of the paper's kind (3×3 kernels, padding 1).",

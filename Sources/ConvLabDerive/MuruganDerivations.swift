@@ -140,7 +140,7 @@ enum MuruganDerivations {
     let outputBlocks = try Sigmoid().forward(try Dense().forward(hidden, Parameters(w: net.w2.transposed.tensor, b: net.b2.tensor)), Parameters())
     let bce = try RegressionLoss(kind: .bce).forward(f.yhat.tensor, Parameters(target: net.y.tensor))
     return Derivation(
-      id: "murugan-forward", title: "The forward pass", reference: "Murugan §3.1",
+      id: "murugan-forward",
       steps: [
         DerivationStep("I (\(net.image.rows)×\(net.image.cols)),  K (3×3),  b = \(MatrixFormat.number(net.bc))", "A grey-scale image and one kernel.", matrices: [("I", net.image), ("K", net.k)]),
         DerivationStep(
@@ -188,7 +188,7 @@ enum MuruganDerivations {
       return s * (1 - s) * (1 - s)
     }
     return Derivation(
-      id: "murugan-loss", title: "Cross-entropy and the sigmoid", reference: "Murugan (3.23)–(3.36)",
+      id: "murugan-loss",
       steps: [
         DerivationStep(
           "ŷ = (\(f.yhat.storage.map { MatrixFormat.number($0) }.joined(separator: ", "))),  y = (\(net.y.storage.map { MatrixFormat.number($0) }.joined(separator: ", ")))",
@@ -240,7 +240,7 @@ enum MuruganDerivations {
     // Murugan (3.53) as printed: (yᵢ − zᵢ)/(zᵢ(1 − zᵢ)) for hidden unit i (y read as the output of the same index).
     let printed353 = Matrix(rows: net.w1.rows, cols: net.w1.cols) { _, i in (net.y[i % 2, 0] - f.z1[i, 0]) / (f.z1[i, 0] * (1 - f.z1[i, 0])) }
     return Derivation(
-      id: "murugan-dense", title: "Dense-layer gradients", reference: "Murugan §3.2 (3.28)–(3.59)",
+      id: "murugan-dense",
       steps: [
         DerivationStep(
           "δ² = ∂L/∂z² = ∂L/∂ŷ ∘ σ′(z²) = (1/t)(ŷ − y)   (corrected: Murugan (3.28)–(3.38) simplified)",
@@ -311,7 +311,7 @@ enum MuruganDerivations {
     let eq371Convolution = conv2(rot180(net.image), convBackward.ds, shape: .valid)
     let corrected = conv2(net.image, rot180(b.ds), shape: .valid)
     return Derivation(
-      id: "murugan-kernel", title: "Back through pooling to the kernel", reference: "Murugan (3.60)–(3.74)",
+      id: "murugan-kernel",
       steps: [
         DerivationStep(
           "∂L/∂a⁰ = W¹ δ¹   (Murugan (3.60)–(3.64), corrected)", "The dense layer sends its error back to the flattened pooled map.",
@@ -378,7 +378,7 @@ enum MuruganDerivations {
     let printedBias = Support.column([alpha * g.dbc])
     let correctBias = Support.column([net.bc - alpha * g.dbc])
     return Derivation(
-      id: "murugan-update", title: "Gradient-descent updates", reference: "Murugan §3.3 (3.75)–(3.80)",
+      id: "murugan-update",
       steps: [
         DerivationStep(
           "W ← W − α ∂L/∂W,  b ← b − α ∂L/∂b,  k ← k − α ∂L/∂k   (Murugan (3.75)–(3.79), α = \(alpha))",

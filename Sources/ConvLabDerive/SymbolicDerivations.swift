@@ -95,7 +95,7 @@ enum SymbolicDerivations {
     let dZdA23 = try SymbolicLayers.convolve(unit(3, 4, 1, 2), beta, geometry: g)
 
     return Derivation(
-      id: "vardhan-appendix-a", title: "Vardhan App. A in symbols", reference: "Vardhan App. A",
+      id: "vardhan-appendix-a",
       steps: [
         DerivationStep(
           "A ∈ R³ˣ⁴, β ∈ R²ˣ², padding (1,1), stride (1,2) ⇒ Z ∈ R⁴ˣ³",
@@ -194,7 +194,7 @@ enum SymbolicDerivations {
     }
     let fd = FiniteDifferences.jacobian(at: iNum.storage) { v in (try? zeroPaddedMaxPool(v, rows: 3, cols: 4, geometry: g)) ?? [] }
     return Derivation(
-      id: "vardhan-appendix-b", title: "Vardhan App. B in symbols", reference: "Vardhan App. B",
+      id: "vardhan-appendix-b",
       steps: [
         DerivationStep(
           "I ∈ R³ˣ⁴, window 3×2, padding (1,1), stride (1,2) ⇒ A ∈ R³ˣ³",
@@ -246,7 +246,7 @@ enum SymbolicDerivations {
     let dxNum = grads.dzdx.channel(0)
     let dkNum = try (grads.dzdw ?? Tensor(shape: Shape(2, 2))).channel(0)
     return Derivation(
-      id: "xu-symbolic", title: "Xu Fig. 4 in symbols", reference: "Xu (11)–(16), Fig. 4",
+      id: "xu-symbolic",
       steps: [
         DerivationStep(
           "z = x ⋆ k with x ∈ R³ˣ³, k ∈ R²ˣ², δ = ∂E/∂z ∈ R²ˣ²", "Fig. 4: x₁₁ meets k₁₁ (a correlation), so E changes as Σ δ_pq z_pq.",
@@ -302,7 +302,7 @@ enum SymbolicDerivations {
     let viaPhi = try kron(f.transposed, symbolicIdentity(phi.rows)) * vec(phi)
     let transpose = try WorkedExamples.matConvNetTranspose()
     return Derivation(
-      id: "matconvnet-symbolic", title: "MatConvNet §6.1–6.2 in symbols", reference: "MatConvNet §6.1–6.2",
+      id: "matconvnet-symbolic",
       steps: [
         DerivationStep(
           "[φ(x)]_pq = x_{t(p,q)}, p = i″ + H″(j″ − 1), q = i′ + H′(j′ − 1)   (§6.1)", "x ∈ R³ˣ³, 2×2 patches: one patch per row.",

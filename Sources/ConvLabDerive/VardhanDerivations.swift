@@ -31,7 +31,7 @@ enum VardhanDerivations {
     let directional = FiniteDifferences.derivative(at: 0) { t in j(x + t * dx) }
     let gradient = Support.gradient(at: x, j)
     return Derivation(
-      id: "vardhan-trace", title: "The trace trick", reference: "Vardhan §3.1",
+      id: "vardhan-trace",
       steps: [
         DerivationStep(
           "J = tr(C X B) = \(MatrixFormat.number(j(x)))   (C 2×\(n), X \(n)×\(n), B \(n)×2)", "A scalar equals its own trace, so J may be written as one.",
@@ -75,7 +75,7 @@ enum VardhanDerivations {
     let gradZ = Support.gradient(at: z3) { Support.crossEntropy(y, Support.map($0, Support.sigmoid)) }
     let perChannel = Matrix(rows: channels, cols: side * side) { ch, k in gradB[ch * side * side + k, 0] }
     return Derivation(
-      id: "vardhan-dense", title: "The fully-connected layer", reference: "Vardhan §3.1.1–3.1.2",
+      id: "vardhan-dense",
       steps: [
         DerivationStep(
           "B² = [vec A₁²; vec A₂²],  Z³ = (W³)ᵀ B² + b³,  A³ = σ(Z³)", "Layer 2's \(channels) pooled maps are flattened channel after channel and fed to the dense layer.",
@@ -128,7 +128,7 @@ enum VardhanDerivations {
     let avgFD = try Support.jacobian(at: input) { m in vec(try average(m, 2)) }
     let maxFD = Support.jacobian(at: input) { m in vec(Support.maxPool(m, 2)) }
     return Derivation(
-      id: "vardhan-pooling", title: "Pooling Jacobians", reference: "Vardhan §3.1.3, App. B",
+      id: "vardhan-pooling",
       steps: [
         DerivationStep("I (\(side)×\(side), distinct values), 2×2 windows, stride 2", "The input of a pooling layer; no ties, so every window has one maximum.", matrices: [("I", input)]),
         DerivationStep(
@@ -178,7 +178,7 @@ enum VardhanDerivations {
     let chained = dJdZ * dzdk
     let backprop = try block.backward(Support.tensor(a), Parameters(w: Support.tensor(k)), Tensor(shape: Shape(z.rows, z.cols), storage: dJdZ.storage)).dzdw
     return Derivation(
-      id: "vardhan-conv", title: "Conv Jacobians, column by column", reference: "Vardhan §3.1.5, App. A",
+      id: "vardhan-conv",
       steps: [
         DerivationStep(
           "A (3×4), K (2×2), padding (1,1), stride (1,2)  ⇒  Z = A * K is \(z.rows)×\(z.cols)   (App. A)", "The appendix's example with random numbers.",
@@ -212,7 +212,7 @@ enum VardhanDerivations {
     let scalar = { (x: Matrix<Double>) in Support.inner(g, f(x)) }
     let gradient = Support.gradient(at: x, scalar)
     return Derivation(
-      id: "vardhan-layout", title: "Jacobian or gradient?", reference: "Vardhan §3.2",
+      id: "vardhan-layout",
       steps: [
         DerivationStep("y = tanh(W x),  W 2×\(n),  x ∈ R^\(n)", "A vector function of a vector.", matrices: [("W", w), ("x", x)]),
         DerivationStep(

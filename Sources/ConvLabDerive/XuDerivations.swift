@@ -56,7 +56,7 @@ enum XuDerivations {
     for i in 0..<LeNetTable.inputMaps { image.setChannel(i, x[i]) }
     let block = try Conv().forward(image, Parameters(w: filters, b: Tensor(shape: Shape(1, 1), storage: [b])))
     return Derivation(
-      id: "xu-conv-forward", title: "Conv forward over the connection set M_j", reference: "Xu (1)",
+      id: "xu-conv-forward",
       steps: [
         DerivationStep(
           "M_\(j) = {i | S2 map i feeds C3 map \(j)} = {\(inputs.map(String.init).joined(separator: ", "))}",
@@ -93,7 +93,7 @@ enum XuDerivations {
     let deltaL = beta * (try hadamard(upsampled, fPrime))
     let numeric = try numericGradient(at: z) { z in inner(delta, beta * (try down(sigmoid(z), n))) }
     return Derivation(
-      id: "xu-avgpool", title: "Error through average pooling", reference: "Xu §3.1.1",
+      id: "xu-avgpool",
       steps: [
         DerivationStep("zˡ (\(side)×\(side)),  xˡ = f(zˡ) = σ(zˡ)", "The conv layer's pre-activation and its sigmoid output.", matrices: [("z^l", z), ("x^l", x)]),
         DerivationStep(
@@ -157,7 +157,7 @@ enum XuDerivations {
     let pool = Pool(method: .max, size: (n, n), stride: (n, n))
     let routed = try pool.backward(x.tensor, Parameters(), delta.tensor).dzdx.channel(0)
     return Derivation(
-      id: "xu-maxpool", title: "Error through max pooling", reference: "Xu §3.1.2",
+      id: "xu-maxpool",
       steps: [
         DerivationStep("zˡ, xˡ = σ(zˡ)", "The conv layer's pre-activation (distinct values, no ties) and output.", matrices: [("z^l", z), ("x^l", x)]),
         DerivationStep(
@@ -187,7 +187,7 @@ enum XuDerivations {
     let numeric = numericGradient(at: Matrix(rows: 1, cols: 1, storage: [0.3])) { b in inner(delta, b[0, 0] * ones) }
     let printed = xcorr2(delta, Matrix<Double>.identity(side))
     return Derivation(
-      id: "xu-bias", title: "Bias gradient", reference: "Xu (9)–(10)",
+      id: "xu-bias",
       steps: [
         DerivationStep("δ_jˡ = ∂E/∂z_jˡ", "The error of one output map (drawn at random).", matrices: [("delta", delta)]),
         DerivationStep(
@@ -227,7 +227,7 @@ enum XuDerivations {
     let eq14 = exchange(k, Double.self) * conv2(x, j * delta * j, shape: .valid) * exchange(k, Double.self)
     let numericTrueConv = numericGradient(at: kernel) { kk in inner(delta, conv2(x, kk, shape: .valid)) }
     return Derivation(
-      id: "xu-kernel", title: "Kernel gradient", reference: "Xu (11)–(14)",
+      id: "xu-kernel",
       steps: [
         DerivationStep(
           "x^{l−1} (\(side)×\(side)), k (\(k)×\(k)), z = x ⋆ k with z_ij = Σ k_pq x_{i+p−1, j+q−1}   (Fig. 4)",
@@ -344,7 +344,7 @@ enum XuDerivations {
             intended: "δ₁₁k₂₂ + δ₁₂k₂₁ + δ₂₁k₁₂ + δ₂₂k₁₁", intendedValue: Matrix(rows: 1, cols: 1, storage: [correct]),
             note: "the converted LaTeX is well formed and the two sums before it are right; only this index differs, so the conversion is not to blame")))
     }
-    return Derivation(id: "xu-input-error", title: "Pooling-layer error by full convolution", reference: "Xu (15)–(18)", steps: steps)
+    return Derivation(id: "xu-input-error", steps: steps)
   }
 
   // MARK: Xu (19)–(22)
@@ -368,7 +368,7 @@ enum XuDerivations {
     let numericBeta = try numericGradient(at: Matrix(rows: 1, cols: 1, storage: [beta])) { be in inner(delta, be[0, 0] * (try down(x, n)) + b * ones) }
     let block = try Subsample(n: n).backward(x.tensor, Parameters(w: Tensor(shape: Shape(1, 1), storage: [beta]), b: Tensor(shape: Shape(1, 1), storage: [b])), delta.tensor)
     return Derivation(
-      id: "xu-beta", title: "β and b of the average layer", reference: "Xu (19)–(22)",
+      id: "xu-beta",
       steps: [
         DerivationStep(
           "z = β down(x) + b 1   (Xu (2), β = \(MatrixFormat.number(beta)), b = \(MatrixFormat.number(b)))", "The trainable average layer before its activation.",
@@ -411,7 +411,7 @@ enum XuDerivations {
     let counts = (0..<LeNetTable.outputMaps).map { LeNetTable.inputs(of: $0).count }
     let total = Double(LeNetTable.parameterCount(kernelSize: k))
     return Derivation(
-      id: "xu-count", title: "LeNet-5 S2→C3 parameter count", reference: "Xu §2.1",
+      id: "xu-count",
       steps: [
         DerivationStep(
           "Table 1 as a 0/1 matrix (rows: S2 maps i, columns: C3 maps j)", "An X is a connection, i.e. one K×K kernel.",

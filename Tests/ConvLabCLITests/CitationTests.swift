@@ -1,3 +1,4 @@
+import ConvLabBlocks
 import Foundation
 import Testing
 
@@ -147,5 +148,58 @@ import Testing
       }
     }
     #expect(problems.isEmpty, "\(problems.count) citations (python3 scripts/citations.py --fix, then --check):\n\(problems.prefix(30).joined(separator: "\n"))")
+  }
+
+  /// What the CLI prints (issue 18 item 5: "every citation in Sources, Notes and CLI output"):
+  /// `convlab audit` (the claim inventory with each claim's citation, printed and intended forms
+  /// and notes) and `--coverage`, the derivation catalogue, every derivation step by step, the
+  /// notation tour, and every command's help. COLUMNS is wide so that no citation is wrapped
+  /// across two lines.
+  @Test func everyCitationInTheCLIOutputParsesAndExists() throws {
+    let checker = try Checker()
+    let environment = ["COLUMNS": "10000"]
+    func output(_ arguments: [String]) throws -> String {
+      let r = try CLI.run(arguments, environment: environment)
+      #expect(r.status == 0, "convlab \(arguments.joined(separator: " ")): \(r.stderr)")
+      return r.stdout
+    }
+    let list = try output(["derive", "--list"])
+    // The catalogue's lines are "  ID  title  (reference)".
+    let ids = list.split(separator: "\n").compactMap { line -> String? in
+      guard line.hasPrefix("  "), let id = line.split(separator: " ").first, id.contains("-") else { return nil }
+      return String(id)
+    }
+    #expect(ids.count >= 20, "\(ids)")
+    var runs: [[String]] = [["audit"], ["audit", "--coverage"], ["derive", "--list"], ["notation"], ["--experimental-dump-help"]]
+    runs += ids.map { ["derive", $0] }
+    var problems: [String] = []
+    for arguments in runs {
+      // The help dump is JSON: its strings' line breaks are escaped.
+      let text = try output(arguments).replacingOccurrences(of: "\\n", with: "\n")
+      for (k, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (column, snippet, problem) in checker.problems(in: String(line)) {
+          problems.append("convlab \(arguments.joined(separator: " ")):\(k + 1):\(column): \(problem): \(snippet)")
+        }
+      }
+    }
+    #expect(problems.isEmpty, "\(problems.count) citations in the CLI's output:\n\(problems.prefix(30).joined(separator: "\n"))")
+  }
+
+  /// Every block cites the equations its forward pass, backward pass and Jacobian implement
+  /// (issue 18 item 5): each of the three holds at least one citation, and every citation in it
+  /// parses and exists. Dropout alone has none, with the reason.
+  @Test func everyBlockCitesItsForwardBackwardAndJacobian() throws {
+    let checker = try Checker()
+    for kind in BlockKind.allCases {
+      guard let c = kind.citations else {
+        #expect(kind == .dropout && kind.uncited?.isEmpty == false, "\(kind.rawValue) cites nothing")
+        continue
+      }
+      #expect(kind.uncited == nil)
+      for (part, text) in [("forward", c.forward), ("backward", c.backward), ("Jacobian", c.jacobian)] {
+        #expect(text.matches(of: checker.citation).count >= 1, "\(kind.rawValue)'s \(part) cites no equation or section: \(text)")
+        #expect(checker.problems(in: text).isEmpty, "\(kind.rawValue)'s \(part): \(checker.problems(in: text))")
+      }
+    }
   }
 }
