@@ -141,6 +141,8 @@ extension VardhanClaims {
     let dJdB = FiniteDifferences.jacobian(at: bFlat) { v in
       [objective((0..<3).map { i in Matrix(rows: 2, cols: 2) { r, c in v[i * 4 + c * 2 + r] } })]
     }.storage
+    let reshapedByChannel = Matrix<Double>(rows: 3, cols: 4) { i, e in dJdB[i * 4 + e] }
+    let perChannel = Matrix<Double>(rows: 3, cols: 4) { i, e in partial(i, e % 2, e / 2) }
     // Positions 1, 4, 5, 8, 9, 12 of B⁽²⁾ (0-based 0, 3, 4, 7, 8, 11): each block's first and last entry.
     let named = [0, 3, 4, 7, 8, 11]
     // Central differences of smooth functions of O(1) values: ~1e-10 relative; 1e-7 leaves room.
@@ -197,6 +199,12 @@ extension VardhanClaims {
         against: "central differences of J in W⁽³⁾ (8 × 3), b⁽³⁾ and B⁽²⁾", value: dJdW.storage + dJdZ.storage + dJdB2.storage,
         truth: gradW.transposed.storage + gradBias3.storage + gradB2.storage, tolerance: fdTolerance,
         note: "numerator layout: dJ/dW⁽³⁾ is 3 × 8, the transpose of the gradient shaped like W⁽³⁾ (§3.2)"),
+      .holds(
+        .vardhan, "§3.1.1", "§3.1.1 (Figure 2 caption)", kind: .table,
+        "Figure 2: backward-propagation through the fully-connected layer, and the reshaping of the Jacobian dJ/dB^{[2]} into the combined (in terms of channels) Jacobian dJ/dᵥA^{[2]}",
+        against: "central differences of J in each entry of each channel of A⁽²⁾ (c = 3 channels of 2 × 2), row i = channel i in vec order",
+        value: reshapedByChannel.storage, truth: perChannel.storage, tolerance: fdTolerance,
+        note: "the 1 × c h_a w_a row dJ/dB⁽²⁾ cut into c rows of h_a w_a gives one row per channel (§3.1.2's reshape)"),
       Claim(
         .vardhan, section: "§3.1.2", location: "§3.1.2 (B⁽²⁾, its last entry)", kind: .display, id: "vardhan-3.1.2-b2-last-entry",
         printed: "B^{[2]} = [vec(A₁^{[2]}); vec(A₂^{[2]}); ⋮; vec(A_{c^{[2]}}^{[2]})] = [a_{1,11}; a_{1,h_a w_a}; a_{2,11}; ⋮; a_{2,h_a w_a}; ⋮; ⋮; a_{c^{[2]},11}; ⋮; a_{c^{[2]},11}]",
@@ -508,6 +516,13 @@ extension VardhanClaims {
         against: "central differences of the two-channel layer's Z_j in K_{2,1} and in A₂⁽¹⁾ (padding (1, 1), stride (2, 2))",
         value: byK[0].storage + byA[2][1].storage, truth: fdInK(1, 0).storage + fdInA(2, 1).storage, tolerance: fdTolerance,
         note: "section 4 is App. A, which derives dZ/dβ_rs = A * dβ/dβ_rs and dZ/dA_rs = dA/dA_rs * β for one channel; Z_j's i-th term alone holds A_i and K_{j,i}, so App. A's result carries over"),
+      .holds(
+        .vardhan, "§3.1.5", "§3.1.5 (Figure 4 caption)", kind: .table,
+        "Figure 4: back-propagation through a convolutional for some channel-i, and must be performed for each 1 ≤ i ≤ c^{[1]}. The derivative dK_{j,i}^{[2]}/dK_{j,i,pq}^{[2]} must be computed "
+          + "∀ 1 ≤ p ≤ h_k^{[2]} & ∀ 1 ≤ q ≤ w_k^{[2]}. Also, the value of this derivative is independent of the choice of the kernel, and hence is equal for all 1 ≤ j ≤ c^{[2]}",
+        against: "central differences of Z₃ in K_{3,2}, against those of Z₁ in K_{1,2}, and the number of (p, q)", value: fdK01.storage + [4],
+        truth: fdInK(2, 1).storage + [Double(fdK01.cols)], tolerance: fdTolerance,
+        note: "dK_{j,i}/dK_{j,i,pq} is the unit matrix E_pq for every kernel j, so dᵥZ_j/dᵥK_{j,i} = [vec(A_i * E₁₁) …] is one matrix for all j; h_k w_k = 4 columns"),
       .holds(
         .vardhan, "§3.1.5", "§3.1.5 (dJ/dᵥK_{j,i}, dJ/dᵥZ_j the j-th row)", kind: .display,
         "dJ/dᵥK_{j,i}^{[2]} = dJ/dᵥZ_j^{[2]} dᵥZ_j^{[2]}/dᵥK_{j,i}^{[2]}, with 1 ≤ j ≤ c^{[2]} & 1 ≤ i ≤ c^{[1]}; dJ/dᵥZ_j^{[2]} … the j-th row of the matrix dJ/dᵥZ^{[2]}",
