@@ -143,6 +143,12 @@ extension VardhanClaims {
     }.storage
     let reshapedByChannel = Matrix<Double>(rows: 3, cols: 4) { i, e in dJdB[i * 4 + e] }
     let perChannel = Matrix<Double>(rows: 3, cols: 4) { i, e in partial(i, e % 2, e / 2) }
+    // §3.1: ᵥA⁽²⁾ is the h_a w_a × c matrix of the channels' vecs; the M with dJ = tr(M dᵥA) is c × h_a w_a (§3.1.2's shape).
+    let vecTensor = Matrix<Double>(rows: 4, cols: 3) { e, j in stackColumns(channels[j])[e] }
+    let direction = Matrix<Double>.uniform(4, 3, using: &rng)
+    let alongDirection = FiniteDifferences.derivative(at: 0) { t in
+      objective((0..<3).map { j in channels[j] + t * Matrix<Double>(rows: 2, cols: 2) { r, c in direction[c * 2 + r, j] } })
+    }
     // Positions 1, 4, 5, 8, 9, 12 of B⁽²⁾ (0-based 0, 3, 4, 7, 8, 11): each block's first and last entry.
     let named = [0, 3, 4, 7, 8, 11]
     // Central differences of smooth functions of O(1) values: ~1e-10 relative; 1e-7 leaves room.
@@ -168,6 +174,13 @@ extension VardhanClaims {
         truth: [Double(vecJacobian.rows), Double(vecJacobian.cols)] + vecJacobian.storage, tolerance: fdTolerance,
         note: "dᵥA/dᵥB is mn × pq (numerator layout), here dᵥ(PXQ)/dᵥX = Qᵀ ⊗ P (Magnus & Neudecker, the paper's [2]; MatConvNet §6.1's Kronecker forms), "
           + "which holds for columns stacked"),
+      .holds(
+        .vardhan, "§3.1", "§3.1 (ᵥ of an m × n × c tensor)", kind: .size,
+        "if A is an m × n × c matrix, then ᵥA is the mn × c dimensional matrix whose columns are the vectors ᵥA_j, ∀ 1 ≤ j ≤ c",
+        against: "A⁽²⁾'s channels stacked (c = 3 of 2 × 2), and the central-difference derivative of J along a random dᵥA", value: vecTensor.storage + [Audit.trace(perChannel * direction)],
+        truth: bFlat + [alongDirection], tolerance: fdTolerance,
+        note: "ᵥA's columns one after the other are B⁽²⁾ (§3.1.2); the c × mn matrix M of per-channel rows satisfies dJ = tr(M dᵥA), so under §3.1's rule it is dJ/dᵥA, "
+          + "the c⁽²⁾ × h_a w_a shape §3.1.2 gives dJ/dᵥA⁽²⁾"),
       .holds(
         .vardhan, "§3.1.1", "§3.1.1 (dJ/dZ⁽³⁾ = dJ/dA⁽³⁾ dA⁽³⁾/dZ⁽³⁾)", kind: .display,
         "dJ/dZ^{[3]} = dJ/dA^{[3]} dA^{[3]}/dZ^{[3]};  dJ/dA^{[3]} = [∂/∂a₁^{[3]} ∂/∂a₂^{[3]} ⋯ ∂/∂a_n^{[3]}] ⊗ J = [∂J/∂a₁^{[3]} ∂J/∂a₂^{[3]} ⋯ ∂J/∂a_n^{[3]}]",
