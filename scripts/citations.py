@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -325,6 +326,7 @@ def main():
                 tmp = path + ".citations.tmp"
                 with open(tmp, "w", encoding="utf-8") as f:
                     f.write(new)
+                shutil.copymode(path, tmp)  # keep an executable script executable
                 os.replace(tmp, path)
                 print(f"{os.path.relpath(path, ROOT)}: {n} rewritten")
         else:

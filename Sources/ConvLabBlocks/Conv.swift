@@ -50,7 +50,7 @@ public struct Conv: Block {
   /// resolved, and a kernel that does not apply replaced by `gemm`).
   public func forwardKernel<S: Scalar>(x: Shape, filters f: Shape, scalar _: S.Type) -> Kernel {
     if usesDirectKernel(x: x, filters: f) { return .direct }
-    let blocked = (kernel == .automatic || kernel == .blocked) && S.self == Float.self && BlockedConvolution.available
+    let blocked = (kernel == .automatic || kernel == .blocked) && S.singlePrecision != nil && BlockedConvolution.available
     return blocked ? .blocked : .gemm
   }
 
@@ -225,10 +225,12 @@ public struct Conv: Block {
     switch forwardKernel(x: x.shape, filters: f.shape, scalar: S.self) {
     case .direct: return SmallConvolution.convForward(x, filters: f, bias: p.b, pad: pad, output: plan.yShape)
     case .blocked:
-      if let x = x as? Tensor<Float>, let f = f as? Tensor<Float> {
-        return BlockedConvolution.forward(
-          x, filters: f, bias: p.b as? Tensor<Float>, patches: plan.patches, groups: plan.groups,
-          output: plan.yShape) as! Tensor<S>
+      // `forwardKernel` chose blocked only where the scalar is Float32.
+      if let single = S.singlePrecision {
+        return single.result(
+          BlockedConvolution.forward(
+            single.tensor(x), filters: single.tensor(f), bias: p.b.map(single.tensor), patches: plan.patches, groups: plan.groups,
+            output: plan.yShape))
       }
     case .automatic, .gemm: break
     }
@@ -292,10 +294,11 @@ public struct Conv: Block {
       let (dx, dw) = SmallConvolution.convBackward(x, filters: f, dzdy, pad: pad, inputGradient: inputGradient)
       return Gradients(dzdx: dx, dzdw: dw, dzdb: dzdb)
     case .blocked:
-      // `backwardKernel` chose blocked only for S == Float: the casts succeed (a cast, not a copy).
-      if let xf = x as? Tensor<Float>, let ff = f as? Tensor<Float>, let gf = dzdy as? Tensor<Float> {
-        let (dx, dw) = BlockedBackward.backward(xf, filters: ff, gf, patches: plan.patches, groups: plan.groups, inputGradient: inputGradient)
-        if let dx = dx as? Tensor<S>, let dw = dw as? Tensor<S> { return Gradients(dzdx: dx, dzdw: dw, dzdb: dzdb) }
+      // `backwardKernel` chose blocked only where the scalar is Float32.
+      if let single = S.singlePrecision {
+        let (dx, dw) = BlockedBackward.backward(
+          single.tensor(x), filters: single.tensor(f), single.tensor(dzdy), patches: plan.patches, groups: plan.groups, inputGradient: inputGradient)
+        return Gradients(dzdx: single.result(dx), dzdw: single.result(dw), dzdb: dzdb)
       }
     case .automatic, .gemm: break
     }
@@ -307,7 +310,7 @@ public struct Conv: Block {
   /// blocked for Float32 where the micro-kernel runs, else im2row + BLAS.
   public func backwardKernel<S: Scalar>(x: Shape, filters f: Shape, scalar _: S.Type) -> Kernel {
     if usesDirectKernel(x: x, filters: f) { return .direct }
-    let blocked = (kernel == .automatic || kernel == .blocked) && S.self == Float.self && BlockedConvolution.available
+    let blocked = (kernel == .automatic || kernel == .blocked) && S.singlePrecision != nil && BlockedConvolution.available
     return blocked ? .blocked : .gemm
   }
 

@@ -98,16 +98,16 @@ public struct Sigmoid: ElementwiseBlock {
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func forward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>) throws -> Tensor<S> {
-    if let single = x as? Tensor<Float> { return FastSigmoid.sigmoid(single) as! Tensor<S> }
+    if let single = S.singlePrecision { return single.result(FastSigmoid.sigmoid(single.tensor(x))) }
     return elementwiseForward(x)
   }
 
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func backward<S: Scalar>(_ x: Tensor<S>, _ p: Parameters<S>, _ dzdy: Tensor<S>) throws -> Gradients<S> {
-    if let single = x as? Tensor<Float>, let g = dzdy as? Tensor<Float> {
-      try requireDzdy(g, single.shape)
-      return Gradients(dzdx: FastSigmoid.sigmoidBackward(single, g) as! Tensor<S>)
+    if let single = S.singlePrecision {
+      try requireDzdy(dzdy, x.shape)
+      return Gradients(dzdx: single.result(FastSigmoid.sigmoidBackward(single.tensor(x), single.tensor(dzdy))))
     }
     return try elementwiseBackward(x, dzdy)
   }

@@ -1,8 +1,16 @@
 import ConvLabCore
 
 /// What `convlab info` says about the CUDA path: the GPU, its compute capability and memory,
-/// the driver, NVRTC and cuBLAS versions — or exactly why each is unavailable.
+/// the driver, NVRTC and cuBLAS versions — or exactly why each is unavailable. (The CLI says
+/// what to run next: the library names no command-line flag.)
 public enum CUDAReport {
+  /// Whether the driver, NVRTC and cuBLAS all loaded, so the CUDA engine can be made.
+  public static var ready: Bool {
+    let libs = CUDALibraries.shared
+    return (try? libs.driver.get()) != nil && (try? libs.nvrtc.get()) != nil && (try? libs.cublas.get()) != nil
+  }
+
+  /// One line per component (GPU, NVRTC, cuBLAS), aligned for `convlab info`.
   public static func lines() -> [String] {
     let libs = CUDALibraries.shared
     var out: [String] = []
@@ -28,11 +36,6 @@ public enum CUDAReport {
     case .success(let lib): out.append("  cuBLAS       \((try? CuBLAS.version()) ?? "?") (\(lib.path))")
     case .failure(let reason): out.append("  cuBLAS       unavailable: \(reason.description)")
     }
-    let ready = (try? libs.driver.get()) != nil && (try? libs.nvrtc.get()) != nil && (try? libs.cublas.get()) != nil
-    out.append(
-      ready
-        ? "  --path cuda  ready to try: `convlab check all --path cuda` compares every block with the CPU"
-        : "  --path cuda  unavailable here; `convlab check all --path host` runs the same device code on the CPU")
     return out
   }
 }

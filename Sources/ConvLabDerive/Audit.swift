@@ -56,18 +56,18 @@ public enum Audit {
 
   static func trace(_ m: Matrix<Double>) -> Double { (0..<min(m.rows, m.cols)).reduce(0) { $0 + m[$1, $1] } }
 
-  /// A claim from a location written as "§5.2", "eq. 6.1" or "§3.1.5, App. A": the section is
+  /// A claim from a location written as "§5.2", "(6.1)" or "§3.1.5, App. A": the section is
   /// read off the location (or the paper's equation numbering).
   static func entry(
     _ paper: Paper, _ location: String, _ claim: String, _ verdict: Claim.Verdict = .correct, corrected: String? = nil,
     against: String, printed: ([Double], [Double]), correctedValues: [Double]? = nil, tolerance: Double = 1e-9,
     kind: Claim.Kind? = nil, note: String? = nil
   ) -> Claim {
-    let place = normalized(location)
+    let place = Claim.location(paper, location)
     var readings = [Reading("as printed", claim, against: against, value: printed.0, truth: printed.1, tolerance: tolerance)]
     if let values = correctedValues, let c = corrected { readings.append(Reading("corrected", c, against: against, value: values, truth: printed.1, tolerance: tolerance)) }
     return Claim(
-      paper, section: section(paper, place), location: place, kind: kind ?? (place.hasPrefix("eq.") ? .equation : .prose), printed: claim,
+      paper, section: section(paper, place), location: place, kind: kind ?? (place.hasPrefix("(") ? .equation : .prose), printed: claim,
       verdict: verdict, intended: corrected, note: note, readings: readings)
   }
 
@@ -85,14 +85,14 @@ public enum Audit {
         guard let check = step.check else { continue }
         if check.expectedToHold && step.formula.contains("corrected") { continue }
         // A formula may mention another paper's section ("MatConvNet §6.1"): only this paper's numbers locate it.
-        let own = paper == .matConvNet ? step.formula : step.formula.replacingOccurrences(of: "MatConvNet (§|eq\\. )?[0-9.]+", with: "", options: .regularExpression)
+        let own = ownText(step.formula, paper: paper)
         // A step that only compares two of ConvLab's implementations ("the same through the conv
         // block") checks ConvLab, not a printed claim of the paper.
         if check.expectedToHold && reference(in: own) == nil && step.formula.contains("block") { continue }
-        let location = reference(in: own) ?? normalized(d.reference.replacingOccurrences(of: paper.rawValue + " ", with: ""))
+        let location = Claim.location(paper, reference(in: own) ?? d.reference.replacingOccurrences(of: paper.rawValue + " ", with: ""))
         let printedName = check.expectedToHold ? "as printed" : check.printedReading
         let first = Reading(printedName, step.formula, against: check.against, check.comparison, tolerance: check.tolerance)
-        let kind: Claim.Kind = location.hasPrefix("eq.") ? .equation : location.hasPrefix("Table") ? .table : location.hasPrefix("text") ? .example : .display
+        let kind: Claim.Kind = location.hasPrefix("(") ? .equation : location.hasPrefix("Table") ? .table : location.hasPrefix("text") ? .example : .display
         let ownSection = section(paper, location)
         let stepSection = ownSection == "—" ? section(paper, normalized(d.reference.replacingOccurrences(of: paper.rawValue + " ", with: ""))) : ownSection
         out.append(
@@ -105,24 +105,52 @@ public enum Audit {
     return out
   }
 
-  /// The location named in a step's formula, normalized: "eq. (6)", "eq. (3.39)–(3.40)",
-  /// "text after eq. (15)", "Table 1 (sigmoid)", "App. A", "§3.1.5".
+  /// An equation number as the papers print it: "16", "3.69", Vardhan's "a1-2", "b-2.3".
+  public static let equationNumber = "(?:[0-9]+(?:\\.[0-9]+)?|[ab][0-9]*-[0-9]+(?:\\.[0-9]+)?)"
+
+  /// The five papers' names, as a regular-expression alternation.
+  static let paperNames = "(?:" + Paper.allCases.map(\.rawValue).joined(separator: "|") + ")"
+
+  /// A step's formula with the citations of papers other than `paper` removed ("MatConvNet §6.1"
+  /// in a Xu step), so that only `paper`'s own numbers locate the step.
+  public static func ownText(_ formula: String, paper: Paper) -> String {
+    guard paper != .matConvNet else { return formula }
+    return formula.replacingOccurrences(of: "MatConvNet (§[0-9.]*[0-9]|\\(\(equationNumber)\\)(–\\(\(equationNumber)\\))?|eq\\. [0-9.]+)", with: "", options: .regularExpression)
+  }
+
+  /// The location named in a step's formula, normalized: "Xu (6)" → "(6)", "Murugan (3.39)–(3.40)"
+  /// → "(3.39)–(3.40)", "text after Xu (15)" → "text after (15)", "Table 1 (sigmoid)", "App. A",
+  /// "§3.1.5" (the older form, "eq." before the number, is read too).
   public static func reference(in text: String) -> String? {
-    if let r = text.range(of: "text after eq\\. ?\\(?[0-9.]+\\)?", options: .regularExpression) { return normalized(String(text[r])) }
-    for pattern in ["Table [0-9]+( \\([a-zA-Z ]+\\))?", "eqs?\\. ?\\(?[a-z]?-?[0-9.]*[0-9]\\)?([–-]\\(?[a-z]?-?[0-9.]*[0-9]\\)?)?", "App\\. [AB]", "§[0-9.]*[0-9]([–-][0-9.]*[0-9])?"] {
+    let textAfter = "text after (?:eqs?\\. ?|\(paperNames) )?\\(?[0-9.]+\\)?"
+    if let r = text.range(of: textAfter, options: .regularExpression) {
+      return normalized(String(text[r]).replacingOccurrences(of: paperNames + " ", with: "", options: .regularExpression))
+    }
+    // An equation: "Xu (6)", "Vardhan App. A (a1-2)", "Xu §3.1.1 (6)", or the older form with "eq.".
+    let named = "\(paperNames) (?:App\\. [AB] |§[0-9.]*[0-9] )?\\(\(equationNumber)\\)(?:–\\(\(equationNumber)\\))?"
+    let old = "eqs?\\. ?\\(?[a-z]?-?[0-9.]*[0-9]\\)?([–-]\\(?[a-z]?-?[0-9.]*[0-9]\\)?)?"
+    for pattern in ["Table [0-9]+( \\([a-zA-Z ]+\\))?", named + "|" + old, "App\\. [AB]", "§[0-9.]*[0-9]([–-][0-9.]*[0-9])?"] {
       if let r = text.range(of: pattern, options: .regularExpression) { return normalized(String(text[r])) }
     }
     return nil
   }
 
-  /// "eq. 3.39–3.40" → "eq. (3.39)–(3.40)"; "eq. (6)" stays; "text after eq. 15" → "text after eq. (15)".
+  /// A location in the citation format, without a paper name before its equation number:
+  /// "Xu (6)" → "(6)"; "Vardhan App. A (a1-2)" → "(a1-2)" (the equation names its appendix). The
+  /// older form, "eq." before the number with or without parentheses ("3.39–3.40" with it), is
+  /// rewritten: "(3.39)–(3.40)".
   public static func normalized(_ location: String) -> String {
-    guard let r = location.range(of: "eqs?\\. ?\\(?[a-z]?-?[0-9.]*[0-9]\\)?([–-]\\(?[a-z]?-?[0-9.]*[0-9]\\)?)?", options: .regularExpression) else { return location }
-    let numbers = location[r].replacingOccurrences(of: "eqs. ", with: "").replacingOccurrences(of: "eq. ", with: "").replacingOccurrences(of: "eq.", with: "")
+    var place = location
+    // "Vardhan App. A (a1-2)", "Xu §3.1.1 (6)" (a reference found in a formula): the equation.
+    let named = "^\(paperNames) (?:App\\. [AB] |§[0-9.]*[0-9] )?(?=\\(\(equationNumber)\\))"
+    place = place.replacingOccurrences(of: named, with: "", options: .regularExpression)
+    let old = "eqs?\\. ?\\(?[a-z]?-?[0-9.]*[0-9]\\)?([–-]\\(?[a-z]?-?[0-9.]*[0-9]\\)?)?"
+    guard let r = place.range(of: old, options: .regularExpression) else { return place }
+    let numbers = place[r].replacingOccurrences(of: "eqs. ", with: "").replacingOccurrences(of: "eq. ", with: "").replacingOccurrences(of: "eq.", with: "")
       .replacingOccurrences(of: "(", with: "").replacingOccurrences(of: ")", with: "")
     let ends = AuditCoverage.splitRange(numbers)
-    let formatted = "eq. (\(ends.0))" + (ends.1.map { "–(\($0))" } ?? "")
-    return location.replacingCharacters(in: r, with: formatted)
+    let formatted = "(\(ends.0))" + (ends.1.map { "–(\($0))" } ?? "")
+    return place.replacingCharacters(in: r, with: formatted)
   }
 
   /// The section a location stands in: its own "§…" if it names one, else the paper's

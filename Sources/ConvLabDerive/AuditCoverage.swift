@@ -17,7 +17,7 @@ public enum AuditCoverage {
       .murugan,
       [
         ("§1", "introduction, no formulas"), ("§2.1", nil), ("§2.2", nil), ("§2.3", nil), ("§2.4", "prose: the dense layers take the flattened pooled map"),
-        ("§2.5", "eq. (2.3), a template L = (1/t) Σ (yᵢ, (σ(x), w, b)) with no operation defined"), ("§2.5.1", nil), ("§2.5.2", nil), ("§2.5.3", nil), ("§2.5.4", nil), ("§2.5.5", nil),
+        ("§2.5", "Murugan (2.3), a template L = (1/t) Σ (yᵢ, (σ(x), w, b)) with no operation defined"), ("§2.5.1", nil), ("§2.5.2", nil), ("§2.5.3", nil), ("§2.5.4", nil), ("§2.5.5", nil),
         ("§2.5.6", nil), ("§2.5.7", nil),
         ("§3.1", nil), ("§3.2", nil), ("§3.3", nil), ("§4", "conclusion, no formulas"),
       ]
@@ -83,29 +83,29 @@ public enum AuditCoverage {
 
   /// Numbered equations that make no computable claim, and why.
   public static let notComputable: [String: String] = [
-    "Murugan 2.3": "a template, L = (1/t) Σ (yᵢ, (σ(x), w, b)), with no operation defined",
-    "Murugan 2.15": "empty in the conversion (only the number survives)",
-    "Murugan 3.14": "empty in the conversion (only the number survives)",
-    "Murugan 3.24": "empty in the conversion (only the number survives)",
+    "Murugan (2.3)": "a template, L = (1/t) Σ (yᵢ, (σ(x), w, b)), with no operation defined",
+    "Murugan (2.15)": "empty in the conversion (only the number survives)",
+    "Murugan (3.14)": "empty in the conversion (only the number survives)",
+    "Murugan (3.24)": "empty in the conversion (only the number survives)",
   ]
 
   /// The numbered equations that no claim's location names (and that are not `notComputable`).
   public static func uncoveredEquations(_ claims: [Claim]) -> [(paper: Paper, label: String)] {
     numbered.flatMap { paper, labels in
       labels.filter { label in
-        notComputable["\(paper.rawValue) \(label)"] == nil && !claims.contains { $0.paper == paper && covers($0.location, label) }
+        notComputable["\(paper.rawValue) (\(label))"] == nil && !claims.contains { $0.paper == paper && covers($0.location, label) }
       }.map { (paper, $0) }
     }
   }
 
-  /// Whether an entry's location ("eq. 3.28–3.38", "eq. (15)–(18)", "§3.1.1–3.1.2, App. A",
-  /// "eq. b-1–b-2.3") names `label` ("3.29", "16", "§3.1.2", "b-2.2", "Table 1").
+  /// Whether an entry's location ("(3.28)–(3.38)", "(15)–(18)", "§3.1.1–3.1.2, App. A",
+  /// "(b-1)–(b-2.3)"; the older form with "eq." too) names `label` ("3.29", "16", "§3.1.2", "b-2.2", "Table 1").
   public static func covers(_ location: String, _ label: String) -> Bool {
     if label.hasPrefix("Table") || label.hasPrefix("App.") { return location.contains(label) }
     guard let target = parse(label) else { return false }
     let pattern = "(§|b-)?[0-9]+(\\.[0-9]+)*(\\)?\\s*[–-]\\s*\\(?(§|b-)?[0-9]+(\\.[0-9]+)*)?"
     // Table, figure and example numbers are not equation numbers.
-    let text = location.replacingOccurrences(of: "text (after|before) eq\\. \\([0-9.]+\\)", with: "", options: .regularExpression)
+    let text = location.replacingOccurrences(of: "text (after|before) (eq\\. )?\\([0-9.]+\\)", with: "", options: .regularExpression)
       .replacingOccurrences(of: "(Table|Fig\\.|Example|App\\.) [0-9A-Z]+([–-][0-9]+)?", with: "", options: .regularExpression)
       .replacingOccurrences(of: "eqs. ", with: "").replacingOccurrences(of: "eq. ", with: "")
     var search = text.startIndex..<text.endIndex

@@ -19,7 +19,7 @@ public enum Paper: String, Sendable, CaseIterable {
 /// the printed text is wrong or garbled (as printed, and the intended form), and one per
 /// definition when the paper's own definitions admit several (Murugan (3.3) against (3.2)).
 public struct Reading: Sendable {
-  /// What this reading takes the text to mean ("as printed", "under eq. (3.3), a true convolution").
+  /// What this reading takes the text to mean ("as printed", "under Murugan (3.3), a true convolution").
   public let name: String
   /// The formula under this reading (Unicode).
   public let formula: String
@@ -99,7 +99,9 @@ public struct Claim: Sendable {
   public let paper: Paper
   /// The section it stands in ("§3.2", "App. A", "§5.4").
   public let section: String
-  /// Where in the section: an equation ("eq. (3.34)"), "text after eq. (15)", "Table 1", "App. A".
+  /// Where in the section, in the paper's own numbering without its name: an equation
+  /// ("(3.34)", "(3.39)–(3.40)"), "text after (15)", "Table 1", "App. A (a1-2)", "§5.4" (the
+  /// citation format of Docs/architecture.md, Citations; `Claim.location(_:_:)` reads older forms).
   public let location: String
   /// What kind of statement it is.
   public let kind: Kind
@@ -121,7 +123,7 @@ public struct Claim: Sendable {
   ) {
     self.paper = paper
     self.section = section
-    self.location = location
+    self.location = Claim.location(paper, location)
     self.kind = kind
     self.printed = printed
     self.verdict = verdict
@@ -131,13 +133,24 @@ public struct Claim: Sendable {
     self.id = id ?? Claim.identifier(paper, location)
   }
 
-  /// "murugan-3.34" from (Murugan, "eq. (3.34)"); "xu-text-after-15" from "text after eq. (15)".
+  /// "murugan-3.34" from (Murugan, "(3.34)"); "xu-text-after-15" from "text after (15)". Any form
+  /// `Claim.location(_:_:)` reads gives the same identifier ("Murugan (3.34)", or "(3.34)" after
+  /// "eq.").
   static func identifier(_ paper: Paper, _ location: String) -> String {
-    let cleaned = location.lowercased()
-      .replacingOccurrences(of: "eq. ", with: "").replacingOccurrences(of: "eqs. ", with: "")
-      .filter { !"()".contains($0) }
+    let cleaned = Claim.location(paper, location).lowercased().filter { !"()".contains($0) }
     let words = cleaned.split { !($0.isLetter || $0.isNumber || $0 == "." || $0 == "–") }
     return ([paper.rawValue.lowercased()] + words.map(String.init)).joined(separator: "-")
+  }
+
+  /// A location in the citation format, without the paper's own name (`Audit.normalized` first):
+  /// "Murugan (3.39)–(3.40)" → "(3.39)–(3.40)", "text after Xu (15)" → "text after (15)" for Xu, "App. A (Vardhan (a1-2))"
+  /// → "App. A (a1-2)" for Vardhan. Another paper named in it is kept ("§4.1 (MatConvNet §6.1)").
+  public static func location(_ paper: Paper, _ location: String) -> String {
+    var place = Audit.normalized(location)
+    // "App. A (Vardhan (a1-2))" → "App. A ((a1-2))" → "App. A (a1-2)".
+    place = place.replacingOccurrences(of: "\\b\(paper.rawValue) (?=\\(|§|Table|App\\.)", with: "", options: .regularExpression)
+    place = place.replacingOccurrences(of: "\\(\\((\(Audit.equationNumber))\\)", with: "($1", options: .regularExpression)
+    return place
   }
 
   /// Whether the numbers reproduce the verdict (the rules in the type's documentation).

@@ -25,7 +25,7 @@ enum Support {
   static func sigmoid(_ v: Double) -> Double { Sigmoid().value(v) }
   static func relu(_ v: Double) -> Double { max(0, v) }
 
-  /// Binary cross-entropy −Σᵢ [yᵢ log pᵢ + (1 − yᵢ) log(1 − pᵢ)] (Murugan eq. 3.23 without its 1/t).
+  /// Binary cross-entropy −Σᵢ [yᵢ log pᵢ + (1 − yᵢ) log(1 − pᵢ)] (Murugan (3.23) without its 1/t).
   static func crossEntropy(_ y: Matrix<Double>, _ p: Matrix<Double>) -> Double {
     var total = 0.0
     for (target, value) in zip(y.storage, p.storage) { total -= target * log(value) + (1 - target) * log(1 - value) }

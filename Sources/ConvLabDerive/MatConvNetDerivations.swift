@@ -169,7 +169,7 @@ enum MatConvNetDerivations {
         DerivationStep(
           "y = convt(x, f), upsample 2, crop (1,0,1,0):  \(x.shape) → \(y.shape)", "The transpose of a strided convolution enlarges its input.", matrices: [("y channel 1", y.channel(0))]),
         DerivationStep(
-          "convt(x, f) = the conv block's dz/dx with dz/dy = x   (eq. 6.1)", "Conv transpose applies the conv's backward pass as a forward pass.",
+          "convt(x, f) = the conv block's dz/dx with dz/dy = x   (MatConvNet (6.1))", "Conv transpose applies the conv's backward pass as a forward pass.",
           check: .holds(Matrix(rows: y.count, cols: 1, storage: y.storage), Matrix(rows: y.count, cols: 1, storage: viaConv.storage), against: "conv (stride 2, pad 1,0,1,0) backward")),
         DerivationStep("J_convt = (J_conv)ᵀ", "Their Jacobians are transposes of each other.", check: .holds(jt, jc.transposed, against: "the conv block's Jacobian")),
         DerivationStep(
@@ -198,10 +198,10 @@ enum MatConvNetDerivations {
       steps: [
         DerivationStep("max pooling 3×3, stride 2 (overlapping windows) on \(side)×\(side) distinct values", "Every window has one maximum.", matrices: [("x", x.channel(0))]),
         DerivationStep(
-          "vec y = S(x) vec x,  S(x) ∈ {0,1}: one 1 per row, at the window's maximum   (eq. 6.2)", "Pooling is linear once the switches are known.",
+          "vec y = S(x) vec x,  S(x) ∈ {0,1}: one 1 per row, at the window's maximum   (MatConvNet (6.2))", "Pooling is linear once the switches are known.",
           matrices: [("S(x)", s)], check: .holds(s * vec(x), vec(y), against: "the pool block's forward pass")),
         DerivationStep(
-          "dz/d vec x = S(x)ᵀ dz/d vec y   (eq. 6.2)", "The transpose routes each derivative to its switch; overlapping windows add.",
+          "dz/d vec x = S(x)ᵀ dz/d vec y   (MatConvNet (6.2))", "The transpose routes each derivative to its switch; overlapping windows add.",
           check: .holds(s.transposed * dzdy, vec(back), against: "the pool block's backward pass")),
         DerivationStep(
           "the same against finite differences", "Away from ties the selector is exact.", matrices: [("dz/dx", numeric.analytic)],
@@ -348,14 +348,14 @@ enum MatConvNetDerivations {
           "stack: \(stack.layers.map(\.text).joined(separator: "; ")) on \(side)×\(side)", "A stack with padding, pooling, stride and dilation.",
           matrices: []),
         DerivationStep(
-          "H″ = 1 + ⌊(H − H′ₐ + P⁻ + P⁺)/S⌋ per layer   (eq. 5.3 intended, with the floor the conversion prints as bars; H′ₐ = D(H′ − 1) + 1): \(trace.map { "\($0.h)" }.joined(separator: " → "))",
+          "H″ = 1 + ⌊(H − H′ₐ + P⁻ + P⁺)/S⌋ per layer   (MatConvNet (5.3) intended, with the floor the conversion prints as bars; H′ₐ = D(H′ − 1) + 1): \(trace.map { "\($0.h)" }.joined(separator: " → "))",
           "Each layer's output size from the previous one.",
           check: .holds(Support.column([Double(last.h)]), Support.column([Double(base.shape.h)]), against: "the blocks' actual output")),
         DerivationStep(
           "composition (§5.5): α = α_f α_g, β = α_f(β_g − 1) + β_f, Δ = α_f(Δ_g − 1) + Δ_f  ⇒  \(field)", "Receptive fields compose like affine maps.",
           matrices: []),
         DerivationStep(
-          "output row 2 sees input rows \(inside.lowerBound)…\(inside.upperBound) (clipped to the image)   (eq. 5.1–5.2)", "The field of output 2: centre β + α(i″ − 1), size Δ.",
+          "output row 2 sees input rows \(inside.lowerBound)…\(inside.upperBound) (clipped to the image)   (MatConvNet (5.1)–(5.2))", "The field of output 2: centre β + α(i″ − 1), size Δ.",
           check: .holds(Support.column(touched.map(Double.init)), Support.column(Array(inside).map(Double.init)), against: "impulses through the real blocks, one input row at a time")),
       ])
   }

@@ -110,14 +110,14 @@ public enum SymbolicBlocks {
     case let sub as Subsample:
       let y = try SymbolicLayers.subsample(input, n: sub.n, beta: Polynomial(Symbol(names.filter, [])), bias: Polynomial(Symbol(names.bias, [])))
       return Result(
-        title: "\(names.output) = \(names.filter) down(\(names.input)) + \(names.bias)  (Xu eq. 2)", matrix: y,
+        title: "\(names.output) = \(names.filter) down(\(names.input)) + \(names.bias)  (Xu (2))", matrix: y,
         rowLabels: (1...max(1, y.rows)).map { "\($0)" }, colLabels: (1...max(1, y.cols)).map { "\($0)" }, notes: [])
     case is Dense:
       guard let f = filter else { throw ConvLabError.worded("dense needs the weights' size K×\(x.h * x.w) (\(setting: "k") or \(setting: "w") KxN).") }
       guard f.w == x.h * x.w, f.d == 1, f.n == 1 else { throw ConvLabError("dense weights must be K×\(x.h * x.w) for a \(x.h)×\(x.w) input, got \(f).") }
       let y = try SymbolicLayers.dense(input, weights: .symbols(names.filter, f.h, f.w), bias: nil)
       return Result(
-        title: "\(names.output) = \(names.filter.uppercased()) vec \(names.input)  (Murugan eq. 3.10)", matrix: y,
+        title: "\(names.output) = \(names.filter.uppercased()) vec \(names.input)  (Murugan (3.10))", matrix: y,
         rowLabels: (0..<y.rows).map { paperLabel(names.output, [$0 + 1]) }, colLabels: ["1"], notes: ["biases are left out: they add b"])
     default:
       throw ConvLabError.worded(
@@ -145,13 +145,13 @@ public enum SymbolicBlocks {
       case .x:
         return Result(
           title:
-            "d ᵥ\(names.output.uppercased()) / d ᵥ\(names.input.uppercased())  (Vardhan eq. a2-1: column (r,s) = vec(d\(names.input.uppercased())/d\(names.input.uppercased())_rs ∗ \(names.filter)); \(describe(g)))",
+            "d ᵥ\(names.output.uppercased()) / d ᵥ\(names.input.uppercased())  (Vardhan (a2-1): column (r,s) = vec(d\(names.input.uppercased())/d\(names.input.uppercased())_rs ∗ \(names.filter)); \(describe(g)))",
           matrix: try SymbolicLayers.jacobian(y, wrt: inputVariables), rowLabels: outLabels, colLabels: inputVariables.map(\.unicode),
           notes: [conv.structure(wrt: .x)])
       case .w:
         let kv = try SymbolicLayers.variables(of: vec(kernel))
         return Result(
-          title: "d ᵥ\(names.output.uppercased()) / d ᵥ\(names.filter)  (Vardhan eq. a1-1: column (r,s) = vec(\(names.input.uppercased()) ∗ d\(names.filter)/d\(names.filter)_rs); \(describe(g)))",
+          title: "d ᵥ\(names.output.uppercased()) / d ᵥ\(names.filter)  (Vardhan (a1-1): column (r,s) = vec(\(names.input.uppercased()) ∗ d\(names.filter)/d\(names.filter)_rs); \(describe(g)))",
           matrix: try SymbolicLayers.jacobian(y, wrt: kv), rowLabels: outLabels, colLabels: kv.map(\.unicode), notes: [conv.structure(wrt: .w)])
       case .b:
         let b = Symbol(names.bias, [])
@@ -192,7 +192,7 @@ public enum SymbolicBlocks {
       let y = try SymbolicLayers.subsample(input, n: sub.n, beta: Polynomial(beta), bias: Polynomial(b))
       let wrt: [Symbol] = v == .x ? inputVariables : (v == .w ? [beta] : [b])
       return Result(
-        title: "d ᵥ\(names.output) / d \(v == .x ? "ᵥ" + names.input : wrt[0].unicode)  (Xu eq. 2: \(names.output) = \(beta.unicode) down(\(names.input)) + \(b.unicode))",
+        title: "d ᵥ\(names.output) / d \(v == .x ? "ᵥ" + names.input : wrt[0].unicode)  (Xu (2): \(names.output) = \(beta.unicode) down(\(names.input)) + \(b.unicode))",
         matrix: try SymbolicLayers.jacobian(y, wrt: wrt), rowLabels: labels(names.output, y.rows, y.cols), colLabels: wrt.map(\.unicode),
         notes: [sub.structure(wrt: v)])
     case is Dense:

@@ -42,14 +42,14 @@ extension DerivationStep {
   }
 }
 
-/// The worked examples in symbols: Vardhan App. A and B, Xu Fig. 4 with eqs. (11)–(16), and
+/// The worked examples in symbols: Vardhan App. A and B, Xu Fig. 4 with Xu (11)–(16), and
 /// MatConvNet §6.1–6.2, each printed matrix compared term by term with the computed one and
 /// each symbolic result substituted with the seeded numbers and checked against the numeric path.
 enum SymbolicDerivations {
   static let all: [(id: String, title: String, reference: String, build: Derivations.Builder)] = [
     ("vardhan-appendix-a", "App. A in symbols: Z = A ∗ β, dᵥZ/dᵥβ and dᵥZ/dᵥA column by column", "Vardhan App. A", appendixA),
     ("vardhan-appendix-b", "App. B in symbols: the max-pool windows, the switch i₂₁ and the mask dᵥA/dᵥI", "Vardhan App. B", appendixB),
-    ("xu-symbolic", "Xu's Fig. 4 in symbols: ∂E/∂k and ∂E/∂x entry by entry, eq. (13) and (16)", "Xu eq. (11)–(16), Fig. 4", xu),
+    ("xu-symbolic", "Xu Fig. 4 in symbols: ∂E/∂k and ∂E/∂x entry by entry, Xu (13) and (16)", "Xu (11)–(16), Fig. 4", xu),
     ("matconvnet-symbolic", "φ(x), the Kronecker forms and the index sum of convolution transpose in symbols", "MatConvNet §6.1–6.2", matConvNet),
   ]
 
@@ -112,10 +112,10 @@ enum SymbolicDerivations {
         .with(symbolic: [("Z", z)], exact: try .init(example("vardhan-a-z", examples))),
         DerivationStep("z₃₂ = a₂₂β₁₁ + a₂₃β₁₂ + a₃₂β₂₁ + a₃₃β₂₂   (rep.2)", "The window of z₃₂ is [a₂₂ a₂₃; a₃₂ a₃₃].")
           .with(symbolic: [("z₃₂", scalar(z[2, 1]))], exact: try .init(example("vardhan-a-z32", examples))),
-        DerivationStep("∂z₃₂/∂β₂₁ = a₃₂   (eq. a1-2)", "Only the term a₃₂β₂₁ contains β₂₁.")
+        DerivationStep("∂z₃₂/∂β₂₁ = a₃₂   (Vardhan (a1-2))", "Only the term a₃₂β₂₁ contains β₂₁.")
           .with(symbolic: [], exact: try .init(example("vardhan-a-dz32-dbeta21", examples))),
         DerivationStep(
-          "dZ/dβ₂₁ = A ∗ [0 0; 1 0]   (eq. a1-3, same padding and stride)",
+          "dZ/dβ₂₁ = A ∗ [0 0; 1 0]   (Vardhan (a1-3), same padding and stride)",
           "Convolving A with the unit kernel at (2,1) gives every ∂z_pq/∂β₂₁ at once."
         )
         .with(
@@ -124,7 +124,7 @@ enum SymbolicDerivations {
             against: "the column β₂₁ of dᵥZ/dᵥβ (∂ of every z_pq), unvec'd",
             comparison: try SymbolicComparison(printed: dZdBeta21, computed: try unvec(SymbolicMatrix(rows: 12, cols: 1) { r, _ in dZdBeta[r, 1] }, 4, 3)))),
         DerivationStep(
-          "dᵥZ/dᵥβ = [vec(A ∗ dβ/dβ₁₁)  vec(A ∗ dβ/dβ₂₁)  vec(A ∗ dβ/dβ₁₂)  vec(A ∗ dβ/dβ₂₂)]   (eq. a1-3)",
+          "dᵥZ/dᵥβ = [vec(A ∗ dβ/dβ₁₁)  vec(A ∗ dβ/dβ₂₁)  vec(A ∗ dβ/dβ₁₂)  vec(A ∗ dβ/dβ₂₂)]   (Vardhan (a1-3))",
           "Column by column; every entry is an a_ij or 0, and the sparsity is that of the conv block's Jacobian.",
           matrices: [("dᵥZ/dᵥβ (numbers)", try conv.jacobian(at: x, p, wrt: .w))],
           check: .holds(try byColumnsBeta.evaluate(values), try conv.jacobian(at: x, p, wrt: .w), against: "the conv block's literal Jacobian wrt w (numbers substituted)")
@@ -132,17 +132,17 @@ enum SymbolicDerivations {
         .with(
           symbolic: [("dᵥZ/dᵥβ", byColumnsBeta)],
           exact: .init(against: "∂(ᵥZ)ᵢ/∂β_rs entry by entry", comparison: try SymbolicComparison(printed: byColumnsBeta, computed: dZdBeta))),
-        DerivationStep("∂z₃₂/∂A₂₃ = β₁₂   (eq. a2-2)", "a₂₃ sits at the top right of z₃₂'s window, where β₁₂ is.")
+        DerivationStep("∂z₃₂/∂A₂₃ = β₁₂   (Vardhan (a2-2))", "a₂₃ sits at the top right of z₃₂'s window, where β₁₂ is.")
           .with(symbolic: [], exact: try .init(example("vardhan-a-dz32-dA23", examples))),
-        DerivationStep("z₃₂ restated in eq. a2-2 as a₂₂β₁₁ + a₂₃A₁₂ + a₃₂β₂₁ + a₃₃β₂₂", "The first line of eq. a2-2 as printed.")
+        DerivationStep("z₃₂ restated in Vardhan (a2-2) as a₂₂β₁₁ + a₂₃A₁₂ + a₃₂β₂₁ + a₃₃β₂₂", "The first line of Vardhan (a2-2) as printed.")
           .with(symbolic: [], exact: try .init(example("vardhan-a-z32-in-a2-2", examples))),
-        DerivationStep("dZ/dA₂₃ = dA/dA₂₃ ∗ β   (eq. a2-3)", "A single 1 at (2,3), convolved with β: it reaches z₂₂ through β₂₂ and z₃₂ through β₁₂.")
+        DerivationStep("dZ/dA₂₃ = dA/dA₂₃ ∗ β   (Vardhan (a2-3))", "A single 1 at (2,3), convolved with β: it reaches z₂₂ through β₂₂ and z₃₂ through β₁₂.")
           .with(
             symbolic: [("dA/dA₂₃", unit(3, 4, 1, 2)), ("dA/dA₂₃ ∗ β", dZdA23)],
             exact: .init(
               against: "the column A₂₃ of dᵥZ/dᵥA, unvec'd", comparison: try SymbolicComparison(printed: dZdA23, computed: try unvec(SymbolicMatrix(rows: 12, cols: 1) { r, _ in dZdA[r, 7] }, 4, 3)))),
         DerivationStep(
-          "dᵥZ/dᵥA = [vec(dA/dA₁₁ ∗ β)  …  vec(dA/dA₃₄ ∗ β)]   (eq. a2-3)",
+          "dᵥZ/dᵥA = [vec(dA/dA₁₁ ∗ β)  …  vec(dA/dA₃₄ ∗ β)]   (Vardhan (a2-3))",
           "Column by column; every entry is a β_ij or 0.",
           matrices: [("dᵥZ/dᵥA (numbers)", try conv.jacobian(at: x, p, wrt: .x))],
           check: .holds(try byColumnsA.evaluate(values), try conv.jacobian(at: x, p, wrt: .x), against: "the conv block's literal Jacobian wrt x (numbers substituted)")
@@ -207,12 +207,12 @@ enum SymbolicDerivations {
         DerivationStep("ᵥΩ of A₂₁ = [0, 0, 0, I₁₁, I₂₁, I₃₁]ᵀ", "The window of A₂₁ stacked by columns.")
           .with(symbolic: [], exact: try .init(example("vardhan-b-omega21", examples))),
         DerivationStep(
-          "A₂₁ = I₂₁ ⇒ i₂₁ = 5, ᵖᑫc_b = ⌈5/3⌉ = 2, ᵖᑫr_b = 5 − 3 = 2, top-left (1, 0), so (r_i, c_i) = (2, 1) and j = (1 − 1)·3 + 2 = 2   (eq. b-2.1–b-2.3)",
+          "A₂₁ = I₂₁ ⇒ i₂₁ = 5, ᵖᑫc_b = ⌈5/3⌉ = 2, ᵖᑫr_b = 5 − 3 = 2, top-left (1, 0), so (r_i, c_i) = (2, 1) and j = (1 − 1)·3 + 2 = 2   (Vardhan (b-2.1)–(b-2.3))",
           "The switch, turned into the column of the 1 in row A₂₁ of dᵥA/dᵥI."
         )
         .with(symbolic: [], exact: try .init(example("vardhan-b-i21", examples))),
         DerivationStep(
-          "dᵥA/dᵥI at this I: one 1 per row, at the winner   (eq. b-1)",
+          "dᵥA/dᵥI at this I: one 1 per row, at the winner   (Vardhan (b-1))",
           "Winners at the seeded I: " + won.joined(separator: ", ") + ". A row is all zero where the padding 0 wins.",
           check: .holds(try selector.evaluate(values), fd, against: "central differences of zero-padded max pooling", tolerance: 1e-8)
         )
@@ -246,7 +246,7 @@ enum SymbolicDerivations {
     let dxNum = grads.dzdx.channel(0)
     let dkNum = try (grads.dzdw ?? Tensor(shape: Shape(2, 2))).channel(0)
     return Derivation(
-      id: "xu-symbolic", title: "Xu's Fig. 4 in symbols", reference: "Xu eq. (11)–(16), Fig. 4",
+      id: "xu-symbolic", title: "Xu Fig. 4 in symbols", reference: "Xu (11)–(16), Fig. 4",
       steps: [
         DerivationStep(
           "z = x ⋆ k with x ∈ R³ˣ³, k ∈ R²ˣ², δ = ∂E/∂z ∈ R²ˣ²", "Fig. 4: x₁₁ meets k₁₁ (a correlation), so E changes as Σ δ_pq z_pq.",
@@ -254,31 +254,31 @@ enum SymbolicDerivations {
         )
         .with(symbolic: [("z", try xcorr2(x, k))]),
         DerivationStep(
-          "∂E/∂[k]₁,₁ = δ₁₁x₁₁ + δ₁₂x₁₂ + δ₂₁x₂₁ + δ₂₂x₂₂   (text after eq. 13, its intended reading)",
+          "∂E/∂[k]₁,₁ = δ₁₁x₁₁ + δ₁₂x₁₂ + δ₂₁x₂₁ + δ₂₂x₂₂   (text after Xu (13), its intended reading)",
           "The blue pixels of Fig. 4; the paper prints the left side as the whole gradient dE/dk_ij, wrong in the source (`convlab audit --paper xu`)."
         )
         .with(symbolic: [], exact: try .init(example("xu-dk11", examples))),
-        DerivationStep("[c]₁,₁ = [x₁₁ x₁₂; x₂₁ x₂₂]   (eq. 12)", "The entries of x that met k₁₁.")
+        DerivationStep("[c]₁,₁ = [x₁₁ x₁₂; x₂₁ x₂₂]   (Xu (12))", "The entries of x that met k₁₁.")
           .with(symbolic: [], exact: try .init(example("xu-c11", examples))),
         DerivationStep(
-          "∂E/∂k = x ⋆ δ   (eq. 13, ⋆ the correlation of Fig. 4)", "All four kernel derivatives at once.",
+          "∂E/∂k = x ⋆ δ   (Xu (13), ⋆ the correlation of Fig. 4)", "All four kernel derivatives at once.",
           matrices: [("∂E/∂k (numbers)", dkNum)],
           check: .holds(try eq13.evaluate(values), dkNum, against: "the conv block's backward dz/dw (numbers substituted)")
         )
         .with(symbolic: [("x ⋆ δ", eq13)], exact: .init(against: "∂E/∂k_ij entry by entry", comparison: try SymbolicComparison(printed: eq13, computed: dk))),
-        DerivationStep("∂E/∂[x]₁,₁ = δ₁₁k₁₁   (after eq. 15)", "x₁₁ is only in z₁₁'s window.")
+        DerivationStep("∂E/∂[x]₁,₁ = δ₁₁k₁₁   (after Xu (15))", "x₁₁ is only in z₁₁'s window.")
           .with(symbolic: [], exact: try .init(example("xu-dx11", examples))),
-        DerivationStep("∂E/∂[x]₁,₂ = δ₁₁k₁₂ + δ₁₂k₁₁   (after eq. 15)", "x₁₂ is in the windows of z₁₁ and z₁₂.")
+        DerivationStep("∂E/∂[x]₁,₂ = δ₁₁k₁₂ + δ₁₂k₁₁   (after Xu (15))", "x₁₂ is in the windows of z₁₁ and z₁₂.")
           .with(symbolic: [], exact: try .init(example("xu-dx12", examples))),
-        DerivationStep("∂E/∂[x]₂,₂ = δ₁₁k₁₂ + δ₁₂k₂₁ + δ₂₁k₁₂ + δ₂₂k₁₁   (after eq. 15, as printed)", "x₂₂ is in all four windows.")
+        DerivationStep("∂E/∂[x]₂,₂ = δ₁₁k₁₂ + δ₁₂k₂₁ + δ₂₁k₁₂ + δ₂₂k₁₁   (after Xu (15), as printed)", "x₂₂ is in all four windows.")
           .with(symbolic: [], exact: try .init(example("xu-dx22", examples))),
         DerivationStep(
-          "∂E/∂x = δ̃ ⋆ (J k J)   (eq. 16)", "The padded error correlated with the flipped kernel: a full convolution of δ with k.",
+          "∂E/∂x = δ̃ ⋆ (J k J)   (Xu (16))", "The padded error correlated with the flipped kernel: a full convolution of δ with k.",
           matrices: [("∂E/∂x (numbers)", dxNum)],
           check: .holds(try eq16.evaluate(values), dxNum, against: "the conv block's backward dz/dx (numbers substituted)")
         )
         .with(symbolic: [("δ̃ ⋆ (J k J)", eq16)], exact: .init(against: "∂E/∂x_ij entry by entry", comparison: try SymbolicComparison(printed: eq16, computed: dx))),
-        DerivationStep("δ^l = f′(z^l) ∘ δ̃ ⋆ (J k J)   (eq. 18, one connected map)", "The pooling layer's error: each entry of ∂E/∂x times the activation's derivative at that pixel.")
+        DerivationStep("δ^l = f′(z^l) ∘ δ̃ ⋆ (J k J)   (Xu (18), one connected map)", "The pooling layer's error: each entry of ∂E/∂x times the activation's derivative at that pixel.")
           .with(symbolic: [("f′(z) ∘ ∂E/∂x", try hadamard(try SymbolicJacobians.elementwiseDiagonal("z", rows: 3, cols: 3), eq16))]),
       ])
   }
@@ -314,11 +314,11 @@ enum SymbolicDerivations {
         DerivationStep("vec y = (Fᵀ ⊗ I) vec φ(x)   (§6.1)", "The other Kronecker form, used for dz/dx.")
           .with(symbolic: [("(Fᵀ ⊗ I) vec φ(x)", viaPhi)], exact: .init(against: "vec(φ(x) F)", comparison: try SymbolicComparison(printed: viaPhi, computed: direct))),
         DerivationStep(
-          "x_k = Σ_q y_{⌊(k−1+P⁻)/S⌋+2−q} f_{(k−1+P⁻) mod S+S(q−1)+1}, 1 ≤ q ≤ 1 + ⌊(H′−1)/S⌋   (§6.2, eq. 6.1)",
+          "x_k = Σ_q y_{⌊(k−1+P⁻)/S⌋+2−q} f_{(k−1+P⁻) mod S+S(q−1)+1}, 1 ≤ q ≤ 1 + ⌊(H′−1)/S⌋   (§6.2, MatConvNet (6.1))",
           "Convolution transpose by its index sum, against Mᵀ y built from the convolution matrix (\(transpose[0].claim))."
         )
         .with(symbolic: [("Mᵀ y", transpose[0].computed)], exact: try .init(transpose[0])),
-        DerivationStep("the same sum with the text's bound q ≤ ⌊(H′−1)/2⌋ + 1   (§6.2)", "The sentence before eq. (6.1) bounds q with 2 where (6.1) has S.")
+        DerivationStep("the same sum with the text's bound q ≤ ⌊(H′−1)/2⌋ + 1   (§6.2)", "The sentence before MatConvNet (6.1) bounds q with 2 where (6.1) has S.")
           .with(symbolic: [], exact: try .init(transpose[1])),
       ])
   }

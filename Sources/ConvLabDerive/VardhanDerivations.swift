@@ -139,7 +139,7 @@ enum VardhanDerivations {
           "the same against central differences", "Average pooling is linear: the differences are exact up to rounding.",
           check: .holds(averaging, avgFD, against: "central differences", tolerance: 1e-8)),
         DerivationStep(
-          "mask: row A_pq has one 1, at the switch (argmax) of its window   (App. B, eq. b-1–b-2.3)", "Max pooling's Jacobian selects: the derivative flows only to each window's winner.",
+          "mask: row A_pq has one 1, at the switch (argmax) of its window   (App. B, Vardhan (b-1)–(b-2.3))", "Max pooling's Jacobian selects: the derivative flows only to each window's winner.",
           matrices: [("d_vA/d_vI (max)", mask)], check: .holds(mask, maxBlock, against: "the pool block's Jacobian")),
         DerivationStep(
           "the mask against central differences", "Away from ties max pooling is locally linear, so the differences recover the mask.",

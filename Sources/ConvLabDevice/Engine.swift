@@ -40,7 +40,7 @@ public protocol ComputeEngine: AnyObject, Sendable {
 public enum Precision: String, Sendable {
   case f32, f64
 
-  public init<S: Scalar>(_: S.Type) { self = S.self == Float.self ? .f32 : .f64 }
+  public init<S: Scalar>(_: S.Type) { self = S.singlePrecision != nil ? .f32 : .f64 }
   public var bytes: Int { self == .f32 ? 4 : 8 }
 }
 
@@ -59,7 +59,7 @@ public enum KernelArgument: Sendable {
   public static func long(_ v: Int) -> KernelArgument { .int64(Int64(v)) }
   /// A scalar of the kernel's element type T.
   public static func scalar<S: Scalar>(_ v: S) -> KernelArgument {
-    S.self == Float.self ? .float(Float(v)) : .double(Double(v))
+    S.singlePrecision != nil ? .float(Float(v)) : .double(Double(v))
   }
   /// A tensor's first element, or a null pointer.
   public static func tensor<S>(_ t: DeviceTensor<S>?) -> KernelArgument {

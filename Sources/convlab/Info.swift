@@ -28,9 +28,9 @@ extension ConvLab {
       print("  sigmoid      Float32 kernel compiled for \(FastSigmoid.variant) (chosen at run time from the CPU's features)")
       let blocked = Conv().forwardKernel(x: Shape(14, 14, 64), filters: Shape(3, 3, 64, 64), scalar: Float.self) == .blocked
       print(
-        "  conv         Float32 forward: "
+        "  conv         Float32: "
           + (blocked
-            ? "blocked im2row + ConvLab's AVX2 GEMM micro-kernel (GEMM-bound layers); backward and Float64: im2row + OpenBLAS"
+            ? "blocked im2row + ConvLab's AVX2 GEMM micro-kernel, forward and backward (GEMM-bound layers); Float64: im2row + OpenBLAS"
             : "im2row + OpenBLAS (no AVX2 + FMA: the blocked micro-kernel does not run here)"))
       if let gnuplot = SystemInfo.gnuplot {
         print("  gnuplot      \(gnuplot.path) (\(gnuplot.version))")
@@ -38,6 +38,10 @@ extension ConvLab {
         print("  gnuplot      not found (install it with `make setup` or `apt-get install gnuplot-nox`)")
       }
       for line in CUDAReport.lines() { print(line) }
+      print(
+        CUDAReport.ready
+          ? "  --path cuda  ready to try: `convlab check all --path cuda` compares every block with the CPU"
+          : "  --path cuda  unavailable here; `convlab check all --path host` runs the same device code on the CPU")
     }
   }
 }

@@ -182,7 +182,7 @@ struct Train: ParsableCommand {
       try trainer.useDevice(engine)
       print("device: \(engine.name)")
     }
-    print("network: \(spec.description)\(S.self == Float.self ? "" : " (in \(S.precisionName))")")
+    print("network: \(spec.description)\(S.singlePrecision != nil ? "" : " (in \(S.precisionName))")")
     print(
       "parameters: \(trainer.network.parameterCount); batch \(options.batchSize), lr \(options.learningRate) (\(options.schedule.rawValue)), momentum \(options.momentum), weight decay \(options.weightDecay), warm-up \(options.warmupEpochs) epochs, seed \(options.seed)\(options.flipHorizontally ? ", random left–right flips" : "")"
     )

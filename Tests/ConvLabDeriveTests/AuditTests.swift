@@ -23,7 +23,7 @@ struct AuditTests {
   func verdictRules() {
     let hold = Reading("a", "a", against: "t", value: [1], truth: [1])
     let fail = Reading("b", "b", against: "t", value: [2], truth: [1])
-    func make(_ v: Claim.Verdict, _ r: [Reading]) -> Claim { Claim(.xu, section: "§1", location: "eq. (1)", printed: "p", verdict: v, readings: r) }
+    func make(_ v: Claim.Verdict, _ r: [Reading]) -> Claim { Claim(.xu, section: "§1", location: "(1)", printed: "p", verdict: v, readings: r) }
     #expect(make(.correct, [hold]).verdictReproduced)
     #expect(!make(.correct, [hold, fail]).verdictReproduced)
     #expect(make(.wrong, [fail, hold]).verdictReproduced)
@@ -57,7 +57,7 @@ struct AuditTests {
   /// Murugan (3.34) prints 1/(1 + exp^{z}); the intended form is the sigmoid, checked against
   /// the sigmoid block — not the loss derivative of a neighbouring step.
   @Test func murugan334IntendedFormIsTheSigmoid() throws {
-    let c = try #require(claim(.murugan, "eq. (3.34)"))
+    let c = try #require(claim(.murugan, "(3.34)"))
     #expect(c.verdict == .wrong)
     #expect(c.intended == "σ(z) = 1/(1 + e^{−z})")
     #expect(c.readings.count == 2 && !c.readings[0].holds && c.readings[1].holds)
@@ -66,7 +66,7 @@ struct AuditTests {
 
   /// Murugan (3.69) and (3.70)–(3.71) differentiate eq. (3.3)'s true convolution: they hold
   /// there (finite differences agree to ~1e-10) and fail for eq. (3.2)'s correlation.
-  @Test(arguments: ["eq. (3.67)–(3.69)", "eq. (3.70)–(3.71)"])
+  @Test(arguments: ["(3.67)–(3.69)", "(3.70)–(3.71)"])
   func murugan369IsAmbiguous(_ location: String) throws {
     let c = try #require(claim(.murugan, location), "no claim at exactly \(location)")
     #expect(c.verdict == .ambiguous)
@@ -92,7 +92,7 @@ struct AuditTests {
 
   /// Xu prints I for the all-ones matrix in (4), (6), (10), (19), (20): one rule, one verdict.
   @Test func xuOnesMatrixOneRule() throws {
-    for location in ["eq. (4)", "eq. (6)", "eq. (10)", "eq. (19)", "eq. (20)"] {
+    for location in ["(4)", "(6)", "(10)", "(19)", "(20)"] {
       let c = try #require(claim(.xu, location), "\(location)")
       #expect(c.verdict == .garbled, "\(location)")
       #expect(c.readings.first { $0.name == "I read as the identity" }.map { !$0.holds } == true, "\(location)")
@@ -111,7 +111,7 @@ struct AuditTests {
         if words.contains("wrong in the source") { #expect(check.claimVerdict == .wrong, "\(d.id): \(step.formula)") }
       }
     }
-    let c = try #require(claim(.xu, "text after eq. (15)"))
+    let c = try #require(claim(.xu, "text after (15)"))
     #expect(c.verdict == .wrong)
   }
 
@@ -145,24 +145,30 @@ struct AuditCoverageTests {
   /// The location parser: ranges with en dashes and parentheses, section prefixes, Vardhan's
   /// appendix numbers, and numbers that are not equations.
   @Test func locationsNameTheRightEquations() {
-    #expect(AuditCoverage.covers("eq. (3.28)–(3.38)", "3.30"))
-    #expect(!AuditCoverage.covers("eq. (3.28)–(3.38)", "3.39"))
-    #expect(AuditCoverage.covers("eq. (15)–(18)", "16"))
+    #expect(AuditCoverage.covers("(3.28)–(3.38)", "3.30"))
+    #expect(!AuditCoverage.covers("(3.28)–(3.38)", "3.39"))
+    #expect(AuditCoverage.covers("(15)–(18)", "16"))
     #expect(AuditCoverage.covers("§3.1.1–3.1.2", "§3.1.2"))
     #expect(!AuditCoverage.covers("§3.1.1–3.1.2", "3.1.2"))
-    #expect(AuditCoverage.covers("eq. b-1–b-2.3", "b-2.2"))
+    #expect(AuditCoverage.covers("(b-1)–(b-2.3)", "b-2.2"))
     #expect(!AuditCoverage.covers("§2.1, Table 1", "1"))
-    #expect(!AuditCoverage.covers("text after eq. (15)", "15"))
+    #expect(!AuditCoverage.covers("text after (15)", "15"))
     #expect(!AuditCoverage.covers("§6.1", "6.1"))
   }
 
   @Test func locationsAreNormalized() {
-    #expect(Audit.normalized("eq. 3.39–3.40") == "eq. (3.39)–(3.40)")
-    #expect(Audit.normalized("eq. (6)") == "eq. (6)")
-    #expect(Audit.reference(in: "x   (text after eq. 15, as printed)") == "text after eq. (15)")
+    #expect(Audit.normalized("eq. 3.39–3.40") == "(3.39)–(3.40)")
+    #expect(Audit.normalized("(6)") == "(6)")
+    #expect(Audit.reference(in: "x   (text after eq. 15, as printed)") == "text after (15)")
     #expect(Audit.reference(in: "f′(x) = …   (Table 1 (sigmoid) as printed)") == "Table 1 (sigmoid)")
-    #expect(Audit.section(.murugan, "eq. (3.69)") == "§3.2")
-    #expect(Audit.section(.matConvNet, "eq. (6.1)") == "§6.2")
-    #expect(Claim(.murugan, section: "§3.2", location: "eq. (3.69)", printed: "", readings: []).citation == "Murugan (3.69)")
+    #expect(Audit.section(.murugan, "(3.69)") == "§3.2")
+    #expect(Audit.section(.matConvNet, "(6.1)") == "§6.2")
+    #expect(Claim(.murugan, section: "§3.2", location: "(3.69)", printed: "", readings: []).citation == "Murugan (3.69)")
+    #expect(Claim(.xu, section: "§3.2", location: "text after Xu (15)", printed: "", readings: []).citation == "Xu, text after (15)")
+    // The identifier does not depend on the form the location is written in.
+    for written in ["(3.34)", "eq. (3.34)", "eq. 3.34", "Murugan (3.34)"] {
+      #expect(Claim(.murugan, section: "§3.2", location: written, printed: "", readings: []).id == "murugan-3.34")
+    }
+    #expect(Claim(.xu, section: "§3.2", location: "text after Xu (15)", printed: "", readings: []).id == "xu-text-after-15")
   }
 }

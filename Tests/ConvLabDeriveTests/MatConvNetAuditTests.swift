@@ -65,7 +65,7 @@ struct MatConvNetAuditTests {
   /// Eq. (4.1) evaluated with its own indices is the convt block, to round-off (a sum of at most
   /// 2 · 2 · 2 products of numbers below 1: Double round-off ~1e-16, so 1e-12 is generous).
   @Test func equation41IsTheConvtBlock() throws {
-    let c = try #require(claim("eq. (4.1)"))
+    let c = try #require(claim("(4.1)"))
     #expect(c.verdict == .correct)
     #expect(c.readings[0].comparison.relativeError < 1e-12)
     // The definition of q: with S its second argument eq. (4.1) holds; with S_h in both directions it
@@ -109,7 +109,7 @@ struct MatConvNetAuditTests {
   /// §2.3.1: the DAG derivative (2.2) and backpropagation over blocks agree with central
   /// differences of a smooth three-block DAG (error ~h² ≈ 1e-10 relative; 1e-6 leaves room).
   @Test func dagDerivativesAgreeWithFiniteDifferences() throws {
-    for location in ["eq. (2.2)", "§2.3.1 (derivative in x₀)", "§2.3.1 (backtracking over blocks)"] {
+    for location in ["(2.2)", "§2.3.1 (derivative in x₀)", "§2.3.1 (backtracking over blocks)"] {
       let c = try #require(claim(location))
       #expect(c.readings[0].comparison.relativeError < 1e-6, "\(location): \(c.readings[0].comparison)")
     }

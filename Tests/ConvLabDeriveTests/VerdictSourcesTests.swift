@@ -27,8 +27,8 @@ struct VerdictSourcesTests {
       guard let paper = Paper.allCases.first(where: { d.id.hasPrefix($0.rawValue.lowercased() + "-") }) else { continue }
       for step in try d.build(Derivations.Instance(seed: 1)).steps {
         guard let check = step.check, !(check.expectedToHold && step.formula.contains("corrected")) else { continue }
-        let own = paper == .matConvNet ? step.formula : step.formula.replacingOccurrences(of: "MatConvNet (§|eq\\. )?[0-9.]+", with: "", options: .regularExpression)
-        guard let location = Audit.reference(in: own) else { continue }
+        guard let found = Audit.reference(in: Audit.ownText(step.formula, paper: paper)) else { continue }
+        let location = Claim.location(paper, found)
         let c = try #require(claim(paper, at: location), "\(d.id): '\(step.formula)' names \(location), which no claim judges")
         checked += 1
         if check.expectedToHold {
@@ -89,12 +89,12 @@ struct VerdictSourcesTests {
   /// Murugan (3.61), (3.65) and (3.66), judged under both of the paper's definitions of the conv
   /// layer (eq. (3.2) a correlation, eq. (3.3) a true convolution).
   @Test func muruganPoolingBackUnderBothDefinitions() throws {
-    let c361 = try #require(claim(.murugan, at: "eq. (3.61)"))
+    let c361 = try #require(claim(.murugan, at: "(3.61)"))
     #expect(c361.verdict == .correct && c361.readings.count == 2)
-    let c365 = try #require(claim(.murugan, at: "eq. (3.65)"))
+    let c365 = try #require(claim(.murugan, at: "(3.65)"))
     #expect(c365.verdict == .ambiguous)
     #expect(c365.readings.filter(\.holds).map(\.name).allSatisfy { $0.contains("∂L/∂P") })
-    let c366 = try #require(claim(.murugan, at: "eq. (3.66)"))
+    let c366 = try #require(claim(.murugan, at: "(3.66)"))
     #expect(c366.verdict == .wrong)
     // The printed ∂L/∂C = P equates a 4×4 map with a 2×2 one (N = 6).
     #expect(c366.readings[0].comparison.worstValues == (2, 4))

@@ -124,12 +124,8 @@ struct PatchMatrix {
   /// one matrix). With stride 1 a copy is a straight loop the compiler vectorizes; Float32 runs
   /// the same loops in C, compiled for AVX2 where the CPU has it.
   func im2row<S: Scalar>(_ x: UnsafePointer<S>, plan: Plan, into buffer: UnsafeMutablePointer<S>, ld: Int) {
-    if S.self == Float.self {
-      x.withMemoryRebound(to: Float.self, capacity: h * w * d) { xf in
-        buffer.withMemoryRebound(to: Float.self, capacity: cols * ld) { bf in
-          im2row(xf, plan: plan, rows: 0..<rows, into: bf, ld: ld)
-        }
-      }
+    if let single = S.singlePrecision {
+      im2row(single.pointer(x), plan: plan, rows: 0..<rows, into: single.mutablePointer(buffer), ld: ld)
       return
     }
     let spatial = plan.spatialTaps
@@ -179,12 +175,8 @@ struct PatchMatrix {
   func row2imAdd<S: Scalar>(_ m: UnsafePointer<S>, plan: Plan, ld: Int, into dx: UnsafeMutablePointer<S>) {
     let spatial = plan.spatialTaps
     let (plane, step) = (h * w, geometry.rows.stride)
-    if S.self == Float.self {
-      m.withMemoryRebound(to: Float.self, capacity: cols * ld) { mf in
-        dx.withMemoryRebound(to: Float.self, capacity: plane * d) { xf in
-          convlab_row2im_add_f32(mf, ld, plane, d, spatial, plan.starts, plan.fills, plan.masks, step, xf, 0)
-        }
-      }
+    if let single = S.singlePrecision {
+      convlab_row2im_add_f32(single.pointer(m), ld, plane, d, spatial, plan.starts, plan.fills, plan.masks, step, single.mutablePointer(dx), 0)
       return
     }
     plan.fills.withUnsafeBufferPointer { fills in

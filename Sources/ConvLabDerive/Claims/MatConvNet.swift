@@ -84,7 +84,7 @@ enum MatConvNetClaims {
       }
       definitions.append(Audit.entry(.matConvNet, location, claim, against: "the loss block", printed: ([direct], try block.forward(scores, Parameters(labels: labels)).storage)))
     }
-    // Eq. (6.1): conv transpose in 1-D, written with the manual's indices.
+    // MatConvNet (6.1): conv transpose in 1-D, written with the manual's indices.
     var eq61: [Double] = []
     var convtBlock: [Double] = []
     for (u, hf, crop) in [(2, 3, 1), (3, 4, 0), (2, 4, 2), (1, 3, 1)] {
@@ -102,7 +102,7 @@ enum MatConvNetClaims {
         eq61.append(sum)
       }
     }
-    // Eq. (5.4): S(H″ − 1) − P⁻ + 1 ≤ H ⇔ H″ ≤ (H − 1 + P⁻)/S + 1, over a grid of H, S, P⁻ and H″.
+    // MatConvNet (5.4): S(H″ − 1) − P⁻ + 1 ≤ H ⇔ H″ ≤ (H − 1 + P⁻)/S + 1, over a grid of H, S, P⁻ and H″.
     var lhs54: [Double] = []
     var rhs54: [Double] = []
     for h in 3...9 {
@@ -161,9 +161,9 @@ enum MatConvNetClaims {
         .matConvNet, "§5.5", "composition: α_h = α_f α_g, β_h = α_f(β_g − 1) + β_f, Δ_h = α_f(Δ_g − 1) + Δ_f", against: "the input range each output reads (brute force)",
         printed: (composedFields.flatMap { $0 }, brute.flatMap { $0 })),
       Audit.entry(
-        .matConvNet, "eq. 6.1", "x_k = Σ_q y_{⌊(k−1+P⁻)/S⌋+2−q} f_{(k−1+P⁻) mod S + S(q−1) + 1}, q = 1 … 1 + ⌊(H′−1)/S⌋", against: "the convt block (1-D)",
+        .matConvNet, "MatConvNet (6.1)", "x_k = Σ_q y_{⌊(k−1+P⁻)/S⌋+2−q} f_{(k−1+P⁻) mod S + S(q−1) + 1}, q = 1 … 1 + ⌊(H′−1)/S⌋", against: "the convt block (1-D)",
         printed: (eq61, convtBlock)),
-      Audit.entry(.matConvNet, "eq. 5.4 (§5.2.1)", "S(H″ − 1) − P⁻ + 1 ≤ H  ⇔  H″ ≤ (H − 1 + P⁻)/S + 1", against: "the left-hand side on a grid of H, S, P⁻, H″", printed: (rhs54, lhs54)),
+      Audit.entry(.matConvNet, "MatConvNet (5.4) (§5.2.1)", "S(H″ − 1) − P⁻ + 1 ≤ H  ⇔  H″ ≤ (H − 1 + P⁻)/S + 1", against: "the left-hand side on a grid of H, S, P⁻, H″", printed: (rhs54, lhs54)),
       Audit.entry(.matConvNet, "§5.2", "simple filter: α = S, β = (H′ + 1)/2 − P⁻, Δ = H′", against: "the input range [S(i″−1) + 1 − P⁻, S(i″−1) + H′ − P⁻] of output i″", printed: (simple, ranges)),
       Audit.entry(
         .matConvNet, "§5.3", "convt: α = 1/U, β = (2C⁻ − H′ + 1)/(2U) + 1, Δ = (H′ − 1)/U + 1", against: "the transposed field of the matching conv (§5.4)",

@@ -5,7 +5,7 @@ import Foundation
 
 /// The manual's chapter 4 (the blocks) read line by line, beyond `MatConvNetChapters.swift`:
 /// the second convolution display, the prose about padding, fully connected layers and filter
-/// groups, eq. (4.1) evaluated with its own indices, the definition of q, the worked example of
+/// groups, MatConvNet (4.1) evaluated with its own indices, the definition of q, the worked example of
 /// §4.2 and Figure 4.2, max pooling's indices, and two statements of §4.5.3 and §4.6.3.
 /// Verdicts as in `MatConvNetChapters.swift`: the LaTeX source (vlfeat/matconvnet doc/blocks.tex,
 /// stored version 1412c0e) decides garble versus source.
@@ -103,7 +103,7 @@ extension MatConvNetClaims {
       }
     }
 
-    // Eq. (4.1) with its own indices, 2-D, D = 2 → D″ = 3, S = (2, 3), crops (1, 0, 2, 1), against the convt block.
+    // MatConvNet (4.1) with its own indices, 2-D, D = 2 → D″ = 3, S = (2, 3), crops (1, 0, 2, 1), against the convt block.
     // q(k, S) = ⌊(k − 1)/S⌋ and m(k, S) = (k − 1) mod S; `horizontalS` is the S the horizontal q and m use.
     let up = (2, 3)
     let crop = [1, 0, 2, 1]
@@ -256,7 +256,7 @@ extension MatConvNetClaims {
             value: viaGroups.storage, truth: average.storage),
         ]),
       .holds(
-        .matConvNet, "§4.2", "eq. (4.1)",
+        .matConvNet, "§4.2", "MatConvNet (4.1)",
         "y_{i″j″d″} = Σ_{d′} Σ_{i′=0}^{q(H′,S_h)} Σ_{j′=0}^{q(W′,S_w)} f_{1+S_h i′+m(i″+P_h⁻,S_h), 1+S_w j′+m(j″+P_w⁻,S_w), d″, d′} x_{1−i′+q(i″+P_h⁻,S_h), 1−j′+q(j″+P_w⁻,S_w), d′}",
         against: "the convt block (x 3×3×2, f 3×4×3×2, upsampling 2, 3, crops 1, 0, 2, 1)", value: eq41(horizontalS: up.1), truth: convt.storage,
         note: "q(k, S) = ⌊(k − 1)/S⌋ with S its second argument (see §4.2 (definition of q)); the crops P_h⁻, P_w⁻ enter, P⁺ only sets the size"),
@@ -266,17 +266,17 @@ extension MatConvNetClaims {
         note: "q's second argument is n but its body uses S; \(blocksTex) has q(k,n) = \\left\\lfloor \\frac{k-1}{S} \\right\\rfloor too",
         readings: [
           Reading(
-            "S is q's second argument (as in m)", "eq. (4.1) with q(j″ + P_w⁻, S_w) = ⌊(j″ + P_w⁻ − 1)/S_w⌋", against: "the convt block, S_h = 2, S_w = 3",
+            "S is q's second argument (as in m)", "MatConvNet (4.1) with q(j″ + P_w⁻, S_w) = ⌊(j″ + P_w⁻ − 1)/S_w⌋", against: "the convt block, S_h = 2, S_w = 3",
             value: eq41(horizontalS: up.1), truth: convt.storage),
           Reading(
-            "S is the vertical factor S_h everywhere", "eq. (4.1) with the horizontal q and m taken with S_h", against: "the convt block, S_h = 2, S_w = 3",
+            "S is the vertical factor S_h everywhere", "MatConvNet (4.1) with the horizontal q and m taken with S_h", against: "the convt block, S_h = 2, S_w = 3",
             value: eq41(horizontalS: up.0), truth: convt.storage),
         ]),
       .fails(
         .matConvNet, "§4.2", "§4.2 (example: inputs)", kind: .example, .wrong,
         "y_{i″} (S_h divides i″ − 1) is a weighted summation of x_{i″/S_h}, x_{i″/S_h−1}, …",
         printedReading: "the printed indices i″/S_h, i″/S_h − 1 for S = 2, i″ = 3 and 5",
-        intended: "x_{(i″−1)/S_h+1}, x_{(i″−1)/S_h}, … (eq. (4.1): 1 − i′ + q(i″, S_h))",
+        intended: "x_{(i″−1)/S_h+1}, x_{(i″−1)/S_h}, … (MatConvNet (4.1): 1 − i′ + q(i″, S_h))",
         against: "the inputs the convt block's Jacobian row i″ reads (S = 2, H′ = 6, no crop)", printedValue: printedInputs, intendedValue: intendedInputs, truth: readInputs,
         note: "\(blocksTex) has x_{i'' / S_h},x_{i''/S_h-1}: when S_h divides i″ − 1 (S_h > 1), i″/S_h is not even an integer"),
       .holds(

@@ -60,7 +60,7 @@ extension MatConvNetClaims {
       return [zip(ga.storage, ya.storage).reduce(0) { $0 + $1.0 * $1.1 } + zip(gb.storage, yb.storage).reduce(0) { $0 + $1.0 * $1.1 }]
     }
 
-    // §2.3: Jacobian sizes, dz/dw shaped like w, and eq. (2.1) on the conv block (x 5×4×2, filters 2×2×2×3, pad 1).
+    // §2.3: Jacobian sizes, dz/dw shaped like w, and MatConvNet (2.1) on the conv block (x 5×4×2, filters 2×2×2×3, pad 1).
     let block = Conv(pad: [1, 1, 1, 1])
     let x23 = Tensor<Double>.uniform(Shape(5, 4, 2), using: &rng)
     let w23 = Tensor<Double>.uniform(Shape(2, 2, 2, 3), using: &rng)
@@ -98,7 +98,7 @@ extension MatConvNetClaims {
     // d vec x_L|x₀ / d(vec x₀)ᵀ = Σ_{l=1}^{L} d vec h_{l+1}/d(vec x_l)ᵀ · d vec f_l/d(vec x₀)ᵀ.
     let sumForX0 = (1...3).reduce(zero) { add($0, dh[$1 - 1] * df[$1 - 1][0]) }
     let fullX0 = FiniteDifferences.jacobian(at: start) { dag.h1($0) }
-    // Eq. (2.2) for l = 1: d vec h₂/d(vec x₁)ᵀ = Σ_{k=2}^{L} d vec h_{k+1}/d(vec x_k)ᵀ · d vec f_k/d(vec x₁)ᵀ.
+    // MatConvNet (2.2) for l = 1: d vec h₂/d(vec x₁)ᵀ = Σ_{k=2}^{L} d vec h_{k+1}/d(vec x_k)ᵀ · d vec f_k/d(vec x₁)ᵀ.
     let sumForX1 = (2...3).reduce(zero) { add($0, dh[$1 - 1] * df[$1 - 1][1]) }
     // Backpropagation over blocks: derivatives of x₁ … x_{L−1} start at zero, x_L's at 1 (the identity);
     // for k = L … 1, every input x_l (l < k) accumulates [d h_{k+1}/d x_k][d f_k/d x_l].
@@ -194,14 +194,14 @@ extension MatConvNetClaims {
         against: "the conv block's explicit Jacobian and its dz/dw (x 5×4×2, filters 2×2×2×3, pad 1)",
         value: [Double(y23.count), Double(x23.count)] + shapes(w23.shape), truth: [Double(jx.rows), Double(jx.cols)] + shapes(back23.dzdw?.shape)),
       .holds(
-        .matConvNet, "§2.3", "eq. (2.1)", "dz/d(vec x)ᵀ = dz/d(vec y)ᵀ · d vec y/d(vec x)ᵀ,  dz/d(vec w)ᵀ = dz/d(vec y)ᵀ · d vec y/d(vec w)ᵀ",
+        .matConvNet, "§2.3", "MatConvNet (2.1)", "dz/d(vec x)ᵀ = dz/d(vec y)ᵀ · d vec y/d(vec x)ᵀ,  dz/d(vec w)ᵀ = dz/d(vec y)ᵀ · d vec y/d(vec w)ᵀ",
         against: "the conv block's backward pass (dz/dx, then dz/dw)", value: viaJx + viaJw, truth: back23.dzdx.storage + (back23.dzdw?.storage ?? [])),
       .holds(
         .matConvNet, "§2.3.1", "§2.3.1 (derivative in x₀)", kind: .display,
         "d vec x_L|x₀ / d(vec x₀)ᵀ = Σ_{l=1}^{L} d vec h_{l+1}/d(vec x_l)ᵀ · d vec f_l/d(vec x₀)ᵀ, h_{L+1} = x_L",
         against: "central differences of x_L in x₀ (a three-block DAG, each block reading all earlier variables)", value: sumForX0.storage, truth: fullX0.storage, tolerance: 1e-6),
       .holds(
-        .matConvNet, "§2.3.1", "eq. (2.2)", "d vec x_L|x₀,…,x_l / d(vec x_l)ᵀ = d vec h_{l+1}/d(vec x_l)ᵀ = Σ_{k=l+1}^{L} d vec h_{k+1}/d(vec x_k)ᵀ · d vec f_k/d(vec x_l)ᵀ",
+        .matConvNet, "§2.3.1", "MatConvNet (2.2)", "d vec x_L|x₀,…,x_l / d(vec x_l)ᵀ = d vec h_{l+1}/d(vec x_l)ᵀ = Σ_{k=l+1}^{L} d vec h_{k+1}/d(vec x_k)ᵀ · d vec f_k/d(vec x_l)ᵀ",
         against: "central differences of h₂ in x₁ (l = 1, x₀ clamped)", value: sumForX1.storage, truth: dh[0].storage, tolerance: 1e-6),
       .holds(
         .matConvNet, "§2.3.1", "§2.3.1 (backtracking over blocks)", kind: .display,

@@ -41,7 +41,7 @@ extension MatConvNetClaims {
         }
       }
     }
-    // §4.1 and eq. (5.3): H″ = 1 + |(H − H′ + P⁻ + P⁺)/S| as converted.
+    // §4.1 and MatConvNet (5.3): H″ = 1 + |(H − H′ + P⁻ + P⁺)/S| as converted.
     var absolute: [Double] = []
     var floored: [Double] = []
     var blockSizes: [Double] = []
@@ -50,7 +50,7 @@ extension MatConvNetClaims {
       floored.append(Double(1 + (h - hf + 2 * p) / s))
       blockSizes.append(Double(try Conv(pad: [p, p, p, p], stride: (s, s)).outputShape(Shape(h, h), Parameters(w: Tensor<Double>(shape: Shape(hf, hf)))).h))
     }
-    // §4.2: the filter shape stated for convt, against the shape the convt block (eq. (4.1)) takes: x of depth D = 2 → y of depth D″ = 3.
+    // §4.2: the filter shape stated for convt, against the shape the convt block (MatConvNet (4.1)) takes: x of depth D = 2 → y of depth D″ = 3.
     let convtShape = try ConvTranspose().outputShape(Shape(4, 4, 2), Parameters(w: Tensor<Double>(shape: Shape(2, 2, 3, 2))))
     let statedAccepted = (try? ConvTranspose().outputShape(Shape(4, 4, 2), Parameters(w: Tensor<Double>(shape: Shape(2, 2, 2, 3))))) != nil
     // §4.2's worked example: S = 2, H′ = 6, no crop; y_{i″} for i″ = 3 (S divides i″ − 1) and i″ + 1 = 4.
@@ -153,7 +153,7 @@ extension MatConvNetClaims {
       intended56 += [fa.alpha * Double(ih - 1) + b, fa.alpha * Double(ih - 1) + a]
     }
     // §6.1: X ∈ R^{(H′W′)×D} "obtained by reshaping x" (x 5×4×2, filters 2×2): entries of X against entries of x.
-    // §6.2: q ≤ ⌊(H′ − 1)/2⌋ + 1 in the text, against eq. (6.1)'s 1 + ⌊(H′ − 1)/S⌋, for S = 1, H′ = 4.
+    // §6.2: q ≤ ⌊(H′ − 1)/2⌋ + 1 in the text, against MatConvNet (6.1)'s 1 + ⌊(H′ − 1)/S⌋, for S = 1, H′ = 4.
     let yIn = Tensor<Double>.uniform(Shape(5, 1), using: &rng)
     let f62 = Tensor<Double>.uniform(Shape(4, 1), using: &rng)
     let convtOut = try ConvTranspose(upsample: (1, 1)).forward(yIn, Parameters(w: f62))
@@ -197,7 +197,7 @@ extension MatConvNetClaims {
     let yRows = Matrix<Double>(rows: 2, cols: 4) { r, k in Double.exp(scores[r, k]) / (0..<4).reduce(0) { $0 + Double.exp(scores[r, $1]) } }
     let printed662 = Matrix<Double>(rows: 2, cols: 4) { r, k in -(1 - yRows[r, k]) }  // 1ᵀe_c = 1, a scalar
     let intended662 = Matrix<Double>(rows: 2, cols: 4) { r, k in -((k == c ? 1 : 0) - yRows[r, k]) }  // 1 e_cᵀ
-    // Eq. (5.5): x_i and y_{i″} interact iff 1 + U(i − 1) − C⁻ ≤ i″ ≤ H′ + U(i − 1) − C⁻, against the
+    // MatConvNet (5.5): x_i and y_{i″} interact iff 1 + U(i − 1) − C⁻ ≤ i″ ≤ H′ + U(i − 1) − C⁻, against the
     // non-zero pattern of the convt block's Jacobian (H = 4, H′ = 3, U = 2, C⁻ = 1, C⁺ = 0).
     let convt55 = ConvTranspose(upsample: (2, 1), crop: [1, 0, 0, 0])
     let xt = Tensor<Double>.uniform(Shape(4, 1), in: 0.5...1, using: &rng)
@@ -227,28 +227,28 @@ extension MatConvNetClaims {
         against: "the conv block's output height on sizes the stride does not divide", printedValue: absolute, intendedValue: floored, truth: blockSizes,
         note: "\(latex)\(bb) has \\left\\lfloor … \\right\\rfloor; the conversion turned the floor into bars"),
       .fails(
-        .matConvNet, "§5.2", "eq. (5.3)", .garbled, "H″ = |(H − H′ + P_h⁻ + P_h⁺)/S_h| + 1",
+        .matConvNet, "§5.2", "MatConvNet (5.3)", .garbled, "H″ = |(H − H′ + P_h⁻ + P_h⁺)/S_h| + 1",
         printedReading: "|·| read as the absolute value", intended: "H″ = ⌊(H − H′ + P_h⁻ + P_h⁺)/S_h⌋ + 1", intendedReading: "⌊·⌋, as in the LaTeX source",
         against: "the conv block's output height on sizes the stride does not divide", printedValue: absolute, intendedValue: floored, truth: blockSizes,
         note: "\(latex)\(gg) has \\left\\lfloor … \\right\\rfloor (label e:filtered-height)"),
       Claim(
         .matConvNet, section: "§4.2", location: "§4.2 (filter shape)", kind: .size, printed: "x ∈ R^{H×W×D}, f ∈ R^{H′×W′×D×D″}, y ∈ R^{H″×W″×D″} (convolution transpose)",
-        verdict: .wrong, intended: "f ∈ R^{H′×W′×D″×D}: eq. (4.1) indexes f_{…, d″, d′} and the text says filter k is the slice f_{:,:,k,:}",
+        verdict: .wrong, intended: "f ∈ R^{H′×W′×D″×D}: MatConvNet (4.1) indexes f_{…, d″, d′} and the text says filter k is the slice f_{:,:,k,:}",
         note: "\(latex)\(bb) repeats §4.1's shape; for D ≠ D″ a filter of the stated shape does not fit x (the convt block rejects it: \(statedAccepted ? "accepted" : "rejected"))",
         readings: [
           Reading(
-            "as printed: (H′, W′, D, D″)", "filter shape for D = 2 → D″ = 3", against: "the shape the convt block takes (eq. (4.1)'s indexing)",
+            "as printed: (H′, W′, D, D″)", "filter shape for D = 2 → D″ = 3", against: "the shape the convt block takes (MatConvNet (4.1)'s indexing)",
             value: [2, 2, 2, 3], truth: [2, 2, Double(convtShape.d), 2]),
           Reading(
-            "corrected: (H′, W′, D″, D)", "filter shape for D = 2 → D″ = 3", against: "the shape the convt block takes (eq. (4.1)'s indexing)",
+            "corrected: (H′, W′, D″, D)", "filter shape for D = 2 → D″ = 3", against: "the shape the convt block takes (MatConvNet (4.1)'s indexing)",
             value: [2, 2, 3, 2], truth: [2, 2, Double(convtShape.d), 2]),
         ]),
       .fails(
         .matConvNet, "§4.2", "§4.2 (example: weights)", kind: .example, .wrong,
         "The weights are the filter elements f₁, f_{S_h}, f_{2S_h}, … subsampled with a step of S_h; for y_{i″+1} … shifted by one place to the right: f₂, f_{S_h+1}, f_{2S_h+1}, …",
-        printedReading: "the weights as printed (on the x that eq. (4.1) picks)", intended: "f₁, f_{S_h+1}, f_{2S_h+1}, … for y_{i″} and f₂, f_{S_h+2}, … for y_{i″+1} (a step of S_h from f₁)",
+        printedReading: "the weights as printed (on the x that MatConvNet (4.1) picks)", intended: "f₁, f_{S_h+1}, f_{2S_h+1}, … for y_{i″} and f₂, f_{S_h+2}, … for y_{i″+1} (a step of S_h from f₁)",
         against: "the convt block, S = 2, H′ = 6, outputs 3 and 4", printedValue: examplePrinted, intendedValue: exampleIntended, truth: [y1.storage[2], y1.storage[3]],
-        note: "\(latex)\(bb) has the same indices; eq. (4.1)'s 1 + S_h i′ + m(i″, S_h) gives f₁, f₃, f₅ for S = 2 (the inputs of the same sentence are §4.2 (example: inputs))"),
+        note: "\(latex)\(bb) has the same indices; MatConvNet (4.1)'s 1 + S_h i′ + m(i″, S_h) gives f₁, f₃, f₅ for S = 2 (the inputs of the same sentence are §4.2 (example: inputs))"),
       .holds(
         .matConvNet, "§4.2", "§4.2 (output size)", kind: .display, "H″ = S_h(H − 1) + H′ − P_h⁻ − P_h⁺", against: "the convt block's output height",
         value: convtPrinted, truth: convtBlock),
@@ -270,7 +270,7 @@ extension MatConvNetClaims {
         printedValue: [1], intendedValue: [formulaRightPad], truth: [exampleRightPad],
         note: "\(latex)\(gg) has the same numbers; the formula just above gives 0, and with stride 1 floor and ceil agree so no padding is needed"),
       .holds(
-        .matConvNet, "§5.3", "eq. (5.5)", "1 + U_h(i − 1) − C_h⁻ ≤ i″ ≤ H′ + U_h(i − 1) − C_h⁻  (x_i and y_{i″} interact)",
+        .matConvNet, "§5.3", "MatConvNet (5.5)", "1 + U_h(i − 1) − C_h⁻ ≤ i″ ≤ H′ + U_h(i − 1) − C_h⁻  (x_i and y_{i″} interact)",
         against: "the non-zero pattern of the convt block's Jacobian (H′ = 3, U = 2, C⁻ = 1; filter entries in [0.5, 1])", value: predicted55, truth: pattern55),
       Claim(
         .matConvNet, section: "§5.4", location: "§5.4 (transposed inequality)", kind: .display,
@@ -279,9 +279,9 @@ extension MatConvNetClaims {
         note: "\(latex)\(gg) has the extra α_h in the right denominator; the RF transformation it concludes (Δ̂ = (Δ + α − 1)/α) uses the symmetric form",
         readings: [
           Reading(
-            "as printed", "pairs (i, i″) of a conv (H′ = 3, S = 2, P⁻ = 1) that satisfy the printed bounds", against: "every pair eq. (5.1) relates",
+            "as printed", "pairs (i, i″) of a conv (H′ = 3, S = 2, P⁻ = 1) that satisfy the printed bounds", against: "every pair MatConvNet (5.1) relates",
             value: [printedHolds], truth: [pairs]),
-          Reading("corrected", "pairs that satisfy the symmetric bounds", against: "every pair eq. (5.1) relates", value: [intendedHolds], truth: [pairs]),
+          Reading("corrected", "pairs that satisfy the symmetric bounds", against: "every pair MatConvNet (5.1) relates", value: [intendedHolds], truth: [pairs]),
         ]),
       .fails(
         .matConvNet, "§5.5", "§5.5 (substitution)", kind: .display, .wrong, "i_f = α_fα_g(i_h − 1) + α_fβ_g − 1 + β_f ± (α_f(Δ_g − 1) + Δ_f − 1)/2",
@@ -302,7 +302,7 @@ extension MatConvNetClaims {
         ]),
       .fails(
         .matConvNet, "§6.2", "§6.2 (bound on q)", kind: .indexRange, .wrong, "q ≤ ⌊(H′ − 1)/2⌋ + 1 is a fairly tight upper bound on the maximum value",
-        printedReading: "eq. (6.1) summed up to ⌊(H′ − 1)/2⌋ + 1", intended: "q ≤ ⌊(H′ − 1)/S⌋ + 1, eq. (6.1)'s own upper limit",
+        printedReading: "MatConvNet (6.1) summed up to ⌊(H′ − 1)/2⌋ + 1", intended: "q ≤ ⌊(H′ − 1)/S⌋ + 1, MatConvNet (6.1)'s own upper limit",
         against: "the convt block, S = 1, H′ = 4", printedValue: eq61((4 - 1) / 2 + 1), intendedValue: eq61((4 - 1) / 1 + 1), truth: convtOut.storage,
         note: "\(latex)\(ii) prints /2; for S = 1 the bound drops half the filter"),
       Claim(

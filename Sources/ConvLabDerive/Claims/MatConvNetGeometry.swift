@@ -109,7 +109,7 @@ extension MatConvNetClaims {
         .matConvNet, "§4.2", "§4.2 (crop parameters)", kind: .prose, .wrong, "(S_h, S_w) are the vertical and horizontal input upsampling factors, (P_h⁻, P_h⁺, P_h⁻, P_h⁺) the output crops",
         printedReading: "the horizontal crops read as the printed (P_h⁻, P_h⁺)", intended: "(P_h⁻, P_h⁺, P_w⁻, P_w⁺): top, bottom, left, right", intendedReading: "left and right crops P_w⁻, P_w⁺",
         against: "the convt block's output width with asymmetric crops", printedValue: widthPrinted, intendedValue: widthIntended, truth: widthBlock,
-        note: "\(tex)blocks.tex) repeats P_h; eq. (4.1) itself uses P_w⁻ for the horizontal index"),
+        note: "\(tex)blocks.tex) repeats P_h; MatConvNet (4.1) itself uses P_w⁻ for the horizontal index"),
       Claim(
         .matConvNet, section: "§5.2", location: "§5.2 (ReLU as a filter)", kind: .prose,
         printed: "ReLU can be considered a 1 × 1 filter, such that H = S_h = 1 and P_h⁻ = P_h⁺ = 0. Note that in this case α_h = 1, β_h = 1 and Δ_h = 1",
@@ -144,7 +144,7 @@ extension MatConvNetClaims {
         ]),
       .holds(
         .matConvNet, "§5.3", "§5.3 (range of i)", kind: .indexRange, "⌈(i″ + C_h⁻ − H′)/S_h⌉ + 1 ≤ i ≤ ⌊(i″ + C_h⁻ − 1)/S_h⌋ + 1",
-        against: "eq. (5.5)'s interaction test on every (i, i″) pair (S_h read as U_h)", value: [rangeMatches], truth: [rangePairs],
+        against: "MatConvNet (5.5)'s interaction test on every (i, i″) pair (S_h read as U_h)", value: [rangeMatches], truth: [rangePairs],
         note: "the manual writes S_h for the upsampling factor U_h in this line and the next"),
       .holds(
         .matConvNet, "§5.3", "§5.3 (possible heights)", kind: .indexRange, "S_h(H − 1) + H′ − C_h⁻ − C_h⁺ ≤ H″ < S_h H + H′ − C_h⁻ − C_h⁺ all give H = 1 + ⌊(H″ − H′ + C_h⁻ + C_h⁺)/U_h⌋",

@@ -146,7 +146,7 @@ extension MatConvNetClaims {
       smallest.append(Double((1...60).first { 1 + floorDiv($0 - hf + c0 + c1, u) == h } ?? 0))
     }
 
-    // §5.4: −(Δ − 1)/2 ≤ i − α(i″ − 1) − β ≤ (Δ − 1)/2 is eq. (5.1); the transposed field (α̂, β̂, Δ̂) encloses the
+    // §5.4: −(Δ − 1)/2 ≤ i − α(i″ − 1) − β ≤ (Δ − 1)/2 is MatConvNet (5.1); the transposed field (α̂, β̂, Δ̂) encloses the
     // outputs each input reaches (conv H′ = 3, S = 2, P⁻ = 1 and H′ = 4, S = 3, P⁻ = 2, brute force).
     var rewrittenPairs: [Double] = []
     var pairs51: [Double] = []
@@ -407,7 +407,7 @@ extension MatConvNetClaims {
         .matConvNet, "§5.3", "§5.3 (chosen height)", kind: .display, "we choose the tighter definition and set H″ = U_h(H − 1) + H′ − C_h⁻ − C_h⁺",
         against: "the smallest H″ that satisfies the swapped constraint", value: chosen, truth: smallest),
       .holds(
-        .matConvNet, "§5.4", "§5.4 (rewritten eq. (5.1))", kind: .display, "−(Δ_h − 1)/2 ≤ i − α_h(i″ − 1) − β_h ≤ (Δ_h − 1)/2",
+        .matConvNet, "§5.4", "§5.4 (rewritten MatConvNet (5.1))", kind: .display, "−(Δ_h − 1)/2 ≤ i − α_h(i″ − 1) − β_h ≤ (Δ_h − 1)/2",
         against: "the pairs (i, i″) a conv relates (H′ = 3, S = 2, P⁻ = 1 and H′ = 4, S = 3, P⁻ = 2)", value: rewrittenPairs, truth: pairs51),
       .holds(
         .matConvNet, "§5.4", "§5.4 (transposed field)", kind: .display, "α̂_h = 1/α_h, β̂_h = (1 + α_h − β_h)/α_h, Δ̂_h = (Δ_h + α_h − 1)/α_h",
@@ -451,12 +451,12 @@ extension MatConvNetClaims {
         .matConvNet, "§6.2", "§6.2 (q ≥ 1)", kind: .indexRange, "q ≥ 1 is the minimum value of q for which the filter f is non zero",
         against: "whether the filter index (k − 1 + P⁻) mod S + S(q − 1) + 1 is ≥ 1 exactly when q ≥ 1", value: [minimumQ], truth: [minimumCases]),
       .holds(
-        .matConvNet, "§6.2", "§6.2 (an element less)", kind: .prose, "depending on k, there could be an element less (than the bound 1 + ⌊(H′ − 1)/S⌋ of eq. (6.1))",
+        .matConvNet, "§6.2", "§6.2 (an element less)", kind: .prose, "depending on k, there could be an element less (than the bound 1 + ⌊(H′ − 1)/S⌋ of MatConvNet (6.1))",
         against: "the largest q with a filter index ≤ H′, on a grid of S, P⁻, H′ ≤ 7, k ≤ 12", value: [elementLess], truth: [elementCases]),
       .holds(
         .matConvNet, "§6.2", "§6.2 (refined extrema)", kind: .indexRange,
         "max{1, ⌊(k−1+P_h⁻)/S⌋ + 2 − H″} ≤ q ≤ 1 + min{⌊(H′ − 1 − (k−1+P_h⁻) mod S)/S⌋, ⌊(k−1+P_h⁻)/S⌋}",
-        against: "the smallest and largest q with both indices of eq. (6.1) in range (brute force, H″ ≤ 6)", value: refinedLo + refinedHi, truth: exactLo + exactHi),
+        against: "the smallest and largest q with both indices of MatConvNet (6.1) in range (brute force, H″ ≤ 6)", value: refinedLo + refinedHi, truth: exactLo + exactHi),
       .holds(
         .matConvNet, "§6.3", "§6.3 (selector size)", kind: .size, "S(x) ∈ {0, 1}^{(H″W″D)×(HWD)} for max pooling",
         against: "the max pool block's Jacobian (x 4×6×2, 2×2 windows, stride 2): rows, columns, all entries 0 or 1",

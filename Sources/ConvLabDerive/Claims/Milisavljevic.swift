@@ -9,7 +9,7 @@ enum MilisavljevicClaims {
     var rng = SeededGenerator(seed: seed)
     let x = Tensor<Double>.uniform(Shape(7, 6, 3), using: &rng)
     let f = Tensor<Double>.uniform(Shape(3, 3, 3, 4), using: &rng)
-    // Eq. 1: the im2col matrix has one row per output pixel and one column per filter tap.
+    // Milisavljevic (1): the im2col matrix has one row per output pixel and one column per filter tap.
     let phi = try Audit.im2row(x, kh: 3, kw: 3)
     let direct = try DirectConvolution.forward(x, f, stride: 1, pad: 0)
     let gemm = phi * Matrix(rows: 27, cols: 4, storage: f.storage)
@@ -17,7 +17,7 @@ enum MilisavljevicClaims {
     let blowUp = Double(phi.rows * phi.cols) / Double(x.count)
     let maxavg = try Pool(method: .maxavg, size: (2, 2), stride: (2, 2)).forward(x, Parameters())
     let sum = try Pool(method: .max, size: (2, 2), stride: (2, 2)).forward(x, Parameters()).zipWith(try Pool(method: .avg, size: (2, 2), stride: (2, 2)).forward(x, Parameters()), +)
-    // Eq. (1) with the paper's indices: h_ij = Σ_k Σ_l w_kl x_{k+i−1, l+j−1} + b, one channel.
+    // Milisavljevic (1) with the paper's indices: h_ij = Σ_k Σ_l w_kl x_{k+i−1, l+j−1} + b, one channel.
     let image = Matrix<Double>.uniform(6, 5, using: &rng)
     let w = Matrix<Double>.uniform(3, 3, using: &rng)
     let b = 0.25
@@ -99,7 +99,7 @@ enum MilisavljevicClaims {
     ]
     return shapes() + [
       .holds(
-        .milisavljevic, "§2", "eq. (1)", "h_ij = Σ_{k=1}^{F} Σ_{l=1}^{F} w_{k,l} x_{k+i−1, l+j−1} + b", against: "the conv block (MatConvNet §4.1's correlation)",
+        .milisavljevic, "§2", "Milisavljevic (1)", "h_ij = Σ_{k=1}^{F} Σ_{l=1}^{F} w_{k,l} x_{k+i−1, l+j−1} + b", against: "the conv block (MatConvNet §4.1's correlation)",
         value: eq1.storage, truth: block.storage),
       Audit.entry(
         .milisavljevic, "§2 (im2col size)", "im2col: x (H×W×D) → a (H″W″) × (FH·FW·D) matrix of patches (Fig. 4)", against: "H″W″ = 5·4 rows, 3·3·3 columns",
@@ -117,7 +117,7 @@ enum MilisavljevicClaims {
         .milisavljevic, "§2", "§2 (max pooling discards)", kind: .prose, "a Max Pooling layer will discard 75% of the input activations with p = 2 and s = 2",
         against: "1 − outputs/inputs of the 2×2, stride-2 max pool block on an 8×6×2 map", value: [0.75], truth: [discarded]),
       .holds(
-        .milisavljevic, "§2", "§2 (text before eq. (2))", kind: .prose,
+        .milisavljevic, "§2", "§2 (text before Milisavljevic (2))", kind: .prose,
         "the gradient of the error surface E with respect to H^{l−1} … is calculated by a convolution operation but with rotated filters",
         against: "the conv block's backward dz/dx (MatConvNet §6.1)", value: viaRotated.storage, truth: blockDx, tolerance: 1e-12,
         note: "a correlation of the zero-padded δ with the rotated filter, i.e. Xu (16) read with Fig. 4's correlation"),

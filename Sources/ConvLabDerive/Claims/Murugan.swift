@@ -31,12 +31,12 @@ enum MuruganClaims {
     }  // log of a negative number: NaN
     let bce = -mean { a, b in a * Double.log(b) + (1 - a) * Double.log(1 - b) }
     let bceBlock = try RegressionLoss(kind: .bce).forward(Tensor(shape: Shape(6, 1), storage: yhat), Parameters(target: Tensor(shape: Shape(6, 1), storage: y))).storage[0]
-    // Eq. 2.10 as converted: P = ŷ·y·(1 − ŷ)^{1−y}; intended: ŷ^y (1 − ŷ)^{1−y} (Bernoulli).
+    // Murugan (2.10) as converted: P = ŷ·y·(1 − ŷ)^{1−y}; intended: ŷ^y (1 − ŷ)^{1−y} (Bernoulli).
     let bernoulli: [Double] = y.indices.map { i in Double.pow(yhat[i], y[i]) * Double.pow(1 - yhat[i], 1 - y[i]) }
     let eq210: [Double] = y.indices.map { i in yhat[i] * y[i] * Double.pow(1 - yhat[i], 1 - y[i]) }
-    // Eq. 2.12, the expanded log-likelihood, is the independent ground truth for eq. 2.10–2.13.
+    // Murugan (2.12), the expanded log-likelihood, is the independent ground truth for Murugan (2.10)–(2.13).
     let eq212: [Double] = y.indices.map { i in y[i] * Double.log(yhat[i]) + (1 - y[i]) * Double.log(1 - yhat[i]) }
-    // §2: output sizes (eq. 2.1–2.2) against the blocks, on sizes where the division is not exact.
+    // §2: output sizes (Murugan (2.1)–(2.2)) against the blocks, on sizes where the division is not exact.
     var printedSizes: [Double] = []
     var blockSizes: [Double] = []
     var flooredSizes: [Double] = []
@@ -61,7 +61,7 @@ enum MuruganClaims {
     let mape = mean { a, b in abs((a - b) / a) } * 100
     let l2 = mse * t
     let l1 = mae * t
-    // §3.1: the forward pass written with indices (eq. 3.1, 3.3, 3.7–3.10).
+    // §3.1: the forward pass written with indices (Murugan (3.1), 3.3, 3.7–3.10).
     let image = Tensor<Double>.uniform(Shape(5, 5, 2), using: &rng)
     let kernel = Tensor<Double>.uniform(Shape(3, 3, 2, 1), using: &rng)
     let conv = try Conv().forward(image, Parameters(w: kernel))
@@ -133,52 +133,52 @@ enum MuruganClaims {
         value: softmaxPrinted, truth: softmaxDiagonal, tolerance: 1e-6,
         note: "the printed derivative is the diagonal ∂fᵢ/∂xᵢ = fᵢ(1 − fᵢ) only; the off-diagonal −fᵢfⱼ (MatConvNet §6.5.4) is not stated"),
       .fails(
-        .murugan, "§2.5.2", "eq. (2.5)", .wrong, "MSLE = (1/t) Σ (log(yᵢ + 1) − log(ŷᵢ − 1))²", intended: "(1/t) Σ (log(yᵢ + 1) − log(ŷᵢ + 1))²",
+        .murugan, "§2.5.2", "Murugan (2.5)", .wrong, "MSLE = (1/t) Σ (log(yᵢ + 1) − log(ŷᵢ − 1))²", intended: "(1/t) Σ (log(yᵢ + 1) − log(ŷᵢ + 1))²",
         against: "the msle loss block", printedValue: [mslePrinted], intendedValue: [msleCorrected], truth: [msleBlock],
         note: "for ŷ ∈ (0, 1) the printed log(ŷ − 1) is the log of a negative number (NaN)"),
       .fails(
-        .murugan, "§2.5.7", "eq. (2.10)", .garbled, "P(yᵢ | z) = ŷᵢ yᵢ (1 − ŷᵢ)^{1−yᵢ}", intended: "P(yᵢ | z) = ŷᵢ^{yᵢ} (1 − ŷᵢ)^{1−yᵢ} (Bernoulli)",
-        against: "exp of eq. (2.12)'s log-likelihood", printedValue: eq210, intendedValue: bernoulli, truth: eq212.map { Double.exp($0) },
-        note: "eq. (2.11), the next line, takes the log of ŷ^{y}(1 − ŷ)^{1−y}: the exponent y was lost in the conversion"),
+        .murugan, "§2.5.7", "Murugan (2.10)", .garbled, "P(yᵢ | z) = ŷᵢ yᵢ (1 − ŷᵢ)^{1−yᵢ}", intended: "P(yᵢ | z) = ŷᵢ^{yᵢ} (1 − ŷᵢ)^{1−yᵢ} (Bernoulli)",
+        against: "exp of Murugan (2.12)'s log-likelihood", printedValue: eq210, intendedValue: bernoulli, truth: eq212.map { Double.exp($0) },
+        note: "Murugan (2.11), the next line, takes the log of ŷ^{y}(1 − ŷ)^{1−y}: the exponent y was lost in the conversion"),
       .fails(
-        .murugan, "§2.5.7", "eq. (2.13)", .wrong, "log P(yᵢ | z) = −log(ŷ^{y}(1 − ŷ)^{1−y})", intended: "−log P(yᵢ | z) = −log(ŷ^{y}(1 − ŷ)^{1−y})",
-        against: "eq. (2.12) (log P expanded)", printedValue: bernoulli.map { -Double.log($0) }, intendedValue: bernoulli.map { Double.log($0) }, truth: eq212,
+        .murugan, "§2.5.7", "Murugan (2.13)", .wrong, "log P(yᵢ | z) = −log(ŷ^{y}(1 − ŷ)^{1−y})", intended: "−log P(yᵢ | z) = −log(ŷ^{y}(1 − ŷ)^{1−y})",
+        against: "Murugan (2.12) (log P expanded)", printedValue: bernoulli.map { -Double.log($0) }, intendedValue: bernoulli.map { Double.log($0) }, truth: eq212,
         note: "the sign flips on one side only; the intended reading compares −(−log P) with log P"),
       Claim(
-        .murugan, section: "§2.1, §2.3", location: "eq. (2.1)–(2.2)", printed: "Dim_c = (H + 2Z_P − k₁)/Z_S + 1, …;  Dim_p = (H₁ − k)/Z_S + 1, …", verdict: .ambiguous,
+        .murugan, section: "§2.1, §2.3", location: "Murugan (2.1)–(2.2)", printed: "Dim_c = (H + 2Z_P − k₁)/Z_S + 1, …;  Dim_p = (H₁ − k)/Z_S + 1, …", verdict: .ambiguous,
         intended: "⌊(H + 2Z_P − k)/Z_S⌋ + 1 (MatConvNet (5.3))",
         note: "the paper uses stride 1 and padding 0 (§4), where every reading agrees; with a stride that does not divide, the printed quotient is not an integer",
         readings: [
           Reading("/ read as real division", "(H + 2Z_P − k)/Z_S + 1", against: "the conv and pool blocks' output sizes", value: printedSizes, truth: blockSizes),
           Reading("/ read as floor division", "⌊(H + 2Z_P − k)/Z_S⌋ + 1", against: "the conv and pool blocks' output sizes", value: flooredSizes, truth: blockSizes),
         ]),
-      .holds(.murugan, "§2.5.1", "eq. (2.4)", "MSE = (1/t) Σ (yᵢ − ŷᵢ)²", against: "the mse loss block", value: [mse], truth: [try block(.mse)]),
-      .holds(.murugan, "§2.5.3", "eq. (2.6)", "L2 = Σ (yᵢ − ŷᵢ)²", against: "the l2 loss block", value: [l2], truth: [try block(.l2)]),
-      .holds(.murugan, "§2.5.4", "eq. (2.7)", "L1 = Σ |yᵢ − ŷᵢ|", against: "the l1 loss block", value: [l1], truth: [try block(.l1)]),
-      .holds(.murugan, "§2.5.5", "eq. (2.8)", "MAE = (1/t) Σ |yᵢ − ŷᵢ|", against: "the mae loss block", value: [mae], truth: [try block(.mae)]),
-      .holds(.murugan, "§2.5.6", "eq. (2.9)", "MAPE = (1/t) Σ |(yᵢ − ŷᵢ)/yᵢ| × 100", against: "the mape loss block", value: [mape], truth: [try block(.mape)]),
+      .holds(.murugan, "§2.5.1", "Murugan (2.4)", "MSE = (1/t) Σ (yᵢ − ŷᵢ)²", against: "the mse loss block", value: [mse], truth: [try block(.mse)]),
+      .holds(.murugan, "§2.5.3", "Murugan (2.6)", "L2 = Σ (yᵢ − ŷᵢ)²", against: "the l2 loss block", value: [l2], truth: [try block(.l2)]),
+      .holds(.murugan, "§2.5.4", "Murugan (2.7)", "L1 = Σ |yᵢ − ŷᵢ|", against: "the l1 loss block", value: [l1], truth: [try block(.l1)]),
+      .holds(.murugan, "§2.5.5", "Murugan (2.8)", "MAE = (1/t) Σ |yᵢ − ŷᵢ|", against: "the mae loss block", value: [mae], truth: [try block(.mae)]),
+      .holds(.murugan, "§2.5.6", "Murugan (2.9)", "MAPE = (1/t) Σ |(yᵢ − ŷᵢ)/yᵢ| × 100", against: "the mape loss block", value: [mape], truth: [try block(.mape)]),
       .holds(
-        .murugan, "§2.5.7", "eq. (2.11)–(2.12)", "log P = log(ŷ^{y}(1 − ŷ)^{1−y}) = y log ŷ + (1 − y) log(1 − ŷ)", against: "the log of the Bernoulli probability",
+        .murugan, "§2.5.7", "Murugan (2.11)–(2.12)", "log P = log(ŷ^{y}(1 − ŷ)^{1−y}) = y log ŷ + (1 − y) log(1 − ŷ)", against: "the log of the Bernoulli probability",
         value: eq212, truth: bernoulli.map { Double.log($0) }),
       .holds(
-        .murugan, "§3.1", "eq. (3.1)", "(I ⊗ K)_ij = Σ_m Σ_n Σ_c K_mnc I_{i+m, j+n, c}", against: "the conv block on a 2-channel image", value: eq31, truth: conv.storage,
+        .murugan, "§3.1", "Murugan (3.1)", "(I ⊗ K)_ij = Σ_m Σ_n Σ_c K_mnc I_{i+m, j+n, c}", against: "the conv block on a 2-channel image", value: eq31, truth: conv.storage,
         note: "with i, j counted from 0 (m, n from 1 the first sample is I_{i+1, j+1}); ConvLab's conv is this correlation (MatConvNet §4.1)"),
       Claim(
-        .murugan, section: "§3.1", location: "eq. (3.3)", printed: "C_mn = Σ_m Σ_n I_{(m−u, n−v)} · K_uv + b", verdict: .ambiguous,
-        intended: "the same feature map as eq. (3.2) only if K is stored rotated by 180° (the label 'rotation 180 degree, valid convolution' after eq. (3.1))",
-        note: "eq. (3.2) defines the conv layer as a correlation, eq. (3.3) as a true convolution; the backward pass (3.69)–(3.71) follows eq. (3.3)",
+        .murugan, section: "§3.1", location: "Murugan (3.3)", printed: "C_mn = Σ_m Σ_n I_{(m−u, n−v)} · K_uv + b", verdict: .ambiguous,
+        intended: "the same feature map as Murugan (3.2) only if K is stored rotated by 180° (the label 'rotation 180 degree, valid convolution' after Murugan (3.1))",
+        note: "Murugan (3.2) defines the conv layer as a correlation, Murugan (3.3) as a true convolution; the backward pass (3.69)–(3.71) follows Murugan (3.3)",
         readings: [
-          Reading("the same K as eq. (3.2)", "conv2(I, K, 'valid') + b", against: "eq. (3.2)'s correlation I ⋆ K + b", value: eq33, truth: eq32),
-          Reading("K stored rotated by 180°", "conv2(I, rot180 K, 'valid') + b", against: "eq. (3.2)'s correlation I ⋆ K + b", value: eq33Rotated, truth: eq32),
+          Reading("the same K as Murugan (3.2)", "conv2(I, K, 'valid') + b", against: "Murugan (3.2)'s correlation I ⋆ K + b", value: eq33, truth: eq32),
+          Reading("K stored rotated by 180°", "conv2(I, rot180 K, 'valid') + b", against: "Murugan (3.2)'s correlation I ⋆ K + b", value: eq33Rotated, truth: eq32),
         ]),
       .fails(
-        .murugan, "§3.1", "eq. (3.7)–(3.9)", .wrong, "zᵢ = wᵢ₁a₁ + wᵢ₂a₂ + … + w_{ij}^{l−1} a₁^{l−1} + … + b_j", intended: "zᵢ = Σⱼ wᵢⱼ aⱼ + bᵢ (eq. 3.10)",
+        .murugan, "§3.1", "Murugan (3.7)–(3.9)", .wrong, "zᵢ = wᵢ₁a₁ + wᵢ₂a₂ + … + w_{ij}^{l−1} a₁^{l−1} + … + b_j", intended: "zᵢ = Σⱼ wᵢⱼ aⱼ + bᵢ (Murugan (3.10))",
         against: "the dense block", printedValue: eq37, intendedValue: zTrue, truth: denseBlock,
         note:
           "the third term repeats a₁ with a weight of layer l − 1 and the bias carries the index j of a different unit; the three lines repeat the same pattern, so it is the source's, not the conversion's"
       ),
-      .holds(.murugan, "§3.1", "eq. (3.10)", "z = W a + b with wᵢⱼ in row i (one row per unit)", against: "the dense block", value: zTrue, truth: denseBlock),
-      .holds(.murugan, "§2.5.7", "eq. (2.14)", "L = −(1/t) Σ (y log ŷ + (1 − y) log(1 − ŷ))", against: "the bce loss block", value: [bce], truth: [bceBlock]),
+      .holds(.murugan, "§3.1", "Murugan (3.10)", "z = W a + b with wᵢⱼ in row i (one row per unit)", against: "the dense block", value: zTrue, truth: denseBlock),
+      .holds(.murugan, "§2.5.7", "Murugan (2.14)", "L = −(1/t) Σ (y log ŷ + (1 − y) log(1 − ŷ))", against: "the bce loss block", value: [bce], truth: [bceBlock]),
     ]
     return claims + (try more(seed: seed)) + (try kernelSide(seed: seed)) + (try nomenclature()) + (try lossProse())
   }

@@ -3,7 +3,7 @@ import ConvLabCore
 import ConvLabNotation
 import Foundation
 
-/// Murugan's Nomenclature read against eq. (2.1): which side of the image and of the kernel
+/// Murugan's Nomenclature read against Murugan (2.1): which side of the image and of the kernel
 /// each size names.
 extension MuruganClaims {
   static func nomenclature() throws -> [Claim] {
@@ -17,7 +17,7 @@ extension MuruganClaims {
     let sameAxis = [Double(imageHeight - kernelHeight + 1), Double(imageWidth - kernelWidth + 1)]
     return [
       Claim(
-        .murugan, section: "§2.1", location: "Nomenclature with eq. (2.1)", kind: .size,
+        .murugan, section: "§2.1", location: "Nomenclature with Murugan (2.1)", kind: .size,
         printed:
           "H: Width of image, W: Height of image, k₁: Width of convolution kernel, k₂: Height, H₁: Height of convolution layer, W₁: Width;  Dim_c(H₁, W₁, D₁) = (H + 2Z_P − k₁)/Z_S + 1, (W + 2Z_P − k₂)/Z_S + 1, K_D",
         verdict: .ambiguous, intended: "H the image's height and k₁ the kernel's height, along the same axis as H₁ (or H₁ the width)",

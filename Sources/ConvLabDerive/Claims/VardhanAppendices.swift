@@ -146,15 +146,17 @@ extension VardhanClaims {
         intended: "the printed entries are z₁₁, z₂₂, z₂₃ and z's row 3; z₁₂ = a₁₂β₂₁ + a₁₃β₂₂, z₁₃ = a₁₄β₂₁, z₂₁ = a₁₁β₁₂ + a₂₁β₂₂ were lost",
         intendedReading: "the printed entries at their own positions in a 4×3 Z", against: "the padded correlation with loops (rep.1's windows)",
         printedValue: rep2Printed, intendedValue: rep2Printed, truth: zFirstRows, intendedTruth: rep2Positions,
-        note: "a 4×3 Z printed with three rows, the last with four entries, and the next display repeating rows: the conversion's pattern. Its own z₃₂ (eq. a1-2) is right, so the source had the rows"),
+        note:
+          "a 4×3 Z printed with three rows, the last with four entries, and the next display repeating rows: the conversion's pattern. Its own z₃₂ (Vardhan (a1-2)) is right, so the source had the rows"
+      ),
       .holds(
-        .vardhan, "App. A", "App. A (eq. a1-2)", kind: .example, "∂z₃₂/∂β₂₁ = ∂(a₂₂β₁₁ + a₂₃β₁₂ + a₃₂β₂₁ + a₃₃β₂₂)/∂β₂₁ = a₃₂",
+        .vardhan, "App. A", "App. A (Vardhan (a1-2))", kind: .example, "∂z₃₂/∂β₂₁ = ∂(a₂₂β₁₁ + a₂₃β₁₂ + a₃₂β₂₁ + a₃₃β₂₂)/∂β₂₁ = a₃₂",
         against: "central differences of the padded correlation, and the expansion of z₃₂", value: [a1(3, 2), z32], truth: [dz32dbeta21, z[2, 1]], tolerance: 1e-7),
       .holds(
-        .vardhan, "App. A", "App. A (eq. a2-2)", kind: .example, "∂z₃₂/∂A₂₃ = β₁₂", against: "central differences of the padded correlation",
-        value: [b1(1, 2)], truth: [dz32dA23], tolerance: 1e-7, note: "the result; the expansion above it, printed with a₂₃A₁₂ for a₂₃β₁₂, is the claim App. A (eq. a2-2, first line)"),
+        .vardhan, "App. A", "App. A (Vardhan (a2-2))", kind: .example, "∂z₃₂/∂A₂₃ = β₁₂", against: "central differences of the padded correlation",
+        value: [b1(1, 2)], truth: [dz32dA23], tolerance: 1e-7, note: "the result; the expansion above it, printed with a₂₃A₁₂ for a₂₃β₁₂, is the claim App. A (Vardhan (a2-2), first line)"),
       .holds(
-        .vardhan, "App. A", "App. A (eq. a2-3)", kind: .example, "dZ/dA₂₃ = dA/dA₂₃ * β = [0 0 0 0; 0 0 1 0; 0 0 0 0] * β, with the same padding and stride",
+        .vardhan, "App. A", "App. A (Vardhan (a2-3))", kind: .example, "dZ/dA₂₃ = dA/dA₂₃ * β = [0 0 0 0; 0 0 1 0; 0 0 0 0] * β, with the same padding and stride",
         against: "column 8 of the central-difference Jacobian dᵥZ/dᵥA", value: maskA23.storage, truth: columnA23, tolerance: 1e-7),
       .fails(
         .vardhan, "App. A", "App. A (vec A)", kind: .example, .garbled, "ᵥA = [a₁₁ a₂₁ a₃₁ a₁₂ a₂₂ a₁₃ a₂₃ a₂₃ a₃₃ a₁₄ a₂₄ a₃₄]ᵀ",
@@ -169,8 +171,8 @@ extension VardhanClaims {
         "A = [max{0, I₁₁, I₂₁}, max{0, I₁₂, I₂₂, I₁₃, I₂₃}, max{0, I₁₄, I₂₄}; max{0, I₁₁, I₂₁, I₃₁}, max{I₁₂, I₂₂, I₃₂, I₁₃, I₂₃, I₃₃}, …; max{0, I₂₁, I₃₁}, …]",
         against: "max pooling of the zero-padded input with loops", value: rep3(image), truth: pooled.map(\.value)),
       Claim(
-        .vardhan, section: "App. B", location: "App. B (text after eq. b-1)", kind: .prose,
-        printed: "since A_pq = I_kl (for some k, l), each row of the matrix (in eq. b-1) has all of its entries equal to 0 except for one entry … which will be equal to 1",
+        .vardhan, section: "App. B", location: "App. B (text after Vardhan (b-1))", kind: .prose,
+        printed: "since A_pq = I_kl (for some k, l), each row of the matrix (in Vardhan (b-1)) has all of its entries equal to 0 except for one entry … which will be equal to 1",
         verdict: .wrong,
         intended: "a row has one 1 where the window's maximum is an input and none where it is a padded 0 (rep.1 pads with zeros); padding with −∞ (MatConvNet §4.3) makes the claim true",
         note: "with the paper's zero padding, a window whose inputs are all negative has the padded 0 as its maximum: A_pq is not any I_kl and its row of dᵥA/dᵥI is zero",
@@ -187,15 +189,15 @@ extension VardhanClaims {
         against: "the column-major window index of the maximum (I₂₁ the largest)", value: [5], truth: [Double(exampleIndex)],
         note: "the example writes a for App. B's I"),
       .fails(
-        .vardhan, "App. B", "App. B (eq. b-2.1)", kind: .display, .garbled, "^{pq}c_b = [i_pq / h_l];  ^{pq}r_b = i_pq − (^{pq}c_b − 1) h_l",
+        .vardhan, "App. B", "App. B (Vardhan (b-2.1))", kind: .display, .garbled, "^{pq}c_b = [i_pq / h_l];  ^{pq}r_b = i_pq − (^{pq}c_b − 1) h_l",
         printedReading: "[·] read as the floor", intended: "^{pq}c_b = ⌈i_pq / h_l⌉", intendedReading: "[·] read as the ceiling ⌈·⌉",
         against: "(row, column) of window index i = 1 … 6 in a 3×2 window, columns stacked", printedValue: floorRC, intendedValue: ceilRC, truth: truthRC,
         note: "the paper's own example (i₂₁ = 5 → row 2, column 2 of a 3-row window) needs the ceiling; the converted brackets lost it"),
       .holds(
-        .vardhan, "App. B", "App. B (eq. b-2.2)", kind: .display, "top-left of A_pq's block: r = 1 + h_s(p − 1) − h_p, c = 1 + w_s(q − 1) − w_p; the 1 of row A_pq at j = (c_i − 1) h_i + r_i",
+        .vardhan, "App. B", "App. B (Vardhan (b-2.2))", kind: .display, "top-left of A_pq's block: r = 1 + h_s(p − 1) − h_p, c = 1 + w_s(q − 1) − w_p; the 1 of row A_pq at j = (c_i − 1) h_i + r_i",
         against: "the column of the 1 in each row of the central-difference Jacobian", value: jPrinted, truth: jTruth, tolerance: 1e-9),
       Claim(
-        .vardhan, section: "App. B", location: "App. B (index range after eq. b-1)", kind: .indexRange, printed: "A_pq = I_kl for some 1 ≤ k ≤ h_i & 1 ≤ l ≤ w_l",
+        .vardhan, section: "App. B", location: "App. B (index range after Vardhan (b-1))", kind: .indexRange, printed: "A_pq = I_kl for some 1 ≤ k ≤ h_i & 1 ≤ l ≤ w_l",
         verdict: .wrong, intended: "1 ≤ l ≤ w_i (a column of I, not of the window)",
         note: "w_l is the window's width (2 in the example), but A₁₃'s maximum can sit in I's column 4",
         readings: [

@@ -25,18 +25,18 @@ public enum WorkedExampleClaims {
   }
 
   static let judges: [String: Judge] = [
-    "vardhan-a-z32": Judge(paper: .vardhan, section: "App. A", location: "App. A (eq. a1-2)", own: nil),
+    "vardhan-a-z32": Judge(paper: .vardhan, section: "App. A", location: "App. A (Vardhan (a1-2))", own: nil),
     "vardhan-a-z": Judge(paper: .vardhan, section: "App. A", location: "App. A (rep.2)", own: nil),
-    "vardhan-a-dz32-dbeta21": Judge(paper: .vardhan, section: "App. A", location: "App. A (eq. a1-2)", own: nil),
-    "vardhan-a-dz32-dA23": Judge(paper: .vardhan, section: "App. A", location: "App. A (eq. a2-2)", own: nil),
+    "vardhan-a-dz32-dbeta21": Judge(paper: .vardhan, section: "App. A", location: "App. A (Vardhan (a1-2))", own: nil),
+    "vardhan-a-dz32-dA23": Judge(paper: .vardhan, section: "App. A", location: "App. A (Vardhan (a2-2))", own: nil),
     "vardhan-a-z32-in-a2-2": Judge(
-      paper: .vardhan, section: "App. A", location: "App. A (eq. a2-2, first line)",
+      paper: .vardhan, section: "App. A", location: "App. A (Vardhan (a2-2), first line)",
       own: (
-        .wrong, [["a₂₂β₁₁ + a₂₃β₁₂ + a₃₂β₂₁ + a₃₃β₂₂"]], "z₃₂ = a₂₂β₁₁ + a₂₃β₁₂ + a₃₂β₂₁ + a₃₃β₂₂ (rep.2 and eq. a1-2)",
-        "A₁₂ is not a kernel entry: the letter A names the input matrix, and rep.2 and eq. a1-2 print this term a₂₃β₁₂; "
+        .wrong, [["a₂₂β₁₁ + a₂₃β₁₂ + a₃₂β₂₁ + a₃₃β₂₂"]], "z₃₂ = a₂₂β₁₁ + a₂₃β₁₂ + a₃₂β₂₁ + a₃₃β₂₂ (rep.2 and Vardhan (a1-2))",
+        "A₁₂ is not a kernel entry: the letter A names the input matrix, and rep.2 and Vardhan (a1-2) print this term a₂₃β₁₂; "
           + "a conversion does not turn β into A, so the slip is the source's. The derivative drawn from it (β₁₂) is right"
       )),
-    "vardhan-a-dA-dA23": Judge(paper: .vardhan, section: "App. A", location: "App. A (eq. a2-3)", own: nil),
+    "vardhan-a-dA-dA23": Judge(paper: .vardhan, section: "App. A", location: "App. A (Vardhan (a2-3))", own: nil),
     "vardhan-a-vec-a": Judge(paper: .vardhan, section: "App. A", location: "App. A (vec A)", own: nil),
     "vardhan-a-vec-beta": Judge(paper: .vardhan, section: "App. A", location: "App. A (vec β)", own: (.correct, nil, nil, nil)),
     "vardhan-a-vec-z": Judge(
@@ -67,11 +67,11 @@ public enum WorkedExampleClaims {
         "App. B's input is I; a₁₁, a₂₁, a₃₁ are App. A's input entries (the letter is the source's, used the same way in the max beside it). The positions are right"
       )),
     "vardhan-b-i21": Judge(paper: .vardhan, section: "App. B", location: "App. B (example index)", own: nil),
-    "xu-dk11": Judge(paper: .xu, section: "§3.1.3", location: "text after eq. (13)", own: nil, readsIntended: true),
-    "xu-c11": Judge(paper: .xu, section: "§3.1.3", location: "text after eq. (12), [c]₁,₁", own: (.correct, nil, nil, nil)),
-    "xu-dx11": Judge(paper: .xu, section: "§3.2", location: "text after eq. (15), ∂E/∂[x]₁,₁", own: (.correct, nil, nil, nil)),
-    "xu-dx12": Judge(paper: .xu, section: "§3.2", location: "text after eq. (15), ∂E/∂[x]₁,₂", own: (.correct, nil, nil, nil)),
-    "xu-dx22": Judge(paper: .xu, section: "§3.2", location: "text after eq. (15)", own: nil),
+    "xu-dk11": Judge(paper: .xu, section: "§3.1.3", location: "text after Xu (13)", own: nil, readsIntended: true),
+    "xu-c11": Judge(paper: .xu, section: "§3.1.3", location: "text after Xu (12), [c]₁,₁", own: (.correct, nil, nil, nil)),
+    "xu-dx11": Judge(paper: .xu, section: "§3.2", location: "text after Xu (15), ∂E/∂[x]₁,₁", own: (.correct, nil, nil, nil)),
+    "xu-dx12": Judge(paper: .xu, section: "§3.2", location: "text after Xu (15), ∂E/∂[x]₁,₂", own: (.correct, nil, nil, nil)),
+    "xu-dx22": Judge(paper: .xu, section: "§3.2", location: "text after Xu (15)", own: nil),
   ]
 
   /// The inventory identifier of the claim that judges worked example `example` (nil for an

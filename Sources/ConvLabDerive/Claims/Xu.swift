@@ -4,12 +4,12 @@ import ConvLabNotation
 import Foundation
 
 /// Xu's claims outside the step-by-step derivations (`xu-*`): stated sizes, the worked
-/// example of Fig. 4, the scalar form of eq. (4) and the connection lists read off Table 1.
+/// example of Fig. 4, the scalar form of Xu (4) and the connection lists read off Table 1.
 enum XuClaims {
   static func claims(seed: UInt64) throws -> [Claim] {
     var rng = SeededGenerator(seed: seed)
     let n = 2
-    // Eq. (4) for one pooling unit: E = δ · (β Σ f(z) + b) over its n×n block z, f = σ.
+    // Xu (4) for one pooling unit: E = δ · (β Σ f(z) + b) over its n×n block z, f = σ.
     let block = Matrix<Double>.uniform(n, n, in: -2...2, using: &rng)
     let beta = Double.random(in: 0.5...1.5, using: &rng)
     let deltaNext = Double.random(in: -1...1, using: &rng)
@@ -28,7 +28,7 @@ enum XuClaims {
       outputSides.append(Double(output.rows))
       inputSides.append(Double(input.rows))
       statedInput.append(Double(output.rows) / Double(n))  // the text's M_l/n with M_l the output side
-      asEq2.append(Double(input.rows))  // eq. (2)'s bias 1_{(M_l/n)²} makes M_l the input side
+      asEq2.append(Double(input.rows))  // Xu (2)'s bias 1_{(M_l/n)²} makes M_l the input side
     }
     // §2.1: x_j^l ∈ R^{(M−K+1)×(M−K+1)} for a valid K×K filter.
     var convSides: [Double] = []
@@ -38,17 +38,17 @@ enum XuClaims {
       convSides += [Double(y.shape.h), Double(y.shape.w)]
       statedSides += [Double(m - k + 1), Double(m - k + 1)]
     }
-    // §3.1.3, text after eq. (9): vec δ as "(M−K+1)² columns and 1 row", in eq. (9)'s (vec δ)ᵀ vec(1).
+    // §3.1.3, text after Xu (9): vec δ as "(M−K+1)² columns and 1 row", in Xu (9)'s (vec δ)ᵀ vec(1).
     let side = 3
     let delta = Matrix<Double>.uniform(side, side, using: &rng)
     let asRow = Matrix(rows: 1, cols: side * side, storage: delta.storage)
     let onesRow = Matrix<Double>.ones(1, side * side)
     let rowProduct = asRow.transposed * onesRow
     let columnProduct = vec(delta).transposed * vec(Matrix<Double>.ones(side, side))
-    // §3.1.3, text after eq. (12): C has (M−K+1)² rows and K² columns.
+    // §3.1.3, text after Xu (12): C has (M−K+1)² rows and K² columns.
     let x = Matrix<Double>.uniform(4, 4, using: &rng)
     let phi = try Audit.im2row(x.tensor, kh: 2, kw: 2)
-    // Text after eq. (13) (Fig. 4: x 3×3, k 2×2, δ 2×2): dE/dk = δ₁₁x₁₁ + δ₁₂x₁₂ + δ₂₁x₂₁ + δ₂₂x₂₂.
+    // Text after Xu (13) (Fig. 4: x 3×3, k 2×2, δ 2×2): dE/dk = δ₁₁x₁₁ + δ₁₂x₁₂ + δ₂₁x₂₁ + δ₂₂x₂₂.
     let x3 = Matrix<Double>.uniform(3, 3, using: &rng)
     let k2 = Matrix<Double>.uniform(2, 2, using: &rng)
     let d2 = Matrix<Double>.uniform(2, 2, using: &rng)
@@ -63,18 +63,18 @@ enum XuClaims {
     let dNext = Matrix<Double>.uniform(3, 1, using: &rng)
     let backprop = try hadamard(w.transposed * dNext, Support.map(zl) { Support.sigmoid($0) * (1 - Support.sigmoid($0)) })
     let backpropFD = Support.gradient(at: zl) { z in Support.inner(dNext, w * Support.map(z, Support.sigmoid)) }
-    // Eq. (3): max "polymerization" as down(·) taking the maximum of each n×n area.
+    // Xu (3): max "polymerization" as down(·) taking the maximum of each n×n area.
     let m = Matrix<Double>.uniform(4, 6, using: &rng)
     let maxDown = Matrix<Double>(rows: 2, cols: 3) { r, c in max(max(m[2 * r, 2 * c], m[2 * r + 1, 2 * c]), max(m[2 * r, 2 * c + 1], m[2 * r + 1, 2 * c + 1])) }
     let maxBlock = try Pool(method: .max, size: (2, 2), stride: (2, 2)).forward(m.tensor, Parameters())
-    // §3.1.1's restated system: z^{l+1} = β down(x^l) + b 1_{(M_{l+1}/n)×(M_{l+1}/n)}, and eq. (5)'s indices 1 … M_{l+1}/n,
+    // §3.1.1's restated system: z^{l+1} = β down(x^l) + b 1_{(M_{l+1}/n)×(M_{l+1}/n)}, and Xu (5)'s indices 1 … M_{l+1}/n,
     // for a conv output x^l of side M_l = 8 pooled 2×2 into z^{l+1} of side M_{l+1} = 4.
     let convSide = 8
     let pooledSide = try down(Matrix<Double>.uniform(convSide, convSide, using: &rng), n).rows
     return indexSets() + [
       Claim(
-        .xu, section: "§3.1.1", location: "§3.1.1 (system before eq. (4), and eq. (5)'s indices)", kind: .size,
-        printed: "z_j^{l+1} = β_j^{l+1} down(x_jˡ) + b_j^{l+1} 1_{(M_{l+1}/n)×(M_{l+1}/n)};  eq. (5): [δ_j^{l+1}]_{p,q}, p, q = 1 … M_{l+1}/n",
+        .xu, section: "§3.1.1", location: "§3.1.1 (system before Xu (4), and Xu (5)'s indices)", kind: .size,
+        printed: "z_j^{l+1} = β_j^{l+1} down(x_jˡ) + b_j^{l+1} 1_{(M_{l+1}/n)×(M_{l+1}/n)};  Xu (5): [δ_j^{l+1}]_{p,q}, p, q = 1 … M_{l+1}/n",
         verdict: .wrong, intended: "1_{M_{l+1}×M_{l+1}} and p, q = 1 … M_{l+1}: z^{l+1} and δ^{l+1} have side M_{l+1} = M_l/n",
         note: "with §2.2.1's convention (M_l the side of layer l's map), layer l+1's map has side M_{l+1}; the printed side M_{l+1}/n divides by n twice",
         readings: [
@@ -89,30 +89,30 @@ enum XuClaims {
         .xu, "§3", "text before §3.1", kind: .display, "δˡ = ((Wˡ⁺¹)ᵀ δˡ⁺¹) ∘ f′(zˡ) for zˡ = Wˡ xˡ⁻¹ + bˡ, xˡ = f(zˡ)",
         against: "central differences of E = ⟨δˡ⁺¹, zˡ⁺¹⟩ in zˡ (f = σ)", value: backprop.storage, truth: backpropFD.storage, tolerance: 1e-6),
       .holds(
-        .xu, "§2.2.2", "eq. (3)", "x_jˡ = down(x_j^{l−1}), down selecting the maximum of every n×n area", against: "the 2×2 max pool block",
+        .xu, "§2.2.2", "Xu (3)", "x_jˡ = down(x_j^{l−1}), down selecting the maximum of every n×n area", against: "the 2×2 max pool block",
         value: maxDown.storage, truth: maxBlock.storage),
       .fails(
-        .xu, "§3.1.1", "eq. (4)", .garbled, "δˡ = δˡ⁺¹ (β Iₙₓₙ ∘ f′(zˡ)) = β δˡ⁺¹ f′(zˡ), with dzˡ⁺¹/dxˡ = β Iₙₓₙ",
+        .xu, "§3.1.1", "Xu (4)", .garbled, "δˡ = δˡ⁺¹ (β Iₙₓₙ ∘ f′(zˡ)) = β δˡ⁺¹ f′(zˡ), with dzˡ⁺¹/dxˡ = β Iₙₓₙ",
         printedReading: "I read as the identity", intended: "δˡ = δˡ⁺¹ (β 1ₙₓₙ ∘ f′(zˡ))", intendedReading: "I read as the all-ones matrix",
         against: "central differences of E = δˡ⁺¹ (β Σ f(z) + b) over one n×n block", printedValue: withIdentity.storage, intendedValue: withOnes.storage,
         truth: numeric.storage, tolerance: 1e-6, note: XuDerivations.onesNote),
       Claim(
-        .xu, section: "§2.2.1", location: "text after eq. (2)", kind: .size, printed: "If we define x_jˡ ∈ R^{M_l×M_l}, then x_j^{l−1} ∈ R^{(M_l/n)×(M_l/n)}",
+        .xu, section: "§2.2.1", location: "text after Xu (2)", kind: .size, printed: "If we define x_jˡ ∈ R^{M_l×M_l}, then x_j^{l−1} ∈ R^{(M_l/n)×(M_l/n)}",
         verdict: .wrong, intended: "x_j^{l−1} ∈ R^{(n M_l)×(n M_l)}: down(·) makes its input n times larger than its output, as the sentence before says",
-        note: "wrong under both meanings of M_l the paper uses (the output side here, the input side in eq. (2)'s bias 1_{(M_l/n)×(M_l/n)})",
+        note: "wrong under both meanings of M_l the paper uses (the output side here, the input side in Xu (2)'s bias 1_{(M_l/n)×(M_l/n)})",
         readings: [
           Reading("M_l the output side (this sentence)", "side of x^{l−1} = M_l/n", against: "the input side of down(·) for outputs of side 2, 3, 4", value: statedInput, truth: inputSides),
-          Reading("M_l the input side (eq. (2))", "side of x^{l−1} = M_l/n with M_l = its own side", against: "the input side of down(·)", value: asEq2.map { $0 / Double(n) }, truth: inputSides),
+          Reading("M_l the input side (Xu (2))", "side of x^{l−1} = M_l/n with M_l = its own side", against: "the input side of down(·)", value: asEq2.map { $0 / Double(n) }, truth: inputSides),
           Reading("corrected", "side of x^{l−1} = n M_l", against: "the input side of down(·)", value: outputSides.map { $0 * Double(n) }, truth: inputSides),
         ]),
       .holds(
-        .xu, "§2.1", "text after eq. (1)", kind: .size, "x_jˡ ∈ R^{(M_{l−1}−K_l+1)×(M_{l−1}−K_l+1)}", against: "the conv block's output size (M, K) = (6, 3), (7, 5), (32, 5), (14, 5)",
+        .xu, "§2.1", "text after Xu (1)", kind: .size, "x_jˡ ∈ R^{(M_{l−1}−K_l+1)×(M_{l−1}−K_l+1)}", against: "the conv block's output size (M, K) = (6, 3), (7, 5), (32, 5), (14, 5)",
         value: statedSides, truth: convSides),
       Claim(
-        .xu, section: "§3.1.3", location: "text after eq. (9)", kind: .size,
+        .xu, section: "§3.1.3", location: "text after Xu (9)", kind: .size,
         printed: "vec(δ_jˡ) … unfolding the matrix δ_jˡ by column to vectors which have (M_{l−1} − K_l + 1) × (M_{l−1} − K_l + 1) columns and 1 row",
-        verdict: .wrong, intended: "vec(δ) is an (M−K+1)² × 1 column (Magnus–Neudecker, the paper's ref. [2]), so (vec δ)ᵀ vec(1) in eq. (9) is the scalar Σ δ",
-        note: "with vec a row, eq. (9)'s (vec δ)ᵀ vec(1) is an (M−K+1)² × (M−K+1)² outer product, not the scalar gradient dE/db",
+        verdict: .wrong, intended: "vec(δ) is an (M−K+1)² × 1 column (Magnus–Neudecker, the paper's ref. [2]), so (vec δ)ᵀ vec(1) in Xu (9) is the scalar Σ δ",
+        note: "with vec a row, Xu (9)'s (vec δ)ᵀ vec(1) is an (M−K+1)² × (M−K+1)² outer product, not the scalar gradient dE/db",
         readings: [
           Reading(
             "vec a 1 × (M−K+1)² row, as stated", "(vec δ)ᵀ vec(1): rows × columns", against: "dE/db, a scalar (1 × 1)",
@@ -122,16 +122,16 @@ enum XuClaims {
             value: [Double(columnProduct.rows), Double(columnProduct.cols)], truth: [1, 1]),
         ]),
       .holds(
-        .xu, "§3.1.3", "text after eq. (12)", kind: .size, "[c]_{p,q} is (M−K+1) × (M−K+1); the matrix of eq. (12) has (M−K+1) × (M−K+1) rows and K × K columns",
+        .xu, "§3.1.3", "text after Xu (12)", kind: .size, "[c]_{p,q} is (M−K+1) × (M−K+1); the matrix of Xu (12) has (M−K+1) × (M−K+1) rows and K × K columns",
         against: "φ(x) of a 4×4 input and a 2×2 kernel (MatConvNet §6.1)", value: [9, 4], truth: [Double(phi.rows), Double(phi.cols)]),
       .fails(
-        .xu, "§3.1.3", "text after eq. (13)", kind: .example, .wrong, "dE/dk_ij = δ₁,₁[x]₁,₁ + δ₁,₂[x]₁,₂ + δ₂,₁[x]₂,₁ + δ₂,₂[x]₂,₂",
+        .xu, "§3.1.3", "text after Xu (13)", kind: .example, .wrong, "dE/dk_ij = δ₁,₁[x]₁,₁ + δ₁,₂[x]₁,₂ + δ₂,₁[x]₂,₁ + δ₂,₂[x]₂,₂",
         printedReading: "the left side as printed: the whole 2×2 gradient dE/dk", intended: "dE/d[k]₁,₁ = δ₁,₁[x]₁,₁ + δ₁,₂[x]₁,₂ + δ₂,₁[x]₂,₁ + δ₂,₂[x]₂,₂",
         intendedReading: "the entry the sentence before names, [k]₁,₁", against: "central differences of E = ⟨δ, x ⋆ k⟩ (Fig. 4: x 3×3, k 2×2)",
         printedValue: [exampleSum, exampleSum, exampleSum, exampleSum], intendedValue: [exampleSum], truth: gradient.storage, intendedTruth: [gradient[0, 0]],
-        tolerance: 1e-6, note: "the sum is right for [k]₁,₁; the left side names the whole kernel gradient of eq. (12)–(13), which has three more entries"),
+        tolerance: 1e-6, note: "the sum is right for [k]₁,₁; the left side names the whole kernel gradient of Xu (12)–(13), which has three more entries"),
       .holds(
-        .xu, "§3.2", "text before eq. (15)", kind: .table, "the 0th input graph in TABLE 1 is connected with the output graph 0,4,5,6,9,10,11,12,14 and 15",
+        .xu, "§3.2", "text before Xu (15)", kind: .table, "the 0th input graph in TABLE 1 is connected with the output graph 0,4,5,6,9,10,11,12,14 and 15",
         against: "row 0 of Table 1 (ConvLab's LeNet table, transcribed from LeCun et al. 1998)", value: statedOutputs, truth: tableOutputs),
     ]
   }

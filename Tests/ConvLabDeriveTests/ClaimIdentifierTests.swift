@@ -1,0 +1,38 @@
+import ConvLabDerive
+import Foundation
+import Testing
+
+/// Claim identifiers are keys (Notes/ERRATA.md anchors, the exercises' and worked examples'
+/// `claimID`, students' notes): rewriting the citations to one format (issue 18 item 5) must
+/// leave every identifier, section, kind and verdict as it was. The list in
+/// `ClaimIdentifiersPinned.swift` was recorded from the inventory before the migration; claims
+/// added later are not in it, so the test asks that each pinned one is still there, unchanged.
+@Suite struct ClaimIdentifierTests {
+  /// "id<TAB>section<TAB>kind<TAB>verdict" for one claim.
+  static func row(_ c: Claim) -> String { [c.id, c.section, c.kind.rawValue, c.verdict.rawValue].joined(separator: "\t") }
+
+  /// The two identifiers the migration changes on purpose: the old parser read Vardhan's
+  /// equation labels a1-3 and a2-3 as the ranges (a1)–(3) and (a2)–(3), and printed them so
+  /// ("Vardhan (a1)–(3)"); they are the single equations Vardhan (a1-3) and (a2-3).
+  static let renames = ["vardhan-a1–3": "vardhan-a1-3", "vardhan-a2–3": "vardhan-a2-3"]
+
+  /// A pinned row with its identifier renamed where `renames` says so.
+  static func renamed(_ row: String) -> String {
+    var fields = row.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+    fields[0] = renames[fields[0]] ?? fields[0]
+    return fields.joined(separator: "\t")
+  }
+
+  @Test func everyPinnedClaimKeepsItsIdentifierSectionKindAndVerdict() throws {
+    let rows = try Audit.claims(seed: 1).map(Self.row)
+    if let path = ProcessInfo.processInfo.environment["CONVLAB_RECORD_CLAIM_IDS"] {
+      try rows.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+    let current = Set(rows)
+    let missing = ClaimIdentifiersPinned.rows.map(Self.renamed).filter { !current.contains($0) }
+    #expect(ClaimIdentifiersPinned.rows.count == 333)
+    #expect(missing.isEmpty, "\(missing.count) pinned claims changed or vanished:\n\(missing.prefix(20).joined(separator: "\n"))")
+    // Identifiers stay unique (Audit.uniqueIdentifiers).
+    #expect(Set(rows.map { $0.split(separator: "\t")[0] }).count == rows.count)
+  }
+}
