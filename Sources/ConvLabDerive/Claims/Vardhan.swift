@@ -91,6 +91,6 @@ enum VardhanClaims {
         .vardhan, "§3.1 (trace trick)", "J = tr(A X) ⇒ dJ = tr(A dX) ⇒ dJ/dX = A (numerator layout; the gradient shaped like X is Aᵀ)",
         against: "central differences of tr(A X)", printed: (am.transposed.storage, grad.storage), tolerance: 1e-6),
     ]
-    return claims + (try appendices(seed: seed)) + (try sizes(seed: seed)) + (try sections(seed: seed)) + (try forward(seed: seed))
+    return claims + (try appendices(seed: seed)) + (try sizes(seed: seed)) + (try sections(seed: seed)) + (try forward(seed: seed)) + (try referee(seed: seed))
   }
 }
