@@ -381,16 +381,16 @@ enum MuruganDerivations {
       id: "murugan-update",
       steps: [
         DerivationStep(
-          "W ← W − α ∂L/∂W,  b ← b − α ∂L/∂b,  k ← k − α ∂L/∂k   (Murugan (3.75)–(3.79), α = \(alpha))",
+          "W ← W − α ∂L/∂W,  b ← b − α ∂L/∂b,  k ← k − α ∂L/∂k   (Murugan (3.77)–(3.79), α = \(alpha))",
           "Every parameter moves against its gradient.", matrices: [("W2 after", next.w2), ("K after", next.k)]),
         DerivationStep("L before = \(MatrixFormat.number(net.loss)),  L after = \(MatrixFormat.number(next.loss))", "One small step lowers the loss."),
         DerivationStep(
-          "(L − L_new) / (α ‖∇L‖²) → 1 as α → 0   (Murugan (3.75)–(3.79))", "To first order the decrease is α times the squared gradient norm: the gradients are the loss's.",
+          "(L − L_new) / (α ‖∇L‖²) → 1 as α → 0   (Murugan (3.77)–(3.79))", "To first order the decrease is α times the squared gradient norm: the gradients are the loss's.",
           check: .holds(Support.column([decrease]), Support.column([1]), against: "first-order Taylor expansion", tolerance: 1e-3)),
         DerivationStep(
           "b^{p,q} = α ∂L/∂b^{p,q}   (Murugan (3.80) as printed)", "The printed update drops the old bias.",
           check: .printedFormFails(
-            printedBias, correctBias, claim: .murugan380, against: "gradient descent b − α ∂L/∂b (Murugan (3.75)–(3.79)'s form)", tolerance: 1e-3,
+            printedBias, correctBias, claim: .murugan380, against: "gradient descent b − α ∂L/∂b (Murugan (3.77)–(3.79)'s form)", tolerance: 1e-3,
             intended: "b^{p,q} = b^{p,q} − α ∂L/∂b^{p,q}", intendedValue: correctBias)),
       ])
   }

@@ -14,12 +14,13 @@ import Testing
   /// The two identifiers the migration changes on purpose: the old parser read Vardhan's
   /// equation labels a1-3 and a2-3 as the ranges (a1)–(3) and (a2)–(3), and printed them so
   /// ("Vardhan (a1)–(3)"); they are the single equations Vardhan (a1-3) and (a2-3).
-  /// The referee reading of Murugan (issue 19) then narrowed three derivation steps whose
-  /// ranges took in an equation it judges wrong as printed ((3.11), (3.18), (3.35)): each step
-  /// now cites only the equations it shows.
+  /// The referee reading of Murugan (issue 19) then narrowed four derivation steps whose
+  /// ranges took in an equation it judges wrong or ambiguous as printed ((3.11), (3.18), (3.35),
+  /// (3.75)–(3.76)): each step now cites only the equations it shows.
   static let renames = [
     "vardhan-a1–3": "vardhan-a1-3", "vardhan-a2–3": "vardhan-a2-3",
     "murugan-3.11–3.17": "murugan-3.15–3.17", "murugan-3.18–3.21": "murugan-3.19–3.21", "murugan-3.35–3.36": "murugan-3.36",
+    "murugan-3.75–3.79": "murugan-3.77–3.79",
   ]
 
   /// Pinned claims withdrawn on purpose, with the reason: the derivation step at Murugan (3.5)

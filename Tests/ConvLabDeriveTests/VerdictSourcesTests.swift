@@ -52,9 +52,10 @@ struct VerdictSourcesTests {
         }
       }
     }
-    // The derivations of the five papers check 68 printed formulas today, 19 of them failing as
-    // printed; a drop means the location parser stopped finding them.
-    #expect(checked >= 68)
+    // The derivations of the five papers check 67 printed formulas today, 19 of them failing as
+    // printed (the window form at Murugan (3.5) became a marked correction when the referee
+    // reading judged the printed (3.5)); a drop means the location parser stopped finding them.
+    #expect(checked >= 67)
     #expect(quoted.count >= 19)
   }
 
