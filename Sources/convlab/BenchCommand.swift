@@ -11,7 +11,7 @@ extension ConvLab {
   /// `convlab bench [conv --shape …] [--json]`.
   struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Time the fast path against this machine's ceilings (sgemm, memcpy), naive loops and JAX.",
+      abstract: "Time the fast path against this machine's ceilings (sgemm, memcpy), naive loops, JAX and PyTorch.",
       discussion: """
         `convlab bench` runs the standard table; `convlab bench conv --shape N,H,W,D,K,FH,FW,STRIDE,PAD` \
         times one convolution. Float32, warm-up then the median of repeats. With --json, prints an \
