@@ -114,9 +114,11 @@ extension MilisavljevicClaims {
     let pooledShape = try Pool(method: .max, size: (2, 2), stride: (2, 2)).outputShape(Shape(28, 28, 64), Parameters<Double>())
     let weightRatio = Double(pooledShape.h * pooledShape.w * pooledShape.d * 47) / Double(28 * 28 * 64 * 47)
 
-    // §3: pooling "non-linearly": P(x + y) − P(x) − P(y) for the max and the average pool blocks.
+    // §3: pooling "non-linearly": P(x + y) − P(x) − P(y) for the max and the average pool blocks,
+    // with y = −x: the max pool then gives max − min of each window (> 0 for distinct entries),
+    // where two independent draws can share every window's argmax and look additive (seed 84).
     let u = Tensor<Double>.uniform(Shape(4, 4), using: &rng)
-    let w = Tensor<Double>.uniform(Shape(4, 4), using: &rng)
+    let w = u.map { -$0 }
     func residual(_ method: Pool.Method) throws -> Double {
       let pool = Pool(method: method, size: (2, 2), stride: (2, 2))
       let sum = try pool.forward(u.zipWith(w, +), Parameters())

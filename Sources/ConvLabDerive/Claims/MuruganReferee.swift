@@ -174,10 +174,15 @@ extension MuruganClaims {
       (0..<a1.rows).reduce(net.b2[j, 0]) { sum, i in sum + (i < 2 ? net.w2[i, j] : net.w1[i, j]) * a1[i, 0] }
     }
     let intended311 = (0..<net.w2.cols).map { j in (0..<a1.rows).reduce(net.b2[j, 0]) { $0 + net.w2[$1, j] * a1[$1, 0] } }
-    // (3.12)–(3.13): the sum over i up to n, the number of neurons (3 here), or over all 4 inputs.
-    let denseFirst = try Dense().forward(Tensor(shape: Shape(1, 1, f.a0.count), storage: f.a0.storage), Parameters(w: net.w1.transposed.tensor, b: net.b1.tensor)).storage
-    let firstUnits = (0..<net.w1.cols).map { j in (0..<min(f.z1.count, f.a0.count)).reduce(net.b1[j, 0]) { $0 + net.w1[$1, j] * f.a0[$1, 0] } }
-    let allInputs = (0..<net.w1.cols).map { j in (0..<f.a0.count).reduce(net.b1[j, 0]) { $0 + net.w1[$1, j] * f.a0[$1, 0] } }
+    // (3.12)–(3.13): the sum over i up to n, the number of neurons (3 here), or over all 4 inputs,
+    // on a⁰ drawn in [0.1, 1] (the network's pooled map can hold a zero past the third input, a
+    // dead ReLU, and then the two readings coincide: seeds 21, 39, 41). Its own generator, so the
+    // draws of the other claims stay as they were.
+    var inputRNG = SeededGenerator(seed: seed ^ 0x0312_0313)
+    let a0 = Matrix<Double>.uniform(f.a0.rows, 1, in: 0.1...1, using: &inputRNG)
+    let denseFirst = try Dense().forward(Tensor(shape: Shape(1, 1, a0.count), storage: a0.storage), Parameters(w: net.w1.transposed.tensor, b: net.b1.tensor)).storage
+    let firstUnits = (0..<net.w1.cols).map { j in (0..<min(f.z1.count, a0.count)).reduce(net.b1[j, 0]) { $0 + net.w1[$1, j] * a0[$1, 0] } }
+    let allInputs = (0..<net.w1.cols).map { j in (0..<a0.count).reduce(net.b1[j, 0]) { $0 + net.w1[$1, j] * a0[$1, 0] } }
     // (3.18): Wˡ as one column of weights (into one unit) makes (3.15)'s (Wˡ)ᵀ aˡ⁻¹ a single number.
     let oneColumn = Matrix<Double>(rows: net.w1.rows, cols: 1) { i, _ in net.w1[i, 0] }
     let fromColumn = oneColumn.transposed * f.a0
