@@ -92,20 +92,29 @@ struct BlockedConvolutionTests {
   /// whose receptive field holds it, never those that read it as padding.
   @Test func paddingNeverReadsTheNeighbouringColumn() throws {
     let c = Case(x: Shape(10, 9, 4, 2), f: Shape(3, 3, 0, 8), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: false)
-    var (x, p) = Self.parameters(c, seed: 24)
-    x[9, 3, 0, 0] = .nan  // bottom of column 3: read as "row −1" of column 4's patches
-    x[0, 5, 2, 1] = .infinity  // top of column 5: read as "row 10" of column 4's patches
-    let expected = Self.loops(x, p, c)
-    let y = try Self.conv(c, .blocked).forward(x.converted(to: Float.self), p.converted(to: Float.self)).converted(to: Double.self)
+    _ = try Self.expectNonFiniteForward(c, seed: 24, "no NaN or infinity leaks through the padding")
+  }
+
+  /// x of case `c` with a NaN at the bottom of image column 3 (read as "row −1" of column 4's
+  /// patches) and an infinity at the top of column 5 ("row 10" of column 4's), through the
+  /// Float32 blocked forward pass: non-finite exactly where MatConvNet's loops are, the rest
+  /// finite and within `tolerance` of them. Returns x, the parameters and the loops' output.
+  static func expectNonFiniteForward(_ c: Case, seed: UInt64, _ leak: Comment) throws -> (x: Tensor<Double>, p: Parameters<Double>, expected: Tensor<Double>) {
+    var (x, p) = parameters(c, seed: seed)
+    x[9, 3, 0, 0] = .nan
+    x[0, 5, 2, 1] = .infinity
+    let expected = loops(x, p, c)
+    let y = try conv(c, .blocked).forward(x.converted(to: Float.self), p.converted(to: Float.self)).converted(to: Double.self)
     for i in 0..<y.count where !expected.storage[i].isFinite {
       #expect(y.storage[i].isNaN == expected.storage[i].isNaN && y.storage[i].isInfinite == expected.storage[i].isInfinite, "entry \(i)")
     }
     let finite = (0..<y.count).filter { expected.storage[$0].isFinite }
     #expect(finite.count > y.count / 2)
-    #expect(finite.allSatisfy { y.storage[$0].isFinite }, "no NaN or infinity leaks through the padding")
+    #expect(finite.allSatisfy { y.storage[$0].isFinite }, leak)
     let a = Tensor(shape: Shape(finite.count, 1), storage: finite.map { y.storage[$0] })
     let b = Tensor(shape: Shape(finite.count, 1), storage: finite.map { expected.storage[$0] })
-    #expect(relativeError(a, b) < Self.tolerance)
+    #expect(relativeError(a, b) < tolerance)
+    return (x, p, expected)
   }
 
   /// The micro-kernel alone: C = A·B + bias for sizes around its 16 × 6 (AVX2) and 32 × 6
