@@ -77,6 +77,56 @@ struct ShiftedConvolutionTests {
     }
   }
 
+  /// The few-channel filter gradient (`fewChannelFilterGradient`: LeNet's C1 and C3) sums its runs
+  /// of images in a fixed order too: the same bits every call.
+  @Test func fewChannelFilterGradientIsBitwiseReproducible() throws {
+    let c = Case(x: Shape(14, 14, 6, 64), f: Shape(5, 5, 0, 16), pad: [0, 0, 0, 0], stride: (1, 1), dilate: (1, 1), groups: 1, bias: false)
+    let (x, p, dzdy) = BlockedBackwardTests.instance(c, seed: 65)
+    let (xf, pf, gf) = (x.converted(to: Float.self), p.converted(to: Float.self), dzdy.converted(to: Float.self))
+    let conv = BlockedConvolutionTests.conv(c, .automatic)
+    let first = try conv.backward(xf, pf, gf, inputGradient: false)
+    #expect(relativeError(first.dzdw!.converted(to: Double.self), BlockedBackwardTests.adjointLoops(x, p.w!, dzdy, c).1) < Self.tolerance)
+    for _ in 0..<4 {
+      #expect(try conv.backward(xf, pf, gf, inputGradient: false).dzdw!.storage == first.dzdw!.storage)
+    }
+  }
+
+  /// The correlation kernel alone (`convlab_shifted_correlate`), in every compilation this CPU
+  /// runs: dw[s + k·ldw] += Σ_n Σ_t x[n·xs + o_s + t]·dy[n·ds + k·dp + t] against Double sums, for
+  /// tap and output counts that leave every edge tile (1–3 taps, 1–2 outputs) and several images;
+  /// entries of dw between ldw's columns stay untouched and the old values are added to.
+  @Test(arguments: [0, 1, 2].flatMap { isa in [(1, 1, 1), (4, 3, 2), (5, 7, 3), (25, 6, 8), (9, 16, 1)].map { (isa, $0) } })
+  func correlateKernelMatchesDoubleSums(isa: Int, size: (Int, Int, Int)) {
+    let (taps, outputs, images) = size
+    let length = 48
+    var rng = SeededGenerator(seed: UInt64(isa * 100_000 + taps * 1000 + outputs * 10 + images))
+    let offsets = (0..<taps).map { _ in Int.random(in: 0...40, using: &rng) }
+    let (xStride, dyStride) = (length + 41, outputs * length + 5)
+    let x = (0..<(images * xStride)).map { _ in Float.random(in: -1...1, using: &rng) }
+    let dy = (0..<(images * dyStride)).map { _ in Float.random(in: -1...1, using: &rng) }
+    let ldw = taps + 2
+    var dw = [Float](repeating: 0.5, count: ldw * outputs)
+    convlab_shifted_correlate(Int32(isa), images, length, x, xStride, offsets, taps, dy, dyStride, length, outputs, &dw, ldw)
+    var (error, norm, untouched) = (0.0, 0.0, true)
+    for k in 0..<outputs {
+      for s in 0..<ldw {
+        guard s < taps else {
+          untouched = untouched && dw[s + k * ldw] == 0.5
+          continue
+        }
+        var sum = 0.5
+        for n in 0..<images {
+          for t in 0..<length { sum += Double(x[n * xStride + offsets[s] + t]) * Double(dy[n * dyStride + k * length + t]) }
+        }
+        error += (Double(dw[s + k * ldw]) - sum) * (Double(dw[s + k * ldw]) - sum)
+        norm += sum * sum
+      }
+    }
+    // ≤ 384 Float32 products of numbers in [−1, 1]: ~1e-6 relative at most.
+    #expect((error / max(norm, 1e-300)).squareRoot() < Self.tolerance, "isa \(isa), taps \(taps), outputs \(outputs), images \(images)")
+    #expect(untouched, "isa \(isa): entries between dw's columns are left alone")
+  }
+
   /// The dropped rows read across the end of an output column into the next one, and padding is
   /// real zeros: a NaN or an infinity in the input reaches exactly the outputs whose receptive
   /// field holds it (and dz/dx only where its own entry is), never a neighbouring column's.

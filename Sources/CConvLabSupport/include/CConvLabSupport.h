@@ -68,6 +68,15 @@ void convlab_sgemm_packed_add_isa(int isa, long m, long n, long k, const float *
 void convlab_sgemm_shifted(int isa, long m, long n, long k, const float *a, const long *offsets, const float *packed,
                            const float *bias, float *c, long ldc);
 
+/// dw[s + k·ldw] += Σ_{n < images} Σ_{t < length} x[n·x_stride + offsets[s] + t] · dy[n·dy_stride + k·dy_plane + t]
+/// for taps s < `taps` and outputs k < `outputs` (correlate.c): a stride-1 convolution's filter
+/// gradient on few channels (Xu (13)), summed along t in SIMD lanes. `length` must be a multiple
+/// of 16; reads x[… + offsets[s] + t] and dy[…] for t < length only. `isa` as
+/// convlab_sgemm_packed_isa (2 AVX-512, 1 AVX2 + FMA, 0 portable), or −1 for this CPU's best.
+void convlab_shifted_correlate(int isa, long images, long length, const float *x, long x_stride, const long *offsets,
+                               long taps, const float *dy, long dy_stride, long dy_plane, long outputs, float *dw,
+                               long ldw);
+
 /// One step of an im2row plan (ConvLabBlocks' PatchMatrix.Plan): rows target ..< target + count
 /// of a column of φ become zero (zero ≠ 0), or input entries source + step·k, kept only where
 /// masks[mask + k] is all ones when mask ≥ 0 (entries that are padding for their image column).

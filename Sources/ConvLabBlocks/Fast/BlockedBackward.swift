@@ -30,6 +30,9 @@ enum BlockedBackward {
     _ x: Tensor<Float>, filters f: Tensor<Float>, _ dzdy: Tensor<Float>, patches: PatchMatrix, groups: Int,
     inputGradient: Bool
   ) -> (dzdx: Tensor<Float>, dzdw: Tensor<Float>) {
+    if WholeInputConvolution.handles(patches) {
+      return WholeInputConvolution.backward(x, filters: f, dzdy, groups: groups, inputGradient: inputGradient)
+    }
     // Stride-1 layers: dz/dx as a forward pass of dz/dy with the rotated filters (Xu (16)), and
     // with many channels dz/dF as one product per spatial tap (Xu (13)), both without φ; the
     // blocks below compute what those do not.

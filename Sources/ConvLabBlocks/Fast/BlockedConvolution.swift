@@ -33,6 +33,9 @@ enum BlockedConvolution {
     _ x: Tensor<Float>, filters f: Tensor<Float>, bias: Tensor<Float>?, patches: PatchMatrix,
     groups: Int, output yShape: Shape
   ) -> Tensor<Float> {
+    if WholeInputConvolution.handles(patches) {
+      return WholeInputConvolution.forward(x, filters: f, bias: bias, groups: groups, output: yShape)
+    }
     if ShiftedConvolution.handles(patches) {
       return ShiftedConvolution.forward(x, filters: f, bias: bias, patches: patches, groups: groups, output: yShape)
     }

@@ -7,6 +7,17 @@ extension ShiftedConvolution {
   /// 6 channels, stays with the blocked φᵀ dY).
   static let filterGradientDepth = 32
 
+  /// The offset o(i′, j′) = D_h i′ + H_p D_w j′ of each spatial tap in a padded channel stored
+  /// column by column, in the filters' order i′ + H′j′.
+  static func spatialOffsets(_ patches: PatchMatrix, paddedHeight ph: Int) -> [Int] {
+    let g = patches.geometry
+    var shifts: [Int] = []
+    for j1 in 0..<g.cols.size {
+      for i1 in 0..<g.rows.size { shifts.append(g.rows.dilation * i1 + ph * g.cols.dilation * j1) }
+    }
+    return shifts
+  }
+
   /// dz/dF of a stride-1 layer with many channels, without a patch matrix. For spatial tap
   /// (i′, j′), Xu (13)'s correlation of the input with the error,
   ///
@@ -20,22 +31,22 @@ extension ShiftedConvolution {
   /// blocked φᵀ dY reloads its whole D′H′W′ × K partial sum for every 32-row block.
   ///
   /// Images are split into fixed runs whose partial sums are added in run order (as
-  /// `BlockedBackward`): the same bits whichever core ran which run. nil where the layer is not
-  /// stride 1, has fewer than `filterGradientDepth` channels per group, or the micro-kernel does
-  /// not run here.
+  /// `BlockedBackward`): the same bits whichever core ran which run. Fewer channels go to
+  /// `fewChannelFilterGradient`. nil where the layer is not stride 1 (or, with few channels, drops
+  /// more than half its rows: `handles`) or the micro-kernel does not run here.
   static func filterGradient(_ x: Tensor<Float>, filters fShape: Shape, _ dzdy: Tensor<Float>, patches: PatchMatrix, groups: Int) -> Tensor<Float>? {
     let g = patches.geometry
     let depth = fShape.d
-    guard g.rows.stride == 1, g.cols.stride == 1, depth >= filterGradientDepth, BlockedConvolution.available else { return nil }
+    guard g.rows.stride == 1, g.cols.stride == 1, BlockedConvolution.available else { return nil }
+    if depth < filterGradientDepth {
+      return handles(patches) ? fewChannelFilterGradient(x, filters: fShape, dzdy, patches: patches, groups: groups) : nil
+    }
     let (top, left) = (g.rows.padBefore, g.cols.padBefore)
     let (h, w, images) = (x.shape.h, x.shape.w, x.shape.n)
     let (ph, pw) = (h + top + g.rows.padAfter, w + left + g.cols.padAfter)
     let (outH, outW, perGroup) = (patches.outH, patches.outW, fShape.n / groups)
     let (plane, span, spatial) = (ph * pw, (outW - 1) * ph + outH, fShape.h * fShape.w)
-    var shifts: [Int] = []
-    for j1 in 0..<fShape.w {
-      for i1 in 0..<fShape.h { shifts.append(g.rows.dilation * i1 + ph * g.cols.dilation * j1) }
-    }
+    let shifts = spatialOffsets(patches, paddedHeight: ph)
     let runs = min(BlockedBackward.chunks, images)
     let tapBlock = depth * perGroup  // one spatial tap's D′ × K partial
     let partialCount = groups * spatial * tapBlock  // one run's
@@ -103,6 +114,84 @@ extension ShiftedConvolution {
               }
             }
           }
+        }
+      }
+    }
+  }
+  /// dz/dF of a stride-1 layer with fewer than `filterGradientDepth` channels per group (LeNet's
+  /// C1 and C3): Xu (13)'s correlation of the input with the error,
+  ///
+  ///     dz/df_{i′ j′ d k} = Σ_n Σ_t x̄_{n,d}[t + o(i′, j′)] δ̄_{n,k}[t],
+  ///
+  /// summed along the rows t by `convlab_shifted_correlate` (`CConvLabSupport/correlate.c`), 16
+  /// rows per SIMD step. x̄_{n,d} is channel d of image n padded (H_p × W_p, column by column,
+  /// then zeros for the last tap's overrun), δ̄_{n,k} is output k's error on the same rows t =
+  /// i″ + H_p j″ (0 where i″ ≥ H″ and past the last output). With D′ × K this small, the GEMM form
+  /// φᵀ dY gives the micro-kernel 6 or 16 rows for a 32-row tile; summing along t instead keeps
+  /// every lane busy and needs no patch matrix. Runs of images and their partial sums as above, so
+  /// the result is the same whichever core ran which run.
+  static func fewChannelFilterGradient(_ x: Tensor<Float>, filters fShape: Shape, _ dzdy: Tensor<Float>, patches: PatchMatrix, groups: Int) -> Tensor<Float> {
+    let g = patches.geometry
+    let (top, left) = (g.rows.padBefore, g.cols.padBefore)
+    let (h, w, images, depth) = (x.shape.h, x.shape.w, x.shape.n, fShape.d)
+    let ph = h + top + g.rows.padAfter
+    let plane = ph * (w + left + g.cols.padAfter) + 16  // o(i′, j′) + length ≤ H_p W_p + 15: the last tap's last read
+    let (outH, outW, perGroup) = (patches.outH, patches.outW, fShape.n / groups)
+    let length = ((outW - 1) * ph + outH + 15) / 16 * 16  // the rows t, a whole number of 16-row steps
+    let (spatial, taps) = (fShape.h * fShape.w, fShape.h * fShape.w * depth)
+    let shifts = spatialOffsets(patches, paddedHeight: ph)
+    let runs = min(BlockedBackward.chunks, images)
+    let most = (images + runs - 1) / runs  // images in the longest run
+    let partialCount = taps * fShape.n  // one run's dz/dF, laid out as dz/dw
+    return Workspace.shared.withBuffer(partialCount * runs, of: Float.self) { partials in
+      partials.update(repeating: 0, count: partialCount * runs)
+      x.storage.withUnsafeBufferPointer { xs in
+        dzdy.storage.withUnsafeBufferPointer { gs in
+          shifts.withUnsafeBufferPointer { ss in
+            guard let input = SendableRef(xs), let gradient = SendableRef(gs), let offsets = SendableRef(ss) else { return }
+            let sums = SendableRef(partials)
+            Parallel.forEachDynamic(runs, grain: 1) { next in
+              Workspace.shared.withBuffer(most * depth * plane, of: Float.self) { xt in
+                Workspace.shared.withBuffer(most * perGroup * length, of: Float.self) { dyt in
+                  while let items = next() {
+                    for run in items {
+                      let first = run * images / runs
+                      let count = (run + 1) * images / runs - first
+                      for group in 0..<groups {
+                        xt.update(repeating: 0, count: count * depth * plane)
+                        dyt.update(repeating: 0, count: count * perGroup * length)
+                        for m in 0..<count {
+                          for d in 0..<depth {
+                            let channel = input.pointer + x.shape.index(0, 0, group * depth + d, first + m)
+                            let padded = xt + (m * depth + d) * plane + left * ph + top
+                            for c in 0..<w { (padded + c * ph).update(from: channel + c * h, count: h) }
+                          }
+                          for k in 0..<perGroup {
+                            let error = gradient.pointer + dzdy.shape.index(0, 0, group * perGroup + k, first + m)
+                            let spread = dyt + (m * perGroup + k) * length
+                            for j in 0..<outW { (spread + j * ph).update(from: error + j * outH, count: outH) }
+                          }
+                        }
+                        let target = sums.pointer + run * partialCount + group * perGroup * taps
+                        for d in 0..<depth {
+                          convlab_shifted_correlate(
+                            -1, count, length, xt + d * plane, depth * plane, offsets.pointer, spatial, dyt, perGroup * length, length,
+                            perGroup, target + spatial * d, taps)
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      return Tensor(shape: fShape) { dw in
+        for index in 0..<partialCount {
+          var sum: Float = 0
+          for run in 0..<runs { sum += partials[run * partialCount + index] }
+          dw[index] = sum
         }
       }
     }
