@@ -56,6 +56,9 @@ enum ShiftedConvolution {
     _ x: Tensor<Float>, filters f: Tensor<Float>, bias: Tensor<Float>?, patches: PatchMatrix, groups: Int,
     output yShape: Shape
   ) -> Tensor<Float> {
+    if DirectChannelConvolution.handles(filtersPerGroup: f.shape.n / groups) {
+      return DirectChannelConvolution.forward(x, filters: f, bias: bias, patches: patches, groups: groups, output: yShape)
+    }
     let g = patches.geometry
     let pad = [g.rows.padBefore, g.rows.padAfter, g.cols.padBefore, g.cols.padAfter]
     let (ph, pw) = (x.shape.h + pad[0] + pad[1], x.shape.w + pad[2] + pad[3])

@@ -1,0 +1,156 @@
+// A direct convolution with the output channels in the SIMD lanes, MatConvNet §4.1's sum
+//
+//     y_{i″j″k} = b_k + Σ_{i′j′d} f_{i′j′dk} x_{S_h i″ + D_h i′, S_w j″ + D_w j′, d}
+//
+// computed for 16 filters at once: for each tap (i′, j′) and channel d, one vector of 16 filter
+// entries f_{i′j′d·} is multiplied by the input value of each of P output pixels (broadcast) and
+// added to P accumulators. The input is stored pixel by pixel (channels contiguous, padded), so
+// the P values of one (tap, d) are P loads a stride apart; the filters are packed 16 per vector
+// (convlab_direct_pack). A tile is P consecutive pixels of one output column × KB blocks of 16
+// filters, P·KB ≤ 24 accumulators in AVX-512 registers (P ≤ 12 for KB ≤ 2, P ≤ 6 for KB = 3, 4):
+// KB filter loads and P broadcasts for P·KB FMAs. Unlike the GEMM form y = φ(x)F, no lane and no row is wasted on a layer whose filter
+// count is a multiple of 16 (LeNet's C3: 16 filters on 10-pixel columns; the GEMM tile there
+// fills 100 of 160 rows and 16 of 18 columns), and no output row between two columns is computed
+// and dropped. The accumulators are written to y's planes through a small transposition.
+//
+// AVX-512 only (ConvLabBlocks/Fast/DirectChannelConvolution.swift decides where it runs); sums over
+// (i′, j′, d) in a fixed order, so a call's result depends only on its inputs.
+#include "CConvLabSupport.h"
+#include <string.h>
+
+#define LANES 16
+#define MAXP 12  // pixels per tile
+#define MAXKB 4  // 16-filter blocks per tile
+
+long convlab_direct_packed_count(long taps, long depth, long filters) {
+  return (filters + LANES - 1) / LANES * taps * depth * LANES;
+}
+
+void convlab_direct_pack(const float *f, long taps, long depth, long filters, float *packed) {
+  long blocks = (filters + LANES - 1) / LANES;
+  for (long b = 0; b < blocks; b++)
+    for (long s = 0; s < taps; s++)
+      for (long d = 0; d < depth; d++)
+        for (long lane = 0; lane < LANES; lane++) {
+          long k = b * LANES + lane;
+          *packed++ = k < filters ? f[s + taps * (d + depth * k)] : 0.0f;
+        }
+}
+
+void convlab_direct_layout(const float *x, long h, long w, long depth, long top, long left, long ph, long pw,
+                           float *padded) {
+  memset(padded, 0, sizeof(float) * (size_t)(ph * pw * depth));
+  for (long d = 0; d < depth; d++)
+    for (long j = 0; j < w; j++) {
+      const float *column = x + h * (j + w * d);
+      float *target = padded + ((j + left) * ph + top) * depth + d;
+      for (long i = 0; i < h; i++) target[i * depth] = column[i];
+    }
+}
+
+typedef void (*direct_tile)(const float *x, long pixel_step, const long *offsets, long taps, long depth,
+                            const float *w, long w_block, const float *bias, long filters, float *y, long y_plane);
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define AVX512 __attribute__((target("avx512f")))
+
+/// One tile: P pixels (x, x + pixel_step, …; each tap s at + offsets[s]) × KB blocks of 16
+/// filters (w, w + w_block), `filters` ≤ 16·KB of them real; y + k·y_plane + p receives pixel p's
+/// filter k.
+AVX512 static inline __attribute__((always_inline)) void tile(const float *x, long pixel_step, const long *offsets,
+                                                              long taps, long depth, const float *w, long w_block,
+                                                              const float *bias, long filters, float *y, long y_plane,
+                                                              const int P, const int KB) {
+  __m512 acc[MAXP][MAXKB];
+  for (int b = 0; b < KB; b++) {
+    long left = filters - b * LANES;
+    __mmask16 real = left >= LANES ? 0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+    __m512 start = bias ? _mm512_maskz_loadu_ps(real, bias + b * LANES) : _mm512_setzero_ps();
+    for (int p = 0; p < P; p++) acc[p][b] = start;
+  }
+  for (long s = 0; s < taps; s++) {
+    const float *xs = x + offsets[s];
+    const float *ws = w + s * depth * LANES;
+    for (long d = 0; d < depth; d++) {
+      __m512 f[MAXKB];
+      for (int b = 0; b < KB; b++) f[b] = _mm512_loadu_ps(ws + b * w_block + d * LANES);
+      for (int p = 0; p < P; p++) {
+        __m512 v = _mm512_set1_ps(xs[p * pixel_step + d]);
+        for (int b = 0; b < KB; b++) acc[p][b] = _mm512_fmadd_ps(v, f[b], acc[p][b]);
+      }
+    }
+  }
+  // Pixel-major accumulators to y's filter-major planes: the P pixels of one filter are adjacent.
+  float out[MAXKB * LANES][MAXP];
+  for (int b = 0; b < KB; b++)
+    for (int p = 0; p < P; p++) {
+      float lanes[LANES];
+      _mm512_storeu_ps(lanes, acc[p][b]);
+      for (int lane = 0; lane < LANES; lane++) out[b * LANES + lane][p] = lanes[lane];
+    }
+  long count = filters < KB * LANES ? filters : KB * LANES;
+  for (long k = 0; k < count; k++) memcpy(y + k * y_plane, out[k], sizeof(float) * (size_t)P);
+}
+
+#define TILE(P, KB)                                                                                                    \
+  AVX512 __attribute__((noinline)) static void tile_##P##_##KB(const float *x, long pixel_step, const long *offsets,   \
+                                                              long taps, long depth, const float *w, long w_block,     \
+                                                              const float *bias, long filters, float *y, long y_plane) { \
+    tile(x, pixel_step, offsets, taps, depth, w, w_block, bias, filters, y, y_plane, P, KB);                           \
+  }
+#define WIDE(P) TILE(P, 1) TILE(P, 2) TILE(P, 3) TILE(P, 4)
+#define NARROW(P) TILE(P, 1) TILE(P, 2)
+WIDE(1)
+WIDE(2)
+WIDE(3)
+WIDE(4)
+WIDE(5)
+WIDE(6)
+NARROW(7)
+NARROW(8)
+NARROW(9)
+NARROW(10)
+NARROW(11)
+NARROW(12)
+
+// P·KB ≤ 24 accumulators: 1–6 pixels with up to 64 filters, 7–12 with up to 32.
+static const direct_tile tiles[MAXP][MAXKB] = {
+    {tile_1_1, tile_1_2, tile_1_3, tile_1_4}, {tile_2_1, tile_2_2, tile_2_3, tile_2_4},
+    {tile_3_1, tile_3_2, tile_3_3, tile_3_4}, {tile_4_1, tile_4_2, tile_4_3, tile_4_4},
+    {tile_5_1, tile_5_2, tile_5_3, tile_5_4}, {tile_6_1, tile_6_2, tile_6_3, tile_6_4},
+    {tile_7_1, tile_7_2, NULL, NULL},         {tile_8_1, tile_8_2, NULL, NULL},
+    {tile_9_1, tile_9_2, NULL, NULL},         {tile_10_1, tile_10_2, NULL, NULL},
+    {tile_11_1, tile_11_2, NULL, NULL},       {tile_12_1, tile_12_2, NULL, NULL},
+};
+
+int convlab_direct_available(void) { return convlab_sgemm_isa() == 2; }  // cached: cpuid traps in a VM
+#else
+int convlab_direct_available(void) { return 0; }
+#endif
+
+void convlab_direct_conv_image(long out_h, long out_w, long stride_h, long stride_w, long ph, long depth, long taps,
+                               const long *offsets, const float *x, const float *packed, long filters,
+                               const float *bias, float *y) {
+#if defined(__x86_64__)
+  if (!convlab_direct_available()) return;
+  long blocks = (filters + LANES - 1) / LANES, w_block = taps * depth * LANES, plane = out_h * out_w;
+  for (long b0 = 0; b0 < blocks; b0 += MAXKB) {
+    int kb = blocks - b0 < MAXKB ? (int)(blocks - b0) : MAXKB;
+    long most = kb > 2 ? 6 : MAXP;            // pixels per tile: P·KB ≤ 24 accumulators
+    long pieces = (out_h + most - 1) / most;  // each output column in nearly equal tiles
+    long k0 = b0 * LANES;
+    for (long j = 0; j < out_w; j++)
+      for (long piece = 0; piece < pieces; piece++) {
+        long first = piece * out_h / pieces, last = (piece + 1) * out_h / pieces;
+        const float *origin = x + (first * stride_h + ph * j * stride_w) * depth;
+        tiles[last - first - 1][kb - 1](origin, stride_h * depth, offsets, taps, depth, packed + b0 * w_block, w_block,
+                                        bias ? bias + k0 : NULL, filters - k0, y + k0 * plane + first + out_h * j, plane);
+      }
+  }
+#else
+  (void)out_h, (void)out_w, (void)stride_h, (void)stride_w, (void)ph, (void)depth, (void)taps, (void)offsets, (void)x;
+  (void)packed, (void)filters, (void)bias, (void)y;
+#endif
+}

@@ -1,0 +1,71 @@
+import CConvLabSupport
+import ConvLabBlocks
+import ConvLabCore
+import Testing
+
+private let directRuns = convlab_direct_available() != 0
+
+/// The forward pass with 16 filters per SIMD vector (`Fast/DirectChannelConvolution.swift`,
+/// `CConvLabSupport/direct.c`), which stride-1 layers with whole 16-filter vectors per group take
+/// on AVX-512 CPUs, and so their dz/dx where the input depth per group is a multiple of 16 (the
+/// forward pass of dz/dy with rot180 of the filters), against MatConvNet's loops and their adjoint
+/// in Double (`BlockedConvolutionTests.loops`, `BlockedBackwardTests.adjointLoops`).
+///
+/// Tolerance 1e-5 norm-wise relative, as the other fast-path tests: inputs exactly representable
+/// in Float, each entry a sum of at most 600 Float32 products (relative rounding ~√n·6e-8 ≈ 2e-6),
+/// while a tap read from the wrong pixel, a filter in the wrong lane or a tile written to the wrong
+/// rows moves entries by O(1e-2) or more.
+@Suite(.enabled(if: directRuns, "the direct kernel needs a CPU with AVX-512"))
+struct DirectChannelConvolutionTests {
+  typealias Case = BlockedConvolutionTests.Case
+  static let tolerance = 1e-5
+
+  /// Filter counts of 1–4 vectors per group (tiles of up to 12, 12, 7 and 6 pixels), columns of 1
+  /// to 30 output pixels split into uneven tiles, padding on one side only, dilation, groups, one
+  /// image, LeNet's C3, and input depths per group of 16 and 32 (dz/dx through the same kernel).
+  static let cases: [Case] = [
+    Case(x: Shape(14, 14, 6, 3), f: Shape(5, 5, 0, 16), pad: [0, 0, 0, 0], stride: (1, 1), dilate: (1, 1), groups: 1, bias: true),
+    Case(x: Shape(9, 7, 16, 2), f: Shape(3, 3, 0, 32), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: false),
+    Case(x: Shape(13, 5, 32, 2), f: Shape(3, 2, 0, 48), pad: [1, 0, 2, 1], stride: (1, 1), dilate: (2, 1), groups: 1, bias: true),
+    Case(x: Shape(30, 4, 5, 1), f: Shape(1, 1, 0, 64), pad: [0, 0, 0, 0], stride: (1, 1), dilate: (1, 1), groups: 1, bias: true),
+    Case(x: Shape(6, 6, 32, 2), f: Shape(3, 3, 0, 64), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 2, bias: true),
+    Case(x: Shape(25, 3, 3, 2), f: Shape(2, 3, 0, 16), pad: [0, 0, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: false),
+    Case(x: Shape(12, 11, 16, 3), f: Shape(3, 3, 0, 80), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 2), groups: 1, bias: true),
+  ]
+
+  @Test(arguments: cases)
+  func forwardMatchesTheLoops(_ c: Case) throws {
+    let (x, p) = BlockedConvolutionTests.parameters(c, seed: 81)
+    let y = try BlockedConvolutionTests.conv(c, .blocked).forward(x.converted(to: Float.self), p.converted(to: Float.self))
+    #expect(relativeError(y.converted(to: Double.self), BlockedConvolutionTests.loops(x, p, c)) < Self.tolerance, "\(c)")
+  }
+
+  @Test(arguments: cases)
+  func backwardMatchesTheAdjointLoops(_ c: Case) throws {
+    let (x, p, dzdy) = BlockedBackwardTests.instance(c, seed: 82)
+    let g = try BlockedConvolutionTests.conv(c, .blocked).backward(x.converted(to: Float.self), p.converted(to: Float.self), dzdy.converted(to: Float.self))
+    let (dx, dw) = BlockedBackwardTests.adjointLoops(x, p.w!, dzdy, c)
+    #expect(relativeError(g.dzdx.converted(to: Double.self), dx) < Self.tolerance, "dz/dx \(c)")
+    #expect(relativeError(g.dzdw!.converted(to: Double.self), dw) < Self.tolerance, "dz/dw \(c)")
+  }
+
+  /// Padding is real zeros and each tile reads only its own pixels: a NaN in the input reaches
+  /// exactly the outputs whose receptive field holds it.
+  @Test func aNaNReachesOnlyItsReceptiveField() throws {
+    let c = Case(x: Shape(10, 9, 4, 2), f: Shape(3, 3, 0, 16), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: true)
+    let (clean, p) = BlockedConvolutionTests.parameters(c, seed: 83)
+    var x = clean
+    x[9, 3, 2, 1] = .nan  // the bottom of column 3: a tile of column 4 must not see it
+    let y = try BlockedConvolutionTests.conv(c, .blocked).forward(x.converted(to: Float.self), p.converted(to: Float.self))
+    for n in 0..<2 {
+      for k in 0..<16 {
+        for j in 0..<9 {
+          for i in 0..<10 {
+            let reads = n == 1 && (8...9).contains(i) && (2...4).contains(j)
+            #expect(y[i, j, k, n].isNaN == reads, "y[\(i), \(j), \(k), \(n)]")
+          }
+        }
+      }
+    }
+  }
+}
