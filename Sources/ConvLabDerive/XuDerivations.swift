@@ -191,9 +191,12 @@ enum XuDerivations {
       steps: [
         DerivationStep("δ_jˡ = ∂E/∂z_jˡ", "The error of one output map (drawn at random).", matrices: [("delta", delta)]),
         DerivationStep(
-          "∂E/∂b_j = (vec δ_jˡ)ᵀ vec(1) = Σ_{p,q} [δ_jˡ]_{p,q}   (Xu (9))",
-          "The bias is added to every pixel, so its gradient collects the error of every pixel.",
-          matrices: [("dE/db", viaVec)], check: .holds(viaVec, numeric, against: fd + " = ⟨δ, z(b)⟩ in b", tolerance: 1e-6)),
+          "∂E/∂b_j = (vec δ_jˡ)ᵀ vec(l_{(M_{l−1}−K_l+1)×(M_{l−1}−K_l+1)}) = Σ_{p,q} [δ_jˡ]_{p,q}   (Xu (9))",
+          "The bias is added to every pixel, so its gradient collects the error of every pixel; l_{(M−K+1)×(M−K+1)} is the paper's all-ones matrix.",
+          matrices: [("dE/db", viaVec)],
+          check: .holds(
+            viaVec, numeric, against: fd + " = ⟨δ, z(b)⟩ in b", tolerance: 1e-6,
+            note: "l_{(M−K+1)×(M−K+1)} read as the all-ones matrix 𝟏 of that size: l names no other matrix in the paper (elsewhere it is the layer index). " + onesNote)),
         DerivationStep(
           "δ_jˡ * I   (Xu (10) as printed)",
           "Read with the identity it would sum only the diagonal; read with the paper's all-ones matrix, a valid correlation of δ with ones of its own size is Xu (9)'s sum.",
