@@ -164,8 +164,11 @@ enum XuDerivations {
           "zˡ⁺¹ = down_max(xˡ)   (Xu (3))", "Each \(n)×\(n) block keeps its maximum; there is no activation after max pooling.", matrices: [("z^{l+1}", pooled)],
           check: .holds(pooled, try pool.forward(x.tensor, Parameters()).channel(0), against: "the pool block")),
         DerivationStep(
-          "1{xˡ = max xˡ} per window   (Xu (7))", "A 0/1 mask marking the winner of each block: the derivative of the max.",
-          matrices: [("mask", mask)], check: .holds(try hadamard(up(delta, n), mask), routed, against: "the pool block's backward (MatConvNet §6.3 selector)")),
+          "l{xˡ = max xˡ} per window   (Xu (7))", "A 0/1 mask marking the winner of each block (l{·}, the paper's indicator 1{·}): the derivative of the max.",
+          matrices: [("mask", mask)],
+          check: .holds(
+            try hadamard(up(delta, n), mask), routed, against: "the pool block's backward (MatConvNet §6.3 selector)",
+            note: "l{·} read as the indicator 1{·}: l names no function in the paper (elsewhere it is the layer index). " + onesNote)),
         DerivationStep(
           "δˡ = up(δˡ⁺¹) ∘ 1{xˡ = max xˡ} ∘ f′(zˡ)   (Xu (8))", "Only the winning pixel of each window receives the error, scaled by the slope of f.",
           matrices: [("delta^l", deltaL)], check: .holds(deltaL, numeric, against: fd + " = ⟨δˡ⁺¹, zˡ⁺¹(zˡ)⟩", tolerance: 1e-6)),

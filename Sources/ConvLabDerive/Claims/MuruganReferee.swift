@@ -626,6 +626,12 @@ extension MuruganClaims {
       return n.loss
     }
     let firstEntry = Matrix<Double>(rows: net.k.rows, cols: net.k.cols, repeating: dk[0, 0])
+    // Text before (3.60): the trainable variables of the network's conv layer (kernel, bias) and of its 2×2 max pool.
+    let convVariables = Conv().variables(Parameters(w: Tensor<Double>(shape: Shape(3, 3)), b: Tensor<Double>(shape: Shape(1, 1)))).filter { $0 != .x }.count
+    let poolVariables = Pool(size: (2, 2), stride: (2, 2)).variables(Parameters<Double>()).filter { $0 != .x }.count
+    // (3.10) against (3.12): the first dense layer on the network's flattened pooled map a⁰.
+    let a0 = net.pass().a0
+    let denseBlock = try Dense().forward(Tensor(shape: Shape(1, 1, a0.count), storage: a0.storage), Parameters(w: net.w1.transposed.tensor, b: net.b1.tensor)).storage
     let fdTolerance = 1e-6
     return [
       .fails(
@@ -646,6 +652,30 @@ extension MuruganClaims {
         note: "y₁ is the first target (yᵢ, i = 1 … t, in (3.23)); L(ŷ, y₁) keeps only output 1's term of the cross-entropy, so the step of b¹ misses what output 2 sends back. "
           + "Every other update of §3.3 prints y; the paper's own subscripts slip elsewhere too ((3.63)'s y_{t+1}, (3.66)'s y_t), so the subscript is read as the source's, "
           + "not the conversion's. The derivation step at (3.77)–(3.79) shows the update with y. Network: t = \(net.y.count) outputs, \(net.b1.count) hidden units"),
+      .fails(
+        .murugan, "§3.2", "text before (3.60)", kind: .prose, .wrong,
+        "In order to perform the learning of ConvNets, it is also necessary to update the kernel bank weights and bias value in convolution layers as well as in pooling layers",
+        printedReading: "as printed: weights and a bias to update in the conv layer and in the pooling layer",
+        intended: "the kernel bank and its bias in the convolution layer; the pooling layer has nothing to update",
+        intendedReading: "corrected: none in the pooling layer", against: "the trainable variables of the conv block (kernel, bias) and of the 2×2 max pool block",
+        printedValue: [2, 2], intendedValue: [2, 0], truth: [Double(convVariables), Double(poolVariables)], tolerance: 0,
+        note: "the paper says so itself after (3.65): 'no learning takes place in pooling layers … there are no parameters are needed to be updated in pooling layer' "
+          + "(judged at Murugan, text after (3.65)); §3.3 updates k^{p,q} and b^{p,q} only"),
+      Claim(
+        .murugan, section: "§3.1", location: "(3.10) (w_ij against (3.12))", kind: .indexRange,
+        printed: "[z₁ˡ; ⋮; zᵢˡ; ⋮] = [w₁₁ˡ w₁₂ˡ w₁₃ˡ … w₁ₙˡ; ⋮; wᵢ₁ˡ wᵢ₂ˡ wᵢ₃ˡ … wᵢₙˡ; ⋮] [a₁ˡ⁻¹; ⋮; aᵢˡ⁻¹; ⋮] + [b₁ˡ; ⋮; bᵢˡ; ⋮]", verdict: .ambiguous,
+        intended: "z = (Wˡ)ᵀ aˡ⁻¹ + bˡ with Wˡ = [w_ij] as (3.12) and (3.15) index it (input i, unit j); (3.10)'s matrix is (Wˡ)ᵀ",
+        note: "(3.10) puts wᵢ₁ … wᵢₙ in the row that gives zᵢ, so its w_ij joins unit i to input j; (3.12) sums w_ij a_i over the inputs i of unit j, and (3.15) transposes Wˡ. "
+          + "Each layout holds in its own equation; with (3.12)'s w_ij the matrix of (3.10) has one column per unit, and W a is not defined when the layers differ in size. "
+          + "Network: \(a0.count) inputs, \(net.b1.count) units",
+        readings: [
+          Reading(
+            "w_ij as (3.10) lays it out: row i, unit i", "z = [w_ij] a + b, [w_ij] units × inputs", against: "the dense block on the network's a⁰",
+            value: (net.w1.transposed * a0 + net.b1).storage, truth: denseBlock),
+          Reading(
+            "w_ij as (3.12) defines it: input i to unit j", "columns of [w_ij] against the length of a", against: "the length of a⁰ (W a needs them equal)",
+            value: [Double(net.w1.cols)], truth: [Double(a0.count)], tolerance: 0),
+        ]),
       Claim(
         .murugan, section: "§3.3", location: "(3.79) (k against k_{u,v})", kind: .equation, printed: "k^{p,q} = k^{p,q} − α ∂L(ŷ^{L+1}, y)/∂k_{u,v}^{p,q}", verdict: .ambiguous,
         intended: "k_{u,v}^{p,q} ← k_{u,v}^{p,q} − α ∂L/∂k_{u,v}^{p,q} for every (u, v): k^{p,q} − α ∂L/∂k^{p,q}, the gradient of (3.70)–(3.71)",

@@ -749,6 +749,25 @@ extension VardhanClaims {
     let omega21 = window(2, 1)
     let switch21 = Double((omega21.indices.max { omega21[$0] < omega21[$1] } ?? 0) + 1)
     let inImage = Double(stackColumns(image).firstIndex(of: 0.9).map { $0 + 1 } ?? 0)
+    // Step 1's note: A₂₁'s switch at block position (r_b, c_b) from i₂₁ (Vardhan (b-2.1) with the ceiling), and at (k, l) in I.
+    let blockPosition = [Double((Int(switch21) - 1) % 3 + 1), Double((Int(switch21) - 1) / 3 + 1)]
+    let imagePosition = [Double((Int(inImage) - 1) % 3 + 1), Double((Int(inImage) - 1) / 3 + 1)]
+    // Figure 5: every entry of I negative, so a window that reaches into the padding has the padded 0 as its maximum.
+    let negative = Support.map(image) { -abs($0) - 0.1 }
+    let negativePadded = Matrix<Double>(rows: 5, cols: 6) { r, c in (1...3).contains(r) && (1...4).contains(c) ? negative[r - 1, c - 1] : 0 }
+    // rep.1's windows of the zero-padded I by loops (column-major over A), against the pool block run on the explicitly
+    // zero-padded 5 × 6 matrix (App. B's A); the pool block padding I itself takes the maximum over the window's entries of I only.
+    var maxOfPaddedWindow: [Double] = []
+    for q in 1...3 {
+      for p in 1...3 {
+        var windowMax = -Double.infinity
+        for c in 0..<2 { for r in 0..<3 { windowMax = max(windowMax, negativePadded[p - 1 + r, 2 * (q - 1) + c]) } }
+        maxOfPaddedWindow.append(windowMax)
+      }
+    }
+    let pooledA = try Pool(method: .max, size: (3, 2), stride: (1, 2)).forward(Tensor(shape: Shape(5, 6), storage: negativePadded.storage), Parameters()).storage
+    let maxOfEntriesOfI = try Pool(method: .max, size: (3, 2), pad: [1, 1, 1, 1], stride: (1, 2)).forward(Tensor(shape: Shape(3, 4), storage: negative.storage), Parameters())
+      .storage
     return [
       .fails(
         .vardhan, "§3.1.5", "§3.1.5 (dᵥZ_j/dᵥA_i, last column)", kind: .display, .wrong,
@@ -779,6 +798,28 @@ extension VardhanClaims {
         note: "every other range of the paper gives both bounds (1 ≤ p ≤ h_a, 1 ≤ i ≤ c^{[l−1]}), and the same sentence says what i_pq indexes, ᵥ^{pq}Ω with h_l w_l entries; "
           + "the conversion drops and splits subscripted symbols elsewhere (§3.1.2's ∂J/∂a_a^{[2]}w_a^{[2]}). A bound lost after '≤': the conversion's. "
           + "Example of App. B: I 3 × 4, a 3 × 2 window, padding (1, 1), stride (1, 2); I₂₁ the largest entry of A₂₁'s window, the 2nd of ᵥI but the 5th of ᵥΩ"),
+      .holds(
+        .vardhan, "App. B", "App. B (block position against position in I)", kind: .prose,
+        "Let (^{pq}r_b, ^{pq}c_b) be the position of the entry from ^{pq}Ω that is assigned to A_pq during max-pooling … [Note that k (and l) need not be equal to ^{pq}r_b (and ^{pq}c_b)",
+        against: "A₂₁ of App. B's example with I₂₁ the largest: (r_b, c_b) from the window index of the maximum, (k, l) from its place in I (1 where they differ)",
+        value: [1, 2, 2, 2, 1], truth: [blockPosition == imagePosition ? 0 : 1] + blockPosition + imagePosition,
+        note: "the window of A₂₁ starts at the padding column: the maximum I₂₁ sits in the block's row 2, column 2 (i₂₁ = 5) but in I's row 2, column 1"),
+      Claim(
+        .vardhan, section: "App. B", location: "App. B (Figure 5 caption)", kind: .table,
+        printed: "Figure 5: an abstract representation of the subset of entries of matrix I, denoted as ^{pq}Ω, whose maximum is assigned to A_pq during max-pooling",
+        verdict: .ambiguous,
+        note: "App. B defines I as the (h_i, w_i) input, but rep.1 writes A = I * Ω with I displayed zero-padded, and the example's ᵥΩ = [0, 0, 0, a₁₁, a₂₁, a₃₁]ᵀ holds padded zeros. "
+          + "Under the definition a window reaching into the padding is not a subset of I's entries and its maximum can be a padded 0 (the claim App. B (text after (b-1))). "
+          + "Instance: App. B's example with every entry of I negative",
+        readings: [
+          Reading(
+            "I as defined, (h_i, w_i): the maximum of the window's entries of I", "A_pq = max(^{pq}Ω ∩ entries of I), the pool block padding I with −∞",
+            against: "App. B's A: the max pool block on the zero-padded 5 × 6 matrix of rep.1 (3 × 2 windows, stride (1, 2))", value: maxOfEntriesOfI, truth: pooledA, tolerance: 0),
+          Reading(
+            "I as rep.1 displays it, zero-padded", "A_pq = max of the window of the padded I",
+            against: "App. B's A: the max pool block on the zero-padded 5 × 6 matrix of rep.1 (3 × 2 windows, stride (1, 2))",
+            value: maxOfPaddedWindow, truth: pooledA, tolerance: 0),
+        ]),
     ]
   }
 }
