@@ -768,7 +768,43 @@ extension VardhanClaims {
     let pooledA = try Pool(method: .max, size: (3, 2), stride: (1, 2)).forward(Tensor(shape: Shape(5, 6), storage: negativePadded.storage), Parameters()).storage
     let maxOfEntriesOfI = try Pool(method: .max, size: (3, 2), pad: [1, 1, 1, 1], stride: (1, 2)).forward(Tensor(shape: Shape(3, 4), storage: negative.storage), Parameters())
       .storage
+    // App. A: A 3 × 4, β 2 × 2, padding (1, 1), stride (1, 2), Z 4 × 3. The 4-index arrays dZ/dβ and dZ/dA entry by entry
+    // from rep.1's windows (z_pq = Σ_rs A_{p+r−2, 2q+s−3} β_rs, 1-based, 0 outside A), against the vec Jacobians reshaped.
+    let smallA = Matrix<Double>.uniform(3, 4, using: &rng)
+    let smallBeta = Matrix<Double>.uniform(2, 2, using: &rng)
+    func entryOfA(_ i: Int, _ j: Int) -> Double { (1...3).contains(i) && (1...4).contains(j) ? smallA[i - 1, j - 1] : 0 }
+    var byEntryBeta: [Double] = []
+    var reshapedBeta: [Double] = []
+    var byEntryA: [Double] = []
+    var reshapedA: [Double] = []
+    let jacobianBeta = Support.jacobian(at: smallBeta) { correlate(smallA, $0, pad: (1, 1), stride: (1, 2)) }
+    let jacobianA = Support.jacobian(at: smallA) { correlate($0, smallBeta, pad: (1, 1), stride: (1, 2)) }
+    for q in 1...3 {
+      for p in 1...4 {
+        let row = (q - 1) * 4 + (p - 1)  // z_pq's place in ᵥZ
+        for s in 1...2 {
+          for r in 1...2 {
+            byEntryBeta.append(entryOfA(p + r - 2, 2 * q + s - 3))
+            reshapedBeta.append(jacobianBeta[row, (s - 1) * 2 + (r - 1)])
+          }
+        }
+        for l in 1...4 {
+          for k in 1...3 {
+            let (r, c) = (k - p + 2, l - 2 * q + 3)  // β's entry that multiplies A_kl in z_pq
+            byEntryA.append((1...2).contains(r) && (1...2).contains(c) ? smallBeta[r - 1, c - 1] : 0)
+            reshapedA.append(jacobianA[row, (l - 1) * 3 + (k - 1)])
+          }
+        }
+      }
+    }
     return [
+      .holds(
+        .vardhan, "App. A", "App. A (dZ/dβ and dZ/dA as reshapes)", kind: .display,
+        "Essence of matrix/vector derivative: … the representation of a group of entries as matrices, vectors, or tensors is merely a matter of notation … dZ/dβ = reshape(dᵥZ/dᵥβ);  dZ/dA = reshape(dᵥZ/dᵥA)",
+        against: "∂z_pq/∂β_rs and ∂z_pq/∂A_kl entry by entry from rep.1's windows of the zero-padded A (App. A's 3 × 4 A, 2 × 2 β, padding (1, 1), stride (1, 2))",
+        value: reshapedBeta + reshapedA, truth: byEntryBeta + byEntryA, tolerance: fdTolerance,
+        note: "the entry ∂z_pq/∂β_rs of the 4-index array is the entry (row of z_pq in ᵥZ, column of β_rs in ᵥβ) of the central-difference Jacobian, both vecs stacking columns (§3.1): "
+          + "the reshape moves entries and changes none"),
       .fails(
         .vardhan, "§3.1.5", "§3.1.5 (dᵥZ_j/dᵥA_i, last column)", kind: .display, .wrong,
         "dᵥZ_j^{[2]}/dᵥA_i^{[2]} = [∂/∂A_{i,11}^{[1]} ∂/∂A_{i,21}^{[1]} ⋯ ∂/∂A_{i,n_a^{[1]} w_a^{[1]}}] ⊗ ᵥZ_j^{[2]} = [∂ᵥZ_j/∂A_{i,11} ∂ᵥZ_j/∂A_{i,21} ⋯ ∂ᵥZ_j/∂A_{i,n_a^{[1]} w_a^{[1]}}] "
