@@ -30,7 +30,7 @@ public enum AuditCoverage {
         ("§3.1.5", nil), ("§3.1.6", nil), ("§3.2", nil), ("App. A", nil), ("App. B", nil),
       ]
     ),
-    (.milisavljevic, [("§1", nil), ("§2", nil), ("§3", nil), ("§4", nil), ("§5", nil), ("§6", nil)]),
+    (.milisavljevic, [("Abstract", nil), ("§1", nil), ("§2", nil), ("§3", nil), ("§4", nil), ("§5", nil), ("§6", nil)]),
     (
       .matConvNet,
       [

@@ -136,10 +136,11 @@ public enum Derivations {
 
 extension DerivationStep.Check {
   /// A claim that should hold: relative error ≤ tolerance.
-  public static func holds(_ a: Matrix<Double>, _ b: Matrix<Double>, against: String, tolerance: Double = 1e-9) -> Self {
+  /// `note` says how a printed symbol maps to the one the check computes with (Xu (9)'s l, its all-ones matrix).
+  public static func holds(_ a: Matrix<Double>, _ b: Matrix<Double>, against: String, tolerance: Double = 1e-9, note: String? = nil) -> Self {
     .init(
       against: against, comparison: Comparison(a, b), tolerance: tolerance, expectedToHold: true, claim: nil,
-      otherReadings: [], printedReading: "as printed", note: nil)
+      otherReadings: [], printedReading: "as printed", note: note)
   }
 
   /// A form as printed in a paper that does not hold: expected to disagree with the ground

@@ -19,7 +19,7 @@ public enum QuotedClaim: String, Sendable, CaseIterable {
   // Xu.
   /// Xu (6): up(δ) = δ ⊗ Iₙₓₙ, the all-ones matrix printed I.
   case xu6 = "xu-6"
-  /// Xu (9): ∂E/∂b = (vec δ)ᵀ vec(1) = Σ_{p,q} [δ]_{p,q}.
+  /// Xu (9): ∂E/∂b = (vec δ)ᵀ vec(l_{(M−K+1)×(M−K+1)}) = Σ_{p,q} [δ]_{p,q}, the all-ones matrix printed l.
   case xu9 = "xu-9"
   /// Xu (10): ∂E/∂b = δ * I, the all-ones matrix printed I.
   case xu10 = "xu-10"

@@ -164,8 +164,11 @@ enum XuDerivations {
           "zˡ⁺¹ = down_max(xˡ)   (Xu (3))", "Each \(n)×\(n) block keeps its maximum; there is no activation after max pooling.", matrices: [("z^{l+1}", pooled)],
           check: .holds(pooled, try pool.forward(x.tensor, Parameters()).channel(0), against: "the pool block")),
         DerivationStep(
-          "1{xˡ = max xˡ} per window   (Xu (7))", "A 0/1 mask marking the winner of each block: the derivative of the max.",
-          matrices: [("mask", mask)], check: .holds(try hadamard(up(delta, n), mask), routed, against: "the pool block's backward (MatConvNet §6.3 selector)")),
+          "l{xˡ = max xˡ} per window   (Xu (7))", "A 0/1 mask marking the winner of each block (l{·}, the paper's indicator 1{·}): the derivative of the max.",
+          matrices: [("mask", mask)],
+          check: .holds(
+            try hadamard(up(delta, n), mask), routed, against: "the pool block's backward (MatConvNet §6.3 selector)",
+            note: "l{·} read as the indicator 1{·}: l names no function in the paper (elsewhere it is the layer index). " + onesNote)),
         DerivationStep(
           "δˡ = up(δˡ⁺¹) ∘ 1{xˡ = max xˡ} ∘ f′(zˡ)   (Xu (8))", "Only the winning pixel of each window receives the error, scaled by the slope of f.",
           matrices: [("delta^l", deltaL)], check: .holds(deltaL, numeric, against: fd + " = ⟨δˡ⁺¹, zˡ⁺¹(zˡ)⟩", tolerance: 1e-6)),
@@ -191,9 +194,12 @@ enum XuDerivations {
       steps: [
         DerivationStep("δ_jˡ = ∂E/∂z_jˡ", "The error of one output map (drawn at random).", matrices: [("delta", delta)]),
         DerivationStep(
-          "∂E/∂b_j = (vec δ_jˡ)ᵀ vec(1) = Σ_{p,q} [δ_jˡ]_{p,q}   (Xu (9))",
-          "The bias is added to every pixel, so its gradient collects the error of every pixel.",
-          matrices: [("dE/db", viaVec)], check: .holds(viaVec, numeric, against: fd + " = ⟨δ, z(b)⟩ in b", tolerance: 1e-6)),
+          "∂E/∂b_j = (vec δ_jˡ)ᵀ vec(l_{(M_{l−1}−K_l+1)×(M_{l−1}−K_l+1)}) = Σ_{p,q} [δ_jˡ]_{p,q}   (Xu (9))",
+          "The bias is added to every pixel, so its gradient collects the error of every pixel; l_{(M−K+1)×(M−K+1)} is the paper's all-ones matrix.",
+          matrices: [("dE/db", viaVec)],
+          check: .holds(
+            viaVec, numeric, against: fd + " = ⟨δ, z(b)⟩ in b", tolerance: 1e-6,
+            note: "l_{(M−K+1)×(M−K+1)} read as the all-ones matrix 𝟏 of that size: l names no other matrix in the paper (elsewhere it is the layer index). " + onesNote)),
         DerivationStep(
           "δ_jˡ * I   (Xu (10) as printed)",
           "Read with the identity it would sum only the diagonal; read with the paper's all-ones matrix, a valid correlation of δ with ones of its own size is Xu (9)'s sum.",

@@ -79,6 +79,24 @@ struct AuditTests {
     for c in inventory where c.verdict == .ambiguous { #expect(c.readings.count >= 2, "\(c.citation)") }
   }
 
+  /// Milisavljevic's abstract is a coverage section; its "much slower" sentence is judged on
+  /// Table 1 and on the operation counts of §4's networks, counted here by hand: per layer a
+  /// size-keeping 3×3 convolution (h²·64·9·C multiply-adds), then the reduction, then 47 outputs.
+  @Test func milisavljevicAbstract() throws {
+    let abstract = try #require(AuditCoverage.bySection(inventory).first { $0.paper == .milisavljevic && $0.name == "Abstract" })
+    #expect(abstract.claims.count == 6)
+    let slower = try #require(claim(.milisavljevic, "Abstract (much slower)"))
+    #expect(slower.verdict == .ambiguous)
+    #expect(slower.readings.map(\.holds) == [true, false, false])
+    // No pooling: 28² · 64 · 9 · 1 + 3 · 28² · 64 · 9 · 64 + 28² · 64 · 47 = 89,513,984.
+    // Dilation i+2 (padding 1): sides 28 → 26 → 22 → 16 → 8 (28 + 2 − (2d + 1) + 1 for d = 2, 3, 4, 5); each layer a
+    // size-keeping convolution at the incoming side, then the dilated one at the new side; 8² · 64 inputs to the 47 outputs.
+    let perMap = 64 * 9 * 64
+    let dilation = 28 * 28 * 64 * 9 + 26 * 26 * perMap + (26 * 26 + 22 * 22) * perMap + (22 * 22 + 16 * 16) * perMap + (16 * 16 + 8 * 8) * perMap + 8 * 8 * 64 * 47
+    #expect(dilation == 107_402_240)
+    #expect(slower.note?.contains("89.5 M for no pooling") == true && slower.note?.contains("107.4 M (dilation i+2)") == true)
+  }
+
   // MARK: The five verdicts issue 19 found wrong
 
   /// Murugan (3.34) prints 1/(1 + exp^{z}); the intended form is the sigmoid, checked against

@@ -31,6 +31,25 @@ struct MuruganRefereeTests {
     }
   }
 
+  /// The last gaps (issue 19): (3.78)'s y₁ drops output 2's share of the bias step, by far more
+  /// than the central differences' error; (3.79) read with one entry k₁₁ moves the whole bank by
+  /// one derivative; §2.2's sigmoid never returns one or zero.
+  @Test(arguments: [1, 2, 3] as [UInt64])
+  func gapsOfMurugan(_ seed: UInt64) throws {
+    let claims = try Audit.claims(seed: seed)
+    let y1 = try Self.claim(claims, "(3.78) (the target y₁)")
+    #expect(y1.verdict == .wrong && y1.readings.count == 2)
+    // Output 2's share is of the order of the step itself (seed 1: 3e-1), not a rounding effect.
+    #expect(y1.readings[0].comparison.relativeError > 1e-3, "\(y1.readings[0].comparison.relativeErrorText)")
+    #expect(y1.readings[1].holds)
+    let k = try Self.claim(claims, "(3.79) (k against k_{u,v})")
+    #expect(k.verdict == .ambiguous && k.readings[0].holds && !k.readings[1].holds)
+    let zeroOrOne = try Self.claim(claims, "§2.2 (one or zero)")
+    #expect(zeroOrOne.verdict == .wrong)
+    // The printed count (12 outputs in {0, 1}) against the sigmoid's 0: the worst entry is that pair.
+    #expect(zeroOrOne.readings[0].comparison.worstValues == (12, 0))
+  }
+
   /// The stated sizes: the counterexample's worst entry is the pair of counts a reader can check
   /// by hand on the derivations' network (6×6 image, 3×3 kernel, 2×2 pool, 4 → 3 → 2 dense).
   @Test func statedSizesCountedByHand() throws {

@@ -28,9 +28,9 @@ struct VardhanRefereeTests {
   @Test func countsByVerdict() throws {
     let claims = try vardhan(seed: 1)
     let count = { (v: Claim.Verdict) in claims.filter { $0.verdict == v }.count }
-    #expect(claims.count == 96)
+    #expect(claims.count == 102)
     let counts: [Int] = [count(.correct), count(.wrong), count(.garbled), count(.ambiguous)]
-    #expect(counts == [66, 15, 14, 1])
+    #expect(counts == [68, 16, 16, 2])
   }
 
   /// Errors in the source this reading inventoried, each with a counterexample under the paper's
@@ -39,7 +39,7 @@ struct VardhanRefereeTests {
   @Test(
     arguments: [
       "§3.1.1 (dA⁽³⁾/dZ⁽³⁾, entries (1, 2) and (n, 2))", "§3.1.2 (B⁽²⁾, its last entry)", "§3.1.2 (dJ/dB⁽²⁾, the entry after the line break)",
-      "§3.1.5 (dᵥZ_j/dᵥK_{j,i}, last column)", "App. B (text before b-2.3)",
+      "§3.1.5 (dᵥZ_j/dᵥK_{j,i}, last column)", "§3.1.5 (dᵥZ_j/dᵥA_i, last column)", "App. B (text before b-2.3)",
     ], [UInt64(1), 2, 3])
   func errorsInTheSource(_ location: String, _ seed: UInt64) throws {
     let c = try #require(try vardhan(seed: seed).first { $0.location == location })
@@ -57,6 +57,7 @@ struct VardhanRefereeTests {
   @Test(
     arguments: [
       "§3.1.2 (dJ/dᵥA⁽²⁾, last column)", "App. A (rep.1, windows of rows 2–4)", "App. A (rep.3)", "App. B (ᵥI, its last entries)", "App. B (b-2.3)",
+      "§3.1.5 (dJ/db⁽²⁾ expanded)", "App. B (range of i_pq)",
     ], [UInt64(1), 2, 3])
   func garbles(_ location: String, _ seed: UInt64) throws {
     let c = try #require(try vardhan(seed: seed).first { $0.location == location })

@@ -170,7 +170,7 @@ extension MilisavljevicClaims {
     let totalRates = [1, 2, 3].map { offset in (0..<4).reduce(0) { $0 + $1 + offset } } + [2 * 4]
     let strideChainText = strideChains.map(chain).joined(separator: "; ")
 
-    return [
+    return try refereeAbstract() + [
       .holds(
         .milisavljevic, "§1", "§1 (47 of 62 classes)", kind: .prose,
         "I've used 47 out of the 62 (10 digits, 26 lower case letters, and 26 upper case letters) potential classes … The 15 letters that are missing … C, I, J, K, L, M, O, P, S, U, V, W, X, Y, Z",
@@ -374,6 +374,139 @@ extension MilisavljevicClaims {
           flag(table1.values.allSatisfy { $0.acc <= table1["Dilation"]?.acc ?? 0 }), flag(table3Best.allSatisfy { $0.0 <= table3Best[1].0 }),
           flag(table5.map(\.0).max() ?? 0 >= cnnAccuracies.max() ?? 1),
         ], tolerance: 0),
+    ]
+  }
+
+  /// Multiply-adds and pooling comparisons of one forward pass of one of §4's networks on a 28×28×1
+  /// image (64 filters of 3×3, padding 1, 47 classes): each of the 4 layers a convolution that keeps
+  /// the size, then the reduction — a strided or dilated 3×3 convolution, a 2×2 pool of stride 2, or
+  /// none — then the fully-connected softmax layer. Sizes from the conv and pool blocks' output shapes.
+  static func forwardOperations(_ reduction: Reduction) throws -> Int {
+    var side = 28
+    var channels = 1
+    var operations = 0
+    func convolve(_ block: Conv) throws {
+      let out = try block.outputShape(Shape(side, side, channels), Parameters(w: Tensor<Double>(shape: Shape(3, 3, channels, 64))))
+      operations += out.h * out.w * 64 * 9 * channels
+      side = out.h
+      channels = 64
+    }
+    for layer in 0..<4 {
+      try convolve(Conv(pad: [1, 1, 1, 1]))
+      switch reduction {
+      case .none: break
+      case .stride(let s): try convolve(Conv(pad: [1, 1, 1, 1], stride: (s, s)))
+      case .dilation(let offset): try convolve(Conv(pad: [1, 1, 1, 1], dilate: (layer + offset, layer + offset)))
+      case .pool:
+        let out = try Pool(method: .max, size: (2, 2), stride: (2, 2)).outputShape(Shape(side, side, 64), Parameters<Double>())
+        operations += out.h * out.w * 64 * 4
+        side = out.h
+      }
+    }
+    return operations + side * side * 64 * 47
+  }
+
+  /// The dimensionality reduction of §4's networks (Table 1's rows).
+  enum Reduction {
+    case none
+    case stride(Int)
+    /// Dilation i + `offset` at layer i = 0 … 3 (§4's default i+2).
+    case dilation(Int)
+    case pool
+  }
+
+  /// The abstract's checkable sentences against the paper's own tables (the findings it
+  /// summarises) and, for the runtime sentence, the operation counts of §4's networks. No
+  /// tolerance: table entries, counts and yes/no flags are exact.
+  static func refereeAbstract() throws -> [Claim] {
+    func flag(_ b: Bool) -> Double { b ? 1 : 0 }
+    // Table 1 (64 filters): accuracy, best epoch, average epoch runtime (s), runtime until best (s); Fully-Connected is the baseline, not a method.
+    let noPooling = (acc: 0.883, epochTime: 33.0, untilBest: 1269.0)
+    let methods: [(name: String, acc: Double, epochTime: Double, untilBest: Double)] = [
+      ("Stride", 0.877, 20, 185), ("Dilation", 0.883, 64, 576), ("Max Pooling", 0.880, 17, 209), ("Average Pooling", 0.881, 18, 504),
+    ]
+    // Table 3: (128 filters, 64 filters) accuracy and runtime to model, for Stride, Dilation, Max, Average.
+    let table3 = [((0.878, 303.0), (0.877, 185.0)), ((0.884, 1583), (0.883, 576)), ((0.880, 270), (0.880, 209)), ((0.882, 834), (0.881, 504))]
+    // Table 4 (F = 2, 3, 2→3) accuracies; Table 5 (i+1, i+2, i+3, 2) accuracies; Table 2 (s = 2, 3, 4).
+    let maxAcc = [0.880, 0.877, 0.874]
+    let avgAcc = [0.881, 0.874, 0.878]
+    let maxAvgAcc = [0.880, 0.877, 0.883]
+    let table5 = [0.885, 0.883, 0.886, 0.886]
+    let table2 = [0.877, 0.874, 0.867]
+    // One forward pass of each network of Table 1 (Dilation is §4's default i+2: Table 1's 576 s is Table 5's i+2 row).
+    let noPoolingOps = Double(try forwardOperations(.none))
+    let methodOps = try [Reduction.stride(2), .dilation(2), .pool].map { Double(try forwardOperations($0)) }
+    let millions = ([noPoolingOps] + methodOps).map { String(format: "%.1f", $0 / 1e6) }
+    let cnnAccuracies = [noPooling.acc] + methods.map(\.acc) + table2 + table3.flatMap { [$0.0.0, $0.1.0] } + maxAcc + avgAcc + maxAvgAcc + table5
+    let slowerText = "at least twice every method's (\"much slower\")"
+    return [
+      Claim(
+        .milisavljevic, section: "Abstract", location: "Abstract (much slower)", kind: .table,
+        printed: "Convolution with none of the context expanding methods, performs at much slower than the rest, indicating that the methods are indeed helpful for CNN",
+        verdict: .ambiguous,
+        note: "judged on the paper's own numbers, not on a timing of ours: Table 1's two runtime columns, and the operation count of one forward pass of §4's networks "
+          + "(a size-keeping 3×3 convolution per layer, then the reduction; the backward pass scales with it). No pooling takes longest to its best model (38 epochs), "
+          + "but an epoch of the dilation network (i+2, padding 1) costs more, in Table 1 and in operations: \(millions[0]) M for no pooling against \(millions[1]) M (stride 2), "
+          + "\(millions[2]) M (dilation i+2), \(millions[3]) M (max pooling)",
+        readings: [
+          Reading(
+            "slower to its best model", "runtime until best of no pooling \(slowerText)", against: "Table 1's runtime until best: 1269 s against 185, 576, 209, 504 s (1 where it holds)",
+            value: [1], truth: [flag(methods.allSatisfy { noPooling.untilBest >= 2 * $0.untilBest })], tolerance: 0),
+          Reading(
+            "slower per epoch, measured", "average epoch runtime of no pooling above every method's", against: "Table 1's average epoch runtime: 33 s against 20, 64, 17, 18 s (1 where it holds)",
+            value: [1], truth: [flag(methods.allSatisfy { noPooling.epochTime > $0.epochTime })], tolerance: 0),
+          Reading(
+            "slower per epoch, by operations", "operations of a forward pass of no pooling above every method's",
+            against: "multiply-adds (and pooling comparisons) of §4's networks on one 28×28 image, by the blocks' output sizes (1 where it holds)",
+            value: [1], truth: [flag(methodOps.allSatisfy { noPoolingOps > $0 })], tolerance: 0),
+        ]),
+      Claim(
+        .milisavljevic, section: "Abstract", location: "Abstract (filters affect each method)", kind: .table,
+        printed: "The number of filters affecting the performance of each method directly", verdict: .ambiguous,
+        note: "Table 3: 128 filters against 64 change the accuracy of Stride, Dilation and Average Pooling but not of Max Pooling (0.880 both); the runtime of all four",
+        readings: [
+          Reading(
+            "performance as accuracy", "accuracy with 128 filters ≠ with 64, for each of the four methods", against: "Table 3 (1 where it differs)",
+            value: [1, 1, 1, 1], truth: table3.map { flag($0.0.0 != $0.1.0) }, tolerance: 0),
+          Reading(
+            "performance as runtime", "runtime to model with 128 filters ≠ with 64, for each of the four methods", against: "Table 3 (1 where it differs)",
+            value: [1, 1, 1, 1], truth: table3.map { flag($0.0.1 != $0.1.1) }, tolerance: 0),
+        ]),
+      Claim(
+        .milisavljevic, section: "Abstract", location: "Abstract (Average against Max Pooling)", kind: .table,
+        printed: "The Average Pooling seems to outperform Max pooling unlike most of the latest trends", verdict: .ambiguous,
+        note: "§5 itself finds 'no clear advantage of either one': Average Pooling is ahead in Table 1, Table 3 and at F = 2 and 2 → 3 of Table 4, behind at F = 3 (0.874 against 0.877)",
+        readings: [
+          Reading(
+            "in the default setting (Tables 1 and 3)", "Average > Max: Table 1, Table 3 with 128 and with 64 filters", against: "Tables 1 and 3 (1 where it holds)",
+            value: [1, 1, 1],
+            truth: [flag(methods[3].acc > methods[2].acc), flag(table3[3].0.0 > table3[2].0.0), flag(table3[3].1.0 > table3[2].1.0)], tolerance: 0),
+          Reading(
+            "at every pool size tested", "Average > Max at F = 2, 3, 2 → 3", against: "Table 4 (1 where it holds)", value: [1, 1, 1],
+            truth: zip(avgAcc, maxAcc).map { flag($0 > $1) }, tolerance: 0),
+        ]),
+      .holds(
+        .milisavljevic, "Abstract", "Abstract (striding the lowest)", kind: .table, "Striding has the lowest performance when compared to the other methods",
+        against: "Table 1 (64 filters) and Table 3 (128 and 64 filters): Stride's accuracy below every other method's, no pooling included (1 where it holds)",
+        value: [1, 1, 1],
+        truth: [
+          flag((methods.dropFirst().map(\.acc) + [noPooling.acc]).allSatisfy { methods[0].acc < $0 }),
+          flag(table3.dropFirst().allSatisfy { table3[0].0.0 < $0.0.0 }), flag(table3.dropFirst().allSatisfy { table3[0].1.0 < $0.1.0 }),
+        ], tolerance: 0,
+        note: "the Fully-Connected baseline (0.816) is not a context expanding method; among the strides, s = 4 is lower still (0.867, Table 2)"),
+      .holds(
+        .milisavljevic, "Abstract", "Abstract (dilation outperforms)", kind: .table, "Dilation generally outperforms the other trained models",
+        against: "Table 1 (Dilation ≥ every model), Table 3 (128 filters: Dilation highest), Tables 1–5 (the best model of all is a dilation model) (1 where it holds)",
+        value: [1, 1, 1],
+        truth: [
+          flag((methods.map(\.acc) + [noPooling.acc]).allSatisfy { $0 <= methods[1].acc }), flag(table3.allSatisfy { $0.0.0 <= table3[1].0.0 }),
+          flag((table5.max() ?? 0) >= (cnnAccuracies.max() ?? 1)),
+        ], tolerance: 0, note: "'generally': Dilation ties no pooling in Table 1 (0.883)"),
+      .holds(
+        .milisavljevic, "Abstract", "Abstract (Max+Average promising)", kind: .table,
+        "Finally, a new pooling layer that combines max and average pooling was introduced and shows promising results",
+        against: "Table 4: Max+Average ≥ Max at every pool size, and its F = 2 → 3 network the best of the table (1 where it holds)", value: [1, 1, 1, 1],
+        truth: zip(maxAvgAcc, maxAcc).map { flag($0 >= $1) } + [flag(maxAvgAcc[2] >= ((maxAcc + avgAcc + maxAvgAcc).max() ?? 1))], tolerance: 0),
     ]
   }
 }

@@ -13,7 +13,7 @@ import Foundation
 extension MuruganClaims {
   static func referee(seed: UInt64) throws -> [Claim] {
     try refereeSizes(seed: seed) + refereeActivations(seed: seed) + (try refereeForward(seed: seed)) + (try refereeBackward(seed: seed))
-      + (try refereeKernel(seed: seed))
+      + (try refereeKernel(seed: seed)) + (try refereeGaps(seed: seed))
   }
 
   // MARK: §2.1, §2.3, §2.4: sizes and the prose about them
@@ -586,6 +586,110 @@ extension MuruganClaims {
         intendedReading: "corrected: rot180°(I) * ∂L/∂C is the gradient", against: "(3.79)'s k − α ∂L/∂k with α = 0.1, and central differences of L in K ((3.3)'s network)",
         printedValue: rotated.storage, intendedValue: rotated.storage, truth: updated.storage, intendedTruth: dkConvolution.storage, tolerance: fdTolerance,
         note: "(3.70)–(3.71) compute the gradient (judged at Murugan (3.70)–(3.71)); the update is (3.79)"),
+    ]
+  }
+
+  // MARK: §2.2's "one or zero", (3.78)'s y₁ and (3.79)'s k against k_{u,v}
+
+  /// The last gaps of the referee's reading: the activation that "returns one or zero" (§2.2),
+  /// the target y₁ of (3.78) and the kernel index of (3.79), on the derivations' network.
+  /// Tolerances: 0 for counts; 1e-12 for sums of sigmoids (rounding only); 1e-6 against central
+  /// differences (O(1) values, truncation error ~h², far below it).
+  static func refereeGaps(seed: UInt64) throws -> [Claim] {
+    // §2.2: Table 1's sigmoid, the activation "based on conditional probability", at 12 net inputs in [−3, 3].
+    var rng = SeededGenerator(seed: seed ^ 0x0202)
+    let inputs = (0..<12).map { _ in Double.random(in: -3...3, using: &rng) }
+    let sigmoid = try Sigmoid().forward(Tensor(shape: Shape(inputs.count, 1), storage: inputs), Parameters()).storage
+    let negated = try Sigmoid().forward(Tensor(shape: Shape(inputs.count, 1), storage: inputs.map { -$0 }), Parameters()).storage
+    let zeroOrOne = Double(sigmoid.filter { $0 == 0 || $0 == 1 }.count)
+    let inside = Double(sigmoid.filter { $0 > 0 && $0 < 1 }.count)
+    // (3.78) and (3.79) on the derivations' network, α = 0.1: each update's step from the current parameters.
+    let alpha = 0.1
+    let net = try MuruganDerivations.Net(side: 6, seed: seed)
+    let back = try net.backward(net.pass())
+    let t = Double(net.y.count)
+    // L(ŷ, y₁): (3.23) with the target y₁ alone, the term of output 1.
+    func lossOfFirst(_ n: MuruganDerivations.Net) -> Double {
+      let yhat = n.pass().yhat[0, 0]
+      return -(net.y[0, 0] * Double.log(yhat) + (1 - net.y[0, 0]) * Double.log(1 - yhat)) / t
+    }
+    func withBias(_ b: Matrix<Double>) -> MuruganDerivations.Net {
+      var n = net
+      n.b1 = b
+      return n
+    }
+    let db1 = Support.gradient(at: net.b1) { withBias($0).loss }
+    let db1First = Support.gradient(at: net.b1) { lossOfFirst(withBias($0)) }
+    let dk = Support.gradient(at: net.k) { k in
+      var n = net
+      n.k = k
+      return n.loss
+    }
+    let firstEntry = Matrix<Double>(rows: net.k.rows, cols: net.k.cols, repeating: dk[0, 0])
+    // Text before (3.60): the trainable variables of the network's conv layer (kernel, bias) and of its 2×2 max pool.
+    let convVariables = Conv().variables(Parameters(w: Tensor<Double>(shape: Shape(3, 3)), b: Tensor<Double>(shape: Shape(1, 1)))).filter { $0 != .x }.count
+    let poolVariables = Pool(size: (2, 2), stride: (2, 2)).variables(Parameters<Double>()).filter { $0 != .x }.count
+    // (3.10) against (3.12): the first dense layer on the network's flattened pooled map a⁰.
+    let a0 = net.pass().a0
+    let denseBlock = try Dense().forward(Tensor(shape: Shape(1, 1, a0.count), storage: a0.storage), Parameters(w: net.w1.transposed.tensor, b: net.b1.tensor)).storage
+    let fdTolerance = 1e-6
+    return [
+      .fails(
+        .murugan, "§2.2", "§2.2 (one or zero)", kind: .prose, .wrong,
+        "A typical activation function is based on conditional probability which will return the value one or zero as a output op {P(op = 1|ip) or P(op = 0|ip)}",
+        printedReading: "as printed: the activation returns one or zero", intended: "it returns the probability P(op = 1 | ip) ∈ (0, 1) (Table 1's sigmoid), with P(op = 0 | ip) = 1 − P(op = 1 | ip)",
+        intendedReading: "corrected: a probability in (0, 1)", against: "Table 1's sigmoid (the sigmoid block) at 12 net inputs in [−3, 3]: how many outputs are one or zero, and σ(x) + σ(−x)",
+        printedValue: [Double(inputs.count)] + Array(repeating: 1, count: inputs.count), intendedValue: [inside] + Array(repeating: 1, count: inputs.count),
+        truth: [zeroOrOne] + zip(sigmoid, negated).map { $0 + $1 }, intendedTruth: [Double(inputs.count)] + zip(sigmoid, negated).map { $0 + $1 }, tolerance: 1e-12,
+        note: "the sentence's object, an activation 'based on conditional probability' whose output is P(op = 1|ip), is Table 1's sigmoid: it returns values strictly between 0 and 1, "
+          + "never one or zero; of Table 1's other rows tanh is negative for x < 0 and ReLU exceeds 1. Only a threshold (step) unit, which Table 1 does not list, returns one or zero"),
+      .fails(
+        .murugan, "§3.3", "(3.78) (the target y₁)", kind: .equation, .wrong, "bˡ = bˡ − α ∂L(ŷ^{L+1}, y₁)/∂bˡ",
+        printedReading: "as printed: the loss against the target y₁ alone",
+        intended: "bˡ = bˡ − α ∂L(ŷ^{L+1}, y)/∂bˡ, the loss of (3.23) over every target, as (3.75)–(3.77) and (3.79)–(3.80) write it",
+        intendedReading: "corrected: y, every target", against: "gradient descent on L (3.23): the step −α × central differences of L in b¹ (α = 0.1)",
+        printedValue: (-alpha * db1First).storage, intendedValue: (-alpha * back.db1).storage, truth: (-alpha * db1).storage, tolerance: fdTolerance,
+        note: "y₁ is the first target (yᵢ, i = 1 … t, in (3.23)); L(ŷ, y₁) keeps only output 1's term of the cross-entropy, so the step of b¹ misses what output 2 sends back. "
+          + "Every other update of §3.3 prints y; the paper's own subscripts slip elsewhere too ((3.63)'s y_{t+1}, (3.66)'s y_t), so the subscript is read as the source's, "
+          + "not the conversion's. The derivation step at (3.77)–(3.79) shows the update with y. Network: t = \(net.y.count) outputs, \(net.b1.count) hidden units"),
+      .fails(
+        .murugan, "§3.2", "text before (3.60)", kind: .prose, .wrong,
+        "In order to perform the learning of ConvNets, it is also necessary to update the kernel bank weights and bias value in convolution layers as well as in pooling layers",
+        printedReading: "as printed: weights and a bias to update in the conv layer and in the pooling layer",
+        intended: "the kernel bank and its bias in the convolution layer; the pooling layer has nothing to update",
+        intendedReading: "corrected: none in the pooling layer", against: "the trainable variables of the conv block (kernel, bias) and of the 2×2 max pool block",
+        printedValue: [2, 2], intendedValue: [2, 0], truth: [Double(convVariables), Double(poolVariables)], tolerance: 0,
+        note: "the paper says so itself after (3.65): 'no learning takes place in pooling layers … there are no parameters are needed to be updated in pooling layer' "
+          + "(judged at Murugan, text after (3.65)); §3.3 updates k^{p,q} and b^{p,q} only"),
+      Claim(
+        .murugan, section: "§3.1", location: "(3.10) (w_ij against (3.12))", kind: .indexRange,
+        printed: "[z₁ˡ; ⋮; zᵢˡ; ⋮] = [w₁₁ˡ w₁₂ˡ w₁₃ˡ … w₁ₙˡ; ⋮; wᵢ₁ˡ wᵢ₂ˡ wᵢ₃ˡ … wᵢₙˡ; ⋮] [a₁ˡ⁻¹; ⋮; aᵢˡ⁻¹; ⋮] + [b₁ˡ; ⋮; bᵢˡ; ⋮]", verdict: .ambiguous,
+        intended: "z = (Wˡ)ᵀ aˡ⁻¹ + bˡ with Wˡ = [w_ij] as (3.12) and (3.15) index it (input i, unit j); (3.10)'s matrix is (Wˡ)ᵀ",
+        note: "(3.10) puts wᵢ₁ … wᵢₙ in the row that gives zᵢ, so its w_ij joins unit i to input j; (3.12) sums w_ij a_i over the inputs i of unit j, and (3.15) transposes Wˡ. "
+          + "Each layout holds in its own equation; with (3.12)'s w_ij the matrix of (3.10) has one column per unit, and W a is not defined when the layers differ in size. "
+          + "Network: \(a0.count) inputs, \(net.b1.count) units",
+        readings: [
+          Reading(
+            "w_ij as (3.10) lays it out: row i, unit i", "z = [w_ij] a + b, [w_ij] units × inputs", against: "the dense block on the network's a⁰",
+            value: (net.w1.transposed * a0 + net.b1).storage, truth: denseBlock),
+          Reading(
+            "w_ij as (3.12) defines it: input i to unit j", "columns of [w_ij] against the length of a", against: "the length of a⁰ (W a needs them equal)",
+            value: [Double(net.w1.cols)], truth: [Double(a0.count)], tolerance: 0),
+        ]),
+      Claim(
+        .murugan, section: "§3.3", location: "(3.79) (k against k_{u,v})", kind: .equation, printed: "k^{p,q} = k^{p,q} − α ∂L(ŷ^{L+1}, y)/∂k_{u,v}^{p,q}", verdict: .ambiguous,
+        intended: "k_{u,v}^{p,q} ← k_{u,v}^{p,q} − α ∂L/∂k_{u,v}^{p,q} for every (u, v): k^{p,q} − α ∂L/∂k^{p,q}, the gradient of (3.70)–(3.71)",
+        note: "the Nomenclature names the bank k^{p,q}; the text before (3.3) ('A kernel bank k_{u,v}^{p,q} is slid over the image') and before (3.67) give the bank the subscripts too, "
+          + "while (3.68) sums k_{u,v} over u, v as one entry. Read as the bank (or index notation, one equation per free (u, v)) the update is gradient descent; "
+          + "read as one entry, the whole bank moves by that entry's derivative. Numbers on the derivations' network ((3.2)), α = 0.1, (u, v) = (1, 1)",
+        readings: [
+          Reading(
+            "k_{u,v}^{p,q} the bank, as before (3.3): u, v free", "−α ∂L/∂k_{u,v} for every (u, v)", against: "gradient descent: −α × central differences of L in K",
+            value: (-alpha * back.dk).storage, truth: (-alpha * dk).storage, tolerance: fdTolerance),
+          Reading(
+            "k_{u,v}^{p,q} one entry, as in (3.68)'s sum", "−α ∂L/∂k₁₁ subtracted from every entry of k^{p,q}", against: "gradient descent: −α × central differences of L in K",
+            value: (-alpha * firstEntry).storage, truth: (-alpha * dk).storage, tolerance: fdTolerance),
+        ]),
     ]
   }
 }

@@ -187,7 +187,7 @@ extension VardhanClaims {
       .holds(
         .vardhan, "App. B", "App. B (example index)", kind: .example, "A₂₁ = max{0, a₁₁, a₂₁, a₃₁} = a₂₁ ⇒ i₂₁ = 5, the 5th entry of ᵥΩ = [0, 0, 0, a₁₁, a₂₁, a₃₁]ᵀ",
         against: "the column-major window index of the maximum (I₂₁ the largest)", value: [5], truth: [Double(exampleIndex)],
-        note: "the example writes a for App. B's I"),
+        note: "the index, 5, is right; the example writes a for App. B's I, a slip of the source judged at Vardhan App. B (ᵥΩ of A₂₁)"),
       .fails(
         .vardhan, "App. B", "App. B (Vardhan (b-2.1))", kind: .display, .garbled, "^{pq}c_b = [i_pq / h_l];  ^{pq}r_b = i_pq − (^{pq}c_b − 1) h_l",
         printedReading: "[·] read as the floor", intended: "^{pq}c_b = ⌈i_pq / h_l⌉", intendedReading: "[·] read as the ceiling ⌈·⌉",

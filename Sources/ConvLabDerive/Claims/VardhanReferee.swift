@@ -13,6 +13,7 @@ extension VardhanClaims {
   /// Every claim of the referee's reading, in the paper's order.
   static func referee(seed: UInt64) throws -> [Claim] {
     try refereeDense(seed: seed) + (try refereePooling(seed: seed)) + (try refereeConvolution(seed: seed)) + (try refereeAppendices(seed: seed))
+      + (try refereeGaps(seed: seed))
   }
 
   // MARK: Small tools of the referee's checks
@@ -699,6 +700,162 @@ extension VardhanClaims {
         intendedReading: "corrected: assigned to A_pq", against: "the (row, column) in I of each A_pq's maximum, by loops", printedValue: atPQ, intendedValue: composed, truth: position,
         note: "App. B defines I, Ω and A, no Z; under §2, Z^{[l]} is the pre-activation with I = f(Z) entry by entry, so the entry of I assigned to Z_pq is I_pq itself, "
           + "not the window's maximum. A letter the conversion cannot have made: the source's"),
+    ]
+  }
+
+  // MARK: §3.1.5's last column of dᵥZ_j/dᵥA_i and its dJ/db⁽²⁾ row, App. B's range of i_pq
+
+  /// The last gaps of the referee's reading. Tolerances: 1e-7 against central differences (values
+  /// of order 1, truncation error ~h², the bound the other Vardhan claims use); 0 for counts and indices.
+  static func refereeGaps(seed: UInt64) throws -> [Claim] {
+    var rng = SeededGenerator(seed: seed &+ 505)
+    let fdTolerance = 1e-7
+    // Layer 2 on one channel: A⁽¹⁾ 5 × 5, c⁽²⁾ = 3 kernels of 2 × 2, padding (1, 1), stride (2, 2): Z_j 3 × 3.
+    // Layer 2's 2 × 2 pool of stride 1 gives A⁽²⁾ 2 × 2, so w_a⁽²⁾ = 2 while w_a⁽¹⁾ = 5.
+    let pad = (1, 1)
+    let stride = (2, 2)
+    let a = Matrix<Double>.uniform(5, 5, using: &rng)
+    let k = (0..<3).map { _ in Matrix<Double>.uniform(2, 2, using: &rng) }
+    let b = (0..<3).map { _ in Double.random(in: -1...1, using: &rng) }
+    // G in [0.1, 1]: every dJ/db_j is a sum of positive terms, far from 0.
+    let g = (0..<3).map { _ in Matrix<Double>.uniform(3, 3, in: 0.1...1, using: &rng) }
+    func forward(_ a: Matrix<Double>, _ b: [Double]) -> [Matrix<Double>] {
+      (0..<3).map { j in correlate(a, k[j], pad: pad, stride: stride) + Matrix<Double>(rows: 3, cols: 3, repeating: b[j]) }
+    }
+    let z = forward(a, b)
+    let pooled = try Pool(method: .avg, size: (2, 2), stride: (1, 1)).outputShape(Shape(3, 3), Parameters<Double>())
+    // dᵥZ₁/dᵥA as the paper builds it, column (p, q) = vec(dA/dA_pq * K₁); and by central differences.
+    let byA = columnByColumn(5, 5) { e in correlate(e, k[0], pad: pad, stride: stride) }
+    let fdA = Support.jacobian(at: a) { forward($0, b)[0] }
+    let printedColumn = (pooled.w - 1) * 5 + (5 - 1)  // vec index of A_{i, (h_a⁽¹⁾, w_a⁽²⁾)} = (5, 2)
+    let lastColumn = 5 * 5 - 1  // vec index of A_{i, (h_a⁽¹⁾, w_a⁽¹⁾)} = (5, 5)
+    // J = Σ_j ⟨G_j, tanh(Z_j)⟩: the row dJ/dᵥZ_j, its product with 1, and central differences of J in b_j.
+    func objective(_ z: [Matrix<Double>]) -> Double { (0..<3).reduce(0) { $0 + Support.inner(g[$1], Support.map(z[$1]) { tanh($0) }) } }
+    let rows = (0..<3).map { j in zip(g[j].storage, z[j].storage).map { $0 * (1 - tanh($1) * tanh($1)) } }
+    let byRow = rows.map { $0.reduce(0, +) }
+    let fdB = (0..<3).map { j in
+      FiniteDifferences.derivative(at: b[j]) { v in
+        var bb = b
+        bb[j] = v
+        return objective(forward(a, bb))
+      }
+    }
+    // App. B's example: I 3 × 4, a 3 × 2 window, padding (1, 1), stride (1, 2); I₂₁ the largest entry of A₂₁'s window.
+    var image = Matrix<Double>.uniform(3, 4, in: -1...0.5, using: &rng)
+    image[1, 0] = 0.9
+    let padded = Matrix<Double>(rows: 5, cols: 6) { r, c in (1...3).contains(r) && (1...4).contains(c) ? image[r - 1, c - 1] : 0 }
+    // ᵥΩ of A_pq (1-based p, q), columns stacked: rows (p − 1)·1 … + 2, columns (q − 1)·2 … + 1 of the padded I.
+    func window(_ p: Int, _ q: Int) -> [Double] { (0..<2).flatMap { c in (0..<3).map { r in padded[p - 1 + r, 2 * (q - 1) + c] } } }
+    let omega21 = window(2, 1)
+    let switch21 = Double((omega21.indices.max { omega21[$0] < omega21[$1] } ?? 0) + 1)
+    let inImage = Double(stackColumns(image).firstIndex(of: 0.9).map { $0 + 1 } ?? 0)
+    // Step 1's note: A₂₁'s switch at block position (r_b, c_b) from i₂₁ (Vardhan (b-2.1) with the ceiling), and at (k, l) in I.
+    let blockPosition = [Double((Int(switch21) - 1) % 3 + 1), Double((Int(switch21) - 1) / 3 + 1)]
+    let imagePosition = [Double((Int(inImage) - 1) % 3 + 1), Double((Int(inImage) - 1) / 3 + 1)]
+    // Figure 5: every entry of I negative, so a window that reaches into the padding has the padded 0 as its maximum.
+    let negative = Support.map(image) { -abs($0) - 0.1 }
+    let negativePadded = Matrix<Double>(rows: 5, cols: 6) { r, c in (1...3).contains(r) && (1...4).contains(c) ? negative[r - 1, c - 1] : 0 }
+    // rep.1's windows of the zero-padded I by loops (column-major over A), against the pool block run on the explicitly
+    // zero-padded 5 × 6 matrix (App. B's A); the pool block padding I itself takes the maximum over the window's entries of I only.
+    var maxOfPaddedWindow: [Double] = []
+    for q in 1...3 {
+      for p in 1...3 {
+        var windowMax = -Double.infinity
+        for c in 0..<2 { for r in 0..<3 { windowMax = max(windowMax, negativePadded[p - 1 + r, 2 * (q - 1) + c]) } }
+        maxOfPaddedWindow.append(windowMax)
+      }
+    }
+    let pooledA = try Pool(method: .max, size: (3, 2), stride: (1, 2)).forward(Tensor(shape: Shape(5, 6), storage: negativePadded.storage), Parameters()).storage
+    let maxOfEntriesOfI = try Pool(method: .max, size: (3, 2), pad: [1, 1, 1, 1], stride: (1, 2)).forward(Tensor(shape: Shape(3, 4), storage: negative.storage), Parameters())
+      .storage
+    // App. A: A 3 × 4, β 2 × 2, padding (1, 1), stride (1, 2), Z 4 × 3. The 4-index arrays dZ/dβ and dZ/dA entry by entry
+    // from rep.1's windows (z_pq = Σ_rs A_{p+r−2, 2q+s−3} β_rs, 1-based, 0 outside A), against the vec Jacobians reshaped.
+    let smallA = Matrix<Double>.uniform(3, 4, using: &rng)
+    let smallBeta = Matrix<Double>.uniform(2, 2, using: &rng)
+    func entryOfA(_ i: Int, _ j: Int) -> Double { (1...3).contains(i) && (1...4).contains(j) ? smallA[i - 1, j - 1] : 0 }
+    var byEntryBeta: [Double] = []
+    var reshapedBeta: [Double] = []
+    var byEntryA: [Double] = []
+    var reshapedA: [Double] = []
+    let jacobianBeta = Support.jacobian(at: smallBeta) { correlate(smallA, $0, pad: (1, 1), stride: (1, 2)) }
+    let jacobianA = Support.jacobian(at: smallA) { correlate($0, smallBeta, pad: (1, 1), stride: (1, 2)) }
+    for q in 1...3 {
+      for p in 1...4 {
+        let row = (q - 1) * 4 + (p - 1)  // z_pq's place in ᵥZ
+        for s in 1...2 {
+          for r in 1...2 {
+            byEntryBeta.append(entryOfA(p + r - 2, 2 * q + s - 3))
+            reshapedBeta.append(jacobianBeta[row, (s - 1) * 2 + (r - 1)])
+          }
+        }
+        for l in 1...4 {
+          for k in 1...3 {
+            let (r, c) = (k - p + 2, l - 2 * q + 3)  // β's entry that multiplies A_kl in z_pq
+            byEntryA.append((1...2).contains(r) && (1...2).contains(c) ? smallBeta[r - 1, c - 1] : 0)
+            reshapedA.append(jacobianA[row, (l - 1) * 3 + (k - 1)])
+          }
+        }
+      }
+    }
+    return [
+      .holds(
+        .vardhan, "App. A", "App. A (dZ/dβ and dZ/dA as reshapes)", kind: .display,
+        "Essence of matrix/vector derivative: … the representation of a group of entries as matrices, vectors, or tensors is merely a matter of notation … dZ/dβ = reshape(dᵥZ/dᵥβ);  dZ/dA = reshape(dᵥZ/dᵥA)",
+        against: "∂z_pq/∂β_rs and ∂z_pq/∂A_kl entry by entry from rep.1's windows of the zero-padded A (App. A's 3 × 4 A, 2 × 2 β, padding (1, 1), stride (1, 2))",
+        value: reshapedBeta + reshapedA, truth: byEntryBeta + byEntryA, tolerance: fdTolerance,
+        note: "the entry ∂z_pq/∂β_rs of the 4-index array is the entry (row of z_pq in ᵥZ, column of β_rs in ᵥβ) of the central-difference Jacobian, both vecs stacking columns (§3.1): "
+          + "the reshape moves entries and changes none"),
+      .fails(
+        .vardhan, "§3.1.5", "§3.1.5 (dᵥZ_j/dᵥA_i, last column)", kind: .display, .wrong,
+        "dᵥZ_j^{[2]}/dᵥA_i^{[2]} = [∂/∂A_{i,11}^{[1]} ∂/∂A_{i,21}^{[1]} ⋯ ∂/∂A_{i,n_a^{[1]} w_a^{[1]}}] ⊗ ᵥZ_j^{[2]} = [∂ᵥZ_j/∂A_{i,11} ∂ᵥZ_j/∂A_{i,21} ⋯ ∂ᵥZ_j/∂A_{i,n_a^{[1]} w_a^{[1]}}] "
+          + "= [vec(dA_i^{[1]}/dA_{i,11}^{[1]} * K_{j,i}^{[2]}) vec(dA_i^{[1]}/dA_{i,21}^{[1]} * K_{j,i}^{[2]}) ⋯ vec(dA_i^{[1]}/dA_{i,n_a^{[1]} w_a^{[2]}} * K_{j,i}^{[2]})]",
+        printedReading: "as printed: last column at A_{i,(h_a⁽¹⁾, w_a⁽²⁾)} = A_{i,(5,2)}", intended: "the last column vec(dA_i/dA_{i,h_a^{[1]} w_a^{[1]}} * K_{j,i}), as the two lines above it",
+        intendedReading: "corrected: last column at A_{i,(h_a⁽¹⁾, w_a⁽¹⁾)} = A_{i,(5,5)}", against: "central differences of Z₁ in A⁽¹⁾: columns 1, 2 and the last",
+        printedValue: byA.column(0) + byA.column(1) + byA.column(printedColumn), intendedValue: byA.column(0) + byA.column(1) + byA.column(lastColumn),
+        truth: fdA.column(0) + fdA.column(1) + fdA.column(lastColumn), tolerance: fdTolerance,
+        note: "the operator row and the middle line end at A_{i,h_a^{[1]}w_a^{[1]}} (h converted as n); the third line's last column says w_a^{[2]}, the width of layer 2's pooled output. "
+          + "The same layer slip stands in this display's left side dᵥA_i^{[2]} and in the size h_a^{[2]}w_a^{[2]} before it (Vardhan §3.1.5 (size of dᵥZⱼ/dᵥAᵢ)): the source's. "
+          + "Instance: A⁽¹⁾ 5 × 5, K 2 × 2, padding (1, 1), stride (2, 2), Z 3 × 3, and a 2 × 2 pool of stride 1 making A⁽²⁾ \(pooled.h) × \(pooled.w)"),
+      .fails(
+        .vardhan, "§3.1.5", "§3.1.5 (dJ/db⁽²⁾ expanded)", kind: .display, .garbled,
+        "dJ/db^{[2]} = [dJ/dᵥ 1_{(h_z^{[2]}w_z^{[2]}, 1)}  dJ/dᵥ 2₂^{[2]} 1_{(h_z^{[2]}w_z^{[2]}, 1)}  …  dJ/dᵥ 2_c^{[2]} 1_{(h_z^{[2]}w_z^{[2]}, 1)}] = (dJ/dᵥ 1_{(h_z^{[2]}w_z^{[2]}, 1)})ᵀ",
+        printedReading: "as converted: 2 a factor, entry j = 2 dJ/dᵥZ_j 1 for j ≥ 2", intended: "dJ/db^{[2]} = [dJ/dᵥZ₁^{[2]} 1  dJ/dᵥZ₂^{[2]} 1  …  dJ/dᵥZ_c^{[2]} 1] = (dJ/dᵥZ^{[2]} 1)ᵀ",
+        intendedReading: "the bold Z restored", against: "central differences of J = Σ_j ⟨G_j, tanh(Z_j)⟩ in b₁, b₂, b₃",
+        printedValue: [byRow[0], 2 * byRow[1], 2 * byRow[2]], intendedValue: byRow, truth: fdB, tolerance: fdTolerance,
+        note: "the line above prints dJ/db_j = dJ/dᵥZ_j^{[2]} 1_{(h_z w_z, 1)}; in its expansion the bold Z of dᵥZ_j is converted as the digit 2 where its subscript stays (2₂, 2_c) "
+          + "and lost with the subscript 1 in the first entry and in the transposed form (the c × h_z w_z matrix dJ/dᵥZ⁽²⁾ times 1 is the c × 1 column whose transpose is the row). "
+          + "Judged by the paper's own consistency (the line above; §3.2's ∇_b J = (dJ/db)ᵀ): the conversion's. Instance: one 5 × 5 channel, 3 kernels of 2 × 2, padding (1, 1), stride (2, 2)"),
+      .fails(
+        .vardhan, "App. B", "App. B (range of i_pq)", kind: .indexRange, .garbled,
+        "Each entry A_pq, ∀ 1 ≤ p ≤ h_a & ∀ 1 ≤ q ≤ w_a, has an integer index 1 ≤ i_pq ≤ associated with it; this is the index of the entry in ᵥ^{pq}Ω … whose maximum-value was assigned to A_pq",
+        printedReading: "as converted, no upper bound: i_pq read as the position in ᵥI (A_pq = I_kl), 1 ≤ i_pq ≤ h_i w_i", intended: "1 ≤ i_pq ≤ h_l w_l, an index into the window ᵥ^{pq}Ω",
+        intendedReading: "corrected: 1 ≤ i_pq ≤ h_l w_l", against: "the length of each window ᵥ^{pq}Ω cut from the zero-padded I, and the window index of A₂₁'s maximum (the example's i₂₁ = 5)",
+        printedValue: [12, inImage], intendedValue: [Double(3 * 2), switch21], truth: [Double(omega21.count), switch21], tolerance: 0,
+        note: "every other range of the paper gives both bounds (1 ≤ p ≤ h_a, 1 ≤ i ≤ c^{[l−1]}), and the same sentence says what i_pq indexes, ᵥ^{pq}Ω with h_l w_l entries; "
+          + "the conversion drops and splits subscripted symbols elsewhere (§3.1.2's ∂J/∂a_a^{[2]}w_a^{[2]}). A bound lost after '≤': the conversion's. "
+          + "Example of App. B: I 3 × 4, a 3 × 2 window, padding (1, 1), stride (1, 2); I₂₁ the largest entry of A₂₁'s window, the 2nd of ᵥI but the 5th of ᵥΩ"),
+      .holds(
+        .vardhan, "App. B", "App. B (block position against position in I)", kind: .prose,
+        "Let (^{pq}r_b, ^{pq}c_b) be the position of the entry from ^{pq}Ω that is assigned to A_pq during max-pooling … [Note that k (and l) need not be equal to ^{pq}r_b (and ^{pq}c_b)",
+        against: "A₂₁ of App. B's example with I₂₁ the largest: (r_b, c_b) from the window index of the maximum, (k, l) from its place in I (1 where they differ)",
+        value: [1, 2, 2, 2, 1], truth: [blockPosition == imagePosition ? 0 : 1] + blockPosition + imagePosition,
+        note: "the window of A₂₁ starts at the padding column: the maximum I₂₁ sits in the block's row 2, column 2 (i₂₁ = 5) but in I's row 2, column 1"),
+      Claim(
+        .vardhan, section: "App. B", location: "App. B (Figure 5 caption)", kind: .table,
+        printed: "Figure 5: an abstract representation of the subset of entries of matrix I, denoted as ^{pq}Ω, whose maximum is assigned to A_pq during max-pooling",
+        verdict: .ambiguous,
+        note: "App. B defines I as the (h_i, w_i) input, but rep.1 writes A = I * Ω with I displayed zero-padded, and the example's ᵥΩ = [0, 0, 0, a₁₁, a₂₁, a₃₁]ᵀ holds padded zeros. "
+          + "Under the definition a window reaching into the padding is not a subset of I's entries and its maximum can be a padded 0 (the claim App. B (text after (b-1))). "
+          + "Instance: App. B's example with every entry of I negative",
+        readings: [
+          Reading(
+            "I as defined, (h_i, w_i): the maximum of the window's entries of I", "A_pq = max(^{pq}Ω ∩ entries of I), the pool block padding I with −∞",
+            against: "App. B's A: the max pool block on the zero-padded 5 × 6 matrix of rep.1 (3 × 2 windows, stride (1, 2))", value: maxOfEntriesOfI, truth: pooledA, tolerance: 0),
+          Reading(
+            "I as rep.1 displays it, zero-padded", "A_pq = max of the window of the padded I",
+            against: "App. B's A: the max pool block on the zero-padded 5 × 6 matrix of rep.1 (3 × 2 windows, stride (1, 2))",
+            value: maxOfPaddedWindow, truth: pooledA, tolerance: 0),
+        ]),
     ]
   }
 }

@@ -38,7 +38,7 @@ enum XuClaims {
       convSides += [Double(y.shape.h), Double(y.shape.w)]
       statedSides += [Double(m - k + 1), Double(m - k + 1)]
     }
-    // §3.1.3, text after Xu (9): vec δ as "(M−K+1)² columns and 1 row", in Xu (9)'s (vec δ)ᵀ vec(1).
+    // §3.1.3, text after Xu (9): vec δ as "(M−K+1)² columns and 1 row", in Xu (9)'s (vec δ)ᵀ vec(l), l the all-ones matrix.
     let side = 3
     let delta = Matrix<Double>.uniform(side, side, using: &rng)
     let asRow = Matrix(rows: 1, cols: side * side, storage: delta.storage)
@@ -111,14 +111,14 @@ enum XuClaims {
       Claim(
         .xu, section: "§3.1.3", location: "text after Xu (9)", kind: .size,
         printed: "vec(δ_jˡ) … unfolding the matrix δ_jˡ by column to vectors which have (M_{l−1} − K_l + 1) × (M_{l−1} − K_l + 1) columns and 1 row",
-        verdict: .wrong, intended: "vec(δ) is an (M−K+1)² × 1 column (Magnus–Neudecker, the paper's ref. [2]), so (vec δ)ᵀ vec(1) in Xu (9) is the scalar Σ δ",
-        note: "with vec a row, Xu (9)'s (vec δ)ᵀ vec(1) is an (M−K+1)² × (M−K+1)² outer product, not the scalar gradient dE/db",
+        verdict: .wrong, intended: "vec(δ) is an (M−K+1)² × 1 column (Magnus–Neudecker, the paper's ref. [2]), so (vec δ)ᵀ vec(l) in Xu (9), l its all-ones matrix, is the scalar Σ δ",
+        note: "with vec a row, Xu (9)'s (vec δ)ᵀ vec(l) (l the all-ones matrix) is an (M−K+1)² × (M−K+1)² outer product, not the scalar gradient dE/db",
         readings: [
           Reading(
-            "vec a 1 × (M−K+1)² row, as stated", "(vec δ)ᵀ vec(1): rows × columns", against: "dE/db, a scalar (1 × 1)",
+            "vec a 1 × (M−K+1)² row, as stated", "(vec δ)ᵀ vec(l): rows × columns", against: "dE/db, a scalar (1 × 1)",
             value: [Double(rowProduct.rows), Double(rowProduct.cols)], truth: [1, 1]),
           Reading(
-            "vec a column (ref. [2])", "(vec δ)ᵀ vec(1): rows × columns", against: "dE/db, a scalar (1 × 1)",
+            "vec a column (ref. [2])", "(vec δ)ᵀ vec(l): rows × columns", against: "dE/db, a scalar (1 × 1)",
             value: [Double(columnProduct.rows), Double(columnProduct.cols)], truth: [1, 1]),
         ]),
       .holds(
