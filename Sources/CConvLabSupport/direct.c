@@ -37,14 +37,76 @@ void convlab_direct_pack(const float *f, long taps, long depth, long filters, fl
         }
 }
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define AVX512 __attribute__((target("avx512f")))
+
+/// r[c][p] → r[p][c] for a 16 × 16 block of floats in sixteen registers: pairs, then 64-bit
+/// pairs, then 128-bit lanes twice (the usual unpack/shuffle network, 64 shuffles).
+AVX512 static inline __attribute__((always_inline)) void transpose16(__m512 r[16]) {
+  __m512 t[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
+    r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
+    r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+  for (int h = 0; h < 16; h += 8)
+    for (int i = 0; i < 4; i++) {
+      t[h + i] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0x88);
+      t[h + i + 4] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0xDD);
+    }
+  for (int i = 0; i < 8; i++) {
+    r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
+  }
+}
+
+/// Blocks of 16 pixels (down one column) × 16 channels: 16 masked loads from the channel planes,
+/// one transposition, 16 masked stores of one pixel's channels each.
+AVX512 static void layout512(const float *x, long h, long w, long depth, long top, long left, long ph, float *padded) {
+  long plane = h * w;
+  for (long j = 0; j < w; j++)
+    for (long i0 = 0; i0 < h; i0 += 16) {
+      long pixels = h - i0 < 16 ? h - i0 : 16;
+      __mmask16 rows = (__mmask16)(pixels == 16 ? 0xFFFF : (1u << pixels) - 1);
+      for (long d0 = 0; d0 < depth; d0 += 16) {
+        long channels = depth - d0 < 16 ? depth - d0 : 16;
+        __mmask16 lanes = (__mmask16)(channels == 16 ? 0xFFFF : (1u << channels) - 1);
+        __m512 r[16];
+        for (int c = 0; c < 16; c++)
+          r[c] = c < channels ? _mm512_maskz_loadu_ps(rows, x + i0 + h * j + (d0 + c) * plane) : _mm512_setzero_ps();
+        transpose16(r);
+        float *target = padded + ((j + left) * ph + top + i0) * depth + d0;
+        for (int p = 0; p < pixels; p++) _mm512_mask_storeu_ps(target + p * depth, lanes, r[p]);
+      }
+    }
+}
+#endif
+
+// The padded image pixel by pixel (channels contiguous). With AVX-512, 16 × 16 blocks are
+// transposed in registers; the portable loop goes pixel by pixel, writes contiguous and reads one
+// float of each channel plane (which stay in L1 for the next pixels down the column).
 void convlab_direct_layout(const float *x, long h, long w, long depth, long top, long left, long ph, long pw,
                            float *padded) {
   memset(padded, 0, sizeof(float) * (size_t)(ph * pw * depth));
-  for (long d = 0; d < depth; d++)
-    for (long j = 0; j < w; j++) {
-      const float *column = x + h * (j + w * d);
-      float *target = padded + ((j + left) * ph + top) * depth + d;
-      for (long i = 0; i < h; i++) target[i * depth] = column[i];
+#if defined(__x86_64__)
+  if (convlab_sgemm_isa() == 2) {
+    layout512(x, h, w, depth, top, left, ph, padded);
+    return;
+  }
+#endif
+  long plane = h * w;
+  for (long j = 0; j < w; j++)
+    for (long i = 0; i < h; i++) {
+      const float *source = x + i + h * j;
+      float *target = padded + ((j + left) * ph + top + i) * depth;
+      for (long d = 0; d < depth; d++) target[d] = source[d * plane];
     }
 }
 
@@ -52,10 +114,6 @@ typedef void (*direct_tile)(const float *x, long pixel_step, const long *offsets
                             const float *w, long w_block, const float *bias, long filters, float *y, long y_plane);
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-
-#define AVX512 __attribute__((target("avx512f")))
-
 /// One tile: P pixels (x, x + pixel_step, …; each tap s at + offsets[s]) × KB blocks of 16
 /// filters (w, w + w_block), `filters` ≤ 16·KB of them real; y + k·y_plane + p receives pixel p's
 /// filter k.

@@ -65,26 +65,17 @@ extension ShiftedConvolution {
                     for run in items {
                       for image in (run * images / runs)..<((run + 1) * images / runs) {
                         for group in 0..<groups {
-                          // x̃[t·D′ + d]: the padded image pixel by pixel, zeros in the padding.
-                          xt.update(repeating: 0, count: plane * depth)
-                          for d in 0..<depth {
-                            let channel = input.pointer + x.shape.index(0, 0, group * depth + d, image)
-                            for c in 0..<w {
-                              let row = xt + ((c + left) * ph + top) * depth + d
-                              for r in 0..<h { row[r * depth] = channel[r + c * h] }
-                            }
-                          }
-                          // dy as T × K in the micro-kernel's 6-column panels, 0 on rows i″ ≥ H″.
-                          var at = packed
-                          for k0 in Swift.stride(from: 0, to: perGroup, by: 6) {
-                            let slabs = (0..<6).map { k0 + $0 < perGroup ? gradient.pointer + dzdy.shape.index(0, 0, group * perGroup + k0 + $0, image) : nil }
+                          // x̃[t·D′ + d]: the padded image pixel by pixel, zeros in the padding (the
+                          // direct kernel's layout).
+                          convlab_direct_layout(input.pointer + x.shape.index(0, 0, group * depth, image), h, w, depth, top, left, ph, pw, xt)
+                          // dy as T × K in the micro-kernel's 6-column panels (span × 6 floats each,
+                          // row t = i″ + H_p j″ at 6t), 0 on rows i″ ≥ H″ and past the last filter.
+                          packed.update(repeating: 0, count: packedCount)
+                          for k in 0..<perGroup {
+                            let error = gradient.pointer + dzdy.shape.index(0, 0, group * perGroup + k, image)
+                            let panel = packed + (k / 6) * 6 * span + k % 6
                             for j in 0..<outW {
-                              for i in 0..<(j == outW - 1 ? outH : ph) {
-                                for slab in slabs {
-                                  at.pointee = i < outH ? slab?[i + j * outH] ?? 0 : 0
-                                  at += 1
-                                }
-                              }
+                              for i in 0..<outH { panel[6 * (i + j * ph)] = error[i + j * outH] }
                             }
                           }
                           let target = sums.pointer + run * partialCount + group * spatial * tapBlock
