@@ -85,7 +85,7 @@ gpu-bundle: setup
 gpu-test-bundle: setup
 	bash scripts/gpu_test_bundle.sh
 
-## reproduce: every training accuracy README/Docs state, by its exact command (ONLY=lenet5: the 5 LeNet-5 seeds, ~20 min; ONLY=milisavljevic: ~3 h; RESULTS=folder for the raw files; Docs/training-and-figures.md)
+## reproduce: every training accuracy README/Docs state, by its exact command (ONLY=lenet5: the 5 LeNet-5 seeds, ~3 min; ONLY=milisavljevic: 4 rows + seeds 2–5 of the 25-epoch row, ~1 h; RESULTS=folder for the raw files; Docs/training-and-figures.md)
 .PHONY: reproduce
 reproduce: build
 	bash scripts/reproduce.sh $(BIN)
