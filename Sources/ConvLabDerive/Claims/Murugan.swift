@@ -128,10 +128,19 @@ enum MuruganClaims {
             truth: away.map { FiniteDifferences.derivative(at: $0, leaky) }, tolerance: 1e-6),
           Reading("x = 0", "f′(0) = 1", against: "the right-hand difference quotient at 0", value: [printedSlope(0, 0.01)], truth: [rightDerivative(leaky)], tolerance: 1e-6),
         ]),
-      .holds(
-        .murugan, "§2.2", "Table 1 (softmax)", kind: .table, "softmax: f′(x) = eˣ/Σ₁ʲ eˣ − (eˣ)²/(Σ₁ʲ eˣ)²", against: "central differences of softmax output i in input i (the Jacobian's diagonal)",
-        value: softmaxPrinted, truth: softmaxDiagonal, tolerance: 1e-6,
-        note: "the printed derivative is the diagonal ∂fᵢ/∂xᵢ = fᵢ(1 − fᵢ) only; the off-diagonal −fᵢfⱼ (MatConvNet §6.5.4) is not stated"),
+      Claim(
+        .murugan, section: "§2.2", location: "Table 1 (softmax)", kind: .table, printed: "softmax: f′(x) = eˣ/Σ₁ʲ eˣ − (eˣ)²/(Σ₁ʲ eˣ)²", verdict: .ambiguous,
+        intended: "∂fᵢ/∂xᵢ = e^{xᵢ}/Σⱼ e^{xⱼ} − (e^{xᵢ})²/(Σⱼ e^{xⱼ})² for a vector x of j scores",
+        note: "as in the function beside it (Table 1 (softmax, function)), the sum has no index: with one number x it is j equal terms (1/j − 1/j²); with x the "
+          + "vector of scores it is the diagonal ∂fᵢ/∂xᵢ = fᵢ(1 − fᵢ) only — the off-diagonal −fᵢfⱼ (MatConvNet §6.5.4) is not stated",
+        readings: [
+          Reading(
+            "x one number, as in Table 1's other rows", "f′(x) = 1/j − 1/j²", against: "central differences of softmax output i in input i (the Jacobian's diagonal)",
+            value: logits.map { _ in 1 / Double(logits.count) - 1 / Double(logits.count * logits.count) }, truth: softmaxDiagonal, tolerance: 1e-6),
+          Reading(
+            "x the vector of j scores, Σ₁ʲ over its entries", "∂fᵢ/∂xᵢ = fᵢ − fᵢ²", against: "central differences of softmax output i in input i (the Jacobian's diagonal)",
+            value: softmaxPrinted, truth: softmaxDiagonal, tolerance: 1e-6),
+        ]),
       .fails(
         .murugan, "§2.5.2", "Murugan (2.5)", .wrong, "MSLE = (1/t) Σ (log(yᵢ + 1) − log(ŷᵢ − 1))²", intended: "(1/t) Σ (log(yᵢ + 1) − log(ŷᵢ + 1))²",
         against: "the msle loss block", printedValue: [mslePrinted], intendedValue: [msleCorrected], truth: [msleBlock],

@@ -124,10 +124,19 @@ extension MuruganClaims {
       .holds(
         .murugan, "§2.2", "Table 1 (ReLU and leaky ReLU, functions)", kind: .table, "ReLU: f(x) = 0 if x < 0, x if x ≥ 0;  leaky ReLU: f(x) = 0.01x if x < 0, x if x ≥ 0",
         against: "the relu block and relu --leak 0.01", value: reluPrinted + leakyPrinted, truth: reluBlock + leakyBlock),
-      .holds(
-        .murugan, "§2.2", "Table 1 (softmax, function)", kind: .table, "Softmax: f(x) = eˣ/Σ₁ʲ eˣ", against: "the softmax block over 4 classes",
-        value: softmaxPrinted, truth: softmaxBlock,
-        note: "read as f(x)ᵢ = e^{xᵢ}/Σⱼ e^{xⱼ}: the sum carries no index as printed, as in the derivative beside it (Table 1 (softmax))"),
+      Claim(
+        .murugan, section: "§2.2", location: "Table 1 (softmax, function)", kind: .table, printed: "Softmax: f(x) = eˣ/Σ₁ʲ eˣ", verdict: .ambiguous,
+        intended: "f(x)ᵢ = e^{xᵢ}/Σⱼ₌₁ʲ e^{xⱼ} for a vector x of j scores",
+        note: "the sum carries no index (the converted LaTeX is \\sum_1^j e^x); every other row of Table 1 is a function of one number x, and with one number the sum "
+          + "is j equal terms, so f = 1/j; read with x the vector of j scores, eˣ entrywise and Σ₁ʲ over its entries, it is the softmax",
+        readings: [
+          Reading(
+            "x one number, as in Table 1's other rows", "f(x) = eˣ/(j eˣ) = 1/j", against: "the softmax block over 4 classes",
+            value: logits.map { _ in 1 / Double(logits.count) }, truth: softmaxBlock),
+          Reading(
+            "x the vector of j scores, Σ₁ʲ over its entries", "f(x)ᵢ = e^{xᵢ}/Σⱼ e^{xⱼ}", against: "the softmax block over 4 classes",
+            value: softmaxPrinted, truth: softmaxBlock),
+        ]),
       .holds(
         .murugan, "§2.2", "Table 1 (caption)", kind: .table, "Table 1: Non-linear activation function",
         against: "|f(1 − 2) − f(1) − f(−2)| > 10⁻³ for sigmoid, tanh, ReLU and leaky ReLU (1 where additivity fails)", value: nonlinear, truth: [1, 1, 1, 1]),
