@@ -20,7 +20,7 @@ struct DirectChannelConvolutionTests {
   typealias Case = BlockedConvolutionTests.Case
   static let tolerance = 1e-5
 
-  /// Filter counts of 1–4 vectors per group (tiles of up to 12, 12, 7 and 6 pixels), columns of 1
+  /// Filter counts of 1–5 vectors per group (tiles of up to 12, 12, 6 and 6 pixels), columns of 1
   /// to 30 output pixels split into uneven tiles, padding on one side only, dilation, groups, one
   /// image, LeNet's C3, and input depths per group of 16 and 32 (dz/dx through the same kernel).
   static let cases: [Case] = [
@@ -31,6 +31,11 @@ struct DirectChannelConvolutionTests {
     Case(x: Shape(6, 6, 32, 2), f: Shape(3, 3, 0, 64), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 2, bias: true),
     Case(x: Shape(25, 3, 3, 2), f: Shape(2, 3, 0, 16), pad: [0, 0, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: false),
     Case(x: Shape(12, 11, 16, 3), f: Shape(3, 3, 0, 80), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 2), groups: 1, bias: true),
+    // One 16-filter vector with 3 or 5 filter rows: the row-reusing tile (columns of 9 and of
+    // 30 = 10 + 10 + 10 pixels); with row dilation it must not be used (rows not consecutive).
+    Case(x: Shape(9, 7, 4, 2), f: Shape(3, 3, 0, 16), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: true),
+    Case(x: Shape(30, 5, 3, 1), f: Shape(5, 3, 0, 16), pad: [2, 2, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: false),
+    Case(x: Shape(11, 8, 5, 2), f: Shape(3, 3, 0, 16), pad: [2, 2, 1, 1], stride: (1, 1), dilate: (2, 1), groups: 1, bias: true),
   ]
 
   @Test(arguments: cases)

@@ -87,11 +87,11 @@ void convlab_direct_pack(const float *f, long taps, long depth, long filters, fl
 void convlab_direct_layout(const float *x, long h, long w, long depth, long top, long left, long ph, long pw,
                            float *padded);
 /// y[i″ + out_h·(j″ + out_w·k)] = bias[k] + Σ_{s, d} f[s, d, k]·x[(stride_h·i″ + ph·stride_w·j″)·depth + offsets[s] + d]
-/// for one image: `x` from convlab_direct_layout, `offsets[s]` the tap's offset in floats
-/// ((D_h i′ + ph·D_w j′)·depth), `packed` from convlab_direct_pack, `bias` NULL or `filters`
-/// floats. Does nothing where convlab_direct_available() is 0.
-void convlab_direct_conv_image(long out_h, long out_w, long stride_h, long stride_w, long ph, long depth, long taps,
-                               const long *offsets, const float *x, const float *packed, long filters,
+/// for one image: `x` from convlab_direct_layout, `offsets[s]` the offset in floats of tap
+/// s = i′ + fh·j′ ((D_h i′ + ph·D_w j′)·depth), `packed` from convlab_direct_pack, `bias` NULL or
+/// `filters` floats. Does nothing where convlab_direct_available() is 0.
+void convlab_direct_conv_image(long out_h, long out_w, long stride_h, long stride_w, long ph, long depth, long fh,
+                               long taps, const long *offsets, const float *x, const float *packed, long filters,
                                const float *bias, float *y);
 
 /// One step of an im2row plan (ConvLabBlocks' PatchMatrix.Plan): rows target ..< target + count

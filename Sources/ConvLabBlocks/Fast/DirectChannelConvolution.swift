@@ -63,7 +63,7 @@ enum DirectChannelConvolution {
                         input.pointer + x.shape.index(0, 0, group * groupDepth, image), x.shape.h, x.shape.w, groupDepth, top, left, ph, pw,
                         padded)
                       convlab_direct_conv_image(
-                        patches.outH, patches.outW, stepH, stepW, ph, groupDepth, spatial, taps.pointer, padded,
+                        patches.outH, patches.outW, stepH, stepW, ph, groupDepth, f.shape.h, spatial, taps.pointer, padded,
                         filters.pointer + group * packedCount, perGroup, biasRef.map { $0.pointer + group * perGroup },
                         output.pointer + yShape.index(0, 0, group * perGroup, image))
                     }
