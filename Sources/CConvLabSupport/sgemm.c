@@ -275,3 +275,8 @@ void convlab_sgemm_shifted(int isa, long m, long n, long k, const float *a, cons
                            const float *bias, float *c, long ldc) {
   multiply(isa < 0 ? best_isa() : isa, m, n, k, a, 0, offsets, packed, bias, c, ldc, 0);
 }
+
+void convlab_sgemm_shifted_add(int isa, long m, long n, long k, const float *a, const long *offsets, const float *packed,
+                               float *c, long ldc) {
+  multiply(isa < 0 ? best_isa() : isa, m, n, k, a, 0, offsets, packed, NULL, c, ldc, 1);
+}

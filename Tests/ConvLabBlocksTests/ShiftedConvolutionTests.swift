@@ -77,6 +77,29 @@ struct ShiftedConvolutionTests {
     }
   }
 
+  /// The per-tap filter gradient reads only output pixels: an infinity in the image's bottom row
+  /// reaches the filter rows that read it (i′ = 1, 2 of a 3×3 "same" layer) and no other. When the
+  /// rows between two output columns were multiplied by zeros, tap i′ = 0 read it there and
+  /// turned ∞·0 into NaN.
+  @Test func perTapFilterGradientKeepsAnInfinityToItsTaps() throws {
+    let c = Case(x: Shape(14, 14, 32, 1), f: Shape(3, 3, 0, 8), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: false)
+    let (clean, p, dzdy) = BlockedBackwardTests.instance(c, seed: 66)
+    var x = clean
+    x[13, 4, 0, 0] = .infinity
+    let g = try BlockedConvolutionTests.conv(c, .blocked).backward(x.converted(to: Float.self), p.converted(to: Float.self), dzdy.converted(to: Float.self))
+    let dw = try #require(g.dzdw)
+    for k in 0..<8 {
+      for d in 0..<32 {
+        for j in 0..<3 {
+          for i in 0..<3 {
+            let reads = d == 0 && i > 0
+            #expect(dw[i, j, d, k].isInfinite == reads && (dw[i, j, d, k].isFinite || reads), "dz/dw[\(i), \(j), \(d), \(k)] = \(dw[i, j, d, k])")
+          }
+        }
+      }
+    }
+  }
+
   /// The few-channel filter gradient (`fewChannelFilterGradient`: LeNet's C1 and C3) sums its runs
   /// of images in a fixed order too: the same bits every call.
   @Test func fewChannelFilterGradientIsBitwiseReproducible() throws {

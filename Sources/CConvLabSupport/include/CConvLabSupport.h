@@ -67,6 +67,10 @@ void convlab_sgemm_packed_add_isa(int isa, long m, long n, long k, const float *
 /// Reads a[i + offsets[p]] for i < m only.
 void convlab_sgemm_shifted(int isa, long m, long n, long k, const float *a, const long *offsets, const float *packed,
                            const float *bias, float *c, long ldc);
+/// C (m × n, ldc) += A·B with A[i, p] = a[i + offsets[p]], as above (the per-tap filter gradient
+/// reads only the output rows of its padded image: offsets skip the rows between columns).
+void convlab_sgemm_shifted_add(int isa, long m, long n, long k, const float *a, const long *offsets, const float *packed,
+                               float *c, long ldc);
 
 /// dw[s + k·ldw] += Σ_{n < images} Σ_{t < length} x[n·x_stride + offsets[s] + t] · dy[n·dy_stride + k·dy_plane + t]
 /// for taps s < `taps` and outputs k < `outputs` (correlate.c): a stride-1 convolution's filter

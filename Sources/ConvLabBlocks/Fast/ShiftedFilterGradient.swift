@@ -23,12 +23,14 @@ extension ShiftedConvolution {
   ///
   ///     dz/df_{i′ j′ d k} = Σ_n Σ_t x_{t + o(i′, j′), d, n} dy_{t, k, n}     (o = D_h i′ + H_p D_w j′),
   ///
-  /// over the rows t = i″ + H_p j″ of the padded image (dy is 0 on the rows that are not outputs,
-  /// i″ ≥ H″), is one product (D′ × T)·(T × K) whose left factor is the image stored pixel by
-  /// pixel (channels contiguous, x̃[t·D′ + d]) and started o(i′, j′) pixels later. So each image
-  /// is transposed once and dy packed once, and the H′W′ products then run over all T rows
-  /// (838 for a 28×28 "same" layer) with the micro-kernel's accumulators in registers, where the
-  /// blocked φᵀ dY reloads its whole D′H′W′ × K partial sum for every 32-row block.
+  /// over the output pixels t = i″ + H_p j″ (i″ < H″) of the padded image, is one product
+  /// (D′ × H″W″)·(H″W″ × K) whose left factor is the image stored pixel by pixel (channels
+  /// contiguous, x̃[t·D′ + d]) and started o(i′, j′) pixels later, its columns read through the
+  /// offsets of the output pixels (`convlab_sgemm_shifted_add`: the rows between two output
+  /// columns are skipped, not multiplied by zeros — an infinity there would have made a NaN). So
+  /// each image is transposed once and dy packed once, and the H′W′ products then run over all
+  /// H″W″ rows (784 for a 28×28 "same" layer) with the micro-kernel's accumulators in registers,
+  /// where the blocked φᵀ dY reloads its whole D′H′W′ × K partial sum for every 32-row block.
   ///
   /// Images are split into fixed runs whose partial sums are added in run order (as
   /// `BlockedBackward`): the same bits whichever core ran which run. Fewer channels go to
@@ -45,18 +47,20 @@ extension ShiftedConvolution {
     let (h, w, images) = (x.shape.h, x.shape.w, x.shape.n)
     let (ph, pw) = (h + top + g.rows.padAfter, w + left + g.cols.padAfter)
     let (outH, outW, perGroup) = (patches.outH, patches.outW, fShape.n / groups)
-    let (plane, span, spatial) = (ph * pw, (outW - 1) * ph + outH, fShape.h * fShape.w)
+    let (plane, rows, spatial) = (ph * pw, outH * outW, fShape.h * fShape.w)
     let shifts = spatialOffsets(patches, paddedHeight: ph)
+    // Output pixel p = i″ + H″ j″ sits at t = i″ + H_p j″ of the padded image: x̃'s column p.
+    let rowOffsets = (0..<rows).map { p in (p % outH + ph * (p / outH)) * depth }
     let runs = min(BlockedBackward.chunks, images)
     let tapBlock = depth * perGroup  // one spatial tap's D′ × K partial
     let partialCount = groups * spatial * tapBlock  // one run's
-    let packedCount = convlab_sgemm_packed_count(span, perGroup)
+    let packedCount = convlab_sgemm_packed_count(rows, perGroup)
     return Workspace.shared.withBuffer(partialCount * runs, of: Float.self) { partials in
       partials.update(repeating: 0, count: partialCount * runs)
       x.storage.withUnsafeBufferPointer { xs in
         dzdy.storage.withUnsafeBufferPointer { gs in
-          shifts.withUnsafeBufferPointer { ss in
-            guard let input = SendableRef(xs), let gradient = SendableRef(gs), let offsets = SendableRef(ss) else { return }
+          rowOffsets.withUnsafeBufferPointer { rs in
+            guard let input = SendableRef(xs), let gradient = SendableRef(gs), let pixels = SendableRef(rs) else { return }
             let sums = SendableRef(partials)
             Parallel.forEachDynamic(runs, grain: 1) { next in
               Workspace.shared.withBuffer(plane * depth, of: Float.self) { xt in
@@ -68,19 +72,17 @@ extension ShiftedConvolution {
                           // x̃[t·D′ + d]: the padded image pixel by pixel, zeros in the padding (the
                           // direct kernel's layout).
                           convlab_direct_layout(input.pointer + x.shape.index(0, 0, group * depth, image), h, w, depth, top, left, ph, pw, xt)
-                          // dy as T × K in the micro-kernel's 6-column panels (span × 6 floats each,
-                          // row t = i″ + H_p j″ at 6t), 0 on rows i″ ≥ H″ and past the last filter.
+                          // dy as H″W″ × K in the micro-kernel's 6-column panels (rows × 6 floats
+                          // each, pixel p at 6p), 0 past the last filter.
                           packed.update(repeating: 0, count: packedCount)
                           for k in 0..<perGroup {
                             let error = gradient.pointer + dzdy.shape.index(0, 0, group * perGroup + k, image)
-                            let panel = packed + (k / 6) * 6 * span + k % 6
-                            for j in 0..<outW {
-                              for i in 0..<outH { panel[6 * (i + j * ph)] = error[i + j * outH] }
-                            }
+                            let panel = packed + (k / 6) * 6 * rows + k % 6
+                            for p in 0..<rows { panel[6 * p] = error[p] }
                           }
                           let target = sums.pointer + run * partialCount + group * spatial * tapBlock
                           for s in 0..<spatial {
-                            convlab_sgemm_packed_add(depth, perGroup, span, xt + offsets.pointer[s] * depth, depth, packed, target + s * tapBlock, depth)
+                            convlab_sgemm_shifted_add(-1, depth, perGroup, rows, xt + shifts[s] * depth, pixels.pointer, packed, target + s * tapBlock, depth)
                           }
                         }
                       }
