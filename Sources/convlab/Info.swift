@@ -26,12 +26,9 @@ extension ConvLab {
         print("  sgemm        \(String(format: "%.1f", gflops)) GFLOP/s at 1024×1024×1024 (median of 5)")
       }
       print("  sigmoid      Float32 kernel compiled for \(FastSigmoid.variant) (chosen at run time from the CPU's features)")
-      let blocked = Conv().forwardKernel(x: Shape(14, 14, 64), filters: Shape(3, 3, 64, 64), scalar: Float.self) == .blocked
-      print(
-        "  conv         Float32: "
-          + (blocked
-            ? "blocked im2row + ConvLab's AVX2 GEMM micro-kernel, forward and backward (GEMM-bound layers); Float64: im2row + OpenBLAS"
-            : "im2row + OpenBLAS (no AVX2 + FMA: the blocked micro-kernel does not run here)"))
+      print("  conv         Float32, chosen at run time from the CPU's features:")
+      for line in Conv.float32Kernels { print("               " + line) }
+      print("               Float64: im2row + OpenBLAS")
       if let gnuplot = SystemInfo.gnuplot {
         print("  gnuplot      \(gnuplot.path) (\(gnuplot.version))")
       } else {

@@ -1,3 +1,4 @@
+import ConvLabBlocks
 import ConvLabCore
 import Foundation
 import Testing
@@ -18,6 +19,13 @@ import Testing
     }
     #expect(r.stdout.contains("gnuplot"))
     #expect(r.stdout.contains("CUDA"))
+    // The conv kernels named are the ones the library runs here: the direct kernel and the
+    // 32-row tile exactly where the CPU has AVX-512.
+    #expect(Conv.float32Kernels.allSatisfy { r.stdout.contains($0) }, "\(r.stdout)")
+    #expect(r.stdout.contains("direct: 16 filters per AVX-512 vector") == cpu.avx512f, "\(r.stdout)")
+    #expect(r.stdout.contains("AVX-512 32 × 6 tile") == cpu.avx512f, "\(r.stdout)")
+    // Each conv line, indented by 15 columns, fits a 79-column terminal.
+    #expect(Conv.float32Kernels.allSatisfy { 15 + $0.count <= 79 }, "\(Conv.float32Kernels)")
   }
 
   @Test func aUsersCoreTypeIsNeverOverridden() throws {

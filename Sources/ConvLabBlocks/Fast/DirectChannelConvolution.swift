@@ -77,3 +77,19 @@ enum DirectChannelConvolution {
     }
   }
 }
+
+extension Conv {
+  /// What the Float32 fast path runs on this CPU, one line per kernel family (`convlab info`):
+  /// the kernels are chosen at run time from the CPU's features.
+  public static var float32Kernels: [String] {
+    guard BlockedConvolution.available else { return ["im2row + OpenBLAS (no AVX2 + FMA: no micro-kernel here)"] }
+    let tile = convlab_sgemm_isa() == 2 ? "AVX-512 32 × 6 tile" : "AVX2 16 × 6 tile"
+    var lines: [String] = []
+    if DirectChannelConvolution.available { lines.append("direct: 16 filters per AVX-512 vector (stride 1, 16k filters)") }
+    lines.append("GEMM micro-kernel, \(tile): stride 1 in place,")
+    lines.append("  strided layers on im2row blocks, input-sized filters over")
+    lines.append("  the batch, dz/dF one product per filter tap")
+    lines.append("dz/dF with fewer than 32 channels: sums along the rows")
+    return lines
+  }
+}

@@ -2,9 +2,9 @@ import CConvLabSupport
 import ConvLabCore
 
 extension ShiftedConvolution {
-  /// Input channels per group from which the filter gradient below is used: its products have
-  /// D′ rows, and below one 32-row AVX-512 tile most of each tile would be padding (LeNet's C3,
-  /// 6 channels, stays with the blocked φᵀ dY).
+  /// Input channels per group from which the per-tap filter gradient below is used: its products
+  /// have D′ rows, and below one 32-row AVX-512 tile most of each tile would be padding (LeNet's
+  /// C1 and C3, 1 and 6 channels, go to `fewChannelFilterGradient`).
   static let filterGradientDepth = 32
 
   /// The offset o(i′, j′) = D_h i′ + H_p D_w j′ of each spatial tap in a padded channel stored
@@ -111,6 +111,7 @@ extension ShiftedConvolution {
       }
     }
   }
+
   /// dz/dF of a stride-1 layer with fewer than `filterGradientDepth` channels per group (LeNet's
   /// C1 and C3): Xu (13)'s correlation of the input with the error,
   ///
