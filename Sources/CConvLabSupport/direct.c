@@ -8,13 +8,16 @@
 // the P values of one (tap, d) are P loads a stride apart; the filters are packed 16 per vector
 // (convlab_direct_pack). A tile is P consecutive pixels of one output column × KB blocks of 16
 // filters, P·KB ≤ 24 accumulators in AVX-512 registers (P ≤ 12 for KB ≤ 2, P ≤ 6 for KB = 3, 4):
-// KB filter loads and P broadcasts for P·KB FMAs. Unlike the GEMM form y = φ(x)F, no lane and no row is wasted on a layer whose filter
-// count is a multiple of 16 (LeNet's C3: 16 filters on 10-pixel columns; the GEMM tile there
-// fills 100 of 160 rows and 16 of 18 columns), and no output row between two columns is computed
-// and dropped. The accumulators are written to y's planes through a small transposition.
+// KB filter loads and P broadcasts for P·KB FMAs. Unlike the GEMM form y = φ(x)F, no lane and
+// no row is wasted on a layer whose filter count is a multiple of 16 (LeNet's C3: 16 filters on
+// 10-pixel columns; the GEMM tile there fills 100 of 160 rows and 16 of 18 columns), and no
+// output row between two columns is computed and dropped. The accumulators are written to y's
+// planes through a small transposition. A single block of 16 filters with 3 or 5 filter rows
+// and stride 1 has its own tile (rows_tile below) that reuses each input row across the filter's
+// rows.
 //
-// AVX-512 only (ConvLabBlocks/Fast/DirectChannelConvolution.swift decides where it runs); sums over
-// (i′, j′, d) in a fixed order, so a call's result depends only on its inputs.
+// AVX-512 only (ConvLabBlocks/Fast/DirectChannelConvolution.swift decides where it runs); sums
+// run in a fixed order per tile kind, so a call's result depends only on its inputs.
 #include "CConvLabSupport.h"
 #include <string.h>
 
