@@ -178,6 +178,7 @@ enum MatConvNetClaims {
     all += try blockLines(seed: seed)
     all += try geometryLines(seed: seed)
     all += try implementationLines(seed: seed)
+    all += try refereeLines(seed: seed)
     return all
   }
 }
