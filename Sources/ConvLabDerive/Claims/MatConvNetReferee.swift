@@ -366,6 +366,66 @@ extension MatConvNetClaims {
             "two steps underflow", "−log(softmax(x)_c) is not finite (e^{−1000} underflows to 0)", against: "whether the two-step value is finite",
             value: [0], truth: [flag(twoSteps.isFinite)]),
         ]))
+    // §4.1: "The call vl_nnconv(x, f, []) does not use the biases": the conv block without b against the literal
+    // sum Σ f_{i′j′d′d″} x_{i″+i′−1, j″+j′−1, d′} with no bias term.
+    let xn = Tensor<Double>.uniform(Shape(4, 3, 2), using: &rng)
+    let fn = Tensor<Double>.uniform(Shape(2, 2, 2, 2), using: &rng)
+    let noBias = try Conv().forward(xn, Parameters(w: fn))
+    var plainSums: [Double] = []
+    for d2 in 0..<2 {
+      for j in 0..<2 {
+        for i in 0..<3 {
+          var total = 0.0
+          for d1 in 0..<2 { for jp in 0..<2 { for ip in 0..<2 { total += fn[ip, jp, d1, d2] * xn[i + ip, j + jp, d1, 0] } } }
+          plainSums.append(total)
+        }
+      }
+    }
+    claims.append(
+      .holds(
+        .matConvNet, "§4.1", "§4.1 (no biases)", kind: .prose, "The call vl_nnconv(x, f, []) does not use the biases",
+        against: "the literal sum Σ_{i′j′d′} f_{i′j′d′d″} x_{i″+i′−1, j″+j′−1, d′} without b (x 4×3×2, f 2×2×2×2)", value: noBias.storage, truth: plainSums,
+        note: "ConvLab's conv block takes no bias when Parameters has no b, MatConvNet's []"))
+
+    // §4.6.1: "applied across input channels in a convolutional manner, summing the loss computed at each spatial
+    // location into a single scalar": the log-loss block on a 3×2×4 map of probabilities with a label per pixel.
+    let probabilities = try Softmax().forward(Tensor<Double>.uniform(Shape(3, 2, 4), using: &rng), Parameters())
+    let pixelLabels = (0..<6).map { Double($0 % 4 + 1) }
+    let logLoss = try Loss(kind: .log).forward(probabilities, Parameters(labels: Tensor<Double>(shape: Shape(3, 2, 1, 1), storage: pixelLabels)))
+    let summed = (0..<6).reduce(0.0) { total, pixel in total - log(probabilities.storage[pixel + 6 * (Int(pixelLabels[pixel]) - 1)]) }
+    claims.append(
+      .holds(
+        .matConvNet, "§4.6.1", "§4.6.1 (one scalar over the locations)", kind: .prose,
+        "Note that the operator is applied across input channels in a convolutional manner, summing the loss computed at each spatial location into a single scalar",
+        against: "Σ over the 6 pixels of −log x_{ijc} with c the pixel's label (literal), and one output entry", value: [logLoss.storage[0], Double(logLoss.count)], truth: [summed, 1],
+        // Six logarithms summed in Double: a few ulps.
+        tolerance: 1e-13))
+
+    // §5.2.1: "If the stride is greater than one, … the last application of the pooling window can be partially outside
+    // the input boundaries even if padding is officially zero": Caffe's output height (the pool block, caffeCeil) for
+    // H′ = 3, no padding, H = 3 … 20: the last window's end S(H″ − 1) + H′ against H.
+    func pastTheEnd(stride: Int) throws -> Double {
+      var count = 0.0
+      for h in 3...20 {
+        let outH = try Pool(size: (3, 3), stride: (stride, stride), caffeCeil: true).outputShape(Shape(h, h), Parameters<Double>()).h
+        if stride * (outH - 1) + 3 > h { count += 1 }
+      }
+      return count
+    }
+    let pastWithStride1 = try pastTheEnd(stride: 1)
+    let pastWithStride2 = try pastTheEnd(stride: 2)
+    let pastWithStride3 = try pastTheEnd(stride: 3)
+    claims.append(
+      Claim(
+        .matConvNet, section: "§5.2.1", location: "§5.2.1 (window partly outside)", kind: .prose,
+        printed:
+          "If the stride is greater than one, this means that the last application of the pooling window can be partially outside the input boundaries even if padding is \"officially\" zero.",
+        readings: [
+          Reading(
+            "stride 2 and 3: it happens", "some H in 3 … 20 has its last window past x_H", against: "Caffe's output height from the pool block (H′ = 3, no padding)",
+            value: [1, 1], truth: [flag(pastWithStride2 > 0), flag(pastWithStride3 > 0)]),
+          Reading("stride 1: never", "no H in 3 … 20 has its last window past x_H", against: "Caffe's output height from the pool block (H′ = 3, no padding)", value: [0], truth: [pastWithStride1]),
+        ]))
     return claims
   }
 }
