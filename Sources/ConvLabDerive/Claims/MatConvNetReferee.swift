@@ -426,6 +426,31 @@ extension MatConvNetClaims {
             value: [1, 1], truth: [flag(pastWithStride2 > 0), flag(pastWithStride3 > 0)]),
           Reading("stride 1: never", "no H in 3 … 20 has its last window past x_H", against: "Caffe's output height from the pool block (H′ = 3, no padding)", value: [0], truth: [pastWithStride1]),
         ]))
+    // §4.5.2: batch normalization "performs computation across images/feature maps in a batch (whereas most blocks
+    // process different images/feature maps individually)": change image 2 of a batch of two and watch image 1's output.
+    let batch = Tensor<Double>.uniform(Shape(2, 2, 2, 2), using: &rng)
+    var otherImage = batch
+    for k in 0..<8 { otherImage.storage[8 + k] += 0.5 + Double(k) / 8 }
+    let gains = Tensor<Double>(shape: Shape(2, 1), storage: [1, 1])
+    let biases = Tensor<Double>(shape: Shape(2, 1))
+    let bnBefore = try BatchNorm().forward(batch, Parameters(w: gains, b: biases)).storage
+    let bnAfter = try BatchNorm().forward(otherImage, Parameters(w: gains, b: biases)).storage
+    let bank = Tensor<Double>.uniform(Shape(1, 1, 2, 2), using: &rng)
+    let convBefore = try Conv().forward(batch, Parameters(w: bank)).storage
+    let convAfter = try Conv().forward(otherImage, Parameters(w: bank)).storage
+    claims.append(
+      Claim(
+        .matConvNet, section: "§4.5.2", location: "§4.5.2 (across the batch)", kind: .prose,
+        printed:
+          "Batch normalization is somewhat different from other neural network blocks in that it performs computation across images/feature maps in a batch (whereas most blocks process different images/feature maps individually).",
+        readings: [
+          Reading(
+            "bnorm: image 1's output moves", "y of image 1 changes when only image 2 changes", against: "the bnorm block on a batch of two, before and after",
+            value: [1], truth: [flag(zip(bnBefore.prefix(8), bnAfter.prefix(8)).contains { abs($0 - $1) > 1e-6 })]),
+          Reading(
+            "conv: image 1's output stays", "y of image 1 is unchanged when only image 2 changes", against: "the conv block on the same batches",
+            value: Array(convBefore.prefix(8)), truth: Array(convAfter.prefix(8))),
+        ]))
     return claims
   }
 }
