@@ -18,6 +18,7 @@ struct MatConvNetRefereeTests {
     ("§6.1 (sizes of F and Y)", .correct), ("§6.5.2 (other channels null)", .correct), ("§6.6.3 (special cases p = 1, 2)", .correct),
     ("§4.2 (interpolating filter)", .correct), ("§4.5.4 (across channels, at every location)", .correct), ("§4.6.2 (one step for stability)", .correct),
     ("§4.1 (no biases)", .correct), ("§4.6.1 (one scalar over the locations)", .correct), ("§5.2.1 (window partly outside)", .correct), ("§4.5.2 (across the batch)", .correct),
+    ("§5.2 (filter-like blocks)", .correct),
   ]
 
   @Test("every claim of the second pass stands once, with its verdict, reproduced by its numbers")

@@ -451,6 +451,50 @@ extension MatConvNetClaims {
             "conv: image 1's output stays", "y of image 1 is unchanged when only image 2 changes", against: "the conv block on the same batches",
             value: Array(convBefore.prefix(8)), truth: Array(convAfter.prefix(8))),
         ]))
+    // §5.2: "many blocks (e.g. max pooling, LNR, ReLU, most loss functions etc.) have a filter-like receptive field
+    // geometry": which inputs each output depends on, by brute force (raise x_i by 10 and see which outputs move),
+    // against MatConvNet (5.1)'s window with §5.2's α = S, β = (H′ + 1)/2 − P⁻, Δ = H′.
+    let pooled = Pool(method: .max, size: (3, 1), pad: [1, 1, 0, 0], stride: (2, 1))
+    let xq = Tensor<Double>.uniform(Shape(9, 1), using: &rng)
+    let yq = try pooled.forward(xq, Parameters()).storage
+    var poolMoves: [Double] = []
+    var poolWindow: [Double] = []
+    for i in 1...9 {
+      var raised = xq
+      raised.storage[i - 1] += 10
+      let moved = try pooled.forward(raised, Parameters()).storage
+      for out in 1...yq.count {
+        poolMoves.append(flag(abs(moved[out - 1] - yq[out - 1]) > 0))
+        let centre = 2 * Double(out - 1) + (Double(3 + 1) / 2 - 1)
+        poolWindow.append(flag(abs(Double(i) - centre) <= 1))
+      }
+    }
+    let xr = Tensor<Double>.uniform(Shape(3, 3, 3), using: &rng)
+    let yr = try lrn.forward(xr, Parameters())
+    var lrnMoves: [Double] = []
+    var lrnWindow: [Double] = []
+    for pixel in 0..<9 {
+      var raised = xr
+      raised.storage[pixel] += 10
+      let moved = try lrn.forward(raised, Parameters())
+      for out in 0..<9 {
+        lrnMoves.append(flag((0..<3).contains { abs(moved.storage[out + 9 * $0] - yr.storage[out + 9 * $0]) > 0 }))
+        lrnWindow.append(flag(out == pixel))  // α = β = Δ = 1 along both axes: the same pixel only
+      }
+    }
+    claims.append(
+      Claim(
+        .matConvNet, section: "§5.2", location: "§5.2 (filter-like blocks)", kind: .prose,
+        printed: "Note that many blocks (e.g. max pooling, LNR, ReLU, most loss functions etc.) have a filter-like receptive field geometry.",
+        readings: [
+          Reading(
+            "max pooling (H′ = 3, S = 2, P⁻ = P⁺ = 1, H = 9)", "y_{i″} depends on x_i iff |i − (2(i″ − 1) + 1)| ≤ 1", against: "which outputs of the pool block move when x_i is raised by 10",
+            value: poolWindow, truth: poolMoves),
+          Reading(
+            "LRN (3×3 pixels, 3 channels)", "pixel (i″, j″) depends on pixel (i, j) iff they are the same (a 1 × 1 filter)",
+            against: "which pixels of the LRN block's output move when x_{ij1} is raised by 10",
+            value: lrnWindow, truth: lrnMoves),
+        ]))
     return claims
   }
 }
