@@ -70,7 +70,7 @@ extension MatConvNetClaims {
     }
     claims.append(
       .holds(
-        .matConvNet, "§4.1", "§4.1 (see section 5.2)", kind: .crossReference, "The size of the output is computed in section 5.2 and is given by: H″ = 1 + ⌊(H − H′ + P_h⁻ + P_h⁺)/S_h⌋",
+        .matConvNet, "§4.1", "§4.1 (see section 5.2)", kind: .crossReference, "The size of the output is computed in section 5.2 and is given by:",
         against: "the conv block's output height (asymmetric padding, strides 1–4)", value: largest, truth: convHeights,
         note:
           "§5.2 derives it from H′ + S_h(H″ − 1) − P_h⁻ ≤ H + P_h⁺ (here the largest H″ that satisfies it, found by search); the bars the conversion printed for ⌊·⌋ are judged at §4.1 (output size)"))
@@ -185,7 +185,7 @@ extension MatConvNetClaims {
         "Since the height of y is then determined up to S_h samples, and since the extra samples would be ignored by the computation and stay zero, we choose the tighter definition",
         printedReading: "as printed: every sample past U_h(H − 1) + H′ − C_h⁻ − C_h⁺ stays zero",
         intended:
-          "only the samples past U_h(H − 1) + H′ − C_h⁻ stay zero; with a bottom crop C_h⁺ > 0 the first min(C_h⁺, U_h − 1) extra samples are read by the filter (they are what the crop removes), so the tighter H″ is a choice, not a loss-free one",
+          "only the samples past U_h(H − 1) + H′ − C_h⁻ stay zero; with a bottom crop C_h⁺ > 0 the first min(C_h⁺, U_h − 1) extra samples are read by the filter: samples the crop C_h⁺ removes, not zeros",
         intendedReading: "corrected: zero exactly past U_h(H − 1) + H′ − C_h⁻",
         against: "the zero columns of the conv block's Jacobian for the longer input (and its H outputs), four configurations",
         printedValue: extraPrinted, intendedValue: extraCorrected, truth: extraTruth,
