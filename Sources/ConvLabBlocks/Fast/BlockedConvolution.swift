@@ -47,12 +47,7 @@ enum BlockedConvolution {
     let packedCount = convlab_sgemm_packed_count(cols, perGroup)
     let plan = patches.plan()  // im2row's fills, the same for every image and channel; each block clips them
     return Workspace.shared.withBuffer(packedCount * groups, of: Float.self) { packed in
-      f.storage.withUnsafeBufferPointer { fp in
-        guard let fb = fp.baseAddress else { return }
-        for group in 0..<groups {
-          convlab_sgemm_pack(fb + cols * group * perGroup, cols, cols, perGroup, packed + group * packedCount)
-        }
-      }
+      packFilters(f, groups: groups, into: packed)
       let biasStorage = bias?.storage ?? []
       return Tensor(shape: yShape) { yp in
         x.storage.withUnsafeBufferPointer { xp in
@@ -90,6 +85,17 @@ enum BlockedConvolution {
           }
         }
       }
+    }
+  }
+
+  /// F of each group (H′W′D′ × K/g, the right-hand side of y = φ(x) F), packed into the
+  /// micro-kernel's 6-column panels, group after group.
+  static func packFilters(_ f: Tensor<Float>, groups: Int, into packed: UnsafeMutablePointer<Float>) {
+    let (cols, perGroup) = (f.shape.h * f.shape.w * f.shape.d, f.shape.n / groups)
+    let count = convlab_sgemm_packed_count(cols, perGroup)
+    f.storage.withUnsafeBufferPointer { fp in
+      guard let fb = fp.baseAddress else { return }
+      for group in 0..<groups { convlab_sgemm_pack(fb + cols * group * perGroup, cols, cols, perGroup, packed + group * count) }
     }
   }
 

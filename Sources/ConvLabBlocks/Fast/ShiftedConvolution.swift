@@ -72,12 +72,7 @@ enum ShiftedConvolution {
     let packedCount = convlab_sgemm_packed_count(cols, perGroup)
     let (images, depth) = (x.shape.n, x.shape.d)
     return Workspace.shared.withBuffer(packedCount * groups, of: Float.self) { packed in
-      f.storage.withUnsafeBufferPointer { fp in
-        guard let fb = fp.baseAddress else { return }
-        for group in 0..<groups {
-          convlab_sgemm_pack(fb + cols * group * perGroup, cols, cols, perGroup, packed + group * packedCount)
-        }
-      }
+      BlockedConvolution.packFilters(f, groups: groups, into: packed)
       let biasStorage = bias?.storage ?? []
       return Tensor(shape: yShape) { yp in
         x.storage.withUnsafeBufferPointer { xs in

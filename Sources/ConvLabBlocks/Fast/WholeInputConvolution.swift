@@ -79,36 +79,43 @@ enum WholeInputConvolution {
     let rowBlocks = (cols + rowBlock - 1) / rowBlock
     var dx = Tensor<Float>(shape: x.shape)
     var dw = Tensor<Float>(shape: f.shape)
-    x.storage.withUnsafeBufferPointer { xs in
-      f.storage.withUnsafeBufferPointer { fs in
-        dzdy.storage.withUnsafeBufferPointer { gs in
-          dx.storage.withUnsafeMutableBufferPointer { dxs in
-            dw.storage.withUnsafeMutableBufferPointer { dws in
-              guard let input = SendableRef(xs), let weights = SendableRef(fs), let error = SendableRef(gs),
-                let inputGrad = SendableRef(dxs), let filterGrad = SendableRef(dws)
-              else { return }
-              let dxItems = inputGradient ? groups * blocks : 0
-              // Items: dz/dx̄ per (group, image block), then dz/dF per (group, row block).
-              Parallel.forEachDynamic(dxItems + groups * rowBlocks, grain: 1) { next in
-                let packedCount = max(convlab_sgemm_packed_count(perGroup, imageBlock), convlab_sgemm_packed_count(images, perGroup))
-                Workspace.shared.withBuffer(packedCount, of: Float.self) { packed in
-                  while let items = next() {
-                    for item in items {
-                      if item < dxItems {
-                        let (group, block) = item.quotientAndRemainder(dividingBy: blocks)
-                        let first = block * imageBlock
-                        let count = min(imageBlock, images - first)
-                        convlab_sgemm_pack(error.pointer + first * filters + group * perGroup, filters, perGroup, count, packed)
-                        convlab_sgemm_packed(
-                          cols, count, perGroup, weights.pointer + group * perGroup * cols, cols, packed, nil,
-                          inputGrad.pointer + first * size + group * cols, size)
-                      } else {
-                        let (group, block) = (item - dxItems).quotientAndRemainder(dividingBy: rowBlocks)
-                        let rows = (block * rowBlock)..<min(cols, (block + 1) * rowBlock)
-                        convlab_sgemm_pack_transposed(error.pointer + group * perGroup, filters, images, perGroup, packed)
-                        convlab_sgemm_packed(
-                          rows.count, perGroup, images, input.pointer + group * cols + rows.lowerBound, size, packed, nil,
-                          filterGrad.pointer + group * perGroup * cols + rows.lowerBound, cols)
+    // (dz/dy)ᵀ of each group, the right-hand side of every dz/dF piece: packed once, read by all.
+    let errorCount = convlab_sgemm_packed_count(images, perGroup)
+    Workspace.shared.withBuffer(errorCount * groups, of: Float.self) { errorsT in
+      dzdy.storage.withUnsafeBufferPointer { gs in
+        guard let g = gs.baseAddress else { return }
+        for group in 0..<groups { convlab_sgemm_pack_transposed(g + group * perGroup, filters, images, perGroup, errorsT + group * errorCount) }
+      }
+      x.storage.withUnsafeBufferPointer { xs in
+        f.storage.withUnsafeBufferPointer { fs in
+          dzdy.storage.withUnsafeBufferPointer { gs in
+            dx.storage.withUnsafeMutableBufferPointer { dxs in
+              dw.storage.withUnsafeMutableBufferPointer { dws in
+                guard let input = SendableRef(xs), let weights = SendableRef(fs), let error = SendableRef(gs),
+                  let inputGrad = SendableRef(dxs), let filterGrad = SendableRef(dws)
+                else { return }
+                let transposedErrors = SendableRef(errorsT)
+                let dxItems = inputGradient ? groups * blocks : 0
+                // Items: dz/dx̄ per (group, image block), then dz/dF per (group, row block).
+                Parallel.forEachDynamic(dxItems + groups * rowBlocks, grain: 1) { next in
+                  Workspace.shared.withBuffer(convlab_sgemm_packed_count(perGroup, imageBlock), of: Float.self) { packed in
+                    while let items = next() {
+                      for item in items {
+                        if item < dxItems {
+                          let (group, block) = item.quotientAndRemainder(dividingBy: blocks)
+                          let first = block * imageBlock
+                          let count = min(imageBlock, images - first)
+                          convlab_sgemm_pack(error.pointer + first * filters + group * perGroup, filters, perGroup, count, packed)
+                          convlab_sgemm_packed(
+                            cols, count, perGroup, weights.pointer + group * perGroup * cols, cols, packed, nil,
+                            inputGrad.pointer + first * size + group * cols, size)
+                        } else {
+                          let (group, block) = (item - dxItems).quotientAndRemainder(dividingBy: rowBlocks)
+                          let rows = (block * rowBlock)..<min(cols, (block + 1) * rowBlock)
+                          convlab_sgemm_packed(
+                            rows.count, perGroup, images, input.pointer + group * cols + rows.lowerBound, size,
+                            transposedErrors.pointer + group * errorCount, nil, filterGrad.pointer + group * perGroup * cols + rows.lowerBound, cols)
+                        }
                       }
                     }
                   }
