@@ -16,8 +16,9 @@
 // and stride 1 has its own tile (rows_tile below) that reuses each input row across the filter's
 // rows.
 //
-// AVX-512 only (ConvLabBlocks/Fast/DirectChannelConvolution.swift decides where it runs); sums
-// run in a fixed order per tile kind, so a call's result depends only on its inputs.
+// AVX-512, and an AVX2 tile of one 16-filter block as two 8-lane vectors
+// (ConvLabBlocks/Fast/DirectChannelConvolution.swift decides where it runs); sums run in a fixed
+// order per tile kind, so a call's result depends only on its inputs and the instruction set.
 #include "CConvLabSupport.h"
 #include <string.h>
 
@@ -253,23 +254,95 @@ static const rows_fn rows3[MAXP] = {rows_1_3, rows_2_3, rows_3_3, rows_4_3,  row
 static const rows_fn rows5[MAXP] = {rows_1_5, rows_2_5, rows_3_5, rows_4_5,  rows_5_5,  rows_6_5,
                                     rows_7_5, rows_8_5, rows_9_5, rows_10_5, rows_11_5, rows_12_5};
 
-int convlab_direct_available(void) { return convlab_sgemm_isa() == 2; }  // cached: cpuid traps in a VM
+#define AVX2 __attribute__((target("avx2,fma")))
+#define MAXP256 6  // pixels per AVX2 tile
+
+/// The AVX2 tile: one block of 16 filters as two 8-lane vectors × P ≤ 6 pixels, so the 12
+/// accumulators, the two filter vectors and the broadcast fill the 16 YMM registers: 2 filter
+/// loads and P broadcasts for 2P FMAs, the balance of the AVX-512 tile with KB = 2 (which is why
+/// AVX2 needs no row-reusing tile). Blocks run one after the other (the image stays in L1/L2).
+AVX2 static inline __attribute__((always_inline)) void tile256(const float *x, long pixel_step, const long *offsets,
+                                                               long taps, long depth, const float *w, const float *bias,
+                                                               long filters, float *y, long y_plane, const int P) {
+  float first[LANES] = {0};
+  long count = filters < LANES ? filters : LANES;
+  if (bias) memcpy(first, bias, sizeof(float) * (size_t)count);
+  __m256 acc[MAXP256][2];
+  for (int p = 0; p < P; p++) {
+    acc[p][0] = _mm256_loadu_ps(first);
+    acc[p][1] = _mm256_loadu_ps(first + 8);
+  }
+  for (long s = 0; s < taps; s++) {
+    const float *xs = x + offsets[s];
+    const float *ws = w + s * depth * LANES;
+    for (long d = 0; d < depth; d++) {
+      __m256 f0 = _mm256_loadu_ps(ws + d * LANES), f1 = _mm256_loadu_ps(ws + d * LANES + 8);
+      for (int p = 0; p < P; p++) {
+        __m256 v = _mm256_broadcast_ss(xs + p * pixel_step + d);
+        acc[p][0] = _mm256_fmadd_ps(v, f0, acc[p][0]);
+        acc[p][1] = _mm256_fmadd_ps(v, f1, acc[p][1]);
+      }
+    }
+  }
+  float out[LANES][MAXP256];
+  for (int p = 0; p < P; p++) {
+    float lanes[LANES];
+    _mm256_storeu_ps(lanes, acc[p][0]);
+    _mm256_storeu_ps(lanes + 8, acc[p][1]);
+    for (int lane = 0; lane < LANES; lane++) out[lane][p] = lanes[lane];
+  }
+  for (long k = 0; k < count; k++) memcpy(y + k * y_plane, out[k], sizeof(float) * (size_t)P);
+}
+
+typedef void (*tile256_fn)(const float *x, long pixel_step, const long *offsets, long taps, long depth, const float *w,
+                           const float *bias, long filters, float *y, long y_plane);
+#define TILE256(P)                                                                                                     \
+  AVX2 __attribute__((noinline)) static void tile256_##P(const float *x, long pixel_step, const long *offsets, long taps, \
+                                                         long depth, const float *w, const float *bias, long filters,  \
+                                                         float *y, long y_plane) {                                     \
+    tile256(x, pixel_step, offsets, taps, depth, w, bias, filters, y, y_plane, P);                                      \
+  }
+TILE256(1)
+TILE256(2)
+TILE256(3)
+TILE256(4)
+TILE256(5)
+TILE256(6)
+static const tile256_fn tiles256[MAXP256] = {tile256_1, tile256_2, tile256_3, tile256_4, tile256_5, tile256_6};
+
+int convlab_direct_isa(void) { return convlab_sgemm_isa(); }  // cached: cpuid traps in a VM
 #else
-int convlab_direct_available(void) { return 0; }
+int convlab_direct_isa(void) { return 0; }
 #endif
 
-void convlab_direct_conv_image(long out_h, long out_w, long stride_h, long stride_w, long ph, long depth, long fh,
-                               long taps, const long *offsets, const float *x, const float *packed, long filters,
-                               const float *bias, float *y) {
+int convlab_direct_available(void) { return convlab_direct_isa() >= 1; }
+
+void convlab_direct_conv_image(int isa, long out_h, long out_w, long stride_h, long stride_w, long ph, long depth,
+                               long fh, long taps, const long *offsets, const float *x, const float *packed,
+                               long filters, const float *bias, float *y) {
 #if defined(__x86_64__)
-  if (!convlab_direct_available()) return;
+  if (isa < 0 || isa > convlab_direct_isa()) isa = convlab_direct_isa();
+  if (isa < 1) return;
   long blocks = (filters + LANES - 1) / LANES, w_block = taps * depth * LANES, plane = out_h * out_w;
+  // Whether each filter column's taps read consecutive input pixels (no row dilation).
+  int columns = fh >= 2 && taps % fh == 0;
+  for (long s = 1; columns && s < taps; s++)
+    if (s % fh != 0 && offsets[s] != offsets[s - 1] + depth) columns = 0;
+  if (isa == 1) {
+    long pieces = (out_h + MAXP256 - 1) / MAXP256;  // each output column in nearly equal tiles
+    for (long b = 0; b < blocks; b++)
+      for (long j = 0; j < out_w; j++)
+        for (long piece = 0; piece < pieces; piece++) {
+          long first = piece * out_h / pieces, last = (piece + 1) * out_h / pieces, k0 = b * LANES;
+          tiles256[last - first - 1](x + (first * stride_h + ph * j * stride_w) * depth, stride_h * depth, offsets, taps,
+                                     depth, packed + b * w_block, bias ? bias + k0 : NULL, filters - k0,
+                                     y + k0 * plane + first + out_h * j, plane);
+        }
+    return;
+  }
   // One filter block, stride 1, 3 or 5 filter rows read from consecutive input rows: reuse rows.
   const rows_fn *rows = fh == 3 ? rows3 : fh == 5 ? rows5 : NULL;
-  int contiguous = fh >= 2 && taps % fh == 0 && stride_h == 1;
-  for (long s = 1; contiguous && s < taps; s++)
-    if (s % fh != 0 && offsets[s] != offsets[s - 1] + depth) contiguous = 0;
-  if (blocks == 1 && rows && contiguous) {
+  if (blocks == 1 && rows && columns && stride_h == 1) {
     long pieces = (out_h + MAXP - 1) / MAXP;
     for (long j = 0; j < out_w; j++)
       for (long piece = 0; piece < pieces; piece++) {
@@ -293,7 +366,7 @@ void convlab_direct_conv_image(long out_h, long out_w, long stride_h, long strid
       }
   }
 #else
-  (void)out_h, (void)out_w, (void)stride_h, (void)stride_w, (void)ph, (void)depth, (void)fh, (void)taps, (void)offsets, (void)x;
+  (void)isa, (void)out_h, (void)out_w, (void)stride_h, (void)stride_w, (void)ph, (void)depth, (void)fh, (void)taps, (void)offsets, (void)x;
   (void)packed, (void)filters, (void)bias, (void)y;
 #endif
 }

@@ -7,7 +7,8 @@ private let directRuns = convlab_direct_available() != 0
 
 /// The forward pass with 16 filters per SIMD vector (`Fast/DirectChannelConvolution.swift`,
 /// `CConvLabSupport/direct.c`), which stride-1 layers with whole 16-filter vectors per group take
-/// on AVX-512 CPUs, and so their dz/dx where the input depth per group is a multiple of 16 (the
+/// on CPUs with AVX2 + FMA (strided ones too where AVX-512 is missing), and so their dz/dx where
+/// the input depth per group is a multiple of 16 (the
 /// forward pass of dz/dy with rot180 of the filters), against MatConvNet's loops and their adjoint
 /// in Double (`BlockedConvolutionTests.loops`, `BlockedBackwardTests.adjointLoops`).
 ///
@@ -15,7 +16,7 @@ private let directRuns = convlab_direct_available() != 0
 /// in Float, each entry a sum of at most 600 Float32 products (relative rounding ~√n·6e-8 ≈ 2e-6),
 /// while a tap read from the wrong pixel, a filter in the wrong lane or a tile written to the wrong
 /// rows moves entries by O(1e-2) or more.
-@Suite(.enabled(if: directRuns, "the direct kernel needs a CPU with AVX-512"))
+@Suite(.enabled(if: directRuns, "the direct kernel needs a CPU with AVX2 and FMA"))
 struct DirectChannelConvolutionTests {
   typealias Case = BlockedConvolutionTests.Case
   static let tolerance = 1e-5
@@ -36,7 +37,51 @@ struct DirectChannelConvolutionTests {
     Case(x: Shape(9, 7, 4, 2), f: Shape(3, 3, 0, 16), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: true),
     Case(x: Shape(30, 5, 3, 1), f: Shape(5, 3, 0, 16), pad: [2, 2, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: false),
     Case(x: Shape(11, 8, 5, 2), f: Shape(3, 3, 0, 16), pad: [2, 2, 1, 1], stride: (1, 1), dilate: (2, 1), groups: 1, bias: true),
+    // Strided layers, which AVX2 CPUs compute here (AVX-512 ones with im2row blocks): a small
+    // 7 × 7 stride-2 stem on 3 channels, unequal strides with dilation, and groups.
+    Case(x: Shape(23, 20, 3, 2), f: Shape(7, 7, 0, 32), pad: [3, 3, 3, 3], stride: (2, 2), dilate: (1, 1), groups: 1, bias: true),
+    Case(x: Shape(17, 12, 8, 2), f: Shape(3, 2, 0, 16), pad: [1, 0, 0, 1], stride: (2, 3), dilate: (2, 1), groups: 1, bias: false),
+    Case(x: Shape(12, 12, 8, 2), f: Shape(3, 3, 0, 32), pad: [1, 1, 1, 1], stride: (2, 2), dilate: (1, 1), groups: 2, bias: true),
   ]
+
+  /// Every instruction set's tiles this CPU runs (AVX2, and AVX-512 where it has it), called
+  /// directly: `convlab_direct_conv_image` on each image laid out by `convlab_direct_layout`, one
+  /// group, so that an AVX-512 machine checks the AVX2 tile too.
+  static func direct(_ x: Tensor<Double>, _ p: Parameters<Double>, _ c: Case, isa: Int32) -> Tensor<Double> {
+    let f = p.w!
+    let (top, left) = (c.pad[0], c.pad[2])
+    let (ph, pw) = (c.x.h + c.pad[0] + c.pad[1], c.x.w + c.pad[2] + c.pad[3])
+    let outH = (ph - (c.dilate.0 * (f.shape.h - 1) + 1)) / c.stride.0 + 1
+    let outW = (pw - (c.dilate.1 * (f.shape.w - 1) + 1)) / c.stride.1 + 1
+    let (taps, depth, filters) = (f.shape.h * f.shape.w, c.x.d, f.shape.n)
+    var offsets: [Int] = []  // tap i′ + H′j′, in the filters' order
+    for j in 0..<f.shape.w {
+      for i in 0..<f.shape.h { offsets.append((c.dilate.0 * i + ph * c.dilate.1 * j) * depth) }
+    }
+    var packed = [Float](repeating: 0, count: convlab_direct_packed_count(taps, depth, filters))
+    convlab_direct_pack(f.converted(to: Float.self).storage, taps, depth, filters, &packed)
+    let xs = x.converted(to: Float.self).storage
+    let bias = p.b?.converted(to: Float.self).storage
+    var y = [Float](repeating: 0, count: outH * outW * filters * c.x.n)
+    var padded = [Float](repeating: 0, count: ph * pw * depth)
+    for n in 0..<c.x.n {
+      xs.withUnsafeBufferPointer { convlab_direct_layout($0.baseAddress! + n * c.x.h * c.x.w * depth, c.x.h, c.x.w, depth, top, left, ph, pw, &padded) }
+      y.withUnsafeMutableBufferPointer { yp in
+        convlab_direct_conv_image(
+          isa, outH, outW, c.stride.0, c.stride.1, ph, depth, f.shape.h, taps, offsets, padded, packed, filters, bias,
+          yp.baseAddress! + n * outH * outW * filters)
+      }
+    }
+    return Tensor(shape: Shape(outH, outW, filters, c.x.n), storage: y).converted(to: Double.self)
+  }
+
+  @Test(arguments: cases.filter { $0.groups == 1 })
+  func everyInstructionSetsTilesMatchTheLoops(_ c: Case) throws {
+    let (x, p) = BlockedConvolutionTests.parameters(c, seed: 84)
+    for isa in 1...convlab_direct_isa() {
+      #expect(relativeError(Self.direct(x, p, c, isa: isa), BlockedConvolutionTests.loops(x, p, c)) < Self.tolerance, "isa \(isa), \(c)")
+    }
+  }
 
   @Test(arguments: cases)
   func forwardMatchesTheLoops(_ c: Case) throws {

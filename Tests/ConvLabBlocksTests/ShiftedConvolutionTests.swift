@@ -41,6 +41,8 @@ struct ShiftedConvolutionTests {
     // groups, dilation and uneven padding, and with 3 images in runs of one.
     Case(x: Shape(10, 9, 64, 3), f: Shape(3, 3, 0, 14), pad: [2, 1, 0, 2], stride: (1, 1), dilate: (2, 1), groups: 2, bias: true),
     Case(x: Shape(7, 12, 33, 2), f: Shape(2, 4, 0, 5), pad: [1, 0, 3, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: false),
+    // 23 × 13 = 299 output pixels: the products run over two uneven pieces (150 + 149 rows).
+    Case(x: Shape(23, 13, 32, 2), f: Shape(3, 3, 0, 10), pad: [1, 1, 1, 1], stride: (1, 1), dilate: (1, 1), groups: 1, bias: true),
   ]
 
   @Test(arguments: cases)

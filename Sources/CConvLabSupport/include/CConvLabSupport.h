@@ -82,10 +82,11 @@ void convlab_shifted_correlate(int isa, long images, long length, const float *x
                                long ldw);
 
 /// The direct convolution with output channels in SIMD lanes (direct.c, MatConvNet §4.1's sum):
-/// whether it runs here (AVX-512), the size and layout of its packed filters (f[s + taps·(d +
+/// whether it runs here (AVX2 + FMA) and with which tiles (2 AVX-512, 1 AVX2, 0 none), the size and layout of its packed filters (f[s + taps·(d +
 /// depth·k)] → 16 filters per vector, per tap s and channel d), and an image laid out pixel by
 /// pixel with its padding (padded[(i + ph·j)·depth + d], zeros around x's h × w × depth).
 int convlab_direct_available(void);
+int convlab_direct_isa(void);
 long convlab_direct_packed_count(long taps, long depth, long filters);
 void convlab_direct_pack(const float *f, long taps, long depth, long filters, float *packed);
 void convlab_direct_layout(const float *x, long h, long w, long depth, long top, long left, long ph, long pw,
@@ -93,10 +94,11 @@ void convlab_direct_layout(const float *x, long h, long w, long depth, long top,
 /// y[i″ + out_h·(j″ + out_w·k)] = bias[k] + Σ_{s, d} f[s, d, k]·x[(stride_h·i″ + ph·stride_w·j″)·depth + offsets[s] + d]
 /// for one image: `x` from convlab_direct_layout, `offsets[s]` the offset in floats of tap
 /// s = i′ + fh·j′ ((D_h i′ + ph·D_w j′)·depth), `packed` from convlab_direct_pack, `bias` NULL or
-/// `filters` floats. Does nothing where convlab_direct_available() is 0.
-void convlab_direct_conv_image(long out_h, long out_w, long stride_h, long stride_w, long ph, long depth, long fh,
-                               long taps, const long *offsets, const float *x, const float *packed, long filters,
-                               const float *bias, float *y);
+/// `filters` floats; `isa` as convlab_direct_isa(), −1 (or more than this CPU has) for the best
+/// here. Does nothing where convlab_direct_available() is 0.
+void convlab_direct_conv_image(int isa, long out_h, long out_w, long stride_h, long stride_w, long ph, long depth,
+                               long fh, long taps, const long *offsets, const float *x, const float *packed,
+                               long filters, const float *bias, float *y);
 
 /// One step of an im2row plan (ConvLabBlocks' PatchMatrix.Plan): rows target ..< target + count
 /// of a column of φ become zero (zero ≠ 0), or input entries source + step·k, kept only where

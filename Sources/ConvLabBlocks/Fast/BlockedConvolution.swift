@@ -40,6 +40,9 @@ enum BlockedConvolution {
       return ShiftedConvolution.forward(x, filters: f, bias: bias, patches: patches, groups: groups, output: yShape)
     }
     let (rows, cols, perGroup) = (patches.rows, patches.cols, f.shape.n / groups)
+    if DirectChannelConvolution.handlesStrided(filtersPerGroup: perGroup) {
+      return DirectChannelConvolution.forward(x, filters: f, bias: bias, patches: patches, groups: groups, output: yShape)
+    }
     // Blocks run over the patch rows of all images in turn (a block may end in one image and go
     // on in the next), so that only the batch's last 16-row tile is partial.
     let (total, block) = (x.shape.n * rows, blockRows(patchCount: x.shape.n * rows, taps: cols))

@@ -2,14 +2,14 @@ import CConvLabSupport
 import ConvLabCore
 
 /// The Float32 forward pass with the filters in the SIMD lanes (`CConvLabSupport/direct.c`), for
-/// layers whose filter count per group is a multiple of 16 on CPUs with AVX-512: MatConvNet
+/// layers whose filter count per group is a multiple of 16 on CPUs with AVX2 + FMA: MatConvNet
 /// §4.1's sum
 ///
 ///     y_{i″j″k} = b_k + Σ_{i′j′d} f_{i′j′dk} x_{S_h i″ + D_h i′ − P_t, S_w j″ + D_w j′ − P_l, d}
 ///
-/// with 16 filters per vector: for each tap and channel one vector of filter entries is
-/// multiplied by the input value of each of up to 12 output pixels of a column (a broadcast)
-/// and added to their accumulators. Each image is first laid out pixel by pixel with its
+/// with 16 filters per AVX-512 vector (per two AVX2 vectors): for each tap and channel one vector
+/// of filter entries is multiplied by the input value of each of up to 12 (AVX2: 6) output pixels
+/// of a column (a broadcast) and added to their accumulators. Each image is first laid out pixel by pixel with its
 /// padding (channels contiguous), so a tile's inputs are loads a stride apart.
 ///
 /// Why beside the shifted GEMM (`ShiftedConvolution`): y = φ(x)F in 32-row × 6-column tiles
@@ -20,11 +20,19 @@ import ConvLabCore
 /// too (the forward pass of dz/dy with rot180 of the filters, Xu (16)) where the layer's input
 /// depth per group is a multiple of 16.
 enum DirectChannelConvolution {
-  /// Whether the kernel runs on this CPU (AVX-512).
+  /// Whether the kernel runs on this CPU (AVX2 + FMA; AVX-512 where the CPU has it).
   static var available: Bool { convlab_direct_available() != 0 }
 
   /// Whether it computes a layer with `perGroup` filters per group: whole 16-filter vectors.
   static func handles(filtersPerGroup perGroup: Int) -> Bool { available && perGroup % 16 == 0 }
+
+  /// Whether it computes a strided layer (or one `ShiftedConvolution` declines) with `perGroup`
+  /// filters per group, in place of im2row blocks: with AVX2 only, where it was measured faster
+  /// (the 7 × 7 stride-2 stem on 3 channels, 64 filters, batch 16, two binaries alternating on the
+  /// 2-core machine: 9.6–12.3 ms against 10.9–13.5 ms for the im2row blocks; one core, C harness:
+  /// 76 GFLOP/s, 82% of the FMA peak). With AVX-512 those layers keep the im2row blocks, measured
+  /// 2.3–2.6× oneDNN there (Docs/performance.md).
+  static func handlesStrided(filtersPerGroup perGroup: Int) -> Bool { convlab_direct_isa() == 1 && perGroup % 16 == 0 }
 
   static func forward(
     _ x: Tensor<Float>, filters f: Tensor<Float>, bias: Tensor<Float>?, patches: PatchMatrix, groups: Int,
@@ -63,7 +71,7 @@ enum DirectChannelConvolution {
                         input.pointer + x.shape.index(0, 0, group * groupDepth, image), x.shape.h, x.shape.w, groupDepth, top, left, ph, pw,
                         padded)
                       convlab_direct_conv_image(
-                        patches.outH, patches.outW, stepH, stepW, ph, groupDepth, f.shape.h, spatial, taps.pointer, padded,
+                        -1, patches.outH, patches.outW, stepH, stepW, ph, groupDepth, f.shape.h, spatial, taps.pointer, padded,
                         filters.pointer + group * packedCount, perGroup, biasRef.map { $0.pointer + group * perGroup },
                         output.pointer + yShape.index(0, 0, group * perGroup, image))
                     }
@@ -85,7 +93,10 @@ extension Conv {
     guard BlockedConvolution.available else { return ["im2row + OpenBLAS (no AVX2 + FMA: no micro-kernel here)"] }
     let tile = convlab_sgemm_isa() == 2 ? "AVX-512 32 × 6 tile" : "AVX2 16 × 6 tile"
     var lines: [String] = []
-    if DirectChannelConvolution.available { lines.append("direct: 16 filters per AVX-512 vector (stride 1, 16k filters)") }
+    if DirectChannelConvolution.available {
+      let vector = convlab_direct_isa() == 2 ? "per AVX-512 vector" : "in two AVX2 vectors"
+      lines.append("direct: 16 filters \(vector) (stride 1, 16k filters)")
+    }
     lines.append("GEMM micro-kernel, \(tile): stride 1 in place,")
     lines.append("  strided layers on im2row blocks, input-sized filters over")
     lines.append("  the batch, dz/dF one product per filter tap")

@@ -22,7 +22,7 @@ import ConvLabNotation
 /// written out once (zeros, `SmallConvolution.pad`), so the kernel never tests an index.
 ///
 /// Needs AVX2 + FMA (AVX-512 where the CPU has it); `BlockedConvolution` calls it for stride-1
-/// layers and builds φ otherwise. On AVX-512 CPUs, layers whose filters per group come in 16s
+/// layers and builds φ otherwise. Layers whose filters per group come in 16s
 /// (and so their dz/dx where the input depth does) go on to `DirectChannelConvolution`, which
 /// drops no rows.
 enum ShiftedConvolution {
