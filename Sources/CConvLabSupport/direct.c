@@ -324,10 +324,6 @@ void convlab_direct_conv_image(int isa, long out_h, long out_w, long stride_h, l
   if (isa < 0 || isa > convlab_direct_isa()) isa = convlab_direct_isa();
   if (isa < 1) return;
   long blocks = (filters + LANES - 1) / LANES, w_block = taps * depth * LANES, plane = out_h * out_w;
-  // Whether each filter column's taps read consecutive input pixels (no row dilation).
-  int columns = fh >= 2 && taps % fh == 0;
-  for (long s = 1; columns && s < taps; s++)
-    if (s % fh != 0 && offsets[s] != offsets[s - 1] + depth) columns = 0;
   if (isa == 1) {
     long pieces = (out_h + MAXP256 - 1) / MAXP256;  // each output column in nearly equal tiles
     for (long b = 0; b < blocks; b++)
@@ -342,7 +338,10 @@ void convlab_direct_conv_image(int isa, long out_h, long out_w, long stride_h, l
   }
   // One filter block, stride 1, 3 or 5 filter rows read from consecutive input rows: reuse rows.
   const rows_fn *rows = fh == 3 ? rows3 : fh == 5 ? rows5 : NULL;
-  if (blocks == 1 && rows && columns && stride_h == 1) {
+  int contiguous = fh >= 2 && taps % fh == 0 && stride_h == 1;
+  for (long s = 1; contiguous && s < taps; s++)
+    if (s % fh != 0 && offsets[s] != offsets[s - 1] + depth) contiguous = 0;
+  if (blocks == 1 && rows && contiguous) {
     long pieces = (out_h + MAXP - 1) / MAXP;
     for (long j = 0; j < out_w; j++)
       for (long piece = 0; piece < pieces; piece++) {

@@ -19,10 +19,11 @@ import Testing
     }
     #expect(r.stdout.contains("gnuplot"))
     #expect(r.stdout.contains("CUDA"))
-    // The conv kernels named are the ones the library runs here: the direct kernel and the
-    // 32-row tile exactly where the CPU has AVX-512.
+    // The conv kernels named are the ones the library runs here: the direct kernel's AVX-512
+    // tile and the 32-row GEMM tile exactly where the CPU has AVX-512, its AVX2 tile elsewhere.
     #expect(Conv.float32Kernels.allSatisfy { r.stdout.contains($0) }, "\(r.stdout)")
     #expect(r.stdout.contains("direct: 16 filters per AVX-512 vector") == cpu.avx512f, "\(r.stdout)")
+    #expect(r.stdout.contains("direct: 16 filters in two AVX2 vectors") == (!cpu.avx512f && cpu.avx2 && cpu.fma), "\(r.stdout)")
     #expect(r.stdout.contains("AVX-512 32 × 6 tile") == cpu.avx512f, "\(r.stdout)")
     // Each conv line, indented by 15 columns, fits a 79-column terminal.
     #expect(Conv.float32Kernels.allSatisfy { 15 + $0.count <= 79 }, "\(Conv.float32Kernels)")

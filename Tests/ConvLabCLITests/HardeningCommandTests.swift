@@ -14,10 +14,11 @@ struct HostileOptionTests {
     (["bench", "conv", "--shape", "9223372036854775807,2,2,1,1,1,1,1,0"], "--shape"),
     (["bench", "conv", "--shape", "100000,1000,1000,64,64,3,3,1,1"], "memory limit"),
     (["info", "--max-memory", "lots"], "--max-memory"),
-    // Memory is estimated before a network's filters are drawn or a batch is allocated.
-    (["train", "--net", "conv 3x3x4 pad 100000; dense 10", "--subset", "100", "--epochs", "1", "--out", "/tmp/convlab-never-written"], "memory limit"),
-    (["train", "--net", "conv 5x5x999999; dense 10", "--subset", "100", "--epochs", "1", "--out", "/tmp/convlab-never-written"], "memory limit"),
-    (["train", "--net", "vardhan", "--subset", "1000000", "--epochs", "1", "--out", "/tmp/convlab-never-written"], "--subset 1000000 asks for more"),
+    // Memory is estimated before a network's filters are drawn or a batch is allocated. One
+    // folder per case: the cases run in parallel, and a run folder is locked by its first user.
+    (["train", "--net", "conv 3x3x4 pad 100000; dense 10", "--subset", "100", "--epochs", "1", "--out", "/tmp/convlab-never-written-1"], "memory limit"),
+    (["train", "--net", "conv 5x5x999999; dense 10", "--subset", "100", "--epochs", "1", "--out", "/tmp/convlab-never-written-2"], "memory limit"),
+    (["train", "--net", "vardhan", "--subset", "1000000", "--epochs", "1", "--out", "/tmp/convlab-never-written-3"], "--subset 1000000 asks for more"),
   ])
   func optionsAreCheckedBeforeUse(arguments: [String], message: String) throws {
     try CLI.expectOneLineError(arguments, message)

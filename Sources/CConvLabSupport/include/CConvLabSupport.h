@@ -82,9 +82,10 @@ void convlab_shifted_correlate(int isa, long images, long length, const float *x
                                long ldw);
 
 /// The direct convolution with output channels in SIMD lanes (direct.c, MatConvNet §4.1's sum):
-/// whether it runs here (AVX2 + FMA) and with which tiles (2 AVX-512, 1 AVX2, 0 none), the size and layout of its packed filters (f[s + taps·(d +
-/// depth·k)] → 16 filters per vector, per tap s and channel d), and an image laid out pixel by
-/// pixel with its padding (padded[(i + ph·j)·depth + d], zeros around x's h × w × depth).
+/// whether it runs here (AVX2 + FMA) and with which tiles (2 AVX-512, 1 AVX2, 0 none), the size
+/// and layout of its packed filters (f[s + taps·(d + depth·k)] → 16 filters per vector, per tap s
+/// and channel d), and an image laid out pixel by pixel with its padding (padded[(i + ph·j)·depth
+/// + d], zeros around x's h × w × depth).
 int convlab_direct_available(void);
 int convlab_direct_isa(void);
 long convlab_direct_packed_count(long taps, long depth, long filters);

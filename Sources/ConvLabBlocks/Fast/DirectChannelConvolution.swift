@@ -9,8 +9,8 @@ import ConvLabCore
 ///
 /// with 16 filters per AVX-512 vector (per two AVX2 vectors): for each tap and channel one vector
 /// of filter entries is multiplied by the input value of each of up to 12 (AVX2: 6) output pixels
-/// of a column (a broadcast) and added to their accumulators. Each image is first laid out pixel by pixel with its
-/// padding (channels contiguous), so a tile's inputs are loads a stride apart.
+/// of a column (a broadcast) and added to their accumulators. Each image is first laid out pixel
+/// by pixel with its padding (channels contiguous), so a tile's inputs are loads a stride apart.
 ///
 /// Why beside the shifted GEMM (`ShiftedConvolution`): y = φ(x)F in 32-row × 6-column tiles
 /// computes and drops the rows between two output columns and rounds both sides up to whole
@@ -94,8 +94,10 @@ extension Conv {
     let tile = convlab_sgemm_isa() == 2 ? "AVX-512 32 × 6 tile" : "AVX2 16 × 6 tile"
     var lines: [String] = []
     if DirectChannelConvolution.available {
-      let vector = convlab_direct_isa() == 2 ? "per AVX-512 vector" : "in two AVX2 vectors"
-      lines.append("direct: 16 filters \(vector) (stride 1, 16k filters)")
+      lines.append(
+        convlab_direct_isa() == 2
+          ? "direct: 16 filters per AVX-512 vector (stride 1, 16k filters)"
+          : "direct: 16 filters in two AVX2 vectors (16k filters, any stride)")
     }
     lines.append("GEMM micro-kernel, \(tile): stride 1 in place,")
     lines.append("  strided layers on im2row blocks, input-sized filters over")
