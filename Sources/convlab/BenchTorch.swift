@@ -98,6 +98,10 @@ struct TorchComparison {
   var rows: [Row] = []
   let rounds: Int
 
+  /// Each conv measurement runs for about this long (see `measure`), in at most `maximumRepeats` runs.
+  static let minimumSeconds = 0.1
+  static let maximumRepeats = 400
+
   /// Runs `rounds` rounds over the standard conv shapes (forward, forward + backward) and the
   /// LeNet-5 step.
   static func measure(
@@ -109,13 +113,24 @@ struct TorchComparison {
       for backward in [false, true] { table.rows.append(Row(name: s.name, op: backward ? "conv-fwd-bwd" : "conv-fwd", shape: s)) }
     }
     table.rows.append(Row(name: "LeNet-5 step, batch 64", op: "lenet5-train-step"))
+    // Repeats per shape, the same for both sides: at least `repeats`, and enough for about
+    // `minimumSeconds` of ConvLab's runs. After each call PyTorch's OpenMP workers spin for ~10 ms
+    // of CPU time (getrusage around a sleep, this 2-core machine), and ConvLab's next measurement
+    // starts at once: with 7 runs of a 0.25 ms shape (LeNet C3) every run shared a core with
+    // them; with 0.1 s of runs, those first milliseconds stay below the median.
+    progress("timing one run of each shape to choose the repeats")
+    let counts = try table.rows.map { row -> Int in
+      guard let s = row.shape else { return repeats }
+      let ms = try Benchmark.conv(s, path: "fast", backward: row.op == "conv-fwd-bwd", sgemm: nil, repeats: 3).medianMs
+      return min(maximumRepeats, max(repeats, Int((minimumSeconds * 1e3 / max(ms, 1e-3)).rounded(.up))))
+    }
     for round in 1...rounds {
       progress("round \(round) of \(rounds): ConvLab and PyTorch \(peer.version), shape by shape")
       for i in table.rows.indices {
         if let s = table.rows[i].shape {
           let backward = table.rows[i].op == "conv-fwd-bwd"
-          table.rows[i].convlab.append(try Benchmark.conv(s, path: "fast", backward: backward, sgemm: nil, repeats: repeats).medianMs)
-          table.rows[i].torch.append(try peer.conv(s, backward: backward, repeats: repeats).medianMs)
+          table.rows[i].convlab.append(try Benchmark.conv(s, path: "fast", backward: backward, sgemm: nil, repeats: counts[i]).medianMs)
+          table.rows[i].torch.append(try peer.conv(s, backward: backward, repeats: counts[i]).medianMs)
         } else {
           table.rows[i].convlab.append(try lenetStep())
           table.rows[i].torch.append(try peer.lenet(repeats: max(repeats, 11)).medianMs)
