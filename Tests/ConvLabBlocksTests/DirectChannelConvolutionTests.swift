@@ -8,9 +8,9 @@ private let directRuns = convlab_direct_available() != 0
 /// The forward pass with 16 filters per SIMD vector (`Fast/DirectChannelConvolution.swift`,
 /// `CConvLabSupport/direct.c`), which stride-1 layers with whole 16-filter vectors per group take
 /// on CPUs with AVX2 + FMA (strided ones too where AVX-512 is missing), and so their dz/dx where
-/// the input depth per group is a multiple of 16 (the
-/// forward pass of dz/dy with rot180 of the filters), against MatConvNet's loops and their adjoint
-/// in Double (`BlockedConvolutionTests.loops`, `BlockedBackwardTests.adjointLoops`).
+/// the input depth per group is a multiple of 16 (the forward pass of dz/dy with rot180 of the
+/// filters), against MatConvNet's loops and their adjoint in Double
+/// (`BlockedConvolutionTests.loops`, `BlockedBackwardTests.adjointLoops`).
 ///
 /// Tolerance 1e-5 norm-wise relative, as the other fast-path tests: inputs exactly representable
 /// in Float, each entry a sum of at most 600 Float32 products (relative rounding ~√n·6e-8 ≈ 2e-6),
