@@ -98,7 +98,8 @@ struct TorchComparison {
   var rows: [Row] = []
   let rounds: Int
 
-  /// Each conv measurement runs for about this long (see `measure`), in at most `maximumRepeats` runs.
+  /// Each conv measurement runs for about this long (see `measure`): `--repeats` runs, or more, up
+  /// to `maximumRepeats`, where that is too short.
   static let minimumSeconds = 0.1
   static let maximumRepeats = 400
 
@@ -122,7 +123,7 @@ struct TorchComparison {
     let counts = try table.rows.map { row -> Int in
       guard let s = row.shape else { return repeats }
       let ms = try Benchmark.conv(s, path: "fast", backward: row.op == "conv-fwd-bwd", sgemm: nil, repeats: 3).medianMs
-      return min(maximumRepeats, max(repeats, Int((minimumSeconds * 1e3 / max(ms, 1e-3)).rounded(.up))))
+      return max(repeats, min(maximumRepeats, Int((minimumSeconds * 1e3 / max(ms, 1e-3)).rounded(.up))))
     }
     for round in 1...rounds {
       progress("round \(round) of \(rounds): ConvLab and PyTorch \(peer.version), shape by shape")
